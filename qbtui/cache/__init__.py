@@ -1,0 +1,59 @@
+"""qbtui's local store: one folder per profile, TinyDB files written crash-safely.
+
+Layout of ``<data_dir>/profiles/<name>/`` (``data_dir`` defaults to :func:`default_data_dir`)::
+
+    documents.json   TinyDB, one table per document type; record =
+                     {"ref", "rev", "data", "imported"}
+    links.json       TinyDB snapshot of sync links: tables "links" and "meta" ({"seq": n})
+    outcomes.jsonl   append-only journal of outcome batches since that snapshot
+    state.json       TinyDB: meta (schema_version, created_by), settings, runs, reference
+    writer.lock      flock'd by the one writer; holds its pid, command and start time
+
+Why this shape. TinyDB rewrites its whole file on each write, so:
+
+* All three TinyDB files go through :class:`~qbtui.cache.storage.MemoryStorage`: parsed
+  once with orjson, kept in memory, written only on an explicit flush, atomically (temp
+  file in the same folder, fsync, ``os.replace``, fsync of the folder). A bulk upsert of N
+  documents is one ``insert_multiple``/``update`` per type and one flush, so a 100k import
+  is one atomic file replace: after ``kill -9`` the file is wholly old or wholly new.
+* Sync outcomes arrive in small batches while a sync runs; rewriting a 100k-link file per
+  batch would be too slow. Each batch is one line of ``outcomes.jsonl`` (one ``write`` +
+  fsync) carrying a monotonically increasing ``seq``. On open we load the snapshot and
+  replay lines whose seq is newer; an incomplete/unparsable *last* line is a torn write and
+  is ignored (a writer truncates it away before appending). Because a batch is one line,
+  a batch is present whole or not at all, and the present batches are a prefix.
+  The writer compacts (atomic rewrite of links.json with the last seq, then truncation of
+  the journal) on close and whenever the journal passes ``Cache.JOURNAL_COMPACT_BYTES``.
+  A crash between the two steps is harmless: replay skips lines with seq <= snapshot seq.
+* state.json is small and written atomically on each change.
+* Readers take no lock. Every file is replaced atomically, the journal tolerates a torn
+  tail, and a reader that races a compaction notices that links.json changed under it and
+  re-reads. A reader sees a snapshot taken at open (call :meth:`Cache.reload` to refresh).
+* One writer per profile: ``flock(LOCK_EX | LOCK_NB)`` on ``writer.lock`` for the writer's
+  lifetime; a second writer immediately gets :class:`CacheLocked` naming the holder. The
+  lock dies with the process, so a killed writer leaves no stale lock.
+
+Statuses (mutually exclusive): the cache computes ``pending`` (no link, or "sending", or a
+synced document whose rev changed since -> ``changed: true``), ``failed``, ``synced``,
+``voided`` (link voided) and ``skipped`` (data has ``voided: true`` and it was never
+synced). ``blocked`` is never produced here: the caller overlays gate results (and may turn
+more documents into ``skipped``). ``status_counts`` always lists all six words.
+
+Records returned by the API are copies; mutating them does not change the cache.
+"""
+
+from .errors import CacheError, CacheLocked
+from .paths import default_data_dir, profile_dir, validate_profile_name
+from .store import SCHEMA_VERSION, STATUSES, Cache, UpsertSummary
+
+__all__ = [
+    "Cache",
+    "CacheError",
+    "CacheLocked",
+    "SCHEMA_VERSION",
+    "STATUSES",
+    "UpsertSummary",
+    "default_data_dir",
+    "profile_dir",
+    "validate_profile_name",
+]

@@ -1,0 +1,19 @@
+"""Exceptions raised by the cache. Their messages are meant for the end user."""
+
+from __future__ import annotations
+
+
+class CacheError(Exception):
+    """The cache cannot be used as asked (corrupt file, newer schema, read-only, ...)."""
+
+
+class CacheLocked(CacheError):
+    """Another process holds the profile's writer lock."""
+
+    def __init__(self, message: str, *, profile: str, pid: int | None = None,
+                 command: str | None = None, started: str | None = None) -> None:
+        super().__init__(message)
+        self.profile = profile
+        self.pid = pid
+        self.command = command
+        self.started = started

@@ -1,0 +1,604 @@
+"""The :class:`Cache`: documents, sync links, runs, reference data and settings of one profile."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from tinydb import Query, TinyDB
+
+from .errors import CacheError
+from .journal import JOURNAL_NAME, JournalWriter, read_journal
+from .lock import WriterLock
+from .storage import TMP_MARK, MemoryStorage, atomic_write_bytes, dumps, normalize
+
+SCHEMA_VERSION = 1
+DOCUMENTS_NAME = "documents.json"
+LINKS_NAME = "links.json"
+STATE_NAME = "state.json"
+
+STATUSES: tuple[str, ...] = ("pending", "blocked", "failed", "skipped", "synced", "voided")
+LINK_STATUSES = frozenset({"synced", "failed", "voided", "sending"})
+OUTCOME_FIELDS = frozenset({"status", "qbo", "synced_rev", "error", "run"})
+ERROR_FIELDS = ("code", "message", "detail", "hint")
+HISTORY_MAX = 20
+RUNS_MAX = 1000
+REFERENCE_KINDS = frozenset({
+    "accounts", "tax_codes", "terms", "classes", "departments", "company_info",
+    "preferences", "customers", "vendors", "items",
+})
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _version() -> str:
+    try:
+        from qbtui import __version__
+    except Exception:  # pragma: no cover
+        return "qbtui"
+    return f"qbtui {__version__}"
+
+
+@dataclass
+class UpsertSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    #: (type, ref) of documents that were synced and whose data changed with this upsert;
+    #: they are now ``pending`` with ``changed: true``.
+    changed_after_sync: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+def _file_id(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+class Cache:
+    """Local store of one profile. Open with :meth:`Cache.open`; see the package docstring."""
+
+    #: Compact links.json once the journal grows past this many bytes.
+    JOURNAL_COMPACT_BYTES = 8 * 1024 * 1024
+
+    profile_dir: Path
+    writer: bool
+
+    def __init__(self) -> None:  # use Cache.open
+        raise TypeError("use Cache.open(profile_dir, writer=...)")
+
+    # ------------------------------------------------------------------ open / close
+    @classmethod
+    def open(cls, profile_dir: Path, *, writer: bool, command: str = "qbtui") -> "Cache":
+        self = object.__new__(cls)
+        self.profile_dir = Path(profile_dir)
+        self.writer = bool(writer)
+        self._closed = False
+        self._lock: WriterLock | None = None
+        self._journal: JournalWriter | None = None
+        if self.writer:
+            try:
+                self.profile_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            except OSError as exc:
+                raise CacheError(
+                    f"cannot create profile folder {self.profile_dir}: {exc.strerror or exc}"
+                ) from None
+            self._lock = WriterLock(self.profile_dir, command)
+            self._lock.acquire()
+        try:
+            if self.writer:
+                self._remove_stale_temp_files()
+            self._load_all()
+        except BaseException:
+            self._release()
+            raise
+        return self
+
+    def reload(self) -> None:
+        """Re-read everything from disk (for readers that want fresh data)."""
+        self._check_open()
+        if self.writer:
+            raise CacheError("reload() is for readers; a writer's view is always current")
+        self._load_all()
+
+    def close(self) -> None:
+        """Compact (writer), release the writer lock. Idempotent."""
+        if self._closed:
+            return
+        try:
+            if self.writer and self._journal is not None:
+                self._docs_storage.flush()
+                self.compact()
+        finally:
+            self._closed = True
+            self._release()
+
+    def __enter__(self) -> "Cache":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _release(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def _remove_stale_temp_files(self) -> None:
+        for p in self.profile_dir.iterdir():
+            if TMP_MARK in p.name:
+                try:
+                    p.unlink()
+                except OSError:
+                    pass
+
+    def _path(self, name: str) -> Path:
+        return self.profile_dir / name
+
+    def _load_all(self) -> None:
+        self._load_state()
+        self._load_documents()
+        self._load_links()
+
+    # ------------------------------------------------------------------ state.json
+    def _load_state(self) -> None:
+        path = self._path(STATE_NAME)
+        self._state = TinyDB(path, storage=MemoryStorage, read_only=not self.writer)
+        self._state_storage: MemoryStorage = self._state.storage  # type: ignore[assignment]
+        meta = self._state.table("meta").all()
+        if meta:
+            version = meta[0].get("schema_version")
+            if not isinstance(version, int):
+                raise CacheError(f"cache file {path} is corrupted (no schema version)")
+            if version > SCHEMA_VERSION:
+                raise CacheError(
+                    f"this cache was written by a newer qbtui (schema {version}, this qbtui "
+                    f"reads up to {SCHEMA_VERSION}): upgrade qbtui"
+                )
+        elif self.writer:
+            self._state.table("meta").insert(
+                {"schema_version": SCHEMA_VERSION, "created_by": _version(), "created": _now()}
+            )
+            self._state_storage.flush()
+
+    def _flush_state(self) -> None:
+        self._state_storage.flush()
+
+    # ------------------------------------------------------------------ documents.json
+    def _load_documents(self) -> None:
+        path = self._path(DOCUMENTS_NAME)
+        self._docs = TinyDB(path, storage=MemoryStorage, read_only=not self.writer)
+        self._docs_storage: MemoryStorage = self._docs.storage  # type: ignore[assignment]
+        index: dict[str, dict[str, int]] = {}
+        for type_, table in self._docs_storage.read().items():
+            refs: dict[str, int] = {}
+            try:
+                for doc_id, rec in table.items():
+                    refs[rec["ref"]] = int(doc_id)
+                    rec["rev"], rec["data"]  # noqa: B018 - shape check
+            except (KeyError, TypeError, ValueError):
+                raise CacheError(
+                    f"cache file {path} is corrupted (bad record in table {type_!r}); "
+                    "restore it from a backup or remove the profile and re-import"
+                ) from None
+            index[type_] = refs
+        self._index = index
+
+    def _raw(self, type_: str, ref: str) -> dict | None:
+        doc_id = self._index.get(type_, {}).get(ref)
+        if doc_id is None:
+            return None
+        return self._docs_storage.read()[type_][str(doc_id)]
+
+    # ------------------------------------------------------------------ links.json + journal
+    def _load_links(self) -> None:
+        snap_path, journal_path = self._path(LINKS_NAME), self._path(JOURNAL_NAME)
+        # A writer may compact (replace links.json, truncate the journal) between our two
+        # reads; detect that by the snapshot's identity and retry.
+        for _ in range(50):
+            before = _file_id(snap_path)
+            snap = MemoryStorage(snap_path, read_only=True).read()
+            batches, valid = read_journal(journal_path)
+            if _file_id(snap_path) == before:
+                break
+        else:  # pragma: no cover
+            raise CacheError(f"cache file {snap_path} keeps changing; try again")
+        try:
+            meta = snap.get("meta", {})
+            seq = int(next(iter(meta.values()))["seq"]) if meta else 0
+            links: dict[tuple[str, str], dict] = {}
+            for link in snap.get("links", {}).values():
+                links[(link["type"], link["ref"])] = link
+        except (KeyError, TypeError, ValueError, StopIteration):
+            raise CacheError(f"cache file {snap_path} is corrupted (bad link record)") from None
+        self._links = links
+        self._snapshot_seq = seq
+        for batch in batches:
+            if batch["seq"] <= seq:
+                continue
+            for outcome in batch["outcomes"]:
+                self._apply_outcome(outcome, batch.get("at"))
+            seq = batch["seq"]
+        self._seq = seq
+        if self.writer:
+            self._journal = JournalWriter(journal_path, valid)
+
+    def _apply_outcome(self, o: Mapping[str, Any], at: str | None) -> None:
+        key = (o["type"], o["ref"])
+        link = self._links.get(key)
+        if link is None:
+            link = {"type": o["type"], "ref": o["ref"], "status": None, "qbo": [],
+                    "synced_rev": None, "error": None, "run": None, "history": []}
+            self._links[key] = link
+        for name in OUTCOME_FIELDS:
+            if name in o:
+                link[name] = o[name]
+        if link["status"] in ("synced", "voided") and "error" not in o:
+            link["error"] = None  # success clears the last error
+        event: dict[str, Any] = {"at": at, "status": link["status"]}
+        if link.get("run") is not None:
+            event["run"] = link["run"]
+        if link.get("error"):
+            event["error"] = link["error"].get("code")
+        if "qbo" in o and o["qbo"]:
+            event["qbo"] = [q.get("id") for q in o["qbo"]]
+        link["history"] = (link.get("history") or [])[-(HISTORY_MAX - 1):] + [event]
+
+    # ------------------------------------------------------------------ guards
+    def _check_open(self) -> None:
+        if self._closed:
+            raise CacheError("the cache is closed")
+
+    def _require_writer(self) -> None:
+        self._check_open()
+        if not self.writer:
+            raise CacheError("opened read-only")
+
+    # ------------------------------------------------------------------ documents API
+    def get(self, type: str, ref: str) -> dict | None:
+        """The stored record ``{"type", "ref", "rev", "data", "imported"}`` (a copy), or None."""
+        self._check_open()
+        rec = self._raw(type, ref)
+        return None if rec is None else {"type": type, **normalize(rec)}
+
+    def documents(self, type: str | None = None) -> Iterator[dict]:
+        """Records (copies) of one type, or of all types, in insertion order."""
+        self._check_open()
+        raw = self._docs_storage.read()
+        types = [type] if type is not None else list(raw)
+        for t in types:
+            for rec in list(raw.get(t, {}).values()):
+                yield {"type": t, **normalize(rec)}
+
+    def types(self) -> list[str]:
+        """Document types present in the cache."""
+        self._check_open()
+        return [t for t, refs in self._index.items() if refs]
+
+    def count(self, type: str | None = None) -> int:
+        self._check_open()
+        if type is not None:
+            return len(self._index.get(type, ()))
+        return sum(len(refs) for refs in self._index.values())
+
+    def upsert_documents(self, docs: list[dict]) -> UpsertSummary:
+        """Insert or update many documents with one atomic write (all or nothing).
+
+        Each dict must carry string ``type`` and ``ref``; it is stored (as JSON) as the
+        record's ``data``. Identical data keeps the revision; changed data bumps it. When a
+        document appears twice, the last one wins.
+        """
+        self._require_writer()
+        latest: dict[tuple[str, str], dict] = {}
+        for i, doc in enumerate(docs):
+            if not isinstance(doc, Mapping):
+                raise ValueError(f"document #{i} is not a dict")
+            t, r = doc.get("type"), doc.get("ref")
+            if not isinstance(t, str) or not t or not isinstance(r, str) or not r:
+                raise ValueError(f"document #{i} needs non-empty string 'type' and 'ref'")
+            try:
+                latest[(t, r)] = normalize(doc)
+            except TypeError as exc:
+                raise ValueError(f"document {t} {r!r} cannot be stored: {exc}") from None
+        summary = UpsertSummary()
+        now = _now()
+        new: dict[str, list[dict]] = {}
+        changed: dict[str, dict[str, dict]] = {}
+        for (t, r), data in latest.items():
+            rec = self._raw(t, r)
+            if rec is None:
+                new.setdefault(t, []).append({"ref": r, "rev": 1, "data": data, "imported": now})
+                summary.created += 1
+            elif rec["data"] == data:
+                summary.unchanged += 1
+            else:
+                changed.setdefault(t, {})[r] = {"rev": rec["rev"] + 1, "data": data,
+                                                 "imported": now}
+                summary.updated += 1
+                link = self._links.get((t, r))
+                if link is not None and link.get("status") == "synced":
+                    summary.changed_after_sync.append((t, r))
+        if not new and not changed:
+            return summary
+        try:
+            for t, recs in new.items():
+                ids = self._docs.table(t).insert_multiple(recs)
+                self._index.setdefault(t, {}).update(zip((rec["ref"] for rec in recs), ids))
+            for t, updates in changed.items():
+                index = self._index[t]
+                self._docs.table(t).update(
+                    lambda d, u=updates: d.update(u[d["ref"]]),  # type: ignore[misc]
+                    doc_ids=[index[r] for r in updates],
+                )
+            self._docs_storage.flush()
+        except BaseException:
+            self._load_documents()  # back to what is on disk
+            raise
+        return summary
+
+    def update_document(self, type: str, ref: str, data: dict) -> None:
+        """Replace one document's data (e.g. from a fix form); bumps rev if it changed. Atomic."""
+        self._require_writer()
+        rec = self._raw(type, ref)
+        if rec is None:
+            raise KeyError(f"no {type} {ref!r} in the cache")
+        if data.get("type", type) != type or data.get("ref", ref) != ref:
+            raise ValueError("update_document cannot change a document's type or ref")
+        try:
+            new_data = normalize({**data, "type": type, "ref": ref})
+        except TypeError as exc:
+            raise ValueError(f"document {type} {ref!r} cannot be stored: {exc}") from None
+        if new_data == rec["data"]:
+            return
+        try:
+            self._docs.table(type).update(
+                {"rev": rec["rev"] + 1, "data": new_data, "imported": _now()},
+                doc_ids=[self._index[type][ref]],
+            )
+            self._docs_storage.flush()
+        except BaseException:
+            self._load_documents()
+            raise
+
+    # ------------------------------------------------------------------ links API
+    def link(self, type: str, ref: str) -> dict | None:
+        self._check_open()
+        link = self._links.get((type, ref))
+        return None if link is None else normalize(link)
+
+    def links(self) -> Iterator[dict]:
+        self._check_open()
+        for link in list(self._links.values()):
+            yield normalize(link)
+
+    def record_outcomes(self, outcomes: list[dict]) -> None:
+        """Record a batch of outcomes with one fsync'd journal append (all or nothing).
+
+        Each outcome: ``type``, ``ref`` and any of ``status`` (synced|failed|voided|sending),
+        ``qbo`` (list of {entity, id, sync_token}), ``synced_rev``, ``error``
+        ({code, message, detail, hint} or None), ``run``. Fields not given keep their value;
+        a synced/voided outcome without ``error`` clears the error. An event is added to the
+        link's ``history`` (last 20 kept).
+        """
+        self._require_writer()
+        if not outcomes:
+            return
+        clean = [self._validate_outcome(i, o) for i, o in enumerate(outcomes)]
+        assert self._journal is not None
+        at = _now()
+        entry = {"seq": self._seq + 1, "at": at, "outcomes": clean}
+        self._journal.append(entry)
+        self._seq += 1
+        for o in clean:
+            self._apply_outcome(o, at)
+        if self._journal.size > self.JOURNAL_COMPACT_BYTES:
+            self.compact()
+
+    @staticmethod
+    def _validate_outcome(i: int, o: Any) -> dict:
+        if not isinstance(o, Mapping):
+            raise ValueError(f"outcome #{i} is not a dict")
+        t, r = o.get("type"), o.get("ref")
+        if not isinstance(t, str) or not t or not isinstance(r, str) or not r:
+            raise ValueError(f"outcome #{i} needs non-empty string 'type' and 'ref'")
+        unknown = set(o) - OUTCOME_FIELDS - {"type", "ref"}
+        if unknown:
+            raise ValueError(f"outcome #{i} ({t} {r!r}) has unknown fields: {sorted(unknown)}")
+        if "status" in o and o["status"] not in LINK_STATUSES:
+            raise ValueError(f"outcome #{i} ({t} {r!r}) has bad status {o['status']!r}")
+        if "qbo" in o:
+            qbo = o["qbo"]
+            if not isinstance(qbo, list) or not all(
+                isinstance(q, Mapping) and "entity" in q and "id" in q for q in qbo
+            ):
+                raise ValueError(f"outcome #{i} ({t} {r!r}): qbo must be a list of "
+                                 "{entity, id, sync_token}")
+        if "synced_rev" in o and o["synced_rev"] is not None and not isinstance(
+                o["synced_rev"], int):
+            raise ValueError(f"outcome #{i} ({t} {r!r}): synced_rev must be an int or None")
+        if "error" in o and o["error"] is not None:
+            err = o["error"]
+            if not isinstance(err, Mapping):
+                raise ValueError(f"outcome #{i} ({t} {r!r}): error must be a dict or None")
+            o = {**o, "error": {k: err.get(k) for k in ERROR_FIELDS}}
+        if "run" in o and o["run"] is not None and not isinstance(o["run"], str):
+            raise ValueError(f"outcome #{i} ({t} {r!r}): run must be a string or None")
+        try:
+            return normalize(o)
+        except TypeError as exc:
+            raise ValueError(f"outcome #{i} ({t} {r!r}) cannot be stored: {exc}") from None
+
+    def compact(self) -> None:
+        """Write links.json atomically with everything, then empty the journal."""
+        self._require_writer()
+        assert self._journal is not None
+        if self._seq == self._snapshot_seq and self._journal.size == 0:
+            return
+        data = {
+            "meta": {"1": {"seq": self._seq, "schema_version": SCHEMA_VERSION}},
+            "links": {str(i): link for i, link in enumerate(self._links.values(), 1)},
+        }
+        atomic_write_bytes(self._path(LINKS_NAME), dumps(data))
+        self._snapshot_seq = self._seq
+        self._journal.truncate()
+
+    # ------------------------------------------------------------------ status
+    @staticmethod
+    def _status(rec: dict | None, link: dict | None) -> tuple[str, bool]:
+        st = link.get("status") if link is not None else None
+        if st == "synced":
+            if rec is not None and link.get("synced_rev") != rec["rev"]:  # type: ignore[union-attr]
+                return "pending", True
+            return "synced", False
+        if st == "voided":
+            return "voided", False
+        if rec is not None and rec["data"].get("voided") is True and (
+                link is None or (not link.get("qbo") and link.get("synced_rev") is None)):
+            return "skipped", False
+        if st == "failed":
+            return "failed", False
+        return "pending", False
+
+    def status_info(self, type: str, ref: str) -> dict[str, Any]:
+        """``{"status": ..., "changed": bool}``; changed = synced before, data changed since."""
+        self._check_open()
+        rec, link = self._raw(type, ref), self._links.get((type, ref))
+        if rec is None and link is None:
+            raise KeyError(f"no {type} {ref!r} in the cache")
+        status, changed = self._status(rec, link)
+        return {"status": status, "changed": changed}
+
+    def status_of(self, type: str, ref: str) -> str:
+        """pending | failed | skipped | synced | voided (blocked is the caller's overlay)."""
+        return self.status_info(type, ref)["status"]
+
+    def status_counts(self) -> dict[str, dict[str, int]]:
+        """Per document type, the count of each of the six statuses (blocked is always 0)."""
+        self._check_open()
+        result: dict[str, dict[str, int]] = {}
+        links = self._links
+        status = self._status
+        for type_, table in self._docs_storage.read().items():
+            counts = dict.fromkeys(STATUSES, 0)
+            for rec in table.values():
+                link = links.get((type_, rec["ref"]))
+                if link is None and rec["data"].get("voided") is not True:
+                    counts["pending"] += 1
+                else:
+                    counts[status(rec, link)[0]] += 1
+            if table:
+                result[type_] = counts
+        return result
+
+    # ------------------------------------------------------------------ settings
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        self._check_open()
+        doc = self._state.table("settings").get(Query().key == key)
+        return default if doc is None else normalize(doc["value"])  # type: ignore[index]
+
+    def set_setting(self, key: str, value: Any) -> None:
+        self._require_writer()
+        try:
+            value = normalize(value)
+        except TypeError as exc:
+            raise ValueError(f"setting {key!r} cannot be stored: {exc}") from None
+        self._state.table("settings").upsert({"key": key, "value": value}, Query().key == key)
+        self._flush_state()
+
+    def settings(self) -> dict[str, Any]:
+        self._check_open()
+        return {d["key"]: normalize(d["value"]) for d in self._state.table("settings").all()}
+
+    # ------------------------------------------------------------------ runs
+    def add_run(self, run: dict) -> str:
+        """Store a run; returns its id (``run["id"]`` if given, else a new one)."""
+        self._require_writer()
+        table = self._state.table("runs")
+        run_id = run.get("id") or (
+            f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}")
+        if table.contains(Query().id == run_id):
+            raise ValueError(f"run {run_id!r} already exists")
+        record = {"id": run_id, "kind": None, "started": _now(), "ended": None,
+                  "counts": {}, "created": []}
+        record.update(run)
+        record["id"] = run_id
+        try:
+            record = normalize(record)
+        except TypeError as exc:
+            raise ValueError(f"run cannot be stored: {exc}") from None
+        table.insert(record)
+        if len(table) > RUNS_MAX:
+            ids = sorted(d.doc_id for d in table.all())
+            table.remove(doc_ids=ids[: len(ids) - RUNS_MAX])
+        self._flush_state()
+        return run_id
+
+    def update_run(self, run_id: str, **fields: Any) -> None:
+        self._require_writer()
+        table = self._state.table("runs")
+        if not table.contains(Query().id == run_id):
+            raise KeyError(f"no run {run_id!r}")
+        fields.pop("id", None)
+        try:
+            fields = normalize(fields)
+        except TypeError as exc:
+            raise ValueError(f"run fields cannot be stored: {exc}") from None
+        table.update(fields, Query().id == run_id)
+        self._flush_state()
+
+    def runs(self) -> list[dict]:
+        """All runs, newest first."""
+        self._check_open()
+        docs = sorted(self._state.table("runs").all(), key=lambda d: d.doc_id, reverse=True)
+        return [normalize(d) for d in docs]
+
+    # ------------------------------------------------------------------ reference data
+    def put_reference(self, kind: str, items: list | dict) -> None:
+        """Replace the QBO reference data of one kind (accounts, tax_codes, terms, ...)."""
+        self._require_writer()
+        if not isinstance(kind, str) or not kind:
+            raise ValueError("reference kind must be a non-empty string")
+        try:
+            items = normalize(items)
+        except TypeError as exc:
+            raise ValueError(f"reference {kind!r} cannot be stored: {exc}") from None
+        self._state.table("reference").upsert(
+            {"kind": kind, "items": items, "updated": _now()}, Query().kind == kind)
+        self._flush_state()
+
+    def reference(self, kind: str, default: Any = None) -> Any:
+        self._check_open()
+        doc = self._state.table("reference").get(Query().kind == kind)
+        return default if doc is None else normalize(doc["items"])  # type: ignore[index]
+
+    def reference_updated(self, kind: str) -> str | None:
+        """When the reference data of ``kind`` was last stored (ISO timestamp), or None."""
+        self._check_open()
+        doc = self._state.table("reference").get(Query().kind == kind)
+        return None if doc is None else doc["updated"]  # type: ignore[index]
+
+    # ------------------------------------------------------------------ misc
+    @property
+    def schema_version(self) -> int:
+        meta = self._state.table("meta").all()
+        return meta[0]["schema_version"] if meta else SCHEMA_VERSION
+
+    def __repr__(self) -> str:
+        mode = "writer" if self.writer else "reader"
+        return f"<Cache {self.profile_dir} ({mode})>"
