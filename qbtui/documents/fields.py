@@ -1,0 +1,59 @@
+"""Field types shared by every document model: money, quantities, dates, refs.
+
+Money is Decimal with at most 2 places; unit prices, costs and quantities at most 6; both finite
+and below 10^12 in absolute value (IMPORT_FORMAT.md). Dates are ISO ``YYYY-MM-DD`` only.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
+
+LIMIT = Decimal(10) ** 12
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _plain(value: Decimal) -> Decimal:
+    """Drop exponent notation (``1E+3`` -> ``1000``) so stored strings read like numbers."""
+    return Decimal(format(value, "f"))
+
+
+def _money(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"))
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        raise ValueError(f"{value!r} is not an ISO date: write it as YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a real calendar date") from None
+
+
+def _decimal_field(places: int) -> Any:
+    return Field(decimal_places=places, allow_inf_nan=False, gt=-LIMIT, lt=LIMIT)
+
+
+Money = Annotated[Decimal, _decimal_field(2), AfterValidator(_money)]
+"""An amount of money: at most 2 decimal places, finite, |x| < 10^12."""
+
+Quantity = Annotated[Decimal, _decimal_field(6), AfterValidator(_plain)]
+"""A quantity, unit price or unit cost: at most 6 decimal places, finite, |x| < 10^12."""
+
+Percent = Annotated[Decimal, Field(ge=0, le=100, decimal_places=6, allow_inf_nan=False), AfterValidator(_plain)]
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+Ref = Annotated[str, Field(min_length=1, max_length=100)]
+"""A document's reference in the inventory system: unique per type, at most 100 characters."""
+
+Name = Annotated[str, Field(min_length=1)]
+
+STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=False)

@@ -1,0 +1,318 @@
+"""One pydantic model per document type of the import format (IMPORT_FORMAT.md).
+
+The models check form only: types, required fields, unknown fields, enumerations, impossible
+dates, numbers out of range. Meaning (unknown customers, names QBO refuses, amounts that do not
+add up, missing accounting dates) is left to the gates, which block instead of rejecting.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, Field
+
+from qbtui.documents.fields import STRICT, IsoDate, Money, Name, Percent, Quantity, Ref
+
+
+class Model(BaseModel):
+    model_config = STRICT
+
+
+class Address(Model):
+    line1: str | None = None
+    line2: str | None = None
+    city: str | None = None
+    region: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+
+
+class Attributes(Model):
+    attr1: str | None = None
+    attr2: str | None = None
+    attr3: str | None = None
+    attr4: str | None = None
+    attr5: str | None = None
+    attr6: str | None = None
+    attr7: str | None = None
+    attr8: str | None = None
+    attr9: str | None = None
+    attr10: str | None = None
+
+
+class Document(Model):
+    """Fields every document has."""
+
+    type: str
+    ref: Ref
+    extra: dict[str, Any] | None = None
+
+    kind_label: ClassVar[str] = ""
+    is_transaction: ClassVar[bool] = False
+
+
+class Transaction(Document):
+    """Fields every transaction has (contacts and products are not transactions)."""
+
+    voided: bool = False
+    currency: str | None = Field(default=None, min_length=3, max_length=3)
+    exchange_rate: Decimal | None = Field(default=None, gt=0, lt=Decimal(10) ** 12, allow_inf_nan=False)
+
+    is_transaction: ClassVar[bool] = True
+
+
+# --- contacts and products -------------------------------------------------------------
+
+
+class Customer(Document):
+    type: Literal["customer"]
+    name: Name
+    email: str | None = None
+    phone: str | None = None
+    company: str | None = None
+    terms: str | None = None
+    currency: str | None = Field(default=None, min_length=3, max_length=3)
+    billing_address: Address | None = None
+    sales_rep: str | None = None
+    attributes: Attributes | None = None
+    active: bool = True
+
+    kind_label: ClassVar[str] = "Customer"
+
+
+class Supplier(Document):
+    type: Literal["supplier"]
+    name: Name
+    email: str | None = None
+    phone: str | None = None
+    terms: str | None = None
+    currency: str | None = Field(default=None, min_length=3, max_length=3)
+    address: Address | None = None
+    attributes: Attributes | None = None
+    active: bool = True
+
+    kind_label: ClassVar[str] = "Supplier"
+
+
+class Product(Document):
+    type: Literal["product"]
+    name: Name
+    description: str | None = None
+    kind: Literal["stock", "service", "non_stock"] = "stock"
+    sale_price: Quantity | None = None
+    purchase_cost: Quantity | None = None
+    quantity_on_hand: Quantity | None = None
+    average_cost: Quantity | None = None
+    location: str | None = None
+    category: str | None = None
+    brand: str | None = None
+    family: str | None = None
+    attributes: Attributes | None = None
+    active: bool = True
+
+    kind_label: ClassVar[str] = "Product"
+
+
+# --- sales -------------------------------------------------------------------------------
+
+
+class SaleLine(Model):
+    sku: Ref
+    description: str | None = None
+    quantity: Quantity
+    unit_price: Quantity
+    discount_percent: Percent | None = None
+    tax_code: str | None = None
+    unit_cost: Quantity | None = None
+
+
+class Refund(Model):
+    ref: Ref
+    date: IsoDate
+    amount: Money
+    method: str | None = None
+
+
+class SaleInvoice(Transaction):
+    type: Literal["sale_invoice"]
+    customer: Ref
+    invoice_date: IsoDate | None = None
+    due_date: IsoDate | None = None
+    ship_date: IsoDate | None = None
+    required_by: IsoDate | None = None
+    terms: str | None = None
+    channel: str = "direct"
+    location: str | None = None
+    sales_rep: str | None = None
+    job: str | None = None
+    memo: str | None = None
+    tax_inclusive: bool = False
+    lines: list[SaleLine] = Field(min_length=1)
+
+    kind_label: ClassVar[str] = "Sales invoice"
+
+
+class SalePayment(Transaction):
+    type: Literal["sale_payment"]
+    invoice: Ref
+    date: IsoDate
+    amount: Money
+    method: str | None = None
+
+    kind_label: ClassVar[str] = "Payment"
+
+
+class CreditNote(Transaction):
+    type: Literal["credit_note"]
+    customer: Ref
+    invoice: Ref | None = None
+    date: IsoDate | None = None
+    channel: str = "direct"
+    memo: str | None = None
+    lines: list[SaleLine] = Field(min_length=1)
+    refunds: list[Refund] = Field(default_factory=list)
+
+    kind_label: ClassVar[str] = "Credit note"
+
+
+class Quote(Transaction):
+    type: Literal["quote"]
+    customer: Ref
+    date: IsoDate
+    expiry_date: IsoDate | None = None
+    lines: list[SaleLine] = Field(min_length=1)
+
+    kind_label: ClassVar[str] = "Quote"
+
+
+class Cogs(Transaction):
+    type: Literal["cogs"]
+    invoice: Ref | None = None
+    date: IsoDate
+    channel: str = "direct"
+    amount: Money
+
+    kind_label: ClassVar[str] = "COGS"
+
+
+# --- purchases ---------------------------------------------------------------------------
+
+
+class PurchaseLine(Model):
+    sku: Ref
+    description: str | None = None
+    quantity: Quantity
+    unit_cost: Quantity
+    tax_code: str | None = None
+
+
+class PurchaseOrder(Transaction):
+    type: Literal["purchase_order"]
+    supplier: Ref
+    date: IsoDate
+    expected_date: IsoDate | None = None
+    blind_receipt: bool = False
+    location: str | None = None
+    lines: list[PurchaseLine] = Field(min_length=1)
+
+    kind_label: ClassVar[str] = "Purchase order"
+
+
+class SupplierInvoice(Transaction):
+    type: Literal["supplier_invoice"]
+    supplier: Ref
+    supplier_invoice_number: str | None = None
+    invoice_date: IsoDate | None = None
+    due_date: IsoDate | None = None
+    purchase_order: Ref | None = None
+    terms: str | None = None
+    location: str | None = None
+    lines: list[PurchaseLine] = Field(min_length=1)
+
+    kind_label: ClassVar[str] = "Supplier invoice"
+
+
+class SupplierCredit(Transaction):
+    type: Literal["supplier_credit"]
+    supplier: Ref
+    date: IsoDate
+    lines: list[PurchaseLine] = Field(min_length=1)
+
+    kind_label: ClassVar[str] = "Supplier credit"
+
+
+class SupplierPayment(Transaction):
+    type: Literal["supplier_payment"]
+    supplier_invoice: Ref
+    date: IsoDate
+    amount: Money
+
+    kind_label: ClassVar[str] = "Supplier payment"
+
+
+class SupplierDeposit(Transaction):
+    type: Literal["supplier_deposit"]
+    supplier: Ref
+    date: IsoDate
+    amount: Money
+    supplier_invoice: Ref | None = None
+    applied_date: IsoDate | None = None
+
+    kind_label: ClassVar[str] = "Supplier deposit"
+
+
+# --- adjustments and retail ----------------------------------------------------------------
+
+
+class AdjustmentLine(Model):
+    sku: Ref
+    quantity_change: Quantity
+    unit_cost: Quantity
+
+
+class Adjustment(Transaction):
+    type: Literal["adjustment"]
+    completed_date: IsoDate | None = None
+    accounting_date: IsoDate | None = None
+    reason: str | None = None
+    location: str | None = None
+    lines: list[AdjustmentLine] = Field(min_length=1)
+
+    kind_label: ClassVar[str] = "Adjustment"
+
+
+class GiftVoucher(Transaction):
+    type: Literal["gift_voucher"]
+    date: IsoDate
+    event: Literal["sold", "redeemed"]
+    amount: Money
+    customer: Ref | None = None
+
+    kind_label: ClassVar[str] = "Gift voucher"
+
+
+class StoreCredit(Transaction):
+    type: Literal["store_credit"]
+    customer: Ref
+    date: IsoDate
+    event: Literal["issued", "redeemed"]
+    amount: Money
+
+    kind_label: ClassVar[str] = "Store credit"
+
+
+MODELS: dict[str, type[Document]] = {
+    model.model_fields["type"].annotation.__args__[0]: model  # type: ignore[union-attr]
+    for model in (
+        Customer, Supplier, Product,
+        SaleInvoice, SalePayment, CreditNote, Quote, Cogs,
+        PurchaseOrder, SupplierInvoice, SupplierCredit, SupplierPayment, SupplierDeposit,
+        Adjustment, GiftVoucher, StoreCredit,
+    )
+}
+"""Document type name -> model, in the order the types appear in the import format."""
+
+DOCUMENT_TYPES: tuple[str, ...] = tuple(MODELS)
+TYPES_WITH_LINES: frozenset[str] = frozenset(t for t, m in MODELS.items() if "lines" in m.model_fields)
+
