@@ -1,0 +1,654 @@
+"""The company store: one realm's objects, indexes and the write operations QBO allows."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from . import errors as E
+from .clock import meta_time, today
+from .entities import ACCOUNT_CLASSIFICATION, PSEUDO_TAX_CODES, REF_FIELDS, SPECS, TXN, Spec
+
+CENT = Decimal("0.01")
+ZERO = Decimal(0)
+REPLAY_MAX = 20000
+
+
+def money(value: Any, field: str = "Amount") -> Decimal:
+    if value is None:
+        raise E.required_missing(field)
+    try:
+        return Decimal(str(value)).quantize(CENT)
+    except (InvalidOperation, ValueError):
+        raise E.QBOError(2090, "Invalid Number", f"Invalid number for {field}: {value!r}", element=field) from None
+
+
+def num(d: Decimal) -> float | int:
+    """A JSON number for a money Decimal."""
+    return float(d)
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+class Company:
+    """Objects by entity and Id (all numeric strings), plus the indexes QBO's checks need."""
+
+    def __init__(self, realm_id: str) -> None:
+        self.realm_id = realm_id
+        self.objects: dict[str, dict[str, dict]] = {name: {} for name in SPECS}
+        self.next_id = 1
+        self.deleted: list[dict] = []  # tombstones for CDC: {"entity", "Id", "time"}
+        self.replay: OrderedDict[str, tuple[int, str, bytes]] = OrderedDict()
+        self.oauth: dict[str, Any] = {}
+        self.names: dict[tuple[str, str], tuple[str, str]] = {}
+        self.docs: dict[tuple[str, str, str], str] = {}
+        self.applied: dict[tuple[str, str], Decimal] = {}
+        self.changes = 0  # bumped on every write (the state saver watches it)
+
+    # --- reading ---------------------------------------------------------------------
+
+    @property
+    def preferences(self) -> dict:
+        return self.objects["Preferences"]["1"]
+
+    @property
+    def company_info(self) -> dict:
+        return next(iter(self.objects["CompanyInfo"].values()))
+
+    @property
+    def home_currency(self) -> str:
+        return self.preferences.get("CurrencyPrefs", {}).get("HomeCurrency", {}).get("value", "USD")
+
+    @property
+    def book_close_date(self) -> str | None:
+        return self.preferences.get("AccountingInfoPrefs", {}).get("BookCloseDate") or None
+
+    def get(self, entity: str, obj_id: str) -> dict:
+        obj = self.objects[entity].get(str(obj_id))
+        if obj is None:
+            raise E.object_not_found(f"{entity} Id={obj_id}")
+        return obj
+
+    def find_by_name(self, entity: str, name: str) -> dict | None:
+        spec = SPECS[entity]
+        hit = self.names.get((spec.name_space or entity, _name_key(name)))
+        if hit and hit[0] == entity:
+            return self.objects[entity].get(hit[1])
+        return None
+
+    def new_id(self) -> str:
+        i = self.next_id
+        self.next_id += 1
+        return str(i)
+
+    # --- indexes ---------------------------------------------------------------------
+
+    def rebuild_indexes(self) -> None:
+        self.names.clear()
+        self.docs.clear()
+        self.applied.clear()
+        for entity, objs in self.objects.items():
+            spec = SPECS[entity]
+            for obj in objs.values():
+                self._index(spec, obj)
+        for entity, target in (("Payment", "Invoice"), ("BillPayment", "Bill")):
+            for obj in self.objects[entity].values():
+                self._apply_links(obj, target, +1)
+
+    def _index(self, spec: Spec, obj: dict) -> None:
+        if spec.name_field and obj.get(spec.name_field):
+            self.names[(spec.name_space, _name_key(obj[spec.name_field]))] = (spec.name, obj["Id"])
+        if spec.doc_scope is not None and obj.get("DocNumber"):
+            self.docs[self._doc_key(spec, obj)] = obj["Id"]
+
+    def _unindex(self, spec: Spec, obj: dict) -> None:
+        if spec.name_field and obj.get(spec.name_field):
+            self.names.pop((spec.name_space, _name_key(obj[spec.name_field])), None)
+        if spec.doc_scope is not None and obj.get("DocNumber"):
+            key = self._doc_key(spec, obj)
+            if self.docs.get(key) == obj["Id"]:
+                del self.docs[key]
+
+    @staticmethod
+    def _doc_key(spec: Spec, obj: dict) -> tuple[str, str, str]:
+        scope = ""
+        if spec.doc_scope:
+            scope = str((obj.get(spec.doc_scope) or {}).get("value", ""))
+        return (spec.name, scope, str(obj["DocNumber"]).casefold())
+
+    # --- replay (requestid) ---------------------------------------------------------
+
+    def replay_get(self, request_id: str) -> tuple[int, str, bytes] | None:
+        return self.replay.get(request_id)
+
+    def replay_put(self, request_id: str, status: int, content_type: str, body: bytes) -> None:
+        self.replay[request_id] = (status, content_type, body)
+        while len(self.replay) > REPLAY_MAX:
+            self.replay.popitem(last=False)
+        self.changes += 1
+
+    # --- writes --------------------------------------------------------------------
+
+    def create(self, entity: str, body: dict, *, include: frozenset[str] = frozenset(),
+               at: datetime | None = None, check_close: bool = True) -> dict:
+        spec = _spec(entity, "create")
+        if not spec.create:
+            raise E.unsupported_operation(f"Create on {entity}")
+        obj = {k: v for k, v in body.items() if k not in spec.read_only and k not in ("Id", "SyncToken", "sparse")}
+        self._defaults(spec, obj)
+        self._validate(spec, obj, None, include, check_close)
+        obj_id = self.new_id()
+        stamp = meta_time(at)
+        obj["Id"] = obj_id
+        obj["SyncToken"] = "0"
+        obj["MetaData"] = {"CreateTime": stamp, "LastUpdatedTime": stamp}
+        obj["domain"] = "QBO"
+        obj["sparse"] = False
+        self._compute(spec, obj, None)
+        self.objects[entity][obj_id] = obj
+        self._index(spec, obj)
+        self.changes += 1
+        return obj
+
+    def update(self, entity: str, body: dict, *, include: frozenset[str] = frozenset()) -> dict:
+        spec = _spec(entity, "update")
+        if not spec.update:
+            raise E.unsupported_operation(f"Update on {entity}")
+        old = self._current(entity, body)
+        if entity == "Preferences":
+            return self._update_preferences(old, body)
+        sparse = bool(body.get("sparse"))
+        incoming = {k: v for k, v in body.items()
+                    if k not in spec.read_only and k not in ("Id", "SyncToken", "sparse")}
+        if sparse:
+            obj = {k: v for k, v in old.items() if k not in ("Id", "SyncToken", "MetaData", "domain", "sparse")}
+            obj.update(incoming)
+        else:
+            obj = incoming
+            for keep in spec.read_only & old.keys():
+                if keep not in ("MetaData", "domain", "status", "time"):
+                    obj[keep] = old[keep]
+        self._defaults(spec, obj, old)
+        if spec.kind == TXN:
+            self._check_close(old.get("TxnDate"))
+        self._validate(spec, obj, old, include, True)
+        obj["Id"] = old["Id"]
+        obj["SyncToken"] = str(int(old["SyncToken"]) + 1)
+        obj["MetaData"] = {"CreateTime": old["MetaData"]["CreateTime"], "LastUpdatedTime": meta_time()}
+        obj["domain"] = "QBO"
+        obj["sparse"] = False
+        self._compute(spec, obj, old)
+        self._unindex(spec, old)
+        self.objects[entity][obj["Id"]] = obj
+        self._index(spec, obj)
+        self.changes += 1
+        return obj
+
+    def delete(self, entity: str, body: dict) -> dict:
+        spec = _spec(entity, "delete")
+        if not spec.delete:
+            raise E.unsupported_operation(f"Delete on {entity}")
+        old = self._current(entity, body)
+        self._check_close(old.get("TxnDate"))
+        self._unapply(spec, old)
+        self._unindex(spec, old)
+        del self.objects[entity][old["Id"]]
+        stamp = meta_time()
+        self.deleted.append({"entity": entity, "Id": old["Id"], "time": stamp})
+        self.changes += 1
+        return {"domain": "QBO", "status": "Deleted", "Id": old["Id"]}
+
+    def void(self, entity: str, body: dict) -> dict:
+        spec = _spec(entity, "void")
+        if not (spec.void or spec.void_by_update):
+            raise E.unsupported_operation(f"Void on {entity}")
+        old = self._current(entity, body)
+        self._check_close(old.get("TxnDate"))
+        self._unapply(spec, old)
+        obj = dict(old)
+        lines = []
+        for line in old.get("Line") or []:
+            line = dict(line)
+            if "Amount" in line:
+                line["Amount"] = 0
+            lines.append(line)
+        obj["Line"] = lines
+        obj["TotalAmt"] = 0
+        if "Balance" in obj:
+            obj["Balance"] = 0
+        if "UnappliedAmt" in obj:
+            obj["UnappliedAmt"] = 0
+        if isinstance(obj.get("TxnTaxDetail"), dict):
+            obj["TxnTaxDetail"] = {**obj["TxnTaxDetail"], "TotalTax": 0}
+        note = old.get("PrivateNote")
+        obj["PrivateNote"] = "Voided" if not note else f"Voided - {note}"
+        obj["SyncToken"] = str(int(old["SyncToken"]) + 1)
+        obj["MetaData"] = {"CreateTime": old["MetaData"]["CreateTime"], "LastUpdatedTime": meta_time()}
+        self.objects[entity][obj["Id"]] = obj
+        self.changes += 1
+        return obj
+
+    # --- helpers for the operations ------------------------------------------------
+
+    def _current(self, entity: str, body: dict) -> dict:
+        if not isinstance(body, dict):
+            raise E.unsupported("The request body is not a JSON object")
+        if body.get("Id") in (None, ""):
+            raise E.required_missing("Id")
+        if body.get("SyncToken") in (None, ""):
+            raise E.required_missing("SyncToken")
+        old = self.objects[entity].get(str(body["Id"]))
+        if old is None:
+            raise E.object_not_found(f"{entity} Id={body['Id']}")
+        if str(body["SyncToken"]) != old["SyncToken"]:
+            raise E.stale_object()
+        return old
+
+    def _update_preferences(self, old: dict, body: dict) -> dict:
+        obj = _deep_merge(old, {k: v for k, v in body.items()
+                                if k not in ("Id", "SyncToken", "sparse", "MetaData", "domain")})
+        obj["SyncToken"] = str(int(old["SyncToken"]) + 1)
+        obj["MetaData"] = {**old.get("MetaData", {}), "LastUpdatedTime": meta_time()}
+        self.objects["Preferences"]["1"] = obj
+        self.changes += 1
+        return obj
+
+    def _defaults(self, spec: Spec, obj: dict, old: dict | None = None) -> None:
+        if spec.has_active and "Active" not in obj:
+            obj["Active"] = True
+        if spec.name in ("Customer", "Vendor", "Employee") and not obj.get("DisplayName"):
+            parts = [obj.get(k) for k in ("Title", "GivenName", "MiddleName", "FamilyName", "Suffix")]
+            derived = " ".join(p for p in parts if p) or obj.get("CompanyName")
+            if derived:
+                obj["DisplayName"] = derived
+        if spec.name in ("Customer", "Vendor") and "CurrencyRef" not in obj:
+            obj["CurrencyRef"] = self._currency_ref()
+        if spec.name == "Vendor" and obj.get("DisplayName") and "PrintOnCheckName" not in obj:
+            obj["PrintOnCheckName"] = obj["DisplayName"]
+        if spec.name == "Item" and "Type" not in obj:
+            obj["Type"] = "Service"
+        if spec.kind == TXN:
+            if not obj.get("TxnDate"):
+                obj["TxnDate"] = old.get("TxnDate") if old and old.get("TxnDate") else today()
+            if "CurrencyRef" not in obj:
+                obj["CurrencyRef"] = self._currency_ref()
+
+    def _currency_ref(self) -> dict:
+        code = self.home_currency
+        names = {"USD": "United States Dollar", "CAD": "Canadian Dollar", "GBP": "British Pound Sterling",
+                 "EUR": "Euro", "AUD": "Australian Dollar"}
+        return {"value": code, "name": names.get(code, code)}
+
+    def _check_close(self, txn_date: str | None) -> None:
+        close = self.book_close_date
+        if close and txn_date and str(txn_date)[:10] <= close:
+            raise E.period_closed(str(txn_date), close)
+
+    def _validate(self, spec: Spec, obj: dict, old: dict | None, include: frozenset[str],
+                  check_close: bool) -> None:
+        for req in spec.required:
+            value = obj.get(req)
+            if value is None or value == "" or value == [] or value == {}:
+                raise E.required_missing(req)
+        if spec.name_field:
+            name = obj.get(spec.name_field)
+            if not isinstance(name, str):
+                raise E.required_missing(spec.name_field)
+            if len(name) > spec.name_max:
+                raise E.too_long(spec.name_field, spec.name_max, len(name))
+            other = self.names.get((spec.name_space, _name_key(name)))
+            if other and not (old is not None and other == (spec.name, old["Id"])):
+                raise E.duplicate_name(name, other[0], other[1])
+        for fld, maximum in spec.lengths.items():
+            value = obj.get(fld)
+            if isinstance(value, dict):
+                value = value.get("value")
+            if isinstance(value, str) and len(value) > maximum:
+                raise E.too_long(fld, maximum, len(value))
+        if spec.name == "Account":
+            if obj["AccountType"] not in ACCOUNT_CLASSIFICATION:
+                raise E.business(f"Invalid AccountType {obj['AccountType']!r}")
+        if spec.name == "Item":
+            self._validate_item(obj)
+        self._check_refs(obj)
+        if spec.kind == TXN:
+            if check_close:
+                self._check_close(obj.get("TxnDate"))
+            if spec.doc_scope is not None and obj.get("DocNumber") and "allowduplicatedocnum" not in include:
+                key = self._doc_key(spec, obj)
+                other = self.docs.get(key)
+                if other and not (old is not None and other == old["Id"]):
+                    raise E.duplicate_docnumber(str(obj["DocNumber"]), spec.name, other)
+
+    def _validate_item(self, obj: dict) -> None:
+        kind = obj.get("Type")
+        if kind not in ("Service", "NonInventory", "Inventory", "Category", "Group"):
+            raise E.business(f"Invalid Item Type {kind!r}")
+        if kind in ("Service", "NonInventory", "Inventory") and not obj.get("IncomeAccountRef"):
+            raise E.required_missing("IncomeAccountRef")
+        if kind == "Inventory":
+            for req in ("ExpenseAccountRef", "AssetAccountRef", "QtyOnHand", "InvStartDate"):
+                if obj.get(req) is None:
+                    raise E.required_missing(req)
+            obj.setdefault("TrackQtyOnHand", True)
+
+    def _check_refs(self, node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if isinstance(value, dict):
+                    target = REF_FIELDS.get(key)
+                    if target is not None and "value" in value:
+                        self._check_ref(target, value)
+                    elif key == "Entity" and isinstance(value.get("EntityRef"), dict):
+                        kind = value.get("Type") or value["EntityRef"].get("type") or "Customer"
+                        if kind in ("Customer", "Vendor", "Employee"):
+                            self._check_ref(kind, value["EntityRef"])
+                    else:
+                        self._check_refs(value)
+                elif isinstance(value, list):
+                    for item in value:
+                        if isinstance(item, (dict, list)):
+                            self._check_refs(item)
+        elif isinstance(node, list):
+            for item in node:
+                self._check_refs(item)
+
+    def _check_ref(self, entity: str, ref: dict) -> None:
+        value = str(ref.get("value", ""))
+        if entity == "TaxCode" and value in PSEUDO_TAX_CODES:
+            return
+        target = self.objects[entity].get(value)
+        if target is None:
+            raise E.invalid_reference(entity, value)
+        if target.get("Active") is False:
+            raise E.object_not_found(f"{entity} Id={value} is inactive")
+        if "name" not in ref:
+            name = target.get("DisplayName") or target.get("FullyQualifiedName") or target.get("Name")
+            if name:
+                ref["name"] = name
+
+    # --- computed fields -----------------------------------------------------------
+
+    def _compute(self, spec: Spec, obj: dict, old: dict | None) -> None:
+        if spec.name_field in ("Name",) and spec.name != "Term":
+            obj["FullyQualifiedName"] = obj.get("Name")
+        if spec.name in ("Customer", "Vendor", "Employee"):
+            obj["FullyQualifiedName"] = obj.get("DisplayName")
+            if spec.name != "Employee":
+                obj.setdefault("Balance", old.get("Balance", 0) if old else 0)
+            if spec.name == "Customer":
+                obj.setdefault("BalanceWithJobs", obj["Balance"])
+        if spec.name == "Account":
+            obj["Classification"] = ACCOUNT_CLASSIFICATION[obj["AccountType"]]
+            obj.setdefault("CurrentBalance", old.get("CurrentBalance", 0) if old else 0)
+            obj.setdefault("SubAccount", False)
+            obj.setdefault("CurrencyRef", self._currency_ref())
+        kind = spec.totals
+        if kind == "sales":
+            self._sales_totals(spec, obj)
+        elif kind == "expense":
+            self._expense_totals(spec, obj)
+        elif kind == "journal":
+            self._journal_totals(obj)
+        elif kind in ("payment", "billpayment"):
+            target = "Invoice" if kind == "payment" else "Bill"
+            total = money(obj.get("TotalAmt"), "TotalAmt")
+            applied = ZERO
+            lines = []
+            for n, line in enumerate(obj.get("Line") or [], 1):
+                line = dict(line)
+                amount = money(line.get("Amount"), "Amount")
+                line["Amount"] = num(amount)
+                for link in line.get("LinkedTxn") or []:
+                    if link.get("TxnType") == target:
+                        linked = self.objects[target].get(str(link.get("TxnId")))
+                        if linked is None:
+                            raise E.invalid_reference(target, str(link.get("TxnId")))
+                        pay_from = old if old is not None else None
+                        open_balance = money(linked.get("Balance", 0), "Balance")
+                        if pay_from is not None:
+                            open_balance += self._linked_amount(pay_from, target, linked["Id"])
+                        if amount > open_balance:
+                            raise E.business(f"The amount {amount} applied to {target} {linked['Id']} "
+                                             f"exceeds its open balance {open_balance}.")
+                applied += amount
+                lines.append(line)
+            if applied > total:
+                raise E.business(f"The applied amount {applied} exceeds the payment total {total}.")
+            obj["Line"] = lines
+            obj["TotalAmt"] = num(total)
+            if kind == "payment":
+                obj["UnappliedAmt"] = num(total - applied)
+                obj.setdefault("DepositToAccountRef", self._account_ref_by_subtype("UndepositedFunds"))
+            if old is not None:
+                self._apply_links(old, target, -1)
+            self._apply_links(obj, target, +1)
+        if spec.name == "Invoice" and old is not None:
+            self._refresh_balance("Invoice", obj)
+        if spec.name == "Bill" and old is not None:
+            self._refresh_balance("Bill", obj)
+
+    def _linked_amount(self, pay: dict, target: str, target_id: str) -> Decimal:
+        total = ZERO
+        for line in pay.get("Line") or []:
+            for link in line.get("LinkedTxn") or []:
+                if link.get("TxnType") == target and str(link.get("TxnId")) == target_id:
+                    total += money(line.get("Amount", 0))
+        return total
+
+    def _apply_links(self, pay: dict, target: str, sign: int) -> None:
+        touched = set()
+        for line in pay.get("Line") or []:
+            for link in line.get("LinkedTxn") or []:
+                if link.get("TxnType") == target:
+                    key = (target, str(link.get("TxnId")))
+                    self.applied[key] = self.applied.get(key, ZERO) + sign * money(line.get("Amount", 0))
+                    touched.add(key[1])
+        pay_type = "Payment" if target == "Invoice" else "BillPayment"
+        for target_id in touched:
+            linked = self.objects[target].get(target_id)
+            if linked is None:
+                continue
+            links = [lk for lk in linked.get("LinkedTxn") or []
+                     if not (lk.get("TxnType") == pay_type and lk.get("TxnId") == pay["Id"])]
+            if sign > 0:
+                links.append({"TxnId": pay["Id"], "TxnType": pay_type})
+            linked["LinkedTxn"] = links
+            self._refresh_balance(target, linked)
+
+    def _unapply(self, spec: Spec, old: dict) -> None:
+        if spec.totals == "payment":
+            self._apply_links(old, "Invoice", -1)
+        elif spec.totals == "billpayment":
+            self._apply_links(old, "Bill", -1)
+
+    def _refresh_balance(self, target: str, obj: dict) -> None:
+        total = money(obj.get("TotalAmt", 0))
+        paid = self.applied.get((target, obj["Id"]), ZERO)
+        obj["Balance"] = num(max(total - paid, ZERO))
+        obj.setdefault("LinkedTxn", [])
+
+    def _account_ref_by_subtype(self, subtype: str) -> dict | None:
+        for acc in self.objects["Account"].values():
+            if acc.get("AccountSubType") == subtype and acc.get("Active", True):
+                return {"value": acc["Id"], "name": acc["Name"]}
+        return None
+
+    def _account_ref_by_type(self, acc_type: str) -> dict | None:
+        for acc in self.objects["Account"].values():
+            if acc.get("AccountType") == acc_type and acc.get("Active", True):
+                return {"value": acc["Id"], "name": acc["Name"]}
+        return None
+
+    def _number_lines(self, lines: list[dict]) -> None:
+        used = {str(line["Id"]) for line in lines if line.get("Id")}
+        n = 1
+        for i, line in enumerate(lines, 1):
+            if not line.get("Id"):
+                while str(n) in used:
+                    n += 1
+                line["Id"] = str(n)
+                used.add(str(n))
+            line["LineNum"] = i
+
+    def _sales_totals(self, spec: Spec, obj: dict) -> None:
+        lines = []
+        subtotal = ZERO
+        discounts = []
+        for raw in obj.get("Line") or []:
+            if not isinstance(raw, dict):
+                raise E.unsupported("Line items must be objects")
+            dt = raw.get("DetailType")
+            if dt == "SubTotalLineDetail":
+                continue
+            line = dict(raw)
+            if dt == "SalesItemLineDetail":
+                detail = line.get("SalesItemLineDetail") or {}
+                if line.get("Amount") is None:
+                    if detail.get("Qty") is None or detail.get("UnitPrice") is None:
+                        raise E.required_missing("Amount")
+                    amount = (Decimal(str(detail["Qty"])) * Decimal(str(detail["UnitPrice"]))).quantize(CENT)
+                else:
+                    amount = money(line["Amount"])
+                line["Amount"] = num(amount)
+                subtotal += amount
+            elif dt == "DiscountLineDetail":
+                discounts.append(line)
+            elif dt == "DescriptionOnly":
+                line.setdefault("Amount", 0)
+            elif dt is None:
+                raise E.required_missing("DetailType")
+            else:
+                amount = money(line.get("Amount"))
+                line["Amount"] = num(amount)
+                subtotal += amount
+            lines.append(line)
+        discount_total = ZERO
+        for line in discounts:
+            detail = line.get("DiscountLineDetail") or {}
+            if detail.get("PercentBased") and detail.get("DiscountPercent") is not None:
+                amount = (subtotal * Decimal(str(detail["DiscountPercent"])) / 100).quantize(CENT)
+            else:
+                amount = money(line.get("Amount"))
+            line["Amount"] = num(amount)
+            discount_total += amount
+        self._number_lines(lines)
+        lines.append({"Amount": num(subtotal), "DetailType": "SubTotalLineDetail", "SubTotalLineDetail": {}})
+        obj["Line"] = lines
+        tax_detail = obj.get("TxnTaxDetail") if isinstance(obj.get("TxnTaxDetail"), dict) else {}
+        tax = money(tax_detail.get("TotalTax", 0), "TotalTax")
+        obj["TxnTaxDetail"] = {**tax_detail, "TotalTax": num(tax)}
+        total = subtotal - discount_total + tax
+        if total < 0:
+            raise E.business("Transaction amount must be zero or greater.")
+        obj["TotalAmt"] = num(total)
+        if spec.name == "Invoice":
+            obj.setdefault("LinkedTxn", [])
+            self._refresh_balance("Invoice", obj)
+            if "DueDate" not in obj:
+                obj["DueDate"] = obj["TxnDate"]
+        elif spec.name == "CreditMemo":
+            obj["Balance"] = num(total)
+            obj["RemainingCredit"] = num(total)
+        elif spec.name in ("SalesReceipt", "RefundReceipt"):
+            obj["Balance"] = 0
+        if spec.name == "SalesReceipt":
+            obj.setdefault("DepositToAccountRef", self._account_ref_by_subtype("UndepositedFunds"))
+
+    def _expense_totals(self, spec: Spec, obj: dict) -> None:
+        lines = []
+        total = ZERO
+        for raw in obj.get("Line") or []:
+            line = dict(raw)
+            dt = line.get("DetailType")
+            if dt not in ("ItemBasedExpenseLineDetail", "AccountBasedExpenseLineDetail"):
+                if dt is None:
+                    raise E.required_missing("DetailType")
+                raise E.unsupported(f"Unsupported DetailType {dt!r} on {spec.name}")
+            detail = line.get(dt) or {}
+            if dt == "ItemBasedExpenseLineDetail" and not detail.get("ItemRef"):
+                raise E.required_missing("ItemRef")
+            if dt == "AccountBasedExpenseLineDetail" and not detail.get("AccountRef"):
+                raise E.required_missing("AccountRef")
+            if line.get("Amount") is None and dt == "ItemBasedExpenseLineDetail" \
+                    and detail.get("Qty") is not None and detail.get("UnitPrice") is not None:
+                amount = (Decimal(str(detail["Qty"])) * Decimal(str(detail["UnitPrice"]))).quantize(CENT)
+            else:
+                amount = money(line.get("Amount"))
+            line["Amount"] = num(amount)
+            total += amount
+            lines.append(line)
+        self._number_lines(lines)
+        obj["Line"] = lines
+        obj["TotalAmt"] = num(total)
+        if spec.name in ("Bill", "PurchaseOrder") and "APAccountRef" not in obj:
+            ref = self._account_ref_by_type("Accounts Payable")
+            if ref:
+                obj["APAccountRef"] = ref
+        if spec.name == "Bill":
+            obj.setdefault("LinkedTxn", [])
+            self._refresh_balance("Bill", obj)
+            obj.setdefault("DueDate", obj["TxnDate"])
+        elif spec.name == "VendorCredit":
+            obj["Balance"] = num(total)
+        elif spec.name == "PurchaseOrder":
+            obj.setdefault("POStatus", "Open")
+
+    def _journal_totals(self, obj: dict) -> None:
+        debit = credit = ZERO
+        lines = []
+        for raw in obj.get("Line") or []:
+            line = dict(raw)
+            dt = line.get("DetailType")
+            if dt == "DescriptionOnly":
+                lines.append(line)
+                continue
+            if dt != "JournalEntryLineDetail":
+                raise E.required_missing("JournalEntryLineDetail")
+            detail = line.get("JournalEntryLineDetail") or {}
+            posting = detail.get("PostingType")
+            if posting not in ("Debit", "Credit"):
+                raise E.required_missing("PostingType")
+            if not detail.get("AccountRef"):
+                raise E.required_missing("AccountRef")
+            amount = money(line.get("Amount"))
+            line["Amount"] = num(amount)
+            account = self.objects["Account"].get(str(detail["AccountRef"].get("value")))
+            entity = detail.get("Entity") or {}
+            etype = entity.get("Type") if entity.get("EntityRef") else None
+            if account is not None and account.get("AccountType") == "Accounts Receivable" and etype != "Customer":
+                raise E.business("When you use Accounts Receivable, you must choose a customer in the Name field.")
+            if account is not None and account.get("AccountType") == "Accounts Payable" and etype != "Vendor":
+                raise E.business("When you use Accounts Payable, you must select a vendor in the Name field.")
+            if posting == "Debit":
+                debit += amount
+            else:
+                credit += amount
+            lines.append(line)
+        if debit != credit:
+            raise E.business(f"You must balance debits and credits. Debits {debit} do not equal credits {credit}.")
+        self._number_lines(lines)
+        obj["Line"] = lines
+        obj["TotalAmt"] = num(debit)
+        obj.setdefault("Adjustment", False)
+
+
+def _spec(entity: str, op: str) -> Spec:
+    spec = SPECS.get(entity)
+    if spec is None:
+        raise E.unsupported_operation(f"{op} on {entity}")
+    return spec
+
+
+def _deep_merge(base: dict, patch: dict) -> dict:
+    out = dict(base)
+    for key, value in patch.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out

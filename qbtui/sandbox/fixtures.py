@@ -1,0 +1,202 @@
+"""The three companies `--company` offers: empty, demo and unprepared (CLI.md, DOMAIN.md s.5)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from .clock import ZONE
+from .company import Company
+
+#: when the fixture objects were "created" (outside any 30-day CDC window of today)
+FIXTURE_TIME = datetime(2026, 8, 1, 9, 0, 0, tzinfo=ZONE)
+
+EMPTY_ACCOUNTS = [
+    # (Name, AccountType, AccountSubType)
+    ("Accounts Receivable (A/R)", "Accounts Receivable", "AccountsReceivable"),
+    ("Accounts Payable (A/P)", "Accounts Payable", "AccountsPayable"),
+    ("Sales of Product Income", "Income", "SalesOfProductIncome"),
+    ("Services", "Income", "ServiceFeeIncome"),
+    ("Inventory Asset", "Other Current Asset", "Inventory"),
+    ("Cost of Goods Sold", "Cost of Goods Sold", "SuppliesMaterialsCogs"),
+    ("Undeposited Funds", "Other Current Asset", "UndepositedFunds"),
+    ("Checking", "Bank", "Checking"),
+    ("Opening Balance Equity", "Equity", "OpeningBalanceEquity"),
+    ("Retained Earnings", "Equity", "RetainedEarnings"),
+    ("Sales Tax Payable", "Other Current Liability", "SalesTaxPayable"),
+    ("Uncategorized Income", "Income", "OtherPrimaryIncome"),
+    ("Uncategorized Expense", "Expense", "OtherMiscellaneousServiceCost"),
+]
+
+DEMO_EXTRA_ACCOUNTS = [
+    ("Inventory Discrepancy", "Expense", "SuppliesMaterials"),
+    ("Payment Clearing", "Other Current Asset", "UndepositedFunds"),
+    ("Supplier Deposits", "Other Current Asset", "OtherCurrentAssets"),
+    ("Customer Credits", "Other Current Liability", "OtherCurrentLiabilities"),
+    ("Gift Card Liability", "Other Current Liability", "OtherCurrentLiabilities"),
+    ("Work in Progress", "Other Current Asset", "OtherCurrentAssets"),
+    ("In-transit", "Other Current Asset", "OtherCurrentAssets"),
+    ("Inventory Accrual", "Other Current Asset", "OtherCurrentAssets"),
+    ("Stock in Transit", "Other Current Asset", "OtherCurrentAssets"),
+    ("Realized Currency Gains", "Other Expense", "ExchangeGainOrLoss"),
+    ("Unrealized Currency Gains", "Other Expense", "ExchangeGainOrLoss"),
+    ("Shipping and Delivery", "Expense", "ShippingFreightDelivery"),
+]
+
+DEMO_CUSTOMERS = ["Bluebell Bakery", "Northwind Outfitters", "Kestrel & Co"]
+DEMO_VENDORS = ["Clayworks Supply", "Pacific Packaging"]
+DEMO_CLASSES = ["Retail", "Wholesale"]
+DEMO_DEPARTMENTS = ["Main Warehouse", "Downtown Store"]
+TERMS = [("Due on receipt", 0), ("Net 15", 15), ("Net 30", 30), ("Net 60", 60)]
+
+
+def build(kind: str, realm_id: str) -> Company:
+    if kind not in ("empty", "demo", "unprepared"):
+        raise ValueError(f"unknown company {kind!r}")
+    c = Company(realm_id)
+    _base(c, kind)
+    if kind in ("demo", "unprepared"):
+        _demo(c)
+    if kind == "unprepared":
+        _unprepared(c)
+    c.rebuild_indexes()
+    return c
+
+
+def _raw(c: Company, entity: str, obj: dict, obj_id: str | None = None) -> dict:
+    stamp = FIXTURE_TIME.isoformat(timespec="seconds")
+    obj_id = obj_id or c.new_id()
+    obj.update({"Id": obj_id, "SyncToken": "0", "domain": "QBO", "sparse": False,
+                "MetaData": {"CreateTime": stamp, "LastUpdatedTime": stamp}})
+    c.objects[entity][obj_id] = obj
+    return obj
+
+
+def _base(c: Company, kind: str) -> None:
+    usd = kind != "unprepared"
+    currency = "USD" if usd else "CAD"
+    _raw(c, "Preferences", {
+        "AccountingInfoPrefs": {"TrackDepartments": kind != "empty", "DepartmentTerminology": "Location",
+                                "ClassTrackingPerTxn": False, "ClassTrackingPerTxnLine": kind != "empty",
+                                "CustomerTerminology": "Customers", "UseAccountNumbers": False},
+        "ProductAndServicesPrefs": {"ForSales": True, "ForPurchase": True, "QuantityWithPriceAndRate": True,
+                                    "QuantityOnHand": False},
+        "SalesFormsPrefs": {"CustomTxnNumbers": True, "AllowDeposit": True, "AllowDiscount": True,
+                            "AllowShipping": False, "AutoApplyCredit": True, "AutoApplyPayments": True,
+                            "ETransactionEnabledStatus": "NotApplicable"},
+        "VendorAndPurchasesPrefs": {"TrackingByCustomer": False, "BillableExpenseTracking": False},
+        "TaxPrefs": {"UsingSalesTax": True},
+        "CurrencyPrefs": {"MultiCurrencyEnabled": False, "HomeCurrency": {"value": currency}},
+        "OtherPrefs": {"NameValue": []},
+    }, obj_id="1")
+    _raw(c, "CompanyInfo", {
+        "CompanyName": {"empty": "Sandbox Company", "demo": "Harbourside Goods (demo)",
+                        "unprepared": "Harbourside Goods (unprepared)"}[kind],
+        "LegalName": "Harbourside Goods Ltd", "Country": "US" if usd else "CA",
+        "CompanyAddr": {"Line1": "1 Harbour Way", "City": "Portland", "CountrySubDivisionCode": "OR",
+                        "PostalCode": "97201"} if usd else
+                       {"Line1": "1 Harbour Way", "City": "Vancouver", "CountrySubDivisionCode": "BC",
+                        "PostalCode": "V6B 1A1"},
+        "FiscalYearStartMonth": "January", "SupportedLanguages": "en", "CompanyStartDate": "2026-01-01",
+        "NameValue": [{"Name": "OfferingSku", "Value": "QuickBooks Online Plus"}],
+    }, obj_id=c.realm_id)
+    c.next_id = 2
+    # tax codes and a rate (numeric Ids; lines may also use the US pseudo codes TAX / NON)
+    rate = _raw(c, "TaxRate", {"Name": "State Sales Tax", "RateValue": 8, "Active": True,
+                               "AgencyRef": {"value": "1"}, "SpecialTaxType": "NONE", "DisplayType": "ReadOnly"})
+    _raw(c, "TaxCode", {"Name": "TAX", "Description": "Taxable", "Active": True, "Taxable": True,
+                        "TaxGroup": False, "SalesTaxRateList": {"TaxRateDetail": [
+                            {"TaxRateRef": {"value": rate["Id"], "name": rate["Name"]},
+                             "TaxTypeApplicable": "TaxOnAmount", "TaxOrder": 0}]},
+                        "PurchaseTaxRateList": {"TaxRateDetail": []}})
+    _raw(c, "TaxCode", {"Name": "NON", "Description": "Non-taxable", "Active": True, "Taxable": False,
+                        "TaxGroup": False, "SalesTaxRateList": {"TaxRateDetail": []},
+                        "PurchaseTaxRateList": {"TaxRateDetail": []}})
+    for name, days in TERMS:
+        _raw(c, "Term", {"Name": name, "Active": True, "Type": "STANDARD", "DueDays": days})
+    for name, acc_type, sub in EMPTY_ACCOUNTS:
+        _account(c, name, acc_type, sub, currency)
+
+
+def _account(c: Company, name: str, acc_type: str, sub: str, currency: str) -> dict:
+    from .entities import ACCOUNT_CLASSIFICATION
+    names = {"USD": "United States Dollar", "CAD": "Canadian Dollar"}
+    return _raw(c, "Account", {"Name": name, "FullyQualifiedName": name, "SubAccount": False, "Active": True,
+                               "AccountType": acc_type, "AccountSubType": sub,
+                               "Classification": ACCOUNT_CLASSIFICATION[acc_type], "CurrentBalance": 0,
+                               "CurrentBalanceWithSubAccounts": 0,
+                               "CurrencyRef": {"value": currency, "name": names[currency]}})
+
+
+def _acc(c: Company, name: str) -> dict:
+    for acc in c.objects["Account"].values():
+        if acc["Name"] == name:
+            return {"value": acc["Id"], "name": name}
+    raise KeyError(name)
+
+
+def _demo(c: Company) -> None:
+    prefs = c.objects["Preferences"]["1"]
+    prefs["AccountingInfoPrefs"]["BookCloseDate"] = "2026-09-30"
+    for name, acc_type, sub in DEMO_EXTRA_ACCOUNTS:
+        _account(c, name, acc_type, sub, c.home_currency)
+    for name in DEMO_CLASSES:
+        _raw(c, "Class", {"Name": name, "FullyQualifiedName": name, "SubClass": False, "Active": True})
+    for name in DEMO_DEPARTMENTS:
+        _raw(c, "Department", {"Name": name, "FullyQualifiedName": name, "SubDepartment": False, "Active": True})
+    c.rebuild_indexes()
+    cur = c._currency_ref()
+    at = FIXTURE_TIME
+    customers = [c.create("Customer", {"DisplayName": n, "CompanyName": n}, at=at) for n in DEMO_CUSTOMERS]
+    vendors = [c.create("Vendor", {"DisplayName": n, "CompanyName": n}, at=at) for n in DEMO_VENDORS]
+    income, cogs = _acc(c, "Sales of Product Income"), _acc(c, "Cost of Goods Sold")
+    services = _acc(c, "Services")
+    items = [
+        c.create("Item", {"Name": "Design Consultation", "Type": "Service", "UnitPrice": 75,
+                          "IncomeAccountRef": services, "ExpenseAccountRef": cogs}, at=at),
+        c.create("Item", {"Name": "Gift Wrapping", "Type": "NonInventory", "UnitPrice": 4.5,
+                          "IncomeAccountRef": income, "ExpenseAccountRef": cogs}, at=at),
+        c.create("Item", {"Name": "Shipping", "Type": "Service", "UnitPrice": 12,
+                          "IncomeAccountRef": income}, at=at),
+    ]
+    del cur
+    ref = lambda o: {"value": o["Id"]}  # noqa: E731
+    inv = c.create("Invoice", {"DocNumber": "1001", "TxnDate": "2026-09-10", "CustomerRef": ref(customers[0]),
+                               "Line": [{"DetailType": "SalesItemLineDetail", "Amount": 150.0,
+                                         "SalesItemLineDetail": {"ItemRef": ref(items[0]), "Qty": 2,
+                                                                 "UnitPrice": 75}}]},
+                   at=at, check_close=False)
+    c.create("Invoice", {"DocNumber": "1002", "TxnDate": "2026-09-20", "CustomerRef": ref(customers[1]),
+                         "Line": [{"DetailType": "SalesItemLineDetail", "Amount": 45.0,
+                                   "SalesItemLineDetail": {"ItemRef": ref(items[1]), "Qty": 10,
+                                                           "UnitPrice": 4.5}}]},
+             at=at, check_close=False)
+    c.create("Payment", {"TxnDate": "2026-09-25", "CustomerRef": ref(customers[0]), "TotalAmt": 150.0,
+                         "PaymentRefNum": "CHK-2001",
+                         "Line": [{"Amount": 150.0, "LinkedTxn": [{"TxnId": inv["Id"], "TxnType": "Invoice"}]}]},
+             at=at, check_close=False)
+    c.create("Bill", {"DocNumber": "CS-881", "TxnDate": "2026-09-05", "VendorRef": ref(vendors[0]),
+                      "Line": [{"DetailType": "AccountBasedExpenseLineDetail", "Amount": 320.0,
+                                "AccountBasedExpenseLineDetail": {"AccountRef": _acc(c, "Inventory Asset")}}]},
+             at=at, check_close=False)
+    c.create("JournalEntry", {"DocNumber": "OPEN-1", "TxnDate": "2026-09-01", "PrivateNote": "Opening cash",
+                              "Line": [
+                                  {"DetailType": "JournalEntryLineDetail", "Amount": 5000.0,
+                                   "JournalEntryLineDetail": {"PostingType": "Debit",
+                                                              "AccountRef": _acc(c, "Checking")}},
+                                  {"DetailType": "JournalEntryLineDetail", "Amount": 5000.0,
+                                   "JournalEntryLineDetail": {"PostingType": "Credit",
+                                                              "AccountRef": _acc(c, "Opening Balance Equity")}}]},
+             at=at, check_close=False)
+
+
+def _unprepared(c: Company) -> None:
+    prefs = c.objects["Preferences"]["1"]
+    prefs["ProductAndServicesPrefs"]["QuantityOnHand"] = True
+    prefs["AccountingInfoPrefs"]["BookCloseDate"] = "2026-10-31"
+    prefs["CurrencyPrefs"]["HomeCurrency"] = {"value": "CAD"}
+    c.create("Item", {"Name": "Ceramic Mug", "Sku": "MUG-01", "Type": "Inventory", "UnitPrice": 18,
+                      "PurchaseCost": 6.5, "QtyOnHand": 24, "InvStartDate": "2026-01-01",
+                      "IncomeAccountRef": _acc(c, "Sales of Product Income"),
+                      "ExpenseAccountRef": _acc(c, "Cost of Goods Sold"),
+                      "AssetAccountRef": _acc(c, "Inventory Asset")}, at=FIXTURE_TIME)
+    c.create("Vendor", {"DisplayName": "Harbour Cafe", "CompanyName": "Harbour Cafe"}, at=FIXTURE_TIME)

@@ -1,0 +1,95 @@
+"""Running the sandbox under uvicorn: in the foreground (`qbtui sandbox serve`) or in a thread."""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import socket
+import threading
+import time
+from typing import Iterator
+
+import uvicorn
+
+from .app import create_app
+from .config import SandboxConfig
+
+LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "ip6-localhost"}
+
+
+def is_loopback(host: str) -> bool:
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def _uvicorn_config(app, host: str, port: int, log_level: str = "warning") -> uvicorn.Config:
+    return uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=False,
+                          lifespan="on", http="h11", loop="asyncio", timeout_keep_alive=30,
+                          backlog=2048)
+
+
+def run(config: SandboxConfig, host: str = "127.0.0.1", port: int = 8765, log_level: str = "info") -> None:
+    """Serve in the foreground until interrupted."""
+    uvicorn.Server(_uvicorn_config(create_app(config), host, port, log_level)).run()
+
+
+class RunningSandbox:
+    """What `serve_in_thread` yields: `url` (the root), the app (and so `app.state.company`)."""
+
+    def __init__(self, url: str, app, server: uvicorn.Server) -> None:
+        self.url = url
+        self.app = app
+        self.server = server
+
+    @property
+    def company(self):
+        return self.app.state.company
+
+    @property
+    def discovery_url(self) -> str:
+        return f"{self.url}/.well-known/openid_configuration"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/v3"
+
+    def __str__(self) -> str:
+        return self.url
+
+
+@contextlib.contextmanager
+def serve_in_thread(config: SandboxConfig | None = None, host: str = "127.0.0.1",
+                    port: int = 0) -> Iterator[RunningSandbox]:
+    """Run uvicorn in a daemon thread on a free loopback port; yield a RunningSandbox (str() = root URL)."""
+    config = config or SandboxConfig()
+    if not is_loopback(host):
+        raise ValueError(f"serve_in_thread binds loopback only, not {host!r}")
+    port = port or free_port(host)
+    app = create_app(config)
+    server = uvicorn.Server(_uvicorn_config(app, host, port))
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  (uvicorn < 0.29)
+    thread = threading.Thread(target=server.run, name=f"qbtui-sandbox-{port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError("the sandbox server failed to start")
+        if time.monotonic() > deadline:
+            server.should_exit = True
+            raise RuntimeError("the sandbox server did not start within 10 s")
+        time.sleep(0.01)
+    try:
+        yield RunningSandbox(f"http://{host}:{port}", app, server)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
