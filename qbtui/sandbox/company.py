@@ -267,9 +267,9 @@ class Company:
                 obj["DisplayName"] = derived
         if spec.name in ("Customer", "Vendor") and "CurrencyRef" not in obj:
             obj["CurrencyRef"] = self._currency_ref()
-        if spec.name == "Vendor" and obj.get("DisplayName") and "PrintOnCheckName" not in obj:
+        if spec.name == "Vendor" and obj.get("DisplayName") and not obj.get("PrintOnCheckName"):
             obj["PrintOnCheckName"] = obj["DisplayName"]
-        if spec.name == "Item" and "Type" not in obj:
+        if spec.name == "Item" and not obj.get("Type"):
             obj["Type"] = "Service"
         if spec.kind == TXN:
             if not obj.get("TxnDate"):
@@ -366,10 +366,9 @@ class Company:
             raise E.invalid_reference(entity, value)
         if target.get("Active") is False:
             raise E.object_not_found(f"{entity} Id={value} is inactive")
-        if "name" not in ref:
-            name = target.get("DisplayName") or target.get("FullyQualifiedName") or target.get("Name")
-            if name:
-                ref["name"] = name
+        name = target.get("DisplayName") or target.get("FullyQualifiedName") or target.get("Name")
+        if name:
+            ref["name"] = name
 
     # --- computed fields -----------------------------------------------------------
 
@@ -549,7 +548,7 @@ class Company:
         if spec.name == "Invoice":
             obj.setdefault("LinkedTxn", [])
             self._refresh_balance("Invoice", obj)
-            if "DueDate" not in obj:
+            if not obj.get("DueDate"):
                 obj["DueDate"] = obj["TxnDate"]
         elif spec.name == "CreditMemo":
             obj["Balance"] = num(total)
@@ -592,7 +591,8 @@ class Company:
         if spec.name == "Bill":
             obj.setdefault("LinkedTxn", [])
             self._refresh_balance("Bill", obj)
-            obj.setdefault("DueDate", obj["TxnDate"])
+            if not obj.get("DueDate"):
+                obj["DueDate"] = obj["TxnDate"]
         elif spec.name == "VendorCredit":
             obj["Balance"] = num(total)
         elif spec.name == "PurchaseOrder":
