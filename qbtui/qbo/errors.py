@@ -1,0 +1,214 @@
+"""QBO's faults as typed exceptions, parsed from every body shape QBO answers with.
+
+Shapes: the JSON `{"Fault":{"Error":[...],"type":..}}` (also inside HTTP 200 and batch items),
+the lowercase 401 `{"fault":{"error":[...],"type":..}}`, and the XML 429 `<Fault type="SERVICE">`.
+No exception message ever carries a token or the client secret: callers pass the secrets in play
+to `redact`, and every fault built here from a server body goes through it.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from typing import Any, Iterable
+
+import orjson
+
+RECONNECT_MESSAGE = "the QuickBooks connection has expired or was revoked: run `qbtui connect` again"
+
+_WORD = re.compile(r"[A-Za-z0-9._~+/=\-]{8,}")
+
+
+def redact(text: str, secrets: Iterable[str | None]) -> str:
+    """Replace each secret, and any long word that is part of one (a 401 quotes a token's head), by `***`."""
+    if not text:
+        return text
+    live = [s for s in secrets if s and len(s) >= 8]
+    if not live:
+        return text
+    for s in live:
+        text = text.replace(s, "***")
+
+    def hide(m: re.Match[str]) -> str:
+        word = m.group(0).rstrip(".")
+        return "***" if any(word in s for s in live) else m.group(0)
+
+    return _WORD.sub(hide, text)
+
+
+class QBOFault(Exception):
+    """A fault QuickBooks answered with (or the client's stand-in for one). `str()` is safe to show."""
+
+    def __init__(self, code: str | int, message: str, detail: str = "", *, element: str = "",
+                 status: int = 0, fault_type: str = "", errors: list[dict[str, str]] | None = None) -> None:
+        self.code = str(code)
+        self.message = message or ""
+        self.detail = detail or ""
+        self.element = element or ""
+        self.status = int(status)
+        self.fault_type = fault_type or ""
+        #: every Error of the Fault (QBO may send several); the first one is the one above
+        self.errors = errors or [{"code": self.code, "message": self.message, "detail": self.detail,
+                                  "element": self.element}]
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        head = f"QuickBooks fault {self.code}"
+        extra = ", ".join(x for x in (self.fault_type, f"HTTP {self.status}" if self.status else "") if x)
+        if extra:
+            head += f" ({extra})"
+        text = f"{head}: {self.message}"
+        if self.detail and self.detail != self.message:
+            text += f": {self.detail}"
+        if self.element:
+            text += f" [element {self.element}]"
+        return text
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code!r}, status={self.status}, fault_type={self.fault_type!r})"
+
+    def __reduce__(self):  # picklable across processes, keyword arguments included
+        return (_rebuild, (type(self), self.code, self.message, self.detail, self.element, self.status,
+                           self.fault_type, self.errors))
+
+    @property
+    def is_throttle(self) -> bool:
+        return self.code == "3001"
+
+
+def _rebuild(cls, code, message, detail, element, status, fault_type, errors):
+    obj = cls.__new__(cls)
+    QBOFault.__init__(obj, code, message, detail, element=element, status=status, fault_type=fault_type,
+                      errors=errors)
+    return obj
+
+
+class ReconnectRequired(QBOFault):
+    """The refresh token is dead (`invalid_grant`) or a refreshed token is still refused: reconnect."""
+
+    def __init__(self, code: str | int = "invalid_grant", message: str = RECONNECT_MESSAGE, detail: str = "", *,
+                 element: str = "", status: int = 0, fault_type: str = "AUTHENTICATION",
+                 errors: list[dict[str, str]] | None = None) -> None:
+        super().__init__(code, message, detail, element=element, status=status, fault_type=fault_type,
+                         errors=errors)
+
+    def _text(self) -> str:
+        return RECONNECT_MESSAGE if self.message == RECONNECT_MESSAGE else super()._text()
+
+
+class UnknownOutcome(Exception):
+    """The request was sent and no answer came back: look the object up before sending it again.
+
+    Resending with the same `request_id` replays the original answer when QBO did act.
+    """
+
+    def __init__(self, request_id: str, method: str = "", path: str = "", reason: str = "") -> None:
+        self.request_id = request_id
+        self.method = method
+        self.path = path
+        self.reason = reason
+        where = f" {method} {path}".rstrip() if method else ""
+        super().__init__(f"no answer from QuickBooks to{where or ' a request'} (requestid {request_id})"
+                         + (f": {reason}" if reason else "") + "; look the object up before resending")
+
+    def __reduce__(self):
+        return (UnknownOutcome, (self.request_id, self.method, self.path, self.reason))
+
+
+# --- parsing --------------------------------------------------------------------------------
+
+def _get(d: dict[str, Any], *names: str) -> Any:
+    for n in names:
+        if n in d:
+            return d[n]
+    lower = {k.lower(): v for k, v in d.items()}
+    for n in names:
+        if n.lower() in lower:
+            return lower[n.lower()]
+    return None
+
+
+def _s(v: Any) -> str:
+    return "" if v is None else str(v)
+
+
+def fault_from_dict(fault: dict[str, Any], status: int = 0, secrets: Iterable[str | None] = ()) -> QBOFault:
+    """Build a QBOFault from the value of a `Fault` (or lowercase `fault`) key."""
+    secrets = list(secrets)
+    raw_errors = _get(fault, "Error", "error") or []
+    if isinstance(raw_errors, dict):
+        raw_errors = [raw_errors]
+    errors = []
+    for e in raw_errors:
+        if not isinstance(e, dict):
+            continue
+        errors.append({"code": _s(_get(e, "code", "Code")),
+                       "message": redact(_s(_get(e, "Message", "message")), secrets),
+                       "detail": redact(_s(_get(e, "Detail", "detail")), secrets),
+                       "element": _s(_get(e, "element", "Element"))})
+    fault_type = _s(_get(fault, "type", "Type"))
+    if not errors:
+        errors = [{"code": "unknown", "message": "QuickBooks answered with a fault without errors",
+                   "detail": "", "element": ""}]
+    first = errors[0]
+    return QBOFault(first["code"] or "unknown", first["message"], first["detail"], element=first["element"],
+                    status=status, fault_type=fault_type, errors=errors)
+
+
+def _fault_from_xml(content: bytes, status: int, secrets: list[str | None]) -> QBOFault | None:
+    try:
+        root = ET.fromstring(content)
+    except ET.ParseError:
+        return None
+
+    def local(tag: str) -> str:
+        return tag.rsplit("}", 1)[-1]
+
+    fault = root if local(root.tag) == "Fault" else next((el for el in root.iter() if local(el.tag) == "Fault"), None)
+    if fault is None:
+        return None
+    errors = []
+    for err in fault:
+        if local(err.tag) != "Error":
+            continue
+        fields = {local(child.tag): (child.text or "").strip() for child in err}
+        errors.append({"code": err.get("code", ""), "message": redact(fields.get("Message", ""), secrets),
+                       "detail": redact(fields.get("Detail", ""), secrets), "element": err.get("element", "")})
+    if not errors:
+        errors = [{"code": "unknown", "message": "QuickBooks answered with a fault without errors",
+                   "detail": "", "element": ""}]
+    first = errors[0]
+    return QBOFault(first["code"] or "unknown", first["message"], first["detail"], element=first["element"],
+                    status=status, fault_type=fault.get("type", ""), errors=errors)
+
+
+def parse_fault(status: int, content: bytes, secrets: Iterable[str | None] = ()) -> QBOFault | None:
+    """The fault in a response body (JSON Fault, lowercase 401 fault, or XML), or None if there is none."""
+    secrets = list(secrets)
+    text = content.lstrip()
+    if not text:
+        return None
+    if text[:1] == b"<":
+        return _fault_from_xml(text, status, secrets)
+    try:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    fault = data.get("Fault") or data.get("fault")
+    if isinstance(fault, dict):
+        return fault_from_dict(fault, status, secrets)
+    return None
+
+
+def fault_for_response(status: int, content: bytes, secrets: Iterable[str | None] = ()) -> QBOFault:
+    """Always a QBOFault for an error response: the parsed one, or a stand-in naming the HTTP status."""
+    secrets = list(secrets)
+    fault = parse_fault(status, content, secrets)
+    if fault is not None:
+        return fault
+    snippet = redact(content[:200].decode("utf-8", "replace").strip(), secrets)
+    code = "10000" if status >= 500 else str(status)
+    return QBOFault(code, f"HTTP {status} from QuickBooks", snippet, status=status,
+                    fault_type="SystemFault" if status >= 500 else "")

@@ -1,0 +1,86 @@
+"""Client-side throttle: stay near but under QBO's limits per realm.
+
+Sliding windows: <= 500 requests per minute, <= 10 per second, <= 40 batch requests per minute
+(a batch also counts as a request), <= 10 in flight. `time_scale` shortens every window like the
+sandbox's `--time-scale`. `margin` widens each window a little so that arrival jitter at the server
+does not push a burst over its count. After a 429 everyone pauses (`pause`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import AsyncIterator, Awaitable, Callable
+
+
+@dataclass(frozen=True)
+class Limits:
+    per_minute: int = 500
+    per_second: int = 10
+    concurrent: int = 10
+    batches_per_minute: int = 40
+    minute_s: float = 60.0
+    second_s: float = 1.0
+
+
+class Throttle:
+    def __init__(self, limits: Limits | None = None, *, time_scale: float = 1.0, margin: float = 0.1,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        if time_scale <= 0:
+            raise ValueError("time_scale must be > 0")
+        self.limits = limits or Limits()
+        self.time_scale = time_scale
+        self.clock = clock
+        self.sleep = sleep
+        self.minute_span = self.limits.minute_s / time_scale * (1 + margin)
+        self.second_span = self.limits.second_s / time_scale * (1 + margin)
+        self._minute: deque[float] = deque()
+        self._second: deque[float] = deque()
+        self._batches: deque[float] = deque()
+        self._sem: asyncio.Semaphore | None = None
+        self.paused_until = 0.0
+        self.waited = 0.0  # total seconds spent waiting for a window (for progress display)
+
+    def _windows(self, batch: bool):
+        lim = self.limits
+        yield self._second, self.second_span, lim.per_second
+        yield self._minute, self.minute_span, lim.per_minute
+        if batch:
+            yield self._batches, self.minute_span, lim.batches_per_minute
+
+    def _wait_needed(self, now: float, batch: bool) -> float:
+        wait = self.paused_until - now
+        for window, span, limit in self._windows(batch):
+            while window and window[0] <= now - span:
+                window.popleft()
+            if len(window) >= limit:
+                wait = max(wait, window[len(window) - limit] + span - now)
+        return wait
+
+    async def _admit(self, batch: bool) -> None:
+        while True:
+            now = self.clock()
+            wait = self._wait_needed(now, batch)
+            if wait <= 0:
+                for window, _, _ in self._windows(batch):
+                    window.append(now)
+                return
+            self.waited += wait
+            await self.sleep(wait)
+
+    @asynccontextmanager
+    async def slot(self, *, batch: bool = False) -> AsyncIterator[None]:
+        """Hold one of the concurrent slots and one place in each window for one request."""
+        if self._sem is None:
+            self._sem = asyncio.Semaphore(self.limits.concurrent)
+        async with self._sem:
+            await self._admit(batch)
+            yield
+
+    def pause(self, seconds: float) -> None:
+        """Nobody sends for `seconds` (already scaled) from now: after a 429."""
+        self.paused_until = max(self.paused_until, self.clock() + seconds)
