@@ -1,0 +1,154 @@
+"""Pieces every builder uses: header fields, currency, class and location, sale/purchase lines."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from qbtui.ledger.context import Ledger
+from qbtui.ledger.money import dec, money
+from qbtui.ledger.refs import doc_number, txn_memo
+
+Doc = Mapping[str, Any]
+UNIT = Decimal("0.000001")
+
+
+def plain(value: Decimal) -> Decimal:
+    """Without trailing zeros and never in exponent form (2.500000 -> 2.5, 10.000000 -> 10)."""
+    return Decimal(format(value.normalize(), "f")) if value else Decimal(0)
+
+
+def put(body: dict[str, Any], key: str, value: Any) -> None:
+    """Set ``key`` unless value is None (QBO treats a missing field as unset)."""
+    if value is not None:
+        body[key] = value
+
+
+def home_currency(ledger: Ledger) -> str:
+    return ledger.prefs.home_currency or ledger.settings.base_currency
+
+
+def foreign_currency(doc: Doc, ledger: Ledger) -> str | None:
+    cur = doc.get("currency")
+    return cur if cur and cur != home_currency(ledger) else None
+
+
+def add_currency(body: dict[str, Any], doc: Doc, ledger: Ledger) -> None:
+    cur = foreign_currency(doc, ledger)
+    if cur:
+        body["CurrencyRef"] = {"value": cur}
+        put(body, "ExchangeRate", dec(doc["exchange_rate"]) if doc.get("exchange_rate") is not None else None)
+
+
+def header(ref: str, txn_date: str | None) -> dict[str, Any]:
+    body: dict[str, Any] = {"DocNumber": doc_number(ref)}
+    put(body, "TxnDate", txn_date)
+    return body
+
+
+def sales_memos(body: dict[str, Any], ref: str, ledger: Ledger, note: str | None = None) -> None:
+    """The full ref on CustomerMemo ("message on invoice"), and on PrivateNote ("message on
+    statement") too when the setting ``reference_on_statement`` is on."""
+    text = ref if not note else f"{ref}\n{note}"
+    body["CustomerMemo"] = {"value": txn_memo(text, 1000)}
+    if ledger.settings.reference_on_statement:
+        body["PrivateNote"] = txn_memo(text)
+
+
+def _attr(doc: Doc | None, n: str) -> Any:
+    return ((doc or {}).get("attributes") or {}).get(f"attr{n}")
+
+
+def source_value(source: str | None, doc: Doc, ledger: Ledger, sku: str | None = None,
+                 contact_kind: str = "customer") -> str | None:
+    """The value of a class/location source (settings class_source / location_source) for a document
+    (and one of its lines, for product fields)."""
+    if not source:
+        return None
+    contact_ref = doc.get(contact_kind)
+    if source in ("sales_rep", "location", "job"):
+        value = doc.get(source)
+        if value is None and source == "sales_rep":
+            value = (ledger.doc("customer", contact_ref) or {}).get("sales_rep")
+        return value
+    product = ledger.doc("product", sku) if sku else None
+    if source in ("category", "brand", "family"):
+        return (product or {}).get(source)
+    kind, _, n = source.partition("_attribute")
+    if kind == "product":
+        return _attr(product, n)
+    if kind == contact_kind:
+        return _attr(ledger.doc(kind, contact_ref), n)
+    return None
+
+
+def class_ref(doc: Doc, ledger: Ledger, sku: str | None, contact_kind: str) -> dict[str, Any] | None:
+    if not ledger.prefs.class_tracking:
+        return None
+    value = source_value(ledger.settings.class_source, doc, ledger, sku, contact_kind)
+    return ledger.resolver.klass(str(value)) if value not in (None, "") else None
+
+
+def add_department(body: dict[str, Any], doc: Doc, ledger: Ledger, contact_kind: str) -> None:
+    if not ledger.prefs.track_departments:
+        return
+    value = source_value(ledger.settings.location_source, doc, ledger, None, contact_kind)
+    if value not in (None, ""):
+        body["DepartmentRef"] = ledger.resolver.department(str(value))
+
+
+def net_price(line: Doc) -> Decimal:
+    price = dec(line["unit_price"])
+    disc = line.get("discount_percent")
+    if disc is not None and dec(disc) != 0:
+        price = price * (100 - dec(disc)) / 100
+    return price
+
+
+def sale_amounts(doc: Doc) -> list[Decimal]:
+    """Each line's amount: quantity x unit price less discount, in cents, half-up."""
+    return [money(dec(line["quantity"]) * net_price(line)) for line in doc.get("lines", ())]
+
+
+def _qty_price(qty: Decimal, price: Decimal, amount: Decimal, scaled: bool) -> tuple[Any, Any]:
+    """Qty and UnitPrice such that Qty x UnitPrice rounds to Amount; a scaled line keeps its
+    quantity and gets the unit price that fits, or neither when none fits."""
+    if not scaled:
+        return qty, price
+    if qty == 0:
+        return None, None
+    up = (amount / qty).quantize(UNIT)
+    if money(qty * up) == amount:
+        return qty, plain(up)
+    return None, None
+
+
+def sale_line(line: Doc, amount: Decimal, doc: Doc, ledger: Ledger, scaled: bool = False) -> dict[str, Any]:
+    qty, price = _qty_price(dec(line["quantity"]), net_price(line), amount, scaled)
+    detail: dict[str, Any] = {"ItemRef": ledger.resolver.item(line["sku"])}
+    put(detail, "Qty", qty)
+    put(detail, "UnitPrice", price)
+    if line.get("tax_code"):
+        detail["TaxCodeRef"] = ledger.resolver.tax_code(line["tax_code"])
+    put(detail, "ClassRef", class_ref(doc, ledger, line["sku"], "customer"))
+    out: dict[str, Any] = {"DetailType": "SalesItemLineDetail", "Amount": amount}
+    put(out, "Description", line.get("description"))
+    out["SalesItemLineDetail"] = detail
+    return out
+
+
+def purchase_amounts(doc: Doc) -> list[Decimal]:
+    return [money(dec(line["quantity"]) * dec(line["unit_cost"])) for line in doc.get("lines", ())]
+
+
+def purchase_line(line: Doc, amount: Decimal, doc: Doc, ledger: Ledger) -> dict[str, Any]:
+    detail: dict[str, Any] = {"ItemRef": ledger.resolver.item(line["sku"]),
+                              "Qty": dec(line["quantity"]), "UnitPrice": dec(line["unit_cost"])}
+    if line.get("tax_code"):
+        detail["TaxCodeRef"] = ledger.resolver.tax_code(line["tax_code"])
+    put(detail, "ClassRef", class_ref(doc, ledger, line["sku"], "supplier"))
+    out: dict[str, Any] = {"DetailType": "ItemBasedExpenseLineDetail", "Amount": amount}
+    put(out, "Description", line.get("description"))
+    out["ItemBasedExpenseLineDetail"] = detail
+    return out

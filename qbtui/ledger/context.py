@@ -1,0 +1,69 @@
+"""What the builders and gates know besides the document: settings, QBO preferences, and the
+related documents (contacts, products, invoices and bills that a document refers to)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from qbtui.ledger.resolver import LookupResolver, Resolver, offline_resolver
+from qbtui.settings import Settings
+
+
+@dataclass(frozen=True)
+class Prefs:
+    """The QBO company preferences the ledger and gates depend on; ``known`` is False offline
+    (before the first pull), and then no preference-based gate fires."""
+
+    known: bool = False
+    book_close_date: date | None = None
+    multicurrency: bool = False
+    home_currency: str | None = None
+    quantity_on_hand: bool = False
+    class_tracking: bool = True
+    track_departments: bool = True
+
+    @classmethod
+    def from_qbo(cls, prefs: Mapping[str, Any] | None) -> "Prefs":
+        if not prefs:
+            return cls()
+        acc = prefs.get("AccountingInfoPrefs") or {}
+        cur = prefs.get("CurrencyPrefs") or {}
+        prod = prefs.get("ProductAndServicesPrefs") or {}
+        home = cur.get("HomeCurrency")
+        if isinstance(home, Mapping):
+            home = home.get("value")
+        close = acc.get("BookCloseDate")
+        return cls(
+            known=True,
+            book_close_date=date.fromisoformat(close[:10]) if close else None,
+            multicurrency=bool(cur.get("MultiCurrencyEnabled")),
+            home_currency=home,
+            quantity_on_hand=bool(prod.get("QuantityOnHand")),
+            class_tracking=bool(acc.get("ClassTrackingPerTxn") or acc.get("ClassTrackingPerTxnLine")
+                                or acc.get("ClassTrackingPerLine")),
+            track_departments=bool(acc.get("TrackDepartments")),
+        )
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """Everything a builder reads: ``docs`` maps (type, ref) to the document dict of contacts,
+    products, sales invoices, supplier invoices (whatever a document may refer to)."""
+
+    settings: Settings = field(default_factory=Settings)
+    resolver: Resolver = field(default_factory=offline_resolver)
+    prefs: Prefs = field(default_factory=Prefs)
+    docs: Mapping[tuple[str, str], Mapping[str, Any]] = field(default_factory=dict)
+
+    def doc(self, type: str, ref: str | None) -> Mapping[str, Any] | None:
+        return None if ref is None else self.docs.get((type, ref))
+
+    @classmethod
+    def offline(cls, docs: Mapping[tuple[str, str], Mapping[str, Any]] | None = None,
+                settings: Settings | None = None) -> "Ledger":
+        docs = docs or {}
+        names = {k: str(d["name"]) for k, d in docs.items() if "name" in d}
+        return cls(settings=settings or Settings(), resolver=LookupResolver(names=names), docs=docs)

@@ -1,0 +1,57 @@
+"""Credit notes -> CreditMemo for the part not refunded + one RefundReceipt per refund.
+
+Both scale every line by the same factor (note 500, refund 100: memo 400, receipt 100); in each
+document the last line takes the rounding so that its lines add up to its part exactly, and the
+parts add up to the note's total exactly. A fully refunded note yields no memo."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from qbtui.ledger.common import Doc, add_currency, add_department, header, sale_amounts, sale_line, sales_memos
+from qbtui.ledger.context import Ledger
+from qbtui.ledger.money import ZERO, money, scale
+from qbtui.ledger.payload import Payload
+
+
+def credit_note_parts(doc: Doc) -> tuple[Decimal, Decimal, list[Decimal]]:
+    """(total of the note, part left for the credit memo, refund amounts)."""
+    total = sum(sale_amounts(doc), ZERO)
+    refunds = [money(r["amount"]) for r in doc.get("refunds") or ()]
+    return total, total - sum(refunds, ZERO), refunds
+
+
+def _lines(doc: Doc, ledger: Ledger, part: Decimal, total: Decimal, scaled: bool) -> list[dict[str, Any]]:
+    amounts = sale_amounts(doc)
+    if scaled:
+        amounts = scale(amounts, part, total)
+    return [sale_line(line, amt, doc, ledger, scaled=scaled) for line, amt in zip(doc["lines"], amounts)]
+
+
+def build_credit_note(doc: Doc, ledger: Ledger) -> list[Payload]:
+    total, memo_part, refund_amounts = credit_note_parts(doc)
+    refunds = doc.get("refunds") or []
+    customer = ledger.resolver.contact("customer", doc["customer"])
+    payloads: list[Payload] = []
+    if not refunds or memo_part > 0:
+        body = header(doc["ref"], doc.get("date"))
+        body["CustomerRef"] = customer
+        body["ARAccountRef"] = ledger.resolver.account("accounts_receivable")
+        add_department(body, doc, ledger, "customer")
+        add_currency(body, doc, ledger)
+        body["Line"] = _lines(doc, ledger, memo_part, total, scaled=bool(refunds))
+        sales_memos(body, doc["ref"], ledger, doc.get("memo"))
+        payloads.append(Payload("CreditMemo", "create", body, doc_number=body["DocNumber"]))
+    for refund, amount in zip(refunds, refund_amounts):
+        body = header(refund["ref"], refund.get("date"))
+        body["CustomerRef"] = customer
+        body["DepositToAccountRef"] = ledger.resolver.account("payment_clearing")
+        add_department(body, doc, ledger, "customer")
+        add_currency(body, doc, ledger)
+        body["Line"] = _lines(doc, ledger, amount, total, scaled=True)
+        sales_memos(body, refund["ref"], ledger, f"refund of credit note {doc['ref']}")
+        body["PrivateNote"] = f"{refund['ref']} (refund of credit note {doc['ref']})"
+        payloads.append(Payload("RefundReceipt", "create", body, key=f"refund:{refund['ref']}",
+                                doc_number=body["DocNumber"]))
+    return payloads

@@ -1,0 +1,331 @@
+"""Gates (DOMAIN.md s.2) as data: what keeps a well-formed document from being sent, with a
+reason an accountant can act on. Pure: the context is built once per plan, not per document."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from qbtui.ledger.build import roles_used, txn_dates
+from qbtui.ledger.common import Doc, foreign_currency
+from qbtui.ledger.context import Ledger, Prefs
+from qbtui.ledger.credit_notes import credit_note_parts
+from qbtui.ledger.journals import adjustment_total
+from qbtui.ledger.money import money
+from qbtui.ledger.roles import ROLE_BY_NAME
+from qbtui.settings import Settings
+
+PRODUCT_NAME_MAX = 100
+CONTACT_NAME_MAX = 500
+LABEL = {
+    "customer": "customer", "supplier": "supplier", "product": "product", "sale_invoice": "sales invoice",
+    "sale_payment": "payment", "credit_note": "credit note", "quote": "quote", "cogs": "COGS journal",
+    "purchase_order": "purchase order", "supplier_invoice": "supplier invoice",
+    "supplier_credit": "supplier credit", "supplier_payment": "supplier payment",
+    "supplier_deposit": "supplier deposit", "adjustment": "stock adjustment", "gift_voucher": "gift voucher",
+    "store_credit": "store credit",
+}
+REIMPORT = "fix it in the inventory system and import it again"
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    message: str
+    hint: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message, "hint": self.hint}
+
+
+def _name_key(name: str, limit: int | None = None) -> str:
+    return (name[:limit] if limit else name).strip().casefold()
+
+
+@dataclass(frozen=True)
+class GateContext:
+    """What the gates compare a document with. ``docs``: every document in the cache by (type, ref);
+    the name counters are over all of them (QBO names are unique case-insensitively; products
+    over their first 100 characters; customers and suppliers share one name space)."""
+
+    settings: Settings = field(default_factory=Settings)
+    prefs: Prefs = field(default_factory=Prefs)
+    docs: Mapping[tuple[str, str], Doc] = field(default_factory=dict)
+    product_names: Mapping[str, int] = field(default_factory=dict)
+    contact_names: Mapping[str, int] = field(default_factory=dict)
+    qbo_contact_kinds: Mapping[str, str] = field(default_factory=dict)  # name key -> "Customer" | "Vendor"
+
+    @classmethod
+    def build(cls, docs: Mapping[tuple[str, str], Doc], settings: Settings | None = None,
+              prefs: Prefs | None = None, qbo_customers: Iterable[Mapping[str, Any]] = (),
+              qbo_vendors: Iterable[Mapping[str, Any]] = ()) -> "GateContext":
+        products: Counter[str] = Counter()
+        contacts: Counter[str] = Counter()
+        for (t, _), d in docs.items():
+            if t == "product" and d.get("name"):
+                products[_name_key(d["name"], PRODUCT_NAME_MAX)] += 1
+            elif t in ("customer", "supplier") and d.get("name"):
+                contacts[_name_key(d["name"])] += 1
+        kinds = {_name_key(c["DisplayName"]): "Customer" for c in qbo_customers if c.get("DisplayName")}
+        kinds.update({_name_key(v["DisplayName"]): "Vendor" for v in qbo_vendors if v.get("DisplayName")})
+        return cls(settings or Settings(), prefs or Prefs(), docs, products, contacts, kinds)
+
+    @classmethod
+    def from_ledger(cls, ledger: Ledger, **kw: Any) -> "GateContext":
+        return cls.build(ledger.docs, ledger.settings, ledger.prefs, **kw)
+
+
+# --- skipped: not to be sent, by a setting ------------------------------------------------
+
+def skip_reason(doc: Doc, settings: Settings, docs: Mapping[tuple[str, str], Doc] | None = None) -> Reason | None:
+    """Why a document is ``skipped`` (by a setting), or None. ``docs`` lets a payment take the
+    sales channel of its invoice."""
+    t = doc["type"]
+    if not settings.sends:
+        return Reason("integration.from_quickbooks", "The integration mode is 'from QuickBooks only': nothing is sent.",
+                      "To send documents, qbtui settings set integration_mode both_ways")
+    if t in ("sale_invoice", "credit_note", "sale_payment", "cogs"):
+        channel = doc.get("channel")
+        if t == "sale_payment":
+            channel = ((docs or {}).get(("sale_invoice", doc.get("invoice"))) or {}).get("channel")
+        channel = channel or "direct"
+        kind = "cogs" if t == "cogs" else "invoice"
+        if settings.channel_sync(channel, kind) == "no_sync":
+            return Reason("channel.no_sync", f"The {kind.upper() if kind == 'cogs' else kind} sync type of sales "
+                          f"channel {channel!r} is 'no sync': this {LABEL[t]} is not sent.",
+                          f"To send it, qbtui settings set channel.{channel}.{kind}_sync individual")
+    if t == "quote" and not settings.export_quotes:
+        return Reason("quote.export_off", "Exporting sales quotes is off.",
+                      "To send quotes as QBO estimates, qbtui settings set export_quotes on")
+    if t == "purchase_order":
+        if doc.get("blind_receipt"):
+            return Reason("purchase_order.blind_receipt", "A purchase order with blind receipt is never sent to QBO.",
+                          "Nothing to do: its supplier invoice carries the purchase to the books")
+        if not settings.export_purchase_orders:
+            return Reason("purchase_order.export_off", "Exporting purchase orders is off.",
+                          "To send them, qbtui settings set export_purchase_orders on")
+    return None
+
+
+# --- blocked: fails a gate ------------------------------------------------------------------
+
+def _company(ctx: GateContext) -> list[Reason]:
+    p, out = ctx.prefs, []
+    if not p.known:
+        return out
+    if p.quantity_on_hand:
+        out.append(Reason("company.inventory_tracking_on",
+                          "QBO tracks inventory quantity on hand: nothing is sent while it does "
+                          "(the inventory system owns quantities and valuation).",
+                          "Turn off 'Track inventory quantity on hand' in QBO (Settings > Account and settings > "
+                          "Sales > Products and services), then qbtui pull"))
+    if p.home_currency and p.home_currency != ctx.settings.base_currency:
+        out.append(Reason("company.currency_mismatch",
+                          f"QBO's home currency is {p.home_currency} but the inventory side's base currency "
+                          f"is {ctx.settings.base_currency}: nothing is sent.",
+                          "Connect the QBO company whose home currency matches, or qbtui settings set "
+                          f"base_currency {p.home_currency} if that is the inventory side's currency"))
+    return out
+
+
+def _dates(doc: Doc, ctx: GateContext) -> list[Reason]:
+    out = []
+    label = LABEL[doc["type"]]
+    start, close = ctx.settings.filter_start_date, ctx.prefs.book_close_date
+    for what, text in txn_dates(doc):
+        if text is None:
+            continue
+        d = date.fromisoformat(text)
+        if start is not None and d < start:
+            out.append(Reason("date.before_filter_start",
+                              f"This {label}'s {what.replace('_', ' ')} {text} is before the filter start date {start}.",
+                              "Only transactions on or after the filter start date are sent: change the date, or "
+                              "qbtui settings set filter_start_date to an earlier day"))
+        if close is not None and d <= close:
+            out.append(Reason("date.in_closed_period",
+                              f"This {label}'s {what.replace('_', ' ')} {text} is in a closed period: QBO's books are "
+                              f"closed up to {close} (QBO would answer 6210 'Account Period Closed').",
+                              "Date it after the close date, or change the close date in QBO (Settings > Account and "
+                              "settings > Advanced > Close the books), then qbtui pull"))
+    return out
+
+
+def _mapping(doc: Doc, ctx: GateContext) -> list[Reason]:
+    out = []
+    for role in roles_used(doc):
+        if role not in ctx.settings.mapping:
+            r = ROLE_BY_NAME[role]
+            out.append(Reason("mapping.missing_role",
+                              f"The account role {role} ({r.label}) is not mapped; this {LABEL[doc['type']]} posts to it.",
+                              f"Map it to a QBO account of type {r.allowed_text()}: qbtui map {role} ACCOUNT "
+                              "(or qbtui map --auto)"))
+    return out
+
+
+def _currency(doc: Doc, ctx: GateContext) -> list[Reason]:
+    cur = doc.get("currency")
+    home = ctx.prefs.home_currency or ctx.settings.base_currency
+    if not cur or cur == home:
+        return []
+    out = []
+    if ctx.prefs.known and not ctx.prefs.multicurrency:
+        out.append(Reason("currency.no_multicurrency",
+                          f"This {LABEL[doc['type']]} is in {cur}, but multicurrency is off in QBO (home currency {home}).",
+                          "Turn on multicurrency in QBO (Settings > Account and settings > Advanced > Currency; it "
+                          "cannot be turned off again), then qbtui pull"))
+    if doc["type"] not in ("customer", "supplier") and doc.get("exchange_rate") is None:
+        out.append(Reason("currency.missing_exchange_rate",
+                          f"This {LABEL[doc['type']]} is in {cur} and has no exchange rate to {home}.",
+                          f"Add exchange_rate ({home} per 1 {cur}) to the document, then {REIMPORT}"))
+    return out
+
+
+def _known(ctx: GateContext, t: str, ref: str | None) -> bool:
+    return ref is not None and (t, ref) in ctx.docs
+
+
+def _unknown(doc: Doc, field_: str, target: str, code: str) -> Reason:
+    what = LABEL[target]
+    return Reason(code, f"{LABEL[doc['type']].capitalize()} refers to {what} {doc.get(field_)!r}, which is not in the cache.",
+                  f"Import the {what} first (or correct the reference and {REIMPORT})")
+
+
+def _products(doc: Doc, ctx: GateContext, prefix: str) -> list[Reason]:
+    missing = [l["sku"] for l in doc.get("lines", ()) if not _known(ctx, "product", l["sku"])]
+    if not missing:
+        return []
+    shown = ", ".join(dict.fromkeys(missing))
+    return [Reason(f"{prefix}.unknown_product", f"Lines use SKUs that are not in the cache: {shown}.",
+                   f"Import those products first (or correct the SKUs and {REIMPORT})")]
+
+
+def _missing_date(code: str, what: str, label: str) -> Reason:
+    return Reason(code, f"This {label} has no {what}.",
+                  f"Set the {what} on the {label} in the inventory system and import it again")
+
+
+def _not_positive(doc: Doc) -> list[Reason]:
+    if money(doc["amount"]) > 0:
+        return []
+    label = LABEL[doc["type"]]
+    return [Reason(f"{doc['type']}.amount_not_positive", f"This {label}'s amount is {doc['amount']}; QBO needs more than 0.",
+                   f"Correct the amount, or void the {label} in the inventory system, and import it again")]
+
+
+def _specific(doc: Doc, ctx: GateContext) -> list[Reason]:
+    t, out = doc["type"], []
+    if t == "product":
+        name = doc.get("name", "")
+        if ":" in name or "\\" in name:
+            out.append(Reason("product.name_has_colon", f"Product name {name!r} contains ':' or '\\', which QBO refuses "
+                              "(':' separates a sub-item from its parent).", f"Rename the product without ':' or '\\'; {REIMPORT}"))
+        if len(name) > PRODUCT_NAME_MAX:
+            out.append(Reason("product.name_too_long", f"Product name is {len(name)} characters; QBO allows 100.",
+                              f"Shorten the name to 100 characters or fewer; {REIMPORT}"))
+        if ctx.product_names.get(_name_key(name, PRODUCT_NAME_MAX), 0) > 1:
+            out.append(Reason("product.duplicate_name", f"Another product has the same name {name[:100]!r} in its first "
+                              "100 characters (QBO compares names case-insensitively).",
+                              f"Give each product a distinct name; {REIMPORT}"))
+    elif t in ("customer", "supplier"):
+        name = doc.get("name", "")
+        if any(c in name for c in ":\t\n\r") or len(name) > CONTACT_NAME_MAX:
+            out.append(Reason("contact.bad_name", f"{LABEL[t].capitalize()} name {name[:60]!r} has ':', a tab or a line "
+                              "break, or is over 500 characters: QBO refuses it.",
+                              f"Rename the {LABEL[t]} (no ':', tab or line break; at most 500 characters); {REIMPORT}"))
+        key = _name_key(name)
+        if ctx.contact_names.get(key, 0) > 1:
+            out.append(Reason("contact.duplicate_name", f"Another customer or supplier is also named {name!r}; in QBO "
+                              "customers and vendors share one name space (error 6240).",
+                              f"Give them distinct names (e.g. add ' (supplier)'); {REIMPORT}"))
+        other = ctx.qbo_contact_kinds.get(key)
+        if other and other != ("Customer" if t == "customer" else "Vendor"):
+            out.append(Reason("contact.name_taken_in_qbo", f"A QBO {other.lower()} is already named {name!r} "
+                              "(QBO would answer 6240).", f"Rename the {LABEL[t]} or the QBO {other.lower()}"))
+    elif t == "sale_invoice":
+        if not doc.get("invoice_date"):
+            out.append(_missing_date("invoice.missing_date", "invoice date", "sales invoice"))
+        if not _known(ctx, "customer", doc.get("customer")):
+            out.append(_unknown(doc, "customer", "customer", "invoice.unknown_customer"))
+        out += _products(doc, ctx, "invoice")
+    elif t == "credit_note":
+        if not doc.get("date"):
+            out.append(_missing_date("credit_note.missing_date", "date", "credit note"))
+        if not _known(ctx, "customer", doc.get("customer")):
+            out.append(_unknown(doc, "customer", "customer", "credit_note.unknown_customer"))
+        out += _products(doc, ctx, "credit_note")
+        total, left, refunds = credit_note_parts(doc)
+        if total == 0:
+            out.append(Reason("credit_note.zero_total", "This credit note's total is 0.",
+                              f"Correct its lines, or void it in the inventory system; {REIMPORT}"))
+        elif total < 0:
+            out.append(Reason("credit_note.negative_total", f"This credit note's total is {total}; QBO allows no "
+                              "negative credit memo.", f"Correct its lines; {REIMPORT}"))
+        elif left < 0:
+            out.append(Reason("credit_note.refund_exceeds_total", f"Refunds total {sum(refunds)} but the credit note "
+                              f"is {total}; QBO allows no negative credit memo.",
+                              f"Check the note's lines and its refunds so that refunds do not exceed the total; {REIMPORT}"))
+        if any(r <= 0 for r in refunds):
+            out.append(Reason("credit_note.refund_not_positive", "A refund of this credit note is 0 or negative.",
+                              f"Correct or remove that refund; {REIMPORT}"))
+    elif t == "quote":
+        if not _known(ctx, "customer", doc.get("customer")):
+            out.append(_unknown(doc, "customer", "customer", "quote.unknown_customer"))
+        out += _products(doc, ctx, "quote")
+    elif t == "sale_payment":
+        if not _known(ctx, "sale_invoice", doc.get("invoice")):
+            out.append(_unknown(doc, "invoice", "sale_invoice", "sale_payment.unknown_invoice"))
+        out += _not_positive(doc)
+    elif t == "cogs":
+        if money(doc["amount"]) == 0:
+            out.append(Reason("cogs.zero_amount", "This COGS journal's amount is 0: there is nothing to post.",
+                              "Check the invoice's unit costs in the inventory system, or void the COGS"))
+        if doc.get("invoice") and not _known(ctx, "sale_invoice", doc["invoice"]):
+            out.append(_unknown(doc, "invoice", "sale_invoice", "cogs.unknown_invoice"))
+    elif t in ("purchase_order", "supplier_invoice", "supplier_credit"):
+        if not _known(ctx, "supplier", doc.get("supplier")):
+            out.append(_unknown(doc, "supplier", "supplier", f"{t}.unknown_supplier"))
+        out += _products(doc, ctx, t)
+        if t == "supplier_invoice":
+            if not doc.get("invoice_date"):
+                out.append(_missing_date("supplier_invoice.missing_date", "invoice date", "supplier invoice"))
+            if not doc.get("supplier_invoice_number"):
+                out.append(Reason("supplier_invoice.missing_number", "This supplier invoice has no supplier invoice "
+                                  "number (it becomes the bill's number in QBO).",
+                                  f"Enter the supplier's invoice number; {REIMPORT}"))
+    elif t == "supplier_payment":
+        if not _known(ctx, "supplier_invoice", doc.get("supplier_invoice")):
+            out.append(_unknown(doc, "supplier_invoice", "supplier_invoice", "supplier_payment.unknown_supplier_invoice"))
+        out += _not_positive(doc)
+    elif t == "supplier_deposit":
+        if not _known(ctx, "supplier", doc.get("supplier")):
+            out.append(_unknown(doc, "supplier", "supplier", "supplier_deposit.unknown_supplier"))
+        if doc.get("supplier_invoice") and not _known(ctx, "supplier_invoice", doc["supplier_invoice"]):
+            out.append(_unknown(doc, "supplier_invoice", "supplier_invoice", "supplier_deposit.unknown_supplier_invoice"))
+        out += _not_positive(doc)
+    elif t == "adjustment":
+        if not doc.get("completed_date"):
+            out.append(_missing_date("adjustment.missing_completed_date", "completed date", "stock adjustment"))
+        if not doc.get("accounting_date"):
+            out.append(Reason("adjustment.missing_accounting_date", "This stock adjustment has no accounting "
+                              "adjustment date, so it has no date in the books.",
+                              "Set the accounting adjustment date on the adjustment and import it again"))
+        if adjustment_total(doc) == 0:
+            out.append(Reason("adjustment.zero_total", "This stock adjustment's total value is 0: there is nothing to post.",
+                              "Check its quantities and unit costs; an adjustment needs a positive or negative total"))
+    elif t == "gift_voucher":
+        out += _not_positive(doc)
+    elif t == "store_credit":
+        if not _known(ctx, "customer", doc.get("customer")):
+            out.append(_unknown(doc, "customer", "customer", "store_credit.unknown_customer"))
+        out += _not_positive(doc)
+    return out
+
+
+def check(doc: Doc, ctx: GateContext) -> list[Reason]:
+    """Every gate the document fails (empty: it may be sent). Skips are not checked here: see
+    :func:`skip_reason`."""
+    return [*_company(ctx), *_specific(doc, ctx), *_dates(doc, ctx), *_currency(doc, ctx), *_mapping(doc, ctx)]
+

@@ -1,0 +1,99 @@
+"""How payloads refer to other QBO objects. Offline (no connection) every reference is
+``{"value": None, "name": <role or name>}``; connected, the real Ids from the mapping, the links
+of synced documents and QBO's reference data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Protocol
+
+Ref = dict[str, Any]
+
+ENTITY_OF_TYPE = {
+    "customer": "Customer", "supplier": "Vendor", "product": "Item", "sale_invoice": "Invoice",
+    "supplier_invoice": "Bill", "purchase_order": "PurchaseOrder", "credit_note": "CreditMemo",
+    "quote": "Estimate", "sale_payment": "Payment", "supplier_credit": "VendorCredit",
+    "supplier_payment": "BillPayment",
+}
+
+
+class Resolver(Protocol):
+    def account(self, role: str) -> Ref: ...
+    def contact(self, kind: str, ref: str) -> Ref: ...  # kind: "customer" | "supplier"
+    def item(self, sku: str) -> Ref: ...
+    def term(self, name: str) -> Ref: ...
+    def tax_code(self, name: str) -> Ref: ...
+    def klass(self, name: str) -> Ref: ...
+    def department(self, name: str) -> Ref: ...
+    def linked_txn(self, type: str, ref: str) -> str | None: ...
+
+
+def _ids_by_name(items: Iterable[Mapping[str, Any]] | None) -> dict[str, str]:
+    return {str(i["Name"]): str(i["Id"]) for i in items or () if "Name" in i and "Id" in i}
+
+
+class LookupResolver:
+    """A Resolver over plain lookups (built once per plan).
+
+    ``names``: {(type, ref): name} of our contacts and products (the name shown when no Id);
+    ``link_ids``: (type, ref) -> [(entity, id), ...] of synced documents, or None offline;
+    ``mapping``: {role: account Id}; ``accounts``, ``terms``, ``tax_codes``, ``classes``,
+    ``departments``: QBO reference lists; ``tax_mapping`` / ``terms_mapping``: {our name: Id}."""
+
+    def __init__(self, *, names: Mapping[tuple[str, str], str] | None = None,
+                 link_ids: Callable[[str, str], list[tuple[str, str]]] | None = None,
+                 mapping: Mapping[str, str] | None = None, connected: bool = False,
+                 accounts: Iterable[Mapping[str, Any]] | None = None,
+                 terms: Iterable[Mapping[str, Any]] | None = None,
+                 tax_codes: Iterable[Mapping[str, Any]] | None = None,
+                 classes: Iterable[Mapping[str, Any]] | None = None,
+                 departments: Iterable[Mapping[str, Any]] | None = None,
+                 tax_mapping: Mapping[str, str] | None = None,
+                 terms_mapping: Mapping[str, str] | None = None) -> None:
+        self.names = names or {}
+        self.connected = connected
+        self.link_ids = link_ids if connected else None
+        self.mapping = dict(mapping or {}) if connected else {}
+        self.account_names = {str(a["Id"]): str(a.get("Name", a["Id"])) for a in accounts or () if "Id" in a}
+        self.terms = {**_ids_by_name(terms), **(terms_mapping or {})} if connected else {}
+        self.tax_codes = {**_ids_by_name(tax_codes), **(tax_mapping or {})} if connected else {}
+        self.classes = _ids_by_name(classes) if connected else {}
+        self.departments = _ids_by_name(departments) if connected else {}
+
+    def _linked(self, type: str, ref: str) -> str | None:
+        if self.link_ids is None:
+            return None
+        want = ENTITY_OF_TYPE.get(type)
+        for entity, id_ in self.link_ids(type, ref):
+            if want is None or entity == want:
+                return id_
+        return None
+
+    def account(self, role: str) -> Ref:
+        id_ = self.mapping.get(role)
+        return {"value": id_, "name": self.account_names.get(id_, role) if id_ else role}
+
+    def contact(self, kind: str, ref: str) -> Ref:
+        return {"value": self._linked(kind, ref), "name": self.names.get((kind, ref), ref)}
+
+    def item(self, sku: str) -> Ref:
+        return {"value": self._linked("product", sku), "name": self.names.get(("product", sku), sku)}
+
+    def term(self, name: str) -> Ref:
+        return {"value": self.terms.get(name), "name": name}
+
+    def tax_code(self, name: str) -> Ref:
+        return {"value": self.tax_codes.get(name), "name": name}
+
+    def klass(self, name: str) -> Ref:
+        return {"value": self.classes.get(name), "name": name}
+
+    def department(self, name: str) -> Ref:
+        return {"value": self.departments.get(name), "name": name}
+
+    def linked_txn(self, type: str, ref: str) -> str | None:
+        return self._linked(type, ref)
+
+
+def offline_resolver(names: Mapping[tuple[str, str], str] | None = None) -> LookupResolver:
+    return LookupResolver(names=names, connected=False)

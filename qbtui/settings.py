@@ -1,0 +1,249 @@
+"""The settings of DOMAIN.md s.6: their table, parsing of ``qbtui settings set KEY VALUE``, and a
+frozen view with defaults for the ledger and the gates.
+
+Stored values are plain JSON (dates and datetimes as ISO strings). The account mapping is not a
+setting of this table: it is stored under its own key ``mapping`` ({role: account Id}), next to
+``tax_mapping`` and ``terms_mapping`` ({our name: QBO Id})."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+MAPPING_KEYS = ("mapping", "tax_mapping", "terms_mapping")
+
+_ATTRS = tuple(f"{kind}_attribute{i}" for kind in ("customer", "product", "supplier") for i in range(1, 11))
+CLASS_SOURCES = ("sales_rep", "location", "job", "category", "brand", "family", *_ATTRS)
+LOCATION_SOURCES = ("sales_rep", "location", "job", *(a for a in _ATTRS if not a.startswith("product")))
+SYNC_TYPES = ("individual", "no_sync")
+_CHANNEL = re.compile(r"^channel\.(?P<name>[^.\s]+)\.(?P<kind>invoice_sync|cogs_sync)$")
+_EVERY = re.compile(r"^(?P<n>[1-9]\d*)(?P<unit>[mhd])$")
+_EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
+
+
+class SettingError(ValueError):
+    """A key that does not exist, or a value the key does not allow; the message says which."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    type: str  # bool | choice | currency | date | datetime | duration | emails
+    default: Any
+    help: str
+    choices: tuple[str, ...] = ()
+    optional: bool = False  # "none" clears it
+
+
+_TRUE = {"true", "yes", "on", "1", "y"}
+_FALSE = {"false", "no", "off", "0", "n"}
+
+
+def _b(key: str, help: str, default: bool = False) -> Setting:
+    return Setting(key, "bool", default, help)
+
+
+_TABLE = (
+    Setting("integration_mode", "choice", None, "both_ways: send to QBO; from_quickbooks: pull reference data, "
+            "write nothing (unset until the connect wizard asks; the ledger treats unset as both_ways)",
+            ("both_ways", "from_quickbooks"), optional=True),
+    Setting("base_currency", "currency", "USD", "the inventory side's currency; must equal QBO's home currency"),
+    Setting("filter_start_date", "date", None, "send only transactions dated on or after this day (YYYY-MM-DD)",
+            optional=True),
+    _b("export_purchase_orders", "send purchase orders as QBO purchase orders"),
+    _b("export_quotes", "send sales quotes as QBO estimates"),
+    Setting("class_source", "choice", None, "document field sent as the QBO class (per line)", CLASS_SOURCES,
+            optional=True),
+    Setting("location_source", "choice", None, "document field sent as the QBO location (per document)",
+            LOCATION_SOURCES, optional=True),
+    _b("import_purchase_invoices", "load bills created in QBO as supplier invoices"),
+    _b("auto_receive", "receive stock automatically for bills loaded from QBO"),
+    _b("import_sales_invoices", "load invoices created in QBO as sales invoices"),
+    Setting("fulfilment_mode", "choice", "manual", "picking, packing and shipping of invoices loaded from QBO",
+            ("manual", "auto")),
+    _b("allow_online_payment", "invoices allow online payment"),
+    _b("allow_online_credit_card", "invoices allow online credit card payment"),
+    _b("allow_online_ach", "invoices allow online ACH (bank transfer) payment"),
+    _b("reference_on_statement", "also put the sale reference in 'message on statement' (PrivateNote, searchable)"),
+    _b("use_actual_shipment_date", "invoice ship date = actual shipment date when known, else required-by date"),
+    Setting("autosync.start", "datetime", None, "when autosync starts (ISO date and time)", optional=True),
+    Setting("autosync.every", "duration", None, "how often autosync runs: a number and m, h or d (e.g. 15m, 1h, 1d)",
+            optional=True),
+    Setting("alerts.email", "emails", None, "who gets an email when an autosync fails (comma separated)",
+            optional=True),
+)
+SETTINGS: dict[str, Setting] = {s.key: s for s in _TABLE}
+"""key -> Setting (type, default, help); ``channel.<name>.invoice_sync`` / ``.cogs_sync`` are
+per channel, see :data:`CHANNEL_SETTING`."""
+
+CHANNEL_SETTING = Setting("channel.<name>.invoice_sync|cogs_sync", "choice", "individual",
+                          "per sales channel: individual (each document is sent) or no_sync (skipped)", SYNC_TYPES)
+
+
+def setting_for(key: str) -> Setting:
+    """The Setting of ``key`` (channel keys included), or SettingError with a did-you-mean."""
+    if key in SETTINGS:
+        return SETTINGS[key]
+    if _CHANNEL.match(key):
+        return Setting(key, "choice", "individual", CHANNEL_SETTING.help, SYNC_TYPES)
+    if key in MAPPING_KEYS:
+        raise SettingError(f"{key!r} is the account/tax/terms mapping, not a setting: use qbtui map")
+    close = difflib.get_close_matches(key, [*SETTINGS, "channel.<name>.invoice_sync", "channel.<name>.cogs_sync"],
+                                      n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise SettingError(f"unknown setting {key!r}{hint}; settings: {', '.join(SETTINGS)}, "
+                       "channel.<name>.invoice_sync, channel.<name>.cogs_sync")
+
+
+def _parse_bool(s: Setting, text: str) -> bool:
+    t = text.strip().lower()
+    if t in _TRUE:
+        return True
+    if t in _FALSE:
+        return False
+    raise SettingError(f"{s.key}: {text!r} is not on or off (write true/false, yes/no, on/off)")
+
+
+def _parse_choice(s: Setting, text: str) -> str:
+    t = text.strip().lower().replace("-", "_").replace(" ", "_")
+    if t in s.choices:
+        return t
+    raise SettingError(f"{s.key}: {text!r} is not allowed; choose one of: {', '.join(s.choices)}")
+
+
+def _parse_currency(s: Setting, text: str) -> str:
+    t = text.strip().upper()
+    if re.fullmatch(r"[A-Z]{3}", t):
+        return t
+    raise SettingError(f"{s.key}: {text!r} is not a 3-letter ISO currency code (e.g. USD, EUR, GBP)")
+
+
+def _parse_date(s: Setting, text: str) -> str:
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+            raise ValueError
+        return date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise SettingError(f"{s.key}: {text!r} is not a date; write YYYY-MM-DD (e.g. 2026-11-01)") from None
+
+
+def _parse_datetime(s: Setting, text: str) -> str:
+    try:
+        return datetime.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise SettingError(f"{s.key}: {text!r} is not a date and time; write e.g. 2026-11-01T06:00") from None
+
+
+def _parse_duration(s: Setting, text: str) -> str:
+    t = text.strip().lower()
+    if _EVERY.match(t):
+        return t
+    raise SettingError(f"{s.key}: {text!r} is not a period; write a number and m, h or d (e.g. 15m, 1h, 1d)")
+
+
+def _parse_emails(s: Setting, text: str) -> str:
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    bad = [p for p in parts if not _EMAIL.match(p)]
+    if not parts or bad:
+        raise SettingError(f"{s.key}: {', '.join(bad) or repr(text)} is not an email address")
+    return ", ".join(parts)
+
+
+_PARSERS: dict[str, Callable[[Setting, str], Any]] = {
+    "bool": _parse_bool, "choice": _parse_choice, "currency": _parse_currency, "date": _parse_date,
+    "datetime": _parse_datetime, "duration": _parse_duration, "emails": _parse_emails,
+}
+
+
+def parse_setting(key: str, text: str) -> Any:
+    """The value to store for ``qbtui settings set KEY TEXT`` (JSON: str, bool or None).
+    ``none`` (or an empty text) clears an optional setting. Raises SettingError."""
+    s = setting_for(key)
+    if text.strip().lower() in {"", "none", "null", "unset"}:
+        if s.optional:
+            return None
+        raise SettingError(f"{key} cannot be cleared; default: {s.default!r}")
+    return _PARSERS[s.type](s, text)
+
+
+def _validated(key: str, value: Any) -> Any:
+    """A stored value checked again (stored by hand or by an older version); SettingError if bad."""
+    if value is None:
+        return None
+    s = setting_for(key)
+    if s.type == "bool":
+        if isinstance(value, bool):
+            return value
+        raise SettingError(f"{key}: stored value {value!r} is not true/false")
+    return parse_setting(key, str(value))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The settings in force: stored values over defaults. Build with :meth:`from_stored`."""
+
+    integration_mode: str | None = None
+    base_currency: str = "USD"
+    filter_start_date: date | None = None
+    export_purchase_orders: bool = False
+    export_quotes: bool = False
+    class_source: str | None = None
+    location_source: str | None = None
+    import_purchase_invoices: bool = False
+    auto_receive: bool = False
+    import_sales_invoices: bool = False
+    fulfilment_mode: str = "manual"
+    allow_online_payment: bool = False
+    allow_online_credit_card: bool = False
+    allow_online_ach: bool = False
+    reference_on_statement: bool = False
+    use_actual_shipment_date: bool = False
+    autosync_start: str | None = None
+    autosync_every: str | None = None
+    alerts_email: str | None = None
+    channels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    mapping: Mapping[str, str] = field(default_factory=dict)
+    tax_mapping: Mapping[str, str] = field(default_factory=dict)
+    terms_mapping: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_stored(cls, stored: Mapping[str, Any] | None = None) -> "Settings":
+        """From ``cache.settings()``; keys this table does not know (connection data and the
+        like) are ignored; a known key with a bad value raises SettingError."""
+        values: dict[str, Any] = {}
+        channels: dict[str, dict[str, str]] = {}
+        for key, value in (stored or {}).items():
+            m = _CHANNEL.match(key)
+            if m:
+                if value is not None:
+                    channels.setdefault(m["name"], {})[m["kind"]] = _validated(key, value)
+            elif key in SETTINGS:
+                v = _validated(key, value)
+                if v is not None:
+                    values[key.replace(".", "_")] = date.fromisoformat(v) if key == "filter_start_date" else v
+            elif key in MAPPING_KEYS and isinstance(value, Mapping):
+                values[key] = {str(k): str(v) for k, v in value.items() if v is not None}
+        return cls(channels=channels, **values)
+
+    @property
+    def sends(self) -> bool:
+        """False in from_quickbooks mode (write nothing to QBO)."""
+        return self.integration_mode != "from_quickbooks"
+
+    def channel_sync(self, channel: str | None, kind: str) -> str:
+        """``individual`` or ``no_sync`` for ``kind`` "invoice" or "cogs" on a sales channel."""
+        key = kind if kind.endswith("_sync") else f"{kind}_sync"
+        return self.channels.get(channel or "direct", {}).get(key, "individual")
+
+
+def settings_table(stored: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Rows for ``qbtui settings``: key, value in force, default, help (channel keys that are set)."""
+    rows = [{"key": s.key, "value": stored.get(s.key, s.default), "default": s.default, "help": s.help}
+            for s in _TABLE]
+    for key in sorted(k for k in stored if _CHANNEL.match(k)):
+        rows.append({"key": key, "value": stored[key], "default": "individual", "help": CHANNEL_SETTING.help})
+    return rows

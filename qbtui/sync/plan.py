@@ -1,0 +1,361 @@
+"""Planning over the cache, without side effects: which pending documents would be sent, in
+which order (dependencies first), with which payloads, and which are blocked or skipped and why.
+
+``plan`` is what ``qbtui sync --dry-run`` prints (``dry_run_json`` / ``render_dry_run``);
+``gate_statuses`` is the cheap overlay for ``qbtui status`` and ``qbtui errors`` (no payloads)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from qbtui.ledger.build import DATE_FIELD, build
+from qbtui.ledger.context import Ledger, Prefs
+from qbtui.ledger.gates import LABEL, GateContext, Reason, check, skip_reason
+from qbtui.ledger.payload import Payload, jsonable
+from qbtui.ledger.resolver import LookupResolver, Resolver
+from qbtui.settings import Settings
+
+TYPE_ORDER: tuple[str, ...] = (
+    "customer", "supplier", "product", "quote", "sale_invoice", "credit_note", "sale_payment", "cogs",
+    "purchase_order", "supplier_invoice", "supplier_credit", "supplier_payment", "supplier_deposit",
+    "adjustment", "gift_voucher", "store_credit",
+)
+"""Sending order: contacts and products before the documents that use them, invoices before
+their payments and COGS, supplier invoices before their payments and deposits."""
+_RANK = {t: i for i, t in enumerate(TYPE_ORDER)}
+PLANNED_STATUSES = ("pending", "failed")
+PREVIEW_PREFIXES = ("mapping.", "dependency.")
+"""A document blocked only by these still shows its payloads (references to unmapped roles carry
+``"value": null``), so that an offline dry run before mapping shows what would be sent."""
+DELETE_ONLY = {"JournalEntry", "Bill", "CreditMemo", "RefundReceipt", "VendorCredit", "Estimate", "PurchaseOrder"}
+VOIDABLE = {"Invoice", "Payment", "BillPayment", "SalesReceipt"}
+
+
+@dataclass
+class PlannedDocument:
+    type: str
+    ref: str
+    status: str  # ready | blocked | skipped
+    reasons: list[Reason] = field(default_factory=list)
+    payloads: list[Payload] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": self.type, "ref": self.ref, "status": self.status,
+                "reasons": [r.to_json() for r in self.reasons], "payloads": [p.to_json() for p in self.payloads]}
+
+
+def dependencies(doc: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The documents that must be in QBO before this one (its contact, products, invoice or bill)."""
+    t, deps = doc["type"], []
+    for key, dep_type in (("customer", "customer"), ("supplier", "supplier")):
+        if doc.get(key) and t not in ("customer", "supplier"):
+            deps.append((dep_type, doc[key]))
+    if t in ("sale_payment", "cogs") and doc.get("invoice"):
+        deps.append(("sale_invoice", doc["invoice"]))
+    if t in ("supplier_payment",) or (t == "supplier_deposit" and doc.get("supplier_invoice")):
+        deps.append(("supplier_invoice", doc["supplier_invoice"]))
+    if t != "adjustment":
+        deps += [("product", line["sku"]) for line in doc.get("lines", ())]
+    if t == "gift_voucher":  # the customer is informational on a gift voucher journal
+        deps = []
+    return list(dict.fromkeys(deps))
+
+
+# --- reading the cache once -------------------------------------------------------------
+
+@dataclass
+class Snapshot:
+    docs: dict[tuple[str, str], dict[str, Any]]
+    status: dict[tuple[str, str], dict[str, Any]]  # status_info of every document
+    links: dict[tuple[str, str], dict[str, Any]]
+    settings: Settings
+    prefs: Prefs
+    reference: dict[str, Any]
+
+
+def snapshot(cache: Any) -> Snapshot:
+    docs: dict[tuple[str, str], dict[str, Any]] = {}
+    status: dict[tuple[str, str], dict[str, Any]] = {}
+    links: dict[tuple[str, str], dict[str, Any]] = {}
+    for rec in cache.documents():
+        data = rec["data"]
+        key = (data.get("type") or rec.get("type"), rec["ref"])
+        docs[key] = data
+        status[key] = cache.status_info(*key) if hasattr(cache, "status_info") else {
+            "status": cache.status_of(*key), "changed": False}
+        link = cache.link(*key)
+        if link is not None:
+            links[key] = link
+    reference = {k: cache.reference(k, None) for k in
+                 ("accounts", "tax_codes", "terms", "classes", "departments", "preferences", "customers", "vendors")}
+    return Snapshot(docs, status, links, Settings.from_stored(cache.settings()),
+                    Prefs.from_qbo(reference["preferences"]), reference)
+
+
+def cache_resolver(snap: Snapshot, connected: bool) -> LookupResolver:
+    names = {k: str(d["name"]) for k, d in snap.docs.items() if k[0] in ("customer", "supplier", "product")
+             and d.get("name")}
+
+    def link_ids(type_: str, ref: str) -> list[tuple[str, str]]:
+        link = snap.links.get((type_, ref))
+        return [(q.get("entity"), q.get("id")) for q in (link or {}).get("qbo") or () if q.get("id")]
+
+    s, r = snap.settings, snap.reference
+    return LookupResolver(names=names, link_ids=link_ids, mapping=s.mapping, connected=connected,
+                          accounts=r["accounts"], terms=r["terms"], tax_codes=r["tax_codes"], classes=r["classes"],
+                          departments=r["departments"], tax_mapping=s.tax_mapping, terms_mapping=s.terms_mapping)
+
+
+def _connected(cache: Any) -> bool:
+    return bool(cache.get_setting("realm_id", None))
+
+
+# --- evaluation: statuses without payloads ----------------------------------------------
+
+def _sort_key(key: tuple[str, str], doc: Mapping[str, Any]) -> tuple[int, str, str]:
+    date = doc.get(DATE_FIELD.get(key[0], ""), None) or ("" if key[0] not in DATE_FIELD else "9999-12-31")
+    return (_RANK.get(key[0], len(_RANK)), date, key[1])
+
+
+def _is_void(key: tuple[str, str], snap: Snapshot) -> bool:
+    link = snap.links.get(key)
+    return bool(snap.docs[key].get("voided") and link and link.get("qbo"))
+
+
+def _evaluate(snap: Snapshot, keys: Iterable[tuple[str, str]], statuses: tuple[str, ...] = PLANNED_STATUSES
+              ) -> dict[tuple[str, str], tuple[str, list[Reason]]]:
+    ctx = GateContext.build(snap.docs, snap.settings, snap.prefs, snap.reference["customers"] or (),
+                            snap.reference["vendors"] or ())
+    result: dict[tuple[str, str], tuple[str, list[Reason]]] = {}
+    for key in sorted(keys, key=lambda k: _sort_key(k, snap.docs[k])):
+        doc = snap.docs[key]
+        if key[0] not in _RANK:
+            continue
+        if _is_void(key, snap):
+            result[key] = ("ready", [])
+            continue
+        skip = skip_reason(doc, snap.settings, snap.docs)
+        if skip is not None:
+            result[key] = ("skipped", [skip])
+            continue
+        reasons = check(doc, ctx)
+        for dep in dependencies(doc):
+            dep_status = _dependency_status(dep, snap, result, statuses)
+            if dep_status in ("blocked", "skipped"):
+                reasons.append(Reason(f"dependency.{dep_status}",
+                                      f"It needs {LABEL[dep[0]]} {dep[1]!r}, which is {dep_status}.",
+                                      f"Fix {LABEL[dep[0]]} {dep[1]!r} first (see qbtui errors); this one follows"))
+        result[key] = ("blocked" if reasons else "ready", reasons)
+    return result
+
+
+def _dependency_status(dep: tuple[str, str], snap: Snapshot, result: Mapping[tuple[str, str], tuple[str, Any]],
+                       statuses: tuple[str, ...]) -> str | None:
+    if dep in result:
+        return result[dep][0]
+    st = snap.status.get(dep)
+    if st is None:
+        return None  # unknown: the document's own gate says so
+    if st["status"] == "skipped":
+        return "skipped"
+    return None
+
+
+def _closure(snap: Snapshot, selected: list[tuple[str, str]], statuses: tuple[str, ...]) -> set[tuple[str, str]]:
+    """The selected documents plus the not-yet-synced documents they depend on."""
+    out, todo = set(), list(selected)
+    while todo:
+        key = todo.pop()
+        if key in out or key not in snap.docs:
+            continue
+        out.add(key)
+        for dep in dependencies(snap.docs[key]):
+            st = snap.status.get(dep)
+            if st is not None and st["status"] in statuses:
+                todo.append(dep)
+    return out
+
+
+def _candidates(snap: Snapshot, types: Iterable[str] | None, refs: Iterable[str] | None,
+                statuses: tuple[str, ...]) -> set[tuple[str, str]]:
+    pending = [k for k, st in snap.status.items() if st["status"] in statuses]
+    everything = [k for k in pending if k[0] in _RANK]
+    if not types and not refs:
+        keys: set[tuple[str, str]] = set(everything)
+    else:
+        types_, refs_ = set(types or ()), set(refs or ())
+        chosen = [k for k in everything if (not types_ or k[0] in types_) and (not refs_ or k[1] in refs_)]
+        keys = _closure(snap, chosen, statuses)
+    # a dependency that is pending must be evaluated first so that its status propagates
+    return keys | _closure(snap, list(keys), statuses)
+
+
+def gate_statuses(cache: Any) -> dict[tuple[str, str], tuple[str, list[Reason]]]:
+    """For every pending document: ("pending" | "blocked" | "skipped", reasons). Builds the gate
+    context once, builds no payloads (fast enough for ``qbtui status`` on 100k documents)."""
+    snap = snapshot(cache)
+    keys = [k for k, st in snap.status.items() if st["status"] == "pending"]
+    evaluated = _evaluate(snap, keys, ("pending",))
+    return {k: ("pending" if st == "ready" else st, reasons) for k, (st, reasons) in evaluated.items()}
+
+
+# --- planning: statuses and payloads --------------------------------------------------------
+
+def _with_link(payloads: list[Payload], link: Mapping[str, Any] | None, void: bool) -> list[Payload]:
+    """Turn creates into sparse updates (or voids/deletes) of the QBO objects the document is linked to."""
+    qbo = list((link or {}).get("qbo") or ())
+    if void:
+        return [Payload(q["entity"], "void" if q["entity"] in VOIDABLE else "delete",
+                        {"Id": q["id"], "SyncToken": q.get("sync_token", "0")}, key=f"void:{q['entity']}")
+                for q in qbo if q.get("id")]
+    if not qbo:
+        return payloads
+    out, used = [], set()
+    for p in payloads:
+        match = next((i for i, q in enumerate(qbo) if i not in used and q.get("entity") == p.entity and q.get("id")), None)
+        if match is None:
+            out.append(p)
+            continue
+        used.add(match)
+        body = {"Id": qbo[match]["id"], "SyncToken": qbo[match].get("sync_token", "0"), "sparse": True, **p.body}
+        out.append(Payload(p.entity, "update", body, p.key, p.doc_number))
+    return out
+
+
+def _number_key(p: Payload) -> tuple[Any, ...] | None:
+    if not p.doc_number or p.operation != "create":
+        return None
+    vendor = p.body.get("VendorRef", {}).get("name") if p.entity in ("Bill", "VendorCredit") else None
+    return (p.entity, p.doc_number.casefold(), vendor)
+
+
+def plan(cache: Any, *, types: Iterable[str] | None = None, refs: Iterable[str] | None = None,
+         resolver: Resolver | None = None, statuses: tuple[str, ...] = PLANNED_STATUSES) -> list[PlannedDocument]:
+    """The documents a sync would send (pending and failed ones, plus the pending documents the
+    selection depends on), in sending order, each ready / blocked / skipped with its payloads.
+    ``resolver`` defaults to the cache's links and reference data when a QBO company is connected,
+    else offline references ({"value": null, "name": ...})."""
+    snap = snapshot(cache)
+    if resolver is None:
+        resolver = cache_resolver(snap, _connected(cache))
+    ledger = Ledger(snap.settings, resolver, snap.prefs, snap.docs)
+    evaluated = _evaluate(snap, _candidates(snap, types, refs, statuses), statuses)
+    planned: list[PlannedDocument] = []
+    numbers: dict[tuple[Any, ...], tuple[str, str]] = {}
+    for key, (status, reasons) in evaluated.items():
+        payloads: list[Payload] = []
+        if status == "ready" or (reasons and all(r.code.startswith(PREVIEW_PREFIXES) for r in reasons)):
+            void = _is_void(key, snap)
+            payloads = _with_link([] if void else build(snap.docs[key], ledger), snap.links.get(key), void)
+            clash = None if status != "ready" else next(((numbers[k], p) for p in payloads if (k := _number_key(p)) in numbers), None)
+            if clash is not None:
+                (other_t, other_ref), p = clash
+                status, payloads = "blocked", []
+                reasons = [Reason("reference.duplicate_doc_number",
+                                  f"Its {p.entity} number {p.doc_number!r} is already used by {LABEL[other_t]} "
+                                  f"{other_ref!r} in this run (QBO would answer 6140).",
+                                  "Give one of them a different reference (or supplier invoice number) and import it again")]
+            else:
+                for p in payloads:
+                    if (k := _number_key(p)) is not None:
+                        numbers[k] = key
+        planned.append(PlannedDocument(key[0], key[1], status, reasons, payloads))
+    return planned
+
+
+def dry_run_json(planned: Iterable[PlannedDocument]) -> dict[str, Any]:
+    """``{"documents": [{"type", "ref", "status", "reasons", "payloads": [{"entity", "operation",
+    "body"}]}]}`` (spec/CLI.md); amounts are JSON numbers (Decimal("24.60") -> 24.6)."""
+    return {"documents": [p.to_json() for p in planned]}
+
+
+# --- the human form --------------------------------------------------------------------------
+
+def _amt(value: Any) -> str:
+    return f"{Decimal(str(value)):,.2f}" if value is not None else ""
+
+
+def _num(value: Any) -> str:
+    return "" if value is None else format(Decimal(str(value)), "f")
+
+
+def _ref_text(ref: Mapping[str, Any] | None) -> str:
+    if not ref:
+        return "-"
+    name = ref.get("name") or "?"
+    return f"{name} [{ref['value']}]" if ref.get("value") else str(name)
+
+
+def _render_payload(p: Payload) -> list[str]:
+    b = p.body
+    head = f"  {p.entity} {p.operation}"
+    for label, key in (("no.", "DocNumber"), ("date", "TxnDate"), ("ref no.", "PaymentRefNum")):
+        if b.get(key):
+            head += f"  {label} {b[key]}"
+    for key in ("CustomerRef", "VendorRef"):
+        if key in b:
+            head += f"  {'customer' if key == 'CustomerRef' else 'vendor'} {_ref_text(b[key])}"
+    lines = [head]
+    if p.operation in ("void", "delete"):
+        lines.append(f"    Id {b.get('Id')}")
+        return lines
+    if p.entity in ("Customer", "Vendor"):
+        lines.append(f"    name {b.get('DisplayName')}")
+        return lines
+    if p.entity == "Item":
+        lines.append(f"    {b.get('Type')} {b.get('Name')!r}  income {_ref_text(b.get('IncomeAccountRef'))}"
+                     f"  expense {_ref_text(b.get('ExpenseAccountRef'))}")
+        return lines
+    if p.entity == "JournalEntry":
+        dr = cr = Decimal(0)
+        for line in b["Line"]:
+            d = line["JournalEntryLineDetail"]
+            debit = d["PostingType"] == "Debit"
+            amount = Decimal(str(line["Amount"]))
+            dr, cr = (dr + amount, cr) if debit else (dr, cr + amount)
+            ent = f"  ({d['Entity']['Type'].lower()} {_ref_text(d['Entity']['EntityRef'])})" if "Entity" in d else ""
+            lines.append(f"    {'Dr' if debit else 'Cr'}  {_ref_text(d['AccountRef']):<38} "
+                         f"{_amt(amount) if debit else '':>14} {'' if debit else _amt(amount):>14}{ent}")
+        lines.append(f"    {'totals':<42} {_amt(dr):>14} {_amt(cr):>14}")
+        return lines
+    if "Line" in b and b["Line"] and "LinkedTxn" not in b["Line"][0]:
+        lines.append(f"    {'item':<34} {'qty':>10} {'price':>12} {'amount':>14}")
+        total = Decimal(0)
+        for line in b["Line"]:
+            detail = line.get("SalesItemLineDetail") or line.get("ItemBasedExpenseLineDetail") or {}
+            total += Decimal(str(line["Amount"]))
+            qty, price = detail.get("Qty"), detail.get("UnitPrice")
+            lines.append(f"    {_ref_text(detail.get('ItemRef'))[:34]:<34} {_num(qty):>10} {_num(price):>12} {_amt(line['Amount']):>14}")
+        lines.append(f"    {'total':<58} {_amt(total):>14}")
+    else:
+        for key in ("DepositToAccountRef", "APAccountRef"):
+            if key in b:
+                lines.append(f"    {key.removesuffix('Ref')} {_ref_text(b[key])}")
+        if "CheckPayment" in b:
+            lines.append(f"    paid from {_ref_text(b['CheckPayment']['BankAccountRef'])}")
+        for line in b.get("Line", ()):
+            for txn in line.get("LinkedTxn", ()):
+                lines.append(f"    applied to {txn['TxnType']} {txn['TxnId'] or '(not yet in QBO)'}  {_amt(line['Amount']):>14}")
+        lines.append(f"    {'total':<58} {_amt(b.get('TotalAmt')):>14}")
+    return lines
+
+
+def render_dry_run(planned: Iterable[PlannedDocument]) -> str:
+    """A readable table per document: type, ref, status and reasons, then each payload (journal
+    lines as Dr/Cr, account, amount with totals; other entities item/qty/price/amount and total)."""
+    out: list[str] = []
+    counts: dict[str, int] = {}
+    for doc in planned:
+        counts[doc.status] = counts.get(doc.status, 0) + 1
+        out.append(f"{doc.type} {doc.ref}  [{doc.status}]")
+        for r in doc.reasons:
+            out.append(f"  ! {r.code}: {r.message}")
+            out.append(f"    fix: {r.hint}")
+        for p in doc.payloads:
+            out.extend(_render_payload(p))
+        out.append("")
+    out.append("dry run: nothing was sent. " + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing pending"))
+    return "\n".join(out)
