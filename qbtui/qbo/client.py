@@ -386,7 +386,12 @@ class QBOClient:
         return self._object(await self._request("GET", f"companyinfo/{self.realm_id}"), "CompanyInfo")
 
     async def update_preferences(self, sparse_body: dict) -> dict:
+        """Sparse update of the preferences; Id and SyncToken are read first when not given."""
         body = {**sparse_body, "sparse": True}
+        if "Id" not in body or "SyncToken" not in body:
+            current = await self.preferences()
+            body.setdefault("Id", current.get("Id", "1"))
+            body.setdefault("SyncToken", current.get("SyncToken", "0"))
         data = await self._request("POST", "preferences", json=body, write=True)
         return self._object(data, "Preferences")
 
