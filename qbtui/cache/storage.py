@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import secrets
 from decimal import Decimal
@@ -16,6 +18,19 @@ from .errors import CacheError
 TMP_MARK = ".tmp-"
 
 
+@contextlib.contextmanager
+def no_gc() -> Any:
+    """Pause the cyclic GC while building/serializing large trees of acyclic containers
+    (it would otherwise rescan them over and over; parsing 50 MB goes from ~1 s to ~0.3 s)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _default(obj: Any) -> Any:
     if isinstance(obj, Decimal):
         return str(obj)
@@ -28,9 +43,102 @@ def dumps(obj: Any) -> bytes:
     return orjson.dumps(obj, default=_default)
 
 
+def blob(obj: Any) -> bytes:
+    """Canonical JSON of a value (sorted keys): equal values give equal bytes."""
+    out = orjson.dumps(obj, default=_default, option=orjson.OPT_SORT_KEYS)
+    # orjson returns an over-allocated buffer (~4 KiB even for 300 bytes); keep a tight copy.
+    return memoryview(out).tobytes()
+
+
+def _blob_default(obj: Any) -> Any:
+    if isinstance(obj, bytes):
+        return orjson.Fragment(obj)  # pre-serialized JSON kept in memory as bytes
+    return _default(obj)
+
+
+def dumps_with_blobs(obj: Any) -> bytes:
+    """Like dumps, but ``bytes`` values are JSON produced by :func:`blob`, embedded as is."""
+    return orjson.dumps(obj, default=_blob_default)
+
+
 def normalize(obj: Any) -> Any:
     """Deep copy through JSON, so what we keep equals what we will read back."""
     return orjson.loads(dumps(obj))
+
+
+def dumps_lines(data: dict[str, dict[str, Any]]) -> bytes:
+    """Serialize TinyDB data (``{table: {id: record}}``) as plain JSON laid out one record
+    per line, so that it can be loaded record by record (see :func:`iter_line_records`)
+    instead of materializing the whole tree at once."""
+    parts = [b"{"]
+    sep = b"\n"
+    for name, table in data.items():
+        parts.append(sep + orjson.dumps(name) + b":{")
+        inner = b"\n"
+        for doc_id, rec in table.items():
+            parts.append(inner + orjson.dumps(str(doc_id)) + b":" + dumps_with_blobs(rec))
+            inner = b",\n"
+        parts.append(b"\n}")
+        sep = b",\n"
+    parts.append(b"\n}\n")
+    return b"".join(parts)
+
+
+class _NotLineFormat(Exception):
+    pass
+
+
+def iter_line_records(raw: bytes) -> Any:
+    """Yield ``("table", name, None)`` and ``("record", doc_id, memoryview)`` from a file
+    written by :func:`dumps_lines`; raise _NotLineFormat on anything else (the caller then
+    parses the whole file, which also reports real corruption)."""
+    view = memoryview(raw)
+    n = len(raw)
+    if not raw.startswith(b"{\n"):
+        raise _NotLineFormat
+    pos = 2
+    in_table = False
+    done = False
+    while pos < n:
+        end = raw.find(b"\n", pos)
+        if end < 0:
+            raise _NotLineFormat  # truncated
+        line = view[pos:end]
+        pos = end + 1
+        if done:
+            raise _NotLineFormat
+        if not in_table:
+            if line == b"}":
+                done = True
+                continue
+            start = 1 if line[:1] == b"," else 0
+            if bytes(line[-2:]) != b":{":
+                raise _NotLineFormat
+            try:
+                name = orjson.loads(line[start:-2])
+            except orjson.JSONDecodeError:
+                raise _NotLineFormat from None
+            if not isinstance(name, str):
+                raise _NotLineFormat
+            in_table = True
+            yield ("table", name, None)
+            continue
+        if line == b"}" or line == b"},":
+            in_table = False
+            continue
+        body = line[:-1] if line[-1:] == b"," else line
+        key_len = bytes(body[:48]).find(b":")
+        if key_len < 0:
+            raise _NotLineFormat
+        try:
+            doc_id = orjson.loads(body[:key_len])
+        except orjson.JSONDecodeError:
+            raise _NotLineFormat from None
+        if not isinstance(doc_id, str):
+            raise _NotLineFormat
+        yield ("record", doc_id, body[key_len + 1:])
+    if not done:
+        raise _NotLineFormat
 
 
 def fsync_dir(path: Path) -> None:
@@ -86,7 +194,8 @@ def read_json_file(path: Path) -> Any:
     except OSError as exc:
         raise CacheError(f"cannot read cache file {path}: {exc.strerror or exc}") from None
     try:
-        return orjson.loads(raw)
+        with no_gc():
+            return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise CacheError(
             f"cache file {path} is corrupted (not valid JSON: {exc}); "
@@ -97,28 +206,76 @@ def read_json_file(path: Path) -> Any:
 class MemoryStorage(Storage):
     """TinyDB storage: parsed once from disk, kept in memory, written only by :meth:`flush`.
 
+    Values may be ``bytes`` holding JSON made by :func:`blob` (the cache keeps each
+    document's data that way: ~5x less memory than parsed dicts); they are embedded
+    verbatim in the file, which stays a plain TinyDB JSON file.
+
     ``write`` (what TinyDB calls after every table change) only replaces the in-memory
     data and marks it dirty; ``flush`` serializes with orjson and replaces the file
     atomically. ``read`` returns the live in-memory dict (no copy): TinyDB only reads it or
     replaces whole tables in it.
     """
 
-    def __init__(self, path: str | os.PathLike[str], read_only: bool = False) -> None:
+    def __init__(self, path: str | os.PathLike[str], read_only: bool = False,
+                 convert: Any = None) -> None:
+        """``convert(table, doc_id, record_json: memoryview) -> record`` turns each record
+        into its in-memory form while loading (records are then never all parsed at once)."""
         self.path = Path(path)
         self.read_only = read_only
+        self.lines = convert is not None
+        data = self._load(convert)
+        self._data: dict[str, dict[str, Any]] = data
+        self.dirty = False
+
+    def _corrupt(self, why: str) -> CacheError:
+        return CacheError(
+            f"cache file {self.path} is corrupted ({why}); "
+            "restore it from a backup or remove the profile and re-import"
+        )
+
+    def _load(self, convert: Any) -> dict[str, dict[str, Any]]:
+        if convert is not None:
+            try:
+                raw = self.path.read_bytes()
+            except FileNotFoundError:
+                return {}
+            except OSError as exc:
+                raise CacheError(
+                    f"cannot read cache file {self.path}: {exc.strerror or exc}") from None
+            try:
+                data: dict[str, dict[str, Any]] = {}
+                table: dict[str, Any] = {}
+                name = ""
+                with no_gc():
+                    for kind, key, body in iter_line_records(raw):
+                        if kind == "table":
+                            name, table = key, {}
+                            data[key] = table
+                        else:
+                            table[key] = convert(name, key, body)
+                return data
+            except _NotLineFormat:
+                pass  # written by something else (plain TinyDB): parse it whole
+            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
+                raise self._corrupt("bad record") from None
+            del raw
         data = read_json_file(self.path)
         if data is None:
-            data = {}
+            return {}
         if not isinstance(data, dict) or not all(
             isinstance(t, dict) and all(isinstance(d, dict) for d in t.values())
             for t in data.values()
         ):
-            raise CacheError(
-                f"cache file {self.path} is corrupted (not a TinyDB document store); "
-                "restore it from a backup or remove the profile and re-import"
-            )
-        self._data: dict[str, dict[str, dict]] = data
-        self.dirty = False
+            raise self._corrupt("not a TinyDB document store")
+        if convert is not None:
+            try:
+                with no_gc():
+                    for name, table in data.items():
+                        for key in list(table):
+                            table[key] = convert(name, key, memoryview(dumps(table[key])))
+            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
+                raise self._corrupt("bad record") from None
+        return data
 
     def read(self) -> dict[str, dict[str, dict]]:
         return self._data
@@ -133,7 +290,9 @@ class MemoryStorage(Storage):
         if self.read_only:
             raise CacheError("opened read-only")
         if self.dirty or force:
-            atomic_write_bytes(self.path, dumps(self._data))
+            with no_gc():
+                payload = dumps_lines(self._data) if self.lines else dumps_with_blobs(self._data)
+                atomic_write_bytes(self.path, payload)
             self.dirty = False
 
     def close(self) -> None:

@@ -15,7 +15,10 @@ from tinydb import Query, TinyDB
 from .errors import CacheError
 from .journal import JOURNAL_NAME, JournalWriter, read_journal
 from .lock import WriterLock
-from .storage import TMP_MARK, MemoryStorage, atomic_write_bytes, dumps, normalize
+import orjson
+
+from .storage import (TMP_MARK, MemoryStorage, atomic_write_bytes, blob, dumps_lines,
+                      no_gc, normalize)
 
 SCHEMA_VERSION = 1
 DOCUMENTS_NAME = "documents.json"
@@ -58,6 +61,15 @@ class UpsertSummary:
     @property
     def total(self) -> int:
         return self.created + self.updated + self.unchanged
+
+
+def _find_data(raw: memoryview) -> int:
+    """Offset of the data value in a record line ``{"ref":..,"rev":..,"imported":..,"data":{..}}``.
+    A '"' inside a JSON string is always escaped, so the first ``,"data":`` is the key."""
+    pos = bytes(raw[:512]).find(b',"data":')
+    if pos < 0:
+        pos = bytes(raw).find(b',"data":')
+    return pos + 8 if pos >= 0 else -1
 
 
 def _file_id(path: Path) -> tuple[int, int, int] | None:
@@ -152,9 +164,10 @@ class Cache:
         return self.profile_dir / name
 
     def _load_all(self) -> None:
-        self._load_state()
-        self._load_documents()
-        self._load_links()
+        with no_gc():
+            self._load_state()
+            self._load_documents()
+            self._load_links()
 
     # ------------------------------------------------------------------ state.json
     def _load_state(self) -> None:
@@ -183,22 +196,34 @@ class Cache:
     # ------------------------------------------------------------------ documents.json
     def _load_documents(self) -> None:
         path = self._path(DOCUMENTS_NAME)
-        self._docs = TinyDB(path, storage=MemoryStorage, read_only=not self.writer)
-        self._docs_storage: MemoryStorage = self._docs.storage  # type: ignore[assignment]
         index: dict[str, dict[str, int]] = {}
-        for type_, table in self._docs_storage.read().items():
-            refs: dict[str, int] = {}
-            try:
-                for doc_id, rec in table.items():
-                    refs[rec["ref"]] = int(doc_id)
-                    rec["rev"], rec["data"]  # noqa: B018 - shape check
-            except (KeyError, TypeError, ValueError):
-                raise CacheError(
-                    f"cache file {path} is corrupted (bad record in table {type_!r}); "
-                    "restore it from a backup or remove the profile and re-import"
-                ) from None
-            index[type_] = refs
+        voided: set[tuple[str, str]] = set()
+
+        def convert(type_: str, doc_id: str, raw: memoryview) -> dict:
+            # In memory a record keeps its data as canonical JSON bytes (see storage.blob).
+            rec = orjson.loads(raw)
+            ref, data = rec["ref"], rec["data"]
+            rec["rev"]  # noqa: B018 - shape check
+            if not isinstance(ref, str) or not isinstance(data, dict):
+                raise ValueError("bad record")
+            index.setdefault(type_, {})[ref] = int(doc_id)
+            if data.get("voided") is True:
+                voided.add((type_, ref))
+            if next(reversed(rec)) == "data":
+                # written by us: data is last and already canonical; slice it, don't re-dump
+                start = _find_data(raw)
+                rec["data"] = bytes(raw[start:-1]) if start > 0 else blob(data)
+            else:
+                rec["data"] = blob(data)
+            return rec
+
+        self._docs = TinyDB(path, storage=MemoryStorage, read_only=not self.writer,
+                            convert=convert)
+        self._docs_storage: MemoryStorage = self._docs.storage  # type: ignore[assignment]
+        for type_ in self._docs_storage.read():
+            index.setdefault(type_, {})
         self._index = index
+        self._voided = voided
 
     def _raw(self, type_: str, ref: str) -> dict | None:
         doc_id = self._index.get(type_, {}).get(ref)
@@ -213,7 +238,7 @@ class Cache:
         # reads; detect that by the snapshot's identity and retry.
         for _ in range(50):
             before = _file_id(snap_path)
-            snap = MemoryStorage(snap_path, read_only=True).read()
+            snap = MemoryStorage(snap_path, read_only=True, convert=self._convert_link).read()
             batches, valid = read_journal(journal_path)
             if _file_id(snap_path) == before:
                 break
@@ -222,10 +247,11 @@ class Cache:
         try:
             meta = snap.get("meta", {})
             seq = int(next(iter(meta.values()))["seq"]) if meta else 0
-            links: dict[tuple[str, str], dict] = {}
-            for link in snap.get("links", {}).values():
-                links[(link["type"], link["ref"])] = link
-        except (KeyError, TypeError, ValueError, StopIteration):
+            links: dict[tuple[str, str], tuple[str | None, int | None, bool, bytes]] = {}
+            table = snap.get("links", {})
+            for packed in table.values():
+                links[packed[4]] = packed[:4]
+        except (KeyError, TypeError, ValueError, StopIteration, AttributeError):
             raise CacheError(f"cache file {snap_path} is corrupted (bad link record)") from None
         self._links = links
         self._snapshot_seq = seq
@@ -239,13 +265,30 @@ class Cache:
         if self.writer:
             self._journal = JournalWriter(journal_path, valid)
 
+    @staticmethod
+    def _convert_link(table: str, doc_id: str, raw: memoryview) -> tuple:
+        if table != "links":
+            return orjson.loads(raw)
+        link = orjson.loads(raw)
+        ever = bool(link.get("qbo")) or link.get("synced_rev") is not None
+        return (link.get("status"), link.get("synced_rev"), ever, bytes(raw),
+                (link["type"], link["ref"]))
+
+    @staticmethod
+    def _pack_link(link: dict) -> tuple[str | None, int | None, bool, bytes]:
+        """In memory a link is (status, synced_rev, ever_synced, JSON bytes): compact, and
+        enough for status computations without parsing."""
+        ever = bool(link.get("qbo")) or link.get("synced_rev") is not None
+        return (link.get("status"), link.get("synced_rev"), ever, blob(link))
+
     def _apply_outcome(self, o: Mapping[str, Any], at: str | None) -> None:
         key = (o["type"], o["ref"])
-        link = self._links.get(key)
-        if link is None:
+        packed = self._links.get(key)
+        if packed is None:
             link = {"type": o["type"], "ref": o["ref"], "status": None, "qbo": [],
                     "synced_rev": None, "error": None, "run": None, "history": []}
-            self._links[key] = link
+        else:
+            link = orjson.loads(packed[3])
         for name in OUTCOME_FIELDS:
             if name in o:
                 link[name] = o[name]
@@ -259,6 +302,7 @@ class Cache:
         if "qbo" in o and o["qbo"]:
             event["qbo"] = [q.get("id") for q in o["qbo"]]
         link["history"] = (link.get("history") or [])[-(HISTORY_MAX - 1):] + [event]
+        self._links[key] = self._pack_link(link)
 
     # ------------------------------------------------------------------ guards
     def _check_open(self) -> None:
@@ -275,7 +319,12 @@ class Cache:
         """The stored record ``{"type", "ref", "rev", "data", "imported"}`` (a copy), or None."""
         self._check_open()
         rec = self._raw(type, ref)
-        return None if rec is None else {"type": type, **normalize(rec)}
+        return None if rec is None else self._record(type, rec)
+
+    @staticmethod
+    def _record(type_: str, rec: dict) -> dict:
+        return {"type": type_, "ref": rec["ref"], "rev": rec["rev"],
+                "data": orjson.loads(rec["data"]), "imported": rec.get("imported")}
 
     def documents(self, type: str | None = None) -> Iterator[dict]:
         """Records (copies) of one type, or of all types, in insertion order."""
@@ -284,7 +333,7 @@ class Cache:
         types = [type] if type is not None else list(raw)
         for t in types:
             for rec in list(raw.get(t, {}).values()):
-                yield {"type": t, **normalize(rec)}
+                yield self._record(t, rec)
 
     def types(self) -> list[str]:
         """Document types present in the cache."""
@@ -305,7 +354,12 @@ class Cache:
         document appears twice, the last one wins.
         """
         self._require_writer()
-        latest: dict[tuple[str, str], dict] = {}
+        with no_gc():
+            return self._upsert(docs)
+
+    def _upsert(self, docs: list[dict]) -> UpsertSummary:
+        latest: dict[tuple[str, str], bytes] = {}
+        voided: dict[tuple[str, str], bool] = {}
         for i, doc in enumerate(docs):
             if not isinstance(doc, Mapping):
                 raise ValueError(f"document #{i} is not a dict")
@@ -313,9 +367,10 @@ class Cache:
             if not isinstance(t, str) or not t or not isinstance(r, str) or not r:
                 raise ValueError(f"document #{i} needs non-empty string 'type' and 'ref'")
             try:
-                latest[(t, r)] = normalize(doc)
+                latest[(t, r)] = blob(doc)
             except TypeError as exc:
                 raise ValueError(f"document {t} {r!r} cannot be stored: {exc}") from None
+            voided[(t, r)] = doc.get("voided") is True
         summary = UpsertSummary()
         now = _now()
         new: dict[str, list[dict]] = {}
@@ -323,16 +378,16 @@ class Cache:
         for (t, r), data in latest.items():
             rec = self._raw(t, r)
             if rec is None:
-                new.setdefault(t, []).append({"ref": r, "rev": 1, "data": data, "imported": now})
+                new.setdefault(t, []).append({"ref": r, "rev": 1, "imported": now, "data": data})
                 summary.created += 1
             elif rec["data"] == data:
                 summary.unchanged += 1
             else:
-                changed.setdefault(t, {})[r] = {"rev": rec["rev"] + 1, "data": data,
-                                                 "imported": now}
+                changed.setdefault(t, {})[r] = {"rev": rec["rev"] + 1, "imported": now,
+                                                 "data": data}
                 summary.updated += 1
                 link = self._links.get((t, r))
-                if link is not None and link.get("status") == "synced":
+                if link is not None and link[0] == "synced":
                     summary.changed_after_sync.append((t, r))
         if not new and not changed:
             return summary
@@ -350,6 +405,11 @@ class Cache:
         except BaseException:
             self._load_documents()  # back to what is on disk
             raise
+        for key, is_voided in voided.items():
+            if is_voided:
+                self._voided.add(key)
+            else:
+                self._voided.discard(key)
         return summary
 
     def update_document(self, type: str, ref: str, data: dict) -> None:
@@ -361,31 +421,35 @@ class Cache:
         if data.get("type", type) != type or data.get("ref", ref) != ref:
             raise ValueError("update_document cannot change a document's type or ref")
         try:
-            new_data = normalize({**data, "type": type, "ref": ref})
+            new_data = blob({**data, "type": type, "ref": ref})
         except TypeError as exc:
             raise ValueError(f"document {type} {ref!r} cannot be stored: {exc}") from None
         if new_data == rec["data"]:
             return
         try:
             self._docs.table(type).update(
-                {"rev": rec["rev"] + 1, "data": new_data, "imported": _now()},
+                {"rev": rec["rev"] + 1, "imported": _now(), "data": new_data},
                 doc_ids=[self._index[type][ref]],
             )
             self._docs_storage.flush()
         except BaseException:
             self._load_documents()
             raise
+        if data.get("voided") is True:
+            self._voided.add((type, ref))
+        else:
+            self._voided.discard((type, ref))
 
     # ------------------------------------------------------------------ links API
     def link(self, type: str, ref: str) -> dict | None:
         self._check_open()
         link = self._links.get((type, ref))
-        return None if link is None else normalize(link)
+        return None if link is None else orjson.loads(link[3])
 
     def links(self) -> Iterator[dict]:
         self._check_open()
         for link in list(self._links.values()):
-            yield normalize(link)
+            yield orjson.loads(link[3])
 
     def record_outcomes(self, outcomes: list[dict]) -> None:
         """Record a batch of outcomes with one fsync'd journal append (all or nothing).
@@ -452,24 +516,24 @@ class Cache:
             return
         data = {
             "meta": {"1": {"seq": self._seq, "schema_version": SCHEMA_VERSION}},
-            "links": {str(i): link for i, link in enumerate(self._links.values(), 1)},
+            "links": {str(i): link[3] for i, link in enumerate(self._links.values(), 1)},
         }
-        atomic_write_bytes(self._path(LINKS_NAME), dumps(data))
+        with no_gc():
+            atomic_write_bytes(self._path(LINKS_NAME), dumps_lines(data))
         self._snapshot_seq = self._seq
         self._journal.truncate()
 
     # ------------------------------------------------------------------ status
-    @staticmethod
-    def _status(rec: dict | None, link: dict | None) -> tuple[str, bool]:
-        st = link.get("status") if link is not None else None
+    def _status(self, key: tuple[str, str], rec: dict | None) -> tuple[str, bool]:
+        link = self._links.get(key)
+        st = link[0] if link is not None else None
         if st == "synced":
-            if rec is not None and link.get("synced_rev") != rec["rev"]:  # type: ignore[union-attr]
+            if rec is not None and link[1] != rec["rev"]:  # type: ignore[index]
                 return "pending", True
             return "synced", False
         if st == "voided":
             return "voided", False
-        if rec is not None and rec["data"].get("voided") is True and (
-                link is None or (not link.get("qbo") and link.get("synced_rev") is None)):
+        if rec is not None and key in self._voided and (link is None or not link[2]):
             return "skipped", False
         if st == "failed":
             return "failed", False
@@ -478,10 +542,11 @@ class Cache:
     def status_info(self, type: str, ref: str) -> dict[str, Any]:
         """``{"status": ..., "changed": bool}``; changed = synced before, data changed since."""
         self._check_open()
-        rec, link = self._raw(type, ref), self._links.get((type, ref))
-        if rec is None and link is None:
+        key = (type, ref)
+        rec = self._raw(type, ref)
+        if rec is None and key not in self._links:
             raise KeyError(f"no {type} {ref!r} in the cache")
-        status, changed = self._status(rec, link)
+        status, changed = self._status(key, rec)
         return {"status": status, "changed": changed}
 
     def status_of(self, type: str, ref: str) -> str:
@@ -493,17 +558,22 @@ class Cache:
         self._check_open()
         result: dict[str, dict[str, int]] = {}
         links = self._links
+        voided = self._voided
         status = self._status
         for type_, table in self._docs_storage.read().items():
+            if not table:
+                continue
             counts = dict.fromkeys(STATUSES, 0)
             for rec in table.values():
-                link = links.get((type_, rec["ref"]))
-                if link is None and rec["data"].get("voided") is not True:
+                key = (type_, rec["ref"])
+                link = links.get(key)
+                if link is None and key not in voided:
                     counts["pending"] += 1
+                elif link is not None and link[0] == "synced" and link[1] == rec["rev"]:
+                    counts["synced"] += 1
                 else:
-                    counts[status(rec, link)[0]] += 1
-            if table:
-                result[type_] = counts
+                    counts[status(key, rec)[0]] += 1
+            result[type_] = counts
         return result
 
     # ------------------------------------------------------------------ settings
