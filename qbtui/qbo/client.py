@@ -178,9 +178,8 @@ class QBOClient:
         while True:
             token = await self._access_token()
             headers["Authorization"] = f"Bearer {token}"
-            waited_before = self.throttle.waited
-            async with self.throttle.slot(batch=batch):
-                self.stats.waited_s += self.throttle.waited - waited_before
+            async with self.throttle.slot(batch=batch) as waited:
+                self.stats.waited_s += waited
                 self.stats.requests += 1
                 if batch:
                     self.stats.batches += 1

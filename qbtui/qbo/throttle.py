@@ -28,7 +28,7 @@ class Limits:
 
 class Throttle:
     def __init__(self, limits: Limits | None = None, *, time_scale: float = 1.0, margin: float = 0.1,
-                 clock: Callable[[], float] = time.monotonic,
+                 jitter_s: float = 0.005, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         if time_scale <= 0:
             raise ValueError("time_scale must be > 0")
@@ -36,8 +36,9 @@ class Throttle:
         self.time_scale = time_scale
         self.clock = clock
         self.sleep = sleep
-        self.minute_span = self.limits.minute_s / time_scale * (1 + margin)
-        self.second_span = self.limits.second_s / time_scale * (1 + margin)
+        # windows widened by a fraction and by a few real (unscaled) milliseconds of arrival jitter
+        self.minute_span = self.limits.minute_s / time_scale * (1 + margin) + jitter_s
+        self.second_span = self.limits.second_s / time_scale * (1 + margin) + jitter_s
         self._minute: deque[float] = deque()
         self._second: deque[float] = deque()
         self._batches: deque[float] = deque()
@@ -61,25 +62,27 @@ class Throttle:
                 wait = max(wait, window[len(window) - limit] + span - now)
         return wait
 
-    async def _admit(self, batch: bool) -> None:
+    async def _admit(self, batch: bool) -> float:
+        waited = 0.0
         while True:
             now = self.clock()
             wait = self._wait_needed(now, batch)
             if wait <= 0:
                 for window, _, _ in self._windows(batch):
                     window.append(now)
-                return
+                return waited
+            waited += wait
             self.waited += wait
             await self.sleep(wait)
 
     @asynccontextmanager
-    async def slot(self, *, batch: bool = False) -> AsyncIterator[None]:
-        """Hold one of the concurrent slots and one place in each window for one request."""
+    async def slot(self, *, batch: bool = False) -> AsyncIterator[float]:
+        """Hold one of the concurrent slots and one place in each window for one request;
+        yields the seconds this request waited for its windows."""
         if self._sem is None:
             self._sem = asyncio.Semaphore(self.limits.concurrent)
         async with self._sem:
-            await self._admit(batch)
-            yield
+            yield await self._admit(batch)
 
     def pause(self, seconds: float) -> None:
         """Nobody sends for `seconds` (already scaled) from now: after a 429."""
