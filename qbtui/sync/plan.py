@@ -27,9 +27,6 @@ TYPE_ORDER: tuple[str, ...] = (
 their payments and COGS, supplier invoices before their payments and deposits."""
 _RANK = {t: i for i, t in enumerate(TYPE_ORDER)}
 PLANNED_STATUSES = ("pending", "failed")
-PREVIEW_PREFIXES = ("mapping.", "dependency.")
-"""A document blocked only by these still shows its payloads (references to unmapped roles carry
-``"value": null``), so that an offline dry run before mapping shows what would be sent."""
 DELETE_ONLY = {"JournalEntry", "Bill", "CreditMemo", "RefundReceipt", "VendorCredit", "Estimate", "PurchaseOrder"}
 VOIDABLE = {"Invoice", "Payment", "BillPayment", "SalesReceipt"}
 
@@ -125,8 +122,12 @@ def _is_void(key: tuple[str, str], snap: Snapshot) -> bool:
     return bool(snap.docs[key].get("voided") and link and link.get("qbo"))
 
 
-def _evaluate(snap: Snapshot, keys: Iterable[tuple[str, str]], statuses: tuple[str, ...] = PLANNED_STATUSES
-              ) -> dict[tuple[str, str], tuple[str, list[Reason]]]:
+def _evaluate(snap: Snapshot, keys: Iterable[tuple[str, str]], statuses: tuple[str, ...] = PLANNED_STATUSES,
+              soft: set[tuple[str, str]] | None = None) -> dict[tuple[str, str], tuple[str, list[Reason]]]:
+    """Status and reasons per document, in sending order. ``soft`` collects the documents blocked
+    only by unmapped roles (directly or through their dependencies): their payloads are correct
+    and can be previewed."""
+    soft = set() if soft is None else soft
     ctx = GateContext.build(snap.docs, snap.settings, snap.prefs, snap.reference["customers"] or (),
                             snap.reference["vendors"] or ())
     result: dict[tuple[str, str], tuple[str, list[Reason]]] = {}
@@ -142,13 +143,17 @@ def _evaluate(snap: Snapshot, keys: Iterable[tuple[str, str]], statuses: tuple[s
             result[key] = ("skipped", [skip])
             continue
         reasons = check(doc, ctx)
+        is_soft = all(r.code.startswith("mapping.") for r in reasons)
         for dep in dependencies(doc):
             dep_status = _dependency_status(dep, snap, result, statuses)
             if dep_status in ("blocked", "skipped"):
+                is_soft = is_soft and dep_status == "blocked" and dep in soft
                 reasons.append(Reason(f"dependency.{dep_status}",
                                       f"It needs {LABEL[dep[0]]} {dep[1]!r}, which is {dep_status}.",
                                       f"Fix {LABEL[dep[0]]} {dep[1]!r} first (see qbtui errors); this one follows"))
         result[key] = ("blocked" if reasons else "ready", reasons)
+        if reasons and is_soft:
+            soft.add(key)
     return result
 
 
@@ -242,12 +247,13 @@ def plan(cache: Any, *, types: Iterable[str] | None = None, refs: Iterable[str] 
     if resolver is None:
         resolver = cache_resolver(snap, _connected(cache))
     ledger = Ledger(snap.settings, resolver, snap.prefs, snap.docs)
-    evaluated = _evaluate(snap, _candidates(snap, types, refs, statuses), statuses)
+    soft: set[tuple[str, str]] = set()
+    evaluated = _evaluate(snap, _candidates(snap, types, refs, statuses), statuses, soft)
     planned: list[PlannedDocument] = []
     numbers: dict[tuple[Any, ...], tuple[str, str]] = {}
     for key, (status, reasons) in evaluated.items():
         payloads: list[Payload] = []
-        if status == "ready" or (reasons and all(r.code.startswith(PREVIEW_PREFIXES) for r in reasons)):
+        if status == "ready" or key in soft:
             void = _is_void(key, snap)
             payloads = _with_link([] if void else build(snap.docs[key], ledger), snap.links.get(key), void)
             clash = None if status != "ready" else next(((numbers[k], p) for p in payloads if (k := _number_key(p)) in numbers), None)
