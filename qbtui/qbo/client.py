@@ -138,7 +138,8 @@ class QBOClient:
             self._tokens = self.store.load()
             if self._tokens is None:
                 raise ReconnectRequired(code="no_tokens")
-        if self._tokens.access_expired(leeway=min(60.0, 60.0 / self.time_scale)):
+        # refresh a little before expiry; a token that dies in flight gets a 401 -> one refresh -> retry
+        if self._tokens.access_expired(leeway=min(5.0, 60.0 / self.time_scale)):
             await self._refresh(self._tokens.access_token)
         return self._tokens.access_token
 

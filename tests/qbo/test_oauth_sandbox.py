@@ -116,3 +116,40 @@ async def test_revoke_clears_tokens_and_kills_the_grant(sandbox):
     assert sandbox.app.state.sandbox.tokens.check_access(tokens.access_token) is not None
     await revoke(sandbox.env, sandbox.store, client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
                  transport=sandbox.transport)  # nothing left: a no-op
+
+
+def _refresh_in_child(directory, env, stale, barrier, out):
+    import asyncio as aio
+    barrier.wait(10)
+    tokens = aio.run(refresh_tokens(env, TokenStore(directory), client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
+                                    stale_access_token=stale))
+    out.put(tokens.access_token)
+
+
+def test_two_processes_refresh_once(tmp_path):
+    """Both processes hold the same stale token; the second to take the lock uses the first one's refresh."""
+    import multiprocessing
+
+    import httpx2
+
+    from qbtui.sandbox import SandboxConfig, serve_in_thread
+
+    from .conftest import connect
+
+    with serve_in_thread(SandboxConfig(company="empty", throttle="off")) as server:
+        store = TokenStore(tmp_path / "profile")
+        env, tokens = asyncio.run(connect(httpx2.AsyncHTTPTransport(), server.url, store))
+        ctx = multiprocessing.get_context("fork")
+        barrier, out = ctx.Barrier(2), ctx.Queue()
+        procs = [ctx.Process(target=_refresh_in_child,
+                             args=(str(store.directory), env, tokens.access_token, barrier, out)) for _ in range(2)]
+        for p in procs:
+            p.start()
+        got = [out.get(timeout=20) for _ in procs]
+        for p in procs:
+            p.join(10)
+        assert all(p.exitcode == 0 for p in procs)
+        assert got[0] == got[1] != tokens.access_token
+        assert store.load().access_token == got[0]
+        rotated = [t for t, v in server.app.state.sandbox.tokens.data["refresh"].items() if v["dead_after"]]
+        assert rotated == [tokens.refresh_token]  # one refresh at the server, not two
