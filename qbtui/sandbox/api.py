@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs
@@ -16,6 +17,7 @@ from .company import Company
 from .entities import PATHS, SPECS
 from .faults import drop_connection
 
+log = logging.getLogger("qbtui.sandbox")
 JSON = "application/json"
 XML = "application/xml"
 CDC_MAX_DAYS = 30
@@ -64,7 +66,7 @@ class Api:
                 return
             answer = self._authenticate(scope, realm)
             if answer is None:
-                request_id = (params.get("requestid") or [None])[0]
+                request_id = (params.get("requestid") or [None])[0] if scope["method"] == "POST" else None
                 cached = st.company.replay_get(request_id) if request_id else None
                 if cached is not None:
                     answer = cached
@@ -140,6 +142,9 @@ class Api:
             return _json(200, {entity: result, "time": qbo_time()})
         except E.QBOError as err:
             return _fault(err)
+        except Exception as exc:  # a sandbox bug: answer as QBO's application error, and say so in the log
+            log.exception("sandbox error on %s %s", method, rest)
+            return _fault(E.application_error(f"{type(exc).__name__}: {exc}"))
 
     def write(self, entity: str, operation: str, body: Any, include: frozenset[str]) -> dict:
         if not isinstance(body, dict):

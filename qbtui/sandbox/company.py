@@ -14,6 +14,8 @@ from .entities import ACCOUNT_CLASSIFICATION, PSEUDO_TAX_CODES, REF_FIELDS, SPEC
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
 REPLAY_MAX = 20000
+#: made inactive, these get " (deleted)" appended to their name, as in QBO
+DELETED_SUFFIX_ENTITIES = frozenset({"Customer", "Vendor", "Employee", "Item"})
 
 
 def money(value: Any, field: str = "Amount") -> Decimal:
@@ -173,6 +175,8 @@ class Company:
                 if keep not in ("MetaData", "domain", "status", "time"):
                     obj[keep] = old[keep]
         self._defaults(spec, obj, old)
+        if spec.name in DELETED_SUFFIX_ENTITIES and obj.get("Active") is False and old.get("Active", True):
+            self._mark_deleted_name(spec, obj)
         if spec.kind == TXN:
             self._check_close(old.get("TxnDate"))
         self._validate(spec, obj, old, include, True)
@@ -247,6 +251,17 @@ class Company:
         if str(body["SyncToken"]) != old["SyncToken"]:
             raise E.stale_object()
         return old
+
+    def _mark_deleted_name(self, spec: Spec, obj: dict) -> None:
+        """QBO frees the name of a contact or item made inactive: it becomes "Name (deleted)"."""
+        name = obj.get(spec.name_field)
+        if not isinstance(name, str) or name.endswith("(deleted)"):
+            return
+        candidate, n = f"{name} (deleted)", 1
+        while (spec.name_space, _name_key(candidate)) in self.names:
+            n += 1
+            candidate = f"{name} (deleted-{n})"
+        obj[spec.name_field] = candidate
 
     def _update_preferences(self, old: dict, body: dict) -> dict:
         obj = _deep_merge(old, {k: v for k, v in body.items()

@@ -69,9 +69,9 @@ def test_customer_round_trip(qb):
     assert updated.SyncToken == "1" and updated.CompanyName == "Acme Two"
     updated.Active = False  # customers are never deleted
     inactive = updated.save(qb=qb)
-    assert inactive.Active is False
-    assert Customer.filter(DisplayName=name, qb=qb) == []  # queries skip inactive ones unless asked
-    assert len(Customer.where(f"DisplayName = '{name}' AND Active = false", qb=qb)) == 1
+    assert inactive.Active is False and inactive.DisplayName == f"{name} (deleted)"  # as QBO renames them
+    assert Customer.filter(DisplayName=f"{name} (deleted)", qb=qb) == []  # queries skip inactive ones...
+    assert len(Customer.where(f"DisplayName LIKE '{name}%' AND Active = false", qb=qb)) == 1  # ...unless asked
     with pytest.raises(qbe.UnsupportedException):
         qb.delete_object("Customer", json.dumps({"Id": created.Id, "SyncToken": inactive.SyncToken}))
 

@@ -190,3 +190,19 @@ async def test_requestid_replays_errors_and_batches(client):
 async def test_unknown_and_deleted_reads_are_610(client):
     answer = await client.get(f"{client.realm}/invoice/987654")
     assert code(answer) == (400, "610")
+
+
+async def test_made_inactive_frees_the_name(client):
+    name = unique("Gone")
+    c = await make(client, "Customer", {"DisplayName": name})
+    gone = await make(client, "Customer", {"Id": c["Id"], "SyncToken": "0", "sparse": True, "Active": False})
+    assert gone["DisplayName"] == f"{name} (deleted)" and gone["Active"] is False
+    again = await make(client, "Vendor", {"DisplayName": name})  # no 6240 any more
+    assert again["DisplayName"] == name
+
+
+async def test_a_sandbox_bug_answers_10000(client, monkeypatch):
+    company = client._transport.app.state.company
+    monkeypatch.setattr(company, "create", lambda *a, **k: 1 / 0)
+    answer = await post(client, "Customer", {"DisplayName": "x"})
+    assert code(answer) == (500, "10000")
