@@ -1,0 +1,175 @@
+"""The seam between the dashboard and the rest of qbtui: gates, plans, the sync subprocess.
+
+Everything the TUI needs from ``qbtui.sync`` goes through here, so that a module that is not
+there yet (or changes its shape) is adapted in one place. The UI never talks to QBO: uploads
+run ``qbtui sync --events`` in a subprocess (so the engine cannot starve the UI's interpreter)
+and this module turns its stdout into events.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from qbtui.cache import Cache
+
+# --------------------------------------------------------------------------- gates and plans
+
+
+def gate_statuses(cache: Cache) -> dict[tuple[str, str], tuple[str, list[dict]]]:
+    """{(type, ref): (status, reasons)} for pending documents, from ``qbtui.sync.plan`` when it
+    exists; {} otherwise (the cache's own statuses then stand)."""
+    try:
+        from qbtui.sync.plan import gate_statuses as real  # type: ignore[import-not-found]
+    except ImportError:
+        return {}
+    result = real(cache)
+    out: dict[tuple[str, str], tuple[str, list[dict]]] = {}
+    for key, value in result.items():
+        status, reasons = value
+        out[tuple(key)] = (status, [_reason(r) for r in reasons or []])  # type: ignore[index]
+    return out
+
+
+def _reason(r: Any) -> dict:
+    if isinstance(r, dict):
+        return r
+    return {"code": getattr(r, "code", ""), "message": getattr(r, "message", str(r)),
+            "hint": getattr(r, "hint", ""), "field": getattr(r, "field", None)}
+
+
+def plan_document(cache: Cache, type_: str, ref: str) -> dict | None:
+    """{"status", "reasons", "payloads": [{"entity", "operation", "body"}]} for one document,
+    or None when the planner is not available."""
+    try:
+        from qbtui.sync.plan import plan  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    try:
+        planned = plan(cache, types=[type_], refs=[ref])  # type: ignore[call-arg]
+    except TypeError:
+        planned = plan(cache, types=[type_])
+    for p in planned:
+        if getattr(p, "type", None) == type_ and getattr(p, "ref", None) == ref:
+            payloads = []
+            for pl in getattr(p, "payloads", []) or []:
+                payloads.append(pl.to_json() if hasattr(pl, "to_json") else dict(pl))
+            return {"status": p.status, "reasons": [_reason(r) for r in p.reasons or []],
+                    "payloads": payloads}
+    return {"status": "not planned", "reasons": [], "payloads": []}
+
+
+def discrepancies(cache: Cache) -> list[dict]:
+    """Documents whose QBO copy changed, vanished or has another total after sync.
+
+    Source: the reference kind ``discrepancies`` written by ``qbtui pull`` (a list of
+    {"type", "ref", "kind": "changed"|"deleted"|"total", "message", "differences": [..]}).
+    """
+    items = cache.reference("discrepancies", []) or []
+    out = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict) or "type" not in item or "ref" not in item:
+            continue
+        kind = str(item.get("kind") or "changed")
+        diffs = item.get("differences") or []
+        msg = item.get("message") or "; ".join(
+            f"{d.get('field')}: ours {d.get('ours')!s}, QBO {d.get('qbo')!s}" for d in diffs if isinstance(d, dict))
+        out.append({"type": item["type"], "ref": item["ref"], "kind": kind,
+                    "message": msg or {"deleted": "deleted in QuickBooks", "changed": "changed in QuickBooks",
+                                       "total": "QuickBooks total differs"}.get(kind, kind),
+                    "hint": item.get("hint") or "pull, then re-sync or accept the QBO copy",
+                    "differences": diffs})
+    return out
+
+
+# --------------------------------------------------------------------------- dependencies
+
+DEPENDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "sale_invoice": (("customer", "customer"),), "credit_note": (("customer", "customer"),),
+    "quote": (("customer", "customer"),), "store_credit": (("customer", "customer"),),
+    "gift_voucher": (("customer", "customer"),),
+    "sale_payment": (("invoice", "sale_invoice"),), "cogs": (("invoice", "sale_invoice"),),
+    "purchase_order": (("supplier", "supplier"),), "supplier_invoice": (("supplier", "supplier"),),
+    "supplier_credit": (("supplier", "supplier"),), "supplier_deposit": (("supplier", "supplier"),),
+    "supplier_payment": (("supplier_invoice", "supplier_invoice"),),
+}
+ORDER = ("customer", "supplier", "product", "quote", "sale_invoice", "credit_note", "cogs", "purchase_order",
+         "supplier_invoice", "supplier_credit", "supplier_deposit", "adjustment", "gift_voucher",
+         "store_credit", "sale_payment", "supplier_payment")
+
+
+def with_dependencies(cache: Cache, keys: Iterable[tuple[str, str]],
+                      needs_sending: Callable[[tuple[str, str]], bool]) -> list[tuple[str, str]]:
+    """The chosen documents plus what they depend on that is not yet in QBO (their customer or
+    supplier, their products, the invoice a payment pays), dependencies first."""
+    chosen: set[tuple[str, str]] = set()
+    stack = list(keys)
+    while stack:
+        key = stack.pop()
+        if key in chosen:
+            continue
+        chosen.add(key)
+        rec = cache.get(*key)
+        if rec is None:
+            continue
+        data = rec["data"]
+        deps = [(t, data.get(f)) for f, t in DEPENDS.get(key[0], ())]
+        for line in data.get("lines") or []:
+            if isinstance(line, dict) and line.get("sku"):
+                deps.append(("product", line["sku"]))
+        for t, ref in deps:
+            if ref and (t, ref) not in chosen and needs_sending((t, ref)):
+                stack.append((t, ref))
+    rank = {t: i for i, t in enumerate(ORDER)}
+    return sorted(chosen, key=lambda k: (rank.get(k[0], 99), k[1]))
+
+
+# --------------------------------------------------------------------------- the sync subprocess
+
+
+def qbtui_command() -> list[str]:
+    """How to run the ``qbtui`` command (one place): $QBTUI_COMMAND, else this interpreter."""
+    override = os.environ.get("QBTUI_COMMAND")
+    if override:
+        return shlex.split(override)
+    return [sys.executable, "-c", "import sys; from qbtui.cli import main; sys.exit(main())"]
+
+
+def sync_argv(profile: str, data_dir: Path, refs_file: Path, base: list[str] | None = None) -> list[str]:
+    """``qbtui --profile P --data-dir D sync --yes --events --refs-from FILE``."""
+    return [*(base or qbtui_command()), "--profile", profile, "--data-dir", str(data_dir),
+            "sync", "--yes", "--events", "--refs-from", str(refs_file)]
+
+
+def write_refs_file(keys: Iterable[tuple[str, str]]) -> Path:
+    """A temp file with one ``type<TAB>ref`` per line (the caller removes it)."""
+    fd, name = tempfile.mkstemp(prefix="qbtui-refs-", suffix=".tsv")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        for t, r in keys:
+            fh.write(f"{t}\t{r}\n")
+    return Path(name)
+
+
+async def read_events(lines: AsyncIterator[bytes] | Any) -> AsyncIterator[dict]:
+    """JSON lines -> events. Accepts any async line stream (a StreamReader or a generator).
+    Lines that are not JSON objects become ``{"event": "log", "message": line}``."""
+    async for raw in lines:
+        text = raw.decode("utf-8", "replace") if isinstance(raw, (bytes, bytearray)) else str(raw)
+        text = text.strip()
+        if not text:
+            continue
+        try:
+            event = json.loads(text)
+        except ValueError:
+            yield {"event": "log", "message": text}
+            continue
+        if isinstance(event, dict) and "event" in event:
+            yield event
+        else:
+            yield {"event": "log", "message": text}

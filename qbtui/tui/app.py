@@ -1,0 +1,609 @@
+"""The dashboard app: tabs, the virtual table, the status line, uploads through a subprocess."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.containers import Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from qbtui.cache import Cache, CacheError, CacheLocked
+
+from . import adapter
+from .keys import APP_BINDINGS
+from .model import NOT_SYNCED, Model, Row, money
+from .table import DISCREPANCY_COLUMNS, DOCUMENT_COLUMNS, ERROR_COLUMNS, VirtualTable
+from .tabs import TABS
+
+QBO_LIMIT_PER_MIN = 1660
+
+
+class TabBar(Static):
+    """One line of tabs; the active one is bracketed (never colour alone)."""
+
+    DEFAULT_CSS = "TabBar { height: 1; width: 1fr; background: $panel; }"
+
+
+class ProgressPanel(Static):
+    DEFAULT_CSS = """
+    ProgressPanel { height: auto; display: none; border: round $accent; padding: 0 1; }
+    ProgressPanel.running { display: block; }
+    """
+
+
+class Dashboard(Screen):
+    """The main screen (so that modal screens pop back to it)."""
+
+    DEFAULT_CSS = """
+    #topbar { height: 1; }
+    #subbar { height: 1; background: $boost; }
+    #info { height: 1; color: $text-muted; padding: 0 1; }
+    #statusline { height: 1; background: $panel; padding: 0 1; }
+    #filter { display: none; height: 1; border: none; padding: 0 1; }
+    #filter.visible { display: block; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield TabBar(id="topbar")
+        yield TabBar(id="subbar")
+        yield VirtualTable(id="table")
+        yield Input(placeholder="filter: status:failed  date:2026-11  text   (enter applies, esc clears)",
+                    id="filter")
+        yield Static(id="info")
+        yield ProgressPanel(id="progress")
+        yield Static(id="statusline")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.app.dashboard_ready()  # type: ignore[attr-defined]
+
+
+class QbtuiApp(App[None]):
+    """qbtui's dashboard: mirrors an inventory system's accounting integration screen."""
+
+    TITLE = "qbtui"
+    BINDINGS = APP_BINDINGS
+    CSS = """
+    Screen { layers: base overlay; }
+    """
+
+    top = reactive(0, init=False)
+    pending_only = reactive(True, init=False)
+
+    def __init__(self, profile_path: Path, *, profile: str = "default", data_dir: Path | None = None,
+                 clock: Callable[[], datetime] | None = None, qbtui_command: list[str] | None = None,
+                 theme: str | None = None) -> None:
+        super().__init__()
+        self.profile_path = Path(profile_path)
+        self.profile = profile
+        self.data_dir = Path(data_dir) if data_dir is not None else self.profile_path.parent.parent
+        self.clock = clock or datetime.now
+        self.qbtui_command = qbtui_command
+        self.model = Model()
+        self.subs = [0] * len(TABS)
+        self.subs[0] = 3  # Sales > Invoices
+        self.query = ""
+        self.uploading = False
+        self.settings: dict[str, Any] = {}
+        self.company = ""
+        self.last_run: dict | None = None
+        self.first_paint_at: float | None = None
+        self.loaded_at: float | None = None
+        self.key_timings: list[tuple[str, float]] = []
+        self._key_started: tuple[str, float] | None = None
+        self.progress: dict[str, Any] = {}
+        if theme:
+            self.theme = theme
+
+    # ------------------------------------------------------------------ startup
+    def get_default_screen(self) -> Screen:
+        return Dashboard()
+
+    @property
+    def table(self) -> VirtualTable:
+        return self.screen_stack[0].query_one(VirtualTable)
+
+    def _dash(self, selector: str, kind=Static):
+        return self.screen_stack[0].query_one(selector, kind)
+
+    def dashboard_ready(self) -> None:
+        self.load()
+        self.table.focus()
+        self.call_after_refresh(self._mark_first_paint)
+        self.check_gates()
+
+    def _mark_first_paint(self) -> None:
+        if self.first_paint_at is None:
+            self.first_paint_at = time.perf_counter()
+
+    def open_reader(self) -> Cache:
+        return Cache.open(self.profile_path, writer=False)
+
+    def load(self, keep_cursor: bool = False) -> None:
+        """(Re)load the cache into the model and show the current sub-tab."""
+        cursor = self.table.current_row.key if keep_cursor and self.table.current_row else None
+        try:
+            cache = self.open_reader()
+        except CacheError as exc:
+            self.model = Model()
+            self.notify(str(exc), title="Cannot read the cache", severity="error", timeout=10)
+        else:
+            try:
+                self.model = Model.load(cache)
+                self.settings = cache.settings()
+                info = cache.reference("company_info") or {}
+                if isinstance(info, list):
+                    info = info[0] if info else {}
+                self.company = str(info.get("CompanyName") or info.get("CompanyName".lower()) or "")
+                runs = cache.runs()
+                self.last_run = next((r for r in runs if r.get("kind") in ("sync", "scheduled")), None)
+                keymap = self.settings.get("keymap")
+                if isinstance(keymap, dict) and keymap:
+                    self.set_keymap({str(k): str(v) for k, v in keymap.items()})
+            finally:
+                cache.close()
+        valid = self.table.selected & self.model.by_key.keys()
+        self.table.selected.intersection_update(valid)
+        self.loaded_at = time.perf_counter()
+        self.show(cursor_key=cursor)
+
+    @work(thread=True, exclusive=True, group="gates", exit_on_error=False)
+    def check_gates(self) -> None:
+        """Overlay the gates (blocked / skipped with reasons) computed off the UI's hot path."""
+        cache = self.open_reader()
+        try:
+            gates = adapter.gate_statuses(cache)
+        finally:
+            cache.close()
+        if gates:
+            self.call_from_thread(self._apply_gates, gates)
+
+    def _apply_gates(self, gates) -> None:
+        row = self.table.current_row
+        self.model.apply_gates(gates)
+        self.show(cursor_key=row.key if row else None)
+
+    # ------------------------------------------------------------------ what is shown
+    @property
+    def tab(self):
+        return TABS[self.top]
+
+    @property
+    def sub(self):
+        return self.tab.subtabs[self.subs[self.top]]
+
+    def show(self, cursor_key: tuple[str, str] | None = None) -> None:
+        tab, sub = self.tab, self.sub
+        rows = self.model.base(tab.kind, sub.key)
+        index = self.model.view(tab.kind, sub.key, self.pending_only, self.query)
+        columns = {"documents": DOCUMENT_COLUMNS, "errors": ERROR_COLUMNS}.get(tab.kind, DISCREPANCY_COLUMNS)
+        if tab.kind == "documents":
+            empty = (f"No {sub.label.lower()} waiting to be sent: p shows all." if self.pending_only and not
+                     self.query else f"No {sub.label.lower()} match.")
+        elif tab.kind == "errors":
+            empty = "No errors of this kind."
+        else:
+            empty = "No discrepancies: run `qbtui pull` to check QuickBooks for changes."
+        self.table.set_view(rows, index, columns, cursor_key, empty)
+        self.render_tabs()
+        self.update_status()
+
+    def render_tabs(self) -> None:
+        width = self.size.width or 80
+        top = Text()
+        narrow = width < 100
+        for i, t in enumerate(TABS):
+            name = t.label.replace("Adjustments", "Adj") if narrow else t.label
+            count = {"errors": len(self.model.errors), "discrepancies": len(self.model.discrepancies)}.get(t.kind)
+            label = f" {i + 1} {name} ({count}) " if count else f" {i + 1} {name} "
+            if i == self.top:
+                top.append(f"[{label.strip()}]", style="bold reverse")
+            else:
+                top.append(label)
+        top.truncate(width, overflow="ellipsis")
+        self._dash("#topbar").update(top)
+        subs = self.tab.subtabs
+        sub_i = self.subs[self.top]
+        long_text = "  ".join(s.label for s in subs)
+        use_short = len(long_text) + 6 > width
+        sub = Text(" ")
+        for i, s in enumerate(subs):
+            label = s.short if use_short else s.label
+            if i == sub_i:
+                sub.append(f"[{label}]", style="bold")
+            else:
+                sub.append(f" {label} ")
+            sub.append(" ")
+        self._dash("#subbar").update(sub)
+
+    def update_status(self) -> None:
+        table = self.table
+        tab = self.tab
+        shown = len(table.index)
+        base = len(self.model.base(tab.kind, self.sub.key))
+        parts = [f"{self.sub.label}: {shown:,} shown"]
+        if tab.kind == "documents":
+            parts.append("pending only (p: all)" if self.pending_only else f"all {base:,} (p: pending only)")
+        if self.query:
+            parts.append(f"filter: {self.query}")
+        row = table.current_row
+        if row is not None and row.error and tab.kind != "documents":
+            parts = [f"{row.ref}: {row.error.get('message', '')}" + (
+                f"  Hint: {row.error['hint']}" if row.error.get("hint") else "")]
+        elif row is not None and row.error and row.status in ("blocked", "failed"):
+            parts = [f"{row.ref} {row.status.upper()} {row.error.get('code', '')}: {row.error.get('message', '')}"
+                     "  (e: fix, enter: details)"]
+        info = Text("  |  ".join(parts), no_wrap=True, overflow="ellipsis")
+        info.truncate(max(10, (self.size.width or 80) - 2), overflow="ellipsis")
+        self._dash("#info").update(info)
+        sel = table.selected
+        total = self.model.total_of(sel)
+        env = str(self.settings.get("environment") or "")
+        env_word = "PRODUCTION" if env == "production" else ("SANDBOX" if env else "NO COMPANY")
+        connected = "connected" if self.settings.get("realm_id") and env else "not connected"
+        last = "never synced"
+        if self.last_run:
+            when = str(self.last_run.get("ended") or self.last_run.get("started") or "")
+            last = "last sync " + when[:16].replace("T", " ")
+        width = max(20, (self.size.width or 80) - 2)
+        right = Text(f"{len(sel):,} selected, total ${money(total) or '0.00'}", style="bold")
+        if self.uploading:
+            right = Text("UPLOADING | ", style="bold") + right
+        left = Text()
+        left.append(env_word, style="bold reverse" if env_word == "PRODUCTION" else "bold")
+        left.append(f" | {connected} | {last} | ")
+        room = width - len(left) - len(right)
+        company = self.company or "(no company)"
+        if room < len(company) + 3:
+            # narrow terminal: shorten the last sync first, then the company
+            left = Text()
+            left.append(env_word, style="bold reverse" if env_word == "PRODUCTION" else "bold")
+            short_last = ("synced " + last[15:]) if last.startswith("last sync") else "never synced"
+            left.append(f" | {connected} | {short_last} | ")
+            room = width - len(left) - len(right)
+        status = Text()
+        status.append(company if len(company) <= room - 3 else company[:max(3, room - 4)] + "~", style="bold")
+        status.append(" | ")
+        status.append_text(left)
+        status.append_text(right)
+        status.truncate(width, overflow="ellipsis")
+        self._dash("#statusline").update(status)
+
+    def on_virtual_table_cursor_moved(self, message: VirtualTable.CursorMoved) -> None:
+        self.update_status()
+
+    # ------------------------------------------------------------------ key latency (bench)
+    async def on_event(self, event) -> None:
+        from textual import events
+        if isinstance(event, events.Key) and os.environ.get("QBTUI_TIME_KEYS"):
+            self._key_started = (event.key, time.perf_counter())
+            self.call_after_refresh(self._key_done)
+        await super().on_event(event)
+
+    def _key_done(self) -> None:
+        if self._key_started is not None:
+            key, t0 = self._key_started
+            self.key_timings.append((key, time.perf_counter() - t0))
+            self._key_started = None
+
+    # ------------------------------------------------------------------ tabs
+    def action_top_tab(self, n: int) -> None:
+        if self.top != n:
+            self.top = n
+            self.show()
+
+    def action_sub_tab(self, step: int) -> None:
+        count = len(self.tab.subtabs)
+        self.subs[self.top] = (self.subs[self.top] + step) % count
+        self.show()
+
+    def action_toggle_pending(self) -> None:
+        self.pending_only = not self.pending_only
+        self.show()
+
+    # ------------------------------------------------------------------ selection
+    def action_toggle_select(self) -> None:
+        self.table.toggle_current()
+        self.update_status()
+
+    def action_select_all(self) -> None:
+        self.table.select_all_shown()
+        self.update_status()
+
+    def action_invert_selection(self) -> None:
+        self.table.invert_shown()
+        self.update_status()
+
+    def action_clear(self) -> None:
+        focused = self.screen.focused
+        if isinstance(focused, Input) and focused.id == "filter":
+            self.set_query("")
+        elif self.table.selected:
+            self.table.clear_selection()
+            self.update_status()
+        elif self.query:
+            self.set_query("")
+
+    def action_back(self) -> None:
+        if len(self.screen_stack) > 1:
+            self.pop_screen()
+        elif self.table.selected or self.query:
+            self.table.clear_selection()
+            self.set_query("") if self.query else self.update_status()
+        elif self.uploading:
+            self.notify("An upload is running; ctrl+q quits anyway.", severity="warning")
+        else:
+            self.exit()
+
+    # ------------------------------------------------------------------ filter
+    def action_filter(self) -> None:
+        box = self._dash("#filter", Input)
+        box.value = self.query
+        box.add_class("visible")
+        box.focus()
+
+    def set_query(self, query: str) -> None:
+        self.query = query.strip()
+        box = self._dash("#filter", Input)
+        box.remove_class("visible")
+        self.table.focus()
+        self.show()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            event.stop()
+            self.set_query(event.value)
+
+    # ------------------------------------------------------------------ documents
+    def action_open_document(self) -> None:
+        row = self.table.current_row
+        if row is None:
+            return
+        from .screens import DocumentScreen
+        self.push_screen(DocumentScreen(self, row))
+
+    def action_copy_ref(self) -> None:
+        row = self.table.current_row
+        if row is not None:
+            self.copy_to_clipboard(row.ref)
+            self.notify(f"Copied {row.ref}", timeout=2)
+
+    def action_copy_qbo_id(self) -> None:
+        row = self.table.current_row
+        if row is None:
+            return
+        if row.qbo_id:
+            self.copy_to_clipboard(row.qbo_id)
+            self.notify(f"Copied QBO Id {row.qbo_id}", timeout=2)
+        else:
+            self.notify(f"{row.ref} has no QBO Id yet", timeout=2)
+
+    def help_rows(self) -> list[tuple[str, str, str]]:
+        """Active bindings grouped by id: (keys, description, id)."""
+        groups: dict[str, list] = {}
+        for key, active in self.screen.active_bindings.items():
+            b = active.binding
+            bid = b.id or b.action
+            entry = groups.setdefault(bid, [[], b.description or b.action, bid])
+            shown = self.get_key_display(b) if "," not in key else key
+            if shown not in entry[0]:
+                entry[0].append(shown)
+        rows = [(" ".join(keys), desc, bid) for keys, desc, bid in groups.values()]
+        return rows
+
+    def action_help(self) -> None:
+        from .screens import HelpScreen
+        self.push_screen(HelpScreen(self.help_rows()))
+
+    def get_system_commands(self, screen: Screen):
+        yield from super().get_system_commands(screen)
+        seen = set()
+        for binding in APP_BINDINGS:
+            if binding.id in ("command_line", "quit") or binding.id in seen:
+                continue
+            seen.add(binding.id)
+            action = binding.action
+            yield SystemCommand(binding.description, binding.tooltip or f"key: {binding.key_display or binding.key}",
+                                lambda a=action: self.run_action(a))
+
+    # ------------------------------------------------------------------ fixing
+    def action_fix(self) -> None:
+        row = self.table.current_row
+        if row is None:
+            return
+        if self.tab.kind != "errors" and row.status not in ("blocked", "failed"):
+            self.notify("Nothing to fix here: press 5 for Errors.", timeout=3)
+            return
+        from .screens import fix_screen_for
+        screen = fix_screen_for(self, row)
+        self.push_screen(screen, self._after_fix)
+
+    def _after_fix(self, saved: bool | None) -> None:
+        if saved:
+            self.load(keep_cursor=True)
+            self.check_gates()
+
+    def write_cache(self, fn: Callable[[Cache], None]) -> bool:
+        """Open the cache as writer just for ``fn``; a clear message if another process holds it."""
+        try:
+            cache = Cache.open(self.profile_path, writer=True, command="qbtui tui")
+        except CacheLocked as exc:
+            self.notify(f"Not saved: {exc}. Wait for it to finish, then save again.",
+                        title="The profile is busy", severity="error", timeout=10)
+            return False
+        except CacheError as exc:
+            self.notify(str(exc), title="Not saved", severity="error", timeout=10)
+            return False
+        try:
+            fn(cache)
+        finally:
+            cache.close()
+        return True
+
+    # ------------------------------------------------------------------ uploads
+    def action_upload_selected(self) -> None:
+        keys = [k for k in self.table.selected]
+        if not keys:
+            self.notify("Nothing selected: space selects a row, a selects all shown, U uploads all shown.",
+                        timeout=4)
+            return
+        self._confirm_upload(keys, "selected")
+
+    def action_upload_all(self) -> None:
+        keys = [r.key for r in self.table.shown_rows()]
+        if not keys:
+            self.notify("Nothing shown to upload.", timeout=3)
+            return
+        self._confirm_upload(keys, "shown")
+
+    def action_resync(self) -> None:
+        keys = list(self.table.selected) or ([self.table.current_row.key] if self.table.current_row else [])
+        if not keys:
+            return
+        self._confirm_upload(keys, "to re-sync")
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action in ("upload_selected", "upload_all", "resync") and self.uploading:
+            return None  # shown disabled while a run goes
+        if action in ("fix", "resync") and self.tab.kind != "errors":
+            return True if action == "fix" else None
+        return True
+
+    def _confirm_upload(self, keys: list[tuple[str, str]], what: str) -> None:
+        if self.uploading:
+            self.notify("An upload is already running.", severity="warning")
+            return
+        sendable = [k for k in keys if self.model.by_key.get(k) and self.model.by_key[k].status in NOT_SYNCED]
+        if not sendable:
+            self.notify("None of these is waiting to be sent (already synced, skipped or voided).", timeout=4)
+            return
+        total = self.model.total_of(sendable)
+        from .screens import ConfirmScreen
+        message = (f"Upload {len(sendable):,} document{'s' if len(sendable) != 1 else ''} {what}, "
+                   f"total ${money(total) or '0.00'}, to {self.company or 'QuickBooks'}?")
+        note = "What they depend on (their customer or supplier, their products) goes first."
+        skipped = len(keys) - len(sendable)
+        if skipped:
+            note += f" {skipped:,} already synced or skipped are left out."
+
+        def done(ok: bool | None) -> None:
+            if ok:
+                self.start_upload(sendable)
+
+        self.push_screen(ConfirmScreen(message, note), done)
+
+    def start_upload(self, keys: list[tuple[str, str]]) -> None:
+        self.uploading = True
+        self.refresh_bindings()
+        self.progress = {"total": len(keys), "sent": 0, "ok": 0, "failed": 0, "remaining": len(keys),
+                         "rate_per_min": 0}
+        self.render_progress("starting")
+        self.run_upload(keys)
+
+    @work(exclusive=False, group="upload", exit_on_error=False)
+    async def run_upload(self, keys: list[tuple[str, str]]) -> None:
+        refs_file: Path | None = None
+        failed: list[dict] = []
+        exit_code: int | None = None
+        error: str | None = None
+        try:
+            cache = self.open_reader()
+            try:
+                model = self.model
+
+                def needs(k):
+                    r = model.by_key.get(k)
+                    return r is not None and r.status in NOT_SYNCED
+
+                ordered = await asyncio.to_thread(adapter.with_dependencies, cache, keys, needs)
+            finally:
+                cache.close()
+            refs_file = adapter.write_refs_file(ordered)
+            argv = adapter.sync_argv(self.profile, self.data_dir, refs_file, self.qbtui_command)
+            proc = await asyncio.create_subprocess_exec(
+                *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE)
+            assert proc.stdout is not None and proc.stderr is not None
+            stderr_task = asyncio.create_task(proc.stderr.read())
+            async for event in adapter.read_events(proc.stdout):
+                kind = event.get("event")
+                if kind == "progress":
+                    self.progress.update({k: event[k] for k in
+                                          ("total", "sent", "ok", "failed", "remaining", "rate_per_min")
+                                          if k in event})
+                    self.render_progress("running")
+                elif kind == "document":
+                    self.apply_document_event(event)
+                    if event.get("status") == "failed":
+                        failed.append(event)
+                elif kind == "done":
+                    exit_code = int(event.get("exit_code", 0) or 0)
+                elif kind == "error":
+                    error = str(event.get("message") or "the sync could not run")
+            rc = await proc.wait()
+            stderr = (await stderr_task).decode("utf-8", "replace").strip()
+            if exit_code is None:
+                exit_code = rc
+            if exit_code == 2 and not error:
+                error = stderr.splitlines()[-1] if stderr else f"the sync stopped (exit code {rc})"
+        except Exception as exc:  # noqa: BLE001 - shown, never raised into the UI
+            error = f"{type(exc).__name__}: {exc}"
+        finally:
+            if refs_file is not None:
+                refs_file.unlink(missing_ok=True)
+            self.uploading = False
+            self.refresh_bindings()
+        self.finish_upload(failed, exit_code, error)
+
+    def apply_document_event(self, event: dict) -> None:
+        row = self.model.by_key.get((str(event.get("type")), str(event.get("ref"))))
+        if row is None:
+            return
+        status = str(event.get("status") or row.status)
+        row.status = status
+        ids = event.get("qbo_ids") or []
+        if ids:
+            row.qbo_id = ",".join(str(i) for i in ids)
+        err = event.get("error")
+        if err:
+            row.error = {"code": str(err.get("code") or ""), "message": err.get("message") or "",
+                         "hint": err.get("hint") or ""}
+        self.table.refresh()
+
+    def render_progress(self, state: str) -> None:
+        p = self.progress
+        rate = p.get("rate_per_min") or 0
+        text = (f"Upload {state}: sent {p.get('sent', 0):,} of {p.get('total', 0):,} | OK {p.get('ok', 0):,} | "
+                f"FAILED {p.get('failed', 0):,} | remaining {p.get('remaining', 0):,} | "
+                f"{rate:,.0f}/min of QBO's {QBO_LIMIT_PER_MIN:,}/min")
+        panel = self._dash("#progress", ProgressPanel)
+        panel.update(text)
+        panel.set_class(state in ("starting", "running"), "running")
+        self.update_status()
+
+    def finish_upload(self, failed: list[dict], exit_code: int | None, error: str | None) -> None:
+        self.render_progress("finished")
+        self.table.selected.clear()
+        self.load(keep_cursor=True)
+        self.check_gates()
+        p = self.progress
+        if error:
+            self.notify(error, title="Upload did not run", severity="error", timeout=15)
+        elif failed or p.get("failed"):
+            n = len(failed) or p.get("failed")
+            self.notify(f"{n} document(s) FAILED: press 5 for Errors, e to fix, r to re-sync.",
+                        title="Upload finished with failures", severity="error", timeout=15)
+        else:
+            self.notify(f"Upload finished: {p.get('ok', 0):,} OK.", title="Upload", timeout=6)

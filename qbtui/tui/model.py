@@ -1,0 +1,317 @@
+"""The dashboard's data model: the cache loaded once into compact rows, plus filtered views.
+
+Rows are sorted by (date, ref) per document type at load; a view (pending only or all, a
+filter) is a list of indexes into that type's rows, computed once and memoised, so that a
+key press never walks the documents: it works on the visible rows only.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from qbtui.cache import Cache
+
+from . import adapter
+from .tabs import TYPE_SHORT
+
+CENT = Decimal("0.01")
+NOT_SYNCED = frozenset({"pending", "blocked", "failed"})
+STATUS_WORDS = {s: s.upper() for s in ("pending", "blocked", "failed", "skipped", "synced", "voided")}
+
+DATE_FIELDS: dict[str, tuple[str, ...]] = {
+    "sale_invoice": ("invoice_date",),
+    "supplier_invoice": ("invoice_date",),
+    "adjustment": ("accounting_date", "completed_date"),
+}
+
+
+@dataclass(slots=True)
+class Row:
+    type: str
+    ref: str
+    date: str
+    party: str
+    total: Decimal | None
+    status: str
+    qbo_id: str
+    error: dict | None = None  # {"code", "message", "hint"}
+    family: str = ""  # error family on the Errors tab
+    search: str = ""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.type, self.ref)
+
+
+def _dec(value: Any) -> Decimal:
+    try:
+        return Decimal(str(value)) if value is not None else Decimal(0)
+    except InvalidOperation:
+        return Decimal(0)
+
+
+def document_total(type_: str, data: dict) -> Decimal | None:
+    """Sum of lines (quantity x unit price less discount), or the amount field."""
+    lines = data.get("lines")
+    if isinstance(lines, list) and lines:
+        total = Decimal(0)
+        for line in lines:
+            if not isinstance(line, dict):
+                continue
+            if "unit_price" in line:
+                amount = _dec(line.get("quantity")) * _dec(line.get("unit_price"))
+                disc = line.get("discount_percent")
+                if disc:
+                    amount -= amount * _dec(disc) / 100
+            elif "quantity_change" in line:
+                amount = _dec(line.get("quantity_change")) * _dec(line.get("unit_cost"))
+            else:
+                amount = _dec(line.get("quantity")) * _dec(line.get("unit_cost"))
+            total += amount
+        return total.quantize(CENT, ROUND_HALF_UP)
+    if "amount" in data:
+        return _dec(data["amount"]).quantize(CENT, ROUND_HALF_UP)
+    if type_ == "product" and data.get("sale_price") is not None:
+        return _dec(data["sale_price"]).quantize(CENT, ROUND_HALF_UP)
+    return None
+
+
+def document_date(type_: str, data: dict) -> str:
+    for name in DATE_FIELDS.get(type_, ("date",)):
+        value = data.get(name)
+        if value:
+            return str(value)
+    return ""
+
+
+QBO_CODE_FAMILIES = {"6210": "dates", "6240": "names", "610": "names", "2500": "names", "6140": "names",
+                     "2050": "names", "5010": "other"}
+
+
+def error_family(code: str | None, message: str | None = "") -> str:
+    """Errors are grouped by what fixes them: a date, a name or link, an amount, a mapping or
+    setting, or the document it waits for. Gate codes are ``area.problem``; QBO's are numbers."""
+    c = str(code or "").lower()
+    if c in QBO_CODE_FAMILIES:
+        return QBO_CODE_FAMILIES[c]
+    if c.startswith("dependency."):
+        return "dependencies"
+    problem = c.partition(".")[2] if "." in c else c
+    area = c.partition(".")[0]
+    if "date" in problem or "period" in problem:
+        return "dates"
+    if area in ("mapping", "company", "currency", "integration", "channel") or "export_off" in problem:
+        return "mappings"
+    if any(w in problem for w in ("total", "amount", "refund", "balance")):
+        return "amounts"
+    if any(w in problem for w in ("name", "unknown", "number", "link")) or area in ("contact", "reference"):
+        return "names"
+    text = (message or "").lower()
+    if "date" in text or "period" in text:
+        return "dates"
+    if any(w in text for w in ("amount", "total", "refund")):
+        return "amounts"
+    if any(w in text for w in ("name", "customer", "supplier", "item", "vendor")):
+        return "names"
+    return "other"
+
+
+def money(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:,.2f}"
+
+
+@dataclass
+class Model:
+    """Everything the dashboard shows, loaded once from a cache reader."""
+
+    rows: dict[str, list[Row]] = field(default_factory=dict)
+    by_key: dict[tuple[str, str], Row] = field(default_factory=dict)
+    errors: list[Row] = field(default_factory=list)
+    discrepancies: list[Row] = field(default_factory=list)
+    load_seconds: float = 0.0
+    _views: dict[tuple, list[int]] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ loading
+    @classmethod
+    def load(cls, cache: Cache) -> "Model":
+        t0 = time.perf_counter()
+        self = cls()
+        link_info: dict[tuple[str, str], tuple[str, dict | None]] = {}
+        for link in cache.links():
+            ids = [str(q.get("id")) for q in link.get("qbo") or [] if q.get("id") is not None]
+            link_info[(link["type"], link["ref"])] = (",".join(ids), link.get("error"))
+        names: dict[tuple[str, str], str] = {}
+        docs: dict[str, list[dict]] = {}
+        for type_ in cache.types():
+            recs = [rec["data"] for rec in cache.documents(type_)]
+            docs[type_] = recs
+            if type_ in ("customer", "supplier", "product"):
+                for d in recs:
+                    names[(type_, d.get("ref", ""))] = str(d.get("name") or "")
+        # who a payment/COGS is with: its invoice's counterparty
+        inv_party = {d.get("ref"): d.get("customer") for d in docs.get("sale_invoice", ())}
+        bill_party = {d.get("ref"): d.get("supplier") for d in docs.get("supplier_invoice", ())}
+        status_of = cache.status_of
+        for type_, recs in docs.items():
+            rows: list[Row] = []
+            for d in recs:
+                ref = str(d.get("ref", ""))
+                key = (type_, ref)
+                info = link_info.get(key)
+                if info is None:
+                    status = "skipped" if d.get("voided") is True else "pending"
+                    qbo_id, err = "", None
+                else:
+                    status = status_of(type_, ref)
+                    qbo_id, err = info
+                party = cls._party(type_, d, names, inv_party, bill_party)
+                row = Row(type_, ref, document_date(type_, d), party, document_total(type_, d),
+                          status, qbo_id)
+                if status == "failed" and err:
+                    row.error = {"code": str(err.get("code") or ""), "message": err.get("message") or "",
+                                 "hint": err.get("hint") or ""}
+                rows.append(row)
+            rows.sort(key=lambda r: (r.date, r.ref))
+            self.rows[type_] = rows
+        for rows in self.rows.values():
+            for r in rows:
+                self.by_key[r.key] = r
+                r.search = f"{r.ref}\t{r.party}\t{r.qbo_id}".lower()
+        self._rebuild_errors()
+        self.discrepancies = []
+        for item in adapter.discrepancies(cache):
+            row = self.by_key.get((item["type"], item["ref"]))
+            if row is None:
+                continue
+            d = Row(row.type, row.ref, row.date, row.party, row.total, row.status, row.qbo_id,
+                    {"code": item["kind"].upper(), "message": item["message"], "hint": item.get("hint", "")},
+                    item["kind"], row.search)
+            self.discrepancies.append(d)
+        self.load_seconds = time.perf_counter() - t0
+        return self
+
+    @staticmethod
+    def _party(type_: str, d: dict, names: dict, inv_party: dict, bill_party: dict) -> str:
+        if type_ in ("customer", "supplier", "product"):
+            return str(d.get("name") or "")
+        if "customer" in d and d["customer"]:
+            return names.get(("customer", d["customer"]), str(d["customer"]))
+        if "supplier" in d and d["supplier"]:
+            return names.get(("supplier", d["supplier"]), str(d["supplier"]))
+        if type_ in ("sale_payment", "cogs") and d.get("invoice"):
+            cust = inv_party.get(d["invoice"])
+            return names.get(("customer", cust), str(cust or d["invoice"]))
+        if type_ == "supplier_payment" and d.get("supplier_invoice"):
+            sup = bill_party.get(d["supplier_invoice"])
+            return names.get(("supplier", sup), str(sup or d["supplier_invoice"]))
+        if type_ == "adjustment":
+            return str(d.get("reason") or d.get("location") or "")
+        return ""
+
+    def apply_gates(self, gates: dict[tuple[str, str], tuple[str, list[dict]]]) -> None:
+        """Overlay gate results (blocked / skipped, with reasons) on pending documents."""
+        for key, (status, reasons) in gates.items():
+            row = self.by_key.get(key)
+            if row is None or row.status not in ("pending", "blocked"):
+                continue
+            if status in ("blocked", "skipped"):
+                row.status = status
+                if reasons:
+                    r = reasons[0]
+                    extra = f" (+{len(reasons) - 1} more)" if len(reasons) > 1 else ""
+                    row.error = {"code": str(r.get("code") or ""), "message": (r.get("message") or "") + extra,
+                                 "hint": r.get("hint") or "", "reasons": reasons}
+            elif status in ("ready", "pending") and row.status == "blocked":
+                row.status, row.error = "pending", None
+        self._rebuild_errors()
+        self._views.clear()
+
+    def _rebuild_errors(self) -> None:
+        errors = []
+        for rows in self.rows.values():
+            for r in rows:
+                if r.status in ("blocked", "failed"):
+                    if r.error is None:
+                        r.error = {"code": "", "message": "", "hint": ""}
+                    r.family = error_family(r.error.get("code"), r.error.get("message"))
+                    errors.append(r)
+        errors.sort(key=lambda r: (r.date, r.type, r.ref))
+        self.errors = errors
+
+    # ------------------------------------------------------------------ views
+    def base(self, kind: str, key: str) -> list[Row]:
+        if kind == "documents":
+            return self.rows.get(key, [])
+        if kind == "errors":
+            return self.errors
+        return self.discrepancies
+
+    def view(self, kind: str, key: str, pending_only: bool, query: str) -> list[int]:
+        """Indexes into ``base(kind, key)`` for the sub-tab, toggle and filter (memoised)."""
+        vkey = (kind, key, pending_only and kind == "documents", query.strip())
+        cached = self._views.get(vkey)
+        if cached is not None:
+            return cached
+        rows = self.base(kind, key)
+        if kind == "errors" and key != "all":
+            idx = [i for i, r in enumerate(rows) if r.family == key]
+        elif kind == "discrepancies" and key != "all":
+            idx = [i for i, r in enumerate(rows) if r.family == key]
+        elif vkey[2]:
+            idx = [i for i, r in enumerate(rows) if r.status in NOT_SYNCED]
+        else:
+            idx = list(range(len(rows)))
+        if vkey[3]:
+            idx = filter_indexes(rows, idx, vkey[3])
+        self._views[vkey] = idx
+        return idx
+
+    def invalidate(self) -> None:
+        self._views.clear()
+
+    def total_of(self, keys: Iterable[tuple[str, str]]) -> Decimal:
+        total = Decimal(0)
+        by_key = self.by_key
+        for k in keys:
+            r = by_key.get(k)
+            if r is not None and r.total is not None:
+                total += r.total
+        return total
+
+    def count(self) -> int:
+        return len(self.by_key)
+
+
+def parse_query(query: str) -> list[tuple[str, str]]:
+    terms = []
+    for tok in query.split():
+        name, sep, value = tok.partition(":")
+        if sep and name.lower() in ("status", "date", "type", "code") and value:
+            terms.append((name.lower(), value.lower()))
+        else:
+            terms.append(("text", tok.lower()))
+    return terms
+
+
+def filter_indexes(rows: list[Row], idx: list[int], query: str) -> list[int]:
+    """``status:failed``, ``date:2026-11`` (prefix), ``type:cogs``, ``code:6210`` and free text
+    (ref, counterparty, QBO Id), all terms must match."""
+    out = idx
+    for name, value in parse_query(query):
+        if name == "status":
+            out = [i for i in out if rows[i].status.startswith(value)]
+        elif name == "date":
+            out = [i for i in out if rows[i].date.startswith(value)]
+        elif name == "type":
+            out = [i for i in out if value in rows[i].type or value in TYPE_SHORT.get(rows[i].type, "").lower()]
+        elif name == "code":
+            out = [i for i in out if rows[i].error and str(rows[i].error.get("code", "")).lower().startswith(value)]
+        else:
+            out = [i for i in out if value in rows[i].search]
+    return out

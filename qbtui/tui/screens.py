@@ -1,0 +1,553 @@
+"""Modal screens: confirm, document, help, fix form, link picker."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from qbtui.cache import Cache
+
+from . import adapter
+from .model import STATUS_WORDS, Row, money
+from .tabs import TYPE_LABELS
+
+if TYPE_CHECKING:
+    from .app import QbtuiApp
+
+MODAL_CSS = """
+{name} {{ align: center middle; }}
+{name} > Vertical {{ width: 76; max-width: 100%; height: auto; max-height: 100%;
+    border: thick $accent; background: $surface; padding: 0 1; }}
+"""
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Names the count and the total; y or Enter confirms, n or Esc cancels."""
+
+    DEFAULT_CSS = MODAL_CSS.format(name="ConfirmScreen") + """
+    ConfirmScreen #buttons { height: 3; align: center middle; }
+    ConfirmScreen Button { margin: 0 2; }
+    """
+    BINDINGS = [
+        Binding("y,enter", "confirm", "Yes", id="confirm_yes"),
+        Binding("n,escape", "cancel", "No", id="confirm_no"),
+    ]
+
+    def __init__(self, message: str, note: str = "") -> None:
+        super().__init__()
+        self.message, self.note = message, note
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text(self.message, style="bold"))
+            if self.note:
+                yield Label(self.note)
+            with Horizontal(id="buttons"):
+                yield Button("Yes, upload (y)", id="yes", variant="primary")
+                yield Button("No (n)", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#yes", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "yes")
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+def _kv_table(data: dict[str, Any]) -> Table:
+    t = Table.grid(padding=(0, 2))
+    t.add_column(style="bold", no_wrap=True)
+    t.add_column(overflow="fold")
+    for k, v in data.items():
+        if isinstance(v, (dict, list)):
+            v = json.dumps(v, default=str)
+        t.add_row(k, "" if v is None else str(v))
+    return t
+
+
+def _lines_table(lines: list[dict]) -> Table:
+    cols: list[str] = []
+    for line in lines:
+        for k in line:
+            if k not in cols:
+                cols.append(k)
+    t = Table(box=None, padding=(0, 1), header_style="bold")
+    for c in cols:
+        t.add_column(c, overflow="fold")
+    for line in lines:
+        t.add_row(*("" if line.get(c) is None else str(line.get(c)) for c in cols))
+    return t
+
+
+class DocumentScreen(Screen):
+    """One document: fields, lines, what it sends to QBO (from the ledger), its sync history."""
+
+    DEFAULT_CSS = """
+    DocumentScreen #doc-title { height: 1; background: $panel; padding: 0 1; text-style: bold; }
+    DocumentScreen VerticalScroll { height: 1fr; padding: 0 1; }
+    DocumentScreen .section { text-style: bold underline; margin-top: 1; }
+    """
+    BINDINGS = [
+        Binding("y", "copy_ref", "Copy ref", id="doc_copy_reference"),
+        Binding("Y", "copy_qbo_id", "Copy QBO Id", id="doc_copy_qbo_id"),
+        Binding("e", "fix", "Fix", id="doc_fix"),
+        Binding("q,escape", "close", "Back", id="doc_back"),
+        Binding("j,down", "scroll_down", "Down", show=False, id="doc_down"),
+        Binding("k,up", "scroll_up", "Up", show=False, id="doc_up"),
+    ]
+
+    def __init__(self, app: "QbtuiApp", row: Row) -> None:
+        super().__init__()
+        self.qapp = app
+        self.row = row
+        cache = app.open_reader()
+        try:
+            self.record = cache.get(row.type, row.ref) or {"data": {}, "rev": None, "imported": None}
+            self.link = cache.link(row.type, row.ref)
+        finally:
+            cache.close()
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import Footer
+        row = self.row
+        yield Static(f"{TYPE_LABELS.get(row.type, row.type)} {row.ref}  |  {STATUS_WORDS.get(row.status)}"
+                     f"  |  QBO Id {row.qbo_id or '-'}  |  total {money(row.total) or '-'}", id="doc-title")
+        with VerticalScroll():
+            data = dict(self.record["data"])
+            lines = data.pop("lines", None)
+            refunds = data.pop("refunds", None)
+            data.pop("type", None)
+            yield Static("Fields", classes="section")
+            yield Static(_kv_table({**data, "revision": self.record.get("rev"),
+                                    "imported": self.record.get("imported")}))
+            if lines:
+                yield Static(f"Lines ({len(lines)})", classes="section")
+                yield Static(_lines_table(lines))
+            if refunds:
+                yield Static(f"Refunds ({len(refunds)})", classes="section")
+                yield Static(_lines_table(refunds))
+            if row.error:
+                yield Static("Why it is not synced", classes="section")
+                reasons = row.error.get("reasons") or [row.error]
+                for r in reasons:
+                    yield Static(Text(f"{r.get('code', '')}: {r.get('message', '')}\n  Hint: {r.get('hint', '')}"))
+            yield Static("What it sends to QuickBooks", classes="section")
+            yield Static("planning...", id="payloads")
+            yield Static("Sync history", classes="section")
+            yield Static(self._history(), id="history")
+        yield Footer()
+
+    def _history(self) -> Text | Table:
+        link = self.link
+        if not link:
+            return Text("Never sent.")
+        t = Table(box=None, padding=(0, 1), header_style="bold")
+        for c in ("when", "status", "run", "QBO Id", "error"):
+            t.add_column(c, overflow="fold")
+        for h in link.get("history") or []:
+            t.add_row(str(h.get("at") or "")[:19], str(h.get("status") or "").upper(), str(h.get("run") or ""),
+                      ",".join(str(i) for i in h.get("qbo") or []), str(h.get("error") or ""))
+        qbo = ", ".join(f"{q.get('entity')} {q.get('id')} (SyncToken {q.get('sync_token')})"
+                        for q in link.get("qbo") or [])
+        grid = Table.grid()
+        grid.add_row(Text(f"QBO: {qbo or '-'}"))
+        if link.get("error"):
+            e = link["error"]
+            grid.add_row(Text(f"Last error: {e.get('code')}: {e.get('message')} {e.get('detail') or ''}"))
+        grid.add_row(t)
+        return grid
+
+    def on_mount(self) -> None:
+        self.load_plan()
+
+    @work(thread=True, exit_on_error=False)
+    def load_plan(self) -> None:
+        try:
+            cache = self.qapp.open_reader()
+            try:
+                planned = adapter.plan_document(cache, self.row.type, self.row.ref)
+            finally:
+                cache.close()
+        except Exception as exc:  # noqa: BLE001
+            text: Any = Text(f"Could not plan it: {type(exc).__name__}: {exc}")
+        else:
+            if planned is None:
+                text = Text("The planner (qbtui.sync.plan) is not available in this build.")
+            elif not planned["payloads"]:
+                reasons = "; ".join(f"{r.get('code')}: {r.get('message')}" for r in planned["reasons"])
+                text = Text(f"Nothing to send ({planned['status']}){': ' + reasons if reasons else ''}.")
+            else:
+                parts = []
+                for p in planned["payloads"]:
+                    parts.append(f"{p.get('operation', '').upper()} {p.get('entity')}\n"
+                                 + json.dumps(p.get("body"), indent=2, default=str))
+                text = Text("\n\n".join(parts))
+        self.app.call_from_thread(self._show_plan, text)
+
+    def _show_plan(self, text: Any) -> None:
+        try:
+            self.query_one("#payloads", Static).update(text)
+        except Exception:  # noqa: BLE001 - the screen was closed
+            pass
+
+    def action_copy_ref(self) -> None:
+        self.app.copy_to_clipboard(self.row.ref)
+        self.notify(f"Copied {self.row.ref}", timeout=2)
+
+    def action_copy_qbo_id(self) -> None:
+        if self.row.qbo_id:
+            self.app.copy_to_clipboard(self.row.qbo_id)
+            self.notify(f"Copied QBO Id {self.row.qbo_id}", timeout=2)
+        else:
+            self.notify("No QBO Id yet", timeout=2)
+
+    def action_fix(self) -> None:
+        if self.row.status in ("blocked", "failed"):
+            self.qapp.pop_screen()
+            self.qapp.action_fix()
+        else:
+            self.notify("Nothing to fix: it is " + STATUS_WORDS.get(self.row.status, self.row.status), timeout=3)
+
+    def action_scroll_down(self) -> None:
+        self.query_one(VerticalScroll).scroll_down(animate=False)
+
+    def action_scroll_up(self) -> None:
+        self.query_one(VerticalScroll).scroll_up(animate=False)
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every active key (read from the bindings themselves, remapped keys included)."""
+
+    DEFAULT_CSS = MODAL_CSS.format(name="HelpScreen") + "HelpScreen VerticalScroll { height: auto; max-height: 20; }"
+    BINDINGS = [Binding("q,escape,question_mark", "close", "Close", id="help_close")]
+
+    def __init__(self, bindings: list[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self.bindings_list = bindings
+
+    def compose(self) -> ComposeResult:
+        t = Table(box=None, padding=(0, 1), header_style="bold")
+        t.add_column("key", no_wrap=True)
+        t.add_column("action")
+        t.add_column("id", style="dim")
+        for key, desc, bid in self.bindings_list:
+            t.add_row(key, desc, bid)
+        with Vertical():
+            yield Label(Text("Keys (remap by id: setting `keymap`, e.g. {\"upload_all\": \"ctrl+u\"})",
+                             style="bold"))
+            with VerticalScroll():
+                yield Static(t)
+            yield Label("q or esc closes")
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+
+# ------------------------------------------------------------------------------------------ fixing
+
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DATE_FIELDS = {
+    "sale_invoice": ("invoice_date", "due_date", "ship_date"), "supplier_invoice": ("invoice_date", "due_date"),
+    "adjustment": ("completed_date", "accounting_date"), "supplier_deposit": ("date", "applied_date"),
+}
+NAME_FIELDS = {
+    "customer": ("name",), "supplier": ("name",), "product": ("name",),
+    "sale_invoice": ("customer",), "credit_note": ("customer",), "quote": ("customer",),
+    "store_credit": ("customer",), "supplier_invoice": ("supplier", "supplier_invoice_number"),
+    "supplier_credit": ("supplier",), "purchase_order": ("supplier",), "supplier_deposit": ("supplier",),
+}
+LINKABLE = {"customer": ("customers", "Customer", "DisplayName"), "supplier": ("vendors", "Vendor", "DisplayName"),
+            "product": ("items", "Item", "Name")}
+
+
+def _get(data: dict, path: tuple) -> Any:
+    cur: Any = data
+    for p in path:
+        try:
+            cur = cur[p]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return cur
+
+
+def _set(data: dict, path: tuple, value: Any) -> None:
+    cur: Any = data
+    for p in path[:-1]:
+        cur = cur[p]
+    if value is None and isinstance(cur, dict):
+        cur.pop(path[-1], None)
+    else:
+        cur[path[-1]] = value
+
+
+def failing_fields(row: Row, data: dict) -> list[tuple]:
+    """The fields a form offers for this error: from the reasons' ``field`` when given, else by
+    the error's family."""
+    paths: list[tuple] = []
+    for r in (row.error or {}).get("reasons") or [row.error or {}]:
+        f = r.get("field") if isinstance(r, dict) else None
+        if isinstance(f, str) and f:
+            paths.append(tuple(int(p) if p.isdigit() else p for p in f.split(".")))
+    fam = row.family
+    if fam == "dates" or (not paths and fam in ("other", "mappings")):
+        paths += [(f,) for f in DATE_FIELDS.get(row.type, ("date",))]
+    if fam == "names":
+        paths += [(f,) for f in NAME_FIELDS.get(row.type, ())]
+    if fam == "amounts":
+        if "amount" in data:
+            paths.append(("amount",))
+        for i, _ in enumerate(data.get("refunds") or []):
+            paths.append(("refunds", i, "amount"))
+        for i, line in enumerate(data.get("lines") or []):
+            for k in ("quantity", "unit_price", "quantity_change", "unit_cost"):
+                if isinstance(line, dict) and k in line:
+                    paths.append(("lines", i, k))
+    seen: list[tuple] = []
+    for p in paths:
+        if p not in seen:
+            seen.append(p)
+    return seen
+
+
+def _label(path: tuple) -> str:
+    return ".".join(str(p + 1) if isinstance(p, int) else p for p in path)
+
+
+def _id(path: tuple) -> str:
+    return "f-" + "-".join(str(p) for p in path)
+
+
+def validate(path: tuple, text: str) -> tuple[Any, str | None]:
+    """(value, error message)."""
+    text = text.strip()
+    name = str(path[-1])
+    if not text:
+        return None, None
+    if name.endswith("date"):
+        if not DATE_RE.match(text):
+            return None, f"{_label(path)}: use YYYY-MM-DD"
+        try:
+            date.fromisoformat(text)
+        except ValueError:
+            return None, f"{_label(path)}: no such day"
+        return text, None
+    if name in ("amount", "quantity", "unit_price", "unit_cost", "quantity_change"):
+        try:
+            value = Decimal(text.replace(",", ""))
+        except InvalidOperation:
+            return None, f"{_label(path)}: not a number"
+        return str(value), None
+    if name == "name":
+        if any(c in text for c in ":\\\t\n"):
+            return None, "name: no ':', '\\', tab or newline (QuickBooks refuses them)"
+        if len(text) > 100:
+            return None, "name: at most 100 characters"
+    return text, None
+
+
+class FixScreen(ModalScreen[bool]):
+    """A form for the failing fields; saving writes through the cache and re-checks the gates."""
+
+    DEFAULT_CSS = MODAL_CSS.format(name="FixScreen") + """
+    FixScreen .field { height: auto; }
+    FixScreen .field Label { width: 22; padding: 1 1 0 0; }
+    FixScreen .field Input { width: 1fr; }
+    FixScreen #fix-error { color: $error; text-style: bold; }
+    FixScreen #fix-buttons { height: 3; align: center middle; }
+    FixScreen Button { margin: 0 1; }
+    FixScreen VerticalScroll { height: auto; max-height: 14; }
+    """
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="fix_cancel"),
+        Binding("ctrl+s", "save", "Save", id="fix_save"),
+        Binding("ctrl+l", "link", "Link to QBO", id="fix_link"),
+    ]
+
+    def __init__(self, app: "QbtuiApp", row: Row, data: dict, rev: int | None) -> None:
+        super().__init__()
+        self.qapp, self.row, self.data, self.rev = app, row, data, rev
+        self.paths = failing_fields(row, data)
+
+    def compose(self) -> ComposeResult:
+        e = self.row.error or {}
+        with Vertical():
+            yield Label(Text(f"Fix {TYPE_LABELS.get(self.row.type, self.row.type)} {self.row.ref}", style="bold"))
+            yield Label(Text(f"{e.get('code', '')}: {e.get('message', '')}"))
+            if e.get("hint"):
+                yield Label(Text(f"Hint: {e['hint']}", style="italic"))
+            with VerticalScroll():
+                if not self.paths:
+                    yield Label("No field to edit for this error. Mappings are fixed with `qbtui map`; "
+                                "settings with `qbtui settings set`.")
+                for path in self.paths:
+                    with Horizontal(classes="field"):
+                        yield Label(_label(path))
+                        value = _get(self.data, path)
+                        yield Input("" if value is None else str(value), id=_id(path))
+            yield Label("", id="fix-error")
+            with Horizontal(id="fix-buttons"):
+                if self.paths:
+                    yield Button("Save (ctrl+s)", id="save", variant="primary")
+                if self.row.type in LINKABLE:
+                    yield Button("Link to QBO (ctrl+l)", id="link")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        inputs = self.query(Input)
+        if inputs:
+            inputs.first().focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        {"save": self.action_save, "link": self.action_link, "cancel": self.action_cancel}[event.button.id]()
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    def action_link(self) -> None:
+        if self.row.type not in LINKABLE:
+            self.notify("Only customers, suppliers and products can be linked.", timeout=3)
+            return
+
+        def picked(saved: bool | None) -> None:
+            if saved:
+                self.dismiss(True)
+
+        self.app.push_screen(LinkPicker(self.qapp, self.row, self.rev), picked)
+
+    def action_save(self) -> None:
+        if not self.paths:
+            return
+        data = json.loads(json.dumps(self.data))
+        errors = []
+        for path in self.paths:
+            value, err = validate(path, self.query_one("#" + _id(path), Input).value)
+            if err:
+                errors.append(err)
+            else:
+                try:
+                    _set(data, path, value)
+                except (KeyError, IndexError, TypeError):
+                    errors.append(f"{_label(path)}: cannot be set")
+        if errors:
+            self.query_one("#fix-error", Label).update("; ".join(errors))
+            return
+        row = self.row
+        if self.qapp.write_cache(lambda c: c.update_document(row.type, row.ref, data)):
+            self.notify(f"Saved {row.ref}; gates re-checked.", timeout=3)
+            self.dismiss(True)
+
+
+class LinkPicker(ModalScreen[bool]):
+    """Link a contact or product to one that already exists in QBO, searched by name."""
+
+    DEFAULT_CSS = MODAL_CSS.format(name="LinkPicker") + "LinkPicker OptionList { height: 12; }"
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="picker_cancel")]
+
+    def __init__(self, app: "QbtuiApp", row: Row, rev: int | None) -> None:
+        super().__init__()
+        self.qapp, self.row, self.rev = app, row, rev
+        kind, self.entity, self.name_field = LINKABLE[row.type]
+        cache = app.open_reader()
+        try:
+            items = cache.reference(kind, []) or []
+        finally:
+            cache.close()
+        self.items = [i for i in items if isinstance(i, dict) and i.get("Id") is not None]
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text(f"Link {self.row.ref} ({self.row.party}) to an existing QBO {self.entity}", style="bold"))
+            yield Input(self.row.party, placeholder="search by name", id="search")
+            yield OptionList(id="options")
+            yield Label("enter links the highlighted one; esc cancels")
+
+    def on_mount(self) -> None:
+        self.fill(self.row.party)
+        self.query_one("#search", Input).focus()
+
+    def fill(self, text: str) -> None:
+        words = text.lower().split()
+        matches = [i for i in self.items if all(w in str(i.get(self.name_field, "")).lower() for w in words)]
+        if not matches:
+            matches = self.items
+        options = self.query_one("#options", OptionList)
+        options.clear_options()
+        options.add_options([Option(f"{i.get(self.name_field)}  (Id {i.get('Id')})", id=str(i.get("Id")))
+                             for i in matches[:200]])
+        if matches:
+            options.highlighted = 0
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.fill(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        options = self.query_one("#options", OptionList)
+        if options.highlighted is not None:
+            self.link(options.get_option_at_index(options.highlighted).id)
+
+    def on_key(self, event) -> None:
+        if event.key in ("down", "up") and isinstance(self.focused, Input):
+            options = self.query_one("#options", OptionList)
+            options.action_cursor_down() if event.key == "down" else options.action_cursor_up()
+            event.stop()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.link(event.option.id)
+
+    def link(self, qbo_id: str | None) -> None:
+        if qbo_id is None:
+            return
+        item = next((i for i in self.items if str(i.get("Id")) == qbo_id), {})
+        row = self.row
+        outcome = {"type": row.type, "ref": row.ref, "status": "synced", "synced_rev": self.rev,
+                   "qbo": [{"entity": self.entity, "id": qbo_id, "sync_token": item.get("SyncToken")}],
+                   "error": None}
+        if self.qapp.write_cache(lambda c: c.record_outcomes([outcome])):
+            self.notify(f"Linked {row.ref} to QBO {self.entity} {qbo_id}", timeout=3)
+            self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+def fix_screen_for(app: "QbtuiApp", row: Row) -> ModalScreen:
+    cache = app.open_reader()
+    try:
+        rec = cache.get(row.type, row.ref)
+    finally:
+        cache.close()
+    data = rec["data"] if rec else {}
+    if not row.family:
+        from .model import error_family
+        row.family = error_family((row.error or {}).get("code"), (row.error or {}).get("message"))
+    if row.family == "names" and row.type in LINKABLE and not failing_fields(row, data):
+        return LinkPicker(app, row, rec["rev"] if rec else None)
+    return FixScreen(app, row, data, rec["rev"] if rec else None)

@@ -1,0 +1,298 @@
+"""A virtual table: a Line-API ScrollView that renders only the visible rows.
+
+It holds a list of rows and a list of indexes (the view); a cursor; a set of selected keys.
+Every key press costs O(visible rows): moving the cursor refreshes two lines, a selection
+toggle one line, a tab switch swaps the lists (no measuring: column widths come from the
+widget's width).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from .model import STATUS_WORDS, Row, money
+from .tabs import TYPE_SHORT
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    get: Callable[[Row], str]
+    width: int  # minimum width
+    flex: int = 0  # share of the spare width
+    right: bool = False
+    status: bool = False
+    hide_below: int = 0  # hidden when the table is narrower than this
+
+
+def _err(name: str) -> Callable[[Row], str]:
+    return lambda r: str((r.error or {}).get(name) or "")
+
+
+DOCUMENT_COLUMNS = (
+    Column("Reference", lambda r: r.ref, 12, 1),
+    Column("Date", lambda r: r.date, 10),
+    Column("Counterparty", lambda r: r.party, 10, 2),
+    Column("Total", lambda r: money(r.total), 11, right=True),
+    Column("Status", lambda r: STATUS_WORDS.get(r.status, r.status.upper()), 7, status=True),
+    Column("QBO Id", lambda r: r.qbo_id, 6),
+)
+ERROR_COLUMNS = (
+    Column("Reference", lambda r: r.ref, 11, 1),
+    Column("Type", lambda r: TYPE_SHORT.get(r.type, r.type), 8),
+    Column("Status", lambda r: STATUS_WORDS.get(r.status, r.status.upper()), 7, status=True),
+    Column("Code", _err("code"), 12, 1),
+    Column("Message", _err("message"), 12, 3),
+    Column("Hint", _err("hint"), 10, 2, hide_below=110),
+)
+DISCREPANCY_COLUMNS = (
+    Column("Reference", lambda r: r.ref, 11, 1),
+    Column("Type", lambda r: TYPE_SHORT.get(r.type, r.type), 8),
+    Column("Kind", lambda r: r.family.upper(), 7),
+    Column("QBO Id", lambda r: r.qbo_id, 6),
+    Column("What differs", _err("message"), 12, 3),
+)
+
+
+def fit(text: str, width: int, right: bool = False) -> str:
+    if width <= 0:
+        return ""
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "~" if width > 1 else text[:1]
+    pad = " " * (width - cell_len(text))
+    return pad + text if right else text + pad
+
+
+class VirtualTable(ScrollView, can_focus=True):
+    """Rows of documents with a cursor and a ``[x]`` selection column."""
+
+    COMPONENT_CLASSES = {
+        "vtable--header", "vtable--cursor", "vtable--selected", "vtable--failed",
+        "vtable--blocked", "vtable--synced", "vtable--muted",
+    }
+    DEFAULT_CSS = """
+    VirtualTable { height: 1fr; overflow-x: hidden; scrollbar-size-vertical: 1; }
+    VirtualTable > .vtable--header { text-style: bold; background: $panel; }
+    VirtualTable > .vtable--cursor { background: $accent 40%; text-style: bold; }
+    VirtualTable:focus > .vtable--cursor { background: $accent; color: $text; }
+    VirtualTable > .vtable--selected { text-style: bold; }
+    VirtualTable > .vtable--failed { color: $error; text-style: bold; }
+    VirtualTable > .vtable--blocked { color: $warning; text-style: bold; }
+    VirtualTable > .vtable--synced { color: $success; }
+    VirtualTable > .vtable--muted { color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("j,down", "cursor_down", "Down", show=False, id="cursor_down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="cursor_up"),
+        Binding("g,home", "cursor_top", "First row", show=False, id="cursor_top"),
+        Binding("G,end", "cursor_bottom", "Last row", show=False, id="cursor_bottom"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="page_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="page_up"),
+    ]
+
+    class CursorMoved(Message):
+        def __init__(self, row: Row | None) -> None:
+            super().__init__()
+            self.row = row
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows: list[Row] = []
+        self.index: list[int] = []
+        self.columns: tuple[Column, ...] = DOCUMENT_COLUMNS
+        self.selected: set[tuple[str, str]] = set()
+        self.cursor = 0
+        self._widths: list[int] = []
+        self._widths_for = -1
+        self.visible_columns: tuple[Column, ...] = self.columns
+        self.empty_text = "Nothing here."
+
+    # ------------------------------------------------------------------ data
+    def set_view(self, rows: list[Row], index: list[int], columns: tuple[Column, ...],
+                 cursor_key: tuple[str, str] | None = None, empty_text: str = "Nothing here.") -> None:
+        self.rows, self.index, self.empty_text = rows, index, empty_text
+        if columns is not self.columns:
+            self.columns, self._widths_for = columns, -1
+        self.cursor = 0
+        if cursor_key is not None:
+            for pos, i in enumerate(index):  # only when restoring a row after a reload
+                if rows[i].key == cursor_key:
+                    self.cursor = pos
+                    break
+        self.virtual_size = Size(self.scrollable_content_region.width, len(index) + 1)
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self._scroll_cursor_into_view()
+        self.refresh()
+        self.post_message(self.CursorMoved(self.current_row))
+
+    @property
+    def current_row(self) -> Row | None:
+        if 0 <= self.cursor < len(self.index):
+            return self.rows[self.index[self.cursor]]
+        return None
+
+    def shown_rows(self):
+        rows = self.rows
+        return (rows[i] for i in self.index)
+
+    # ------------------------------------------------------------------ layout
+    def _column_widths(self, width: int) -> list[int]:
+        if self._widths_for == width:
+            return self._widths
+        cols = self.visible_columns = tuple(c for c in self.columns if width >= c.hide_below)
+        fixed = 4 + sum(c.width for c in cols) + len(cols) - 1  # "[x] " + gaps
+        spare = max(0, width - fixed)
+        flex_total = sum(c.flex for c in cols) or 1
+        widths = []
+        given = 0
+        flex_cols = [i for i, c in enumerate(cols) if c.flex]
+        for i, c in enumerate(cols):
+            extra = spare * c.flex // flex_total if c.flex else 0
+            given += extra
+            widths.append(c.width + extra)
+        if flex_cols:
+            widths[flex_cols[-1]] += spare - given
+        self._widths, self._widths_for = widths, width
+        return widths
+
+    def _text_cells(self, values: list[str]) -> list[str]:
+        widths = self._column_widths(self.scrollable_content_region.width)
+        return [fit(v, w, c.right) for v, w, c in zip(values, widths, self.visible_columns)]
+
+    # ------------------------------------------------------------------ rendering
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if y == 0:
+            style = base + self.get_component_rich_style("vtable--header", partial=True)
+            self._column_widths(width)
+            cells = self._text_cells([c.title for c in self.visible_columns])
+            return Strip([Segment(fit("    " + " ".join(cells), width), style)], width)
+        scroll_y = int(self.scroll_offset.y)
+        pos = scroll_y + y - 1
+        if pos >= len(self.index):
+            if pos == 0:
+                style = base + self.get_component_rich_style("vtable--muted", partial=True)
+                return Strip([Segment(fit("    " + self.empty_text, width), style)], width)
+            return Strip.blank(width, base)
+        row = self.rows[self.index[pos]]
+        selected = row.key in self.selected
+        style = base
+        if selected:
+            style += self.get_component_rich_style("vtable--selected", partial=True)
+        if pos == self.cursor:
+            style += self.get_component_rich_style("vtable--cursor", partial=True)
+        self._column_widths(width)
+        cols = self.visible_columns
+        cells = self._text_cells([c.get(row) for c in cols])
+        segments = [Segment("[x] " if selected else "[ ] ", style)]
+        for n, (cell, col) in enumerate(zip(cells, cols)):
+            if n:
+                segments.append(Segment(" ", style))
+            if col.status and row.status in ("failed", "blocked", "synced"):
+                segments.append(Segment(cell, style + self.get_component_rich_style(
+                    f"vtable--{row.status}", partial=True)))
+            else:
+                segments.append(Segment(cell, style))
+        return Strip(segments).adjust_cell_length(width, style)
+
+    def on_resize(self) -> None:
+        self._widths_for = -1
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.index) + 1)
+        self._scroll_cursor_into_view()
+
+    # ------------------------------------------------------------------ cursor
+    @property
+    def _page(self) -> int:
+        return max(1, self.size.height - 1)
+
+    def _scroll_cursor_into_view(self) -> None:
+        top = int(self.scroll_offset.y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor > top + self._page - 1:
+            self.scroll_to(y=self.cursor - self._page + 1, animate=False, immediate=True)
+
+    def move_cursor(self, pos: int) -> None:
+        if not self.index:
+            return
+        pos = max(0, min(len(self.index) - 1, pos))
+        old = self.cursor
+        if pos == old:
+            return
+        self.cursor = pos
+        top = int(self.scroll_offset.y)
+        self._scroll_cursor_into_view()
+        if int(self.scroll_offset.y) == top:
+            self.refresh_line(old - top + 1)
+            self.refresh_line(pos - top + 1)
+        else:
+            self.refresh()
+        self.post_message(self.CursorMoved(self.current_row))
+
+    def refresh_row_at(self, pos: int) -> None:
+        top = int(self.scroll_offset.y)
+        if top <= pos < top + self._page:
+            self.refresh_line(pos - top + 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(self.cursor - 1)
+
+    def action_cursor_top(self) -> None:
+        self.move_cursor(0)
+
+    def action_cursor_bottom(self) -> None:
+        self.move_cursor(len(self.index) - 1)
+
+    def action_page_down(self) -> None:
+        self.move_cursor(self.cursor + self._page)
+
+    def action_page_up(self) -> None:
+        self.move_cursor(self.cursor - self._page)
+
+    def on_click(self, event) -> None:  # the mouse works, nothing needs it
+        pos = int(self.scroll_offset.y) + event.y - 1
+        if event.y >= 1 and 0 <= pos < len(self.index):
+            self.move_cursor(pos)
+
+    # ------------------------------------------------------------------ selection
+    def toggle_current(self) -> None:
+        row = self.current_row
+        if row is None:
+            return
+        if row.key in self.selected:
+            self.selected.discard(row.key)
+        else:
+            self.selected.add(row.key)
+        self.refresh_row_at(self.cursor)
+        self.move_cursor(self.cursor + 1)
+
+    def select_all_shown(self) -> None:
+        self.selected.update(r.key for r in self.shown_rows())
+        self.refresh()
+
+    def invert_shown(self) -> None:
+        sel = self.selected
+        for r in self.shown_rows():
+            if r.key in sel:
+                sel.discard(r.key)
+            else:
+                sel.add(r.key)
+        self.refresh()
+
+    def clear_selection(self) -> None:
+        self.selected.clear()
+        self.refresh()
