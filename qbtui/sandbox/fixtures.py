@@ -144,7 +144,6 @@ def _demo(c: Company) -> None:
     for name in DEMO_DEPARTMENTS:
         _raw(c, "Department", {"Name": name, "FullyQualifiedName": name, "SubDepartment": False, "Active": True})
     c.rebuild_indexes()
-    cur = c._currency_ref()
     at = FIXTURE_TIME
     customers = [c.create("Customer", {"DisplayName": n, "CompanyName": n}, at=at) for n in DEMO_CUSTOMERS]
     vendors = [c.create("Vendor", {"DisplayName": n, "CompanyName": n}, at=at) for n in DEMO_VENDORS]
@@ -158,7 +157,6 @@ def _demo(c: Company) -> None:
         c.create("Item", {"Name": "Shipping", "Type": "Service", "UnitPrice": 12,
                           "IncomeAccountRef": income}, at=at),
     ]
-    del cur
     ref = lambda o: {"value": o["Id"]}  # noqa: E731
     inv = c.create("Invoice", {"DocNumber": "1001", "TxnDate": "2026-09-10", "CustomerRef": ref(customers[0]),
                                "Line": [{"DetailType": "SalesItemLineDetail", "Amount": 150.0,

@@ -11,6 +11,8 @@ import orjson
 from .company import Company
 
 VERSION = 1
+#: the newest requestid answers kept in the file (retries come soon after the first try)
+REPLAY_KEPT = 5000
 
 
 def snapshot(company: Company) -> bytes:
@@ -21,7 +23,7 @@ def snapshot(company: Company) -> bytes:
         "objects": company.objects,
         "deleted": company.deleted,
         "oauth": company.oauth,
-        "replay": [[k, s, ct, body.decode()] for k, (s, ct, body) in company.replay.items()],
+        "replay": [[k, s, ct, body.decode()] for k, (s, ct, body) in list(company.replay.items())[-REPLAY_KEPT:]],
     })
 
 

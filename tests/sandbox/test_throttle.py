@@ -114,3 +114,16 @@ async def test_batch_item_limit(n, client):
     body = {"BatchItemRequest": [{"bId": str(i), "Query": "select * from Term"} for i in range(n)]}
     answer = await client.post(f"{client.realm}/batch", json=body)
     assert answer.status_code == (200 if n == 30 else 400)
+
+
+async def test_latency_delays_each_answer():
+    import time
+
+    app, c, realm = make(lambda: 0.0, throttle="off", latency_ms=150)
+    async with c:
+        started = time.monotonic()
+        assert (await c.get(f"{realm}/preferences")).status_code == 200
+        assert time.monotonic() - started >= 0.14
+        started = time.monotonic()
+        assert (await c.get("/.well-known/openid_configuration")).status_code == 200
+        assert time.monotonic() - started < 0.1  # OAuth and discovery are not delayed
