@@ -1,0 +1,174 @@
+"""Crash safety: SIGKILL a writer at random moments; the cache must always open and hold
+exactly the state before or exactly the state after the interrupted operation."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import orjson
+import pytest
+
+from qbtui.cache import Cache
+
+from ._child import IMPORT, OUTCOMES
+
+ROOT = Path(__file__).resolve().parents[2]
+KILLS = 20
+
+
+def spawn(script: str, *args: object) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    return subprocess.Popen([sys.executable, "-c", script, *map(str, args)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def wait_for(proc: subprocess.Popen[str], word: str) -> str:
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line.startswith(word):
+        proc.kill()
+        raise AssertionError(f"child said {line!r}; stderr: {proc.stderr.read()}")  # type: ignore[union-attr]
+    return line
+
+
+def kill(proc: subprocess.Popen[str]) -> None:
+    try:
+        proc.send_signal(signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait(timeout=10)
+    proc.stdout.close()  # type: ignore[union-attr]
+    proc.stderr.close()  # type: ignore[union-attr]
+
+
+def fingerprint(prof: Path) -> str:
+    """Documents (without import timestamps) and links, as one hash."""
+    with Cache.open(prof, writer=False) as c:
+        docs = sorted((d["type"], d["ref"], d["rev"], orjson.dumps(d["data"], option=orjson.OPT_SORT_KEYS))
+                      for d in c.documents())
+        links = sorted(orjson.dumps(x, option=orjson.OPT_SORT_KEYS) for x in c.links())
+        counts = c.status_counts()
+    h = hashlib.sha256(repr((docs, links, counts)).encode())
+    return h.hexdigest()
+
+
+def test_kill_during_large_import(tmp_path: Path) -> None:
+    n = 20_000
+    base = tmp_path / "base" / "profiles" / "default"
+    with Cache.open(base, writer=True) as c:
+        c.upsert_documents([{"type": "invoice" if i % 3 else "customer", "ref": f"D-{i}",
+                             "old": True} for i in range(1000)])
+        c.record_outcomes([{"type": "customer", "ref": "D-0", "status": "synced",
+                            "synced_rev": 1}])
+    before = fingerprint(base)
+
+    # One uninterrupted run gives the "after" state and the duration of the upsert.
+    ref_prof = tmp_path / "ref" / "profiles" / "default"
+    shutil.copytree(base, ref_prof)
+    proc = spawn(IMPORT, ref_prof, n, 1)
+    wait_for(proc, "go")
+    duration = float(wait_for(proc, "done").split()[1])
+    wait_for(proc, "closed")
+    proc.wait(timeout=30)
+    proc.stdout.close(), proc.stderr.close()  # type: ignore[union-attr]
+    after = fingerprint(ref_prof)
+    assert after != before
+
+    rnd = random.Random(20261127)
+    seen = {"before": 0, "after": 0}
+    for i in range(KILLS):
+        prof = tmp_path / f"k{i}" / "profiles" / "default"
+        shutil.copytree(base, prof)
+        proc = spawn(IMPORT, prof, n, 1)
+        wait_for(proc, "go")
+        time.sleep(rnd.uniform(0, duration * 1.3))
+        kill(proc)
+        fp = fingerprint(prof)
+        assert fp in (before, after), f"kill #{i}: partial import"
+        seen["before" if fp == before else "after"] += 1
+        # the dead writer left no lock behind
+        Cache.open(prof, writer=True).close()
+        assert fingerprint(prof) == fp
+        shutil.rmtree(prof.parent.parent)
+    print("import kills:", seen)
+
+
+def test_kill_during_outcome_stream(tmp_path: Path) -> None:
+    batches = 120
+    base = tmp_path / "base" / "profiles" / "default"
+    with Cache.open(base, writer=True) as c:
+        c.upsert_documents([{"type": "invoice", "ref": f"D-{i}"} for i in range(batches * 30)])
+
+    # Small compaction threshold, so kills also land in and around compactions.
+    threshold = 40_000
+    ref_prof = tmp_path / "ref" / "profiles" / "default"
+    shutil.copytree(base, ref_prof)
+    proc = spawn(OUTCOMES, ref_prof, batches, threshold)
+    wait_for(proc, "go")
+    duration = float(wait_for(proc, "done").split()[1])
+    proc.wait(timeout=30)
+    proc.stdout.close(), proc.stderr.close()  # type: ignore[union-attr]
+
+    rnd = random.Random(4242)
+    prefixes = []
+    for i in range(KILLS):
+        prof = tmp_path / f"k{i}" / "profiles" / "default"
+        shutil.copytree(base, prof)
+        proc = spawn(OUTCOMES, prof, batches, threshold)
+        wait_for(proc, "go")
+        time.sleep(rnd.uniform(0, duration))
+        kill(proc)
+        with Cache.open(prof, writer=False) as c:
+            present = []
+            for b in range(batches):
+                links = [c.link("invoice", f"D-{b * 30 + k}") for k in range(30)]
+                there = [lk is not None for lk in links]
+                assert all(there) or not any(there), f"kill #{i}: batch {b} is partial"
+                if all(there):
+                    assert all(lk["run"] == f"b{b}" and lk["status"] == "synced"
+                               and len(lk["history"]) == 1 for lk in links)
+                present.append(all(there))
+            k = sum(present)
+            assert present == [True] * k + [False] * (batches - k), f"kill #{i}: not a prefix"
+            assert c.status_counts()["invoice"]["synced"] == k * 30
+        prefixes.append(k)
+        # a new writer opens (no stale lock), drops any torn tail and appends cleanly
+        with Cache.open(prof, writer=True) as w:
+            w.record_outcomes([{"type": "invoice", "ref": "extra", "status": "failed"}])
+            with Cache.open(prof, writer=False) as r:
+                assert r.link("invoice", "extra")["status"] == "failed"
+                assert r.status_counts()["invoice"]["synced"] == k * 30
+        shutil.rmtree(prof.parent.parent)
+    print("batches present after each kill:", prefixes)
+    assert len(set(prefixes)) > 3, "kills did not land at varied moments"
+
+
+def test_torn_journal_tail_is_ignored_and_truncated(tmp_path: Path) -> None:
+    prof = tmp_path / "p"
+    with Cache.open(prof, writer=True) as c:
+        c.upsert_documents([{"type": "invoice", "ref": "A"}, {"type": "invoice", "ref": "B"}])
+    w = Cache.open(prof, writer=True)
+    w.record_outcomes([{"type": "invoice", "ref": "A", "status": "synced", "synced_rev": 1}])
+    # simulate death mid-append: a torn line, and the writer vanishes without compacting
+    with open(prof / "outcomes.jsonl", "ab") as f:
+        f.write(b'{"seq":2,"at":"x","outcomes":[{"type":"invoice","ref":"B","sta')
+    w._release()  # drop lock and journal fd without compaction, as a dead process would
+    with Cache.open(prof, writer=False) as r:
+        assert r.status_of("invoice", "A") == "synced"
+        assert r.link("invoice", "B") is None
+    w2 = Cache.open(prof, writer=True)
+    w2.record_outcomes([{"type": "invoice", "ref": "B", "status": "failed"}])
+    with Cache.open(prof, writer=False) as r:  # reads the journal (not yet compacted)
+        assert r.status_of("invoice", "A") == "synced"
+        assert r.status_of("invoice", "B") == "failed"
+    lines = (prof / "outcomes.jsonl").read_bytes().splitlines()
+    assert [orjson.loads(x)["seq"] for x in lines] == [1, 2]
+    w2.close()
