@@ -201,8 +201,11 @@ class QBOClient:
                         self.stats.retries += 1
                         log.warning("no answer to %s %s (%s); retrying a read", method, path, type(exc).__name__)
                         resp = None
-                    else:
+                    elif write:
                         raise UnknownOutcome(request_id or "", method, path, type(exc).__name__) from exc
+                    else:  # a read changes nothing: its lost answer is just a network failure
+                        raise QBOFault("network", f"no answer from QuickBooks to {method} {path}",
+                                       type(exc).__name__, fault_type="network") from exc
             if resp is None:
                 await self._sleep(self._backoff(errors - 1))
                 continue

@@ -145,3 +145,44 @@ async def test_update_preferences(client):
     out = await client.update_preferences({"SalesFormsPrefs": {"CustomTxnNumbers": True}})
     assert out["SalesFormsPrefs"]["CustomTxnNumbers"] is True
     assert int(out["SyncToken"]) == int(prefs["SyncToken"]) + 1
+
+
+class Recording(__import__("httpx2").AsyncBaseTransport):
+    """Passes every request to the sandbox and keeps its URL (observation, not a mock)."""
+
+    def __init__(self, inner):
+        self.inner, self.urls = inner, []
+
+    async def handle_async_request(self, request):
+        self.urls.append(request.url)
+        return await self.inner.handle_async_request(request)
+
+
+async def test_every_api_request_has_minorversion_and_writes_have_requestid(sandbox):
+    rec = Recording(sandbox.transport)
+    async with sandbox.client(transport=rec) as c:
+        made = await c.create("Customer", {"DisplayName": unique("Mv")})
+        await c.read("Customer", made["Id"])
+        await c.query("SELECT * FROM Customer MAXRESULTS 1")
+        items = [BatchItem("1", "create", "Class", {"Name": unique("MvB")})]
+        await c.batch(items)
+    api = [u for u in rec.urls if "/v3/" in u.path]
+    assert api and all(u.params.get("minorversion") == "75" for u in api)
+    writes = [u for u in api if u.path.endswith(("/customer", "/batch"))]
+    assert len(writes) == 2 and all(u.params.get("requestid") for u in writes)
+    assert writes[1].params["requestid"] == batch_request_id(items)
+
+
+async def test_lost_batch_answer_is_unknown_outcome_with_the_derived_requestid(make_sandbox):
+    from qbtui.qbo import UnknownOutcome
+    from qbtui.sandbox import FaultSpec
+    sb = await make_sandbox(faults=FaultSpec(drop_after_commit=1.0))
+    items = [BatchItem(str(i), "create", "Class", {"Name": unique("Lost")}) for i in range(3)]
+    async with sb.client() as c:
+        with pytest.raises(UnknownOutcome) as err:
+            await c.batch(items)
+        assert err.value.request_id == batch_request_id(items)
+        sb.app.state.sandbox.faults.spec = FaultSpec()
+        results = await c.batch(items)  # the identical batch replays the committed answer
+        assert all(r.ok for r in results)
+        assert len(await c.query_all("Class", "Name LIKE 'Lost-%'")) == 3
