@@ -9,9 +9,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
-import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Literal
 
@@ -19,7 +18,7 @@ import httpx2
 import orjson
 
 from .environment import MINOR_VERSION, Environment, require_secure
-from .errors import QBOFault, ReconnectRequired, UnknownOutcome, fault_for_response, fault_from_dict, redact
+from .errors import QBOFault, ReconnectRequired, UnknownOutcome, fault_for_response, fault_from_dict
 from .oauth import refresh_tokens
 from .throttle import Limits, Throttle
 from .tokens import Tokens, TokenStore
@@ -80,6 +79,20 @@ def _qbo_datetime(dt: datetime) -> str:
     return dt.isoformat(timespec="seconds")
 
 
+class _Bearer(httpx2.Auth):
+    """Adds the access token at send time, so that no local variable of the client holds it as a str."""
+
+    def __init__(self, tokens: Tokens) -> None:
+        self._tokens = tokens
+
+    def __repr__(self) -> str:
+        return "_Bearer(***)"
+
+    def auth_flow(self, request: httpx2.Request):
+        request.headers["Authorization"] = f"Bearer {self._tokens.access_token}"
+        yield request
+
+
 class QBOClient:
     def __init__(self, env: Environment, store: TokenStore, *, realm_id: str, client_id: str, client_secret: str,
                  transport: httpx2.AsyncBaseTransport | None = None, time_scale: float = 1.0,
@@ -133,7 +146,7 @@ class QBOClient:
         self.stats.refreshes += 1
         return tokens
 
-    async def _access_token(self) -> str:
+    async def _current_tokens(self) -> Tokens:
         if self._tokens is None:
             self._tokens = self.store.load()
             if self._tokens is None:
@@ -141,7 +154,7 @@ class QBOClient:
         # refresh a little before expiry; a token that dies in flight gets a 401 -> one refresh -> retry
         if self._tokens.access_expired(leeway=min(5.0, 60.0 / self.time_scale)):
             await self._refresh(self._tokens.access_token)
-        return self._tokens.access_token
+        return self._tokens
 
     # --- the one request loop -----------------------------------------------------------
     def _url(self, path: str) -> str:
@@ -177,15 +190,15 @@ class QBOClient:
         errors = 0
         throttles = 0
         while True:
-            token = await self._access_token()
-            headers["Authorization"] = f"Bearer {token}"
+            tokens = await self._current_tokens()  # kept in a Tokens (its repr hides secrets), not a str
             async with self.throttle.slot(batch=batch) as waited:
                 self.stats.waited_s += waited
                 self.stats.requests += 1
                 if batch:
                     self.stats.batches += 1
                 try:
-                    resp = await self._http.request(method, url, params=query, content=body, headers=headers)
+                    resp = await self._http.request(method, url, params=query, content=body, headers=headers,
+                                                    auth=_Bearer(tokens))
                 except _NOT_SENT as exc:
                     # never reached the server: nothing happened, resending is safe
                     if errors >= self.max_retries:
@@ -226,7 +239,7 @@ class QBOClient:
                     raise ReconnectRequired(code=fault.code, status=401, detail=fault.detail)
                 refreshed = True
                 log.info("QuickBooks answered 401 (%s); refreshing the token once", fault.code)
-                await self._refresh(token)
+                await self._refresh(tokens.access_token)
                 continue
             if status == 429 or fault.code == "3001":
                 self.stats.throttled += 1
