@@ -81,16 +81,17 @@ class GateContext:
 # --- skipped: not to be sent, by a setting ------------------------------------------------
 
 def skip_reason(doc: Doc, settings: Settings, docs: Mapping[tuple[str, str], Doc] | None = None) -> Reason | None:
-    """Why a document is ``skipped`` (by a setting), or None. ``docs`` lets a payment take the
-    sales channel of its invoice."""
+    """Why a document is ``skipped`` (by a setting), or None. ``docs`` lets a payment (and a COGS
+    journal or credit note left on the default channel) take the sales channel of its invoice."""
     t = doc["type"]
     if not settings.sends:
         return Reason("integration.from_quickbooks", "The integration mode is 'from QuickBooks only': nothing is sent.",
                       "To send documents, qbtui settings set integration_mode both_ways")
     if t in ("sale_invoice", "credit_note", "sale_payment", "cogs"):
         channel = doc.get("channel")
-        if t == "sale_payment":
-            channel = ((docs or {}).get(("sale_invoice", doc.get("invoice"))) or {}).get("channel")
+        invoice = (docs or {}).get(("sale_invoice", doc.get("invoice"))) if doc.get("invoice") else None
+        if invoice is not None and (t == "sale_payment" or channel in (None, "direct")):
+            channel = invoice.get("channel")  # a payment, or a COGS / credit note on the default channel, follows its invoice
         channel = channel or "direct"
         kind = "cogs" if t == "cogs" else "invoice"
         if settings.channel_sync(channel, kind) == "no_sync":

@@ -6,7 +6,9 @@ which order (dependencies first), with which payloads, and which are blocked or 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import gc
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -59,6 +61,19 @@ def dependencies(doc: Mapping[str, Any]) -> list[tuple[str, str]]:
     if t == "gift_voucher":  # the customer is informational on a gift voucher journal
         deps = []
     return list(dict.fromkeys(deps))
+
+
+@contextmanager
+def _bulk() -> Iterator[None]:
+    """No cyclic GC while building many small dicts that all stay alive (halves the time at
+    100k documents); the plan creates no reference cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # --- reading the cache once -------------------------------------------------------------
@@ -189,21 +204,19 @@ def _candidates(snap: Snapshot, types: Iterable[str] | None, refs: Iterable[str]
     pending = [k for k, st in snap.status.items() if st["status"] in statuses]
     everything = [k for k in pending if k[0] in _RANK]
     if not types and not refs:
-        keys: set[tuple[str, str]] = set(everything)
-    else:
-        types_, refs_ = set(types or ()), set(refs or ())
-        chosen = [k for k in everything if (not types_ or k[0] in types_) and (not refs_ or k[1] in refs_)]
-        keys = _closure(snap, chosen, statuses)
-    # a dependency that is pending must be evaluated first so that its status propagates
-    return keys | _closure(snap, list(keys), statuses)
+        return set(everything)  # every dependency that is pending is already in
+    types_, refs_ = set(types or ()), set(refs or ())
+    chosen = [k for k in everything if (not types_ or k[0] in types_) and (not refs_ or k[1] in refs_)]
+    return _closure(snap, chosen, statuses)
 
 
 def gate_statuses(cache: Any) -> dict[tuple[str, str], tuple[str, list[Reason]]]:
     """For every pending document: ("pending" | "blocked" | "skipped", reasons). Builds the gate
     context once, builds no payloads (fast enough for ``qbtui status`` on 100k documents)."""
-    snap = snapshot(cache)
-    keys = [k for k, st in snap.status.items() if st["status"] == "pending"]
-    evaluated = _evaluate(snap, keys, ("pending",))
+    with _bulk():
+        snap = snapshot(cache)
+        keys = [k for k, st in snap.status.items() if st["status"] == "pending"]
+        evaluated = _evaluate(snap, keys, ("pending",))
     return {k: ("pending" if st == "ready" else st, reasons) for k, (st, reasons) in evaluated.items()}
 
 
@@ -243,6 +256,12 @@ def plan(cache: Any, *, types: Iterable[str] | None = None, refs: Iterable[str] 
     selection depends on), in sending order, each ready / blocked / skipped with its payloads.
     ``resolver`` defaults to the cache's links and reference data when a QBO company is connected,
     else offline references ({"value": null, "name": ...})."""
+    with _bulk():
+        return _plan(cache, types, refs, resolver, statuses)
+
+
+def _plan(cache: Any, types: Iterable[str] | None, refs: Iterable[str] | None, resolver: Resolver | None,
+          statuses: tuple[str, ...]) -> list[PlannedDocument]:
     snap = snapshot(cache)
     if resolver is None:
         resolver = cache_resolver(snap, _connected(cache))
@@ -275,7 +294,8 @@ def plan(cache: Any, *, types: Iterable[str] | None = None, refs: Iterable[str] 
 def dry_run_json(planned: Iterable[PlannedDocument]) -> dict[str, Any]:
     """``{"documents": [{"type", "ref", "status", "reasons", "payloads": [{"entity", "operation",
     "body"}]}]}`` (spec/CLI.md); amounts are JSON numbers (Decimal("24.60") -> 24.6)."""
-    return {"documents": [p.to_json() for p in planned]}
+    with _bulk():
+        return {"documents": [p.to_json() for p in planned]}
 
 
 # --- the human form --------------------------------------------------------------------------

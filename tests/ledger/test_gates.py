@@ -202,6 +202,9 @@ def test_payment_follows_its_invoice_channel():
     pay = doc(type="sale_payment", ref="P-1", invoice="SO-1", date="2026-11-05", amount="1")
     docs = docs_map(INVOICE | {"channel": "pos"})
     assert skip_reason(pay, Settings.from_stored({"channel.pos.invoice_sync": "no_sync"}), docs).code == "channel.no_sync"
+    cogs = doc(type="cogs", ref="CG-1", invoice="SO-1", date="2026-11-02", amount="4")
+    assert skip_reason(cogs, Settings.from_stored({"channel.pos.cogs_sync": "no_sync"}), docs).code == "channel.no_sync"
+    assert skip_reason(cogs | {"channel": "web"}, Settings.from_stored({"channel.pos.cogs_sync": "no_sync"}), docs) is None
 
 
 def test_quotes_and_purchase_orders_are_skipped_unless_exported():
