@@ -57,11 +57,15 @@ class GateContext:
     product_names: Mapping[str, int] = field(default_factory=dict)
     contact_names: Mapping[str, int] = field(default_factory=dict)
     qbo_contact_kinds: Mapping[str, str] = field(default_factory=dict)  # name key -> "Customer" | "Vendor"
+    tax_codes: frozenset[str] | None = None  # our tax code names that resolve to a QBO tax code; None: not known yet
+    terms: frozenset[str] | None = None  # the same for payment terms
 
     @classmethod
     def build(cls, docs: Mapping[tuple[str, str], Doc], settings: Settings | None = None,
               prefs: Prefs | None = None, qbo_customers: Iterable[Mapping[str, Any]] = (),
-              qbo_vendors: Iterable[Mapping[str, Any]] = ()) -> "GateContext":
+              qbo_vendors: Iterable[Mapping[str, Any]] = (), qbo_tax_codes: Iterable[Mapping[str, Any]] | None = None,
+              qbo_terms: Iterable[Mapping[str, Any]] | None = None) -> "GateContext":
+        """``qbo_tax_codes`` / ``qbo_terms``: QBO's lists once pulled (None before: no tax/terms gate)."""
         products: Counter[str] = Counter()
         contacts: Counter[str] = Counter()
         for (t, _), d in docs.items():
@@ -71,7 +75,15 @@ class GateContext:
                 contacts[_name_key(d["name"])] += 1
         kinds = {_name_key(c["DisplayName"]): "Customer" for c in qbo_customers if c.get("DisplayName")}
         kinds.update({_name_key(v["DisplayName"]): "Vendor" for v in qbo_vendors if v.get("DisplayName")})
-        return cls(settings or Settings(), prefs or Prefs(), docs, products, contacts, kinds)
+        settings = settings or Settings()
+
+        def names(items: Iterable[Mapping[str, Any]] | None, mapped: Mapping[str, str]) -> frozenset[str] | None:
+            if items is None:
+                return None
+            return frozenset(str(i["Name"]) for i in items if i.get("Name") and i.get("Active", True)) | set(mapped)
+
+        return cls(settings, prefs or Prefs(), docs, products, contacts, kinds,
+                   names(qbo_tax_codes, settings.tax_mapping), names(qbo_terms, settings.terms_mapping))
 
     @classmethod
     def from_ledger(cls, ledger: Ledger, **kw: Any) -> "GateContext":
@@ -325,8 +337,34 @@ def _specific(doc: Doc, ctx: GateContext) -> list[Reason]:
     return out
 
 
+def _terms_of(doc: Doc, ctx: GateContext) -> str | None:
+    t = doc["type"]
+    if t in ("customer", "supplier"):
+        return doc.get("terms")
+    if t in ("sale_invoice", "supplier_invoice"):
+        contact = "customer" if t == "sale_invoice" else "supplier"
+        return doc.get("terms") or (ctx.docs.get((contact, doc.get(contact))) or {}).get("terms")
+    return None
+
+
+def _tax_and_terms(doc: Doc, ctx: GateContext) -> list[Reason]:
+    out = []
+    if ctx.tax_codes is not None:
+        unknown = [c for c in dict.fromkeys(l.get("tax_code") for l in doc.get("lines", ())) if c and c not in ctx.tax_codes]
+        if unknown:
+            out.append(Reason("tax.unmapped_code", f"Tax code(s) {', '.join(map(repr, unknown))} match no QBO tax code "
+                              "(names must match exactly, case included).",
+                              "Map each to a QBO tax code (qbtui map), or use the QBO tax code's exact name, and sync again"))
+    terms = _terms_of(doc, ctx)
+    if ctx.terms is not None and terms and terms not in ctx.terms:
+        out.append(Reason("terms.unmapped", f"Payment terms {terms!r} match no QBO term (names must match exactly, "
+                          "case included).", "Create the term in QBO and qbtui pull, or map it (qbtui map), then sync again"))
+    return out
+
+
 def check(doc: Doc, ctx: GateContext) -> list[Reason]:
     """Every gate the document fails (empty: it may be sent). Skips are not checked here: see
     :func:`skip_reason`."""
-    return [*_company(ctx), *_specific(doc, ctx), *_dates(doc, ctx), *_currency(doc, ctx), *_mapping(doc, ctx)]
+    return [*_company(ctx), *_specific(doc, ctx), *_dates(doc, ctx), *_currency(doc, ctx), *_tax_and_terms(doc, ctx),
+            *_mapping(doc, ctx)]
 

@@ -143,8 +143,9 @@ def _evaluate(snap: Snapshot, keys: Iterable[tuple[str, str]], statuses: tuple[s
     only by unmapped roles (directly or through their dependencies): their payloads are correct
     and can be previewed."""
     soft = set() if soft is None else soft
-    ctx = GateContext.build(snap.docs, snap.settings, snap.prefs, snap.reference["customers"] or (),
-                            snap.reference["vendors"] or ())
+    r = snap.reference
+    ctx = GateContext.build(snap.docs, snap.settings, snap.prefs, r["customers"] or (), r["vendors"] or (),
+                            r["tax_codes"], r["terms"])
     result: dict[tuple[str, str], tuple[str, list[Reason]]] = {}
     for key in sorted(keys, key=lambda k: _sort_key(k, snap.docs[k])):
         doc = snap.docs[key]

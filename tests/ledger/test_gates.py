@@ -222,3 +222,16 @@ def test_quotes_and_purchase_orders_are_skipped_unless_exported():
 def test_from_quickbooks_mode_sends_nothing():
     assert skip_reason(MUG, Settings.from_stored({"integration_mode": "from_quickbooks"})).code == "integration.from_quickbooks"
     assert skip_reason(MUG, Settings.from_stored({"integration_mode": "both_ways"})) is None
+
+
+def test_tax_codes_and_terms_must_resolve_once_qbo_lists_are_known():
+    inv = INVOICE | {"lines": [{"sku": "MUG-01", "quantity": "1", "unit_price": "1", "tax_code": "GST"}]}
+    assert codes(inv) == []  # offline: not known yet
+    r = reason(inv, "tax.unmapped_code", qbo_tax_codes=[{"Id": "1", "Name": "TAX"}], qbo_terms=[{"Id": "3", "Name": "Net 30"}])
+    assert "'GST'" in r.message
+    assert codes(inv, qbo_tax_codes=[{"Id": "1", "Name": "GST"}], qbo_terms=[{"Id": "3", "Name": "Net 30"}]) == []
+    c = GateContext.build(docs_map(inv), Settings.from_stored({"mapping": ALL_MAPPED, "tax_mapping": {"GST": "1"}}),
+                          qbo_tax_codes=[], qbo_terms=[{"Name": "Net 30"}])
+    assert check(inv, c) == []
+    assert "Net 30" in reason(CUSTOMER, "terms.unmapped", qbo_terms=[{"Id": "3", "Name": "net 30"}]).message
+    assert "terms.unmapped" in codes(inv, qbo_terms=[])  # the invoice takes its customer's terms

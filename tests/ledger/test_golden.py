@@ -368,3 +368,48 @@ def test_amounts_stay_exact_in_json(amount):
     import json
     text = json.dumps(build(c, offline(c))[0].to_json())
     assert f'"Amount": {Decimal(amount).copy_abs().normalize():f}' in text
+
+
+class Recording:
+    """Wraps a resolver and records the account roles asked for."""
+
+    def __init__(self, inner):
+        self.inner, self.roles = inner, set()
+
+    def account(self, role):
+        self.roles.add(role)
+        return self.inner.account(role)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+def test_roles_used_are_exactly_the_roles_the_payloads_post_to():
+    from dataclasses import replace
+
+    from qbtui.ledger import roles_used
+    samples = [
+        MUG, BOWL, CUSTOMER, SUPPLIER, INVOICE,
+        doc(type="product", ref="BAG", name="Bag", kind="non_stock"),
+        doc(type="product", ref="GW", name="Gift wrap", kind="service"),
+        doc(type="product", ref="EN", name="Engraving", kind="service", purchase_cost="1"),
+        note(), note([{"ref": "RF-1", "date": "2026-11-06", "amount": "100"}]),
+        note([{"ref": "RF-1", "date": "2026-11-06", "amount": "500"}]),
+        doc(type="sale_payment", ref="P", invoice="SO-1001", date="2026-11-10", amount="1"),
+        doc(type="quote", ref="Q", customer="C-100", date="2026-11-01", lines=[{"sku": "MUG-01", "quantity": 1, "unit_price": "1"}]),
+        doc(type="cogs", ref="C", date="2026-11-02", amount="-1"),
+        doc(type="purchase_order", ref="PO", supplier="S-1", date="2026-11-01", lines=PLINES),
+        doc(type="supplier_invoice", ref="PI-9", supplier="S-1", invoice_date="2026-11-01", lines=PLINES),
+        doc(type="supplier_credit", ref="VC", supplier="S-1", date="2026-11-01", lines=PLINES),
+        doc(type="supplier_payment", ref="SP", supplier_invoice="PI-9", date="2026-11-01", amount="1"),
+        doc(type="supplier_deposit", ref="D", supplier="S-1", date="2026-11-01", amount="1"),
+        doc(type="supplier_deposit", ref="D2", supplier="S-1", date="2026-11-01", amount="1", supplier_invoice="PI-9"),
+        doc(type="adjustment", ref="A", accounting_date="2026-11-01", lines=[{"sku": "MUG-01", "quantity_change": -1, "unit_cost": "1"}]),
+        doc(type="gift_voucher", ref="G", date="2026-11-01", event="sold", amount="1"),
+        doc(type="store_credit", ref="S", customer="C-100", date="2026-11-01", event="redeemed", amount="1"),
+    ]
+    for d in samples:
+        ledger = offline(INVOICE)
+        rec = Recording(ledger.resolver)
+        build(d, replace(ledger, resolver=rec))
+        assert rec.roles == set(roles_used(d)), d["ref"]
