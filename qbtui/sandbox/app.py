@@ -58,6 +58,19 @@ class SandboxState:
                 self._saved_changes = changes
 
 
+class SandboxApp(Starlette):
+    """Starlette for OAuth and discovery; `/v3/...` goes straight to the API (the hot path skips the
+    middleware stack and the router)."""
+
+    api: Api
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/v3/"):
+            await self.api(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
 def create_app(config: SandboxConfig | None = None) -> Starlette:
     config = config or SandboxConfig()
     set_wall_clock(config.wall_clock)
@@ -79,7 +92,8 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
 
     api = Api(sandbox)
     routes = make_routes(sandbox) + [Route("/v3/{rest:path}", endpoint=api)]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = SandboxApp(routes=routes, lifespan=lifespan)
+    app.api = api
     app.state.sandbox = sandbox
     app.state.company = sandbox.company
     app.state.config = config

@@ -34,7 +34,7 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 def _uvicorn_config(app, host: str, port: int, log_level: str = "warning") -> uvicorn.Config:
     return uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=False,
-                          lifespan="on", http="h11", loop="asyncio", timeout_keep_alive=30,
+                          lifespan="on", http="auto", loop="auto", timeout_keep_alive=30, proxy_headers=False,
                           backlog=2048)
 
 

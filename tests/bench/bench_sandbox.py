@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -26,6 +27,15 @@ import httpx2  # noqa: E402
 
 TARGET = 300.0
 REALM = "9341453050298736"
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process (Linux /proc), or None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def free_port() -> int:
@@ -68,7 +78,7 @@ async def bench(base: str, n: int, concurrency: int, entity: str) -> float:
         customer_id = None
         if entity == "invoice":
             customer_id = (await c.post(f"/v3/company/{REALM}/customer",
-                                        json={"DisplayName": "Bench customer"})).json()["Customer"]["Id"]
+                                        json={"DisplayName": f"Bench customer {os.urandom(4).hex()}"})).json()["Customer"]["Id"]
         run_id = os.urandom(4).hex()
 
         def body(i: int) -> dict:
@@ -104,17 +114,30 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=3000)
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--entity", choices=["customer", "invoice"], default="customer")
+    ap.add_argument("--repeat", type=int, default=3, help="runs on the same server; the median is judged")
     args = ap.parse_args(argv)
     port = free_port()
     proc = start_server(port)
+    rates = []
+    cpu_before = cpu_seconds(proc.pid)
     try:
-        rate = asyncio.run(bench(f"http://127.0.0.1:{port}", args.n, args.concurrency, args.entity))
+        for _ in range(args.repeat):
+            rates.append(asyncio.run(bench(f"http://127.0.0.1:{port}", args.n, args.concurrency, args.entity)))
+        cpu_after = cpu_seconds(proc.pid)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+    rate = statistics.median(rates)
     ratio = rate / TARGET
-    print(f"sandbox {args.entity} creates: {rate:,.0f}/s over loopback ({args.n} creates, {args.concurrency} "
-          f"connections, throttle off); target {TARGET:.0f}/s; ratio {ratio:.2f} ({'PASS' if ratio >= 1 else 'FAIL'})")
+    runs = ", ".join(f"{r:,.0f}" for r in rates)
+    print(f"sandbox {args.entity} creates: median {rate:,.0f}/s over loopback (runs: {runs}; {args.n} creates each, "
+          f"{args.concurrency} connections, throttle off); target {TARGET:.0f}/s; ratio {ratio:.2f} "
+          f"({'PASS' if ratio >= 1 else 'FAIL'})")
+    if cpu_before is not None and cpu_after is not None:
+        # each run also makes 2-3 OAuth calls and 20 warm-up creates
+        per = (cpu_after - cpu_before) / (args.repeat * (args.n + 23))
+        print(f"server CPU per create: {per * 1e6:,.0f} us, i.e. one core could serve about {1 / per:,.0f} creates/s "
+              f"(the rest of the wall time is the client and the machine)")
     return 0 if ratio >= 1 else 1
 
 
