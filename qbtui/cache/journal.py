@@ -9,26 +9,39 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
 from .errors import CacheError
-from .storage import dumps
+from .storage import atomic_write_bytes, dumps
 
 JOURNAL_NAME = "outcomes.jsonl"
 
 
-def read_journal(path: Path) -> tuple[list[dict[str, Any]], int]:
-    """Return (complete batches in order, byte length of the valid prefix).
+def open_journal(path: Path) -> BinaryIO | None:
+    try:
+        return open(path, "rb")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise CacheError(f"cannot read cache file {path}: {exc.strerror or exc}") from None
+
+
+def read_journal(path: Path, f: BinaryIO | None = None) -> tuple[list[dict[str, Any]], int]:
+    """Return (complete batches in order, byte length of the valid prefix), reading ``f``
+    (an already opened journal) or ``path``.
 
     An incomplete or unparsable *last* line is a torn write and is ignored; a bad line
     followed by good ones means real corruption and raises CacheError.
     """
+    if f is None:
+        f = open_journal(path)
+        if f is None:
+            return [], 0
     try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        return [], 0
+        with f:
+            raw = f.read()
     except OSError as exc:
         raise CacheError(f"cannot read cache file {path}: {exc.strerror or exc}") from None
     batches: list[dict[str, Any]] = []
@@ -87,9 +100,12 @@ class JournalWriter:
             raise
         self.size = offset
 
-    def truncate(self) -> None:
-        os.ftruncate(self._fd, 0)
-        os.fsync(self._fd)
+    def rotate(self) -> None:
+        """Replace the journal by an empty file (atomically, new inode). A reader that
+        opened the old journal before reading the snapshot keeps a consistent view."""
+        atomic_write_bytes(self.path, b"")
+        old, self._fd = self._fd, os.open(self.path, os.O_RDWR | os.O_CLOEXEC)
+        os.close(old)
         self.size = 0
 
     def close(self) -> None:

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import orjson
 from tinydb import Query, TinyDB
 
 from .errors import CacheError
-from .journal import JOURNAL_NAME, JournalWriter, read_journal
+from .journal import JOURNAL_NAME, JournalWriter, open_journal, read_journal
 from .lock import WriterLock
-import orjson
-
 from .storage import (TMP_MARK, MemoryStorage, atomic_write_bytes, blob, dumps_lines,
                       no_gc, normalize)
 
@@ -70,14 +70,6 @@ def _find_data(raw: memoryview) -> int:
     if pos < 0:
         pos = bytes(raw).find(b',"data":')
     return pos + 8 if pos >= 0 else -1
-
-
-def _file_id(path: Path) -> tuple[int, int, int] | None:
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return None
-    return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 class Cache:
@@ -234,25 +226,38 @@ class Cache:
     # ------------------------------------------------------------------ links.json + journal
     def _load_links(self) -> None:
         snap_path, journal_path = self._path(LINKS_NAME), self._path(JOURNAL_NAME)
-        # A writer may compact (replace links.json, truncate the journal) between our two
-        # reads; detect that by the snapshot's identity and retry.
-        for _ in range(50):
-            before = _file_id(snap_path)
-            snap = MemoryStorage(snap_path, read_only=True, convert=self._convert_link).read()
-            batches, valid = read_journal(journal_path)
-            if _file_id(snap_path) == before:
+        # Open the journal *before* reading the snapshot: a compaction replaces links.json
+        # and then swaps in a new empty journal, so the journal we hold still has every
+        # batch up to (at least) whatever snapshot we read next.
+        for attempt in range(20):
+            jf = open_journal(journal_path)
+            try:
+                snap = MemoryStorage(snap_path, read_only=True,
+                                     convert=self._convert_link).read()
+            except BaseException:
+                if jf is not None:
+                    jf.close()
+                raise
+            batches, valid = read_journal(journal_path, jf) if jf is not None else ([], 0)
+            try:
+                meta = snap.get("meta", {})
+                seq = int(next(iter(meta.values()))["seq"]) if meta else 0
+                links: dict[tuple[str, str], tuple[str | None, int | None, bool, bytes]] = {}
+                for packed in snap.get("links", {}).values():
+                    links[packed[4]] = packed[:4]
+            except (KeyError, TypeError, ValueError, StopIteration, AttributeError, IndexError):
+                raise CacheError(
+                    f"cache file {snap_path} is corrupted (bad link record)") from None
+            newer = [b["seq"] for b in batches if b["seq"] > seq]
+            contiguous = newer == list(range(seq + 1, seq + 1 + len(newer)))
+            if contiguous:
                 break
-        else:  # pragma: no cover
-            raise CacheError(f"cache file {snap_path} keeps changing; try again")
-        try:
-            meta = snap.get("meta", {})
-            seq = int(next(iter(meta.values()))["seq"]) if meta else 0
-            links: dict[tuple[str, str], tuple[str | None, int | None, bool, bytes]] = {}
-            table = snap.get("links", {})
-            for packed in table.values():
-                links[packed[4]] = packed[:4]
-        except (KeyError, TypeError, ValueError, StopIteration, AttributeError):
-            raise CacheError(f"cache file {snap_path} is corrupted (bad link record)") from None
+            time.sleep(0.01 * attempt)
+        else:
+            raise CacheError(
+                f"cache files {snap_path} and {journal_path} do not fit together (gap in the "
+                "outcome sequence); restore them from a backup"
+            )
         self._links = links
         self._snapshot_seq = seq
         for batch in batches:
@@ -456,7 +461,8 @@ class Cache:
 
         Each outcome: ``type``, ``ref`` and any of ``status`` (synced|failed|voided|sending),
         ``qbo`` (list of {entity, id, sync_token}), ``synced_rev``, ``error``
-        ({code, message, detail, hint} or None), ``run``. Fields not given keep their value;
+        ({code, message, detail, hint} or None), ``run``. Fields not given keep their value,
+        except that a synced outcome without ``synced_rev`` gets the document's current rev;
         a synced/voided outcome without ``error`` clears the error. An event is added to the
         link's ``history`` (last 20 kept).
         """
@@ -464,6 +470,11 @@ class Cache:
         if not outcomes:
             return
         clean = [self._validate_outcome(i, o) for i, o in enumerate(outcomes)]
+        for o in clean:
+            if o.get("status") == "synced" and "synced_rev" not in o:
+                rec = self._raw(o["type"], o["ref"])
+                if rec is not None:
+                    o["synced_rev"] = rec["rev"]  # synced = the current revision was sent
         assert self._journal is not None
         at = _now()
         entry = {"seq": self._seq + 1, "at": at, "outcomes": clean}
@@ -521,7 +532,7 @@ class Cache:
         with no_gc():
             atomic_write_bytes(self._path(LINKS_NAME), dumps_lines(data))
         self._snapshot_seq = self._seq
-        self._journal.truncate()
+        self._journal.rotate()
 
     # ------------------------------------------------------------------ status
     def _status(self, key: tuple[str, str], rec: dict | None) -> tuple[str, bool]:

@@ -172,3 +172,31 @@ def test_torn_journal_tail_is_ignored_and_truncated(tmp_path: Path) -> None:
     lines = (prof / "outcomes.jsonl").read_bytes().splitlines()
     assert [orjson.loads(x)["seq"] for x in lines] == [1, 2]
     w2.close()
+
+
+def test_readers_see_consistent_prefixes_while_writer_streams(tmp_path: Path) -> None:
+    """Readers take no lock: opened at any moment (mid-append, mid-compaction) they see
+    whole batches forming a prefix."""
+    batches = 400
+    prof = tmp_path / "p"
+    with Cache.open(prof, writer=True) as c:
+        c.upsert_documents([{"type": "invoice", "ref": f"D-{i}"} for i in range(batches * 30)])
+    proc = spawn(OUTCOMES, prof, batches, 30_000)  # compacts every ~10 batches
+    wait_for(proc, "go")
+    seen = []
+    try:
+        while proc.poll() is None and len(seen) < 200:
+            with Cache.open(prof, writer=False) as r:
+                synced = r.status_counts()["invoice"]["synced"]
+                assert synced % 30 == 0
+                k = synced // 30
+                for b in (k - 1, k):
+                    if 0 <= b < batches:
+                        there = {r.link("invoice", f"D-{b * 30 + j}") is not None
+                                 for j in range(30)}
+                        assert there == {b < k}, f"batch {b} partial or out of order"
+            seen.append(k)
+    finally:
+        kill(proc)
+    assert seen == sorted(seen)
+    assert len({k for k in seen if 0 < k < batches}) >= 2, seen
