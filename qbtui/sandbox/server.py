@@ -7,7 +7,7 @@ import ipaddress
 import socket
 import threading
 import time
-from typing import Iterator
+from typing import Any, Iterator
 
 import uvicorn
 
@@ -43,13 +43,22 @@ def run(config: SandboxConfig, host: str = "127.0.0.1", port: int = 8765, log_le
     uvicorn.Server(_uvicorn_config(create_app(config), host, port, log_level)).run()
 
 
-class RunningSandbox:
-    """What `serve_in_thread` yields: `url` (the root), the app (and so `app.state.company`)."""
+class RunningSandbox(str):
+    """What `serve_in_thread` yields: the root URL itself (a str), plus `.url`, `.app`, `.company`,
+    `.discovery_url` and `.api_url`."""
 
-    def __init__(self, url: str, app, server: uvicorn.Server) -> None:
-        self.url = url
+    app: Any
+    server: uvicorn.Server
+
+    def __new__(cls, url: str, app, server: uvicorn.Server) -> "RunningSandbox":
+        self = super().__new__(cls, url)
         self.app = app
         self.server = server
+        return self
+
+    @property
+    def url(self) -> str:
+        return str.__str__(self)
 
     @property
     def company(self):
@@ -63,14 +72,11 @@ class RunningSandbox:
     def api_url(self) -> str:
         return f"{self.url}/v3"
 
-    def __str__(self) -> str:
-        return self.url
-
 
 @contextlib.contextmanager
 def serve_in_thread(config: SandboxConfig | None = None, host: str = "127.0.0.1",
                     port: int = 0) -> Iterator[RunningSandbox]:
-    """Run uvicorn in a daemon thread on a free loopback port; yield a RunningSandbox (str() = root URL)."""
+    """Run uvicorn in a daemon thread on a free loopback port; yield its root URL (a RunningSandbox str)."""
     config = config or SandboxConfig()
     if not is_loopback(host):
         raise ValueError(f"serve_in_thread binds loopback only, not {host!r}")

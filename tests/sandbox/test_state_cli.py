@@ -50,6 +50,13 @@ def test_state_survives_a_restart(tmp_path):
             assert int(new.json()["Vendor"]["Id"]) > int(made["Id"])
 
 
+def test_serve_in_thread_yields_the_root_url():
+    with serve_in_thread(SandboxConfig(throttle="off")) as root:
+        assert root.startswith("http://127.0.0.1:") and root == root.url and root.api_url == root + "/v3"
+        doc = httpx2.get(root + "/.well-known/openid_configuration").json()
+        assert doc["token_endpoint"] == root + "/oauth2/v1/tokens/bearer"
+
+
 def test_save_and_load_round_trip(tmp_path):
     from qbtui.sandbox.fixtures import build
 

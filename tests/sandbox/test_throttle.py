@@ -93,7 +93,7 @@ def test_flood_over_loopback_with_one_second_windows():
 
 async def test_concurrency_over_loopback():
     # a high per-second budget, so that only the 10-in-flight limit can refuse
-    with serve_in_thread(SandboxConfig(latency_ms=400, limits=ThrottleLimits(per_second=100))) as sb:
+    with serve_in_thread(SandboxConfig(latency_ms=800, limits=ThrottleLimits(per_second=100))) as sb:
         url = f"{sb.url}/v3/company/{sb.company.realm_id}/preferences"
         limits = httpx2.Limits(max_connections=20)
         async with httpx2.AsyncClient(headers=bearer(sb.app), limits=limits) as c:
