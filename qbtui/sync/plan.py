@@ -132,16 +132,25 @@ def _sort_key(key: tuple[str, str], doc: Mapping[str, Any]) -> tuple[int, str, s
     return (_RANK.get(key[0], len(_RANK)), date, key[1])
 
 
+def _in_qbo(key: tuple[str, str], snap: Snapshot) -> bool:
+    """Already created in QBO (it may be pending again for an update): what needs it can be sent."""
+    link = snap.links.get(key)
+    return bool(link and any(q.get("id") for q in link.get("qbo") or ()))
+
+
 def _is_void(key: tuple[str, str], snap: Snapshot) -> bool:
     link = snap.links.get(key)
     return bool(snap.docs[key].get("voided") and link and link.get("qbo"))
 
 
 def _evaluate(snap: Snapshot, keys: Iterable[tuple[str, str]], statuses: tuple[str, ...] = PLANNED_STATUSES,
-              soft: set[tuple[str, str]] | None = None) -> dict[tuple[str, str], tuple[str, list[Reason]]]:
+              soft: set[tuple[str, str]] | None = None, sent: set[tuple[str, str]] | None = None
+              ) -> dict[tuple[str, str], tuple[str, list[Reason]]]:
     """Status and reasons per document, in sending order. ``soft`` collects the documents blocked
-    only by unmapped roles (directly or through their dependencies): their payloads are correct
-    and can be previewed."""
+    only by unmapped roles or by dependencies left out of this plan (directly or through their
+    dependencies): their payloads are correct and can be previewed. ``sent``: the documents the
+    plan will list (None: all of ``keys``); a dependency evaluated but not listed is not in QBO
+    and will not be sent first, so what needs it waits."""
     soft = set() if soft is None else soft
     r = snap.reference
     ctx = GateContext.build(snap.docs, snap.settings, snap.prefs, r["customers"] or (), r["vendors"] or (),
@@ -159,10 +168,14 @@ def _evaluate(snap: Snapshot, keys: Iterable[tuple[str, str]], statuses: tuple[s
             result[key] = ("skipped", [skip])
             continue
         reasons = check(doc, ctx)
-        is_soft = all(r.code.startswith("mapping.") for r in reasons)
+        is_soft = all(r.code.startswith("mapping.") for r in reasons)  # dependency.not_synced stays soft
         for dep in dependencies(doc):
             dep_status = _dependency_status(dep, snap, result, statuses)
-            if dep_status in ("blocked", "skipped"):
+            if dep_status == "ready" and sent is not None and dep not in sent and not _in_qbo(dep, snap):
+                reasons.append(Reason("dependency.not_synced", f"It needs {LABEL[dep[0]]} {dep[1]!r}, which is not in "
+                                      "QBO yet and not part of this selection.",
+                                      f"Sync {LABEL[dep[0]]} {dep[1]!r} first, or select both"))
+            elif dep_status in ("blocked", "skipped"):
                 is_soft = is_soft and dep_status == "blocked" and dep in soft
                 reasons.append(Reason(f"dependency.{dep_status}",
                                       f"It needs {LABEL[dep[0]]} {dep[1]!r}, which is {dep_status}.",
@@ -195,20 +208,22 @@ def _closure(snap: Snapshot, selected: list[tuple[str, str]], statuses: tuple[st
         out.add(key)
         for dep in dependencies(snap.docs[key]):
             st = snap.status.get(dep)
-            if st is not None and st["status"] in statuses:
+            if st is not None and st["status"] in statuses and not _in_qbo(dep, snap):
                 todo.append(dep)
     return out
 
 
 def _candidates(snap: Snapshot, types: Iterable[str] | None, refs: Iterable[str] | None,
-                statuses: tuple[str, ...]) -> set[tuple[str, str]]:
+                statuses: tuple[str, ...]) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """(the selected documents, those plus the pending documents they depend on)."""
     pending = [k for k, st in snap.status.items() if st["status"] in statuses]
     everything = [k for k in pending if k[0] in _RANK]
     if not types and not refs:
-        return set(everything)  # every dependency that is pending is already in
+        keys = set(everything)  # every dependency that is pending is already in
+        return keys, keys
     types_, refs_ = set(types or ()), set(refs or ())
-    chosen = [k for k in everything if (not types_ or k[0] in types_) and (not refs_ or k[1] in refs_)]
-    return _closure(snap, chosen, statuses)
+    chosen = {k for k in everything if (not types_ or k[0] in types_) and (not refs_ or k[1] in refs_)}
+    return chosen, _closure(snap, list(chosen), statuses)
 
 
 def gate_statuses(cache: Any) -> dict[tuple[str, str], tuple[str, list[Reason]]]:
@@ -252,26 +267,35 @@ def _number_key(p: Payload) -> tuple[Any, ...] | None:
 
 
 def plan(cache: Any, *, types: Iterable[str] | None = None, refs: Iterable[str] | None = None,
-         resolver: Resolver | None = None, statuses: tuple[str, ...] = PLANNED_STATUSES) -> list[PlannedDocument]:
-    """The documents a sync would send (pending and failed ones, plus the pending documents the
-    selection depends on), in sending order, each ready / blocked / skipped with its payloads.
-    ``resolver`` defaults to the cache's links and reference data when a QBO company is connected,
-    else offline references ({"value": null, "name": ...})."""
+         resolver: Resolver | None = None, with_dependencies: bool = False,
+         statuses: tuple[str, ...] = PLANNED_STATUSES) -> list[PlannedDocument]:
+    """The pending (and failed: a sync retries them) documents of the selection (``types`` and/or
+    ``refs``; none = all), in sending order, each ready / blocked / skipped with its payloads.
+
+    ``with_dependencies``: also list the pending documents the selection depends on (its customer,
+    products, invoice...), as ``qbtui sync --type/--ref`` sends them first; without it a document
+    whose dependency is not in QBO yet is blocked with ``dependency.not_synced``.
+    ``resolver`` defaults to the cache's links and reference data when a QBO company is connected
+    (setting ``realm_id``), else offline references ({"value": null, "name": ...})."""
     with _bulk():
-        return _plan(cache, types, refs, resolver, statuses)
+        return _plan(cache, types, refs, resolver, with_dependencies, statuses)
 
 
 def _plan(cache: Any, types: Iterable[str] | None, refs: Iterable[str] | None, resolver: Resolver | None,
-          statuses: tuple[str, ...]) -> list[PlannedDocument]:
+          with_dependencies: bool, statuses: tuple[str, ...]) -> list[PlannedDocument]:
     snap = snapshot(cache)
     if resolver is None:
         resolver = cache_resolver(snap, _connected(cache))
     ledger = Ledger(snap.settings, resolver, snap.prefs, snap.docs)
     soft: set[tuple[str, str]] = set()
-    evaluated = _evaluate(snap, _candidates(snap, types, refs, statuses), statuses, soft)
+    chosen, closure = _candidates(snap, types, refs, statuses)
+    listed = closure if with_dependencies else chosen
+    evaluated = _evaluate(snap, closure, statuses, soft, listed)
     planned: list[PlannedDocument] = []
     numbers: dict[tuple[Any, ...], tuple[str, str]] = {}
     for key, (status, reasons) in evaluated.items():
+        if key not in listed:
+            continue
         payloads: list[Payload] = []
         if status == "ready" or key in soft:
             void = _is_void(key, snap)

@@ -70,10 +70,24 @@ def test_dry_run_json_shape_offline(cache):
 
 
 def test_selection_brings_its_pending_dependencies(cache):
-    assert keys(plan(cache, refs=["PAY-1"])) == [("customer", "C-100"), ("product", "MUG-01"), ("sale_invoice", "SO-2"),
+    assert keys(plan(cache, refs=["PAY-1"], with_dependencies=True)) == [("customer", "C-100"), ("product", "MUG-01"), ("sale_invoice", "SO-2"),
                                                  ("sale_payment", "PAY-1")]
-    assert keys(plan(cache, types=["supplier_invoice"])) == [("supplier", "S-1"), ("product", "MUG-01"),
-                                                             ("supplier_invoice", "PI-1")]
+    assert keys(plan(cache, types=["supplier_invoice"], with_dependencies=True)) == [
+        ("supplier", "S-1"), ("product", "MUG-01"), ("supplier_invoice", "PI-1")]
+
+
+def test_strict_selection_blocks_what_needs_an_unsent_dependency(cache):
+    [pi] = plan(cache, types=["supplier_invoice"])
+    assert pi.status == "blocked" and {r.code for r in pi.reasons} == {"dependency.not_synced"}
+    assert pi.payloads  # previewable: only waiting for its supplier and product
+    cache.record_outcomes([{"type": t, "ref": r, "status": "synced", "qbo": [{"entity": e, "id": i}], "synced_rev": 1}
+                           for t, r, e, i in (("supplier", "S-1", "Vendor", "31"), ("product", "MUG-01", "Item", "7"))])
+    assert [p.status for p in plan(cache, types=["supplier_invoice"])] == ["ready"]
+    cache.record_outcomes([{"type": "product", "ref": "MUG-01", "status": "failed", "error": {"code": "6000"}}])
+    assert [p.status for p in plan(cache, types=["supplier_invoice"])] == ["ready"]  # failed update: still in QBO
+    cache.upsert_documents([MUG | {"name": "Stoneware mug v2"}])  # changed after sync: pending, still in QBO
+    assert [p.status for p in plan(cache, types=["supplier_invoice"])] == ["ready"]
+    assert keys(plan(cache, types=["supplier_invoice"], with_dependencies=True)) == [("supplier_invoice", "PI-1")]
 
 
 def test_no_sync_channel_is_skipped_with_its_reason_and_its_payment_too(cache):
@@ -161,7 +175,7 @@ def test_human_form_shows_journal_lines_and_totals(cache):
     assert "Stoneware mug" in text and "75.00" in text
     assert text.rstrip().endswith("13 ready")
     cache.upsert_documents([DOCS[7] | {"accounting_date": None}])
-    text = render_dry_run(plan(cache, refs=["ADJ-1"]))
+    text = render_dry_run(plan(cache, refs=["ADJ-1"], with_dependencies=True))
     assert "[blocked]" in text and "adjustment.missing_accounting_date" in text and "fix: Set the accounting" in text
 
 
