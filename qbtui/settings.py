@@ -247,3 +247,11 @@ def settings_table(stored: Mapping[str, Any]) -> list[dict[str, Any]]:
     for key in sorted(k for k in stored if _CHANNEL.match(k)):
         rows.append({"key": key, "value": stored[key], "default": "individual", "help": CHANNEL_SETTING.help})
     return rows
+
+
+def set_setting(cache: Any, key: str, text: str) -> Any:
+    """``qbtui settings set KEY VALUE``: parse (SettingError with what is allowed), store in the
+    cache (``cache.set_setting``), and return the stored value."""
+    value = parse_setting(key, text)
+    cache.set_setting(key, value)
+    return value

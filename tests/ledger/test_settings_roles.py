@@ -125,3 +125,15 @@ def test_role_table_matches_the_domain():
 def test_tax_codes_and_terms_match_exactly():
     matched, left = match_by_name(["TAX", "tax", "Net 30"], [{"Id": "2", "Name": "TAX"}, {"Id": "3", "Name": "Net 30"}])
     assert matched == {"TAX": "2", "Net 30": "3"} and left == ["tax"]
+
+
+def test_set_setting_stores_the_parsed_value(tmp_path):
+    from qbtui.cache import Cache
+    from qbtui.settings import set_setting
+    with Cache.open(tmp_path / "p", writer=True) as c:
+        assert set_setting(c, "export_quotes", "yes") is True
+        assert set_setting(c, "channel.shopify.cogs_sync", "No Sync") == "no_sync"
+        with pytest.raises(SettingError):
+            set_setting(c, "export_quotes", "perhaps")
+        s = Settings.from_stored(c.settings())
+        assert s.export_quotes and s.channel_sync("shopify", "cogs") == "no_sync"
