@@ -51,8 +51,10 @@ def plan_document(cache: Cache, type_: str, ref: str) -> dict | None:
         from qbtui.sync.plan import plan  # type: ignore[import-not-found]
     except ImportError:
         return None
+    status = cache.status_of(type_, ref)
     try:
-        planned = plan(cache, types=[type_], refs=[ref])  # type: ignore[call-arg]
+        statuses = tuple(dict.fromkeys(("pending", "failed", status)))
+        planned = plan(cache, types=[type_], refs=[ref], statuses=statuses)  # type: ignore[call-arg]
     except TypeError:
         planned = plan(cache, types=[type_])
     for p in planned:

@@ -84,8 +84,10 @@ class QbtuiApp(App[None]):
 
     def __init__(self, profile_path: Path, *, profile: str = "default", data_dir: Path | None = None,
                  clock: Callable[[], datetime] | None = None, qbtui_command: list[str] | None = None,
-                 theme: str | None = None) -> None:
+                 theme: str | None = None,
+                 gate_source: Callable[[Cache], dict] | None = None) -> None:
         super().__init__()
+        self.gate_source = gate_source or adapter.gate_statuses
         self.profile_path = Path(profile_path)
         self.profile = profile
         self.data_dir = Path(data_dir) if data_dir is not None else self.profile_path.parent.parent
@@ -164,7 +166,7 @@ class QbtuiApp(App[None]):
         """Overlay the gates (blocked / skipped with reasons) computed off the UI's hot path."""
         cache = self.open_reader()
         try:
-            gates = adapter.gate_statuses(cache)
+            gates = self.gate_source(cache)
         finally:
             cache.close()
         if gates:
@@ -395,7 +397,9 @@ class QbtuiApp(App[None]):
         groups: dict[str, list] = {}
         for key, active in self.screen.active_bindings.items():
             b = active.binding
-            bid = b.id or b.action
+            if not b.id or b.id.startswith("scroll") or b.id in ("page_left", "page_right"):
+                continue
+            bid = b.id
             entry = groups.setdefault(bid, [[], b.description or b.action, bid])
             shown = self.get_key_display(b) if "," not in key else key
             if shown not in entry[0]:
@@ -411,7 +415,7 @@ class QbtuiApp(App[None]):
         yield from super().get_system_commands(screen)
         seen = set()
         for binding in APP_BINDINGS:
-            if binding.id in ("command_line", "quit") or binding.id in seen:
+            if binding.id in ("command_palette", "quit") or binding.id in seen:
                 continue
             seen.add(binding.id)
             action = binding.action

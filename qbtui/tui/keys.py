@@ -27,7 +27,7 @@ APP_BINDINGS: list[Binding] = [
     Binding("r", "resync", "Re-sync", id="resync", tooltip="Re-sync the selection (Errors)"),
     Binding("y", "copy_ref", "Copy ref", show=False, id="copy_reference"),
     Binding("Y", "copy_qbo_id", "Copy QBO Id", show=False, id="copy_qbo_id"),
-    Binding("colon", "command_palette", "Commands", show=False, id="command_line"),
+    Binding("ctrl+p,colon", "command_palette", "Commands", show=False, id="command_palette"),
     Binding("question_mark", "help", "Help", id="help"),
     Binding("q", "back", "Back", show=False, id="back"),
     Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),

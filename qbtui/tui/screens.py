@@ -52,9 +52,9 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(self.message, style="bold"))
+            yield Static(Text(self.message, style="bold"))
             if self.note:
-                yield Label(self.note)
+                yield Static(self.note)
             with Horizontal(id="buttons"):
                 yield Button("Yes, upload (y)", id="yes", variant="primary")
                 yield Button("No (n)", id="no")

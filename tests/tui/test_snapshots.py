@@ -1,0 +1,56 @@
+"""Snapshots at 80x24 and 120x40 on the sample profile (frozen clock, fixed gates, no network).
+Update with: pytest tests/tui/test_snapshots.py --snapshot-update"""
+
+from __future__ import annotations
+
+import pytest
+
+SIZES = [(80, 24), (120, 40)]
+
+
+async def _ready(pilot):
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def _keys(*keys):
+    async def run_before(pilot):
+        await _ready(pilot)
+        if keys:
+            await pilot.press(*keys)
+        await _ready(pilot)
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_sales_invoices(snap_compare, make_app, size):
+    assert snap_compare(make_app(), terminal_size=size, run_before=_keys("j", "space", "space"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_errors(snap_compare, make_app, size):
+    assert snap_compare(make_app(), terminal_size=size, run_before=_keys("5"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_upload_confirm(snap_compare, make_app, size):
+    assert snap_compare(make_app(), terminal_size=size, run_before=_keys("a", "u"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_document(snap_compare, make_app, size):
+    assert snap_compare(make_app(gate_source=lambda c: {}), terminal_size=size,
+                        run_before=_keys("2", "right_square_bracket", "right_square_bracket", "enter"))
+
+
+def test_help(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=_keys("question_mark"))
+
+
+def test_fix_form(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=_keys("5", "j", "e"))
+
+
+def test_purchases_all_ansi_light(snap_compare, make_app):
+    assert snap_compare(make_app(theme="ansi-light"), terminal_size=(120, 40), run_before=_keys("2", "p"))
