@@ -88,57 +88,43 @@ class _NotLineFormat(Exception):
     pass
 
 
-def iter_line_records(raw: bytes) -> Any:
-    """Yield ``("table", name, None)`` and ``("record", doc_id, memoryview)`` from a file
-    written by :func:`dumps_lines`; raise _NotLineFormat on anything else (the caller then
-    parses the whole file, which also reports real corruption)."""
-    view = memoryview(raw)
-    n = len(raw)
-    if not raw.startswith(b"{\n"):
-        raise _NotLineFormat
-    pos = 2
-    in_table = False
-    done = False
-    while pos < n:
-        end = raw.find(b"\n", pos)
-        if end < 0:
-            raise _NotLineFormat  # truncated
-        line = view[pos:end]
-        pos = end + 1
-        if done:
-            raise _NotLineFormat
-        if not in_table:
-            if line == b"}":
-                done = True
-                continue
-            start = 1 if line[:1] == b"," else 0
-            if bytes(line[-2:]) != b":{":
+def load_lines(raw: bytes, convert: Any) -> dict[str, dict[str, Any]]:
+    """Load a file written by :func:`dumps_lines` record by record, passing each record's
+    JSON bytes through ``convert(table, doc_id, record_json)``. Raises _NotLineFormat on
+    anything else (the caller then parses the whole file, which also reports corruption)."""
+    lines = raw.split(b"\n")
+    if len(lines) < 3 or lines[0] != b"{" or lines[-1] != b"" or lines[-2] != b"}":
+        raise _NotLineFormat  # not ours, or truncated
+    data: dict[str, dict[str, Any]] = {}
+    table: dict[str, Any] | None = None
+    name = ""
+    for i in range(1, len(lines) - 2):
+        line = lines[i]
+        lines[i] = b""  # drop our copy as we go
+        if table is None:
+            if not line.endswith(b":{"):
                 raise _NotLineFormat
             try:
-                name = orjson.loads(line[start:-2])
+                name = orjson.loads(line[:-2])
             except orjson.JSONDecodeError:
                 raise _NotLineFormat from None
-            if not isinstance(name, str):
+            if not isinstance(name, str) or name in data:
                 raise _NotLineFormat
-            in_table = True
-            yield ("table", name, None)
+            table = data[name] = {}
             continue
-        if line == b"}" or line == b"},":
-            in_table = False
+        if line == b"}," or line == b"}":
+            table = None
             continue
-        body = line[:-1] if line[-1:] == b"," else line
-        key_len = bytes(body[:48]).find(b":")
-        if key_len < 0:
+        key, sep, body = line.partition(b":")
+        doc_id = key[1:-1]
+        if not sep or key[:1] != b'"' or key[-1:] != b'"' or not doc_id.isdigit():
             raise _NotLineFormat
-        try:
-            doc_id = orjson.loads(body[:key_len])
-        except orjson.JSONDecodeError:
-            raise _NotLineFormat from None
-        if not isinstance(doc_id, str):
-            raise _NotLineFormat
-        yield ("record", doc_id, body[key_len + 1:])
-    if not done:
+        if body.endswith(b","):
+            body = body[:-1]
+        table[doc_id.decode()] = convert(name, doc_id, body)
+    if table is not None:
         raise _NotLineFormat
+    return data
 
 
 def fsync_dir(path: Path) -> None:
@@ -218,7 +204,7 @@ class MemoryStorage(Storage):
 
     def __init__(self, path: str | os.PathLike[str], read_only: bool = False,
                  convert: Any = None) -> None:
-        """``convert(table, doc_id, record_json: memoryview) -> record`` turns each record
+        """``convert(table, doc_id, record_json: bytes) -> record`` turns each record
         into its in-memory form while loading (records are then never all parsed at once)."""
         self.path = Path(path)
         self.read_only = read_only
@@ -243,17 +229,8 @@ class MemoryStorage(Storage):
                 raise CacheError(
                     f"cannot read cache file {self.path}: {exc.strerror or exc}") from None
             try:
-                data: dict[str, dict[str, Any]] = {}
-                table: dict[str, Any] = {}
-                name = ""
                 with no_gc():
-                    for kind, key, body in iter_line_records(raw):
-                        if kind == "table":
-                            name, table = key, {}
-                            data[key] = table
-                        else:
-                            table[key] = convert(name, key, body)
-                return data
+                    return load_lines(raw, convert)
             except _NotLineFormat:
                 pass  # written by something else (plain TinyDB): parse it whole
             except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
@@ -272,7 +249,7 @@ class MemoryStorage(Storage):
                 with no_gc():
                     for name, table in data.items():
                         for key in list(table):
-                            table[key] = convert(name, key, memoryview(dumps(table[key])))
+                            table[key] = convert(name, key, dumps(table[key]))
             except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
                 raise self._corrupt("bad record") from None
         return data

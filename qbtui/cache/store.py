@@ -63,12 +63,10 @@ class UpsertSummary:
         return self.created + self.updated + self.unchanged
 
 
-def _find_data(raw: memoryview) -> int:
+def _find_data(raw: bytes) -> int:
     """Offset of the data value in a record line ``{"ref":..,"rev":..,"imported":..,"data":{..}}``.
     A '"' inside a JSON string is always escaped, so the first ``,"data":`` is the key."""
-    pos = bytes(raw[:512]).find(b',"data":')
-    if pos < 0:
-        pos = bytes(raw).find(b',"data":')
+    pos = raw.find(b',"data":')
     return pos + 8 if pos >= 0 else -1
 
 
@@ -191,7 +189,7 @@ class Cache:
         index: dict[str, dict[str, int]] = {}
         voided: set[tuple[str, str]] = set()
 
-        def convert(type_: str, doc_id: str, raw: memoryview) -> dict:
+        def convert(type_: str, doc_id: str | bytes, raw: bytes) -> dict:
             # In memory a record keeps its data as canonical JSON bytes (see storage.blob).
             rec = orjson.loads(raw)
             ref, data = rec["ref"], rec["data"]
@@ -204,7 +202,7 @@ class Cache:
             if next(reversed(rec)) == "data":
                 # written by us: data is last and already canonical; slice it, don't re-dump
                 start = _find_data(raw)
-                rec["data"] = bytes(raw[start:-1]) if start > 0 else blob(data)
+                rec["data"] = raw[start:-1] if start > 0 else blob(data)
             else:
                 rec["data"] = blob(data)
             return rec
@@ -271,12 +269,12 @@ class Cache:
             self._journal = JournalWriter(journal_path, valid)
 
     @staticmethod
-    def _convert_link(table: str, doc_id: str, raw: memoryview) -> tuple:
+    def _convert_link(table: str, doc_id: str | bytes, raw: bytes) -> tuple:
         if table != "links":
             return orjson.loads(raw)
         link = orjson.loads(raw)
         ever = bool(link.get("qbo")) or link.get("synced_rev") is not None
-        return (link.get("status"), link.get("synced_rev"), ever, bytes(raw),
+        return (link.get("status"), link.get("synced_rev"), ever, raw,
                 (link["type"], link["ref"]))
 
     @staticmethod
