@@ -6,8 +6,10 @@ With ``--json`` one JSON document goes to stdout and human messages to stderr.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,8 +19,10 @@ from typing import Any, NoReturn
 import click
 
 from qbtui import __version__
-from qbtui.cache import Cache, CacheError, default_data_dir, profile_dir
+from qbtui.cache import Cache, CacheError, CacheLocked, default_data_dir, profile_dir
 from qbtui.documents import DOCUMENT_TYPES, REFUND_TYPE, ImportFileError, import_schema, read_file
+from qbtui.qbo import InsecureURL, QBOFault, ReconnectRequired
+from qbtui.settings import SettingError
 
 STATUSES = ("pending", "blocked", "failed", "skipped", "synced", "voided")
 
@@ -50,9 +54,15 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except CacheError as exc:
+        except CacheLocked as exc:
+            fail(f"{exc} (another qbtui holds the profile; readers such as `qbtui status` still work)")
+        except (CacheError, SettingError, InsecureURL) as exc:
             fail(str(exc))
-        except ValueError as exc:  # bad profile name and the like
+        except ReconnectRequired as exc:
+            fail(f"{exc}", 2)
+        except QBOFault as exc:
+            fail(f"QuickBooks: {exc}", 2)
+        except ValueError as exc:  # bad profile name, bad pasted URL and the like
             fail(str(exc))
 
     return wrapper
@@ -146,7 +156,7 @@ def connection_summary(cache: Cache) -> dict[str, Any]:
 def status_command(profile: Profile, as_json: bool) -> None:
     """Counts per document type and status; connection; last run."""
     with profile.open(writer=False) as cache:
-        counts = cache.status_counts()
+        counts = with_gates(cache)
         runs = cache.runs()
         data = {
             "profile": profile.name,
@@ -172,12 +182,380 @@ def status_command(profile: Profile, as_json: bool) -> None:
         click.echo(f"last run {run.get('id')} ({run.get('kind')}) ended {run.get('ended') or 'not ended'}")
 
 
-def _attach_optional_commands() -> None:
+def with_gates(cache: Cache) -> dict[str, dict[str, int]]:
+    """Status counts with the gates' blocked/skipped overlaid on the cache's pending."""
+    from qbtui.sync import gate_statuses
+
+    counts = {t: dict(c) for t, c in cache.status_counts().items()}
+    for (doc_type, _), (status, _) in gate_statuses(cache).items():
+        if status in ("blocked", "skipped") and doc_type in counts:
+            counts[doc_type]["pending"] -= 1
+            counts[doc_type][status] += 1
+    return counts
+
+
+def run_async(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+# ----------------------------------------------------------------------------- sync family
+
+def _read_refs_file(path: Path | None) -> tuple[set[str], set[str]]:
+    types: set[str] = set()
+    refs: set[str] = set()
+    if path is None:
+        return types, refs
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        doc_type, sep, ref = line.partition("\t")
+        if not sep or doc_type not in DOCUMENT_TYPES:
+            fail(f"{path}: line {n}: expected TYPE<TAB>REF")
+        types.add(doc_type)
+        refs.add(ref)
+    return types, refs
+
+
+class EventPrinter:
+    """Progress of a long run: JSON lines on stdout (--events), or one updating line on a terminal's stderr."""
+
+    def __init__(self, events: bool):
+        self.events = events
+        self.tty = is_tty_err()
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        if self.events:
+            click.echo(json.dumps(event, default=str))
+            sys.stdout.flush()
+        elif self.tty and event.get("event") == "progress":
+            click.echo(f"\rsent {event['sent']}  ok {event['ok']}  failed {event['failed']}  remaining "
+                       f"{event['remaining']}  {event.get('rate_per_min', 0):.0f}/min (QBO allows ~1,660/min)   ",
+                       err=True, nl=False)
+
+    def close(self) -> None:
+        if self.tty and not self.events:
+            click.echo("", err=True)
+
+
+@main.command("sync")
+@click.option("--type", "types", multiple=True, type=click.Choice(DOCUMENT_TYPES), help="Only this type (repeatable).")
+@click.option("--ref", "refs", multiple=True, help="Only this reference (repeatable).")
+@click.option("--refs-from", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="A file of TYPE<TAB>REF lines to send.")
+@click.option("--dry-run", is_flag=True, help="Print the exact payloads; change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--scheduled", is_flag=True, help="For cron: run only when the autosync schedule says so.")
+@click.option("--events", is_flag=True, help="Stream progress as JSON lines on stdout (used by the TUI).")
+@click.pass_obj
+@user_errors
+def sync_command(profile: Profile, types: tuple[str, ...], refs: tuple[str, ...], refs_from: Path | None,
+                 dry_run: bool, as_json: bool, yes: bool, scheduled: bool, events: bool) -> None:
+    """Send pending documents (and what they depend on) to QuickBooks, in dependency order."""
+    from qbtui.sync import dry_run_json, plan, render_dry_run
+
+    file_types, file_refs = _read_refs_file(refs_from)
+    types_, refs_ = set(types) | file_types, set(refs) | file_refs
+    if dry_run:
+        with profile.open(writer=False) as cache:
+            planned = plan(cache, types=types_ or None, refs=refs_ or None, with_dependencies=True)
+        if as_json:
+            print_json(dry_run_json(planned))
+        else:
+            click.echo(render_dry_run(planned) if planned else "nothing to send: no pending documents")
+        raise SystemExit(1 if any(p.status == "blocked" for p in planned) else 0)
+    if scheduled:
+        fail("--scheduled is not available yet: run `qbtui sync --yes` from cron instead")
+    with profile.open(writer=True, command="qbtui sync") as cache:
+        if not yes and not as_json and not events and sys.stdin.isatty():
+            pending = sum(c["pending"] + c["failed"] for c in cache.status_counts().values())
+            click.confirm(f"send up to {pending} pending or failed documents to QuickBooks?", abort=True)
+        printer = EventPrinter(events)
+        try:
+            report = run_async(_sync(profile, cache, types_ or None, refs_ or None, printer))
+        except ReconnectRequired as exc:
+            if events:
+                printer({"event": "error", "message": str(exc)})
+            fail(str(exc), 2)
+        except Exception as exc:
+            if events:
+                printer({"event": "error", "message": str(exc)})
+            raise
+        finally:
+            printer.close()
+    if events:
+        printer({"event": "done", "exit_code": report.exit_code})
+    elif as_json:
+        print_json(report.to_json())
+    else:
+        counts = report.run.get("counts", {})
+        click.echo(f"run {report.run['id']}: " + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to send"))
+        for doc in report.documents:
+            if doc["status"] in ("failed", "blocked") and doc.get("error"):
+                err = doc["error"]
+                click.echo(f"  {doc['status'].upper():7} {doc['type']} {doc['ref']}: {err.get('code')} {err.get('message')}"
+                           + (f" (hint: {err['hint']})" if err.get("hint") else ""), err=True)
+    raise SystemExit(report.exit_code)
+
+
+async def _sync(profile: Profile, cache: Cache, types: set[str] | None, refs: set[str] | None, printer: EventPrinter):
+    from qbtui.sync.connection import NotConnected, open_client
+    from qbtui.sync.engine import SyncEngine, WritesRefused
+
     try:
-        from qbtui.sandbox.cli import sandbox
-    except ImportError:  # the sandbox package is optional while it is being built
+        SyncEngine(cache, None).check_writes_allowed()  # type: ignore[arg-type]
+        client = await open_client(cache, profile.path)
+    except (NotConnected, WritesRefused) as exc:
+        fail(str(exc), 2)
+    async with client:
+        return await SyncEngine(cache, client, on_event=printer).sync(types=types, refs=refs)
+
+
+@main.command("errors")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@click.pass_obj
+@user_errors
+def errors_command(profile: Profile, as_json: bool) -> None:
+    """Blocked and failed documents: type, ref, status, code, message, hint."""
+    from qbtui.sync import gate_statuses
+
+    rows: list[dict[str, Any]] = []
+    with profile.open(writer=False) as cache:
+        for (doc_type, ref), (status, reasons) in gate_statuses(cache).items():
+            if status == "blocked":
+                rows += [{"type": doc_type, "ref": ref, "status": "blocked", "code": r.code, "message": r.message,
+                          "hint": r.hint} for r in reasons]
+        for link in cache.links():
+            if cache.status_of(link["type"], link["ref"]) == "failed" and link.get("error"):
+                err = link["error"]
+                rows.append({"type": link["type"], "ref": link["ref"], "status": "failed", "code": err.get("code"),
+                             "message": err.get("message"), "hint": err.get("hint")})
+    if as_json:
+        print_json({"errors": rows})
+    elif not rows:
+        click.echo("no blocked or failed documents")
+    else:
+        for row in rows:
+            click.echo(f"{row['status'].upper():7} {row['type']} {row['ref']}: [{row['code']}] {row['message']}"
+                       + (f"\n        hint: {row['hint']}" if row.get("hint") else ""))
+    raise SystemExit(1 if rows else 0)
+
+
+@main.command("runs")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@click.pass_obj
+@user_errors
+def runs_command(profile: Profile, as_json: bool) -> None:
+    """The run log (audit), newest first."""
+    with profile.open(writer=False) as cache:
+        runs = cache.runs()
+    if as_json:
+        print_json({"runs": runs})
         return
-    main.add_command(sandbox)
+    if not runs:
+        click.echo("no runs yet")
+    for run in runs:
+        counts = ", ".join(f"{n} {k}" for k, n in sorted((run.get("counts") or {}).items()))
+        click.echo(f"{run['id']}  {run.get('kind') or '':11} {run.get('started') or ''} -> {run.get('ended') or 'not ended'}"
+                   f"  {counts}  created {len(run.get('created') or [])}"
+                   + (f"  (undone by {run['undone_by']})" if run.get("undone_by") else ""))
 
 
-_attach_optional_commands()
+@main.command("undo")
+@click.argument("run_id")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+@user_errors
+def undo_command(profile: Profile, run_id: str, yes: bool) -> None:
+    """Remove from QuickBooks what run RUN_ID created, in reverse dependency order."""
+    from qbtui.sync.connection import NotConnected, open_client
+    from qbtui.sync.undo import UndoError, undo_run
+
+    with profile.open(writer=True, command="qbtui undo") as cache:
+        run = next((r for r in cache.runs() if r["id"] == run_id), None)
+        if run is None:
+            fail(f"no run {run_id!r}: see `qbtui runs` for the run ids")
+        if not yes:
+            click.confirm(f"delete (or deactivate) the {len(run.get('created') or [])} QuickBooks objects run {run_id} "
+                          "created?", abort=True)
+
+        async def go() -> dict[str, Any]:
+            try:
+                client = await open_client(cache, profile.path)
+            except NotConnected as exc:
+                fail(str(exc), 2)
+            async with client:
+                return await undo_run(cache, client, run_id, on_event=EventPrinter(False))
+
+        try:
+            undo = run_async(go())
+        except UndoError as exc:
+            fail(str(exc), 2)
+    counts = undo.get("counts", {})
+    click.echo(f"undo run {undo['id']}: {counts.get('removed', 0)} removed, {counts.get('failed', 0)} failed")
+    raise SystemExit(1 if counts.get("failed") else 0)
+
+
+@main.command("pull")
+@click.pass_obj
+@user_errors
+def pull_command(profile: Profile) -> None:
+    """Refresh reference data and QuickBooks-side changes to synced documents."""
+    from qbtui.sync.connection import NotConnected, open_client
+    from qbtui.sync.pull import pull_changes, pull_reference
+
+    with profile.open(writer=True, command="qbtui pull") as cache:
+        async def go() -> tuple[dict[str, int], list[dict[str, Any]]]:
+            try:
+                client = await open_client(cache, profile.path)
+            except NotConnected as exc:
+                fail(str(exc), 2)
+            async with client:
+                return await pull_reference(cache, client), await pull_changes(cache, client)
+
+        counts, discrepancies = run_async(go())
+    click.echo("pulled " + ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items()))
+    click.echo(f"{len(discrepancies)} discrepancies" + (": see the Discrepancies tab" if discrepancies else ""))
+
+
+# ----------------------------------------------------------------------------- connection and mapping
+
+@main.command("connect")
+@click.option("--environment", default="production", show_default=True,
+              help="production, sandbox, or the root URL of a qbtui sandbox.")
+@click.option("--client-id", help="Your Intuit app's client id.")
+@click.option("--client-secret-env", metavar="VAR", help="Read the client secret from this environment variable.")
+@click.option("--mode", type=click.Choice(["both_ways", "from_quickbooks"]), default="both_ways", show_default=True)
+@click.option("--print-auth-url", is_flag=True, help="Print the authorize URL (one line) and exit.")
+@click.option("--redirect-url", help="The address the browser landed on after approving.")
+@click.option("--redirect-uri", help="The redirect URI registered in your Intuit app.")
+@click.pass_obj
+@user_errors
+def connect_command(profile: Profile, environment: str, client_id: str | None, client_secret_env: str | None,
+                    mode: str, print_auth_url: bool, redirect_url: str | None, redirect_uri: str | None) -> None:
+    """Connect the profile to a QuickBooks company (OAuth 2.0, usable over SSH)."""
+    from qbtui.sync.connection import begin_connect, finish_connect
+
+    profile.path.mkdir(parents=True, exist_ok=True)
+    with profile.open(writer=True, command="qbtui connect") as cache:
+        if not redirect_url or print_auth_url:
+            if not client_id:
+                fail("--client-id is required (your Intuit app's client id; see README: Connecting a real company)")
+            if client_secret_env:
+                secret = os.environ.get(client_secret_env)
+                if not secret:
+                    fail(f"environment variable {client_secret_env} is empty or not set")
+            else:
+                secret = click.prompt("client secret", hide_input=True, err=True)
+            url = run_async(begin_connect(cache, profile.path, environment=environment, client_id=client_id,
+                                          client_secret=secret, redirect_uri=redirect_uri))
+            cache.set_setting("integration_mode", mode)
+            click.echo(url)
+            if print_auth_url:
+                click.echo("open that address on your own computer, approve, then run: qbtui connect --redirect-url "
+                           "'<the address the browser landed on>'", err=True)
+                return
+            redirect_url = click.prompt("paste the address the browser landed on", err=True)
+        realm_id = run_async(finish_connect(cache, profile.path, redirect_url))
+        click.echo(f"connected to company {realm_id}; pulling reference data...", err=True)
+
+        async def pull() -> dict[str, int]:
+            from qbtui.sync.connection import open_client
+            from qbtui.sync.pull import pull_reference
+
+            async with await open_client(cache, profile.path) as client:
+                return await pull_reference(cache, client)
+
+        counts = run_async(pull())
+    click.echo(f"connected: {counts.get('accounts', 0)} accounts pulled; next: qbtui map --auto")
+
+
+@main.command("map")
+@click.argument("role", required=False)
+@click.argument("account", required=False)
+@click.option("--auto", "auto", is_flag=True, help="Match accounts, tax codes and terms by name and allowed type.")
+@click.option("--json", "as_json", is_flag=True, help="Print the mapping as JSON.")
+@click.pass_obj
+@user_errors
+def map_command(profile: Profile, role: str | None, account: str | None, auto: bool, as_json: bool) -> None:
+    """Map accounting roles to QBO accounts (see DOMAIN.md s.5 roles)."""
+    from qbtui.ledger.roles import REQUIRED_ROLES, ROLE_BY_NAME, auto_map, mapping_problems
+
+    with profile.open(writer=bool(auto or role), command="qbtui map") as cache:
+        accounts = cache.reference("accounts") or []
+        if (auto or role) and not accounts:
+            fail("no QuickBooks accounts in the cache: connect first (`qbtui connect`) or run `qbtui pull`")
+        mapping = dict(cache.get_setting("mapping") or {})
+        if role:
+            if role not in ROLE_BY_NAME:
+                import difflib
+                close = difflib.get_close_matches(role, ROLE_BY_NAME, n=1)
+                fail(f"unknown role {role!r}" + (f" (did you mean {close[0]!r}?)" if close else
+                                                 f"; roles: {', '.join(ROLE_BY_NAME)}"))
+            if not account:
+                fail("give the account: qbtui map ROLE ACCOUNT (its QBO Id or exact name)")
+            hit = next((a for a in accounts if str(a.get("Id")) == account), None) or next(
+                (a for a in accounts if a.get("Name") == account), None)
+            if hit is None:
+                fail(f"no QuickBooks account {account!r} (give its Id or exact name; `qbtui pull` reloads accounts)")
+            trial = {**{k: v for k, v in mapping.items() if v != str(hit["Id"])}, role: str(hit["Id"])}
+            bad = [p for p in mapping_problems(trial, accounts) if p.get("role") == role]
+            if bad:
+                fail(bad[0]["message"])
+            mapping = trial
+            cache.set_setting("mapping", mapping)
+        if auto:
+            mapping.update(auto_map(accounts, mapping))
+            cache.set_setting("mapping", mapping)
+        names = {str(a.get("Id")): a.get("Name") for a in accounts}
+        left = [r for r in REQUIRED_ROLES if r not in mapping]
+    if as_json:
+        print_json({"mapping": mapping, "unmapped_required": left})
+        return
+    for name in ROLE_BY_NAME:
+        if name in mapping:
+            click.echo(f"{name:24} -> {names.get(mapping[name], '?')} (Id {mapping[name]})")
+    if left:
+        click.echo("still to map (required): " + ", ".join(left) + "  ->  qbtui map ROLE ACCOUNT")
+    elif auto or role:
+        click.echo("every required role is mapped")
+
+
+@main.group("settings", invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@click.pass_context
+@user_errors
+def settings_group(ctx: click.Context, as_json: bool) -> None:
+    """Show the settings (DOMAIN.md s.6), or change one: qbtui settings set KEY VALUE."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from qbtui.settings import settings_table
+
+    profile: Profile = ctx.obj
+    with profile.open(writer=False) as cache:
+        rows = settings_table(cache.settings())
+    if as_json:
+        print_json({"settings": {r["key"]: r["value"] for r in rows}})
+        return
+    for row in rows:
+        click.echo(f"{row['key']:28} {json.dumps(row['value'])}")
+
+
+@settings_group.command("set")
+@click.argument("key")
+@click.argument("value")
+@click.pass_obj
+@user_errors
+def settings_set(profile: Profile, key: str, value: str) -> None:
+    """Set KEY to VALUE (validated)."""
+    from qbtui.settings import set_setting
+
+    profile.path.mkdir(parents=True, exist_ok=True)
+    with profile.open(writer=True, command="qbtui settings set") as cache:
+        stored = set_setting(cache, key, value)
+    click.echo(f"{key} = {json.dumps(stored)}")
+
+
+from qbtui.sandbox.cli import sandbox  # noqa: E402  (the sandbox's own command group)
+
+main.add_command(sandbox)

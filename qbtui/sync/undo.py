@@ -1,0 +1,74 @@
+"""Undo of a whole sync run: remove from QBO what that run created, newest first.
+
+Transactions are deleted (QBO.md: most cannot be voided through the API, and a voided invoice
+stays live with zero amounts); contacts and items, which QBO never deletes, are made inactive.
+Each document whose objects are all gone becomes ``voided``; the undo is itself a run in the log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qbtui.cache import Cache
+from qbtui.qbo import QBOClient, QBOFault
+from qbtui.sync.engine import WAVES, fault_error, now_iso
+
+NEVER_DELETED = frozenset({"Customer", "Vendor", "Item", "Account", "Class", "Department", "Term"})
+_WAVE_OF = {t: i for i, wave in enumerate(WAVES) for t in wave}
+
+
+class UndoError(Exception):
+    pass
+
+
+async def remove(client: QBOClient, entity: str, qbo_id: str) -> None:
+    """Delete a transaction, or deactivate a contact/item; an object already gone counts as removed."""
+    try:
+        current = await client.read(entity, qbo_id)
+    except QBOFault as fault:
+        if fault.code == "610" or fault.status == 404:
+            return
+        raise
+    if entity in NEVER_DELETED:
+        if current.get("Active", True):
+            await client.update(entity, {"Id": qbo_id, "SyncToken": current["SyncToken"], "Active": False}, sparse=True)
+        return
+    if current.get("status") == "Deleted":
+        return
+    await client.delete(entity, qbo_id, current["SyncToken"])
+
+
+async def undo_run(cache: Cache, client: QBOClient, run_id: str, *, on_event: Any = None) -> dict[str, Any]:
+    """Remove what run ``run_id`` created, in reverse dependency order. Returns the undo run."""
+    run = next((r for r in cache.runs() if r["id"] == run_id), None)
+    if run is None:
+        raise UndoError(f"no run {run_id!r}: see `qbtui runs` for the run ids")
+    if run.get("kind") == "undo":
+        raise UndoError(f"run {run_id} is itself an undo; it cannot be undone")
+    if run.get("undone_by"):
+        raise UndoError(f"run {run_id} was already undone by run {run['undone_by']}")
+    created = sorted(run.get("created") or [], key=lambda c: _WAVE_OF.get(c["type"], 1), reverse=True)
+    undo_id = cache.add_run({"kind": "undo", "started": now_iso(), "ended": None, "counts": {}, "created": [],
+                             "undoes": run_id})
+    removed: list[dict[str, Any]] = []
+    failures: dict[tuple[str, str], dict[str, Any]] = {}
+    for n, item in enumerate(created, 1):
+        try:
+            await remove(client, item["entity"], item["id"])
+            removed.append(item)
+        except QBOFault as fault:
+            failures[(item["type"], item["ref"])] = fault_error(fault, "remove it in QuickBooks by hand, or retry the undo")
+        if on_event:
+            on_event({"event": "progress", "total": len(created), "sent": n, "ok": len(removed),
+                      "failed": len(failures), "remaining": len(created) - n})
+    outcomes = []
+    for doc_type, ref in dict.fromkeys((c["type"], c["ref"]) for c in removed):
+        if (doc_type, ref) in failures:
+            continue
+        outcomes.append({"type": doc_type, "ref": ref, "status": "voided", "run": undo_id})
+    outcomes += [{"type": t, "ref": r, "status": "failed", "error": e, "run": undo_id} for (t, r), e in failures.items()]
+    cache.record_outcomes(outcomes)
+    counts = {"removed": len(removed), "failed": len(failures)}
+    cache.update_run(undo_id, ended=now_iso(), counts=counts, removed=removed)
+    cache.update_run(run_id, undone_by=undo_id)
+    return next(r for r in cache.runs() if r["id"] == undo_id)
