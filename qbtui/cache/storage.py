@@ -68,7 +68,7 @@ def normalize(obj: Any) -> Any:
 
 def dumps_lines(data: dict[str, dict[str, Any]]) -> bytes:
     """Serialize TinyDB data (``{table: {id: record}}``) as plain JSON laid out one record
-    per line, so that it can be loaded record by record (see :func:`iter_line_records`)
+    per line, so that it can be loaded record by record (see :func:`load_lines`)
     instead of materializing the whole tree at once."""
     parts = [b"{"]
     sep = b"\n"
