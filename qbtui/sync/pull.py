@@ -52,7 +52,7 @@ async def pull_changes(cache: Cache, client: QBOClient) -> list[dict[str, Any]]:
     now = datetime.now(timezone.utc)
     last = cache.get_setting("last_pull")
     since = max(datetime.fromisoformat(last), now - timedelta(days=CDC_DAYS)) if last else now - timedelta(days=CDC_DAYS)
-    found: dict[tuple[str, str], dict[str, Any]] = {(d["type"], d["ref"], d["id"]): d
+    found: dict[tuple[str, str, str], dict[str, Any]] = {(d["type"], d["ref"], d.get("id", "")): d
                                                     for d in cache.reference("discrepancies", []) or []}
     entities = sorted({entity for entity, _ in objects})
     if entities:
@@ -64,18 +64,17 @@ async def pull_changes(cache: Cache, client: QBOClient) -> list[dict[str, Any]]:
                     continue
                 link, part = hit
                 if row.get("status") == "Deleted":
-                    what, detail = "deleted", "deleted in QuickBooks after qbtui synced it"
+                    kind, differences = "deleted", []
                 elif str(row.get("SyncToken")) != str(part.get("sync_token")):
-                    what = "changed"
-                    detail = f"changed in QuickBooks after qbtui synced it (SyncToken {part.get('sync_token')} -> " \
-                             f"{row.get('SyncToken')})"
+                    kind = "changed"
+                    differences = [{"field": "SyncToken", "ours": part.get("sync_token"), "qbo": row.get("SyncToken")}]
                     if "TotalAmt" in row:
-                        detail += f"; QuickBooks total now {row['TotalAmt']}"
+                        differences.append({"field": "TotalAmt", "ours": None, "qbo": row["TotalAmt"]})
                 else:
                     continue
                 found[(link["type"], link["ref"], str(row.get("Id")))] = {
                     "type": link["type"], "ref": link["ref"], "entity": entity, "id": str(row.get("Id")),
-                    "what": what, "detail": detail, "qbo_total": row.get("TotalAmt"), "seen": now_iso()}
+                    "kind": kind, "differences": differences, "seen": now_iso()}
     discrepancies = list(found.values())
     cache.put_reference("discrepancies", discrepancies)
     cache.set_setting("last_pull", now.isoformat(timespec="seconds"))

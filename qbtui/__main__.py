@@ -1,0 +1,5 @@
+"""``python -m qbtui``: the same as the ``qbtui`` command."""
+
+from qbtui.cli import main
+
+main()
