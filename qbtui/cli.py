@@ -33,6 +33,8 @@ class Profile:
 
     name: str
     data_dir: Path
+    no_mouse: bool = False
+    explicit: bool = False
 
     @property
     def path(self) -> Path:
@@ -80,13 +82,48 @@ def is_tty_err() -> bool:
 @click.option("--profile", default="default", show_default=True, envvar="QBTUI_PROFILE", help="Profile (one company).")
 @click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), envvar="QBTUI_DATA_DIR",
               help="Where profiles live [env QBTUI_DATA_DIR; default: the platform's user data folder].")
+@click.option("--no-mouse", is_flag=True, help="Leave the mouse to the terminal (its own text selection).")
 @click.version_option(__version__, prog_name="qbtui")
 @click.pass_context
-def main(ctx: click.Context, profile: str, data_dir: Path | None) -> None:
-    """qbtui: send an inventory system's documents to QuickBooks Online, exactly once."""
-    ctx.obj = Profile(profile, data_dir or default_data_dir())
+def main(ctx: click.Context, profile: str, data_dir: Path | None, no_mouse: bool) -> None:
+    """qbtui: send an inventory system's documents to QuickBooks Online, exactly once.
+
+    With no command, opens the dashboard on the profile."""
+    explicit = ctx.get_parameter_source("profile") not in (click.core.ParameterSource.DEFAULT, None)
+    ctx.obj = Profile(profile, data_dir or default_data_dir(), no_mouse=no_mouse, explicit=explicit)
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        open_dashboard(ctx.obj)
+
+
+@user_errors
+def open_dashboard(profile: Profile) -> None:
+    from qbtui import tui
+
+    profile.path.mkdir(parents=True, exist_ok=True)
+    if not sys.stdout.isatty():
+        fail("the dashboard needs a terminal; for scripts use the commands (qbtui --help)")
+    tui.run(profile.path, profile=profile.name, data_dir=profile.data_dir, no_mouse=profile.no_mouse)
+
+
+@main.command("demo")
+@click.option("--reset", is_flag=True, help="Start the demo company and its sample data over.")
+@click.pass_obj
+@user_errors
+def demo_command(profile: Profile, reset: bool) -> None:
+    """The built-in sandbox company with sample data (profile "demo"), in the dashboard."""
+    from qbtui.demo import DemoError, prepare, stop_sandbox
+
+    if not profile.explicit:
+        profile = Profile("demo", profile.data_dir, no_mouse=profile.no_mouse, explicit=True)
+    click.echo(f"starting the demo company (profile {profile.name})...", err=True)
+    try:
+        proc, url = prepare(profile.path, reset=reset)
+    except DemoError as exc:
+        fail(str(exc))
+    try:
+        open_dashboard(profile)
+    finally:
+        stop_sandbox(proc)
 
 
 @main.command("schema")

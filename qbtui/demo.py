@@ -1,0 +1,106 @@
+"""``qbtui demo``: the built-in sandbox company with sample data, no Intuit account needed.
+
+Starts ``qbtui sandbox serve --company demo`` as a child process on a free loopback port (its
+company kept in the profile's folder, so the next start finds the same company), connects the
+``demo`` profile to it through the same OAuth flow a real company uses, maps accounts, loads the
+sample documents once (with deliberate errors to fix), and opens the dashboard. The sandbox runs
+in its own process so that it never competes with the dashboard for the interpreter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx2
+
+from qbtui.cache import Cache
+from qbtui.ledger.roles import auto_map
+from qbtui.sync.connection import begin_connect, finish_connect, open_client
+from qbtui.sync.pull import pull_reference
+
+DEMO_CLIENT_ID = "qbtui-demo"
+DEMO_CLIENT_SECRET = "qbtui-demo-secret"  # the sandbox accepts any pair; not a credential
+
+
+class DemoError(Exception):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_sandbox(profile_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """The demo company's sandbox as a child process; returns it and its root URL once it answers."""
+    port = free_port()
+    log = open(profile_path / "sandbox.log", "ab")  # noqa: SIM115 (kept open for the child's lifetime)
+    proc = subprocess.Popen([sys.executable, "-m", "qbtui", "sandbox", "serve", "--port", str(port), "--company", "demo",
+                             "--state", str(profile_path / "sandbox-company.json")],
+                            stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise DemoError(f"the demo sandbox stopped at start (see {profile_path / 'sandbox.log'})")
+        try:
+            if httpx2.get(f"{url}/.well-known/openid_configuration", timeout=1).status_code == 200:
+                return proc, url
+        except httpx2.HTTPError:
+            time.sleep(0.1)
+    proc.terminate()
+    raise DemoError(f"the demo sandbox did not answer within 15 s (see {profile_path / 'sandbox.log'})")
+
+
+async def connect_demo(cache: Cache, profile_path: Path, url: str) -> None:
+    """Connect as a user would (authorize URL, the redirect it lands on), then pull and map."""
+    auth_url = await begin_connect(cache, profile_path, environment=url, client_id=DEMO_CLIENT_ID,
+                                   client_secret=DEMO_CLIENT_SECRET)
+    async with httpx2.AsyncClient() as browser:
+        landed = (await browser.get(auth_url)).headers["location"]
+    await finish_connect(cache, profile_path, landed)
+    cache.set_setting("integration_mode", cache.get_setting("integration_mode") or "both_ways")
+    async with await open_client(cache, profile_path) as client:
+        await pull_reference(cache, client)
+    mapping = dict(cache.get_setting("mapping") or {})
+    mapping.update(auto_map(cache.reference("accounts") or [], mapping))
+    cache.set_setting("mapping", mapping)
+
+
+def demo_documents() -> list[dict]:
+    from qbtui.tui.sample import sample_documents
+
+    return sample_documents()
+
+
+def prepare(profile_path: Path, *, reset: bool) -> tuple[subprocess.Popen[bytes], str]:
+    """Everything before the dashboard opens; returns the running sandbox."""
+    if reset and profile_path.exists():
+        Cache.open(profile_path, writer=True, command="qbtui demo --reset").close()  # refuses while another holds it
+        shutil.rmtree(profile_path)
+    profile_path.mkdir(parents=True, exist_ok=True)
+    proc, url = start_sandbox(profile_path)
+    try:
+        with Cache.open(profile_path, writer=True, command="qbtui demo") as cache:
+            asyncio.run(connect_demo(cache, profile_path, url))
+            if cache.count() == 0:
+                cache.upsert_documents(demo_documents())
+    except BaseException:
+        stop_sandbox(proc)
+        raise
+    return proc, url
+
+
+def stop_sandbox(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
