@@ -1,0 +1,356 @@
+"""Steps 7 and 8 of the connect wizard (DOMAIN.md s.5) and the opening inventory journal (s.3).
+
+* :func:`import_opening_balances`: QBO's unpaid and partly paid invoices and bills become cache
+  documents that are already synced and linked to their QBO Id, dated on the integration date, so that
+  payments recorded later on the inventory side apply to them. Reads only. Once: the state key
+  ``opening_balances_imported`` refuses a second attempt with :class:`OpeningError`.
+* :func:`import_stock_on_hand`: active QBO Inventory items with a SKU become product documents
+  (quantity on hand, cost, one location) and an import-format file for the inventory system; then each
+  of those items is made inactive in QBO and recreated as a NonInventory item, linked to the product.
+  Progress is kept in the state key ``stock_on_hand`` so that a crash resumes without a double.
+* :func:`opening_inventory_preview` / :func:`post_opening_inventory`: Dr inventory asset, Cr opening
+  balance equity, for the inventory valuation less QBO's inventory asset balance, on the day before the
+  filter start date (``OPENING-INV``), once (state key ``opening_inventory_posted``).
+
+Everything that writes to QBO calls :func:`qbtui.sync.preflight.require_writes` first."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from qbtui.ledger.context import Ledger
+from qbtui.ledger.journals import OPENING_REF, build_opening_inventory, inventory_valuation
+from qbtui.ledger.money import money
+from qbtui.ledger.payload import jsonable
+from qbtui.sync.lookup import quote
+from qbtui.sync.preflight import require_writes
+
+OPENING_BALANCES_KEY = "opening_balances_imported"
+STOCK_KEY = "stock_on_hand"
+OPENING_INVENTORY_KEY = "opening_inventory_posted"
+STOCK_FILE = "stock_on_hand.json"
+
+BATCH_SERIAL_WARNING = ("QuickBooks has no batch (lot) numbers or serial numbers. Products imported this way "
+                        "arrive without them, and they cannot be added to this stock afterwards: if you track "
+                        "batches or serial numbers, skip this step and enter stock on hand in the inventory "
+                        "system by hand.")
+
+
+class OpeningError(Exception):
+    """A step that cannot run (already done, nothing mapped...); the message says why and what to do."""
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _num(v: Any) -> str:
+    d = Decimal(str(v if v is not None else 0))
+    return format(d.normalize(), "f") if d == d.to_integral_value() else format(d, "f")
+
+
+def _run(cache: Any, note: str) -> str:
+    return cache.add_run({"kind": "maintenance", "note": note, "started": _now(), "ended": None,
+                          "counts": {}, "created": []})
+
+
+# --- opening balances -------------------------------------------------------------------------
+
+@dataclass
+class OpeningBalances:
+    invoices: list[str] = field(default_factory=list)
+    bills: list[str] = field(default_factory=list)
+    contacts: list[str] = field(default_factory=list)
+    effective: str = ""
+
+    def summary(self) -> str:
+        return (f"{len(self.invoices)} unpaid or partly paid invoice(s) and {len(self.bills)} bill(s) imported as "
+                f"synced documents, effective {self.effective}")
+
+
+def _free_ref(cache: Any, type_: str, wanted: str | None, fallback: str, taken: set[tuple[str, str]]) -> str:
+    for ref in (wanted, fallback):
+        if ref and (type_, ref) not in taken and cache.get(type_, ref) is None:
+            taken.add((type_, ref))
+            return ref
+    n = 2
+    while (type_, f"{fallback}-{n}") in taken or cache.get(type_, f"{fallback}-{n}") is not None:
+        n += 1
+    taken.add((type_, f"{fallback}-{n}"))
+    return f"{fallback}-{n}"
+
+
+def _lines(txn: dict[str, Any], items: dict[str, dict[str, Any]], sale: bool) -> list[dict[str, Any]]:
+    out = []
+    for line in txn.get("Line") or []:
+        detail_type = line.get("DetailType", "")
+        if detail_type not in ("SalesItemLineDetail", "ItemBasedExpenseLineDetail", "AccountBasedExpenseLineDetail"):
+            continue
+        detail = line.get(detail_type) or {}
+        item = items.get(str((detail.get("ItemRef") or {}).get("value")))
+        sku = (item or {}).get("Sku") or (f"QBO-ITEM-{item['Id']}" if item else "OPENING-BALANCE")
+        qty = detail.get("Qty") or 1
+        price = detail.get("UnitPrice") if detail.get("UnitPrice") is not None else \
+            Decimal(str(line.get("Amount", 0))) / Decimal(str(qty))
+        row: dict[str, Any] = {"sku": str(sku), "quantity": _num(qty)}
+        row["unit_price" if sale else "unit_cost"] = _num(money(price) if detail.get("UnitPrice") is None else price)
+        desc = line.get("Description") or (item or {}).get("Name")
+        if desc:
+            row["description"] = str(desc)
+        out.append(row)
+    if not out:
+        key = "unit_price" if sale else "unit_cost"
+        out.append({"sku": "OPENING-BALANCE", "quantity": "1", key: _num(txn.get("TotalAmt", 0)),
+                    "description": "opening balance"})
+    return out
+
+
+async def import_opening_balances(cache: Any, client: Any, *, effective: date | None = None) -> OpeningBalances:
+    """QBO's open invoices and bills into the cache as synced, linked documents (once only)."""
+    done = cache.get_setting(OPENING_BALANCES_KEY)
+    if done:
+        raise OpeningError(f"opening balances were already imported on {str(done.get('at', '?'))[:10]} "
+                           f"({done.get('invoices', 0)} invoices, {done.get('bills', 0)} bills); they can be "
+                           "imported only once")
+    effective_day = (effective or date.today()).isoformat()
+    invoices = [i for i in await client.query_all("Invoice") if Decimal(str(i.get("Balance", 0))) > 0]
+    bills = [b for b in await client.query_all("Bill") if Decimal(str(b.get("Balance", 0))) > 0]
+    items = {str(i["Id"]): i for i in await client.query_all("Item")}
+    result = OpeningBalances(effective=effective_day)
+    docs: list[dict[str, Any]] = []
+    outcomes: list[dict[str, Any]] = []
+    taken: set[tuple[str, str]] = set()
+    contact_ref: dict[tuple[str, str], str] = {}
+    run_id = _run(cache, "import opening balances")
+
+    async def contact(kind: str, ref: dict[str, Any]) -> str:
+        entity = "Customer" if kind == "customer" else "Vendor"
+        qbo_id = str(ref.get("value"))
+        if (kind, qbo_id) in contact_ref:
+            return contact_ref[(kind, qbo_id)]
+        for link in cache.links():  # already linked: reuse our document
+            if link["type"] == kind and any(str(q.get("id")) == qbo_id and q.get("entity") == entity
+                                            for q in link.get("qbo") or ()):
+                contact_ref[(kind, qbo_id)] = link["ref"]
+                return link["ref"]
+        obj = await client.read(entity, qbo_id)
+        name = str(obj.get("DisplayName") or ref.get("name") or qbo_id)
+        ours = next((r for r in cache.documents(kind) if str(r["data"].get("name", "")).casefold() == name.casefold()),
+                    None)
+        if ours is not None and cache.status_of(kind, ours["ref"]) != "synced":
+            ref_ = ours["ref"]  # our contact of that name: link it to QBO's
+        else:
+            ref_ = _free_ref(cache, kind, None, f"QBO-{'C' if kind == 'customer' else 'V'}-{qbo_id}", taken)
+            docs.append({"type": kind, "ref": ref_, "name": name,
+                         "extra": {"opening_balance": True, "qbo_id": qbo_id}})
+        outcomes.append({"type": kind, "ref": ref_, "status": "synced", "run": run_id,
+                         "qbo": [{"entity": entity, "id": qbo_id, "sync_token": str(obj.get("SyncToken", "0"))}]})
+        result.contacts.append(ref_)
+        contact_ref[(kind, qbo_id)] = ref_
+        return ref_
+
+    for inv in invoices:
+        customer = await contact("customer", inv.get("CustomerRef") or {})
+        ref = _free_ref(cache, "sale_invoice", inv.get("DocNumber"), f"QBO-INV-{inv['Id']}", taken)
+        docs.append({"type": "sale_invoice", "ref": ref, "customer": customer, "invoice_date": effective_day,
+                     "lines": _lines(inv, items, sale=True),
+                     "extra": {"opening_balance": True, "qbo_txn_date": inv.get("TxnDate"),
+                               "qbo_total": _num(inv.get("TotalAmt", 0)), "qbo_balance": _num(inv.get("Balance"))}})
+        outcomes.append({"type": "sale_invoice", "ref": ref, "status": "synced", "run": run_id,
+                         "qbo": [{"entity": "Invoice", "id": str(inv["Id"]), "sync_token": str(inv.get("SyncToken"))}]})
+        result.invoices.append(ref)
+    for bill in bills:
+        supplier = await contact("supplier", bill.get("VendorRef") or {})
+        ref = _free_ref(cache, "supplier_invoice", bill.get("DocNumber") and f"BILL-{bill['DocNumber']}",
+                        f"QBO-BILL-{bill['Id']}", taken)
+        doc = {"type": "supplier_invoice", "ref": ref, "supplier": supplier, "invoice_date": effective_day,
+               "lines": _lines(bill, items, sale=False),
+               "extra": {"opening_balance": True, "qbo_txn_date": bill.get("TxnDate"),
+                         "qbo_total": _num(bill.get("TotalAmt", 0)), "qbo_balance": _num(bill.get("Balance"))}}
+        if bill.get("DocNumber"):
+            doc["supplier_invoice_number"] = str(bill["DocNumber"])
+        docs.append(doc)
+        outcomes.append({"type": "supplier_invoice", "ref": ref, "status": "synced", "run": run_id,
+                         "qbo": [{"entity": "Bill", "id": str(bill["Id"]), "sync_token": str(bill.get("SyncToken"))}]})
+        result.bills.append(ref)
+    if docs:
+        cache.upsert_documents(docs)
+    cache.record_outcomes(outcomes)
+    cache.set_setting(OPENING_BALANCES_KEY, {"at": _now(), "effective": effective_day,
+                                             "invoices": len(result.invoices), "bills": len(result.bills)})
+    cache.update_run(run_id, ended=_now(), counts={"synced": len(outcomes)})
+    return result
+
+
+# --- stock on hand ----------------------------------------------------------------------------
+
+@dataclass
+class StockOnHand:
+    products: list[str] = field(default_factory=list)
+    recreated: list[str] = field(default_factory=list)
+    file: str = ""
+    warning: str = BATCH_SERIAL_WARNING
+
+    def summary(self) -> str:
+        return (f"{len(self.products)} product(s) with stock on hand written to {self.file}; "
+                f"{len(self.recreated)} QuickBooks item(s) made inactive and recreated as NonInventory")
+
+
+def _product_from_item(item: dict[str, Any], location: str, ours: dict[str, Any] | None) -> dict[str, Any]:
+    cost = item.get("AvgCost", item.get("PurchaseCost"))
+    doc: dict[str, Any] = dict(ours or {"type": "product", "ref": str(item["Sku"]), "name": str(item["Name"]),
+                                        "kind": "stock"})
+    if "sale_price" not in doc and item.get("UnitPrice") is not None:
+        doc["sale_price"] = _num(item["UnitPrice"])
+    if "purchase_cost" not in doc and item.get("PurchaseCost") is not None:
+        doc["purchase_cost"] = _num(item["PurchaseCost"])
+    doc["quantity_on_hand"] = _num(item.get("QtyOnHand", 0))
+    if cost is not None:
+        doc["average_cost"] = _num(cost)
+    doc["location"] = location
+    if item.get("Description") and "description" not in doc:
+        doc["description"] = str(item["Description"])
+    return doc
+
+
+async def import_stock_on_hand(cache: Any, client: Any, *, location: str, path: Path) -> StockOnHand:
+    """Stock on hand from QBO's active Inventory items with a SKU (see the module docstring)."""
+    require_writes(cache, "import stock on hand (it makes QuickBooks items inactive and recreates them)")
+    if not location.strip():
+        raise OpeningError("stock on hand goes to one location: name it")
+    mapping = cache.get_setting("mapping") or {}
+    state = cache.get_setting(STOCK_KEY) or {}
+    pending: list[dict[str, Any]] = list(state.get("pending") or [])
+    result = StockOnHand(file=str(path))
+    if not pending:
+        items = [i for i in await client.query_all("Item")
+                 if i.get("Type") == "Inventory" and i.get("Active", True) and i.get("Sku")]
+        docs = []
+        for item in items:
+            ours = cache.get("product", str(item["Sku"]))
+            docs.append(_product_from_item(item, location.strip(), ours["data"] if ours else None))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(json.dumps({"documents": docs}, indent=2) + "\n")
+        tmp.replace(path)
+        if docs:
+            cache.upsert_documents(docs)
+        pending = [{"sku": str(i["Sku"]), "id": str(i["Id"]), "name": d["name"],
+                    "income": (i.get("IncomeAccountRef") or {}).get("value"),
+                    "asset": (i.get("AssetAccountRef") or {}).get("value"),
+                    "price": i.get("UnitPrice"), "cost": i.get("PurchaseCost")} for i, d in zip(items, docs)]
+        cache.set_setting(STOCK_KEY, {"pending": pending, "file": str(path), "location": location.strip(),
+                                      "done": state.get("done", [])})
+        result.products = [d["ref"] for d in docs]
+    else:
+        result.products = [p["sku"] for p in pending]
+        result.file = state.get("file", str(path))
+    if not pending:
+        return result
+    run_id = _run(cache, "stock on hand: Inventory items recreated as NonInventory")
+    created = []
+    done = list(state.get("done") or [])
+    for entry in list(pending):
+        current = await client.read("Item", entry["id"])
+        if current.get("Active", True):
+            await client.update("Item", {"Id": current["Id"], "SyncToken": current["SyncToken"], "Active": False},
+                                sparse=True)
+        existing = await client.query(f"SELECT * FROM Item WHERE Name = {quote(entry['name'])}")
+        new = next((e for e in existing if e.get("Active", True) and e.get("Type") == "NonInventory"), None)
+        if new is None:
+            body: dict[str, Any] = {"Name": entry["name"], "Sku": entry["sku"], "Type": "NonInventory",
+                                    "IncomeAccountRef": {"value": mapping.get("sales_income") or entry["income"]},
+                                    "ExpenseAccountRef": {"value": mapping.get("inventory_asset") or entry["asset"]}}
+            if entry.get("price") is not None:
+                body["UnitPrice"] = entry["price"]
+            if entry.get("cost") is not None:
+                body["PurchaseCost"] = entry["cost"]
+            new = await client.create("Item", body)
+        cache.record_outcomes([{"type": "product", "ref": entry["sku"], "status": "synced", "run": run_id,
+                                "qbo": [{"entity": "Item", "id": str(new["Id"]),
+                                         "sync_token": str(new.get("SyncToken", "0"))}]}])
+        created.append({"type": "product", "ref": entry["sku"], "entity": "Item", "id": str(new["Id"])})
+        pending.remove(entry)
+        done.append({"sku": entry["sku"], "old_id": entry["id"], "new_id": str(new["Id"])})
+        cache.set_setting(STOCK_KEY, {**(cache.get_setting(STOCK_KEY) or {}), "pending": pending, "done": done})
+        result.recreated.append(entry["sku"])
+    cache.update_run(run_id, ended=_now(), counts={"synced": len(created)}, created=created)
+    return result
+
+
+# --- the opening inventory journal ------------------------------------------------------------
+
+@dataclass
+class OpeningInventory:
+    valuation: Decimal
+    qbo_balance: Decimal
+    day: str
+    body: dict[str, Any] | None  # None: they already agree
+
+    @property
+    def difference(self) -> Decimal:
+        return money(self.valuation) - money(self.qbo_balance)
+
+
+def _ledger(cache: Any) -> Ledger:
+    from qbtui.sync.plan import cache_resolver, snapshot
+    snap = snapshot(cache)
+    return Ledger(settings=snap.settings, resolver=cache_resolver(snap, True), prefs=snap.prefs, docs=snap.docs)
+
+
+def qbo_inventory_balance(cache: Any) -> Decimal:
+    """QBO's inventory asset balance as last pulled (the mapped account's CurrentBalance)."""
+    account_id = (cache.get_setting("mapping") or {}).get("inventory_asset")
+    for a in cache.reference("accounts", []) or []:
+        if str(a.get("Id")) == str(account_id):
+            return money(Decimal(str(a.get("CurrentBalance", 0) or 0)))
+    return Decimal("0.00")
+
+
+def opening_inventory_preview(cache: Any, *, qbo_balance: Decimal | None = None) -> OpeningInventory:
+    """The journal that would be posted (OpeningError without a filter start date or a mapping)."""
+    ledger = _ledger(cache)
+    start = ledger.settings.filter_start_date
+    if start is None:
+        raise OpeningError("the opening inventory journal is dated the day before the filter start date: set "
+                           "filter_start_date first")
+    missing = [r for r in ("inventory_asset", "opening_balance_equity") if r not in ledger.settings.mapping]
+    if missing:
+        raise OpeningError(f"map {' and '.join(missing)} first (account mapping step)")
+    products = [rec["data"] for rec in cache.documents("product")]
+    valuation = inventory_valuation(products)
+    balance = qbo_inventory_balance(cache) if qbo_balance is None else money(qbo_balance)
+    payload = build_opening_inventory(valuation, balance, start, ledger)
+    return OpeningInventory(valuation, balance, (start - timedelta(days=1)).isoformat(),
+                            jsonable(payload.body) if payload else None)
+
+
+async def post_opening_inventory(cache: Any, client: Any, *, qbo_balance: Decimal | None = None) -> dict[str, Any]:
+    """Create the OPENING-INV journal in QBO, once (a found one is linked, never doubled)."""
+    done = cache.get_setting(OPENING_INVENTORY_KEY)
+    if done:
+        raise OpeningError(f"the opening inventory journal was already posted (QuickBooks JournalEntry "
+                           f"{done.get('id')}, {done.get('date')})")
+    require_writes(cache, "post the opening inventory journal")
+    preview = opening_inventory_preview(cache, qbo_balance=qbo_balance)
+    if preview.body is None:
+        cache.set_setting(OPENING_INVENTORY_KEY, {"id": None, "date": preview.day, "amount": "0.00",
+                                                  "at": _now()})
+        return {"id": None, "date": preview.day, "amount": "0.00"}
+    found = await client.query(f"SELECT * FROM JournalEntry WHERE DocNumber = {quote(OPENING_REF)}")
+    run_id = _run(cache, "opening inventory journal")
+    created = []
+    if found:
+        je = found[0]
+    else:
+        je = await client.create("JournalEntry", preview.body, request_id=f"qbtui-opening-inv-{run_id}"[:50])
+        created.append({"type": "opening_inventory", "ref": OPENING_REF, "entity": "JournalEntry", "id": str(je["Id"])})
+    info = {"id": str(je["Id"]), "date": preview.day, "amount": str(preview.difference), "at": _now()}
+    cache.set_setting(OPENING_INVENTORY_KEY, info)
+    cache.update_run(run_id, ended=_now(), counts={"synced": 1}, created=created)
+    return info

@@ -1,0 +1,286 @@
+"""Preflight of the connect wizard (DOMAIN.md s.5 step 4): what must be true of the QBO company and
+of our documents before anything is sent, each with a plain explanation and, where QBO allows it,
+a fix that :func:`apply_fix` carries out.
+
+:func:`preflight` is pure (documents, reference data, settings in; checks out). :func:`apply_fix`
+writes to QBO, so it refuses in "From QuickBooks only" mode (:func:`require_writes`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from qbtui.ledger.context import Prefs
+from qbtui.settings import Settings
+from qbtui.sync.engine import WritesRefused
+
+PRODUCT_NAME_MAX = 100
+BACKUP_SETTING = "backup_confirmed"
+
+CODES = ("currency", "inventory_tracking", "book_close", "inventory_items", "contact_kinds",
+         "product_name_chars", "product_name_collisions", "negative_quantities", "backup")
+FIXABLE = frozenset({"inventory_tracking", "inventory_items"})
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    ok: bool
+    title: str
+    explanation: str
+    fix: str | None = None  # what apply_fix(code) does, when QBO allows a fix from here
+    details: tuple[str, ...] = ()
+
+    @property
+    def status(self) -> str:
+        return "OK" if self.ok else "PROBLEM"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "ok": self.ok, "title": self.title, "explanation": self.explanation,
+                "fix": self.fix, "details": list(self.details)}
+
+
+def require_writes(cache: Any, what: str = "write to QuickBooks") -> None:
+    """WritesRefused when the profile is in "From QuickBooks only" mode."""
+    if cache.get_setting("integration_mode") == "from_quickbooks":
+        raise WritesRefused(f"cannot {what}: this profile is set to \"From QuickBooks only\" (qbtui reads from "
+                            "QuickBooks and writes nothing; change it with `qbtui settings set integration_mode "
+                            "both_ways`)")
+
+
+def _dec(v: Any) -> Decimal | None:
+    try:
+        return Decimal(str(v))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _key(name: str, limit: int | None = None) -> str:
+    return (name[:limit] if limit else name).strip().casefold()
+
+
+def matching_inventory_items(products: Iterable[Mapping[str, Any]],
+                             items: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Active QBO items of type Inventory whose Sku is one of our product refs or whose Name is one of
+    our product names (case-insensitive, as QBO compares names)."""
+    refs = {str(p["ref"]) for p in products if p.get("ref")}
+    names = {_key(str(p["name"])) for p in products if p.get("name")}
+    return [i for i in items if i.get("Type") == "Inventory" and i.get("Active", True)
+            and ((i.get("Sku") and str(i["Sku"]) in refs) or _key(str(i.get("Name", ""))) in names)]
+
+
+def preflight(documents: Iterable[Mapping[str, Any]], reference: Mapping[str, Any], settings: Settings, *,
+              backup_confirmed: bool = False) -> list[Check]:
+    """Every preflight check, in the order of DOMAIN.md s.5 step 4 (problems and passes alike).
+
+    ``documents``: document dicts (``type``, ``ref``, ...); ``reference``: QBO lists by kind as the cache
+    holds them (``preferences``, ``items``, ``customers``, ``vendors``); a missing list means "not pulled"."""
+    docs = list(documents)
+    products = [d for d in docs if d.get("type") == "product"]
+    prefs_raw = reference.get("preferences")
+    prefs = Prefs.from_qbo(prefs_raw)
+    checks: list[Check] = []
+    not_pulled = "QuickBooks' company settings are not loaded yet: connect, then reload (r)."
+
+    # 1. home currency
+    if not prefs.known:
+        checks.append(Check("currency", False, "Home currency: not known yet", not_pulled))
+    elif prefs.home_currency and prefs.home_currency != settings.base_currency:
+        checks.append(Check(
+            "currency", False, f"Home currency {prefs.home_currency} differs from the base currency "
+                               f"{settings.base_currency}",
+            f"QuickBooks keeps its books in {prefs.home_currency}, the inventory side values stock in "
+            f"{settings.base_currency}. Nothing is sent until they agree. QuickBooks cannot change its home "
+            "currency: if the inventory side really uses " + str(prefs.home_currency) + ", set "
+            f"base_currency to it (Settings, or `qbtui settings set base_currency {prefs.home_currency}`); "
+            "otherwise connect a company kept in " + settings.base_currency + "."))
+    else:
+        checks.append(Check("currency", True, f"Home currency {prefs.home_currency or settings.base_currency} "
+                                              "matches the base currency",
+                            "QuickBooks and the inventory side use the same currency."))
+
+    # 2. inventory (quantity on hand) tracking
+    if not prefs.known:
+        checks.append(Check("inventory_tracking", False, "Inventory tracking: not known yet", not_pulled))
+    elif prefs.quantity_on_hand:
+        checks.append(Check(
+            "inventory_tracking", False, "QuickBooks tracks inventory quantity on hand",
+            "The inventory system owns quantities and their valuation. If QuickBooks tracks them too, every "
+            "sale is costed twice (duplicate cost of goods sold). Nothing is sent while tracking is on.",
+            fix="Turn off 'Track inventory quantity on hand' in QuickBooks (a Preferences update)"))
+    else:
+        checks.append(Check("inventory_tracking", True, "Inventory tracking is off in QuickBooks",
+                            "QuickBooks leaves quantities to the inventory system."))
+
+    # 3. book close date before the filter start date
+    start = settings.filter_start_date
+    close = prefs.book_close_date
+    if not prefs.known:
+        checks.append(Check("book_close", False, "Book close date: not known yet", not_pulled))
+    elif close is None:
+        checks.append(Check("book_close", True, "QuickBooks has no book close date",
+                            "No period is closed, so every date can be posted."))
+    elif start is None:
+        checks.append(Check(
+            "book_close", False, f"Books are closed up to {close.isoformat()} and no filter start date is set",
+            "Without a filter start date every transaction is sent, and QuickBooks refuses those dated on or "
+            f"before {close.isoformat()} (error 6210, Account Period Closed). Set a filter start date after it "
+            "(first step of this wizard, or Settings)."))
+    elif close >= start:
+        checks.append(Check(
+            "book_close", False, f"Book close date {close.isoformat()} is not before the filter start date "
+                                 f"{start.isoformat()}",
+            f"QuickBooks refuses anything dated on or before {close.isoformat()} (error 6210), yet transactions "
+            f"from {start.isoformat()} would be sent, and the opening inventory journal is dated the day before "
+            f"it. Move the filter start date after {close.isoformat()}, or have the accountant move the close "
+            "date in QuickBooks (Settings > Account and settings > Advanced)."))
+    else:
+        checks.append(Check("book_close", True, f"Book close date {close.isoformat()} is before the filter start "
+                                                f"date {start.isoformat()}",
+                            "Every transaction sent falls in an open period."))
+
+    # 4. QBO Inventory items matching ours
+    items = reference.get("items")
+    if items is None:
+        checks.append(Check("inventory_items", False, "QuickBooks items: not known yet", not_pulled))
+    else:
+        hits = matching_inventory_items(products, items)
+        if hits:
+            checks.append(Check(
+                "inventory_items", False, f"{len(hits)} QuickBooks Inventory item(s) match our products",
+                "QuickBooks items of type Inventory that have one of our SKUs or product names must be made "
+                "inactive, or QuickBooks keeps tracking their quantity and cost. Warning: when an Inventory item "
+                "is made inactive, QuickBooks credits the inventory asset account (and debits an expense) by "
+                "the value it held, which takes that value off the books. Put it back with the opening inventory "
+                "journal (a later step) dated the day before the filter start date. Step 8 (stock on hand) "
+                "can bring their quantities into the inventory system first.",
+                fix="Make these items inactive in QuickBooks",
+                details=tuple(f"{i.get('Name')} (SKU {i.get('Sku') or '-'}, Id {i.get('Id')}, qty "
+                              f"{i.get('QtyOnHand', '?')})" for i in hits)))
+        else:
+            checks.append(Check("inventory_items", True, "No QuickBooks Inventory item matches our products",
+                                "QuickBooks will not track quantities of what we send."))
+
+    # 5. contacts of the other kind with our names (6240)
+    customers, vendors = reference.get("customers"), reference.get("vendors")
+    if customers is None or vendors is None:
+        checks.append(Check("contact_kinds", False, "QuickBooks contacts: not known yet", not_pulled))
+    else:
+        qbo_vendor = {_key(str(v.get("DisplayName", ""))) for v in vendors if v.get("Active", True)}
+        qbo_customer = {_key(str(c.get("DisplayName", ""))) for c in customers if c.get("Active", True)}
+        clashes = [f"our customer {d['name']!r} is a vendor in QuickBooks" for d in docs
+                   if d.get("type") == "customer" and d.get("name") and _key(str(d["name"])) in qbo_vendor]
+        clashes += [f"our supplier {d['name']!r} is a customer in QuickBooks" for d in docs
+                    if d.get("type") == "supplier" and d.get("name") and _key(str(d["name"])) in qbo_customer]
+        if clashes:
+            checks.append(Check(
+                "contact_kinds", False, f"{len(clashes)} contact name(s) taken by the other kind in QuickBooks",
+                "Customers, vendors and employees share one name space in QuickBooks: creating one of ours would "
+                "fail with error 6240 (Duplicate Name Exists). Rename ours on the inventory side, or rename the "
+                "QuickBooks one.", details=tuple(clashes)))
+        else:
+            checks.append(Check("contact_kinds", True, "No contact name is taken by the other kind",
+                                "Customers and suppliers can be created or linked by name."))
+
+    # 6. product names with ':' or '\'
+    bad = [p for p in products if p.get("name") and (":" in str(p["name"]) or "\\" in str(p["name"]))]
+    checks.append(Check(
+        "product_name_chars", not bad,
+        f"{len(bad)} product name(s) contain ':' or '\\'" if bad else "No product name contains ':' or '\\'",
+        "QuickBooks uses ':' to separate sub-items and refuses '\\' in item names. Rename these products on the "
+        "inventory side and import again." if bad else "Every product name is valid in QuickBooks.",
+        details=tuple(f"{p['ref']}: {p['name']}" for p in bad)))
+
+    # 7. names colliding in their first 100 characters
+    groups: dict[str, list[Mapping[str, Any]]] = {}
+    for p in products:
+        if p.get("name"):
+            groups.setdefault(_key(str(p["name"]), PRODUCT_NAME_MAX), []).append(p)
+    dup = [g for g in groups.values() if len(g) > 1]
+    checks.append(Check(
+        "product_name_collisions", not dup,
+        f"{len(dup)} group(s) of product names collide in their first {PRODUCT_NAME_MAX} characters" if dup
+        else f"Product names are unique over their first {PRODUCT_NAME_MAX} characters",
+        f"QuickBooks keeps {PRODUCT_NAME_MAX} characters of an item name and needs them unique: these products "
+        "would become one item. Make the names differ early on the inventory side." if dup
+        else "Each product becomes its own QuickBooks item.",
+        details=tuple(", ".join(str(p["ref"]) for p in g) for g in dup)))
+
+    # 8. negative quantities on hand
+    neg = [p for p in products if (q := _dec(p.get("quantity_on_hand"))) is not None and q < 0]
+    checks.append(Check(
+        "negative_quantities", not neg,
+        f"{len(neg)} product(s) have a negative quantity on hand" if neg else "No negative quantity on hand",
+        "A negative quantity means stock was sold before it was received: its cost (and the inventory "
+        "valuation behind the opening journal) is wrong. Receive or adjust the stock on the inventory side first."
+        if neg else "Quantities and valuation can be trusted.",
+        details=tuple(f"{p['ref']}: {p.get('quantity_on_hand')}" for p in neg)))
+
+    # 9. backup reminder
+    checks.append(Check(
+        "backup", backup_confirmed,
+        "QuickBooks backup confirmed" if backup_confirmed else "Back up the QuickBooks company first",
+        "Make a complete backup of the QuickBooks company before the first sync (QuickBooks Online Advanced: "
+        "Settings > Backup company; otherwise an export of lists and reports, or a backup app). qbtui can undo its "
+        "own runs, but a backup covers everything else. Press b once the backup is made."))
+    return checks
+
+
+def preflight_cache(cache: Any) -> list[Check]:
+    """:func:`preflight` over what the cache holds."""
+    documents = [rec["data"] for rec in cache.documents()]
+    reference = {k: cache.reference(k, None) for k in ("preferences", "items", "customers", "vendors")}
+    settings = Settings.from_stored(cache.settings())
+    return preflight(documents, reference, settings, backup_confirmed=bool(cache.get_setting(BACKUP_SETTING)))
+
+
+async def refresh(cache: Any, client: Any, *kinds: str) -> None:
+    """Reload some reference lists from QBO (``preferences``, ``items``, ``accounts``...)."""
+    from qbtui.sync.pull import REFERENCE
+    for kind in kinds:
+        if kind == "preferences":
+            cache.put_reference("preferences", await client.preferences())
+        elif kind == "company_info":
+            cache.put_reference("company_info", await client.company_info())
+        else:
+            cache.put_reference(kind, await client.query_all(REFERENCE[kind]))
+
+
+async def deactivate_items(client: Any, items: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Make QBO items inactive (sparse update, the current SyncToken read first); returns their Ids."""
+    done = []
+    for item in items:
+        current = await client.read("Item", str(item["Id"]))
+        if current.get("Active", True):
+            await client.update("Item", {"Id": current["Id"], "SyncToken": current["SyncToken"], "Active": False},
+                                sparse=True)
+        done.append(str(item["Id"]))
+    return done
+
+
+async def apply_fix(code: str, client: Any, cache: Any) -> str:
+    """Carry out the fix of a check; returns what was done. ValueError for a check without a fix;
+    WritesRefused in "From QuickBooks only" mode (nothing is sent)."""
+    if code not in FIXABLE:
+        raise ValueError(f"no fix from qbtui for {code!r}: see its explanation")
+    require_writes(cache, "fix this in QuickBooks")
+    if code == "inventory_tracking":
+        await client.update_preferences({"ProductAndServicesPrefs": {"QuantityOnHand": False}})
+        await refresh(cache, client, "preferences")
+        return "Inventory quantity-on-hand tracking is now off in QuickBooks."
+    products = [rec["data"] for rec in cache.documents("product")]
+    await refresh(cache, client, "items")
+    hits = matching_inventory_items(products, cache.reference("items", []) or [])
+    ids = await deactivate_items(client, hits)
+    await refresh(cache, client, "items")
+    return (f"{len(ids)} QuickBooks Inventory item(s) made inactive; QuickBooks has credited the inventory asset "
+            "for their value: post the opening inventory journal to put it back.")
+
+
+def blocking(checks: Iterable[Check]) -> list[Check]:
+    return [c for c in checks if not c.ok]
+
+
