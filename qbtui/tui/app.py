@@ -143,7 +143,7 @@ class QbtuiApp(App[None]):
             self.notify(str(exc), title="Cannot read the cache", severity="error", timeout=10)
         else:
             try:
-                self.model = Model.load(cache)
+                self.model = Model.load(cache, totals=False)
                 self.settings = cache.settings()
                 info = cache.reference("company_info") or {}
                 if isinstance(info, list):
@@ -160,6 +160,19 @@ class QbtuiApp(App[None]):
         self.table.selected.intersection_update(valid)
         self.loaded_at = time.perf_counter()
         self.show(cursor_key=cursor)
+        if not self.model.totals_ready:
+            self.compute_totals(self.model)
+
+    @work(thread=True, group="totals", exit_on_error=False)
+    def compute_totals(self, model: Model) -> None:
+        """Money totals for every row, after the first paint (Decimal sums of the lines)."""
+        model.compute_totals()
+        if model is self.model:
+            self.call_from_thread(self._totals_done)
+
+    def _totals_done(self) -> None:
+        self.table.refresh()
+        self.update_status()
 
     @work(thread=True, exclusive=True, group="gates", exit_on_error=False)
     def check_gates(self) -> None:
@@ -187,6 +200,8 @@ class QbtuiApp(App[None]):
         return self.tab.subtabs[self.subs[self.top]]
 
     def show(self, cursor_key: tuple[str, str] | None = None) -> None:
+        if self._key_started is not None:
+            self.call_after_refresh(self._key_done)
         tab, sub = self.tab, self.sub
         rows = self.model.base(tab.kind, sub.key)
         index = self.model.view(tab.kind, sub.key, self.pending_only, self.query)
@@ -289,16 +304,29 @@ class QbtuiApp(App[None]):
     # ------------------------------------------------------------------ key latency (bench)
     async def on_event(self, event) -> None:
         from textual import events
-        if isinstance(event, events.Key) and os.environ.get("QBTUI_TIME_KEYS"):
+        if isinstance(event, events.Key) and self._time_keys and not getattr(event, "_qbtui_timed", False):
+            event._qbtui_timed = True  # type: ignore[attr-defined]  # bubbled copies are not new keys
             self._key_started = (event.key, time.perf_counter())
+            self.key_timings.append((event.key, 0.0))
             self.call_after_refresh(self._key_done)
         await super().on_event(event)
 
-    def _key_done(self) -> None:
+    async def run_action(self, action, default_namespace=None) -> bool:
+        result = await super().run_action(action, default_namespace)
         if self._key_started is not None:
+            self.call_after_refresh(self._key_done)  # the end of the refresh after the action's work
+        return result
+
+    @property
+    def _time_keys(self) -> bool:
+        return bool(os.environ.get("QBTUI_TIME_KEYS"))
+
+    def _key_done(self) -> None:
+        """Latency of the last key: to the end of the last refresh its work caused (show() and
+        friends re-arm this, so a key whose work is a message, e.g. the filter's enter, counts)."""
+        if self._key_started is not None and self.key_timings:
             key, t0 = self._key_started
-            self.key_timings.append((key, time.perf_counter() - t0))
-            self._key_started = None
+            self.key_timings[-1] = (key, time.perf_counter() - t0)
 
     # ------------------------------------------------------------------ tabs
     def action_top_tab(self, n: int) -> None:

@@ -19,6 +19,11 @@ from . import adapter
 from .tabs import TYPE_SHORT
 
 CENT = Decimal("0.01")
+UNSET: Any = type("Unset", (), {"__repr__": lambda self: "UNSET"})()
+
+
+def _sort_key(r: "Row") -> tuple[str, str]:
+    return (r.date, r.ref)
 NOT_SYNCED = frozenset({"pending", "blocked", "failed"})
 STATUS_WORDS = {s: s.upper() for s in ("pending", "blocked", "failed", "skipped", "synced", "voided")}
 
@@ -35,7 +40,7 @@ class Row:
     ref: str
     date: str
     party: str
-    total: Decimal | None
+    total: Any  # Decimal | None, or UNSET until computed
     status: str
     qbo_id: str
     error: dict | None = None  # {"code", "message", "hint"}
@@ -120,9 +125,11 @@ def error_family(code: str | None, message: str | None = "") -> str:
     return "other"
 
 
-def money(value: Decimal | None) -> str:
+def money(value: Any) -> str:
     if value is None:
         return ""
+    if value is UNSET:
+        return "..."
     return f"{value:,.2f}"
 
 
@@ -135,53 +142,73 @@ class Model:
     errors: list[Row] = field(default_factory=list)
     discrepancies: list[Row] = field(default_factory=list)
     load_seconds: float = 0.0
+    _pending_data: dict[tuple[str, str], dict] = field(default_factory=dict)
     _views: dict[tuple, list[int]] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ loading
     @classmethod
-    def load(cls, cache: Cache) -> "Model":
+    def load(cls, cache: Cache, *, totals: bool = True) -> "Model":
+        """Load every document into rows. With ``totals=False`` the totals are left for
+        :meth:`compute_totals` (run after the first paint); :meth:`total_of` still answers."""
         t0 = time.perf_counter()
         self = cls()
-        link_info: dict[tuple[str, str], tuple[str, dict | None]] = {}
+        # status from the links, as the cache defines it (see qbtui.cache): synced unless the
+        # document changed since; voided; failed; skipped (voided before ever synced); pending.
+        link_info: dict[tuple[str, str], tuple[str | None, Any, bool, str, dict | None]] = {}
         for link in cache.links():
-            ids = [str(q.get("id")) for q in link.get("qbo") or [] if q.get("id") is not None]
-            link_info[(link["type"], link["ref"])] = (",".join(ids), link.get("error"))
+            qbo = link.get("qbo") or []
+            ids = ",".join(str(q.get("id")) for q in qbo if q.get("id") is not None)
+            ever = bool(qbo) or link.get("synced_rev") is not None
+            link_info[(link["type"], link["ref"])] = (link.get("status"), link.get("synced_rev"), ever, ids,
+                                                      link.get("error"))
         names: dict[tuple[str, str], str] = {}
-        docs: dict[str, list[dict]] = {}
+        recs_by_type: dict[str, list[dict]] = {}
         for type_ in cache.types():
-            recs = [rec["data"] for rec in cache.documents(type_)]
-            docs[type_] = recs
+            recs = list(cache.documents(type_))
+            recs_by_type[type_] = recs
             if type_ in ("customer", "supplier", "product"):
-                for d in recs:
-                    names[(type_, d.get("ref", ""))] = str(d.get("name") or "")
-        # who a payment/COGS is with: its invoice's counterparty
-        inv_party = {d.get("ref"): d.get("customer") for d in docs.get("sale_invoice", ())}
-        bill_party = {d.get("ref"): d.get("supplier") for d in docs.get("supplier_invoice", ())}
-        status_of = cache.status_of
-        for type_, recs in docs.items():
+                for rec in recs:
+                    names[(type_, rec["ref"])] = str(rec["data"].get("name") or "")
+        inv_party = {r["ref"]: r["data"].get("customer") for r in recs_by_type.get("sale_invoice", ())}
+        bill_party = {r["ref"]: r["data"].get("supplier") for r in recs_by_type.get("supplier_invoice", ())}
+        party_of = cls._party
+        pending_data = self._pending_data
+        for type_, recs in recs_by_type.items():
             rows: list[Row] = []
-            for d in recs:
-                ref = str(d.get("ref", ""))
-                key = (type_, ref)
-                info = link_info.get(key)
+            append = rows.append
+            for rec in recs:
+                d = rec["data"]
+                ref = rec["ref"]
+                info = link_info.get((type_, ref))
                 if info is None:
                     status = "skipped" if d.get("voided") is True else "pending"
                     qbo_id, err = "", None
                 else:
-                    status = status_of(type_, ref)
-                    qbo_id, err = info
-                party = cls._party(type_, d, names, inv_party, bill_party)
-                row = Row(type_, ref, document_date(type_, d), party, document_total(type_, d),
-                          status, qbo_id)
+                    st, synced_rev, ever, qbo_id, err = info
+                    if st == "synced":
+                        status = "synced" if synced_rev == rec["rev"] else "pending"
+                    elif st == "voided":
+                        status = "voided"
+                    elif d.get("voided") is True and not ever:
+                        status = "skipped"
+                    elif st == "failed":
+                        status = "failed"
+                    else:
+                        status = "pending"
+                row = Row(type_, ref, document_date(type_, d), party_of(type_, d, names, inv_party, bill_party),
+                          document_total(type_, d) if totals else UNSET, status, qbo_id)
+                if not totals:
+                    pending_data[(type_, ref)] = d
                 if status == "failed" and err:
                     row.error = {"code": str(err.get("code") or ""), "message": err.get("message") or "",
                                  "hint": err.get("hint") or ""}
-                rows.append(row)
-            rows.sort(key=lambda r: (r.date, r.ref))
+                append(row)
+            rows.sort(key=_sort_key)
             self.rows[type_] = rows
+        by_key = self.by_key
         for rows in self.rows.values():
             for r in rows:
-                self.by_key[r.key] = r
+                by_key[(r.type, r.ref)] = r
                 r.search = f"{r.ref}\t{r.party}\t{r.qbo_id}".lower()
         self._rebuild_errors()
         self.discrepancies = []
@@ -195,6 +222,27 @@ class Model:
             self.discrepancies.append(d)
         self.load_seconds = time.perf_counter() - t0
         return self
+
+    @property
+    def totals_ready(self) -> bool:
+        return not self._pending_data
+
+    def _total(self, row: Row) -> Decimal | None:
+        if row.total is UNSET:
+            data = self._pending_data.get((row.type, row.ref))
+            row.total = document_total(row.type, data) if data is not None else None
+        return row.total  # type: ignore[return-value]
+
+    def compute_totals(self) -> None:
+        """Fill in the totals left by ``load(totals=False)`` (run in a thread after first paint)."""
+        pending = self._pending_data
+        for key, data in list(pending.items()):
+            row = self.by_key.get(key)
+            if row is not None and row.total is UNSET:
+                row.total = document_total(key[0], data)
+        for d in self.discrepancies:
+            d.total = self.by_key[(d.type, d.ref)].total
+        self._pending_data = {}
 
     @staticmethod
     def _party(type_: str, d: dict, names: dict, inv_party: dict, bill_party: dict) -> str:
@@ -280,8 +328,11 @@ class Model:
         by_key = self.by_key
         for k in keys:
             r = by_key.get(k)
-            if r is not None and r.total is not None:
-                total += r.total
+            if r is None:
+                continue
+            t = r.total if r.total is not UNSET else self._total(r)
+            if t is not None:
+                total += t
         return total
 
     def count(self) -> int:

@@ -282,6 +282,14 @@ LINKABLE = {"customer": ("customers", "Customer", "DisplayName"), "supplier": ("
             "product": ("items", "Item", "Name")}
 
 
+def kind_label(type_: str) -> str:
+    try:
+        from qbtui.documents.models import MODELS
+        return MODELS[type_].kind_label.lower() or type_
+    except (ImportError, KeyError, AttributeError):
+        return type_
+
+
 def _get(data: dict, path: tuple) -> Any:
     cur: Any = data
     for p in path:
@@ -371,9 +379,10 @@ class FixScreen(ModalScreen[bool]):
     """A form for the failing fields; saving writes through the cache and re-checks the gates."""
 
     DEFAULT_CSS = MODAL_CSS.format(name="FixScreen") + """
-    FixScreen .field { height: auto; }
-    FixScreen .field Label { width: 22; padding: 1 1 0 0; }
-    FixScreen .field Input { width: 1fr; }
+    FixScreen .field { height: 1; margin-bottom: 1; }
+    FixScreen .field Label { width: 22; padding: 0 1 0 0; }
+    FixScreen .field Input { width: 1fr; height: 1; border: none; padding: 0 1; background: $boost; }
+    FixScreen .field Input:focus { background: $accent 30%; }
     FixScreen #fix-error { color: $error; text-style: bold; }
     FixScreen #fix-buttons { height: 3; align: center middle; }
     FixScreen Button { margin: 0 1; }
@@ -393,7 +402,7 @@ class FixScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         e = self.row.error or {}
         with Vertical():
-            yield Label(Text(f"Fix {TYPE_LABELS.get(self.row.type, self.row.type)} {self.row.ref}", style="bold"))
+            yield Label(Text(f"Fix {kind_label(self.row.type)} {self.row.ref}", style="bold"))
             yield Label(Text(f"{e.get('code', '')}: {e.get('message', '')}"))
             if e.get("hint"):
                 yield Label(Text(f"Hint: {e['hint']}", style="italic"))
@@ -483,7 +492,8 @@ class LinkPicker(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(f"Link {self.row.ref} ({self.row.party}) to an existing QBO {self.entity}", style="bold"))
+            yield Static(Text(f"Link {kind_label(self.row.type)} {self.row.ref} ({self.row.party}) to an existing "
+                              f"QBO {self.entity}", style="bold"))
             yield Input(self.row.party, placeholder="search by name", id="search")
             yield OptionList(id="options")
             yield Label("enter links the highlighted one; esc cancels")
