@@ -25,7 +25,7 @@ from qbtui.sync.connection import begin_connect, finish_connect, open_client
 from qbtui.sync.pull import pull_reference
 
 DEMO_CLIENT_ID = "qbtui-demo"
-DEMO_CLIENT_SECRET = "qbtui-demo-secret"  # the sandbox accepts any pair; not a credential
+DEMO_CLIENT_SECRET = "qbtui-demo"  # the sandbox accepts any pair; not a credential
 
 
 class DemoError(Exception):
