@@ -402,20 +402,21 @@ class FixScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         e = self.row.error or {}
         with Vertical():
-            yield Label(Text(f"Fix {kind_label(self.row.type)} {self.row.ref}", style="bold"))
-            yield Label(Text(f"{e.get('code', '')}: {e.get('message', '')}"))
-            if e.get("hint"):
-                yield Label(Text(f"Hint: {e['hint']}", style="italic"))
+            yield Static(Text(f"Fix {kind_label(self.row.type)} {self.row.ref}", style="bold"))
+            for r in e.get("reasons") or [e]:
+                yield Static(Text(f"{r.get('code', '')}: {r.get('message', '')}"))
+                if r.get("hint"):
+                    yield Static(Text(f"Hint: {r['hint']}", style="italic"))
             with VerticalScroll():
                 if not self.paths:
-                    yield Label("No field to edit for this error. Mappings are fixed with `qbtui map`; "
-                                "settings with `qbtui settings set`.")
+                    yield Static("No field to edit for this error. Mappings are fixed with `qbtui map`; "
+                                 "settings with `qbtui settings set`.")
                 for path in self.paths:
                     with Horizontal(classes="field"):
                         yield Label(_label(path))
                         value = _get(self.data, path)
                         yield Input("" if value is None else str(value), id=_id(path))
-            yield Label("", id="fix-error")
+            yield Static("", id="fix-error")
             with Horizontal(id="fix-buttons"):
                 if self.paths:
                     yield Button("Save (ctrl+s)", id="save", variant="primary")
@@ -465,7 +466,7 @@ class FixScreen(ModalScreen[bool]):
                 except (KeyError, IndexError, TypeError):
                     errors.append(f"{_label(path)}: cannot be set")
         if errors:
-            self.query_one("#fix-error", Label).update("; ".join(errors))
+            self.query_one("#fix-error", Static).update("; ".join(errors))
             return
         row = self.row
         if self.qapp.write_cache(lambda c: c.update_document(row.type, row.ref, data)):

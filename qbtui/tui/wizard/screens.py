@@ -1,0 +1,830 @@
+"""The connect wizard (DOMAIN.md s.5) as one modal screen whose body shows the current step.
+
+Every step: a short explanation, sometimes an input, and a list of actions (``enter`` picks one).
+``escape`` goes back a step (out of the wizard from the first). The step reached is saved in the
+profile (setting ``wizard``), so that quitting and reopening resumes there. Network work runs in
+workers; the UI never waits on QuickBooks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from qbtui.cache import Cache
+from qbtui.ledger.roles import ROLE_BY_NAME, auto_map, match_by_name
+from qbtui.settings import SettingError, parse_setting
+from qbtui.sync.engine import WritesRefused
+from qbtui.sync.preflight import BACKUP_SETTING, Check, apply_fix, preflight_cache
+from qbtui.tui.wizard.state import (CONFIRM_PHRASE, MODES, STEPS, TITLES, account_label, assign_account,
+                                    clear_local_data, load_state, mapping_rows, names_used, next_step, previous_step,
+                                    save_state)
+
+
+def _actions(*items: tuple[str, str], id: str = "actions") -> OptionList:
+    return OptionList(*[Option(label, id=key) for key, label in items], id=id)
+
+
+class Step(Widget):
+    """One step's body. ``wizard`` is the screen; ``keys`` is the help line."""
+
+    DEFAULT_CSS = """
+    Step { height: 1fr; }
+    Step .explain { margin-bottom: 1; }
+    Step OptionList { height: auto; max-height: 10; }
+    Step Input { margin-bottom: 1; }
+    """
+    keys = "enter choose · esc back"
+
+    def __init__(self, wizard: "ConnectWizard") -> None:
+        super().__init__()
+        self.wizard = wizard
+
+    @property
+    def cache(self) -> Cache:
+        return self.wizard.cache
+
+    def say(self, text: str, error: bool = False) -> None:
+        self.wizard.say(text, error)
+
+    def first_focus(self) -> Widget | None:
+        return next(iter(self.query("Input, OptionList")), None)
+
+    def on_mount(self) -> None:
+        target = self.first_focus()
+        if target is not None:
+            target.focus()
+
+
+# --- 1. integration mode and filter start date ------------------------------------------------
+
+class ModeStep(Step):
+    keys = "enter choose · tab next field · esc leave"
+
+    def compose(self) -> ComposeResult:
+        mode = self.wizard.state.get("mode") or self.cache.get_setting("integration_mode")
+        start = self.cache.get_setting("filter_start_date") or ""
+        yield Static("How should qbtui work with this QuickBooks company?\n"
+                     "From QuickBooks only: read accounts, tax codes, terms and settings; write nothing.\n"
+                     "Both ways: also send the inventory side's documents to QuickBooks.", classes="explain")
+        yield Static("Filter start date (send transactions dated on or after it; YYYY-MM-DD, empty: all):")
+        yield Input(value=str(start), placeholder="2026-10-01", id="filter-start")
+        options = _actions(("from_quickbooks", "From QuickBooks only (read, never write)"),
+                           ("both_ways", "Both ways (read, and send documents)"))
+        yield options
+        if mode in MODES:
+            options.highlighted = 0 if mode == "from_quickbooks" else 1
+
+    def first_focus(self) -> Widget | None:
+        return self.query_one(OptionList)
+
+    @on(Input.Submitted, "#filter-start")
+    def _date_done(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        text = self.query_one("#filter-start", Input).value
+        try:
+            start = parse_setting("filter_start_date", text)
+        except SettingError as exc:
+            self.say(str(exc), error=True)
+            self.query_one("#filter-start", Input).focus()
+            return
+        mode = str(event.option.id)
+        self.cache.set_setting("filter_start_date", start)
+        self.cache.set_setting("integration_mode", mode)
+        self.wizard.state["mode"] = mode
+        self.wizard.advance()
+
+
+# --- 2. keep or delete local data -------------------------------------------------------------
+
+class LocalDataStep(Step):
+    def compose(self) -> ComposeResult:
+        counts = {t: sum(c.values()) for t, c in self.cache.status_counts().items()}
+        total = sum(counts.values())
+        yield Static(f"The local cache holds {total} document(s). Test data imported while trying qbtui should go "
+                     "before the real sync starts. Contacts and products can stay (they are matched by name).",
+                     classes="explain")
+        yield _actions(("keep", "Keep everything"), ("transactions", "Delete transactions only (keep contacts "
+                       "and products)"), ("everything", "Delete everything (every document and its sync link)"))
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        what = str(event.option.id)
+        self.wizard.state["local_data"] = what
+        if what != "keep":
+            self.wizard.cache = clear_local_data(self.wizard.profile_path, self.cache, what)
+            self.say(f"Deleted: {'transactions' if what == 'transactions' else 'every document'}.")
+        self.wizard.advance()
+
+
+# --- 3. connect ----------------------------------------------------------------------------
+
+class ConnectStep(Step):
+    keys = "enter next · ctrl+y copy link · esc back"
+
+    def compose(self) -> ComposeResult:
+        realm = self.cache.get_setting("realm_id")
+        pending = self.cache.get_setting("oauth_pending")
+        if realm and not self.wizard.state.get("reconnect"):
+            yield Static(f"Connected to QuickBooks company {realm} ({self.cache.get_setting('environment')}).",
+                         classes="explain")
+            yield _actions(("keep", "Keep this connection and continue"), ("again", "Connect again"))
+            return
+        yield Static("Open the link below on your own computer, approve, then paste the address the browser "
+                     "lands on (it starts with the redirect URI).", classes="explain")
+        with Vertical(id="credentials"):
+            yield Input(value=self.wizard.environment or "production", placeholder="production, sandbox or a URL",
+                        id="environment")
+            yield Input(value=self.wizard.client_id or "", placeholder="client id of your Intuit app", id="client-id")
+            yield Input(value=self.wizard.client_secret or "", placeholder="client secret", password=True,
+                        id="client-secret")
+        yield Static(self.wizard.state.get("auth_url") if pending else "", id="auth-url", markup=False)
+        yield Input(placeholder="paste the redirected URL here", id="redirect")
+
+    def on_mount(self) -> None:
+        url = self.wizard.state.get("auth_url") if self.cache.get_setting("oauth_pending") else None
+        if self.query("#redirect"):
+            self.query_one("#redirect", Input).display = bool(url)
+            self.query_one("#auth-url", Static).display = bool(url)
+        if url:
+            self.query_one("#redirect", Input).focus()
+        else:
+            super().on_mount()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id == "keep":
+            self.wizard.advance()
+        else:
+            self.wizard.state["reconnect"] = True
+            self.wizard.show(self.wizard.state["step"])
+
+    @on(Input.Submitted, "#environment, #client-id")
+    def _field_done(self, event: Input.Submitted) -> None:
+        self.screen.focus_next()
+
+    @on(Input.Submitted, "#client-secret")
+    def _get_link(self) -> None:
+        env = self.query_one("#environment", Input).value.strip()
+        cid = self.query_one("#client-id", Input).value.strip()
+        secret = self.query_one("#client-secret", Input).value
+        if not env or not cid or not secret:
+            self.say("environment, client id and client secret are all needed", error=True)
+            return
+        self.say("Asking QuickBooks for the link...")
+        self.begin(env, cid, secret)
+
+    @work(exclusive=True, group="connect", exit_on_error=False)
+    async def begin(self, env: str, cid: str, secret: str) -> None:
+        from qbtui.sync.connection import begin_connect
+        try:
+            url = await begin_connect(self.cache, self.wizard.profile_path, environment=env, client_id=cid,
+                                      client_secret=secret, transport=self.wizard.transport)
+        except Exception as exc:  # shown, never raised into the app
+            self.say(f"Could not get the link: {exc}", error=True)
+            return
+        self.wizard.state["auth_url"] = url
+        self.wizard.save()
+        self.query_one("#auth-url", Static).update(url)
+        self.query_one("#auth-url", Static).display = True
+        self.query_one("#redirect", Input).display = True
+        self.query_one("#redirect", Input).focus()
+        self.say("Link ready: ctrl+y copies it. Open it, approve, paste the address you land on.")
+
+    @on(Input.Submitted, "#redirect")
+    def _pasted(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            self.say("paste the whole address the browser landed on", error=True)
+            return
+        self.say("Connecting...")
+        self.finish(event.value.strip())
+
+    @work(exclusive=True, group="connect", exit_on_error=False)
+    async def finish(self, pasted: str) -> None:
+        from qbtui.sync.connection import finish_connect, open_client
+        from qbtui.sync.pull import pull_reference
+        try:
+            realm = await finish_connect(self.cache, self.wizard.profile_path, pasted, transport=self.wizard.transport)
+            async with await open_client(self.cache, self.wizard.profile_path, transport=self.wizard.transport) as c:
+                await pull_reference(self.cache, c)
+        except Exception as exc:
+            self.say(f"Could not connect: {exc}", error=True)
+            return
+        self.wizard.state.pop("reconnect", None)
+        self.wizard.state.pop("auth_url", None)
+        self.say(f"Connected to company {realm}; accounts, tax codes, terms and settings loaded.")
+        self.wizard.advance()
+
+
+# --- 4. preflight --------------------------------------------------------------------------
+
+class PreflightStep(Step):
+    keys = "f fix · b backup done · r reload · n next · esc back"
+    BINDINGS = [Binding("f", "fix", "Fix"), Binding("b", "backup", "Backup done"), Binding("r", "reload", "Reload"),
+                Binding("n", "next", "Next")]
+
+    def compose(self) -> ComposeResult:
+        yield OptionList(id="checks")
+        yield VerticalScroll(Static(id="check-detail", markup=False), id="detail-box")
+
+    def on_mount(self) -> None:
+        self.checks: list[Check] = []
+        self.refresh_checks()
+        self.query_one("#checks").focus()
+        if self.cache.get_setting("realm_id") and self.cache.reference("preferences") is None:
+            self.action_reload()
+
+    def refresh_checks(self) -> None:
+        self.checks = preflight_cache(self.cache)
+        ol = self.query_one("#checks", OptionList)
+        keep = ol.highlighted or 0
+        ol.clear_options()
+        ol.add_options([Option(f"{'[OK]     ' if c.ok else '[PROBLEM]'} {c.title}", id=c.code) for c in self.checks])
+        ol.highlighted = min(keep, len(self.checks) - 1)
+        problems = sum(not c.ok for c in self.checks)
+        self.wizard.set_subtitle(f"{problems} problem(s)" if problems else "all clear")
+        self._detail()
+
+    def _detail(self) -> None:
+        ol = self.query_one("#checks", OptionList)
+        if ol.highlighted is None or not self.checks:
+            return
+        c = self.checks[ol.highlighted]
+        text = c.explanation
+        if c.details:
+            text += "\n" + "\n".join(f"  - {d}" for d in c.details)
+        if c.fix and not c.ok:
+            text += f"\nFix (f): {c.fix}."
+        self.query_one("#check-detail", Static).update(text)
+
+    @on(OptionList.OptionHighlighted, "#checks")
+    def _moved(self) -> None:
+        self._detail()
+
+    @on(OptionList.OptionSelected, "#checks")
+    def _selected(self) -> None:
+        self._detail()
+
+    def action_next(self) -> None:
+        self.wizard.advance()
+
+    def action_backup(self) -> None:
+        self.cache.set_setting(BACKUP_SETTING, True)
+        self.refresh_checks()
+        self.say("Backup confirmed.")
+
+    def action_fix(self) -> None:
+        ol = self.query_one("#checks", OptionList)
+        if ol.highlighted is None:
+            return
+        c = self.checks[ol.highlighted]
+        if c.ok:
+            self.say("Nothing to fix here.")
+        elif c.code == "backup":
+            self.action_backup()
+        elif not c.fix:
+            self.say("qbtui cannot fix this one in QuickBooks: see the explanation.", error=True)
+        else:
+            self.say(f"Fixing: {c.fix}...")
+            self.run_fix(c.code)
+
+    @work(exclusive=True, group="preflight", exit_on_error=False)
+    async def run_fix(self, code: str) -> None:
+        try:
+            async with await self.wizard.client() as client:
+                message = await apply_fix(code, client, self.cache)
+        except WritesRefused as exc:
+            self.say(str(exc), error=True)
+            return
+        except Exception as exc:
+            self.say(f"The fix failed: {exc}", error=True)
+            return
+        self.refresh_checks()
+        self.say(message)
+
+    def action_reload(self) -> None:
+        self.say("Reloading from QuickBooks...")
+        self.run_reload()
+
+    @work(exclusive=True, group="preflight", exit_on_error=False)
+    async def run_reload(self) -> None:
+        from qbtui.sync.pull import pull_reference
+        try:
+            async with await self.wizard.client() as client:
+                await pull_reference(self.cache, client)
+        except Exception as exc:
+            self.say(f"Could not reload: {exc}", error=True)
+            return
+        self.refresh_checks()
+        self.say("Reloaded from QuickBooks.")
+
+
+# --- 5. account mapping --------------------------------------------------------------------
+
+class AccountsStep(Step):
+    keys = "enter pick account · a auto-map · u unmap · r reload · n next · esc back"
+    BINDINGS = [Binding("a", "auto", "Auto-map"), Binding("u", "unmap", "Unmap"), Binding("r", "reload", "Reload"),
+                Binding("n", "next", "Next")]
+
+    def compose(self) -> ComposeResult:
+        yield Static("Map each role to its own QuickBooks account of an allowed type. Missing accounts? Create them "
+                     "in QuickBooks, then r reloads.", classes="explain")
+        yield OptionList(id="roles")
+        yield OptionList(id="accounts")
+
+    def on_mount(self) -> None:
+        self.role: str | None = None
+        self.query_one("#accounts").display = False
+        self.fill_roles()
+        self.query_one("#roles").focus()
+
+    @property
+    def accounts(self) -> list[dict[str, Any]]:
+        return [a for a in self.cache.reference("accounts", []) or [] if a.get("Active", True)]
+
+    @property
+    def mapping(self) -> dict[str, str]:
+        return dict(self.cache.get_setting("mapping") or {})
+
+    def fill_roles(self) -> None:
+        ol = self.query_one("#roles", OptionList)
+        keep = ol.highlighted or 0
+        ol.clear_options()
+        ol.add_options([Option(text, id=role) for role, text in mapping_rows(self.mapping, self.accounts)])
+        ol.highlighted = keep
+        missing = [r for r, _ in mapping_rows(self.mapping, self.accounts)
+                   if ROLE_BY_NAME[r].required and r not in self.mapping]
+        self.wizard.set_subtitle(f"{len(missing)} required role(s) not mapped" if missing else "required roles mapped")
+
+    @on(OptionList.OptionSelected, "#roles")
+    def _pick(self, event: OptionList.OptionSelected) -> None:
+        self.role = str(event.option.id)
+        accounts = self.query_one("#accounts", OptionList)
+        accounts.clear_options()
+        accounts.add_options([Option(account_label(a), id=str(a["Id"])) for a in self.accounts])
+        accounts.display = True
+        self.query_one("#roles").display = False
+        accounts.focus()
+        self.say(f"{ROLE_BY_NAME[self.role].label}: allowed {ROLE_BY_NAME[self.role].allowed_text()}")
+
+    @on(OptionList.OptionSelected, "#accounts")
+    def _assign(self, event: OptionList.OptionSelected) -> None:
+        assert self.role is not None
+        new, error = assign_account(self.mapping, self.accounts, self.role, str(event.option.id))
+        if error:
+            self.say(error, error=True)
+            return
+        self.cache.set_setting("mapping", new)
+        self.say(f"{ROLE_BY_NAME[self.role].label} mapped.")
+        self.close_picker()
+
+    def close_picker(self) -> bool:
+        if not self.query_one("#accounts").display:
+            return False
+        self.query_one("#accounts").display = False
+        self.query_one("#roles").display = True
+        self.fill_roles()
+        self.query_one("#roles").focus()
+        return True
+
+    def back(self) -> bool:
+        return self.close_picker()
+
+    def action_auto(self) -> None:
+        found = auto_map(self.accounts, self.mapping)
+        self.cache.set_setting("mapping", {**self.mapping, **found})
+        self.fill_roles()
+        self.say(f"Auto-mapped {len(found)} role(s) by name and allowed type.")
+
+    def action_unmap(self) -> None:
+        ol = self.query_one("#roles", OptionList)
+        if ol.highlighted is None or not ol.display:
+            return
+        role = str(ol.get_option_at_index(ol.highlighted).id)
+        mapping = self.mapping
+        mapping.pop(role, None)
+        self.cache.set_setting("mapping", mapping)
+        self.fill_roles()
+
+    def action_next(self) -> None:
+        self.wizard.advance()
+
+    def action_reload(self) -> None:
+        self.say("Reloading accounts from QuickBooks...")
+        self.run_reload()
+
+    @work(exclusive=True, group="accounts", exit_on_error=False)
+    async def run_reload(self) -> None:
+        from qbtui.sync.preflight import refresh
+        try:
+            async with await self.wizard.client() as client:
+                await refresh(self.cache, client, "accounts")
+        except Exception as exc:
+            self.say(f"Could not reload the accounts: {exc}", error=True)
+            return
+        self.fill_roles()
+        self.say(f"{len(self.accounts)} active account(s) loaded.")
+
+
+# --- 6. tax codes and terms ----------------------------------------------------------------
+
+class TaxTermsStep(Step):
+    keys = "enter pick · a match exact names · n next · esc back"
+    BINDINGS = [Binding("a", "auto", "Match exact"), Binding("n", "next", "Next")]
+
+    def compose(self) -> ComposeResult:
+        yield Static("Our tax codes and payment terms must name QuickBooks ones spelled exactly the same, case "
+                     "included. Pick the QuickBooks one for any that does not match.", classes="explain")
+        yield OptionList(id="names")
+        yield OptionList(id="choices")
+
+    def on_mount(self) -> None:
+        self.current: tuple[str, str] | None = None
+        self.query_one("#choices").display = False
+        self.taxes, self.terms = names_used(rec["data"] for rec in self.cache.documents())
+        self.fill()
+        self.query_one("#names").focus()
+
+    def lists(self, kind: str) -> tuple[list[dict[str, Any]], str]:
+        if kind == "tax":
+            return self.cache.reference("tax_codes", []) or [], "tax_mapping"
+        return self.cache.reference("terms", []) or [], "terms_mapping"
+
+    def fill(self) -> None:
+        ol = self.query_one("#names", OptionList)
+        ol.clear_options()
+        rows = []
+        for kind, names in (("tax", self.taxes), ("terms", self.terms)):
+            items, key = self.lists(kind)
+            mapped = self.cache.get_setting(key) or {}
+            by_id = {str(i.get("Id")): i.get("Name") for i in items}
+            for name in names:
+                target = by_id.get(str(mapped.get(name))) if name in mapped else None
+                label = "Tax code" if kind == "tax" else "Terms"
+                rows.append(Option(f"{label} {name!r}: {repr(target) if target else '(no exact match: pick one)'}",
+                                   id=f"{kind}\t{name}"))
+        if not rows:
+            rows.append(Option("No document names a tax code or payment terms: nothing to map.", id="none"))
+        ol.add_options(rows)
+        ol.highlighted = 0
+
+    def action_auto(self) -> None:
+        left_all = []
+        for kind, names in (("tax", self.taxes), ("terms", self.terms)):
+            items, key = self.lists(kind)
+            matched, left = match_by_name(names, items, self.cache.get_setting(key) or {})
+            self.cache.set_setting(key, matched)
+            left_all += left
+        self.fill()
+        self.say(f"Not matched exactly: {', '.join(map(repr, left_all))}" if left_all else "Every name matches.",
+                 error=bool(left_all))
+
+    def on_mount_auto(self) -> None:  # pragma: no cover - kept simple
+        pass
+
+    @on(OptionList.OptionSelected, "#names")
+    def _pick(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id == "none":
+            return
+        kind, name = str(event.option.id).split("\t", 1)
+        self.current = (kind, name)
+        items, _ = self.lists(kind)
+        choices = self.query_one("#choices", OptionList)
+        choices.clear_options()
+        choices.add_options([Option(str(i.get("Name")), id=str(i.get("Id"))) for i in items if i.get("Active", True)])
+        choices.display = True
+        self.query_one("#names").display = False
+        choices.focus()
+
+    @on(OptionList.OptionSelected, "#choices")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        assert self.current is not None
+        kind, name = self.current
+        _, key = self.lists(kind)
+        mapped = dict(self.cache.get_setting(key) or {})
+        mapped[name] = str(event.option.id)
+        self.cache.set_setting(key, mapped)
+        self.back()
+
+    def back(self) -> bool:
+        if not self.query_one("#choices").display:
+            return False
+        self.query_one("#choices").display = False
+        self.query_one("#names").display = True
+        self.fill()
+        self.query_one("#names").focus()
+        return True
+
+    def action_next(self) -> None:
+        self.wizard.advance()
+
+
+# --- 7. opening balances -------------------------------------------------------------------
+
+class OpeningBalancesStep(Step):
+    def compose(self) -> ComposeResult:
+        from qbtui.sync.opening import OPENING_BALANCES_KEY
+        done = self.cache.get_setting(OPENING_BALANCES_KEY)
+        text = ("QuickBooks' unpaid and partly paid invoices and bills (fully paid ones are left out) come into the "
+                "cache as documents already synced and linked, dated on the integration date, so that payments "
+                "recorded later on the inventory side apply to them. This can be done once only.")
+        if done:
+            text += (f"\nAlready imported on {str(done.get('at'))[:10]}: {done.get('invoices')} invoice(s), "
+                     f"{done.get('bills')} bill(s).")
+        yield Static(text, classes="explain")
+        yield _actions(("import", "Import opening balances from QuickBooks"), ("skip", "Continue without importing"))
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id == "skip":
+            self.wizard.advance()
+        else:
+            self.say("Importing opening balances...")
+            self.run_import()
+
+    @work(exclusive=True, group="opening", exit_on_error=False)
+    async def run_import(self) -> None:
+        from qbtui.sync.opening import OpeningError, import_opening_balances
+        try:
+            async with await self.wizard.client() as client:
+                result = await import_opening_balances(self.cache, client, effective=self.wizard.today)
+        except OpeningError as exc:
+            self.say(f"Refused: {exc}", error=True)
+            return
+        except Exception as exc:
+            self.say(f"The import failed: {exc}", error=True)
+            return
+        self.say(result.summary())
+        self.wizard.advance(keep_message=True)
+
+
+# --- 8. stock on hand ----------------------------------------------------------------------
+
+class StockStep(Step):
+    keys = "enter choose · tab location · esc back"
+
+    def compose(self) -> ComposeResult:
+        from qbtui.sync.opening import BATCH_SERIAL_WARNING
+        yield Static("Active QuickBooks Inventory items with a SKU become products with their quantity on hand and "
+                     "cost, written to an import file for the inventory system; then QuickBooks makes them inactive "
+                     "and they are recreated as NonInventory items.", classes="explain")
+        yield Static(f"Warning: {BATCH_SERIAL_WARNING}", classes="explain warning")
+        yield Static("Location that receives the stock:")
+        yield Input(value=self.wizard.state.get("location", "Main warehouse"), id="location")
+        yield _actions(("import", "Import stock on hand and recreate the items"), ("skip", "Skip"))
+
+    def first_focus(self) -> Widget | None:
+        return self.query_one(OptionList)
+
+    @on(Input.Submitted, "#location")
+    def _located(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id == "skip":
+            self.wizard.advance()
+            return
+        location = self.query_one("#location", Input).value.strip()
+        self.wizard.state["location"] = location
+        self.say("Importing stock on hand...")
+        self.run_import(location)
+
+    @work(exclusive=True, group="stock", exit_on_error=False)
+    async def run_import(self, location: str) -> None:
+        from qbtui.sync.opening import OpeningError, import_stock_on_hand
+        try:
+            async with await self.wizard.client() as client:
+                result = await import_stock_on_hand(self.cache, client, location=location,
+                                                    path=self.wizard.stock_path)
+        except (OpeningError, WritesRefused) as exc:
+            self.say(f"Refused: {exc}", error=True)
+            return
+        except Exception as exc:
+            self.say(f"The import failed: {exc}", error=True)
+            return
+        self.say(result.summary())
+        self.wizard.advance(keep_message=True)
+
+
+# --- 9. opening inventory journal ----------------------------------------------------------
+
+class OpeningJournalStep(Step):
+    def compose(self) -> ComposeResult:
+        from qbtui.sync.opening import OPENING_INVENTORY_KEY, OpeningError, opening_inventory_preview
+        done = self.cache.get_setting(OPENING_INVENTORY_KEY)
+        try:
+            p = opening_inventory_preview(self.cache)
+        except OpeningError as exc:
+            yield Static(f"The opening inventory journal cannot be built yet: {exc}.", classes="explain")
+            yield _actions(("skip", "Continue without it"))
+            return
+        text = (f"Dated {p.day} (the day before the filter start date), reference OPENING-INV.\n"
+                f"Inventory valuation (quantity on hand x average cost): {p.valuation}\n"
+                f"QuickBooks inventory asset balance:                   {p.qbo_balance}\n"
+                f"Difference: {p.difference}  ->  ")
+        if p.body is None:
+            text += "nothing to post, they agree."
+        elif p.difference > 0:
+            text += f"Dr Inventory asset {p.difference}, Cr Opening balance equity {p.difference}."
+        else:
+            text += f"Dr Opening balance equity {-p.difference}, Cr Inventory asset {-p.difference}."
+        if done:
+            text += f"\nAlready posted: QuickBooks JournalEntry {done.get('id')}."
+        yield Static(text, classes="explain", markup=False)
+        yield _actions(("post", "Post the journal to QuickBooks"), ("skip", "Continue without posting"))
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id == "skip":
+            self.wizard.advance()
+        else:
+            self.say("Posting the opening inventory journal...")
+            self.run_post()
+
+    @work(exclusive=True, group="journal", exit_on_error=False)
+    async def run_post(self) -> None:
+        from qbtui.sync.opening import OpeningError, post_opening_inventory
+        try:
+            async with await self.wizard.client() as client:
+                info = await post_opening_inventory(self.cache, client)
+        except (OpeningError, WritesRefused) as exc:
+            self.say(f"Refused: {exc}", error=True)
+            return
+        except Exception as exc:
+            self.say(f"Posting failed: {exc}", error=True)
+            return
+        self.say(f"Posted: JournalEntry {info['id']} on {info['date']}." if info["id"] else "Nothing to post.")
+        self.wizard.advance(keep_message=True)
+
+
+# --- 10. confirm ---------------------------------------------------------------------------
+
+class ConfirmStep(Step):
+    keys = "enter confirm · esc back"
+
+    def compose(self) -> ComposeResult:
+        problems = [c for c in preflight_cache(self.cache) if not c.ok]
+        mode = MODES.get(str(self.cache.get_setting("integration_mode")), "not chosen")
+        text = (f"Mode: {mode}. Filter start date: {self.cache.get_setting('filter_start_date') or 'none'}.\n"
+                f"Open preflight problems: {len(problems)}"
+                + (f" ({', '.join(c.code for c in problems)}): documents they concern stay blocked." if problems
+                   else ".")
+                + f"\nTo finish, type exactly:  {CONFIRM_PHRASE}")
+        yield Static(text, classes="explain", markup=False)
+        yield Input(placeholder=CONFIRM_PHRASE, id="phrase")
+
+    @on(Input.Submitted, "#phrase")
+    def _typed(self, event: Input.Submitted) -> None:
+        if event.value != CONFIRM_PHRASE:
+            self.say(f"That is not the phrase. Type exactly (case and spaces included): {CONFIRM_PHRASE}",
+                     error=True)
+            return
+        self.wizard.finish()
+
+
+STEP_WIDGETS: dict[str, Callable[["ConnectWizard"], Step]] = {
+    "mode": ModeStep, "local_data": LocalDataStep, "connect": ConnectStep, "preflight": PreflightStep,
+    "accounts": AccountsStep, "tax_terms": TaxTermsStep, "opening_balances": OpeningBalancesStep,
+    "stock": StockStep, "opening_journal": OpeningJournalStep, "confirm": ConfirmStep,
+}
+
+
+class ConnectWizard(ModalScreen[bool | None]):
+    """The connect wizard. Dismisses with True once confirmed, None when left with ``escape`` on the
+    first step (the step reached is kept either way and the next opening resumes there).
+
+    ``transport``: an httpx2 transport for QuickBooks (tests: the sandbox over ASGI); ``environment``,
+    ``client_id``, ``client_secret``: prefill of the connect step; ``cache``: a writer Cache of the
+    profile to use (else the wizard opens and closes its own); ``today``: the integration date."""
+
+    DEFAULT_CSS = """
+    ConnectWizard { align: center middle; }
+    #wizard-frame { width: 100%; height: 100%; border: round $accent; padding: 0 1; background: $surface; }
+    #wizard-title { text-style: bold; }
+    #wizard-sub { color: $text-muted; }
+    #wizard-body { height: 1fr; }
+    #wizard-message { height: auto; max-height: 3; }
+    #wizard-message.error { color: $error; text-style: bold; }
+    #wizard-keys { color: $text-muted; }
+    #auth-url { text-wrap: nowrap; text-overflow: clip; width: auto; height: 1; }
+    #detail-box { height: 1fr; border-top: solid $primary; }
+    .warning { color: $warning; }
+    """
+    BINDINGS = [Binding("escape", "back", "Back", id="wizard.back"),
+                Binding("ctrl+y", "copy_url", "Copy link", id="wizard.copy_link", show=False)]
+
+    def __init__(self, profile_path: Path, *, transport: Any = None, environment: str | None = None,
+                 client_id: str | None = None, client_secret: str | None = None, cache: Cache | None = None,
+                 today: date | None = None, stock_path: Path | None = None) -> None:
+        super().__init__()
+        self.profile_path = Path(profile_path)
+        self.transport = transport
+        self.environment = environment
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.today = today
+        self.stock_path = stock_path or self.profile_path / "stock_on_hand.json"
+        self._own_cache = cache is None
+        self.cache: Cache = cache or Cache.open(self.profile_path, writer=True, command="qbtui wizard")
+        self.state: dict[str, Any] = load_state(self.cache)
+        if self.state["step"] == "done":
+            self.state["step"] = STEPS[0]
+        self.step_widget: Step | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="wizard-frame"):
+            yield Static(id="wizard-title")
+            yield Static(id="wizard-sub")
+            yield Vertical(id="wizard-body")
+            yield Static(id="wizard-message", markup=False)
+            yield Static(id="wizard-keys")
+
+    def on_mount(self) -> None:
+        self.show(self.state["step"])
+
+    def on_unmount(self) -> None:
+        self.close_cache()
+
+    def close_cache(self) -> None:
+        if self._own_cache and self.cache is not None:
+            try:
+                self.cache.close()
+            except Exception:  # pragma: no cover - closing twice
+                pass
+
+    # -- navigation -----------------------------------------------------------------------
+    @property
+    def step(self) -> str:
+        return self.state["step"]
+
+    def save(self) -> None:
+        save_state(self.cache, self.state)
+
+    def show(self, step: str, keep_message: bool = False) -> None:
+        self.state["step"] = step
+        self.save()
+        n = STEPS.index(step) + 1
+        self.query_one("#wizard-title", Static).update(f"Connect wizard, step {n} of {len(STEPS)}: {TITLES[step]}")
+        self.set_subtitle("")
+        if not keep_message:
+            self.say("")
+        body = self.query_one("#wizard-body")
+        body.remove_children()
+        self.step_widget = STEP_WIDGETS[step](self)
+        body.mount(self.step_widget)
+        self.query_one("#wizard-keys", Static).update(self.step_widget.keys)
+
+    def advance(self, keep_message: bool = False) -> None:
+        self.show(next_step(self.step), keep_message=keep_message)
+
+    def action_back(self) -> None:
+        if self.step_widget is not None and hasattr(self.step_widget, "back") and self.step_widget.back():
+            return
+        previous = previous_step(self.step)
+        if previous is None:
+            self.save()
+            self.dismiss(None)
+        else:
+            self.show(previous)
+
+    def finish(self) -> None:
+        if not self.cache.get_setting("integration_mode"):
+            self.cache.set_setting("integration_mode", self.state.get("mode") or "both_ways")
+        self.state = {**self.state, "step": "done"}
+        self.save()
+        self.dismiss(True)
+
+    # -- helpers for steps ----------------------------------------------------------------
+    def say(self, text: str, error: bool = False) -> None:
+        msg = self.query_one("#wizard-message", Static)
+        msg.update(text)
+        msg.set_class(error, "error")
+
+    def set_subtitle(self, text: str) -> None:
+        self.query_one("#wizard-sub", Static).update(text)
+
+    async def client(self) -> Any:
+        from qbtui.sync.connection import open_client
+        return await open_client(self.cache, self.profile_path, transport=self.transport)
+
+    def action_copy_url(self) -> None:
+        url = self.state.get("auth_url")
+        if url:
+            self.app.copy_to_clipboard(url)
+            self.say("Link copied to the clipboard (OSC 52).")
+        else:
+            self.say("No link yet.", error=True)

@@ -1,0 +1,153 @@
+"""The settings screen: every setting of DOMAIN.md s.6 with the value in force; ``enter`` edits one,
+validated by :func:`qbtui.settings.parse_setting` (a clear inline error, nothing stored when bad)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from qbtui.cache import Cache
+from qbtui.settings import SettingError, parse_setting, setting_for, settings_table
+
+OTHER = "\tother"
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value)
+
+
+class SettingsScreen(ModalScreen[None]):
+    """Settings of one profile. ``cache``: a writer Cache to use (else one is opened for the screen's life)."""
+
+    DEFAULT_CSS = """
+    SettingsScreen { align: center middle; }
+    #settings-frame { width: 100%; height: 100%; border: round $accent; padding: 0 1; background: $surface; }
+    #settings-title { text-style: bold; }
+    #settings-list { height: 1fr; }
+    #settings-help { height: auto; color: $text-muted; }
+    #settings-error { height: auto; color: $error; text-style: bold; }
+    #settings-key, #settings-value { display: none; }
+    """
+    BINDINGS = [Binding("escape", "back", "Back", id="settings.back")]
+
+    def __init__(self, profile_path: Path, *, cache: Cache | None = None) -> None:
+        super().__init__()
+        self.profile_path = Path(profile_path)
+        self._own_cache = cache is None
+        self.cache = cache or Cache.open(self.profile_path, writer=True, command="qbtui settings")
+        self.editing: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="settings-frame"):
+            yield Static("Settings (enter edit, esc back)", id="settings-title")
+            yield OptionList(id="settings-list")
+            yield Static(id="settings-help", markup=False)
+            yield Input(placeholder="channel.<name>.invoice_sync", id="settings-key")
+            yield Input(id="settings-value")
+            yield Static(id="settings-error", markup=False)
+
+    def on_mount(self) -> None:
+        self.fill()
+        self.query_one("#settings-list").focus()
+
+    def on_unmount(self) -> None:
+        if self._own_cache:
+            self.cache.close()
+
+    def rows(self) -> list[dict[str, Any]]:
+        return settings_table(self.cache.settings())
+
+    def fill(self) -> None:
+        ol = self.query_one("#settings-list", OptionList)
+        keep = ol.highlighted or 0
+        ol.clear_options()
+        rows = self.rows()
+        width = max(len(r["key"]) for r in rows)
+        ol.add_options([Option(f"{r['key']:<{width}}  {_shown(r['value'])}", id=r["key"]) for r in rows])
+        ol.add_option(Option("(another key: channel.<name>.invoice_sync / cogs_sync)", id=OTHER))
+        ol.highlighted = min(keep, ol.option_count - 1)
+        self._help()
+
+    @on(OptionList.OptionHighlighted, "#settings-list")
+    def _help(self) -> None:
+        ol = self.query_one("#settings-list", OptionList)
+        if ol.highlighted is None:
+            return
+        key = str(ol.get_option_at_index(ol.highlighted).id)
+        if key == OTHER:
+            text = "Per sales channel: individual (each document is sent) or no_sync (skipped)."
+        else:
+            s = setting_for(key)
+            allowed = f" Allowed: {', '.join(s.choices)}." if s.choices and len(s.choices) <= 6 else ""
+            text = f"{s.help}. Default: {_shown(s.default)}.{allowed}"
+        self.query_one("#settings-help", Static).update(text)
+
+    @on(OptionList.OptionSelected, "#settings-list")
+    def _edit(self, event: OptionList.OptionSelected) -> None:
+        key = str(event.option.id)
+        self.query_one("#settings-error", Static).update("")
+        if key == OTHER:
+            box = self.query_one("#settings-key", Input)
+            box.value = ""
+            box.display = True
+            box.focus()
+            return
+        self.open_value(key)
+
+    def open_value(self, key: str) -> None:
+        self.editing = key
+        value = self.cache.settings().get(key, setting_for(key).default)
+        box = self.query_one("#settings-value", Input)
+        box.value = "" if value is None else _shown(value)
+        box.placeholder = f"{key} (none clears an optional setting)"
+        box.display = True
+        box.focus()
+
+    @on(Input.Submitted, "#settings-key")
+    def _key(self, event: Input.Submitted) -> None:
+        try:
+            setting_for(event.value.strip())
+        except SettingError as exc:
+            self.query_one("#settings-error", Static).update(str(exc))
+            return
+        event.input.display = False
+        self.open_value(event.value.strip())
+
+    @on(Input.Submitted, "#settings-value")
+    def _value(self, event: Input.Submitted) -> None:
+        assert self.editing is not None
+        try:
+            value = parse_setting(self.editing, event.value)
+        except SettingError as exc:
+            self.query_one("#settings-error", Static).update(str(exc))
+            return
+        self.cache.set_setting(self.editing, value)
+        self.query_one("#settings-error", Static).update("")
+        self.notify(f"{self.editing} = {_shown(value)}")
+        self.close_editor()
+
+    def close_editor(self) -> bool:
+        shown = False
+        for box in self.query("#settings-key, #settings-value").results(Input):
+            shown = shown or box.display
+            box.display = False
+        self.editing = None
+        self.fill()
+        self.query_one("#settings-list").focus()
+        return shown
+
+    def action_back(self) -> None:
+        if not self.close_editor():
+            self.dismiss(None)

@@ -1,0 +1,85 @@
+"""The data model and the event reader, without a terminal."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from qbtui.cache import Cache
+from qbtui.tui import adapter
+from qbtui.tui.model import UNSET, Model, document_total, error_family, filter_indexes
+
+
+def test_totals():
+    assert document_total("sale_invoice", {"lines": [
+        {"quantity": "3", "unit_price": "12.50"},
+        {"quantity": "2", "unit_price": "10.00", "discount_percent": "10"}]}) == Decimal("55.50")
+    assert document_total("supplier_invoice", {"lines": [{"quantity": "100", "unit_cost": "4.10"}]}) == Decimal("410.00")
+    assert document_total("adjustment", {"lines": [{"quantity_change": "-1", "unit_cost": "14"}]}) == Decimal("-14.00")
+    assert document_total("cogs", {"amount": "24.6"}) == Decimal("24.60")
+    assert document_total("customer", {"name": "x"}) is None
+
+
+def test_error_families():
+    assert error_family("date.in_closed_period") == "dates"
+    assert error_family("invoice.missing_date") == "dates"
+    assert error_family("6210") == "dates"
+    assert error_family("6240") == "names"
+    assert error_family("invoice.unknown_customer") == "names"
+    assert error_family("credit_note.refund_exceeds_total") == "amounts"
+    assert error_family("mapping.missing_role") == "mappings"
+    assert error_family("quote.export_off") == "mappings"
+    assert error_family("dependency.blocked") == "dependencies"
+    assert error_family("6000", "refunds exceed the credit note total") == "amounts"
+
+
+def test_model_load_statuses_sort_and_filters(data_dir):
+    with Cache.open(data_dir / "profiles" / "demo", writer=False) as cache:
+        model = Model.load(cache, totals=False)
+        for key, row in model.by_key.items():
+            assert row.status == cache.status_of(*key), key  # same words as the cache
+    rows = model.rows["sale_invoice"]
+    assert [(r.date, r.ref) for r in rows] == sorted((r.date, r.ref) for r in rows)
+    assert rows[0].total is UNSET
+    assert model.total_of([("sale_invoice", "SO-1009")]) == Decimal("229.50")
+    model.compute_totals()
+    assert model.totals_ready and all(r.total is not UNSET for r in rows)
+    pending = model.view("documents", "sale_invoice", True, "")
+    assert all(rows[i].status in ("pending", "failed", "blocked") for i in pending)
+    assert [rows[i].ref for i in filter_indexes(rows, list(range(len(rows))), "status:failed")] == ["SO-1010"]
+    assert all(rows[i].party == "Harbour Cafe"
+               for i in filter_indexes(rows, list(range(len(rows))), "harbour date:2026-11"))
+    assert model.view("documents", "sale_invoice", True, "") is pending  # memoised
+
+
+async def test_read_events_from_any_line_stream():
+    async def lines():
+        yield b'{"event": "progress", "total": 2, "sent": 1, "ok": 1, "failed": 0, "remaining": 1, "rate_per_min": 60}\n'
+        yield b"\n"
+        yield b"plain text\n"
+        yield '{"event": "done", "exit_code": 0}'
+        yield b"[1, 2]"
+
+    events = [e async for e in adapter.read_events(lines())]
+    assert [e["event"] for e in events] == ["progress", "log", "done", "log"]
+    assert events[0]["remaining"] == 1
+
+
+def test_sync_argv_and_refs_file(tmp_path):
+    f = adapter.write_refs_file([("customer", "C-1"), ("sale_invoice", "SO 1")])
+    try:
+        assert f.read_text() == "customer\tC-1\nsale_invoice\tSO 1\n"
+        argv = adapter.sync_argv("demo", tmp_path, f, ["qbtui"])
+        assert argv == ["qbtui", "--profile", "demo", "--data-dir", str(tmp_path), "sync", "--yes", "--events",
+                        "--refs-from", str(f)]
+    finally:
+        f.unlink()
+
+
+def test_dependencies_go_first(data_dir):
+    with Cache.open(data_dir / "profiles" / "demo", writer=False) as cache:
+        model = Model.load(cache)
+        keys = adapter.with_dependencies(cache, [("sale_payment", "PAY-1006"), ("sale_invoice", "SO-1009")],
+                                         lambda k: model.by_key[k].status != "synced")
+    assert keys.index(("customer", "C-103")) < keys.index(("sale_invoice", "SO-1009"))
+    assert ("product", "PLT-02") in keys and ("product", "MUG-01") not in keys  # MUG-01 is synced
+    assert keys[-1] == ("sale_payment", "PAY-1006")
