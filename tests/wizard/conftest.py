@@ -67,6 +67,11 @@ def transport(sandbox) -> RecordingTransport:
     return RecordingTransport(sandbox)
 
 
+#: contacts naming payment terms, one spelled as QBO does ("Net 30"), one not ("net 15" vs "Net 15")
+TERMS_DOCS = [{"type": "customer", "ref": "C-900", "name": "Lakeside Deli", "terms": "Net 30"},
+              {"type": "supplier", "ref": "S-900", "name": "Kiln Supplies", "terms": "net 15"}]
+
+
 @pytest.fixture
 def profile(tmp_path: Path) -> Path:
-    return seed_profile(tmp_path / "profiles" / "p1")
+    return seed_profile(tmp_path / "profiles" / "p1", extra=TERMS_DOCS)

@@ -1,0 +1,217 @@
+"""Pilot walks of the connect wizard against the sandbox's ``unprepared`` company (CLI.md), the demo
+data set imported and the filter start date 2026-10-01."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from qbtui.cache import Cache
+from qbtui.tui.wizard import CONFIRM_PHRASE, ConnectWizard
+from qbtui.tui.wizard.state import load_state
+
+from .conftest import CLIENT_ID, CLIENT_SECRET, ROOT, redirected_url
+from .host import Host
+
+PREFLIGHT_PROBLEMS = {"currency", "inventory_tracking", "book_close", "inventory_items", "contact_kinds", "backup"}
+
+
+def wizard_host(profile, transport, **kw) -> Host:
+    return Host(lambda: ConnectWizard(profile, transport=transport, environment=ROOT, client_id=CLIENT_ID,
+                                      client_secret=CLIENT_SECRET, today=date(2026, 11, 27), **kw))
+
+
+async def settle(host, pilot) -> None:
+    await pilot.pause()
+    await host.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def message(host) -> str:
+    return str(host.screen.query_one("#wizard-message").content)
+
+
+async def connect_steps(host, pilot, transport, mode_down: int = 1) -> None:
+    """Steps 1-3: the mode (0: From QuickBooks only, 1: Both ways), keep data, connect by pasting."""
+    w = host.screen
+    assert w.step == "mode"
+    await pilot.press(*["down"] * mode_down, "enter")
+    await settle(host, pilot)
+    assert w.step == "local_data"
+    await pilot.press("enter")  # keep everything
+    await settle(host, pilot)
+    assert w.step == "connect"
+    await pilot.press("enter", "enter", "enter")  # environment, client id, secret (prefilled) -> link
+    await settle(host, pilot)
+    url = w.state["auth_url"]
+    assert "\n" not in url and url.startswith(ROOT)
+    label = w.query_one("#auth-url")
+    assert label.size.height == 1  # one unwrapped line
+    await pilot.press("ctrl+y")
+    assert "copied" in message(host)
+    w.query_one("#redirect").value = await redirected_url(transport, url)
+    await pilot.press("enter")
+    await settle(host, pilot)
+    assert w.step == "preflight", message(host)
+
+
+async def test_walk_the_whole_wizard(profile, transport):
+    host = wizard_host(profile, transport)
+    async with host.run_test(size=(80, 24)) as pilot:
+        await connect_steps(host, pilot, transport)
+        w = host.screen
+        await settle(host, pilot)
+        checks = {c.code: c for c in w.step_widget.checks}
+        assert {code for code, c in checks.items() if not c.ok} == PREFLIGHT_PROBLEMS
+        for code in PREFLIGHT_PROBLEMS:  # each explained in plain words
+            assert len(checks[code].explanation) > 60
+        assert "CAD" in checks["currency"].title and "USD" in checks["currency"].title
+        assert "credits the inventory asset" in checks["inventory_items"].explanation
+        assert "MUG-01" in checks["inventory_items"].details[0]
+        assert "Harbour Cafe" in checks["contact_kinds"].details[0]
+        assert "2026-10-31" in checks["book_close"].title
+        assert checks["inventory_tracking"].fix and checks["inventory_items"].fix
+        assert checks["currency"].fix is None  # QBO cannot change its home currency
+
+        # fix inventory tracking (a sparse Preferences update), then the matching Inventory item
+        await pilot.press("down")  # inventory_tracking
+        await pilot.press("f")
+        await settle(host, pilot)
+        assert "off" in message(host), message(host)
+        assert {c.code for c in w.step_widget.checks if not c.ok} == PREFLIGHT_PROBLEMS - {"inventory_tracking"}
+        await pilot.press("b")
+        await settle(host, pilot)
+        assert next(c for c in w.step_widget.checks if c.code == "backup").ok
+        assert ("POST", f"/v3/company/{w.cache.get_setting('realm_id')}/preferences") in transport.writes
+        await pilot.press("n")
+        await settle(host, pilot)
+
+        # account mapping: a type mismatch and a second use of one account are refused
+        assert w.step == "accounts"
+        accounts = w.cache.reference("accounts")
+        by_name = {a["Name"]: a for a in accounts}
+        await pilot.press("enter")  # role 1: inventory_asset -> the account list
+        await settle(host, pilot)
+        picker = w.query_one("#accounts")
+        ids = [picker.get_option_at_index(i).id for i in range(picker.option_count)]
+        picker.highlighted = ids.index(by_name["Checking"]["Id"])
+        await pilot.press("enter")
+        assert "refused" in message(host) and "not an allowed type" in message(host)
+        assert "inventory_asset" not in (w.cache.get_setting("mapping") or {})
+        picker.highlighted = ids.index(by_name["Inventory Asset"]["Id"])
+        await pilot.press("enter")
+        assert w.cache.get_setting("mapping") == {"inventory_asset": by_name["Inventory Asset"]["Id"]}
+        await pilot.press("down", "down", "enter")  # inventory_discrepancy: Cost of Goods Sold is an allowed type
+        picker.highlighted = ids.index(by_name["Cost of Goods Sold"]["Id"])
+        await pilot.press("enter")
+        assert w.cache.get_setting("mapping")["inventory_discrepancy"] == by_name["Cost of Goods Sold"]["Id"]
+        await pilot.press("up", "enter")  # cogs -> the same account: refused
+        picker.highlighted = ids.index(by_name["Cost of Goods Sold"]["Id"])
+        await pilot.press("enter")
+        assert "already mapped" in message(host)
+        await pilot.press("escape")  # closes the picker, stays on the step
+        assert w.step == "accounts"
+        await pilot.press("down", "u")  # unmap inventory_discrepancy, then auto-map the rest
+        await pilot.press("a")
+        mapping = w.cache.get_setting("mapping")
+        assert mapping["cogs"] == by_name["Cost of Goods Sold"]["Id"]
+        assert mapping["inventory_discrepancy"] == by_name["Inventory Discrepancy"]["Id"]
+        await pilot.press("r")  # reload accounts from QBO
+        await settle(host, pilot)
+        assert "loaded" in message(host)
+        await pilot.press("n")
+        await settle(host, pilot)
+
+        # tax codes and terms: exact names only
+        assert w.step == "tax_terms"
+        await pilot.press("a")
+        terms = {t["Name"]: t["Id"] for t in w.cache.reference("terms")}
+        assert w.cache.get_setting("terms_mapping") == {"Net 30": terms["Net 30"]}
+        assert "'net 15'" in message(host)  # spelled differently from QBO's "Net 15": not matched
+        await pilot.press("down", "enter")  # pick one by hand for 'net 15'
+        choices = w.query_one("#choices")
+        names = [str(choices.get_option_at_index(i).prompt) for i in range(choices.option_count)]
+        choices.highlighted = names.index("Net 15")
+        await pilot.press("enter")
+        assert w.cache.get_setting("terms_mapping")["net 15"] == terms["Net 15"]
+        await pilot.press("n")
+        await settle(host, pilot)
+
+        # opening balances: once only
+        assert w.step == "opening_balances"
+        await pilot.press("enter")
+        await settle(host, pilot)
+        assert w.step == "stock", message(host)
+        assert "1 unpaid or partly paid invoice(s) and 1 bill(s)" in message(host)
+        assert w.cache.status_of("sale_invoice", "1002") == "synced"
+        await pilot.press("escape")
+        await settle(host, pilot)
+        assert w.step == "opening_balances"
+        await pilot.press("enter")
+        await settle(host, pilot)
+        assert w.step == "opening_balances"
+        assert "only once" in message(host)
+        await pilot.press("down", "enter")
+        await settle(host, pilot)
+
+        # stock on hand
+        assert w.step == "stock"
+        assert "batch" in str(w.query_one(".warning").content) and "serial" in str(w.query_one(".warning").content)
+        await pilot.press("enter")
+        await settle(host, pilot)
+        assert w.step == "opening_journal", message(host)
+        assert w.cache.status_of("product", "MUG-01") == "synced"
+        assert (profile / "stock_on_hand.json").exists()
+
+        # the opening inventory journal, the day before the filter start date
+        assert "2026-09-30" in str(w.step_widget.query_one(".explain").content)
+        await pilot.press("enter")
+        await settle(host, pilot)
+        # the unprepared company's books are closed up to 2026-10-31: QBO refuses the journal (6210)
+        assert w.step == "opening_journal" and "6210" in message(host), message(host)
+        await pilot.press("down", "enter")
+        await settle(host, pilot)
+
+        # confirm: only the exact phrase
+        assert w.step == "confirm"
+        for wrong in ("i would like to update all transactions", CONFIRM_PHRASE + ".", "yes"):
+            w.query_one("#phrase").value = wrong
+            await pilot.press("enter")
+            assert w.step == "confirm" and "not the phrase" in message(host)
+        w.query_one("#phrase").value = CONFIRM_PHRASE
+        await pilot.press("enter")
+        await settle(host, pilot)
+        assert host.result is True
+    with Cache.open(profile, writer=False) as cache:
+        assert cache.get_setting("wizard")["step"] == "done"
+        assert cache.get_setting("integration_mode") == "both_ways"
+
+
+async def test_quit_midway_and_reopen_resumes_at_the_same_step(profile, transport):
+    host = wizard_host(profile, transport)
+    async with host.run_test(size=(80, 24)) as pilot:
+        await connect_steps(host, pilot, transport)
+        await settle(host, pilot)
+        await pilot.press("n")
+        await settle(host, pilot)
+        assert host.screen.step == "accounts"
+        await pilot.press("a")
+    with Cache.open(profile, writer=False) as cache:
+        assert load_state(cache)["step"] == "accounts"
+    host = wizard_host(profile, transport)
+    async with host.run_test(size=(80, 24)) as pilot:
+        await settle(host, pilot)
+        w = host.screen
+        assert w.step == "accounts"
+        assert "Inventory Asset" in str(w.query_one("#roles").get_option_at_index(0).prompt)
+        await pilot.press("escape")  # back a step
+        await settle(host, pilot)
+        assert w.step == "preflight"
+        for _ in range(3):
+            await pilot.press("escape")
+            await settle(host, pilot)
+        assert w.step == "mode"
+        await pilot.press("escape")
+        await settle(host, pilot)
+        assert host.result is None
+    with Cache.open(profile, writer=False) as cache:
+        assert load_state(cache)["step"] == "mode"
