@@ -12,10 +12,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
@@ -31,8 +32,13 @@ from qbtui.tui.wizard.state import (CONFIRM_PHRASE, MODES, STEPS, TITLES, accoun
                                     save_state)
 
 
+def _opt(label: str, id: str) -> Option:
+    """An option whose label is plain text (names may hold '[' and the like)."""
+    return Option(Text(label), id=id)
+
+
 def _actions(*items: tuple[str, str], id: str = "actions") -> OptionList:
-    return OptionList(*[Option(label, id=key) for key, label in items], id=id)
+    return OptionList(*[_opt(label, key) for key, label in items], id=id)
 
 
 class Step(Widget):
@@ -146,19 +152,28 @@ class ConnectStep(Step):
         yield Static("Open the link below on your own computer, approve, then paste the address the browser "
                      "lands on (it starts with the redirect URI).", classes="explain")
         with Vertical(id="credentials"):
-            yield Input(value=self.wizard.environment or "production", placeholder="production, sandbox or a URL",
-                        id="environment")
-            yield Input(value=self.wizard.client_id or "", placeholder="client id of your Intuit app", id="client-id")
-            yield Input(value=self.wizard.client_secret or "", placeholder="client secret", password=True,
-                        id="client-secret")
+            with Horizontal(classes="field"):
+                yield Static("Environment   ", classes="label")
+                yield Input(value=self.wizard.environment or "production", placeholder="production, sandbox or a URL",
+                            id="environment", compact=True)
+            with Horizontal(classes="field"):
+                yield Static("Client id     ", classes="label")
+                yield Input(value=self.wizard.client_id or "", placeholder="client id of your Intuit app",
+                            id="client-id", compact=True)
+            with Horizontal(classes="field"):
+                yield Static("Client secret ", classes="label")
+                yield Input(value=self.wizard.client_secret or "", placeholder="client secret (enter: get the link)",
+                            password=True, id="client-secret", compact=True)
+        yield Static("Link (ctrl+y copies it):", id="auth-label")
         yield Static(self.wizard.state.get("auth_url") if pending else "", id="auth-url", markup=False)
-        yield Input(placeholder="paste the redirected URL here", id="redirect")
+        yield Static("Redirected URL:", id="redirect-label")
+        yield Input(placeholder="paste the address the browser landed on", id="redirect", compact=True)
 
     def on_mount(self) -> None:
         url = self.wizard.state.get("auth_url") if self.cache.get_setting("oauth_pending") else None
         if self.query("#redirect"):
-            self.query_one("#redirect", Input).display = bool(url)
-            self.query_one("#auth-url", Static).display = bool(url)
+            for w in self.query("#redirect, #auth-url, #auth-label, #redirect-label"):
+                w.display = bool(url)
         if url:
             self.query_one("#redirect", Input).focus()
         else:
@@ -199,8 +214,8 @@ class ConnectStep(Step):
         self.wizard.state["auth_url"] = url
         self.wizard.save()
         self.query_one("#auth-url", Static).update(url)
-        self.query_one("#auth-url", Static).display = True
-        self.query_one("#redirect", Input).display = True
+        for w in self.query("#redirect, #auth-url, #auth-label, #redirect-label"):
+            w.display = True
         self.query_one("#redirect", Input).focus()
         self.say("Link ready: ctrl+y copies it. Open it, approve, paste the address you land on.")
 
@@ -252,7 +267,7 @@ class PreflightStep(Step):
         ol = self.query_one("#checks", OptionList)
         keep = ol.highlighted or 0
         ol.clear_options()
-        ol.add_options([Option(f"{'[OK]     ' if c.ok else '[PROBLEM]'} {c.title}", id=c.code) for c in self.checks])
+        ol.add_options([_opt(f"{'[OK]     ' if c.ok else '[PROBLEM]'} {c.title}", c.code) for c in self.checks])
         ol.highlighted = min(keep, len(self.checks) - 1)
         problems = sum(not c.ok for c in self.checks)
         self.wizard.set_subtitle(f"{problems} problem(s)" if problems else "all clear")
@@ -363,7 +378,7 @@ class AccountsStep(Step):
         ol = self.query_one("#roles", OptionList)
         keep = ol.highlighted or 0
         ol.clear_options()
-        ol.add_options([Option(text, id=role) for role, text in mapping_rows(self.mapping, self.accounts)])
+        ol.add_options([_opt(text, role) for role, text in mapping_rows(self.mapping, self.accounts)])
         ol.highlighted = keep
         missing = [r for r, _ in mapping_rows(self.mapping, self.accounts)
                    if ROLE_BY_NAME[r].required and r not in self.mapping]
@@ -374,11 +389,12 @@ class AccountsStep(Step):
         self.role = str(event.option.id)
         accounts = self.query_one("#accounts", OptionList)
         accounts.clear_options()
-        accounts.add_options([Option(account_label(a), id=str(a["Id"])) for a in self.accounts])
+        accounts.add_options([_opt(account_label(a), str(a["Id"])) for a in self.accounts])
         accounts.display = True
         self.query_one("#roles").display = False
         accounts.focus()
-        self.say(f"{ROLE_BY_NAME[self.role].label}: allowed {ROLE_BY_NAME[self.role].allowed_text()}")
+        role = ROLE_BY_NAME[self.role]
+        self.wizard.set_subtitle(f"Account for {role.label} (allowed: {role.allowed_text()}); esc: back to the roles")
 
     @on(OptionList.OptionSelected, "#accounts")
     def _assign(self, event: OptionList.OptionSelected) -> None:
@@ -455,6 +471,10 @@ class TaxTermsStep(Step):
         self.current: tuple[str, str] | None = None
         self.query_one("#choices").display = False
         self.taxes, self.terms = names_used(rec["data"] for rec in self.cache.documents())
+        for kind, names in (("tax", self.taxes), ("terms", self.terms)):  # exact names match by themselves
+            items, key = self.lists(kind)
+            if items:
+                self.cache.set_setting(key, match_by_name(names, items, self.cache.get_setting(key) or {})[0])
         self.fill()
         self.query_one("#names").focus()
 
@@ -474,10 +494,10 @@ class TaxTermsStep(Step):
             for name in names:
                 target = by_id.get(str(mapped.get(name))) if name in mapped else None
                 label = "Tax code" if kind == "tax" else "Terms"
-                rows.append(Option(f"{label} {name!r}: {repr(target) if target else '(no exact match: pick one)'}",
-                                   id=f"{kind}\t{name}"))
+                rows.append(_opt(f"{label} {name!r}: {repr(target) if target else '(no exact match: pick one)'}",
+                                 f"{kind}\t{name}"))
         if not rows:
-            rows.append(Option("No document names a tax code or payment terms: nothing to map.", id="none"))
+            rows.append(_opt("No document names a tax code or payment terms: nothing to map.", "none"))
         ol.add_options(rows)
         ol.highlighted = 0
 
@@ -492,9 +512,6 @@ class TaxTermsStep(Step):
         self.say(f"Not matched exactly: {', '.join(map(repr, left_all))}" if left_all else "Every name matches.",
                  error=bool(left_all))
 
-    def on_mount_auto(self) -> None:  # pragma: no cover - kept simple
-        pass
-
     @on(OptionList.OptionSelected, "#names")
     def _pick(self, event: OptionList.OptionSelected) -> None:
         if event.option.id == "none":
@@ -504,7 +521,7 @@ class TaxTermsStep(Step):
         items, _ = self.lists(kind)
         choices = self.query_one("#choices", OptionList)
         choices.clear_options()
-        choices.add_options([Option(str(i.get("Name")), id=str(i.get("Id"))) for i in items if i.get("Active", True)])
+        choices.add_options([_opt(str(i.get("Name")), str(i.get("Id"))) for i in items if i.get("Active", True)])
         choices.display = True
         self.query_one("#names").display = False
         choices.focus()
@@ -579,11 +596,12 @@ class StockStep(Step):
     def compose(self) -> ComposeResult:
         from qbtui.sync.opening import BATCH_SERIAL_WARNING
         yield Static("Active QuickBooks Inventory items with a SKU become products with their quantity on hand and "
-                     "cost, written to an import file for the inventory system; then QuickBooks makes them inactive "
-                     "and they are recreated as NonInventory items.", classes="explain")
+                     f"cost, written to {self.wizard.stock_path.name} (import format) for the inventory system; then "
+                     "they are made inactive in QuickBooks and recreated as NonInventory items.", classes="explain")
         yield Static(f"Warning: {BATCH_SERIAL_WARNING}", classes="explain warning")
-        yield Static("Location that receives the stock:")
-        yield Input(value=self.wizard.state.get("location", "Main warehouse"), id="location")
+        with Horizontal(classes="field"):
+            yield Static("Location      ", classes="label")
+            yield Input(value=self.wizard.state.get("location", "Main warehouse"), id="location", compact=True)
         yield _actions(("import", "Import stock on hand and recreate the items"), ("skip", "Skip"))
 
     def first_focus(self) -> Widget | None:
@@ -720,7 +738,11 @@ class ConnectWizard(ModalScreen[bool | None]):
     #wizard-message { height: auto; max-height: 3; }
     #wizard-message.error { color: $error; text-style: bold; }
     #wizard-keys { color: $text-muted; }
-    #auth-url { text-wrap: nowrap; text-overflow: clip; width: auto; height: 1; }
+    #auth-url { text-wrap: nowrap; text-overflow: clip; width: auto; height: 1; margin-bottom: 1; }
+    #credentials { height: auto; margin-bottom: 1; }
+    .field { height: 1; margin-bottom: 1; }
+    .field .label { width: 14; }
+    .field Input { width: 1fr; }
     #detail-box { height: 1fr; border-top: solid $primary; }
     .warning { color: $warning; }
     """
