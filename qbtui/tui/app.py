@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import time
 from collections.abc import Callable
@@ -106,6 +107,7 @@ class QbtuiApp(App[None]):
         self.key_timings: list[tuple[str, float]] = []
         self._key_started: tuple[str, float] | None = None
         self.progress: dict[str, Any] = {}
+        self._generation = 0
         if theme:
             self.theme = theme
 
@@ -124,7 +126,6 @@ class QbtuiApp(App[None]):
         self.load()
         self.table.focus()
         self.call_after_refresh(self._mark_first_paint)
-        self.check_gates()
 
     def _mark_first_paint(self) -> None:
         if self.first_paint_at is None:
@@ -134,8 +135,12 @@ class QbtuiApp(App[None]):
         return Cache.open(self.profile_path, writer=False)
 
     def load(self, keep_cursor: bool = False) -> None:
-        """(Re)load the cache into the model and show the current sub-tab."""
+        """(Re)load the cache into the model and show the current sub-tab. Only the shown
+        document type (and the contacts) is loaded before the first paint; the other types, the
+        totals and the gates follow in threads."""
         cursor = self.table.current_row.key if keep_cursor and self.table.current_row else None
+        self._generation += 1
+        cache: Cache | None = None
         try:
             cache = self.open_reader()
         except CacheError as exc:
@@ -143,49 +148,93 @@ class QbtuiApp(App[None]):
             self.notify(str(exc), title="Cannot read the cache", severity="error", timeout=10)
         else:
             try:
-                self.model = Model.load(cache, totals=False)
+                first = [self.sub.key] if self.tab.kind == "documents" else None
+                self.model = Model.load(cache, totals=False, first=first)
                 self.settings = cache.settings()
                 info = cache.reference("company_info") or {}
                 if isinstance(info, list):
                     info = info[0] if info else {}
-                self.company = str(info.get("CompanyName") or info.get("CompanyName".lower()) or "")
+                self.company = str(info.get("CompanyName") or "")
                 runs = cache.runs()
                 self.last_run = next((r for r in runs if r.get("kind") in ("sync", "scheduled")), None)
                 keymap = self.settings.get("keymap")
                 if isinstance(keymap, dict) and keymap:
                     self.set_keymap({str(k): str(v) for k, v in keymap.items()})
-            finally:
+            except BaseException:
                 cache.close()
+                raise
+        # The rows live as long as the app: keep the collector from re-scanning them on key presses.
+        gc.freeze()
         valid = self.table.selected & self.model.by_key.keys()
         self.table.selected.intersection_update(valid)
         self.loaded_at = time.perf_counter()
         self.show(cursor_key=cursor)
-        if not self.model.totals_ready:
-            self.compute_totals(self.model)
+        self.call_after_refresh(self._after_load_paint, cache, self._generation)
 
-    @work(thread=True, group="totals", exit_on_error=False)
-    def compute_totals(self, model: Model) -> None:
-        """Money totals for every row, after the first paint (Decimal sums of the lines)."""
-        model.compute_totals()
-        if model is self.model:
-            self.call_from_thread(self._totals_done)
+    def _after_load_paint(self, cache: Cache | None, generation: int) -> None:
+        model = self.model
+        if cache is None:
+            return
+        if model.complete:
+            cache.close()
+            self._model_complete(generation)
+            return
+
+        def load_rest() -> None:
+            try:
+                part = model.load_rest()
+            finally:
+                cache.close()
+            self.call_from_thread(self._merge_rest, model, part, generation)
+
+        self.run_worker(load_rest, thread=True, group="load", description="load the other tabs",
+                        exit_on_error=False)
+
+    def _merge_rest(self, model: Model, part: Model, generation: int) -> None:
+        if generation != self._generation or model is not self.model:
+            return  # a newer load replaced it
+        row = self.table.current_row
+        model.merge(part)
+        gc.freeze()
+        self.show(cursor_key=row.key if row else None)
+        self._model_complete(generation)
+
+    def _model_complete(self, generation: int) -> None:
+        model = self.model
+
+        def compute_totals() -> None:
+            """Money totals for every row, after the first paint (Decimal sums of the lines)."""
+            model.compute_totals()
+            if model is self.model:
+                self.call_from_thread(self._totals_done)
+
+        if not model.totals_ready:
+            self.run_worker(compute_totals, thread=True, group="totals", description="totals",
+                            exit_on_error=False)
+        self.check_gates()
 
     def _totals_done(self) -> None:
         self.table.refresh()
         self.update_status()
 
-    @work(thread=True, exclusive=True, group="gates", exit_on_error=False)
     def check_gates(self) -> None:
-        """Overlay the gates (blocked / skipped with reasons) computed off the UI's hot path."""
-        cache = self.open_reader()
-        try:
-            gates = self.gate_source(cache)
-        finally:
-            cache.close()
-        if gates:
-            self.call_from_thread(self._apply_gates, gates)
+        """Overlay the gates (blocked / skipped with reasons) computed in a thread."""
+        generation = self._generation
 
-    def _apply_gates(self, gates) -> None:
+        def gates_worker() -> None:
+            cache = self.open_reader()
+            try:
+                gates = self.gate_source(cache)
+            finally:
+                cache.close()
+            if gates:
+                self.call_from_thread(self._apply_gates, gates, generation)
+
+        self.run_worker(gates_worker, thread=True, group="gates", description="gates", exit_on_error=False)
+
+    def _apply_gates(self, gates, generation: int) -> None:
+        if generation != self._generation:
+            return  # computed before a reload: a newer check follows
         row = self.table.current_row
         self.model.apply_gates(gates)
         self.show(cursor_key=row.key if row else None)
@@ -206,7 +255,9 @@ class QbtuiApp(App[None]):
         rows = self.model.base(tab.kind, sub.key)
         index = self.model.view(tab.kind, sub.key, self.pending_only, self.query)
         columns = {"documents": DOCUMENT_COLUMNS, "errors": ERROR_COLUMNS}.get(tab.kind, DISCREPANCY_COLUMNS)
-        if tab.kind == "documents":
+        if not self.model.complete and tab.kind != "documents" or sub.key in self.model._rest:
+            empty = "Loading..."
+        elif tab.kind == "documents":
             empty = (f"No {sub.label.lower()} waiting to be sent: p shows all." if self.pending_only and not
                      self.query else f"No {sub.label.lower()} match.")
         elif tab.kind == "errors":
@@ -464,8 +515,7 @@ class QbtuiApp(App[None]):
 
     def _after_fix(self, saved: bool | None) -> None:
         if saved:
-            self.load(keep_cursor=True)
-            self.check_gates()
+            self.load(keep_cursor=True)  # then the gates are checked again at once
 
     def write_cache(self, fn: Callable[[Cache], None]) -> bool:
         """Open the cache as writer just for ``fn``; a clear message if another process holds it."""
@@ -629,7 +679,6 @@ class QbtuiApp(App[None]):
         self.render_progress("finished")
         self.table.selected.clear()
         self.load(keep_cursor=True)
-        self.check_gates()
         p = self.progress
         if error:
             self.notify(error, title="Upload did not run", severity="error", timeout=15)

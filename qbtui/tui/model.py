@@ -7,6 +7,7 @@ key press never walks the documents: it works on the visible rows only.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -133,7 +134,7 @@ def money(value: Any) -> str:
     return f"{value:,.2f}"
 
 
-@dataclass
+@dataclass(repr=False)
 class Model:
     """Everything the dashboard shows, loaded once from a cache reader."""
 
@@ -143,76 +144,52 @@ class Model:
     discrepancies: list[Row] = field(default_factory=list)
     load_seconds: float = 0.0
     _pending_data: dict[tuple[str, str], dict] = field(default_factory=dict)
+    _rest: list[str] = field(default_factory=list)
+    _loader: Any = None
     _views: dict[tuple, list[int]] = field(default_factory=dict)
+    _cols: dict[int, tuple[list[str], list[str], list[str]]] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ loading
     @classmethod
-    def load(cls, cache: Cache, *, totals: bool = True) -> "Model":
-        """Load every document into rows. With ``totals=False`` the totals are left for
-        :meth:`compute_totals` (run after the first paint); :meth:`total_of` still answers."""
-        t0 = time.perf_counter()
-        self = cls()
-        # status from the links, as the cache defines it (see qbtui.cache): synced unless the
-        # document changed since; voided; failed; skipped (voided before ever synced); pending.
-        link_info: dict[tuple[str, str], tuple[str | None, Any, bool, str, dict | None]] = {}
-        for link in cache.links():
-            qbo = link.get("qbo") or []
-            ids = ",".join(str(q.get("id")) for q in qbo if q.get("id") is not None)
-            ever = bool(qbo) or link.get("synced_rev") is not None
-            link_info[(link["type"], link["ref"])] = (link.get("status"), link.get("synced_rev"), ever, ids,
-                                                      link.get("error"))
-        names: dict[tuple[str, str], str] = {}
-        recs_by_type: dict[str, list[dict]] = {}
-        for type_ in cache.types():
-            recs = list(cache.documents(type_))
-            recs_by_type[type_] = recs
-            if type_ in ("customer", "supplier", "product"):
-                for rec in recs:
-                    names[(type_, rec["ref"])] = str(rec["data"].get("name") or "")
-        inv_party = {r["ref"]: r["data"].get("customer") for r in recs_by_type.get("sale_invoice", ())}
-        bill_party = {r["ref"]: r["data"].get("supplier") for r in recs_by_type.get("supplier_invoice", ())}
-        party_of = cls._party
-        pending_data = self._pending_data
-        for type_, recs in recs_by_type.items():
-            rows: list[Row] = []
-            append = rows.append
-            for rec in recs:
-                d = rec["data"]
-                ref = rec["ref"]
-                info = link_info.get((type_, ref))
-                if info is None:
-                    status = "skipped" if d.get("voided") is True else "pending"
-                    qbo_id, err = "", None
-                else:
-                    st, synced_rev, ever, qbo_id, err = info
-                    if st == "synced":
-                        status = "synced" if synced_rev == rec["rev"] else "pending"
-                    elif st == "voided":
-                        status = "voided"
-                    elif d.get("voided") is True and not ever:
-                        status = "skipped"
-                    elif st == "failed":
-                        status = "failed"
-                    else:
-                        status = "pending"
-                row = Row(type_, ref, document_date(type_, d), party_of(type_, d, names, inv_party, bill_party),
-                          document_total(type_, d) if totals else UNSET, status, qbo_id)
-                if not totals:
-                    pending_data[(type_, ref)] = d
-                if status == "failed" and err:
-                    row.error = {"code": str(err.get("code") or ""), "message": err.get("message") or "",
-                                 "hint": err.get("hint") or ""}
-                append(row)
-            rows.sort(key=_sort_key)
-            self.rows[type_] = rows
-        by_key = self.by_key
-        for rows in self.rows.values():
-            for r in rows:
-                by_key[(r.type, r.ref)] = r
-                r.search = f"{r.ref}\t{r.party}\t{r.qbo_id}".lower()
+    def load(cls, cache: Cache, *, totals: bool = True, first: Iterable[str] | None = None) -> "Model":
+        """Load documents into rows. With ``first``, only those types (and the contacts, for the
+        names) are loaded now; :meth:`load_rest` loads the others (in a thread, after the first
+        paint) and :meth:`merge` adds them. With ``totals=False`` the totals are left for
+        :meth:`compute_totals`; :meth:`total_of` still answers meanwhile."""
+        with _no_gc():
+            t0 = time.perf_counter()
+            self = cls()
+            self._loader = _Loader(cache, totals)
+            types = cache.types()
+            if first is not None:
+                wanted = set(first) | {"customer", "supplier", "product"}
+                now = [t for t in types if t in wanted]
+                self._rest = [t for t in types if t not in wanted]
+            else:
+                now, self._rest = types, []
+            part = self._loader.build(now)
+            self.merge(part)
+            self.load_seconds = time.perf_counter() - t0
+            return self
+
+    @property
+    def complete(self) -> bool:
+        return not self._rest
+
+    def load_rest(self) -> "Model":
+        """Rows of the types :meth:`load` left out (thread-safe: builds a separate part)."""
+        with _no_gc():
+            return self._loader.build(self._rest)
+
+    def merge(self, part: "Model") -> None:
+        """Add a part built by :meth:`load_rest` (on the UI thread)."""
+        self.rows.update(part.rows)
+        self.by_key.update(part.by_key)
+        self._pending_data.update(part._pending_data)
+        self._rest = [t for t in self._rest if t not in part.rows]
         self._rebuild_errors()
         self.discrepancies = []
-        for item in adapter.discrepancies(cache):
+        for item in self._loader.discrepancies:
             row = self.by_key.get((item["type"], item["ref"]))
             if row is None:
                 continue
@@ -220,8 +197,7 @@ class Model:
                     {"code": item["kind"].upper(), "message": item["message"], "hint": item.get("hint", "")},
                     item["kind"], row.search)
             self.discrepancies.append(d)
-        self.load_seconds = time.perf_counter() - t0
-        return self
+        self.invalidate()
 
     @property
     def totals_ready(self) -> bool:
@@ -236,6 +212,8 @@ class Model:
     def compute_totals(self) -> None:
         """Fill in the totals left by ``load(totals=False)`` (run in a thread after first paint)."""
         pending = self._pending_data
+        if not pending:
+            return
         for key, data in list(pending.items()):
             row = self.by_key.get(key)
             if row is not None and row.total is UNSET:
@@ -278,7 +256,7 @@ class Model:
             elif status in ("ready", "pending") and row.status == "blocked":
                 row.status, row.error = "pending", None
         self._rebuild_errors()
-        self._views.clear()
+        self.invalidate()
 
     def _rebuild_errors(self) -> None:
         errors = []
@@ -307,6 +285,16 @@ class Model:
         if cached is not None:
             return cached
         rows = self.base(kind, key)
+        if vkey[3]:
+            base = self.view(kind, key, pending_only, "")
+            # a longer query narrows the previous one: filter its result instead of the tab
+            for (k2, s2, p2, q2), prev in list(self._views.items())[::-1]:
+                if (k2, s2, p2) == vkey[:3] and q2 and _narrows(q2, vkey[3]):
+                    base = prev
+                    break
+            idx = filter_indexes(rows, base, vkey[3], self._columns(rows))
+            self._views[vkey] = idx
+            return idx
         if kind == "errors" and key != "all":
             idx = [i for i, r in enumerate(rows) if r.family == key]
         elif kind == "discrepancies" and key != "all":
@@ -315,13 +303,20 @@ class Model:
             idx = [i for i, r in enumerate(rows) if r.status in NOT_SYNCED]
         else:
             idx = list(range(len(rows)))
-        if vkey[3]:
-            idx = filter_indexes(rows, idx, vkey[3])
         self._views[vkey] = idx
         return idx
 
+    def _columns(self, rows: list[Row]) -> tuple[list[str], list[str], list[str]]:
+        """(search text, status, date) per row of one base list, built once per list."""
+        cols = self._cols.get(id(rows))
+        if cols is None or len(cols[0]) != len(rows):
+            cols = ([r.search for r in rows], [r.status for r in rows], [r.date for r in rows])
+            self._cols[id(rows)] = cols
+        return cols
+
     def invalidate(self) -> None:
         self._views.clear()
+        self._cols.clear()
 
     def total_of(self, keys: Iterable[tuple[str, str]]) -> Decimal:
         total = Decimal(0)
@@ -335,8 +330,106 @@ class Model:
                 total += t
         return total
 
+    def __repr__(self) -> str:
+        return f"<Model {len(self.by_key)} documents>"
+
     def count(self) -> int:
         return len(self.by_key)
+
+
+class _no_gc:
+    """Hundreds of thousands of new objects: no collector passes meanwhile."""
+
+    def __enter__(self) -> None:
+        self.enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled:
+            gc.enable()
+
+
+class _Loader:
+    """What loading needs across parts: link statuses, contact names, who an invoice is with."""
+
+    def __init__(self, cache: Cache, totals: bool) -> None:
+        self.cache, self.totals = cache, totals
+        self.link_info: dict[tuple[str, str], tuple[Any, Any, bool, str, dict | None]] = {}
+        for link in cache.links():
+            qbo = link.get("qbo") or []
+            ids = ",".join(str(q.get("id")) for q in qbo if q.get("id") is not None)
+            ever = bool(qbo) or link.get("synced_rev") is not None
+            self.link_info[(link["type"], link["ref"])] = (link.get("status"), link.get("synced_rev"), ever, ids,
+                                                           link.get("error"))
+        self.names: dict[tuple[str, str], str] = {}
+        self.inv_party: dict[str, Any] | None = None
+        self.bill_party: dict[str, Any] | None = None
+        self.discrepancies = adapter.discrepancies(cache)
+
+    def _party_map(self, type_: str, field_: str) -> dict[str, Any]:
+        return {r["ref"]: r["data"].get(field_) for r in self.cache.documents(type_)}
+
+    def build(self, types: list[str]) -> Model:
+        # contacts and the invoices that payments/COGS point at go first (names, counterparties)
+        order = {"customer": 0, "supplier": 0, "product": 0, "sale_invoice": 1, "supplier_invoice": 1}
+        part = Model()
+        for type_ in sorted(types, key=lambda t: order.get(t, 2)):
+            recs = list(self.cache.documents(type_))
+            if type_ in ("customer", "supplier", "product"):
+                for rec in recs:
+                    self.names[(type_, rec["ref"])] = str(rec["data"].get("name") or "")
+            elif type_ == "sale_invoice":
+                self.inv_party = {r["ref"]: r["data"].get("customer") for r in recs}
+            elif type_ == "supplier_invoice":
+                self.bill_party = {r["ref"]: r["data"].get("supplier") for r in recs}
+            if type_ in ("sale_payment", "cogs") and self.inv_party is None:
+                self.inv_party = self._party_map("sale_invoice", "customer")
+            if type_ == "supplier_payment" and self.bill_party is None:
+                self.bill_party = self._party_map("supplier_invoice", "supplier")
+            part.rows[type_] = self._rows(type_, recs, part._pending_data)
+        for rows in part.rows.values():
+            for r in rows:
+                part.by_key[(r.type, r.ref)] = r
+                r.search = f"{r.ref}\t{r.party}\t{r.qbo_id}".lower()
+        return part
+
+    def _rows(self, type_: str, recs: list[dict], pending_data: dict) -> list[Row]:
+        # status from the links, as the cache defines it (see qbtui.cache): synced unless the
+        # document changed since; voided; failed; skipped (voided before ever synced); pending.
+        link_info, names, totals = self.link_info, self.names, self.totals
+        inv_party, bill_party = self.inv_party or {}, self.bill_party or {}
+        party_of = Model._party
+        rows: list[Row] = []
+        append = rows.append
+        for rec in recs:
+            d = rec["data"]
+            ref = rec["ref"]
+            info = link_info.get((type_, ref))
+            if info is None:
+                status = "skipped" if d.get("voided") is True else "pending"
+                qbo_id, err = "", None
+            else:
+                st, synced_rev, ever, qbo_id, err = info
+                if st == "synced":
+                    status = "synced" if synced_rev == rec["rev"] else "pending"
+                elif st == "voided":
+                    status = "voided"
+                elif d.get("voided") is True and not ever:
+                    status = "skipped"
+                elif st == "failed":
+                    status = "failed"
+                else:
+                    status = "pending"
+            row = Row(type_, ref, document_date(type_, d), party_of(type_, d, names, inv_party, bill_party),
+                      document_total(type_, d) if totals else UNSET, status, qbo_id)
+            if not totals:
+                pending_data[(type_, ref)] = d
+            if status == "failed" and err:
+                row.error = {"code": str(err.get("code") or ""), "message": err.get("message") or "",
+                             "hint": err.get("hint") or ""}
+            append(row)
+        rows.sort(key=_sort_key)
+        return rows
 
 
 def parse_query(query: str) -> list[tuple[str, str]]:
@@ -350,19 +443,29 @@ def parse_query(query: str) -> list[tuple[str, str]]:
     return terms
 
 
-def filter_indexes(rows: list[Row], idx: list[int], query: str) -> list[int]:
+def _narrows(previous: str, query: str) -> bool:
+    """True when every row matching ``query`` also matches ``previous`` (typing on)."""
+    p, q = parse_query(previous), parse_query(query)
+    return len(q) >= len(p) and all(a[0] == b[0] and b[1].startswith(a[1]) if a[0] in ("text", "date", "status")
+                                    else a == b for a, b in zip(p, q))
+
+
+def filter_indexes(rows: list[Row], idx: list[int], query: str,
+                   columns: tuple[list[str], list[str], list[str]] | None = None) -> list[int]:
     """``status:failed``, ``date:2026-11`` (prefix), ``type:cogs``, ``code:6210`` and free text
     (ref, counterparty, QBO Id), all terms must match."""
+    search, status, dates = columns or ([r.search for r in rows], [r.status for r in rows],
+                                        [r.date for r in rows])
     out = idx
     for name, value in parse_query(query):
         if name == "status":
-            out = [i for i in out if rows[i].status.startswith(value)]
+            out = [i for i in out if status[i].startswith(value)]
         elif name == "date":
-            out = [i for i in out if rows[i].date.startswith(value)]
+            out = [i for i in out if dates[i].startswith(value)]
         elif name == "type":
             out = [i for i in out if value in rows[i].type or value in TYPE_SHORT.get(rows[i].type, "").lower()]
         elif name == "code":
             out = [i for i in out if rows[i].error and str(rows[i].error.get("code", "")).lower().startswith(value)]
         else:
-            out = [i for i in out if value in rows[i].search]
+            out = [i for i in out if value in search[i]]
     return out
