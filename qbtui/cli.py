@@ -302,7 +302,8 @@ def sync_command(profile: Profile, types: tuple[str, ...], refs: tuple[str, ...]
             click.echo(render_dry_run(planned) if planned else "nothing to send: no pending documents")
         raise SystemExit(1 if any(p.status == "blocked" for p in planned) else 0)
     if scheduled:
-        fail("--scheduled is not available yet: run `qbtui sync --yes` from cron instead")
+        from qbtui.maintenance.autosync import scheduled_sync_command
+        scheduled_sync_command(profile, as_json=as_json, events=events)
     with profile.open(writer=True, command="qbtui sync") as cache:
         if not yes and not as_json and not events and sys.stdin.isatty():
             pending = sum(c["pending"] + c["failed"] for c in cache.status_counts().values())
@@ -596,3 +597,5 @@ def settings_set(profile: Profile, key: str, value: str) -> None:
 from qbtui.sandbox.cli import sandbox  # noqa: E402  (the sandbox's own command group)
 
 main.add_command(sandbox)
+from qbtui.maintenance.cli import COMMANDS as _maintenance_commands
+for _c in _maintenance_commands: main.add_command(_c)

@@ -32,7 +32,7 @@ class SettingError(ValueError):
 @dataclass(frozen=True)
 class Setting:
     key: str
-    type: str  # bool | choice | currency | date | datetime | duration | emails
+    type: str  # bool | choice | currency | date | datetime | duration | emails | text | port
     default: Any
     help: str
     choices: tuple[str, ...] = ()
@@ -75,6 +75,14 @@ _TABLE = (
             optional=True),
     Setting("alerts.email", "emails", None, "who gets an email when an autosync fails (comma separated)",
             optional=True),
+    Setting("alerts.smtp_host", "text", None, "SMTP server for alert e-mails (e.g. smtp.example.com)", optional=True),
+    Setting("alerts.smtp_port", "port", 587, "SMTP port (587 with starttls, 465 with ssl, 25 or any with plain)"),
+    Setting("alerts.smtp_security", "choice", "starttls", "SMTP connection security", ("starttls", "ssl", "plain")),
+    Setting("alerts.smtp_from", "text", None, "sender address of alert e-mails (default qbtui@<host>)",
+            optional=True),
+    Setting("alerts.smtp_user", "text", None, "SMTP login user (none: no login)", optional=True),
+    Setting("alerts.smtp_password_env", "text", None, "name of the environment variable holding the SMTP "
+            "password (the password itself is never stored)", optional=True),
 )
 SETTINGS: dict[str, Setting] = {s.key: s for s in _TABLE}
 """key -> Setting (type, default, help); ``channel.<name>.invoice_sync`` / ``.cogs_sync`` are
@@ -153,9 +161,27 @@ def _parse_emails(s: Setting, text: str) -> str:
     return ", ".join(parts)
 
 
+def _parse_text(s: Setting, text: str) -> str:
+    t = text.strip()
+    if not t or any(c in t for c in "\r\n\t") or len(t) > 255:
+        raise SettingError(f"{s.key}: {text!r} must be one line of at most 255 characters")
+    return t
+
+
+def _parse_port(s: Setting, text: str) -> int:
+    try:
+        port = int(str(text).strip())
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise SettingError(f"{s.key}: {text!r} is not a port number (1-65535)")
+    return port
+
+
 _PARSERS: dict[str, Callable[[Setting, str], Any]] = {
     "bool": _parse_bool, "choice": _parse_choice, "currency": _parse_currency, "date": _parse_date,
-    "datetime": _parse_datetime, "duration": _parse_duration, "emails": _parse_emails,
+    "datetime": _parse_datetime, "duration": _parse_duration, "emails": _parse_emails, "text": _parse_text,
+    "port": _parse_port,
 }
 
 
@@ -205,6 +231,12 @@ class Settings:
     autosync_start: str | None = None
     autosync_every: str | None = None
     alerts_email: str | None = None
+    alerts_smtp_host: str | None = None
+    alerts_smtp_port: int = 587
+    alerts_smtp_security: str = "starttls"
+    alerts_smtp_from: str | None = None
+    alerts_smtp_user: str | None = None
+    alerts_smtp_password_env: str | None = None
     channels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     mapping: Mapping[str, str] = field(default_factory=dict)
     tax_mapping: Mapping[str, str] = field(default_factory=dict)

@@ -1,0 +1,75 @@
+"""The audit log: every run (sync, scheduled, undo, pull, maintenance) with who, when, what and
+the QBO Ids. Runs are the cache's run log (``cache.add_run`` / ``runs``); maintenance actions are
+runs of kind ``maintenance`` with ``action`` and the objects they ``removed`` / ``exported`` /
+``changed`` (entity, id, doc_number, amount, date), so that nothing deleted leaves view."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+from datetime import datetime, timezone
+from typing import Any
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def who() -> str:
+    """``user@host`` of this process (``QBTUI_USER`` overrides: e.g. the accountant's name in cron)."""
+    user = os.environ.get("QBTUI_USER")
+    if not user:
+        try:
+            user = getpass.getuser()
+        except Exception:  # no passwd entry (containers)
+            user = str(os.getuid()) if hasattr(os, "getuid") else "unknown"
+    return f"{user}@{socket.gethostname()}"
+
+
+def start_maintenance(cache: Any, action: str, **details: Any) -> str:
+    """A maintenance run, started now; returns its id (end it with :func:`end_maintenance`)."""
+    return cache.add_run({"kind": "maintenance", "action": action, "who": who(), "started": now_iso(),
+                          "ended": None, "counts": {}, "created": [], "removed": [], **details})
+
+
+def end_maintenance(cache: Any, run_id: str, **fields: Any) -> dict[str, Any]:
+    cache.update_run(run_id, ended=now_iso(), **fields)
+    return next(r for r in cache.runs() if r["id"] == run_id)
+
+
+def qbo_ids(run: dict[str, Any]) -> list[str]:
+    """"Entity:Id" of every QBO object the run created, removed, changed or exported."""
+    out: list[str] = []
+    for key in ("created", "removed", "changed", "exported"):
+        for item in run.get(key) or ():
+            if isinstance(item, dict) and item.get("id"):
+                out.append(f"{item.get('entity', '?')}:{item['id']}")
+    return list(dict.fromkeys(out))
+
+
+def describe(run: dict[str, Any]) -> str:
+    """One line saying what the run did."""
+    kind = run.get("kind") or "?"
+    counts = run.get("counts") or {}
+    text = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()) if n)
+    if kind == "maintenance":
+        action = (run.get("action") or "maintenance").replace("_", " ")
+        if run.get("range"):
+            action += f" {run['range'].get('from')}..{run['range'].get('to')}"
+        return f"{action}: {text}" if text else action
+    if kind == "undo" and run.get("undoes"):
+        return f"undo of run {run['undoes']}: {text}" if text else f"undo of run {run['undoes']}"
+    if run.get("error"):
+        text = (text + "; " if text else "") + f"error: {run['error']}"
+    return text or "nothing to do"
+
+
+def audit_rows(cache: Any) -> list[dict[str, Any]]:
+    """The log for the screen and ``qbtui audit``: newest first."""
+    rows = []
+    for run in cache.runs():
+        rows.append({"id": run.get("id"), "kind": run.get("kind"), "who": run.get("who") or "",
+                     "started": run.get("started"), "ended": run.get("ended"), "what": describe(run),
+                     "qbo_ids": qbo_ids(run), "undone_by": run.get("undone_by"), "run": run})
+    return rows

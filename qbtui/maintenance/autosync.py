@@ -1,0 +1,212 @@
+"""Autosync: the schedule in settings (``autosync.start``: first run, date and time, local time
+unless it carries an offset; ``autosync.every``: 15m, 1h, 1d...), the scheduled sync that cron runs
+(``qbtui sync --scheduled``) and the dashboard runs while it is open, and its alerts.
+
+One sync per profile, always: a sync holds the profile's writer lock for its whole run. A scheduled
+sync that finds the profile held waits up to ``QBTUI_SYNC_WAIT`` seconds (default 30) for it, then
+refuses clearly (exit 2, naming the holder); it never sends beside another sync. A slot of the
+schedule is run once: a scheduled run records the slot it ran for; the next run waits for the next
+slot. A scheduled sync that fails (cannot connect, QBO refused documents, any error) raises an
+alert: in the app and by e-mail (see :mod:`qbtui.maintenance.alerts`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Callable
+
+from qbtui.cache import Cache, CacheLocked
+from qbtui.maintenance.alerts import raise_alert
+from qbtui.maintenance.audit import now_iso, who
+
+WAIT_ENV = "QBTUI_SYNC_WAIT"
+DEFAULT_WAIT_S = 30.0
+_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+
+
+class SyncBusy(Exception):
+    """Another process holds the profile (a sync, an undo, the dashboard saving...)."""
+
+
+@dataclass(frozen=True)
+class Schedule:
+    start: datetime  # aware
+    every: timedelta
+
+    def slot(self, now: datetime) -> datetime | None:
+        """The latest slot at or before ``now`` (None before the start)."""
+        if now < self.start:
+            return None
+        n = int((now - self.start) / self.every)
+        return self.start + n * self.every
+
+    def next_after(self, now: datetime) -> datetime:
+        slot = self.slot(now)
+        return self.start if slot is None else slot + self.every
+
+
+def parse_every(text: str) -> timedelta:
+    m = re.fullmatch(r"([1-9]\d*)([mhd])", str(text).strip().lower())
+    if not m:
+        raise ValueError(f"autosync.every {text!r}: write a number and m, h or d")
+    return timedelta(**{_UNITS[m[2]]: int(m[1])})
+
+
+def schedule_of(settings: dict[str, Any]) -> Schedule | None:
+    """The schedule in the settings, or None when autosync is off (start or frequency unset)."""
+    start, every = settings.get("autosync.start"), settings.get("autosync.every")
+    if not start or not every:
+        return None
+    begin = datetime.fromisoformat(str(start))
+    if begin.tzinfo is None:
+        begin = begin.astimezone()  # local time of this machine
+    return Schedule(begin, parse_every(every))
+
+
+def _aware(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        dt = datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.astimezone()
+
+
+def last_scheduled(cache: Any) -> dict[str, Any] | None:
+    return next((r for r in cache.runs() if r.get("kind") == "scheduled"), None)
+
+
+def due(cache: Any, now: datetime | None = None) -> tuple[bool, str, datetime | None]:
+    """(due?, why, the slot to run for)."""
+    now = now or datetime.now().astimezone()
+    sched = schedule_of(cache.settings())
+    if sched is None:
+        return False, "autosync is off: set autosync.start and autosync.every (qbtui settings set ...)", None
+    if cache.get_setting("integration_mode") == "from_quickbooks":
+        return False, "the integration is disabled (From QuickBooks only): autosync sends nothing", None
+    slot = sched.slot(now)
+    if slot is None:
+        return False, f"autosync starts at {sched.start.isoformat(timespec='minutes')}", None
+    last = last_scheduled(cache)
+    if last is not None:
+        done_for = _aware(last.get("slot")) or _aware(last.get("started"))
+        if done_for is not None and done_for >= slot:
+            return False, (f"already ran for {slot.isoformat(timespec='minutes')}; next at "
+                           f"{sched.next_after(now).isoformat(timespec='minutes')}"), slot
+    return True, f"due for {slot.isoformat(timespec='minutes')}", slot
+
+
+def open_writer(profile_path: Path, *, wait_s: float | None = None, command: str = "qbtui sync --scheduled") -> Cache:
+    """The profile's writer, waiting up to ``wait_s`` for another holder; SyncBusy after that."""
+    if wait_s is None:
+        try:
+            wait_s = float(os.environ.get(WAIT_ENV, DEFAULT_WAIT_S))
+        except ValueError:
+            wait_s = DEFAULT_WAIT_S
+    deadline = time.monotonic() + max(0.0, wait_s)
+    while True:
+        try:
+            return Cache.open(profile_path, writer=True, command=command)
+        except CacheLocked as exc:
+            if time.monotonic() >= deadline:
+                raise SyncBusy(f"not synced: {exc} (waited {wait_s:g} s; the next scheduled run will try "
+                               "again)") from None
+            time.sleep(0.2)
+
+
+@dataclass
+class ScheduledResult:
+    exit_code: int  # 0 done or not due, 1 documents failed/blocked, 2 could not run
+    message: str
+    run: dict[str, Any] | None = None
+    report: Any = None
+    alert: dict[str, Any] | None = None
+
+
+async def _sync(cache: Cache, profile_path: Path, transport: Any = None,
+                on_event: Callable[[dict[str, Any]], None] | None = None) -> Any:
+    from qbtui.sync.connection import open_client
+    from qbtui.sync.engine import SyncEngine
+
+    SyncEngine(cache, None).check_writes_allowed()  # type: ignore[arg-type]
+    client = await open_client(cache, profile_path, transport=transport)
+    async with client:
+        return await SyncEngine(cache, client, on_event=on_event).sync(kind="scheduled")
+
+
+def run_scheduled_with(cache: Cache, profile_path: Path, *, now: datetime | None = None, force: bool = False,
+                       transport: Any = None, on_event: Callable[[dict[str, Any]], None] | None = None
+                       ) -> ScheduledResult:
+    """The scheduled sync over a writer cache the caller holds (so nothing else syncs meanwhile)."""
+    is_due, why, slot = due(cache, now)
+    if not is_due and not force:
+        return ScheduledResult(0, f"nothing to do: {why}")
+    slot_text = (slot or datetime.now().astimezone()).isoformat(timespec="seconds")
+    try:
+        report = asyncio.run(_sync(cache, profile_path, transport, on_event))
+    except Exception as exc:  # connection, login, QBO down, a bug: all must alert
+        message = f"the scheduled sync could not run: {exc}"
+        run_id = cache.add_run({"kind": "scheduled", "who": who(), "trigger": "schedule", "slot": slot_text,
+                                "started": now_iso(), "ended": now_iso(), "counts": {}, "created": [],
+                                "error": str(exc)})
+        alert = raise_alert(cache, "scheduled sync failed", message, run=run_id)
+        return ScheduledResult(2, message, next(r for r in cache.runs() if r["id"] == run_id), None, alert)
+    run_id = report.run["id"]
+    cache.update_run(run_id, who=who(), trigger="schedule", slot=slot_text)
+    run = next(r for r in cache.runs() if r["id"] == run_id)
+    failed = [d for d in report.documents if d["status"] == "failed"]
+    counts = run.get("counts") or {}
+    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to send"
+    alert = None
+    if failed:
+        lines = [f"{d['type']} {d['ref']}: {(d.get('error') or {}).get('code')} {(d.get('error') or {}).get('message')}"
+                 for d in failed[:20]]
+        more = f"\n... and {len(failed) - 20} more" if len(failed) > 20 else ""
+        alert = raise_alert(cache, f"scheduled sync: {len(failed)} documents failed",
+                            f"run {run_id}: {summary}\n" + "\n".join(lines) + more, run=run_id)
+    return ScheduledResult(report.exit_code, f"scheduled run {run_id}: {summary}", run, report, alert)
+
+
+def run_scheduled(profile_path: Path, *, wait_s: float | None = None, now: datetime | None = None,
+                  force: bool = False, transport: Any = None,
+                  on_event: Callable[[dict[str, Any]], None] | None = None) -> ScheduledResult:
+    """``qbtui sync --scheduled``: take the profile (waiting a little), run if due, alert on failure."""
+    try:
+        cache = open_writer(profile_path, wait_s=wait_s)
+    except SyncBusy as exc:
+        return ScheduledResult(2, str(exc))
+    with cache:
+        return run_scheduled_with(cache, profile_path, now=now, force=force, transport=transport, on_event=on_event)
+
+
+def scheduled_sync_command(profile: Any, *, as_json: bool = False, events: bool = False) -> None:
+    """The body of ``qbtui sync --scheduled`` (called from qbtui.cli); exits with the exit code."""
+    import click
+
+    from qbtui.cli import EventPrinter, print_json
+
+    printer = EventPrinter(events) if events else None
+    result = run_scheduled(profile.path, on_event=printer)
+    if printer is not None:
+        printer.close()
+        printer({"event": "done", "exit_code": result.exit_code, "message": result.message})
+    elif as_json:
+        print_json({"exit_code": result.exit_code, "message": result.message, "run": result.run,
+                    "documents": result.report.documents if result.report is not None else [],
+                    "alert": result.alert})
+    else:
+        click.echo(result.message, err=result.exit_code != 0)
+        if result.alert is not None:
+            email = result.alert.get("email") or {}
+            if email.get("sent"):
+                click.echo(f"alert e-mailed to {', '.join(email.get('to') or [])}", err=True)
+            elif email.get("error"):
+                click.echo(f"alert not e-mailed: {email['error']}", err=True)
+    raise SystemExit(result.exit_code)

@@ -1,0 +1,404 @@
+"""The maintenance commands of ``qbtui`` (spec/CLI.md): reconcile, duplicates, cogs export|void,
+audit, autosync, products replace, history export, integration disable|enable|change-organisation.
+
+Plain click commands collected in :data:`COMMANDS`; qbtui.cli adds them to its group. The
+helpers of qbtui.cli (Profile, user_errors, fail, print_json) are imported inside the functions
+(qbtui.cli imports this module at its end).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+import click
+
+
+def _cli() -> Any:
+    import qbtui.cli as cli
+
+    return cli
+
+
+def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
+    """qbtui.cli.user_errors applied at call time (no import cycle at import time)."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return _cli().user_errors(func)(*args, **kwargs)
+
+    return wrapper
+
+
+def with_client(profile: Any, cache: Any, fn: Callable[[Any], Awaitable[Any]]) -> Any:
+    """Run ``fn(client)`` with the profile's QBO client; exit 2 with a clear line when not connected."""
+    from qbtui.sync.connection import NotConnected, open_client
+
+    async def go() -> Any:
+        try:
+            client = await open_client(cache, profile.path)
+        except NotConnected as exc:
+            _cli().fail(str(exc), 2)
+        async with client:
+            return await fn(client)
+
+    return asyncio.run(go())
+
+
+def _range_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option("--to", "end", required=True, metavar="YYYY-MM-DD", help="Last day (inclusive).")(func)
+    func = click.option("--from", "start", required=True, metavar="YYYY-MM-DD", help="First day (inclusive).")(func)
+    return func
+
+
+def _check_range(start: str, end: str) -> None:
+    from qbtui.maintenance.common import check_range
+
+    try:
+        check_range(start, end)
+    except ValueError as exc:
+        _cli().fail(str(exc), 2)
+
+
+# ----------------------------------------------------------------------------- reconcile
+
+@click.command("reconcile")
+@_range_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@click.pass_obj
+@_guarded
+def reconcile_command(profile: Any, start: str, end: str, as_json: bool) -> None:
+    """Inventory side against QuickBooks for a date range, per mapped account, with the documents
+    behind each difference (exit 1 when there is a difference)."""
+    from qbtui.maintenance.reconcile import reconcile, render
+
+    _check_range(start, end)
+    with profile.open(writer=False) as cache:
+        report = with_client(profile, cache, lambda client: reconcile(cache, client, start, end))
+    if as_json:
+        _cli().print_json(report)
+    else:
+        click.echo(render(report))
+    raise SystemExit(0 if report["clean"] else 1)
+
+
+# ----------------------------------------------------------------------------- duplicates
+
+@click.command("duplicates")
+@_range_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@click.option("--remove", "target", metavar="[ENTITY:]ID", help="Remove this duplicate (void, else delete).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+@_guarded
+def duplicates_command(profile: Any, start: str, end: str, as_json: bool, target: str | None, yes: bool) -> None:
+    """QuickBooks journals, invoices and bills that look created twice (same reference, amount and
+    date); the one qbtui's link points to is marked KEEP. --remove removes another one."""
+    from qbtui.maintenance.duplicates import DuplicateError, find_duplicates, remove_duplicate, render, resolve_target
+
+    cli = _cli()
+    _check_range(start, end)
+    if target is None:
+        with profile.open(writer=False) as cache:
+            report = with_client(profile, cache, lambda client: find_duplicates(cache, client, start, end))
+        if as_json:
+            cli.print_json(report)
+        else:
+            click.echo(render(report))
+        return
+    with profile.open(writer=True, command="qbtui duplicates --remove") as cache:
+        async def go(client: Any) -> dict[str, Any]:
+            report = await find_duplicates(cache, client, start, end)
+            hit = resolve_target(report, target)
+            verb = "void" if hit["entity"] in ("Invoice",) else "delete"
+            if not yes:
+                if not sys.stdin.isatty():
+                    raise DuplicateError("removing needs a confirmation: add --yes")
+                click.confirm(f"{verb} {hit['entity']} {hit['id']} ({hit['doc_number']}, {hit['date']}, "
+                              f"{hit['amount']}) in QuickBooks?", abort=True, err=True)
+            return await remove_duplicate(cache, client, start, end, f"{hit['entity']}:{hit['id']}")
+
+        try:
+            run = with_client(profile, cache, go)
+        except DuplicateError as exc:
+            cli.fail(str(exc), 2)
+    removed = run["removed"][0]
+    if as_json:
+        cli.print_json({"run": run})
+    else:
+        click.echo(f"{removed['operation']}d {removed['entity']} {removed['id']} ({removed['doc_number']}, "
+                   f"{removed['amount']}); recorded in the audit log as run {run['id']}")
+
+
+# ----------------------------------------------------------------------------- cogs
+
+@click.group("cogs")
+def cogs_group() -> None:
+    """COGS maintenance for an inclusive date range: export or void (= delete in QuickBooks)."""
+
+
+@cogs_group.command("export")
+@_range_options
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of CSV.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE (default stdout).")
+@click.pass_obj
+@_guarded
+def cogs_export(profile: Any, start: str, end: str, as_json: bool, output: Path | None) -> None:
+    """The COGS documents of the range with their QuickBooks journal Ids (CSV, or JSON)."""
+    import json
+
+    from qbtui.maintenance.cogs import cogs_in_range, export_csv, record_export
+
+    _check_range(start, end)
+    with profile.open(writer=False) as cache:
+        rows = cogs_in_range(cache, start, end)
+    text = json.dumps({"from": start, "to": end, "cogs": rows}, indent=2) + "\n" if as_json else export_csv(rows)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"{len(rows)} COGS written to {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+    try:  # the export is in the audit log when the profile is free; an export never fails for that
+        with profile.open(writer=True, command="qbtui cogs export") as cache:
+            record_export(cache, start, end, rows)
+    except Exception as exc:  # noqa: BLE001
+        click.echo(f"(not recorded in the audit log: {exc})", err=True)
+
+
+@cogs_group.command("void")
+@_range_options
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run as JSON.")
+@click.pass_obj
+@_guarded
+def cogs_void(profile: Any, start: str, end: str, yes: bool, as_json: bool) -> None:
+    """Delete in QuickBooks the COGS journals of the range (QBO's API cannot void a journal); they
+    become "voided" here and stay in the audit log with Id, number and amount."""
+    from qbtui.maintenance.cogs import cogs_in_range, void_cogs
+
+    cli = _cli()
+    _check_range(start, end)
+    with profile.open(writer=True, command="qbtui cogs void") as cache:
+        rows = [r for r in cogs_in_range(cache, start, end) if r["status"] == "synced" and r["qbo_id"]]
+        if not rows:
+            click.echo(f"no synced COGS between {start} and {end}", err=True)
+            raise SystemExit(0)
+        if not yes:
+            if not sys.stdin.isatty():
+                cli.fail("voiding needs a confirmation: add --yes")
+            total = sum(float(r["amount"]) for r in rows)
+            click.confirm(f"delete {len(rows)} COGS journals ({total:,.2f}) dated {start}..{end} in QuickBooks?",
+                          abort=True, err=True)
+        tty = cli.is_tty_err()
+
+        def progress(n: int, total: int) -> None:
+            if tty:
+                click.echo(f"\rdeleted {n}/{total}", err=True, nl=n == total)
+
+        run = with_client(profile, cache, lambda client: void_cogs(cache, client, start, end, on_progress=progress))
+    counts = run.get("counts") or {}
+    if as_json:
+        cli.print_json({"run": run})
+    else:
+        click.echo(f"run {run['id']}: {counts.get('removed', 0)} COGS journals deleted, {counts.get('failed', 0)} failed")
+    raise SystemExit(1 if counts.get("failed") else 0)
+
+
+# ----------------------------------------------------------------------------- audit log
+
+@click.command("audit")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@click.option("--kind", type=click.Choice(["sync", "scheduled", "undo", "pull", "maintenance"]), help="Only this kind.")
+@click.pass_obj
+@_guarded
+def audit_command(profile: Any, as_json: bool, kind: str | None) -> None:
+    """The audit log: every run with who, when, what and the QuickBooks Ids."""
+    from qbtui.maintenance.audit import audit_rows
+
+    with profile.open(writer=False) as cache:
+        rows = [r for r in audit_rows(cache) if kind is None or r["kind"] == kind]
+    if as_json:
+        _cli().print_json({"audit": [{k: v for k, v in r.items() if k != "run"} for r in rows]})
+        return
+    if not rows:
+        click.echo("no runs yet")
+    for r in rows:
+        ids = " ".join(r["qbo_ids"][:8]) + (f" (+{len(r['qbo_ids']) - 8})" if len(r["qbo_ids"]) > 8 else "")
+        click.echo(f"{r['started'] or '':25} {r['kind'] or '':11} {r['who'] or '-':24} {r['what']}"
+                   + (f"  [{ids}]" if ids else ""))
+
+
+# ----------------------------------------------------------------------------- autosync
+
+@click.command("autosync")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@click.pass_obj
+@_guarded
+def autosync_command(profile: Any, as_json: bool) -> None:
+    """The autosync schedule: whether a scheduled sync is due, the last one, unread alerts.
+    Cron line: */5 * * * * qbtui --profile NAME sync --scheduled"""
+    from datetime import datetime
+
+    from qbtui.maintenance.alerts import unread
+    from qbtui.maintenance.autosync import due, last_scheduled, schedule_of
+
+    with profile.open(writer=False) as cache:
+        now = datetime.now().astimezone()
+        sched = schedule_of(cache.settings())
+        is_due, why, _ = due(cache, now)
+        last = last_scheduled(cache)
+        alerts = unread(cache)
+    data = {"enabled": sched is not None, "start": sched.start.isoformat() if sched else None,
+            "every": str(sched.every) if sched else None, "due": is_due, "why": why,
+            "next": sched.next_after(now).isoformat(timespec="minutes") if sched else None,
+            "last": last, "unread_alerts": alerts}
+    if as_json:
+        _cli().print_json(data)
+        return
+    click.echo(why)
+    if last:
+        click.echo(f"last scheduled run {last['id']} at {last.get('started')}"
+                   + (f": error {last['error']}" if last.get("error") else ""))
+    for a in alerts:
+        click.echo(f"ALERT {a['at']} {a['title']}: {a['message'].splitlines()[0] if a['message'] else ''}")
+
+
+# ----------------------------------------------------------------------------- products, history, integration
+
+@click.group("products")
+def products_group() -> None:
+    """Products in QuickBooks."""
+
+
+@products_group.command("replace")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run as JSON.")
+@click.pass_obj
+@_guarded
+def products_replace(profile: Any, yes: bool, as_json: bool) -> None:
+    """Replace the products in QuickBooks with the inventory side's (update each QBO item, create the
+    missing); refused when two names collide in their first 100 characters."""
+    from qbtui.maintenance.products import ProductsError, name_collisions, replace_products
+
+    cli = _cli()
+    with profile.open(writer=True, command="qbtui products replace") as cache:
+        clashes = name_collisions(cache)
+        if clashes:
+            cli.fail("refused: product names collide in their first 100 characters (QuickBooks would merge them): "
+                     + "; ".join(" / ".join(refs) for refs in clashes[:10]), 2)
+        if not yes:
+            if not sys.stdin.isatty():
+                cli.fail("replacing needs a confirmation: add --yes")
+            click.confirm(f"replace {cache.count('product')} products in QuickBooks?", abort=True, err=True)
+        tty = cli.is_tty_err()
+
+        def progress(n: int, total: int) -> None:
+            if tty or not as_json:
+                click.echo(f"\rproducts {n}/{total}", err=True, nl=n == total)
+
+        try:
+            run = with_client(profile, cache, lambda client: replace_products(cache, client, on_progress=progress))
+        except ProductsError as exc:
+            cli.fail(str(exc), 2)
+    counts = run.get("counts") or {}
+    if as_json:
+        cli.print_json({"run": run})
+    else:
+        click.echo(f"run {run['id']}: {counts.get('updated', 0)} updated, {counts.get('created', 0)} created, "
+                   f"{counts.get('failed', 0)} failed")
+    raise SystemExit(1 if counts.get("failed") else 0)
+
+
+@click.group("history")
+def history_group() -> None:
+    """Historical documents."""
+
+
+@history_group.command("export")
+@click.option("--from", "start", required=True, metavar="YYYY-MM-DD", help="Send transactions dated from this day.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--json", "as_json", is_flag=True, help="Print the runs as JSON.")
+@click.pass_obj
+@_guarded
+def history_export(profile: Any, start: str, yes: bool, as_json: bool) -> None:
+    """Export historical documents to QuickBooks: move the filter start date back to --from and send
+    every pending transaction dated from then (after QBO's book close date)."""
+    from qbtui.maintenance.common import parse_day
+    from qbtui.maintenance.history import export_history
+
+    cli = _cli()
+    try:
+        day = parse_day(start, "--from")
+    except ValueError as exc:
+        cli.fail(str(exc))
+    with profile.open(writer=True, command="qbtui history export") as cache:
+        if not yes:
+            if not sys.stdin.isatty():
+                cli.fail("exporting history needs a confirmation: add --yes")
+            click.confirm(f"send every pending transaction dated from {day} to QuickBooks?", abort=True, err=True)
+        result = with_client(profile, cache, lambda client: export_history(cache, client, day))
+    if as_json:
+        cli.print_json(result)
+    else:
+        counts = (result["sync_run"] or {}).get("counts") or {}
+        click.echo(f"history from {day}: " + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to send")
+                   + f" (run {result['sync_run']['id'] if result['sync_run'] else '-'})")
+    raise SystemExit(result["exit_code"])
+
+
+@click.group("integration")
+def integration_group() -> None:
+    """Disable or enable the integration, or change the QuickBooks organisation."""
+
+
+@integration_group.command("disable")
+@click.pass_obj
+@_guarded
+def integration_disable(profile: Any) -> None:
+    """Stop every write to QuickBooks (syncs, autosync, maintenance); reading stays possible."""
+    from qbtui.maintenance.integration import disable
+
+    with profile.open(writer=True, command="qbtui integration disable") as cache:
+        run = disable(cache)
+    click.echo(f"integration disabled (was {run.get('previous_mode') or 'both_ways'}); "
+               "`qbtui integration enable` turns it back on")
+
+
+@integration_group.command("enable")
+@click.pass_obj
+@_guarded
+def integration_enable(profile: Any) -> None:
+    """Turn writing to QuickBooks back on (both ways)."""
+    from qbtui.maintenance.integration import enable
+
+    with profile.open(writer=True, command="qbtui integration enable") as cache:
+        enable(cache)
+    click.echo("integration enabled: both ways")
+
+
+@integration_group.command("change-organisation")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+@_guarded
+def integration_change_org(profile: Any, yes: bool) -> None:
+    """Disconnect from the current QuickBooks company and forget the links to it (kept in the audit
+    log), so that every document is sent again to the company you connect next (`qbtui connect`)."""
+    from qbtui.maintenance.integration import change_organisation
+
+    cli = _cli()
+    with profile.open(writer=True, command="qbtui integration change-organisation") as cache:
+        if not yes:
+            if not sys.stdin.isatty():
+                cli.fail("changing organisation needs a confirmation: add --yes")
+            click.confirm("disconnect this profile from its QuickBooks company and forget every link to it?",
+                          abort=True, err=True)
+        run = change_organisation(cache, profile.path)
+    click.echo(f"disconnected; {run['counts'].get('links_reset', 0)} links reset (run {run['id']}); "
+               "next: qbtui connect, qbtui map --auto, qbtui sync")
+
+
+COMMANDS = [reconcile_command, duplicates_command, cogs_group, audit_command, autosync_command, products_group,
+            history_group, integration_group]

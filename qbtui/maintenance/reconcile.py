@@ -1,0 +1,294 @@
+"""Reconciliation: for a date range, per mapped account, what the inventory side posts against what
+QBO holds, and the documents behind every difference.
+
+Inventory side: the ledger's payloads for every document that is (or was) synced, restricted to the
+transactions dated in the range (each payload's TxnDate), summed per account (debit +, credit -).
+QBO side: the same sums computed from QBO's objects in the range (queries; the sandbox has no
+reports API and QBO's reports cannot name documents). Only QBO objects that are qbtui's (linked, or
+carrying one of our DocNumbers) are compared; other QBO activity on the same accounts is shown apart
+(``qbo_other``) and is never a difference.
+
+Kinds of difference, each naming the document:
+``changed`` (its QBO copy posts other amounts or moved out of the range), ``changed_here`` (the
+inventory side changed it after it was synced; re-sync), ``deleted`` (its QBO object is gone),
+``missing`` (synced but no QBO object recorded), ``voided`` (voided in QBO),
+``posted_twice`` (a second QBO object with its number).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from qbtui.ledger.build import build
+from qbtui.ledger.context import Ledger
+from qbtui.ledger.payload import json_number
+from qbtui.ledger.roles import ROLES
+from qbtui.maintenance.common import (POSTING_ENTITIES, ZERO, check_range, in_range, is_voided, link_index, money,
+                                      query_range)
+from qbtui.qbo import QBOFault
+
+PRIMARY_ROLES = ("inventory_asset", "cogs", "inventory_discrepancy", "sales_income", "accounts_receivable",
+                 "accounts_payable")
+TAX = "tax"  # pseudo-account: sales tax QBO posts to its own liability accounts
+
+Postings = dict[str, Decimal]
+
+
+def _ref(node: Any) -> str | None:
+    if isinstance(node, Mapping) and node.get("value") not in (None, ""):
+        return str(node["value"])
+    return None
+
+
+def _add(out: Postings, account: str | None, amount: Decimal) -> None:
+    if amount == 0:
+        return
+    key = account or "?"
+    out[key] = out.get(key, ZERO) + amount
+
+
+def postings(entity: str, body: Mapping[str, Any], items: Mapping[str, Mapping[str, Any]],
+             mapping: Mapping[str, str]) -> Postings:
+    """Debit (+) / credit (-) per account Id of one transaction, for our payload bodies and QBO's
+    objects alike (item lines post to the item's income/expense account as QBO does)."""
+    out: Postings = {}
+    ar = _ref(body.get("ARAccountRef")) or mapping.get("accounts_receivable")
+    ap = _ref(body.get("APAccountRef")) or mapping.get("accounts_payable")
+    lines = [ln for ln in body.get("Line") or () if isinstance(ln, Mapping)]
+
+    def item_account(line: Mapping[str, Any], detail: str, which: str, fallback: str | None) -> str | None:
+        item = items.get(_ref((line.get(detail) or {}).get("ItemRef")) or "", {})
+        return _ref(item.get(which)) or fallback
+
+    if entity in ("Invoice", "CreditMemo", "RefundReceipt", "SalesReceipt"):
+        sign = Decimal(1) if entity in ("Invoice", "SalesReceipt") else Decimal(-1)
+        total = ZERO
+        for line in lines:
+            dt = line.get("DetailType")
+            amount = money(line.get("Amount"))
+            if dt == "SalesItemLineDetail":
+                _add(out, item_account(line, dt, "IncomeAccountRef", mapping.get("sales_income")), -sign * amount)
+                total += amount
+            elif dt == "DiscountLineDetail":
+                _add(out, _ref((line.get(dt) or {}).get("DiscountAccountRef")) or mapping.get("sales_income"),
+                     sign * amount)
+                total -= amount
+        tax = money((body.get("TxnTaxDetail") or {}).get("TotalTax"))
+        _add(out, TAX, -sign * tax)
+        total += tax
+        if entity in ("Invoice", "CreditMemo"):
+            _add(out, ar, sign * total)
+        else:
+            _add(out, _ref(body.get("DepositToAccountRef")) or mapping.get("payment_clearing"), sign * total)
+    elif entity in ("Bill", "VendorCredit"):
+        sign = Decimal(1) if entity == "Bill" else Decimal(-1)
+        total = ZERO
+        for line in lines:
+            dt = line.get("DetailType")
+            amount = money(line.get("Amount"))
+            if dt == "ItemBasedExpenseLineDetail":
+                _add(out, item_account(line, dt, "ExpenseAccountRef", mapping.get("inventory_asset")), sign * amount)
+            elif dt == "AccountBasedExpenseLineDetail":
+                _add(out, _ref((line.get(dt) or {}).get("AccountRef")), sign * amount)
+            else:
+                continue
+            total += amount
+        _add(out, ap, -sign * total)
+    elif entity == "Payment":
+        total = money(body.get("TotalAmt"))
+        _add(out, ar, -total)
+        _add(out, _ref(body.get("DepositToAccountRef")) or mapping.get("payment_clearing"), total)
+    elif entity == "BillPayment":
+        total = money(body.get("TotalAmt"))
+        _add(out, ap, total)
+        bank = _ref((body.get("CheckPayment") or {}).get("BankAccountRef")) or _ref(
+            (body.get("CreditCardPayment") or {}).get("CCAccountRef")) or mapping.get("bank")
+        _add(out, bank, -total)
+    elif entity == "JournalEntry":
+        for line in lines:
+            detail = line.get("JournalEntryLineDetail") or {}
+            posting = detail.get("PostingType")
+            if posting not in ("Debit", "Credit"):
+                continue
+            amount = money(line.get("Amount"))
+            _add(out, _ref(detail.get("AccountRef")), amount if posting == "Debit" else -amount)
+    return out
+
+
+def _total(entity: str, body: Mapping[str, Any], p: Postings) -> Decimal:
+    if body.get("TotalAmt") is not None:
+        return money(body["TotalAmt"])
+    return sum((v for v in p.values() if v > 0), ZERO)
+
+
+def _diff(ours: Postings, qbo: Postings) -> dict[str, Decimal]:
+    out = {}
+    for account in set(ours) | set(qbo):
+        d = ours.get(account, ZERO) - qbo.get(account, ZERO)
+        if d != 0:
+            out[account] = d
+    return out
+
+
+def _merge(into: Postings, p: Postings) -> None:
+    for k, v in p.items():
+        into[k] = into.get(k, ZERO) + v
+
+
+class _Ledgers:
+    """The ledger over the cache (payloads resolved with the links, as they were sent)."""
+
+    def __init__(self, cache: Any):
+        from qbtui.sync.plan import cache_resolver, snapshot
+
+        self.snap = snapshot(cache)
+        self.ledger = Ledger(self.snap.settings, cache_resolver(self.snap, True), self.snap.prefs, self.snap.docs)
+
+
+async def reconcile(cache: Any, client: Any, start: str | date, end: str | date) -> dict[str, Any]:
+    """The reconciliation of [start, end] (inclusive); see the module docstring. JSON-ready."""
+    d1, d2 = check_range(start, end)
+    led = _Ledgers(cache)
+    snap = led.snap
+    mapping = dict(snap.settings.mapping)
+    items = {str(i["Id"]): i for i in await client.query_all("Item")}
+    accounts = {str(a.get("Id")): a for a in (cache.reference("accounts") or [])}
+    qbo_objs: dict[tuple[str, str], dict[str, Any]] = {}
+    for entity in POSTING_ENTITIES:
+        for obj in await query_range(client, entity, d1, d2):
+            qbo_objs[(entity, str(obj["Id"]))] = obj
+    linked = link_index(cache.links())
+
+    ours_total: Postings = {}
+    qbo_total: Postings = {}
+    other_total: Postings = {}
+    differences: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    numbers: dict[tuple[str, str], tuple[str, str]] = {}  # (entity, DocNumber) -> our (type, ref)
+    unsent = 0
+
+    def row(kind: str, key: tuple[str, str], entity: str, qbo_id: str | None, number: str | None, day: Any,
+            ours: Postings | None, qbo: Postings | None, message: str) -> dict[str, Any]:
+        diff = _diff(ours or {}, qbo or {})
+        return {"kind": kind, "type": key[0], "ref": key[1], "entity": entity, "id": qbo_id, "doc_number": number,
+                "date": day, "ours": json_number(_total(entity, {}, ours or {})) if ours is not None else None,
+                "qbo": json_number(_total(entity, {}, qbo or {})) if qbo is not None else None,
+                "accounts": {a: json_number(v) for a, v in sorted(diff.items())}, "message": message}
+
+    for key, doc in snap.docs.items():
+        link = snap.links.get(key)
+        status = snap.status.get(key, {})
+        if link is None or link.get("status") != "synced":
+            if status.get("status") in ("pending", "failed") and key[0] not in ("customer", "supplier", "product"):
+                unsent += any(in_range(doc.get(f), d1, d2) for f in ("invoice_date", "date", "accounting_date"))
+            continue
+        try:
+            payloads = build(doc, led.ledger)
+        except Exception:  # a document the ledger can no longer build: nothing to compare with
+            continue
+        parts = {(q.get("key") or "doc"): q for q in link.get("qbo") or () if q.get("id")}
+        for payload in payloads:
+            body = payload.body
+            if payload.entity not in POSTING_ENTITIES or not in_range(body.get("TxnDate"), d1, d2):
+                continue
+            ours = postings(payload.entity, body, items, mapping)
+            _merge(ours_total, ours)
+            if payload.doc_number:
+                numbers[(payload.entity, payload.doc_number.casefold())] = key
+            part = parts.get(payload.key) or next((q for q in parts.values() if q["entity"] == payload.entity), None)
+            day = body.get("TxnDate")
+            if part is None:
+                differences.append(row("missing", key, payload.entity, None, payload.doc_number, day, ours, None,
+                                       "synced, but no QuickBooks object is recorded for it: re-sync it"))
+                continue
+            qid = str(part["id"])
+            seen.add((payload.entity, qid))
+            obj = qbo_objs.get((payload.entity, qid))
+            if obj is None:
+                try:
+                    obj = await client.read(payload.entity, qid)
+                except QBOFault as fault:
+                    if fault.code == "610" or fault.status == 404:
+                        differences.append(row("deleted", key, payload.entity, qid, payload.doc_number, day, ours,
+                                               None, f"{payload.entity} {qid} was deleted in QuickBooks"))
+                        continue
+                    raise
+                theirs = postings(payload.entity, obj, items, mapping)
+                differences.append(row("changed", key, payload.entity, qid, payload.doc_number, day, ours, {},
+                                       f"{payload.entity} {qid} is dated {obj.get('TxnDate')} in QuickBooks, "
+                                       f"outside {d1}..{d2}"))
+                continue
+            theirs = postings(payload.entity, obj, items, mapping)
+            _merge(qbo_total, theirs)
+            if is_voided(obj):
+                differences.append(row("voided", key, payload.entity, qid, obj.get("DocNumber"), day, ours, theirs,
+                                       f"{payload.entity} {qid} was voided in QuickBooks"))
+            elif _diff(ours, theirs) or str(obj.get("TxnDate")) != str(day):
+                if status.get("changed"):
+                    msg = "changed on the inventory side since it was synced: re-sync it"
+                    kind = "changed_here"
+                else:
+                    msg = (f"{payload.entity} {qid} was changed in QuickBooks (SyncToken {part.get('sync_token')} -> "
+                           f"{obj.get('SyncToken')})")
+                    kind = "changed"
+                differences.append(row(kind, key, payload.entity, qid, obj.get("DocNumber"), day, ours, theirs, msg))
+
+    for (entity, qid), obj in sorted(qbo_objs.items(), key=lambda kv: int(kv[0][1]) if kv[0][1].isdigit() else 0):
+        if (entity, qid) in seen:
+            continue
+        theirs = postings(entity, obj, items, mapping)
+        owner = linked.get((entity, qid))
+        number = str(obj.get("DocNumber") or "")
+        if owner is not None and owner.get("status") == "synced":  # ours, but its date moved into the range
+            _merge(qbo_total, theirs)
+            differences.append(row("changed", (owner["type"], owner["ref"]), entity, qid, number, obj.get("TxnDate"),
+                                   {}, theirs, f"{entity} {qid} was moved into {d1}..{d2} in QuickBooks"))
+        elif number and (entity, number.casefold()) in numbers:
+            _merge(qbo_total, theirs)
+            differences.append(row("posted_twice", numbers[(entity, number.casefold())], entity, qid, number,
+                                   obj.get("TxnDate"), {}, theirs,
+                                   f"a second {entity} ({qid}) carries its number {number}: see qbtui duplicates"))
+        else:
+            _merge(other_total, theirs)
+
+    role_of = {}
+    for role in ROLES:
+        if role.name in mapping:
+            role_of.setdefault(mapping[role.name], role.name)
+    rows = []
+    shown = [mapping[r] for r in PRIMARY_ROLES if r in mapping]
+    shown += [a for a in sorted(set(ours_total) | set(qbo_total)) if a not in shown]
+    for account in shown:
+        ours, theirs = ours_total.get(account, ZERO), qbo_total.get(account, ZERO)
+        name = "sales tax" if account == TAX else (accounts.get(account) or {}).get("Name") or account
+        rows.append({"role": role_of.get(account), "account_id": account, "account": name,
+                     "inventory": json_number(ours), "qbo": json_number(theirs),
+                     "difference": json_number(ours - theirs),
+                     "qbo_other": json_number(other_total.get(account, ZERO))})
+    clean = not differences and all(r["difference"] == 0 for r in rows)
+    return {"from": d1.isoformat(), "to": d2.isoformat(), "clean": clean, "accounts": rows,
+            "differences": differences, "unsent": unsent}
+
+
+def render(report: Mapping[str, Any]) -> str:
+    """The human form of :func:`reconcile`'s report."""
+    lines = [f"reconciliation {report['from']} .. {report['to']}"]
+    lines.append(f"{'account':32} {'inventory':>12} {'QuickBooks':>12} {'difference':>11}  {'other in QBO':>12}")
+    for r in report["accounts"]:
+        label = f"{r['account']}" + (f" ({r['role']})" if r.get("role") else "")
+        lines.append(f"{label[:32]:32} {money(r['inventory']):>12,.2f} {money(r['qbo']):>12,.2f} "
+                     f"{money(r['difference']):>11,.2f}  {money(r['qbo_other']):>12,.2f}")
+    if report["differences"]:
+        lines.append("")
+        lines.append(f"{len(report['differences'])} documents behind the differences:")
+        for d in report["differences"]:
+            lines.append(f"  {d['kind'].upper():13} {d['type']} {d['ref']} ({d['entity']} {d['id'] or '-'}, "
+                         f"{d['date']}): {d['message']}")
+    else:
+        lines.append("no difference: QuickBooks holds exactly what the inventory side posted")
+    if report.get("unsent"):
+        lines.append(f"({report['unsent']} documents in the range are not sent yet: see qbtui status)")
+    return "\n".join(lines)
