@@ -74,7 +74,7 @@ class SettingsScreen(ModalScreen[None]):
         keep = ol.highlighted or 0
         ol.clear_options()
         rows = self.rows()
-        width = max(len(r["key"]) for r in rows)
+        width = max(28, *(len(r["key"]) for r in rows))
         ol.add_options([Option(f"{r['key']:<{width}}  {_shown(r['value'])}", id=r["key"]) for r in rows])
         ol.add_option(Option("(another key: channel.<name>.invoice_sync / cogs_sync)", id=OTHER))
         ol.highlighted = min(keep, ol.option_count - 1)
