@@ -198,6 +198,8 @@ def scheduled_sync_command(profile: Any, *, as_json: bool = False, events: bool 
         printer.close()
         printer({"event": "done", "exit_code": result.exit_code, "message": result.message})
     elif as_json:
+        if result.exit_code == 2:
+            click.echo(f"qbtui: {result.message}", err=True)
         print_json({"exit_code": result.exit_code, "message": result.message, "run": result.run,
                     "documents": result.report.documents if result.report is not None else [],
                     "alert": result.alert})
