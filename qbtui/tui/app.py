@@ -108,6 +108,7 @@ class QbtuiApp(App[None]):
         self._key_started: tuple[str, float] | None = None
         self.progress: dict[str, Any] = {}
         self._generation = 0
+        self._lines: dict[str, Text] = {}
         if theme:
             self.theme = theme
 
@@ -118,6 +119,14 @@ class QbtuiApp(App[None]):
     @property
     def table(self) -> VirtualTable:
         return self.screen_stack[0].query_one(VirtualTable)
+
+    def _set_line(self, selector: str, text: Text) -> None:
+        """Update a one-line bar without a layout pass (its size never changes), and only
+        when its text changed: key presses then repaint just what they touched."""
+        widget = self._dash(selector)
+        if self._lines.get(selector) != text:
+            self._lines[selector] = text
+            widget.update(text, layout=False)
 
     def _dash(self, selector: str, kind=Static):
         return self.screen_stack[0].query_one(selector, kind)
@@ -281,7 +290,7 @@ class QbtuiApp(App[None]):
             else:
                 top.append(label)
         top.truncate(width, overflow="ellipsis")
-        self._dash("#topbar").update(top)
+        self._set_line("#topbar", top)
         subs = self.tab.subtabs
         sub_i = self.subs[self.top]
         long_text = "  ".join(s.label for s in subs)
@@ -294,7 +303,7 @@ class QbtuiApp(App[None]):
             else:
                 sub.append(f" {label} ")
             sub.append(" ")
-        self._dash("#subbar").update(sub)
+        self._set_line("#subbar", sub)
 
     def update_status(self) -> None:
         table = self.table
@@ -315,7 +324,7 @@ class QbtuiApp(App[None]):
                      "  (e: fix, enter: details)"]
         info = Text("  |  ".join(parts), no_wrap=True, overflow="ellipsis")
         info.truncate(max(10, (self.size.width or 80) - 2), overflow="ellipsis")
-        self._dash("#info").update(info)
+        self._set_line("#info", info)
         sel = table.selected
         total = self.model.total_of(sel)
         env = str(self.settings.get("environment") or "")
@@ -347,7 +356,7 @@ class QbtuiApp(App[None]):
         status.append_text(left)
         status.append_text(right)
         status.truncate(width, overflow="ellipsis")
-        self._dash("#statusline").update(status)
+        self._set_line("#statusline", status)
 
     def on_virtual_table_cursor_moved(self, message: VirtualTable.CursorMoved) -> None:
         self.update_status()

@@ -116,6 +116,7 @@ class VirtualTable(ScrollView, can_focus=True):
         self._widths_for = -1
         self.visible_columns: tuple[Column, ...] = self.columns
         self.empty_text = "Nothing here."
+        self._styles_memo: dict[str, Style] = {}
 
     # ------------------------------------------------------------------ data
     def set_view(self, rows: list[Row], index: list[int], columns: tuple[Column, ...],
@@ -170,11 +171,21 @@ class VirtualTable(ScrollView, can_focus=True):
         return [fit(v, w, c.right) for v, w, c in zip(values, widths, self.visible_columns)]
 
     # ------------------------------------------------------------------ rendering
+    def _style(self, name: str) -> Style:
+        style = self._styles_memo.get(name)
+        if style is None:
+            style = self._styles_memo[name] = self.get_component_rich_style(name, partial=True)
+        return style
+
+    def notify_style_update(self) -> None:
+        self._styles_memo = {}
+        super().notify_style_update()
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         base = self.rich_style
         if y == 0:
-            style = base + self.get_component_rich_style("vtable--header", partial=True)
+            style = base + self._style("vtable--header")
             self._column_widths(width)
             cells = self._text_cells([c.title for c in self.visible_columns])
             return Strip([Segment(fit("    " + " ".join(cells), width), style)], width)
@@ -182,16 +193,16 @@ class VirtualTable(ScrollView, can_focus=True):
         pos = scroll_y + y - 1
         if pos >= len(self.index):
             if pos == 0:
-                style = base + self.get_component_rich_style("vtable--muted", partial=True)
+                style = base + self._style("vtable--muted")
                 return Strip([Segment(fit("    " + self.empty_text, width), style)], width)
             return Strip.blank(width, base)
         row = self.rows[self.index[pos]]
         selected = row.key in self.selected
         style = base
         if selected:
-            style += self.get_component_rich_style("vtable--selected", partial=True)
+            style += self._style("vtable--selected")
         if pos == self.cursor:
-            style += self.get_component_rich_style("vtable--cursor", partial=True)
+            style += self._style("vtable--cursor")
         self._column_widths(width)
         cols = self.visible_columns
         cells = self._text_cells([c.get(row) for c in cols])
@@ -200,8 +211,7 @@ class VirtualTable(ScrollView, can_focus=True):
             if n:
                 segments.append(Segment(" ", style))
             if col.status and row.status in ("failed", "blocked", "synced"):
-                segments.append(Segment(cell, style + self.get_component_rich_style(
-                    f"vtable--{row.status}", partial=True)))
+                segments.append(Segment(cell, style + self._style(f"vtable--{row.status}")))
             else:
                 segments.append(Segment(cell, style))
         return Strip(segments).adjust_cell_length(width, style)
