@@ -28,6 +28,8 @@ class Environment:
     token_url: str
     revoke_url: str
     discovery_url: str
+    #: a qbtui sandbox started with --time-scale X shortens QBO's rate windows X times (its discovery says so)
+    time_scale: float = 1.0
 
 
 PRODUCTION = Environment(
@@ -110,6 +112,7 @@ async def resolve_environment(spec: str, *, transport: httpx2.AsyncBaseTransport
             token_url=str(doc["token_endpoint"]),
             revoke_url=str(doc["revocation_endpoint"]),
             discovery_url=discovery_url,
+            time_scale=float(doc.get("qbtui_time_scale") or 1.0),
         )
     except (ValueError, KeyError, TypeError):
         raise ValueError(f"{discovery_url} is not an OpenID discovery document with authorization, token and "

@@ -2,8 +2,13 @@
 
 Sliding windows: <= 500 requests per minute, <= 10 per second, <= 40 batch requests per minute
 (a batch also counts as a request), <= 10 in flight. `time_scale` shortens every window like the
-sandbox's `--time-scale`. `margin` widens each window a little so that arrival jitter at the server
-does not push a burst over its count. After a 429 everyone pauses (`pause`).
+sandbox's `--time-scale`. Single (non-batch) requests get at most 500 - 40 = 460 places per minute, so
+that the batch budget is never starved: a sync that sends batches and single requests side by side
+uses both budgets (40 x 30 + 460 objects per minute). `margin` widens each window a little so that
+arrival jitter at the server does not push a burst over its count (a 429 costs a whole minute): the
+minute windows need little (jitter is milliseconds against seconds), the one-second window more.
+After a 429 everyone pauses (`pause`). `wait_ready` lets a caller wait for a place before it decides
+what to send (the sync engine takes its next documents only when a request can go out).
 """
 
 from __future__ import annotations
@@ -27,8 +32,8 @@ class Limits:
 
 
 class Throttle:
-    def __init__(self, limits: Limits | None = None, *, time_scale: float = 1.0, margin: float = 0.1,
-                 jitter_s: float = 0.005, clock: Callable[[], float] = time.monotonic,
+    def __init__(self, limits: Limits | None = None, *, time_scale: float = 1.0, margin: float = 0.01,
+                 second_margin: float = 0.1, jitter_s: float = 0.01, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         if time_scale <= 0:
             raise ValueError("time_scale must be > 0")
@@ -38,10 +43,11 @@ class Throttle:
         self.sleep = sleep
         # windows widened by a fraction and by a few real (unscaled) milliseconds of arrival jitter
         self.minute_span = self.limits.minute_s / time_scale * (1 + margin) + jitter_s
-        self.second_span = self.limits.second_s / time_scale * (1 + margin) + jitter_s
+        self.second_span = self.limits.second_s / time_scale * (1 + second_margin) + jitter_s
         self._minute: deque[float] = deque()
         self._second: deque[float] = deque()
         self._batches: deque[float] = deque()
+        self._singles: deque[float] = deque()
         self._sem: asyncio.Semaphore | None = None
         self.paused_until = 0.0
         self.waited = 0.0  # total seconds spent waiting for a window (for progress display)
@@ -52,6 +58,8 @@ class Throttle:
         yield self._minute, self.minute_span, lim.per_minute
         if batch:
             yield self._batches, self.minute_span, lim.batches_per_minute
+        else:
+            yield self._singles, self.minute_span, max(lim.per_minute - lim.batches_per_minute, lim.per_minute // 2, 1)
 
     def _wait_needed(self, now: float, batch: bool) -> float:
         wait = self.paused_until - now
@@ -73,6 +81,14 @@ class Throttle:
                 return waited
             waited += wait
             self.waited += wait
+            await self.sleep(wait)
+
+    async def wait_ready(self, *, batch: bool = False) -> None:
+        """Wait until a request of this kind would be admitted now (takes no place)."""
+        while True:
+            wait = self._wait_needed(self.clock(), batch)
+            if wait <= 0:
+                return
             await self.sleep(wait)
 
     @asynccontextmanager

@@ -124,6 +124,8 @@ def discovery(request: Request) -> Response:
         "scopes_supported": ["openid", "email", "profile", "address", "phone", SCOPE, "com.intuit.quickbooks.payment"],
         "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
         "claims_supported": ["aud", "exp", "iat", "iss", "realmid", "sub"],
+        # not in Intuit's document: a qbtui client paces itself to this sandbox's --time-scale
+        "qbtui_time_scale": getattr(getattr(request.app.state, "config", None), "time_scale", 1.0),
     })
 
 

@@ -2,12 +2,22 @@
 
 Exactly once, even when answers are lost:
 
-1. Before a batch goes out, its documents are recorded as ``sending`` (one fsync'd journal line).
-2. The batch carries a ``requestid`` derived from its items, so a retried identical batch replays.
+1. Before a request goes out, its documents are recorded as ``sending`` (one fsync'd journal line).
+2. Every request carries a ``requestid`` derived from the run and its items, so a retried identical
+   request replays (and a later run, after the user fixed something, is not answered from the replay).
 3. After an unknown outcome (timeout, dropped connection) nothing is sent again before each item
-   is looked up in QBO by its key (DocNumber, DisplayName, ...): found means created.
-4. A run that was killed leaves documents in ``sending``: the next run looks those up first.
+   is looked up in QBO by its key (DocNumber, DisplayName, ...; in bulk, ``IN``): found means created.
+   A create answered 6140/6240 (duplicate number/name) is looked up too: our own lost create is linked.
+   An update answered 5010 (stale SyncToken: our earlier update went through unanswered) is re-read
+   and re-applied.
+4. A run that was killed leaves documents in ``sending``: the next run looks those up first. A
+   document still without an answer at the end of a run is reported ``pending`` (exit code 1).
 5. Contacts and items are linked to an existing QBO object of the same name before any create.
+
+Throughput: QBO allows 40 batch requests (30 items each) AND 460 other requests per minute. A wave is a
+shared queue of documents; batch workers take 30 at a time, single workers one at a time, each only
+when the client's throttle has a place for its kind of request, so both budgets are used side by side
+and the wave ends at about the same moment for both.
 
 Documents go in waves (contacts and products; then the documents that use them; then payments,
 which need their invoice's QBO Id), re-planned between waves so that new Ids are used.
@@ -16,7 +26,11 @@ which need their invoice's QBO Id), re-planned between waves so that new Ids are
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import logging
 import time
+import uuid
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -24,9 +38,13 @@ from typing import Any
 
 from qbtui.cache import Cache
 from qbtui.ledger.payload import Payload, jsonable
-from qbtui.qbo import BatchItem, QBOClient, QBOFault, ReconnectRequired, UnknownOutcome, batch_request_id
-from qbtui.sync.lookup import NAME_FIELD, find_by_names, find_existing
+import orjson
+
+from qbtui.qbo import BatchItem, QBOClient, QBOFault, ReconnectRequired, UnknownOutcome
+from qbtui.sync.lookup import NAME_FIELD, find_by_names, find_many, same_document
 from qbtui.sync.plan import PlannedDocument, plan
+
+log = logging.getLogger(__name__)
 
 WAVES: tuple[tuple[str, ...], ...] = (
     ("customer", "supplier", "product"),
@@ -87,25 +105,43 @@ class RunReport:
 
     @property
     def exit_code(self) -> int:
-        return 1 if any(d["status"] in ("failed", "blocked") for d in self.documents) else 0
+        return 1 if any(d["status"] in ("failed", "blocked", "pending") for d in self.documents) else 0
 
     def to_json(self) -> dict[str, Any]:
         return {"run": self.run, "documents": self.documents}
 
 
+def request_id(salt: str, items: list[tuple[str, str, Any]]) -> str:
+    """A 36-character requestid for (operation, entity, body) items within one run: identical retries replay."""
+    canon = orjson.dumps([salt, [[op, ent, b] for op, ent, b in items]], option=orjson.OPT_SORT_KEYS)
+    return str(uuid.UUID(bytes=hashlib.sha256(canon).digest()[:16]))
+
+
+LINK_ON_DUPLICATE = {"6140", "6240"}  # duplicate DocNumber / name: our own lost create, when it matches
+NO_ANSWER = "sync.no_answer"
+
+
+def _unknown_fault(detail: str = "") -> QBOFault:
+    return QBOFault(code=NO_ANSWER, message="QuickBooks did not answer; it is looked up before it is ever sent again",
+                    detail=detail, element="", status=0, fault_type="transport")
+
+
 class SyncEngine:
-    """Sends what the plan says is ready, in waves and batches, recording every outcome once."""
+    """Sends what the plan says is ready, in waves, batches and single requests, recording every outcome once."""
 
     def __init__(self, cache: Cache, client: QBOClient, *, on_event: Callable[[dict[str, Any]], None] | None = None,
-                 batch_size: int = 30, concurrency: int = 4):
+                 batch_size: int = 30, batch_workers: int = 3, single_workers: int = 6, singles: bool = True,
+                 concurrency: int | None = None):
         self.cache = cache
         self.client = client
         self.on_event = on_event or (lambda event: None)
         self.batch_size = batch_size
-        self.concurrency = concurrency
+        self.batch_workers = max(1, concurrency or batch_workers)
+        self.single_workers = single_workers if singles else 0
         self.run_id = ""
         self._created: list[dict[str, Any]] = []
         self._report: dict[tuple[str, str], dict[str, Any]] = {}
+        self._run_saved_at = 0.0
 
     # -- guards ------------------------------------------------------------------------------
 
@@ -130,58 +166,89 @@ class SyncEngine:
                     self._report[(p.type, p.ref)] = {"type": p.type, "ref": p.ref, "status": p.status, "qbo_ids": [],
                                                      "error": p.reasons[0].to_json() if p.reasons else None}
             self.on_event(progress.as_event())
+            first = True
             for wave in WAVES:
                 keys = {k for k in selection if k[0] in wave}
                 if not keys:
                     continue
                 ready = []
-                for p in plan(self.cache, types={k[0] for k in keys}, refs={k[1] for k in keys}):
-                    if (p.type, p.ref) not in keys:
-                        continue
+                if first:  # the plan made above is current: nothing was sent since
+                    wave_plan = [p for p in planned_all if (p.type, p.ref) in keys]
+                else:
+                    wave_plan = [p for p in plan(self.cache, types={k[0] for k in keys}, refs={k[1] for k in keys})
+                                 if (p.type, p.ref) in keys]
+                for p in wave_plan:
                     if p.status == "ready":
                         ready.append(p)
                     elif (p.type, p.ref) not in self._report:  # blocked now by what failed in an earlier wave
                         self._report[(p.type, p.ref)] = {"type": p.type, "ref": p.ref, "status": p.status,
                                                          "qbo_ids": [], "error": p.reasons[0].to_json() if p.reasons else None}
                         progress.total -= 1
+                first = False
                 if not ready:
                     continue
                 if wave[0] == "customer":
                     ready = await self._link_existing(ready, progress)
                 await self._send_wave(ready, progress)
         finally:
+            self._save_run(final=True)
+        run = next(r for r in self.cache.runs() if r["id"] == self.run_id)
+        return RunReport(run, list(self._report.values()))
+
+    def _save_run(self, final: bool = False) -> None:
+        """The run record, also while it runs (at most every 2 s), so that a killed run keeps what it created."""
+        now = time.monotonic()
+        if not final and now - self._run_saved_at < 2.0:
+            return
+        self._run_saved_at = now
+        if final:
             counts: dict[str, int] = {}
             for doc in self._report.values():
                 counts[doc["status"]] = counts.get(doc["status"], 0) + 1
             self.cache.update_run(self.run_id, ended=now_iso(), counts=counts, created=self._created)
-        run = next(r for r in self.cache.runs() if r["id"] == self.run_id)
-        return RunReport(run, list(self._report.values()))
+        else:
+            self.cache.update_run(self.run_id, created=self._created)
 
     async def _recover_unknown_outcomes(self) -> None:
         """Documents left in ``sending`` by a run that died: look each part up before anything is resent."""
         stuck = {(link["type"], link["ref"]) for link in self.cache.links() if link.get("status") == "sending"}
         if not stuck:
             return
+        docs = [p for p in plan(self.cache) if (p.type, p.ref) in stuck]
+        creates = [(p, pl) for p in docs for pl in p.payloads if pl.operation == "create"]
+        found = await self._lookup(creates)
+        parts: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for (p, payload), obj in zip(creates, found):
+            if obj is not None:
+                parts.setdefault((p.type, p.ref), []).append(self._part(payload, obj))
+                self._created.append({"type": p.type, "ref": p.ref, "entity": payload.entity, "id": str(obj["Id"])})
         outcomes = []
-        for p in plan(self.cache):
-            if (p.type, p.ref) not in stuck:
-                continue
-            parts = list(self._parts_done(p))
-            for payload in p.payloads:
-                if payload.operation != "create":
-                    continue
-                found = await find_existing(self.client, payload.entity, payload.body)
-                if found is not None:
-                    parts.append(self._part(payload, found))
-            if parts:
-                outcomes.append(self._outcome(p, parts, error=None))
-            else:  # QBO has none of it: it was never created, so it can be sent like any pending document
-                outcomes.append({"type": p.type, "ref": p.ref, "status": "failed", "run": self.run_id,
-                                 "error": {"code": "sync.interrupted", "message": "an earlier run stopped while sending it; "
-                                           "QuickBooks does not have it", "detail": "", "hint": "re-sync it"}})
+        for p in docs:
+            got = parts.get((p.type, p.ref))
+            if not got:
+                continue  # QBO has none of it: it stays pending (``sending``) and is planned and sent like any other
+            outcome = self._outcome(p, got, error=None)
+            if outcome["status"] == "failed":  # some parts found, the rest is sent by this run
+                outcome["status"] = "sending"
+            outcomes.append(outcome)
         # Documents stuck in "sending" that are no longer ready (blocked meanwhile) stay as they are, so that they
         # are looked up again before they are ever sent.
         self.cache.record_outcomes(outcomes)
+        if outcomes:
+            log.info("%d documents of an interrupted run were found in QuickBooks and linked", len(outcomes))
+
+    async def _lookup(self, pairs: list[tuple[PlannedDocument, Payload]]) -> list[dict[str, Any] | None]:
+        """The QBO object each create payload made, or None; in bulk (one query per entity and 100 keys).
+        A lookup that itself gets no answer raises QBOFault (network)."""
+        out: list[dict[str, Any] | None] = [None] * len(pairs)
+        by_entity: dict[str, list[int]] = {}
+        for i, (_, payload) in enumerate(pairs):
+            by_entity.setdefault(payload.entity, []).append(i)
+        for entity, idx in by_entity.items():
+            found = await find_many(self.client, entity, [jsonable(pairs[i][1].body) for i in idx])
+            for i, obj in zip(idx, found):
+                out[i] = obj
+        return out
 
     async def _link_existing(self, ready: list[PlannedDocument], progress: Progress) -> list[PlannedDocument]:
         """Contacts and items that QBO already has (same exact name) are linked, not created again."""
@@ -195,8 +262,10 @@ class SyncEngine:
         for entity, pairs in by_entity.items():
             names = [payload.body[NAME_FIELD[entity]] for _, payload in pairs]
             existing = await find_by_names(self.client, entity, names)
+            folded = {k.casefold(): v for k, v in existing.items()}
             for p, payload in pairs:
-                found = existing.get(payload.body[NAME_FIELD[entity]])
+                name = payload.body[NAME_FIELD[entity]]
+                found = existing.get(name) or folded.get(name.casefold())
                 if found is not None:
                     outcomes.append(self._outcome(p, [self._part(payload, found)], error=None))
                     linked.add((p.type, p.ref))
@@ -211,27 +280,56 @@ class SyncEngine:
         return [p for p in ready if (p.type, p.ref) not in linked]
 
     async def _send_wave(self, ready: list[PlannedDocument], progress: Progress) -> None:
-        chunks: list[list[PlannedDocument]] = []
-        current: list[PlannedDocument] = []
-        size = 0
+        """Batch workers and single workers drain one queue, each taking work only when its request can go."""
+        queue: deque[PlannedDocument] = deque()
+        single_only: deque[PlannedDocument] = deque()
         for p in ready:
-            n = max(1, len(p.payloads))
-            if current and size + n > self.batch_size:
-                chunks.append(current)
-                current, size = [], 0
-            current.append(p)
-            size += n
-        if current:
-            chunks.append(current)
-        gate = asyncio.Semaphore(self.concurrency)
+            if any(pl.operation in ("void", "delete") for pl in p.payloads) or len(p.payloads) > self.batch_size:
+                single_only.append(p)
+            else:
+                queue.append(p)
+        throttle = self.client.throttle
 
-        async def one(chunk: list[PlannedDocument]) -> None:
-            async with gate:
-                await self._send_chunk(chunk, progress)
+        async def batch_worker() -> None:
+            while queue:
+                if len(queue) > 1 or not self.single_workers:
+                    await throttle.wait_ready(batch=True)
+                chunk: list[PlannedDocument] = []
+                size = 0
+                while queue and size + max(1, len(queue[0].payloads)) <= self.batch_size:
+                    p = queue.popleft()
+                    chunk.append(p)
+                    size += max(1, len(p.payloads))
+                if not chunk:
+                    return
+                if len(chunk) == 1 and self.single_workers:
+                    await self._send_single(chunk[0], progress)
+                else:
+                    await self._send_chunk(chunk, progress)
 
-        await asyncio.gather(*(one(c) for c in chunks))
+        async def single_worker() -> None:
+            while single_only or queue:
+                await throttle.wait_ready(batch=False)
+                if single_only:
+                    p = single_only.popleft()
+                elif queue:
+                    p = queue.pop()  # from the far end: the batch workers take from the front
+                else:
+                    return
+                await self._send_single(p, progress)
 
-    # -- one batch -----------------------------------------------------------------------------
+        workers = [batch_worker() for _ in range(self.batch_workers)]
+        workers += [single_worker() for _ in range(max(self.single_workers, 1 if single_only else 0))]
+        tasks = [asyncio.ensure_future(w) for w in workers]
+        try:
+            await asyncio.gather(*tasks)
+        except BaseException:
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+
+    # -- outcomes ------------------------------------------------------------------------------
 
     def _parts_done(self, p: PlannedDocument) -> list[dict[str, Any]]:
         link = self.cache.link(p.type, p.ref) or {}
@@ -249,6 +347,8 @@ class SyncEngine:
         if p.payloads and all(pl.operation in ("void", "delete") for pl in p.payloads):
             if error is None:  # the inventory side voided it: the QBO objects are gone
                 outcome.update(status="voided", synced_rev=record["rev"] if record else None)
+            elif error["code"] == NO_ANSWER:
+                outcome.update(status="sending", error=error)
             else:
                 outcome.update(status="failed", error=error)
             return outcome
@@ -265,98 +365,167 @@ class SyncEngine:
                                                              "was created", "detail": "", "hint": "re-sync it"})
         return outcome
 
-    async def _send_one(self, payload: Payload) -> Any:
-        """A void or delete (not batchable as QBO's batch knows them): the object or the fault."""
-        body = payload.body
-        try:
-            if payload.operation == "void":
-                return await self.client.void(payload.entity, body["Id"], body["SyncToken"])
-            return await self.client.delete(payload.entity, body["Id"], body["SyncToken"])
-        except QBOFault as fault:
-            if fault.code == "610":  # already gone in QBO
-                return {"Id": body["Id"], "SyncToken": body["SyncToken"]}
-            if isinstance(fault, ReconnectRequired):
-                raise
-            return fault
-        except UnknownOutcome:
-            return _unknown_fault()
-
-    async def _send_chunk(self, chunk: list[PlannedDocument], progress: Progress) -> None:
-        items: list[BatchItem] = []
-        owners: list[tuple[PlannedDocument, Payload]] = []
-        singles: list[tuple[PlannedDocument, Payload]] = []
-        for p in chunk:
-            for payload in p.payloads:
-                if payload.operation in ("void", "delete"):
-                    singles.append((p, payload))
-                    continue
-                items.append(BatchItem(bid=str(len(items) + 1), operation=payload.operation, entity=payload.entity,
-                                       body=jsonable(payload.body)))
-                owners.append((p, payload))
-        self.cache.record_outcomes([{"type": p.type, "ref": p.ref, "status": "sending", "run": self.run_id} for p in chunk])
-        progress.sent += len(chunk)
-        results: list[Any] = []
-        if items:
-            try:
-                batch = await self.client.batch(items, request_id=batch_request_id(items))
-                results = [r.fault if r.fault is not None else r.entity_object for r in batch]
-            except UnknownOutcome:
-                results = await self._settle_unknown(items)
-            except ReconnectRequired:
-                raise
-            except QBOFault as fault:  # the whole batch was refused
-                results = [fault] * len(items)
-        for p, payload in singles:
-            owners.append((p, payload))
-            results.append(await self._send_one(payload))
+    def _record(self, docs: list[PlannedDocument], results: list[tuple[PlannedDocument, Payload, Any]],
+                progress: Progress) -> None:
         parts: dict[tuple[str, str], list[dict[str, Any]]] = {}
         errors: dict[tuple[str, str], dict[str, Any]] = {}
-        for (p, payload), result in zip(owners, results):
+        for p, payload, result in results:
             key = (p.type, p.ref)
             if isinstance(result, QBOFault):
-                errors.setdefault(key, fault_error(result))
+                if key not in errors or errors[key]["code"] == NO_ANSWER:
+                    errors[key] = fault_error(result)
             else:
                 parts.setdefault(key, []).append(self._part(payload, result))
                 if payload.operation == "create":
                     self._created.append({"type": p.type, "ref": p.ref, "entity": payload.entity, "id": str(result["Id"])})
-        outcomes = [self._outcome(p, parts.get((p.type, p.ref), []), errors.get((p.type, p.ref))) for p in chunk]
+        outcomes = [self._outcome(p, parts.get((p.type, p.ref), []), errors.get((p.type, p.ref))) for p in docs]
         self.cache.record_outcomes(outcomes)
         for o in outcomes:
             ok = o["status"] in ("synced", "voided")
             progress.ok += ok
             progress.failed += not ok
-            doc = {"type": o["type"], "ref": o["ref"], "status": o["status"],
+            status = "pending" if o["status"] == "sending" else o["status"]
+            doc = {"type": o["type"], "ref": o["ref"], "status": status,
                    "qbo_ids": [q["id"] for q in o.get("qbo", ())], "error": o.get("error")}
             self._report[(o["type"], o["ref"])] = doc
             self.on_event({"event": "document", **doc})
         self.on_event(progress.as_event())
+        self._save_run()
 
-    async def _settle_unknown(self, items: list[BatchItem]) -> list[Any]:
-        """After a lost answer: look every item up; send again only what QBO does not have."""
-        results: list[Any] = [None] * len(items)
-        missing: list[int] = []
-        for i, item in enumerate(items):
-            found = await find_existing(self.client, item.entity, item.body) if item.operation == "create" else None
-            if found is not None:
-                results[i] = found
-            else:
-                missing.append(i)
-        if missing:
-            retry = [BatchItem(bid=str(n + 1), operation=items[i].operation, entity=items[i].entity, body=items[i].body)
-                     for n, i in enumerate(missing)]
-            try:
-                again = await self.client.batch(retry, request_id=batch_request_id(retry))
-                for i, r in zip(missing, again):
-                    results[i] = r.fault if r.fault is not None else r.entity_object
-            except UnknownOutcome:
-                for i in missing:
-                    results[i] = _unknown_fault()
+    # -- sending -------------------------------------------------------------------------------
+
+    async def _send_chunk(self, chunk: list[PlannedDocument], progress: Progress) -> None:
+        """One batch request for these documents' payloads (creates and updates)."""
+        pairs = [(p, payload) for p in chunk for payload in p.payloads]
+        self.cache.record_outcomes([{"type": p.type, "ref": p.ref, "status": "sending", "run": self.run_id} for p in chunk])
+        progress.sent += len(chunk)
+        results = await self._batch(pairs)
+        results = await self._settle(pairs, results)
+        self._record(chunk, [(p, pl, r) for (p, pl), r in zip(pairs, results)], progress)
+
+    async def _batch(self, pairs: list[tuple[PlannedDocument, Payload]], attempt: int = 0) -> list[Any]:
+        """One batch: per item the QBO object or a fault; after a lost answer, looked up and the missing resent."""
+        items = [BatchItem(bid=str(n + 1), operation=payload.operation, entity=payload.entity,  # type: ignore[arg-type]
+                           body=jsonable(payload.body)) for n, (_, payload) in enumerate(pairs)]
+        rid = request_id(f"{self.run_id}/{attempt}", [(i.operation, i.entity, i.body) for i in items])
+        try:
+            batch = await self.client.batch(items, request_id=rid)
+            return [r.fault if r.fault is not None else r.entity_object for r in batch]
+        except UnknownOutcome as exc:
+            log.info("no answer to a batch of %d (%s): looking its items up", len(items), exc.reason)
+            return await self._after_unknown(pairs, attempt, exc.reason)
+        except ReconnectRequired:
+            raise
+        except QBOFault as fault:  # the whole batch was refused
+            if fault.code in ("network",):
+                return [_unknown_fault(fault.detail)] * len(items)
+            return [fault] * len(items)
+
+    async def _after_unknown(self, pairs: list[tuple[PlannedDocument, Payload]], attempt: int, reason: str) -> list[Any]:
+        results: list[Any] = [_unknown_fault(reason)] * len(pairs)
+        creates = [i for i, (_, pl) in enumerate(pairs) if pl.operation == "create"]
+        try:
+            found = await self._lookup([pairs[i] for i in creates])
+        except ReconnectRequired:
+            raise
+        except QBOFault:
+            return results  # cannot tell: every item stays "sending", looked up by the next run
+        for i, obj in zip(creates, found):
+            if obj is not None:
+                results[i] = obj
+        if attempt >= 1:
+            return results
+        # resend what QBO does not have (creates not found; updates and voids are safe to re-apply: 5010 is handled)
+        missing = [i for i, r in enumerate(results) if isinstance(r, QBOFault)]
+        if not missing:
+            return results
+        if all(pairs[i][1].operation in ("void", "delete") for i in missing) or len(missing) == 1:
+            for i in missing:
+                results[i] = await self._single(pairs[i][0], pairs[i][1], attempt + 1)
+        else:
+            again = await self._batch([pairs[i] for i in missing], attempt + 1)
+            for i, r in zip(missing, again):
+                results[i] = r
         return results
 
+    async def _settle(self, pairs: list[tuple[PlannedDocument, Payload]], results: list[Any]) -> list[Any]:
+        """Second looks at answers that may hide a success: a duplicate number/name after a lost create
+        (our own object: link it) and a stale SyncToken after a lost update (re-read, re-apply)."""
+        dup = [i for i, r in enumerate(results) if isinstance(r, QBOFault) and r.code in LINK_ON_DUPLICATE
+               and pairs[i][1].operation == "create"]
+        if dup:
+            try:
+                found = await self._lookup([pairs[i] for i in dup])
+            except ReconnectRequired:
+                raise
+            except QBOFault:
+                found = [None] * len(dup)
+            for i, obj in zip(dup, found):
+                if obj is not None:
+                    log.info("%s %s: QuickBooks already had it (%s): linked", pairs[i][0].type, pairs[i][0].ref,
+                             results[i].code)
+                    results[i] = obj
+        for i, r in enumerate(results):
+            if isinstance(r, QBOFault) and r.code == "5010" and pairs[i][1].operation in ("update", "void", "delete"):
+                results[i] = await self._reapply(pairs[i][1])
+        return results
 
-NO_ANSWER = "sync.no_answer"
+    async def _reapply(self, payload: Payload) -> Any:
+        """An update/void whose SyncToken is stale: read the current one and apply again (once)."""
+        try:
+            current = await self.client.read(payload.entity, payload.body["Id"])
+            token = str(current.get("SyncToken", "0"))
+            if payload.operation == "update":
+                body = {**jsonable(payload.body), "SyncToken": token}
+                body.pop("sparse", None)
+                return await self.client.update(payload.entity, body, sparse=True,
+                                                request_id=request_id(self.run_id, [("reapply", payload.entity, body)]))
+            if payload.operation == "void":
+                return await self.client.void(payload.entity, payload.body["Id"], token)
+            return await self.client.delete(payload.entity, payload.body["Id"], token)
+        except ReconnectRequired:
+            raise
+        except QBOFault as fault:
+            if fault.code == "610" and payload.operation in ("void", "delete"):
+                return {"Id": payload.body["Id"], "SyncToken": payload.body.get("SyncToken", "0")}
+            return fault
+        except UnknownOutcome as exc:
+            return _unknown_fault(exc.reason)
 
+    async def _send_single(self, p: PlannedDocument, progress: Progress) -> None:
+        """One document through single requests (one per payload)."""
+        self.cache.record_outcomes([{"type": p.type, "ref": p.ref, "status": "sending", "run": self.run_id}])
+        progress.sent += 1
+        results = []
+        for payload in p.payloads:
+            result = await self._single(p, payload, 0)
+            results.append((p, payload, result))
+            if isinstance(result, QBOFault):
+                break  # the rest of the document waits for a re-sync
+        self._record([p], results, progress)
 
-def _unknown_fault() -> QBOFault:
-    return QBOFault(code=NO_ANSWER, message="QuickBooks did not answer twice; nothing was duplicated",
-                    detail="", element="", status=0, fault_type="transport")
+    async def _single(self, p: PlannedDocument, payload: Payload, attempt: int) -> Any:
+        """One payload as one request: the QBO object or a fault (never raises but ReconnectRequired)."""
+        body = jsonable(payload.body)
+        rid = request_id(f"{self.run_id}/{attempt}", [(payload.operation, payload.entity, body)])
+        try:
+            if payload.operation == "create":
+                return await self.client.create(payload.entity, body, request_id=rid)
+            if payload.operation == "update":
+                body = {k: v for k, v in body.items() if k != "sparse"}
+                return await self.client.update(payload.entity, body, sparse=True, request_id=rid)
+            if payload.operation == "void":
+                return await self.client.void(payload.entity, body["Id"], body["SyncToken"], request_id=rid)
+            return await self.client.delete(payload.entity, body["Id"], body["SyncToken"], request_id=rid)
+        except ReconnectRequired:
+            raise
+        except QBOFault as fault:
+            if fault.code == "610" and payload.operation in ("void", "delete"):  # already gone in QBO
+                return {"Id": body["Id"], "SyncToken": body["SyncToken"]}
+            if fault.code == "network":
+                return _unknown_fault(fault.detail)
+            settled = await self._settle([(p, payload)], [fault])
+            return settled[0]
+        except UnknownOutcome as exc:
+            results = await self._after_unknown([(p, payload)], attempt, exc.reason)
+            return results[0]
