@@ -296,7 +296,7 @@ def products_replace(profile: Any, yes: bool, as_json: bool) -> None:
         tty = cli.is_tty_err()
 
         def progress(n: int, total: int) -> None:
-            if tty or not as_json:
+            if tty:
                 click.echo(f"\rproducts {n}/{total}", err=True, nl=n == total)
 
         try:
