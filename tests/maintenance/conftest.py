@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -55,7 +56,8 @@ class Env:
             with self.cache() as cache:
                 async with await open_client(cache, self.path) as client:
                     return await coro_fn(client)
-        return asyncio.run(go())
+        with ThreadPoolExecutor(1) as pool:  # works inside a running event loop too (Pilot tests)
+            return pool.submit(asyncio.run, go()).result()
 
 
 def connect_profile(url: str, path: Path, docs: list[dict] | None = None) -> None:

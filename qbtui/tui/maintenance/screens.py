@@ -1,0 +1,346 @@
+"""Reconciliation, duplicates and audit log screens (see the package docstring)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Input, Label, Static
+
+from qbtui.cache import Cache, CacheLocked
+from qbtui.maintenance.common import money
+
+
+def month_range(today: date | None = None) -> tuple[date, date]:
+    today = today or date.today()
+    first = today.replace(day=1)
+    nxt = (first + timedelta(days=32)).replace(day=1)
+    return first, nxt - timedelta(days=1)
+
+
+def _amt(value: Any) -> str:
+    return f"{money(value):,.2f}"
+
+
+class _RangeScreen(Screen[None]):
+    """A screen with a From/To range, a status line and a worker that loads from QBO."""
+
+    BINDINGS = [
+        Binding("escape,q", "back", "Back", id="maintenance.back"),
+        Binding("r", "load", "Refresh", id="maintenance.refresh"),
+    ]
+    DEFAULT_CSS = """
+    _RangeScreen, ReconcileScreen, DuplicatesScreen { layout: vertical; }
+    #range { height: 3; }
+    #range Input { width: 16; }
+    #range Label { padding: 1 1 0 1; }
+    #status { height: auto; padding: 0 1; }
+    DataTable { height: 1fr; }
+    """
+    TITLE_TEXT = ""
+
+    def __init__(self, profile_path: Path | str, start: date | str | None = None, end: date | str | None = None):
+        super().__init__()
+        self.profile_path = Path(profile_path)
+        d1, d2 = month_range()
+        self.start = str(start or d1)
+        self.end = str(end or d2)
+        self.report: dict[str, Any] | None = None
+        self.error: str | None = None
+
+    def compose_range(self) -> ComposeResult:
+        with Horizontal(id="range"):
+            yield Label(self.TITLE_TEXT)
+            yield Label("from")
+            yield Input(self.start, id="from", placeholder="YYYY-MM-DD")
+            yield Label("to")
+            yield Input(self.end, id="to", placeholder="YYYY-MM-DD")
+        yield Static("loading...", id="status")
+
+    def on_mount(self) -> None:
+        self.action_load()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.action_load()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_load(self) -> None:
+        self.start = self.query_one("#from", Input).value.strip()
+        self.end = self.query_one("#to", Input).value.strip()
+        self.query_one("#status", Static).update(f"reading QuickBooks {self.start} .. {self.end} ...")
+        self._load()
+
+    async def fetch(self, cache: Cache, client: Any) -> dict[str, Any]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def show(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @work(exclusive=True, exit_on_error=False, group="maintenance-load")
+    async def _load(self) -> None:
+        from qbtui.maintenance.common import check_range
+        from qbtui.sync.connection import open_client
+
+        self.error = None
+        try:
+            check_range(self.start, self.end)
+            with Cache.open(self.profile_path, writer=False) as cache:
+                async with await open_client(cache, self.profile_path) as client:
+                    self.report = await self.fetch(cache, client)
+        except Exception as exc:  # connection, login, bad dates: say it on the screen
+            self.error = str(exc) or type(exc).__name__
+            self.report = None
+        self.show()
+
+
+class ReconcileScreen(_RangeScreen):
+    """Per mapped account: inventory side, QuickBooks, difference; then the documents behind them."""
+
+    TITLE_TEXT = "Reconciliation"
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_range()
+        yield DataTable(id="accounts", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="differences", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    async def fetch(self, cache: Cache, client: Any) -> dict[str, Any]:
+        from qbtui.maintenance.reconcile import reconcile
+
+        return await reconcile(cache, client, self.start, self.end)
+
+    def show(self) -> None:
+        status = self.query_one("#status", Static)
+        accounts = self.query_one("#accounts", DataTable)
+        diffs = self.query_one("#differences", DataTable)
+        accounts.clear(columns=True)
+        diffs.clear(columns=True)
+        if self.report is None:
+            status.update(f"FAILED: {self.error}")
+            return
+        r = self.report
+        accounts.add_columns("Account", "Role", "Inventory", "QuickBooks", "Difference", "Other in QBO")
+        for row in r["accounts"]:
+            mark = "" if money(row["difference"]) == 0 else "  DIFF"
+            accounts.add_row(row["account"], row["role"] or "", _amt(row["inventory"]), _amt(row["qbo"]),
+                             _amt(row["difference"]) + mark, _amt(row["qbo_other"]), key=row["account_id"])
+        diffs.add_columns("Kind", "Document", "QBO", "Date", "Ours", "QBO amount", "Why")
+        for i, d in enumerate(r["differences"]):
+            diffs.add_row(d["kind"].upper(), f"{d['type']} {d['ref']}", f"{d['entity']} {d['id'] or '-'}",
+                          d["date"] or "", _amt(d["ours"]) if d["ours"] is not None else "-",
+                          _amt(d["qbo"]) if d["qbo"] is not None else "-", d["message"], key=str(i))
+        (diffs if diffs.row_count else accounts).focus()
+        if r["clean"]:
+            text = f"OK: no difference {r['from']} .. {r['to']}"
+        else:
+            text = f"DIFFERENCES: {len(r['differences'])} documents behind them ({r['from']} .. {r['to']})"
+        if r.get("unsent"):
+            text += f"; {r['unsent']} documents in the range not sent yet"
+        status.update(text)
+
+
+class ConfirmRemoveScreen(ModalScreen[bool]):
+    BINDINGS = [Binding("y,enter", "yes", "Remove"), Binding("n,escape", "no", "Cancel")]
+    DEFAULT_CSS = """
+    ConfirmRemoveScreen { align: center middle; }
+    ConfirmRemoveScreen > Vertical { width: 70; height: auto; border: thick $error; background: $surface; padding: 0 1; }
+    """
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.text)
+            yield Static("y / Enter: remove     n / Esc: cancel")
+            with Horizontal():
+                yield Button("Remove", variant="error", id="yes")
+                yield Button("Cancel", id="no")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_yes(self) -> None:
+        self.dismiss(True)
+
+    def action_no(self) -> None:
+        self.dismiss(False)
+
+
+class DuplicatesScreen(_RangeScreen):
+    """Duplicate journals, invoices and bills; KEEP marks qbtui's linked copy; ``d`` removes the selected one."""
+
+    TITLE_TEXT = "Duplicates"
+    BINDINGS = [*_RangeScreen.BINDINGS, Binding("d", "remove", "Remove selected", id="maintenance.remove")]
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_range()
+        yield DataTable(id="duplicates", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    async def fetch(self, cache: Cache, client: Any) -> dict[str, Any]:
+        from qbtui.maintenance.duplicates import find_duplicates
+
+        return await find_duplicates(cache, client, self.start, self.end)
+
+    def show(self) -> None:
+        status = self.query_one("#status", Static)
+        table = self.query_one("#duplicates", DataTable)
+        table.clear(columns=True)
+        self._rows: dict[str, dict[str, Any]] = {}
+        if self.report is None:
+            status.update(f"FAILED: {self.error}")
+            return
+        table.add_columns("", "QBO", "Number", "Date", "Amount", "Party", "Created", "qbtui document")
+        for g in self.report["groups"]:
+            for o in g["objects"]:
+                key = f"{o['entity']}:{o['id']}"
+                self._rows[key] = o
+                mark = "KEEP (linked)" if o["linked"] else ("keep" if o["keep"] else "remove?")
+                doc = f"{o['document']['type']} {o['document']['ref']}" if o["document"] else ""
+                table.add_row(mark, key, o["doc_number"] or "", o["date"] or "", _amt(o["amount"]), o["party"] or "",
+                              o["created"] or "", doc, key=key)
+        table.focus()
+        n = len(self.report["groups"])
+        status.update(f"{n} sets of duplicates ({self.report['from']} .. {self.report['to']})" if n else
+                      f"OK: no duplicates {self.report['from']} .. {self.report['to']}")
+
+    def selected(self) -> dict[str, Any] | None:
+        table = self.query_one("#duplicates", DataTable)
+        if not getattr(self, "_rows", None) or table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self._rows.get(str(key))
+
+    def action_remove(self) -> None:
+        hit = self.selected()
+        if hit is None:
+            self.app.notify("Nothing selected.", timeout=3)
+            return
+        if hit["linked"]:
+            doc = hit["document"]
+            self.app.notify(f"{hit['entity']} {hit['id']} is the copy qbtui's {doc['type']} {doc['ref']} is linked to: "
+                            "keep it and remove the other.", severity="warning", timeout=6)
+            return
+        verb = "Void" if hit["entity"] == "Invoice" else "Delete"
+        text = (f"{verb} {hit['entity']} {hit['id']} ({hit['doc_number']}, {hit['date']}, {_amt(hit['amount'])}) in "
+                "QuickBooks? It is recorded in the audit log.")
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self._remove(f"{hit['entity']}:{hit['id']}")
+
+        self.app.push_screen(ConfirmRemoveScreen(text), done)
+
+    @work(exclusive=True, exit_on_error=False, group="maintenance-remove")
+    async def _remove(self, target: str) -> None:
+        from qbtui.maintenance.duplicates import remove_duplicate
+        from qbtui.sync.connection import open_client
+
+        try:
+            cache = Cache.open(self.profile_path, writer=True, command="qbtui tui: remove duplicate")
+        except CacheLocked as exc:
+            self.app.notify(f"Not removed: {exc}", severity="warning", timeout=8)
+            return
+        try:
+            with cache:
+                async with await open_client(cache, self.profile_path) as client:
+                    run = await remove_duplicate(cache, client, self.start, self.end, target)
+        except Exception as exc:
+            self.app.notify(f"Not removed: {exc}", title="Duplicates", severity="error", timeout=10)
+            return
+        removed = run["removed"][0]
+        self.app.notify(f"{removed['operation'].upper()}D {removed['entity']} {removed['id']} (run {run['id']})",
+                        timeout=5)
+        self.action_load()
+
+
+class RunDetailScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,enter", "close", "Close")]
+    DEFAULT_CSS = """
+    RunDetailScreen { align: center middle; }
+    RunDetailScreen > VerticalScroll { width: 90%; height: 80%; border: thick $accent; background: $surface; }
+    """
+
+    def __init__(self, run: dict[str, Any]):
+        super().__init__()
+        self.run = run
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(json.dumps(self.run, indent=2, default=str), markup=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class AuditScreen(Screen[None]):
+    """Every run: when, kind, who, what, QBO Ids; ``enter`` shows the whole record."""
+
+    BINDINGS = [Binding("escape,q", "back", "Back", id="audit.back"), Binding("r", "load", "Refresh", id="audit.refresh"),
+                Binding("enter", "details", "Details", id="audit.details", show=True)]
+    DEFAULT_CSS = """
+    AuditScreen { layout: vertical; }
+    AuditScreen #status { height: auto; padding: 0 1; }
+    AuditScreen DataTable { height: 1fr; }
+    """
+
+    def __init__(self, profile_path: Path | str):
+        super().__init__()
+        self.profile_path = Path(profile_path)
+        self.rows: list[dict[str, Any]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("Audit log", id="status")
+        yield DataTable(id="audit", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.action_load()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_load(self) -> None:
+        from qbtui.maintenance.alerts import unread
+        from qbtui.maintenance.audit import audit_rows
+
+        table = self.query_one("#audit", DataTable)
+        table.clear(columns=True)
+        try:
+            with Cache.open(self.profile_path, writer=False) as cache:
+                self.rows = audit_rows(cache)
+                alerts = unread(cache)
+        except Exception as exc:
+            self.query_one("#status", Static).update(f"FAILED: {exc}")
+            return
+        table.add_columns("When", "Kind", "Who", "What", "QBO Ids")
+        for i, r in enumerate(self.rows):
+            ids = r["qbo_ids"]
+            table.add_row(str(r["started"] or "")[:19].replace("T", " "), r["kind"] or "", r["who"] or "-", r["what"],
+                          " ".join(ids[:4]) + (f" +{len(ids) - 4}" if len(ids) > 4 else ""), key=str(i))
+        table.focus()
+        text = f"Audit log: {len(self.rows)} runs"
+        if alerts:
+            text += f"  |  {len(alerts)} unread alerts, latest: {alerts[-1]['title']}"
+        self.query_one("#status", Static).update(text)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_details()
+
+    def action_details(self) -> None:
+        table = self.query_one("#audit", DataTable)
+        if not self.rows or table.row_count == 0:
+            return
+        self.app.push_screen(RunDetailScreen(self.rows[table.cursor_row]["run"]))

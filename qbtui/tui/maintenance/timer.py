@@ -1,0 +1,105 @@
+"""The autosync scheduler while the dashboard runs.
+
+Every ``interval`` seconds it checks (reader, cheap) whether a scheduled sync is due; when it is, it
+runs ``qbtui sync --scheduled --json`` in a subprocess, exactly what cron runs, so the one-sync-per-
+profile lock, the slot bookkeeping and the e-mail alerts are the same. New in-app alerts (from this
+run, or from cron while the dashboard was open) are shown with ``app.notify``.
+
+    self.autosync = AutosyncTimer(self, profile_path, profile=name, data_dir=data_dir)
+    self.autosync.start()          # in the App's on_mount
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from qbtui.cache import Cache
+
+
+class AutosyncTimer:
+    def __init__(self, app: Any, profile_path: Path | str, *, profile: str, data_dir: Path | str,
+                 interval: float = 30.0, on_done: Callable[[int, str], None] | None = None,
+                 argv: list[str] | None = None):
+        self.app = app
+        self.profile_path = Path(profile_path)
+        self.profile = profile
+        self.data_dir = Path(data_dir)
+        self.interval = interval
+        self.on_done = on_done
+        self.argv = argv or [sys.executable, "-m", "qbtui"]
+        self.running = False
+        self.seen: set[str] = set()
+        self._timer: Any = None
+
+    def start(self) -> None:
+        self.seen = {a["id"] for a in self._alerts()}
+        self._timer = self.app.set_interval(self.interval, self.tick, name="autosync")
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+
+    def _alerts(self) -> list[dict[str, Any]]:
+        from qbtui.maintenance.alerts import inbox
+
+        try:
+            with Cache.open(self.profile_path, writer=False) as cache:
+                return inbox(cache)
+        except Exception:  # no profile yet, unreadable: nothing to show
+            return []
+
+    def is_due(self) -> bool:
+        from qbtui.maintenance.autosync import due
+
+        try:
+            with Cache.open(self.profile_path, writer=False) as cache:
+                return due(cache)[0]
+        except Exception:
+            return False
+
+    def notify_new_alerts(self) -> list[dict[str, Any]]:
+        new = [a for a in self._alerts() if a["id"] not in self.seen and not a.get("read")]
+        for a in new:
+            self.seen.add(a["id"])
+            self.app.notify(a["message"], title=a["title"], severity="error" if a.get("severity") == "error" else
+                            "warning", timeout=15)
+        return new
+
+    async def tick(self) -> None:
+        self.notify_new_alerts()
+        if self.running or not self.is_due():
+            return
+        self.running = True
+        try:
+            code, message = await self.run_once()
+        finally:
+            self.running = False
+        self.notify_new_alerts()
+        if code == 2 and "in use by process" in message:
+            self.app.notify(message, title="Autosync waited", severity="warning", timeout=8)
+        elif code == 0:
+            self.app.notify(message, title="Autosync", timeout=4)
+        if self.on_done:
+            self.on_done(code, message)
+
+    async def run_once(self) -> tuple[int, str]:
+        """``qbtui sync --scheduled`` in a subprocess; (exit code, message)."""
+        argv = [*self.argv, "--data-dir", str(self.data_dir), "--profile", self.profile, "sync", "--scheduled",
+                "--json"]
+        proc = await asyncio.create_subprocess_exec(*argv, stdin=asyncio.subprocess.DEVNULL,
+                                                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+                                                    env={**os.environ, "QBTUI_SYNC_WAIT": os.environ.get(
+                                                        "QBTUI_SYNC_WAIT", "5")})
+        out, err = await proc.communicate()
+        message = err.decode(errors="replace").strip()
+        try:
+            import json
+
+            message = json.loads(out.decode()).get("message") or message
+        except Exception:
+            pass
+        return proc.returncode or 0, message
