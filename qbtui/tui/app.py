@@ -18,7 +18,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Static
 
 from qbtui.cache import Cache, CacheError, CacheLocked
 
@@ -52,16 +52,12 @@ class Dashboard(Screen):
     #subbar { height: 1; background: $boost; }
     #info { height: 1; color: $text-muted; padding: 0 1; }
     #statusline { height: 1; background: $panel; padding: 0 1; }
-    #filter { display: none; height: 1; border: none; padding: 0 1; }
-    #filter.visible { display: block; }
     """
 
     def compose(self) -> ComposeResult:
         yield TabBar(id="topbar")
         yield TabBar(id="subbar")
         yield VirtualTable(id="table")
-        yield Input(placeholder="filter: status:failed  date:2026-11  text   (enter applies, esc clears)",
-                    id="filter")
         yield Static(id="info")
         yield ProgressPanel(id="progress")
         yield Static(id="statusline")
@@ -109,6 +105,7 @@ class QbtuiApp(App[None]):
         self.progress: dict[str, Any] = {}
         self._generation = 0
         self._lines: dict[str, Text] = {}
+        self.filter_buffer: str | None = None
         if theme:
             self.theme = theme
 
@@ -223,6 +220,7 @@ class QbtuiApp(App[None]):
         self.check_gates()
 
     def _totals_done(self) -> None:
+        gc.freeze()
         self.table.refresh()
         self.update_status()
 
@@ -246,6 +244,7 @@ class QbtuiApp(App[None]):
             return  # computed before a reload: a newer check follows
         row = self.table.current_row
         self.model.apply_gates(gates)
+        gc.freeze()
         self.show(cursor_key=row.key if row else None)
 
     # ------------------------------------------------------------------ what is shown
@@ -316,15 +315,25 @@ class QbtuiApp(App[None]):
         if self.query:
             parts.append(f"filter: {self.query}")
         row = table.current_row
-        if row is not None and row.error and tab.kind != "documents":
+        if self.filter_buffer is not None:
+            info = Text("/", style="bold")
+            info.append(self.filter_buffer)
+            info.append("_", style="blink")
+            info.append(f"   {shown:,} match  |  enter keeps, esc clears  |  status:failed date:2026-11 text",
+                        style="dim")
+            info.truncate(max(10, (self.size.width or 80) - 2), overflow="ellipsis")
+            self._set_line("#info", info)
+            parts = []
+        elif row is not None and row.error and tab.kind != "documents":
             parts = [f"{row.ref}: {row.error.get('message', '')}" + (
                 f"  Hint: {row.error['hint']}" if row.error.get("hint") else "")]
         elif row is not None and row.error and row.status in ("blocked", "failed"):
             parts = [f"{row.ref} {row.status.upper()} {row.error.get('code', '')}: {row.error.get('message', '')}"
                      "  (e: fix, enter: details)"]
-        info = Text("  |  ".join(parts), no_wrap=True, overflow="ellipsis")
-        info.truncate(max(10, (self.size.width or 80) - 2), overflow="ellipsis")
-        self._set_line("#info", info)
+        if parts:
+            info = Text("  |  ".join(parts), no_wrap=True, overflow="ellipsis")
+            info.truncate(max(10, (self.size.width or 80) - 2), overflow="ellipsis")
+            self._set_line("#info", info)
         sel = table.selected
         total = self.model.total_of(sel)
         env = str(self.settings.get("environment") or "")
@@ -417,10 +426,7 @@ class QbtuiApp(App[None]):
         self.update_status()
 
     def action_clear(self) -> None:
-        focused = self.screen.focused
-        if isinstance(focused, Input) and focused.id == "filter":
-            self.set_query("")
-        elif self.table.selected:
+        if self.table.selected:
             self.table.clear_selection()
             self.update_status()
         elif self.query:
@@ -438,23 +444,42 @@ class QbtuiApp(App[None]):
             self.exit()
 
     # ------------------------------------------------------------------ filter
+    # The filter is typed on the info line (no input box: no focus change, no layout pass) and
+    # applies as you type; a longer query narrows the previous result (see Model.view).
     def action_filter(self) -> None:
-        box = self._dash("#filter", Input)
-        box.value = self.query
-        box.add_class("visible")
-        box.focus()
+        self.filter_buffer = self.query
+        self.update_status()
+
+    def filter_key(self, event) -> bool:
+        """Keys while the filter is being typed; True when consumed."""
+        buffer = self.filter_buffer
+        if buffer is None:
+            return False
+        key = event.key
+        if key == "escape":
+            self.filter_buffer = None
+            self.set_query("")
+        elif key == "enter":
+            self.filter_buffer = None
+            self.set_query(buffer)
+        elif key in ("backspace", "ctrl+h"):
+            self._live_filter(buffer[:-1])
+        elif key == "ctrl+u":
+            self._live_filter("")
+        elif event.is_printable and event.character:
+            self._live_filter(buffer + event.character)
+        elif key in ("up", "down", "pageup", "pagedown"):
+            return False
+        return True
+
+    def _live_filter(self, text: str) -> None:
+        self.filter_buffer = text
+        self.query = text.strip()
+        self.show()
 
     def set_query(self, query: str) -> None:
         self.query = query.strip()
-        box = self._dash("#filter", Input)
-        box.remove_class("visible")
-        self.table.focus()
         self.show()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "filter":
-            event.stop()
-            self.set_query(event.value)
 
     # ------------------------------------------------------------------ documents
     def action_open_document(self) -> None:

@@ -273,6 +273,13 @@ class VirtualTable(ScrollView, can_focus=True):
     def action_page_up(self) -> None:
         self.move_cursor(self.cursor - self._page)
 
+    def on_key(self, event) -> None:
+        # while the filter is typed, keys go to it (before any binding)
+        filter_key = getattr(self.app, "filter_key", None)
+        if filter_key is not None and filter_key(event):
+            event.stop()
+            event.prevent_default()
+
     def on_click(self, event) -> None:  # the mouse works, nothing needs it
         pos = int(self.scroll_offset.y) + event.y - 1
         if event.y >= 1 and 0 <= pos < len(self.index):

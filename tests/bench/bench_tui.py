@@ -85,17 +85,24 @@ async def measure(profile: Path, data_dir: Path, presses: int) -> dict:
         await timed("j (cursor down)", ["j"] * presses)
         await timed("space (select)", ["space"] * presses)
         await timed("tab switch (1, 2, ])", ["2", "1", "right_square_bracket"] * (presses // 3))
-        # the filter: "/" opens the box, enter applies a free-text filter over the tab's rows
-        filt = []
+        # the filter: "/" then typing applies live (each key filters the rows), enter keeps it
+        typing, enter = [], []
         for i in range(max(3, presses // 5)):
             await pilot.press("slash")
             await pilot.pause()
-            app.screen.focused.value = f"{i % 10}{(i * 3) % 10}"
+            for ch in (str(i % 10), str((i * 3) % 10)):
+                app.key_timings.clear()
+                await pilot.press(ch)
+                await pilot.pause()
+                typing += [t for _, t in app.key_timings]
             app.key_timings.clear()
             await pilot.press("enter")
             await pilot.pause()
-            filt += [t for k, t in app.key_timings if k == "enter"]
-        out["filter (enter)"] = filt
+            enter += [t for _, t in app.key_timings]
+            await pilot.press("escape")  # clear it again
+            await pilot.pause()
+        out["filter (typing, live)"] = typing
+        out["filter (enter)"] = enter
         app.key_timings.clear()
         await timed("p (pending/all)", ["p"] * (presses // 3))
         await timed("a (select all shown)", ["a", "escape"] * (presses // 6))

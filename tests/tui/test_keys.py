@@ -25,7 +25,7 @@ def shown(app):
 
 async def filter_to(app, pilot, text: str) -> None:
     await pilot.press("slash")
-    app.screen.focused.value = text
+    app.filter_buffer = text  # as if typed (typing is tested in test_filter_typing)
     await pilot.press("enter")
 
 
@@ -130,6 +130,19 @@ async def test_filter_and_pending_toggle(make_app):
         assert shown(app) and all(r.party == "Harbour Cafe" for r in app.table.shown_rows())
         await pilot.press("slash", "escape")  # esc in the filter box clears it
         assert app.query == ""
+
+
+async def test_filter_typing_applies_live_and_keys_go_to_it(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("slash", *"status:fa", "q", "backspace", "i")
+        assert app.filter_buffer == "status:fai" and shown(app) == ["SO-1010"]  # live, q typed not quit
+        assert "/status:fai" in str(app._dash("#info").render())
+        await pilot.press("enter")
+        assert app.filter_buffer is None and app.query == "status:fai" and app.is_running
+        await pilot.press("slash", "j", "escape")
+        assert app.query == "" and app.table.cursor == 0
 
 
 async def test_enter_opens_document_and_y_copies(make_app):
