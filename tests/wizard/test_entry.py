@@ -1,0 +1,66 @@
+"""How an app opens the wizard: for a new profile, and from the command palette."""
+
+from __future__ import annotations
+
+from textual.app import App
+
+from qbtui.cache import Cache
+from qbtui.tui.wizard import ConnectWizard, SettingsScreen, needs_wizard, wizard_commands
+
+
+class Palette(App):
+    def __init__(self, profile) -> None:
+        super().__init__()
+        self.profile = profile
+
+    def on_mount(self) -> None:
+        with Cache.open(self.profile, writer=False) as cache:
+            if needs_wizard(cache):  # a new profile opens the wizard
+                self.push_screen(ConnectWizard(self.profile))
+
+    def get_system_commands(self, screen):
+        yield from super().get_system_commands(screen)
+        yield from wizard_commands(self, self.profile)
+
+
+async def test_new_profile_opens_the_wizard_and_palette_commands(profile):
+    app = Palette(profile)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ConnectWizard)
+        await pilot.press("escape")
+        await pilot.pause()
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Connect wizard" in titles and "Settings" in titles
+        next(c for c in app.get_system_commands(app.screen) if c.title == "Settings").callback()
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        next(c for c in app.get_system_commands(app.screen) if c.title == "Connect wizard").callback()
+        await pilot.pause()
+        assert isinstance(app.screen, ConnectWizard) and app.screen.step == "mode"
+
+
+async def test_settings_screen_edits_with_validation(profile):
+    class Host(App):
+        def on_mount(self):
+            self.push_screen(SettingsScreen(profile))
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("down", "enter", "ctrl+a", "ctrl+k", *"eur", "enter")  # base_currency
+        await pilot.pause()
+        assert screen.cache.get_setting("base_currency") == "EUR"
+        await pilot.press("down", "enter", "ctrl+a", "ctrl+k", *"2026-02-30", "enter")  # filter_start_date
+        await pilot.pause()
+        assert "YYYY-MM-DD" in str(screen.query_one("#settings-error").content)
+        assert screen.cache.get_setting("filter_start_date") == "2026-10-01"
+        await pilot.press("escape")  # closes the editor
+        await pilot.press("end", "enter", *"channel.web.cogs_sync", "enter", "ctrl+a", "ctrl+k", *"no sync", "enter")
+        await pilot.pause()
+        assert screen.cache.get_setting("channel.web.cogs_sync") == "no_sync"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, SettingsScreen)
