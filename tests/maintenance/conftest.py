@@ -63,8 +63,8 @@ class Env:
 def connect_profile(url: str, path: Path, docs: list[dict] | None = None) -> None:
     path.mkdir(parents=True, exist_ok=True)
     with Cache.open(path, writer=True, command="test") as cache:
+        cache.set_setting("time_scale", 60)  # the client's own throttle at QBO's pace would slow the tests
         asyncio.run(connect_demo(cache, path, url))
-        cache.set_setting("time_scale", 60)
         cache.upsert_documents(DOCS if docs is None else docs)
 
 

@@ -77,6 +77,9 @@ async def test_audit_screen(synced, qbtui):
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, RunDetailScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, AuditScreen)
 
 
 async def test_autosync_timer_runs_due_sync_and_notifies(env, qbtui):
@@ -101,3 +104,24 @@ async def test_autosync_timer_runs_due_sync_and_notifies(env, qbtui):
         timer.stop()
     with Cache.open(env.path, writer=False) as cache:
         assert cache.runs()[0]["kind"] == "scheduled"
+
+
+async def test_unread_alerts_shown_then_marked_read(env):
+    from qbtui.cache import Cache
+    from qbtui.maintenance.alerts import raise_alert, unread
+
+    with Cache.open(env.path, writer=True, command="test") as cache:
+        raise_alert(cache, "scheduled sync failed", "QuickBooks could not be reached", run="r1")
+    app = Host(AuditScreen(env.path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        timer = AutosyncTimer(app, env.path, profile="default", data_dir=env.data_dir, interval=3600)
+        timer.start()
+        await settle(app, pilot)
+        assert [n.title for n in app._notifications] == ["scheduled sync failed"]
+        assert "1 unread alerts" in str(app.screen.query_one("#status", Static).render())
+        await pilot.press("a")
+        await pilot.pause()
+        assert "unread" not in str(app.screen.query_one("#status", Static).render())
+        timer.stop()
+    with Cache.open(env.path, writer=False) as cache:
+        assert unread(cache) == []

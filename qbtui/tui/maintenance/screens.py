@@ -288,7 +288,8 @@ class AuditScreen(Screen[None]):
     """Every run: when, kind, who, what, QBO Ids; ``enter`` shows the whole record."""
 
     BINDINGS = [Binding("escape,q", "back", "Back", id="audit.back"), Binding("r", "load", "Refresh", id="audit.refresh"),
-                Binding("enter", "details", "Details", id="audit.details", show=True)]
+                Binding("enter", "details", "Details", id="audit.details", show=True),
+                Binding("a", "alerts_read", "Alerts read", id="audit.alerts_read")]
     DEFAULT_CSS = """
     AuditScreen { layout: vertical; }
     AuditScreen #status { height: auto; padding: 0 1; }
@@ -334,6 +335,17 @@ class AuditScreen(Screen[None]):
         if alerts:
             text += f"  |  {len(alerts)} unread alerts, latest: {alerts[-1]['title']}"
         self.query_one("#status", Static).update(text)
+
+    def action_alerts_read(self) -> None:
+        from qbtui.maintenance.alerts import mark_read
+
+        try:
+            with Cache.open(self.profile_path, writer=True, command="qbtui tui: alerts read") as cache:
+                mark_read(cache)
+        except CacheLocked as exc:
+            self.app.notify(f"Not saved: {exc}", severity="warning", timeout=8)
+            return
+        self.action_load()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -36,7 +36,8 @@ class AutosyncTimer:
         self._timer: Any = None
 
     def start(self) -> None:
-        self.seen = {a["id"] for a in self._alerts()}
+        """Show the unread alerts (e.g. from cron while the dashboard was closed), then check every interval."""
+        self.notify_new_alerts()
         self._timer = self.app.set_interval(self.interval, self.tick, name="autosync")
 
     def stop(self) -> None:
