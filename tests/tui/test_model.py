@@ -83,3 +83,13 @@ def test_dependencies_go_first(data_dir):
     assert keys.index(("customer", "C-103")) < keys.index(("sale_invoice", "SO-1009"))
     assert ("product", "PLT-02") in keys and ("product", "MUG-01") not in keys  # MUG-01 is synced
     assert keys[-1] == ("sale_payment", "PAY-1006")
+
+
+def test_run_signature():
+    import inspect
+
+    from qbtui.tui import run
+    sig = inspect.signature(run)
+    assert list(sig.parameters) == ["profile_path", "profile", "data_dir", "no_mouse"]
+    assert sig.parameters["no_mouse"].default is False
+    assert sig.parameters["profile"].kind is inspect.Parameter.KEYWORD_ONLY

@@ -38,8 +38,18 @@ def test_upload_confirm(snap_compare, make_app, size):
     assert snap_compare(make_app(), terminal_size=size, run_before=_keys("a", "u"))
 
 
+FIXED_PLAN = {"status": "ready", "reasons": [], "payloads": [
+    {"entity": "Bill", "operation": "update",
+     "body": {"Id": "212", "SyncToken": "0", "sparse": True, "DocNumber": "CW-8812", "TxnDate": "2026-11-04",
+              "VendorRef": {"value": "70"}, "Line": [{"Amount": 410.0, "DetailType": "ItemBasedExpenseLineDetail",
+                                                      "ItemBasedExpenseLineDetail": {"ItemRef": {"value": "80"},
+                                                                                     "Qty": 100, "UnitPrice": 4.1}}]}}]}
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_document(snap_compare, make_app, size):
+def test_document(snap_compare, make_app, size, monkeypatch):
+    from qbtui.tui import adapter
+    monkeypatch.setattr(adapter, "plan_document", lambda cache, t, r: FIXED_PLAN)
     assert snap_compare(make_app(gate_source=lambda c: {}), terminal_size=size,
                         run_before=_keys("2", "right_square_bracket", "right_square_bracket", "enter"))
 
