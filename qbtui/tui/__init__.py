@@ -13,7 +13,7 @@ def run(profile_path: Path, *, profile: str, data_dir: Path, no_mouse: bool = Fa
     ``NO_COLOR`` is honoured by Textual; ``no_mouse`` gives the terminal its own selection."""
     from .app import QbtuiApp
 
-    app = QbtuiApp(Path(profile_path), profile=profile, data_dir=Path(data_dir))
+    app = QbtuiApp(Path(profile_path), profile=profile, data_dir=Path(data_dir), autosync=True, wizard=True)
     app.run(mouse=not no_mouse)
 
 

@@ -140,7 +140,7 @@ def qbtui_command() -> list[str]:
     override = os.environ.get("QBTUI_COMMAND")
     if override:
         return shlex.split(override)
-    return [sys.executable, "-c", "import sys; from qbtui.cli import main; sys.exit(main())"]
+    return [sys.executable, "-m", "qbtui"]
 
 
 def sync_argv(profile: str, data_dir: Path, refs_file: Path, base: list[str] | None = None) -> list[str]:

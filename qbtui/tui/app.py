@@ -82,8 +82,12 @@ class QbtuiApp(App[None]):
     def __init__(self, profile_path: Path, *, profile: str = "default", data_dir: Path | None = None,
                  clock: Callable[[], datetime] | None = None, qbtui_command: list[str] | None = None,
                  theme: str | None = None,
-                 gate_source: Callable[[Cache], dict] | None = None) -> None:
+                 gate_source: Callable[[Cache], dict] | None = None,
+                 autosync: bool = False, wizard: bool = False) -> None:
         super().__init__()
+        self.autosync_enabled = autosync
+        self.wizard_enabled = wizard
+        self._autosync: Any = None
         self.gate_source = gate_source or adapter.gate_statuses
         self.profile_path = Path(profile_path)
         self.profile = profile
@@ -132,6 +136,40 @@ class QbtuiApp(App[None]):
         self.load()
         self.table.focus()
         self.call_after_refresh(self._mark_first_paint)
+        if self.autosync_enabled:
+            self._start_autosync()
+        if self.wizard_enabled and not self.settings.get("realm_id"):
+            self._open_wizard_if_new()
+
+    def _start_autosync(self) -> None:
+        """The autosync schedule while the dashboard runs (qbtui.tui.maintenance)."""
+        try:
+            from .maintenance import AutosyncTimer
+        except ImportError:
+            return
+        self._autosync = AutosyncTimer(self, self.profile_path, profile=self.profile, data_dir=self.data_dir,
+                                       on_done=lambda code, message: self.load(keep_cursor=True),
+                                       argv=adapter.qbtui_command())
+        self._autosync.start()
+
+    def _open_wizard_if_new(self) -> None:
+        """A new profile (never connected, wizard not finished) opens the connect wizard."""
+        try:
+            from .wizard import ConnectWizard, needs_wizard
+        except ImportError:
+            return
+        cache = self.open_reader()
+        try:
+            new = needs_wizard(cache)
+        finally:
+            cache.close()
+        if new:
+            self.push_screen(ConnectWizard(self.profile_path), lambda _: self.load(keep_cursor=True))
+
+    @property
+    def busy(self) -> bool:
+        """An upload of ours or an autosync run is going: no second sync may start."""
+        return self.uploading or bool(self._autosync is not None and self._autosync.running)
 
     def _mark_first_paint(self) -> None:
         if self.first_paint_at is None:
@@ -526,6 +564,7 @@ class QbtuiApp(App[None]):
 
     def get_system_commands(self, screen: Screen):
         yield from super().get_system_commands(screen)
+        yield from self._extra_commands()
         seen = set()
         for binding in APP_BINDINGS:
             if binding.id in ("command_palette", "quit") or binding.id in seen:
@@ -534,6 +573,24 @@ class QbtuiApp(App[None]):
             action = binding.action
             yield SystemCommand(binding.description, binding.tooltip or f"key: {binding.key_display or binding.key}",
                                 lambda a=action: self.run_action(a))
+
+    def _extra_commands(self):
+        """Palette entries of the other screens in qbtui.tui (wizard, settings, maintenance)."""
+        try:
+            from .wizard import wizard_commands
+            yield from wizard_commands(self, self.profile_path, on_done=lambda _: self.load(keep_cursor=True))
+        except ImportError:
+            pass
+        try:
+            from .maintenance import AuditScreen, DuplicatesScreen, ReconcileScreen
+        except ImportError:
+            return
+        yield SystemCommand("Reconcile", "Inventory side vs QBO per mapped account, this month",
+                            lambda: self.push_screen(ReconcileScreen(self.profile_path)))
+        yield SystemCommand("Duplicates", "QBO transactions that look created twice, this month",
+                            lambda: self.push_screen(DuplicatesScreen(self.profile_path)))
+        yield SystemCommand("Audit log", "Every sync run and maintenance action",
+                            lambda: self.push_screen(AuditScreen(self.profile_path)))
 
     # ------------------------------------------------------------------ fixing
     def action_fix(self) -> None:
@@ -591,15 +648,15 @@ class QbtuiApp(App[None]):
         self._confirm_upload(keys, "to re-sync")
 
     def check_action(self, action: str, parameters) -> bool | None:
-        if action in ("upload_selected", "upload_all", "resync") and self.uploading:
+        if action in ("upload_selected", "upload_all", "resync") and self.busy:
             return None  # shown disabled while a run goes
         if action in ("fix", "resync") and self.tab.kind != "errors":
             return True if action == "fix" else None
         return True
 
     def _confirm_upload(self, keys: list[tuple[str, str]], what: str) -> None:
-        if self.uploading:
-            self.notify("An upload is already running.", severity="warning")
+        if self.busy:
+            self.notify("A sync is already running (an upload or the autosync).", severity="warning")
             return
         sendable = [k for k in keys if self.model.by_key.get(k) and self.model.by_key[k].status in NOT_SYNCED]
         if not sendable:

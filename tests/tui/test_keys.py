@@ -413,3 +413,12 @@ async def test_ansi_themes(make_app, theme):
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
         assert app.theme == theme
+
+
+async def test_palette_lists_dashboard_and_other_screens(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        names = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Upload", "Upload all", "Filter", "Help"} <= names
+        assert {"Settings", "Audit log"} <= names
