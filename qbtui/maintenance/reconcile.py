@@ -276,10 +276,10 @@ async def reconcile(cache: Any, client: Any, start: str | date, end: str | date)
 def render(report: Mapping[str, Any]) -> str:
     """The human form of :func:`reconcile`'s report."""
     lines = [f"reconciliation {report['from']} .. {report['to']}"]
-    lines.append(f"{'account':32} {'inventory':>12} {'QuickBooks':>12} {'difference':>11}  {'other in QBO':>12}")
+    lines.append(f"{'account':40} {'inventory':>12} {'QuickBooks':>12} {'difference':>11}  {'other in QBO':>12}")
     for r in report["accounts"]:
         label = f"{r['account']}" + (f" ({r['role']})" if r.get("role") else "")
-        lines.append(f"{label[:32]:32} {money(r['inventory']):>12,.2f} {money(r['qbo']):>12,.2f} "
+        lines.append(f"{label[:40]:40} {money(r['inventory']):>12,.2f} {money(r['qbo']):>12,.2f} "
                      f"{money(r['difference']):>11,.2f}  {money(r['qbo_other']):>12,.2f}")
     if report["differences"]:
         lines.append("")

@@ -66,3 +66,27 @@ def test_out_of_range_and_not_a_duplicate(synced, qbtui):
         inv = cache.link("sale_invoice", "SO-1001")["qbo"][0]["id"]
     bad = qbtui("duplicates", "--from", FROM, "--to", TO, "--remove", inv, "--yes")
     assert bad.exit_code == 2 and "not one of the duplicates" in bad.output
+
+
+def test_duplicate_invoice_is_voided_not_deleted(synced, qbtui):
+    with synced.cache() as cache:
+        ours = cache.link("sale_invoice", "SO-1002")["qbo"][0]["id"]
+
+    async def dup(client):
+        inv = await client.read("Invoice", ours)
+        body = {k: inv[k] for k in ("DocNumber", "TxnDate", "CustomerRef", "Line") if k in inv}
+        body["Line"] = [ln for ln in body["Line"] if ln["DetailType"] == "SalesItemLineDetail"]
+        data = await client._request("POST", "invoice", params={"include": "allowduplicatedocnum"}, json=body,
+                                     write=True)
+        return data["Invoice"]["Id"]
+
+    twin = synced.qbo(dup)
+    group = qbtui.json("duplicates", "--from", FROM, "--to", TO)["groups"]
+    assert [(o["id"], o["linked"]) for o in group[0]["objects"]] == [(ours, True), (twin, False)]
+    result = qbtui("duplicates", "--from", FROM, "--to", TO, "--remove", twin, "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["run"]["removed"][0]["operation"] == "void"
+    invoices = synced.company.objects["Invoice"]
+    assert invoices[twin]["TotalAmt"] == 0 and invoices[twin]["PrivateNote"].startswith("Voided")
+    assert invoices[ours]["TotalAmt"] == 25
+    assert qbtui.json("duplicates", "--from", FROM, "--to", TO)["groups"] == []
