@@ -18,6 +18,9 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
+from rich.segment import Segment
+from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from qbtui.cache import Cache, CacheError, CacheLocked
@@ -31,10 +34,37 @@ from .tabs import TABS
 QBO_LIMIT_PER_MIN = 1660
 
 
-class TabBar(Static):
+class Bar(Widget):
+    """A one-line bar drawn straight from a rich Text (Line API): updating it costs one line,
+    no layout and no markup parsing, which keeps key presses that change the status cheap."""
+
+    DEFAULT_CSS = "Bar { height: 1; width: 1fr; }"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.text = Text()
+
+    def update(self, text: Text, layout: bool = False) -> None:
+        self.text = text
+        self.refresh()
+
+    def render(self) -> Text:  # for tests and exports that read the content
+        return self.text
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        style = self.rich_style
+        if y != 0:
+            return Strip.blank(width, style)
+        segments = [Segment(seg.text, style + seg.style if seg.style else style)
+                    for seg in self.text.render(self.app.console) if seg.text != "\n"]
+        return Strip(segments).adjust_cell_length(width, style)
+
+
+class TabBar(Bar):
     """One line of tabs; the active one is bracketed (never colour alone)."""
 
-    DEFAULT_CSS = "TabBar { height: 1; width: 1fr; background: $panel; }"
+    DEFAULT_CSS = "TabBar { background: $panel; }"
 
 
 class ProgressPanel(Static):
@@ -58,9 +88,9 @@ class Dashboard(Screen):
         yield TabBar(id="topbar")
         yield TabBar(id="subbar")
         yield VirtualTable(id="table")
-        yield Static(id="info")
+        yield Bar(id="info")
         yield ProgressPanel(id="progress")
-        yield Static(id="statusline")
+        yield Bar(id="statusline")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -129,7 +159,7 @@ class QbtuiApp(App[None]):
             self._lines[selector] = text
             widget.update(text, layout=False)
 
-    def _dash(self, selector: str, kind=Static):
+    def _dash(self, selector: str, kind=Widget):
         return self.screen_stack[0].query_one(selector, kind)
 
     def dashboard_ready(self) -> None:
