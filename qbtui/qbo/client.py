@@ -115,7 +115,7 @@ class QBOClient:
         self.max_retries = max_retries
         self.max_throttle_retries = max_throttle_retries
         self.backoff_s = backoff_s
-        self.throttle = Throttle(limits, time_scale=time_scale)
+        self.throttle = Throttle(limits, time_scale=time_scale, pace=True)
         self.stats = ClientStats()
         self._tokens: Tokens | None = None
         self._http = httpx2.AsyncClient(transport=transport, timeout=timeout,

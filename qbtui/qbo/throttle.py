@@ -33,7 +33,7 @@ class Limits:
 
 class Throttle:
     def __init__(self, limits: Limits | None = None, *, time_scale: float = 1.0, margin: float = 0.01,
-                 second_margin: float = 0.1, jitter_s: float = 0.01, clock: Callable[[], float] = time.monotonic,
+                 second_margin: float = 0.1, jitter_s: float = 0.01, pace: bool = False, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         if time_scale <= 0:
             raise ValueError("time_scale must be > 0")
@@ -48,6 +48,10 @@ class Throttle:
         self._second: deque[float] = deque()
         self._batches: deque[float] = deque()
         self._singles: deque[float] = deque()
+        # requests are spread evenly over the one-second window instead of going out in bursts of 10:
+        # a server that stalls a few milliseconds bunches a burst's arrivals and counts 11 in its window
+        self.min_interval = self.second_span / self.limits.per_second if pace else 0.0
+        self._last = float("-inf")
         self._sem: asyncio.Semaphore | None = None
         self.paused_until = 0.0
         self.waited = 0.0  # total seconds spent waiting for a window (for progress display)
@@ -62,7 +66,7 @@ class Throttle:
             yield self._singles, self.minute_span, max(lim.per_minute - lim.batches_per_minute, lim.per_minute // 2, 1)
 
     def _wait_needed(self, now: float, batch: bool) -> float:
-        wait = self.paused_until - now
+        wait = max(self.paused_until - now, self._last + self.min_interval - now)
         for window, span, limit in self._windows(batch):
             while window and window[0] <= now - span:
                 window.popleft()
@@ -78,6 +82,7 @@ class Throttle:
             if wait <= 0:
                 for window, _, _ in self._windows(batch):
                     window.append(now)
+                self._last = now
                 return waited
             waited += wait
             self.waited += wait

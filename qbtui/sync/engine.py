@@ -117,6 +117,10 @@ def request_id(salt: str, items: list[tuple[str, str, Any]]) -> str:
     return str(uuid.UUID(bytes=hashlib.sha256(canon).digest()[:16]))
 
 
+class Linked(dict):
+    """An object QBO already had (found by name after 6240): linked to, never counted as created."""
+
+
 LINK_ON_DUPLICATE = {"6140", "6240"}  # duplicate DocNumber / name: our own lost create, when it matches
 NO_ANSWER = "sync.no_answer"
 
@@ -140,6 +144,7 @@ class SyncEngine:
         self.single_workers = single_workers if singles else 0
         self.run_id = ""
         self._created: list[dict[str, Any]] = []
+        self._changed: list[dict[str, Any]] = []  # updates in place and voids/deletes, for the run log
         self._report: dict[tuple[str, str], dict[str, Any]] = {}
         self._run_saved_at = 0.0
 
@@ -157,6 +162,7 @@ class SyncEngine:
         self.check_writes_allowed()
         self.run_id = self.cache.add_run({"kind": kind, "started": now_iso(), "ended": None, "counts": {}, "created": []})
         try:
+            self._close_interrupted_runs()
             await self._recover_unknown_outcomes()
             planned_all = plan(self.cache, types=types, refs=refs, with_dependencies=True)
             selection = {(p.type, p.ref) for p in planned_all}
@@ -205,9 +211,32 @@ class SyncEngine:
             counts: dict[str, int] = {}
             for doc in self._report.values():
                 counts[doc["status"]] = counts.get(doc["status"], 0) + 1
-            self.cache.update_run(self.run_id, ended=now_iso(), counts=counts, created=self._created)
+            self.cache.update_run(self.run_id, ended=now_iso(), counts=counts, created=self._created,
+                                  changed=self._changed)
         else:
-            self.cache.update_run(self.run_id, created=self._created)
+            self.cache.update_run(self.run_id, created=self._created, changed=self._changed)
+
+    def _close_interrupted_runs(self) -> None:
+        """A run that was killed never wrote its end, and may miss what it created in its last two seconds:
+        complete its ``created`` list from the links it last wrote, and mark it interrupted."""
+        open_runs = {r["id"]: r for r in self.cache.runs()
+                     if r["id"] != self.run_id and r.get("kind") in ("sync", "scheduled") and not r.get("ended")}
+        if not open_runs:
+            return
+        extra: dict[str, list[dict[str, Any]]] = {}
+        for link in self.cache.links():
+            run = open_runs.get(link.get("run"))
+            if run is None or link.get("status") != "synced":
+                continue
+            known = {(c["entity"], c["id"]) for c in run.get("created") or ()}
+            known |= {(c["entity"], c["id"]) for c in extra.get(run["id"], ())}
+            for q in link.get("qbo") or ():
+                if q.get("id") and (q["entity"], q["id"]) not in known and not q.get("linked"):
+                    extra.setdefault(run["id"], []).append({"type": link["type"], "ref": link["ref"],
+                                                            "entity": q["entity"], "id": q["id"]})
+        for run_id, run in open_runs.items():
+            self.cache.update_run(run_id, ended=now_iso(), interrupted=True,
+                                  created=list(run.get("created") or []) + extra.get(run_id, []))
 
     async def _recover_unknown_outcomes(self) -> None:
         """Documents left in ``sending`` by a run that died: look each part up before anything is resent."""
@@ -267,7 +296,7 @@ class SyncEngine:
                 name = payload.body[NAME_FIELD[entity]]
                 found = existing.get(name) or folded.get(name.casefold())
                 if found is not None:
-                    outcomes.append(self._outcome(p, [self._part(payload, found)], error=None))
+                    outcomes.append(self._outcome(p, [{**self._part(payload, found), "linked": True}], error=None))
                     linked.add((p.type, p.ref))
                     progress.ok += 1
         if outcomes:
@@ -374,10 +403,16 @@ class SyncEngine:
             if isinstance(result, QBOFault):
                 if key not in errors or errors[key]["code"] == NO_ANSWER:
                     errors[key] = fault_error(result)
+            elif isinstance(result, Linked):
+                parts.setdefault(key, []).append({**self._part(payload, result), "linked": True})
             else:
                 parts.setdefault(key, []).append(self._part(payload, result))
+                entry = {"type": p.type, "ref": p.ref, "entity": payload.entity, "id": str(result["Id"])}
                 if payload.operation == "create":
-                    self._created.append({"type": p.type, "ref": p.ref, "entity": payload.entity, "id": str(result["Id"])})
+                    self._created.append(entry)
+                else:
+                    self._changed.append({**entry, "operation": payload.operation,
+                                          "sync_token": str(result.get("SyncToken", ""))})
         outcomes = [self._outcome(p, parts.get((p.type, p.ref), []), errors.get((p.type, p.ref))) for p in docs]
         self.cache.record_outcomes(outcomes)
         for o in outcomes:
@@ -464,7 +499,7 @@ class SyncEngine:
                 if obj is not None:
                     log.info("%s %s: QuickBooks already had it (%s): linked", pairs[i][0].type, pairs[i][0].ref,
                              results[i].code)
-                    results[i] = obj
+                    results[i] = Linked(obj) if results[i].code == "6240" else obj
         for i, r in enumerate(results):
             if isinstance(r, QBOFault) and r.code == "5010" and pairs[i][1].operation in ("update", "void", "delete"):
                 results[i] = await self._reapply(pairs[i][1])

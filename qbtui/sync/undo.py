@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from qbtui.cache import Cache
-from qbtui.qbo import QBOClient, QBOFault
+from qbtui.qbo import QBOClient, QBOFault, ReconnectRequired, UnknownOutcome
 from qbtui.sync.engine import WAVES, fault_error, now_iso
 
 NEVER_DELETED = frozenset({"Customer", "Vendor", "Item", "Account", "Class", "Department", "Term"})
@@ -21,8 +21,24 @@ class UndoError(Exception):
     pass
 
 
-async def remove(client: QBOClient, entity: str, qbo_id: str) -> None:
-    """Delete a transaction, or deactivate a contact/item; an object already gone counts as removed."""
+async def remove(client: QBOClient, entity: str, qbo_id: str, attempts: int = 3) -> None:
+    """Delete a transaction, or deactivate a contact/item; an object already gone counts as removed.
+    A lost answer is settled by reading the object again (a delete or deactivation is safe to repeat)."""
+    for attempt in range(attempts):
+        try:
+            await _remove_once(client, entity, qbo_id)
+            return
+        except UnknownOutcome:
+            if attempt == attempts - 1:
+                raise QBOFault("sync.no_answer", "QuickBooks did not answer; run the undo again", "",
+                               fault_type="transport") from None
+        except QBOFault as fault:
+            if fault.code == "5010" and attempt < attempts - 1:  # changed meanwhile: read again, retry
+                continue
+            raise
+
+
+async def _remove_once(client: QBOClient, entity: str, qbo_id: str) -> None:
     try:
         current = await client.read(entity, qbo_id)
     except QBOFault as fault:
@@ -52,10 +68,14 @@ async def undo_run(cache: Cache, client: QBOClient, run_id: str, *, on_event: An
                              "undoes": run_id})
     removed: list[dict[str, Any]] = []
     failures: dict[tuple[str, str], dict[str, Any]] = {}
+    reconnect: ReconnectRequired | None = None
     for n, item in enumerate(created, 1):
         try:
             await remove(client, item["entity"], item["id"])
             removed.append(item)
+        except ReconnectRequired as exc:  # what was removed so far is recorded; the rest waits for a reconnect
+            reconnect = exc
+            break
         except QBOFault as fault:
             failures[(item["type"], item["ref"])] = fault_error(fault, "remove it in QuickBooks by hand, or retry the undo")
         if on_event:
@@ -70,5 +90,8 @@ async def undo_run(cache: Cache, client: QBOClient, run_id: str, *, on_event: An
     cache.record_outcomes(outcomes)
     counts = {"removed": len(removed), "failed": len(failures)}
     cache.update_run(undo_id, ended=now_iso(), counts=counts, removed=removed)
+    if reconnect is not None:
+        cache.update_run(undo_id, interrupted=True)
+        raise reconnect
     cache.update_run(run_id, undone_by=undo_id)
     return next(r for r in cache.runs() if r["id"] == undo_id)

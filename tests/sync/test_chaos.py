@@ -122,6 +122,13 @@ def test_exactly_once_with_faults_token_expiry_and_sigkill(make_profile, tmp_pat
                 error = cache.link(d["type"], d["ref"])["error"]
                 assert error and error.get("code") and error.get("message"), (d["ref"], error)
         statuses = Counter(cache.status_of(d["type"], d["ref"]) for d in docs)
+        # every object made is in some run's "created" list (killed runs included), so undo can find it;
+        # no run is left open
+        created = {(c["entity"], c["id"]) for r in cache.runs() for c in r.get("created") or ()}
+        made = {(q["entity"], q["id"]) for d in docs for q in (cache.link(d["type"], d["ref"]) or {}).get("qbo") or ()}
+        assert made <= created, sorted(made - created)[:10]
+        assert all(r.get("ended") for r in cache.runs())
+        assert sum(1 for r in cache.runs() if r.get("interrupted")) == KILLS
     faults = profile.sandbox.faults.counts
     assert faults["drop_after_commit"] > 0 and faults["timeout"] > 0 and faults["http500"] > 0
     print(f"\nchaos: {N_DOCS} documents, {kills} kills, {runs} runs, statuses {dict(statuses)}, faults {faults}")

@@ -130,6 +130,8 @@ def test_changed_reimport_updates_in_place_and_voided_reimport_voids(profile):
     # both are in the run log
     run = profile.q.json("runs")["runs"][0]
     assert run["counts"].get("synced", 0) >= 1 and run["counts"].get("voided", 0) >= 1
+    changed_log = {(c["ref"], c["operation"]) for c in run["changed"]}
+    assert ("SO-1001", "update") in changed_log and ("SO-1002", "void") in changed_log
     with profile.cache() as cache:
         assert cache.link("sale_invoice", "SO-1001")["run"] == run["id"]
         assert cache.link("sale_invoice", "SO-1002")["run"] == run["id"]
