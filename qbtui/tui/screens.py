@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
@@ -267,7 +265,6 @@ class HelpScreen(ModalScreen[None]):
 
 # ------------------------------------------------------------------------------------------ fixing
 
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DATE_FIELDS = {
     "sale_invoice": ("invoice_date", "due_date", "ship_date"), "supplier_invoice": ("invoice_date", "due_date"),
     "adjustment": ("completed_date", "accounting_date"), "supplier_deposit": ("date", "applied_date"),
@@ -347,32 +344,19 @@ def _id(path: tuple) -> str:
     return "f-" + "-".join(str(p) for p in path)
 
 
-def validate(path: tuple, text: str) -> tuple[Any, str | None]:
-    """(value, error message)."""
-    text = text.strip()
-    name = str(path[-1])
-    if not text:
-        return None, None
-    if name.endswith("date"):
-        if not DATE_RE.match(text):
-            return None, f"{_label(path)}: use YYYY-MM-DD"
-        try:
-            date.fromisoformat(text)
-        except ValueError:
-            return None, f"{_label(path)}: no such day"
-        return text, None
-    if name in ("amount", "quantity", "unit_price", "unit_cost", "quantity_change"):
-        try:
-            value = Decimal(text.replace(",", ""))
-        except InvalidOperation:
-            return None, f"{_label(path)}: not a number"
-        return str(value), None
-    if name == "name":
-        if any(c in text for c in ":\\\t\n"):
-            return None, "name: no ':', '\\', tab or newline (QuickBooks refuses them)"
-        if len(text) > 100:
-            return None, "name: at most 100 characters"
-    return text, None
+def checked_document(doc_type: str, data: dict) -> tuple[dict | None, list[str]]:
+    """The edited document as the import format stores it, or the reasons it is not valid: the same
+    model and the same messages as ``qbtui import``, so a fix can never store what an import would refuse."""
+    from pydantic import ValidationError
+
+    from qbtui.documents.importer import describe_validation_error
+    from qbtui.documents.models import MODELS
+
+    model = MODELS[doc_type]
+    try:
+        return model.model_validate(data).model_dump(mode="json", exclude_none=True), []
+    except ValidationError as exc:
+        return None, [f"{_label(loc)}: {reason}" for loc, reason in describe_validation_error(exc, model)]
 
 
 class FixScreen(ModalScreen[bool]):
@@ -455,16 +439,10 @@ class FixScreen(ModalScreen[bool]):
         if not self.paths:
             return
         data = json.loads(json.dumps(self.data))
-        errors = []
         for path in self.paths:
-            value, err = validate(path, self.query_one("#" + _id(path), Input).value)
-            if err:
-                errors.append(err)
-            else:
-                try:
-                    _set(data, path, value)
-                except (KeyError, IndexError, TypeError):
-                    errors.append(f"{_label(path)}: cannot be set")
+            text = self.query_one("#" + _id(path), Input).value.strip()
+            _set(data, path, text or None)
+        data, errors = checked_document(self.row.type, data)
         if errors:
             self.query_one("#fix-error", Static).update("; ".join(errors))
             return

@@ -274,7 +274,7 @@ async def test_e_fixes_a_date_and_rechecks(make_app, data_dir):
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, FixScreen)  # invalid: stays, says why
-        assert "no such day" in str(app.screen.query_one("#fix-error").render())
+        assert "not a real calendar date" in str(app.screen.query_one("#fix-error").render())
         box.value = "2026-11-02"
         await pilot.press("ctrl+s")
         await app.workers.wait_for_complete()
@@ -285,6 +285,31 @@ async def test_e_fixes_a_date_and_rechecks(make_app, data_dir):
         assert len(seen) >= 2
         assert app.model.by_key[("sale_invoice", "SO-1008")].status == "pending"
         assert "SO-1008" not in shown(app)
+
+
+async def test_fix_form_never_stores_what_import_would_refuse(make_app, data_dir):
+    """An amount that is not a number, or a required amount left empty, is refused with the import's own
+    message; the document in the cache is unchanged."""
+    app = make_app()
+    with Cache.open(data_dir / "profiles" / "demo", writer=False) as c:
+        before = c.get("credit_note", "CN-78")["data"]
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("5")
+        await filter_to(app, pilot, "CN-78")
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, FixScreen)
+        box = app.screen.query_one("#f-refunds-0-amount")
+        for text, message in (("abc", "'abc' is not a number"), ("", "required field is missing"),
+                              ("1.234", "too many decimal places")):
+            box.value = text
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert isinstance(app.screen, FixScreen)
+            assert message in str(app.screen.query_one("#fix-error").render())
+    with Cache.open(data_dir / "profiles" / "demo", writer=False) as c:
+        assert c.get("credit_note", "CN-78")["data"] == before
 
 
 async def test_e_links_a_contact_to_an_existing_qbo_one(make_app, data_dir):
