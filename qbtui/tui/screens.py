@@ -308,19 +308,22 @@ def _set(data: dict, path: tuple, value: Any) -> None:
 
 
 def failing_fields(row: Row, data: dict) -> list[tuple]:
-    """The fields a form offers for this error: from the reasons' ``field`` when given, else by
-    the error's family."""
+    """The fields a form offers: from each reason's ``field`` when given, and by the family of every
+    reason (a bill without a number and dated in a closed period offers both the number and the dates)."""
+    from qbtui.tui.model import error_family
+
     paths: list[tuple] = []
-    for r in (row.error or {}).get("reasons") or [row.error or {}]:
-        f = r.get("field") if isinstance(r, dict) else None
+    reasons = [r for r in (row.error or {}).get("reasons") or [row.error or {}] if isinstance(r, dict)]
+    for r in reasons:
+        f = r.get("field")
         if isinstance(f, str) and f:
             paths.append(tuple(int(p) if p.isdigit() else p for p in f.split(".")))
-    fam = row.family
-    if fam == "dates" or (not paths and fam in ("other", "mappings")):
+    families = {error_family(r.get("code"), r.get("message")) for r in reasons} | {row.family}
+    if "dates" in families or (not paths and families & {"other", "mappings"}):
         paths += [(f,) for f in DATE_FIELDS.get(row.type, ("date",))]
-    if fam == "names":
+    if "names" in families:
         paths += [(f,) for f in NAME_FIELDS.get(row.type, ())]
-    if fam == "amounts":
+    if "amounts" in families:
         if "amount" in data:
             paths.append(("amount",))
         for i, _ in enumerate(data.get("refunds") or []):
