@@ -329,7 +329,7 @@ def sync_command(profile: Profile, types: tuple[str, ...], refs: tuple[str, ...]
         counts = report.run.get("counts", {})
         click.echo(f"run {report.run['id']}: " + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to send"))
         for doc in report.documents:
-            if doc["status"] in ("failed", "blocked") and doc.get("error"):
+            if doc["status"] in ("failed", "blocked", "pending") and doc.get("error"):
                 err = doc["error"]
                 click.echo(f"  {doc['status'].upper():7} {doc['type']} {doc['ref']}: {err.get('code')} {err.get('message')}"
                            + (f" (hint: {err['hint']})" if err.get("hint") else ""), err=True)

@@ -87,12 +87,13 @@ def test_exactly_once_with_faults_token_expiry_and_sigkill(make_profile, tmp_pat
     kills, runs, finished = 0, 0, False
     remaining = N_DOCS
     log = []
+    stderr_all = []
     while runs < KILLS + 15:
         runs += 1
         kill_after = rng.randint(1, max(1, remaining // (2 * (KILLS - kills) + 1))) if kills < KILLS else None
         code, seen, err = run_sync(env, kill_after, rng)
         log.append((kill_after, code, seen))
-        assert SECRET not in err
+        stderr_all.append(err)
         if code is None:
             kills += 1
             remaining = max(1, remaining - seen)
@@ -129,6 +130,17 @@ def test_exactly_once_with_faults_token_expiry_and_sigkill(make_profile, tmp_pat
         assert made <= created, sorted(made - created)[:10]
         assert all(r.get("ended") for r in cache.runs())
         assert sum(1 for r in cache.runs() if r.get("interrupted")) == KILLS
+    # no secret in anything the runs printed
+    from qbtui.sync.connection import token_store
+    tokens = token_store(profile.path).load()
+    secrets = [SECRET, tokens.access_token, tokens.refresh_token, *profile.sandbox.tokens.data["access"],
+               *profile.sandbox.tokens.data["refresh"]]
+    printed = "".join(stderr_all)
+    assert not [s for s in secrets if s in printed]
+    assert "Bearer" not in printed
+    rotated = sum(1 for v in profile.sandbox.tokens.data["refresh"].values() if v["dead_after"] is not None)
+    assert rotated >= 3  # the access token expired mid-run, again and again
     faults = profile.sandbox.faults.counts
     assert faults["drop_after_commit"] > 0 and faults["timeout"] > 0 and faults["http500"] > 0
-    print(f"\nchaos: {N_DOCS} documents, {kills} kills, {runs} runs, statuses {dict(statuses)}, faults {faults}")
+    print(f"\nchaos: {N_DOCS} documents, {kills} kills, {runs} runs, {rotated} token refreshes, "
+          f"statuses {dict(statuses)}, faults {faults}")
