@@ -13,7 +13,7 @@ import os
 import shlex
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -88,48 +88,6 @@ def discrepancies(cache: Cache) -> list[dict]:
                     "hint": item.get("hint") or "pull, then re-sync or accept the QBO copy",
                     "differences": diffs})
     return out
-
-
-# --------------------------------------------------------------------------- dependencies
-
-DEPENDS: dict[str, tuple[tuple[str, str], ...]] = {
-    "sale_invoice": (("customer", "customer"),), "credit_note": (("customer", "customer"),),
-    "quote": (("customer", "customer"),), "store_credit": (("customer", "customer"),),
-    "gift_voucher": (("customer", "customer"),),
-    "sale_payment": (("invoice", "sale_invoice"),), "cogs": (("invoice", "sale_invoice"),),
-    "purchase_order": (("supplier", "supplier"),), "supplier_invoice": (("supplier", "supplier"),),
-    "supplier_credit": (("supplier", "supplier"),), "supplier_deposit": (("supplier", "supplier"),),
-    "supplier_payment": (("supplier_invoice", "supplier_invoice"),),
-}
-ORDER = ("customer", "supplier", "product", "quote", "sale_invoice", "credit_note", "cogs", "purchase_order",
-         "supplier_invoice", "supplier_credit", "supplier_deposit", "adjustment", "gift_voucher",
-         "store_credit", "sale_payment", "supplier_payment")
-
-
-def with_dependencies(cache: Cache, keys: Iterable[tuple[str, str]],
-                      needs_sending: Callable[[tuple[str, str]], bool]) -> list[tuple[str, str]]:
-    """The chosen documents plus what they depend on that is not yet in QBO (their customer or
-    supplier, their products, the invoice a payment pays), dependencies first."""
-    chosen: set[tuple[str, str]] = set()
-    stack = list(keys)
-    while stack:
-        key = stack.pop()
-        if key in chosen:
-            continue
-        chosen.add(key)
-        rec = cache.get(*key)
-        if rec is None:
-            continue
-        data = rec["data"]
-        deps = [(t, data.get(f)) for f, t in DEPENDS.get(key[0], ())]
-        for line in data.get("lines") or []:
-            if isinstance(line, dict) and line.get("sku"):
-                deps.append(("product", line["sku"]))
-        for t, ref in deps:
-            if ref and (t, ref) not in chosen and needs_sending((t, ref)):
-                stack.append((t, ref))
-    rank = {t: i for i, t in enumerate(ORDER)}
-    return sorted(chosen, key=lambda k: (rank.get(k[0], 99), k[1]))
 
 
 # --------------------------------------------------------------------------- the sync subprocess

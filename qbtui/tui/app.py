@@ -8,14 +8,12 @@ import os
 import time
 from collections.abc import Callable
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from rich.segment import Segment
@@ -27,7 +25,7 @@ from qbtui.cache import Cache, CacheError, CacheLocked
 
 from . import adapter
 from .keys import APP_BINDINGS
-from .model import NOT_SYNCED, Model, Row, money
+from .model import NOT_SYNCED, Model, money
 from .table import DISCREPANCY_COLUMNS, DOCUMENT_COLUMNS, ERROR_COLUMNS, VirtualTable
 from .tabs import TABS
 
@@ -722,18 +720,9 @@ class QbtuiApp(App[None]):
         exit_code: int | None = None
         error: str | None = None
         try:
-            cache = self.open_reader()
-            try:
-                model = self.model
-
-                def needs(k):
-                    r = model.by_key.get(k)
-                    return r is not None and r.status in NOT_SYNCED
-
-                ordered = await asyncio.to_thread(adapter.with_dependencies, cache, keys, needs)
-            finally:
-                cache.close()
-            refs_file = adapter.write_refs_file(ordered)
+            # The chosen documents only: the sync process adds what they depend on (their customer,
+            # products, invoice) and orders them, so the dashboard does no such work while it runs.
+            refs_file = adapter.write_refs_file(keys)
             argv = adapter.sync_argv(self.profile, self.data_dir, refs_file, self.qbtui_command)
             proc = await asyncio.create_subprocess_exec(
                 *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,

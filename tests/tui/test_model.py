@@ -75,16 +75,6 @@ def test_sync_argv_and_refs_file(tmp_path):
         f.unlink()
 
 
-def test_dependencies_go_first(data_dir):
-    with Cache.open(data_dir / "profiles" / "demo", writer=False) as cache:
-        model = Model.load(cache)
-        keys = adapter.with_dependencies(cache, [("sale_payment", "PAY-1006"), ("sale_invoice", "SO-1009")],
-                                         lambda k: model.by_key[k].status != "synced")
-    assert keys.index(("customer", "C-103")) < keys.index(("sale_invoice", "SO-1009"))
-    assert ("product", "PLT-02") in keys and ("product", "MUG-01") not in keys  # MUG-01 is synced
-    assert keys[-1] == ("sale_payment", "PAY-1006")
-
-
 def test_run_signature():
     import inspect
 
