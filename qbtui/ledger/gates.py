@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from qbtui.ledger.build import roles_used, txn_dates
-from qbtui.ledger.common import Doc, foreign_currency
+from qbtui.ledger.common import Doc
 from qbtui.ledger.context import Ledger, Prefs
 from qbtui.ledger.credit_notes import credit_note_parts
 from qbtui.ledger.journals import adjustment_total

@@ -10,7 +10,7 @@ from qbtui.ledger.common import (Doc, add_currency, add_department, header, purc
 from qbtui.ledger.context import Ledger
 from qbtui.ledger.money import money
 from qbtui.ledger.payload import Payload
-from qbtui.ledger.refs import doc_number, txn_memo
+from qbtui.ledger.refs import txn_memo
 
 
 def _purchase(entity: str, doc: Doc, ledger: Ledger, number: str, txn_date: str | None,

@@ -41,7 +41,7 @@ from qbtui.ledger.payload import Payload, jsonable
 import orjson
 
 from qbtui.qbo import BatchItem, QBOClient, QBOFault, ReconnectRequired, UnknownOutcome
-from qbtui.sync.lookup import NAME_FIELD, find_by_names, find_many, same_document
+from qbtui.sync.lookup import NAME_FIELD, find_by_names, find_many
 from qbtui.sync.plan import PlannedDocument, plan
 
 log = logging.getLogger(__name__)

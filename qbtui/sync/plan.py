@@ -16,7 +16,7 @@ from typing import Any
 from qbtui.ledger.build import DATE_FIELD, build
 from qbtui.ledger.context import Ledger, Prefs
 from qbtui.ledger.gates import LABEL, GateContext, Reason, check, skip_reason
-from qbtui.ledger.payload import Payload, jsonable
+from qbtui.ledger.payload import Payload
 from qbtui.ledger.resolver import LookupResolver, Resolver
 from qbtui.settings import Settings
 

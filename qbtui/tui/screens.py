@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
@@ -16,7 +15,6 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from qbtui.cache import Cache
 
 from . import adapter
 from .model import STATUS_WORDS, Row, money

@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import orjson
-import pytest
 
 from qbtui.cache import Cache
 

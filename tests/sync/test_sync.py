@@ -8,7 +8,6 @@ import logging
 
 import pytest
 
-from qbtui.cache import Cache
 from qbtui.sync.engine import SyncEngine, WritesRefused
 
 from .conftest import SECRET, small_set
