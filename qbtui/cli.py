@@ -338,10 +338,10 @@ def sync_command(profile: Profile, types: tuple[str, ...], refs: tuple[str, ...]
 
 async def _sync(profile: Profile, cache: Cache, types: set[str] | None, refs: set[str] | None, printer: EventPrinter):
     from qbtui.sync.connection import NotConnected, open_client
-    from qbtui.sync.engine import SyncEngine, WritesRefused
+    from qbtui.sync.engine import SyncEngine, WritesRefused, check_writes_allowed
 
     try:
-        SyncEngine(cache, None).check_writes_allowed()  # type: ignore[arg-type]
+        check_writes_allowed(cache)
         client = await open_client(cache, profile.path)
     except (NotConnected, WritesRefused) as exc:
         fail(str(exc), 2)

@@ -133,9 +133,9 @@ class ScheduledResult:
 async def _sync(cache: Cache, profile_path: Path, transport: Any = None,
                 on_event: Callable[[dict[str, Any]], None] | None = None) -> Any:
     from qbtui.sync.connection import open_client
-    from qbtui.sync.engine import SyncEngine
+    from qbtui.sync.engine import SyncEngine, check_writes_allowed
 
-    SyncEngine(cache, None).check_writes_allowed()  # type: ignore[arg-type]
+    check_writes_allowed(cache)
     client = await open_client(cache, profile_path, transport=transport)
     async with client:
         return await SyncEngine(cache, client, on_event=on_event).sync(kind="scheduled")

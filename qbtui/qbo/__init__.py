@@ -2,7 +2,7 @@
 
 from .client import BatchItem, BatchResult, ClientStats, QBOClient, batch_request_id
 from .environment import PRODUCTION, SANDBOX, SCOPE, Environment, InsecureURL, require_secure, resolve_environment
-from .errors import QBOFault, ReconnectRequired, UnknownOutcome, parse_fault
+from .errors import QBOFault, ReconnectRequired, UnknownOutcome, WritesRefused, parse_fault
 from .oauth import authorization_url, exchange_code, parse_redirect, revoke
 from .throttle import Limits, Throttle
 from .tokens import Tokens, TokenStore
@@ -10,6 +10,6 @@ from .tokens import Tokens, TokenStore
 __all__ = [
     "BatchItem", "BatchResult", "ClientStats", "Environment", "InsecureURL", "Limits", "PRODUCTION", "QBOClient",
     "QBOFault", "ReconnectRequired", "SANDBOX", "SCOPE", "Throttle", "TokenStore", "Tokens", "UnknownOutcome",
-    "authorization_url", "batch_request_id", "exchange_code", "parse_fault", "parse_redirect",
+    "WritesRefused", "authorization_url", "batch_request_id", "exchange_code", "parse_fault", "parse_redirect",
     "require_secure", "resolve_environment", "revoke",
 ]

@@ -18,7 +18,8 @@ import httpx2
 import orjson
 
 from .environment import MINOR_VERSION, Environment, require_secure
-from .errors import QBOFault, ReconnectRequired, UnknownOutcome, fault_for_response, fault_from_dict
+from .errors import (READ_ONLY_MESSAGE, QBOFault, ReconnectRequired, UnknownOutcome, WritesRefused, fault_for_response,
+                     fault_from_dict)
 from .oauth import refresh_tokens
 from .throttle import Limits, Throttle
 from .tokens import Tokens, TokenStore
@@ -98,7 +99,7 @@ class QBOClient:
                  transport: httpx2.AsyncBaseTransport | None = None, time_scale: float = 1.0,
                  batch_size: int = 30, timeout: float = 120.0, throttle_wait: float = 60.0,
                  limits: Limits | None = None, max_retries: int = 4, max_throttle_retries: int = 10,
-                 backoff_s: float = 2.0) -> None:
+                 backoff_s: float = 2.0, read_only: bool = False) -> None:
         require_secure(env.api_base, "API URL")
         require_secure(env.token_url, "token URL")
         if not 1 <= batch_size <= 30:
@@ -115,6 +116,8 @@ class QBOClient:
         self.max_retries = max_retries
         self.max_throttle_retries = max_throttle_retries
         self.backoff_s = backoff_s
+        #: a read-only connection refuses every write before anything is sent ("From QuickBooks only")
+        self.read_only = read_only
         self.throttle = Throttle(limits, time_scale=time_scale, pace=True)
         self.stats = ClientStats()
         self._tokens: Tokens | None = None
@@ -171,6 +174,8 @@ class QBOClient:
     async def _request(self, method: str, path: str, *, params: dict[str, str] | None = None,
                        json: Any = None, content: bytes | None = None, content_type: str | None = None,
                        request_id: str | None = None, batch: bool = False, write: bool = False) -> dict[str, Any]:
+        if write and self.read_only:
+            raise WritesRefused(READ_ONLY_MESSAGE)
         query = {"minorversion": MINOR_VERSION, **(params or {})}
         if write and request_id is None:
             request_id = str(uuid.uuid4())

@@ -212,3 +212,11 @@ def fault_for_response(status: int, content: bytes, secrets: Iterable[str | None
     code = "10000" if status >= 500 else str(status)
     return QBOFault(code, f"HTTP {status} from QuickBooks", snippet, status=status,
                     fault_type="SystemFault" if status >= 500 else "")
+
+
+READ_ONLY_MESSAGE = ("this profile is set to \"From QuickBooks only\": qbtui reads from QuickBooks and writes nothing "
+                     "(change it with `qbtui settings set integration_mode both_ways`)")
+
+
+class WritesRefused(Exception):
+    """A write was asked of a read-only connection ("From QuickBooks only"): nothing was sent."""

@@ -79,4 +79,5 @@ async def open_client(cache: Cache, profile_path: Path, *, transport: httpx2.Asy
         raise ReconnectRequired()
     env = await resolve_environment(environment, transport=transport)
     return QBOClient(env, store, realm_id=realm_id, client_id=cache.get_setting("client_id"), client_secret=secret,
-                     transport=transport, time_scale=float(cache.get_setting("time_scale") or env.time_scale or 1.0))
+                     transport=transport, time_scale=float(cache.get_setting("time_scale") or env.time_scale or 1.0),
+                     read_only=cache.get_setting("integration_mode") == "from_quickbooks")

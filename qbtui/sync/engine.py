@@ -40,7 +40,8 @@ from qbtui.cache import Cache
 from qbtui.ledger.payload import Payload, jsonable
 import orjson
 
-from qbtui.qbo import BatchItem, QBOClient, QBOFault, ReconnectRequired, UnknownOutcome
+from qbtui.qbo import BatchItem, QBOClient, QBOFault, ReconnectRequired, UnknownOutcome, WritesRefused
+from qbtui.qbo.errors import READ_ONLY_MESSAGE
 from qbtui.sync.lookup import NAME_FIELD, find_by_names, find_many
 from qbtui.sync.plan import PlannedDocument, plan
 
@@ -55,8 +56,10 @@ WAVES: tuple[tuple[str, ...], ...] = (
 """Sending waves: a wave's documents only name objects created by earlier waves (or earlier runs)."""
 
 
-class WritesRefused(Exception):
-    """The profile is in "From QuickBooks only" mode: nothing may be written to QBO."""
+def check_writes_allowed(cache: Cache) -> None:
+    """WritesRefused when the profile is in "From QuickBooks only" mode (the client refuses too)."""
+    if cache.get_setting("integration_mode") == "from_quickbooks":
+        raise WritesRefused(READ_ONLY_MESSAGE)
 
 
 def now_iso() -> str:
@@ -151,9 +154,7 @@ class SyncEngine:
     # -- guards ------------------------------------------------------------------------------
 
     def check_writes_allowed(self) -> None:
-        if self.cache.get_setting("integration_mode") == "from_quickbooks":
-            raise WritesRefused("this profile is set to \"From QuickBooks only\": qbtui reads from QuickBooks and "
-                                "writes nothing (change it with `qbtui settings set integration_mode both_ways`)")
+        check_writes_allowed(self.cache)
 
     # -- the run -----------------------------------------------------------------------------
 

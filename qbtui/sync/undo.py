@@ -11,7 +11,7 @@ from typing import Any
 
 from qbtui.cache import Cache
 from qbtui.qbo import QBOClient, QBOFault, ReconnectRequired, UnknownOutcome
-from qbtui.sync.engine import WAVES, fault_error, now_iso
+from qbtui.sync.engine import WAVES, check_writes_allowed, fault_error, now_iso
 
 NEVER_DELETED = frozenset({"Customer", "Vendor", "Item", "Account", "Class", "Department", "Term"})
 _WAVE_OF = {t: i for i, wave in enumerate(WAVES) for t in wave}
@@ -56,6 +56,7 @@ async def _remove_once(client: QBOClient, entity: str, qbo_id: str) -> None:
 
 async def undo_run(cache: Cache, client: QBOClient, run_id: str, *, on_event: Any = None) -> dict[str, Any]:
     """Remove what run ``run_id`` created, in reverse dependency order. Returns the undo run."""
+    check_writes_allowed(cache)
     run = next((r for r in cache.runs() if r["id"] == run_id), None)
     if run is None:
         raise UndoError(f"no run {run_id!r}: see `qbtui runs` for the run ids")

@@ -70,8 +70,6 @@ async def test_engine_and_helpers_refuse_writes(profile, transport):
     assert transport.writes == []
 
 
-@pytest.mark.xfail(strict=True, reason="engine gap: undo_run (and the client itself) does not check the mode; "
-                                       "see the wizard report")
 async def test_undo_refuses_writes_in_from_quickbooks_mode(profile, transport):
     from .conftest import connect
     with Cache.open(profile, writer=True) as cache:
@@ -96,3 +94,17 @@ def test_cli_sync_says_why_and_exits_non_zero(qbtui):
     result = qbtui("sync", "--yes")
     assert result.exit_code != 0
     assert "From QuickBooks only" in result.output
+
+
+async def test_a_read_only_client_sends_no_write_whoever_asks(profile, transport):
+    """The client itself refuses: even code that skips the engine's check cannot write."""
+    from .conftest import connect
+    with Cache.open(profile, writer=True) as cache:
+        await connect(cache, profile, transport)
+        cache.set_setting("integration_mode", "from_quickbooks")
+        async with await open_client(cache, profile, transport=transport) as client:
+            assert client.read_only
+            assert await client.query("SELECT * FROM Customer MAXRESULTS 1")  # reads still work
+            with pytest.raises(WritesRefused, match="From QuickBooks only"):
+                await client.create("Customer", {"DisplayName": "Never Sent"})
+    assert transport.writes == []
