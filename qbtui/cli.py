@@ -237,20 +237,19 @@ def run_async(coro: Any) -> Any:
 
 # ----------------------------------------------------------------------------- sync family
 
-def _read_refs_file(path: Path | None) -> tuple[set[str], set[str]]:
-    types: set[str] = set()
-    refs: set[str] = set()
+def _read_refs_file(path: Path | None) -> set[tuple[str, str]] | None:
+    """The exact (type, ref) pairs of a --refs-from file (one TYPE<TAB>REF a line)."""
     if path is None:
-        return types, refs
+        return None
+    keys: set[tuple[str, str]] = set()
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         doc_type, sep, ref = line.partition("\t")
         if not sep or doc_type not in DOCUMENT_TYPES:
             fail(f"{path}: line {n}: expected TYPE<TAB>REF")
-        types.add(doc_type)
-        refs.add(ref)
-    return types, refs
+        keys.add((doc_type, ref))
+    return keys
 
 
 class EventPrinter:
@@ -291,11 +290,11 @@ def sync_command(profile: Profile, types: tuple[str, ...], refs: tuple[str, ...]
     """Send pending documents (and what they depend on) to QuickBooks, in dependency order."""
     from qbtui.sync import dry_run_json, plan, render_dry_run
 
-    file_types, file_refs = _read_refs_file(refs_from)
-    types_, refs_ = set(types) | file_types, set(refs) | file_refs
+    keys = _read_refs_file(refs_from)
+    types_, refs_ = set(types), set(refs)
     if dry_run:
         with profile.open(writer=False) as cache:
-            planned = plan(cache, types=types_ or None, refs=refs_ or None, with_dependencies=True)
+            planned = plan(cache, types=types_ or None, refs=refs_ or None, keys=keys, with_dependencies=True)
         if as_json:
             print_json(dry_run_json(planned))
         else:
@@ -310,7 +309,7 @@ def sync_command(profile: Profile, types: tuple[str, ...], refs: tuple[str, ...]
             click.confirm(f"send up to {pending} pending or failed documents to QuickBooks?", abort=True)
         printer = EventPrinter(events)
         try:
-            report = run_async(_sync(profile, cache, types_ or None, refs_ or None, printer))
+            report = run_async(_sync(profile, cache, types_ or None, refs_ or None, keys, printer))
         except ReconnectRequired as exc:
             if events:
                 printer({"event": "error", "message": str(exc)})
@@ -336,7 +335,8 @@ def sync_command(profile: Profile, types: tuple[str, ...], refs: tuple[str, ...]
     raise SystemExit(report.exit_code)
 
 
-async def _sync(profile: Profile, cache: Cache, types: set[str] | None, refs: set[str] | None, printer: EventPrinter):
+async def _sync(profile: Profile, cache: Cache, types: set[str] | None, refs: set[str] | None,
+                keys: set[tuple[str, str]] | None, printer: EventPrinter):
     from qbtui.sync.connection import NotConnected, open_client
     from qbtui.sync.engine import SyncEngine, WritesRefused, check_writes_allowed
 
@@ -346,7 +346,7 @@ async def _sync(profile: Profile, cache: Cache, types: set[str] | None, refs: se
     except (NotConnected, WritesRefused) as exc:
         fail(str(exc), 2)
     async with client:
-        return await SyncEngine(cache, client, on_event=printer).sync(types=types, refs=refs)
+        return await SyncEngine(cache, client, on_event=printer).sync(types=types, refs=refs, keys=keys)
 
 
 @main.command("errors")

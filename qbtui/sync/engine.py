@@ -159,13 +159,15 @@ class SyncEngine:
     # -- the run -----------------------------------------------------------------------------
 
     async def sync(self, *, types: Iterable[str] | None = None, refs: Iterable[str] | None = None,
-                   kind: str = "sync") -> RunReport:
+                   keys: Iterable[tuple[str, str]] | None = None, kind: str = "sync") -> RunReport:
+        """Send the selection (types, refs, exact (type, ref) keys; none = every pending document) and
+        what it depends on, in waves."""
         self.check_writes_allowed()
         self.run_id = self.cache.add_run({"kind": kind, "started": now_iso(), "ended": None, "counts": {}, "created": []})
         try:
             self._close_interrupted_runs()
             await self._recover_unknown_outcomes()
-            planned_all = plan(self.cache, types=types, refs=refs, with_dependencies=True)
+            planned_all = plan(self.cache, types=types, refs=refs, keys=keys, with_dependencies=True)
             selection = {(p.type, p.ref) for p in planned_all}
             progress = Progress(total=sum(1 for p in planned_all if p.status == "ready"))
             for p in planned_all:
@@ -175,15 +177,14 @@ class SyncEngine:
             self.on_event(progress.as_event())
             first = True
             for wave in WAVES:
-                keys = {k for k in selection if k[0] in wave}
-                if not keys:
+                wave_keys = {k for k in selection if k[0] in wave}
+                if not wave_keys:
                     continue
                 ready = []
                 if first:  # the plan made above is current: nothing was sent since
-                    wave_plan = [p for p in planned_all if (p.type, p.ref) in keys]
+                    wave_plan = [p for p in planned_all if (p.type, p.ref) in wave_keys]
                 else:
-                    wave_plan = [p for p in plan(self.cache, types={k[0] for k in keys}, refs={k[1] for k in keys})
-                                 if (p.type, p.ref) in keys]
+                    wave_plan = plan(self.cache, keys=wave_keys)
                 for p in wave_plan:
                     if p.status == "ready":
                         ready.append(p)

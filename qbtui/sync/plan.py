@@ -214,15 +214,18 @@ def _closure(snap: Snapshot, selected: list[tuple[str, str]], statuses: tuple[st
 
 
 def _candidates(snap: Snapshot, types: Iterable[str] | None, refs: Iterable[str] | None,
-                statuses: tuple[str, ...]) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+                keys: Iterable[tuple[str, str]] | None, statuses: tuple[str, ...]
+                ) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
     """(the selected documents, those plus the pending documents they depend on)."""
     pending = [k for k, st in snap.status.items() if st["status"] in statuses]
     everything = [k for k in pending if k[0] in _RANK]
-    if not types and not refs:
-        keys = set(everything)  # every dependency that is pending is already in
-        return keys, keys
+    if not types and not refs and keys is None:
+        every = set(everything)  # every dependency that is pending is already in
+        return every, every
     types_, refs_ = set(types or ()), set(refs or ())
-    chosen = {k for k in everything if (not types_ or k[0] in types_) and (not refs_ or k[1] in refs_)}
+    keys_ = None if keys is None else set(keys)
+    chosen = {k for k in everything if (not types_ or k[0] in types_) and (not refs_ or k[1] in refs_)
+              and (keys_ is None or k in keys_)}
     return chosen, _closure(snap, list(chosen), statuses)
 
 
@@ -267,10 +270,11 @@ def _number_key(p: Payload) -> tuple[Any, ...] | None:
 
 
 def plan(cache: Any, *, types: Iterable[str] | None = None, refs: Iterable[str] | None = None,
-         resolver: Resolver | None = None, with_dependencies: bool = False,
-         statuses: tuple[str, ...] = PLANNED_STATUSES) -> list[PlannedDocument]:
+         keys: Iterable[tuple[str, str]] | None = None, resolver: Resolver | None = None,
+         with_dependencies: bool = False, statuses: tuple[str, ...] = PLANNED_STATUSES) -> list[PlannedDocument]:
     """The pending (and failed: a sync retries them) documents of the selection (``types`` and/or
-    ``refs``; none = all), in sending order, each ready / blocked / skipped with its payloads.
+    ``refs`` and/or exact ``keys`` (type, ref); none = all), in sending order, each ready / blocked /
+    skipped with its payloads.
 
     ``with_dependencies``: also list the pending documents the selection depends on (its customer,
     products, invoice...), as ``qbtui sync --type/--ref`` sends them first; without it a document
@@ -278,17 +282,18 @@ def plan(cache: Any, *, types: Iterable[str] | None = None, refs: Iterable[str] 
     ``resolver`` defaults to the cache's links and reference data when a QBO company is connected
     (setting ``realm_id``), else offline references ({"value": null, "name": ...})."""
     with _bulk():
-        return _plan(cache, types, refs, resolver, with_dependencies, statuses)
+        return _plan(cache, types, refs, keys, resolver, with_dependencies, statuses)
 
 
-def _plan(cache: Any, types: Iterable[str] | None, refs: Iterable[str] | None, resolver: Resolver | None,
+def _plan(cache: Any, types: Iterable[str] | None, refs: Iterable[str] | None,
+          keys: Iterable[tuple[str, str]] | None, resolver: Resolver | None,
           with_dependencies: bool, statuses: tuple[str, ...]) -> list[PlannedDocument]:
     snap = snapshot(cache)
     if resolver is None:
         resolver = cache_resolver(snap, _connected(cache))
     ledger = Ledger(snap.settings, resolver, snap.prefs, snap.docs)
     soft: set[tuple[str, str]] = set()
-    chosen, closure = _candidates(snap, types, refs, statuses)
+    chosen, closure = _candidates(snap, types, refs, keys, statuses)
     listed = closure if with_dependencies else chosen
     evaluated = _evaluate(snap, closure, statuses, soft, listed)
     planned: list[PlannedDocument] = []

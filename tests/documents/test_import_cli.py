@@ -214,3 +214,15 @@ def test_schema_lists_every_type(qbtui):
     schema = json.loads(result.stdout)
     assert {"SaleInvoice", "CreditNote", "StoreCredit", "Customer"} <= set(schema["$defs"])
     assert schema["$defs"]["Customer"]["additionalProperties"] is False
+
+
+def test_dry_run_of_exact_keys_lists_them_and_what_they_depend_on(qbtui, example_file, tmp_path):
+    assert qbtui("import", str(example_file)).exit_code == 0
+    refs = tmp_path / "refs.tsv"
+    refs.write_text("sale_invoice\tSO-1001\ncustomer\tCN-77\n")  # no customer is called CN-77: nothing more
+    result = qbtui("sync", "--dry-run", "--json", "--refs-from", str(refs))
+    listed = [(d["type"], d["ref"]) for d in json.loads(result.stdout)["documents"]]
+    assert listed == [("customer", "C-100"), ("product", "MUG-01"), ("sale_invoice", "SO-1001")]
+    refs.write_text("sale_invoice SO-1001\n")
+    bad = qbtui("sync", "--dry-run", "--refs-from", str(refs))
+    assert bad.exit_code == 2 and "line 1: expected TYPE<TAB>REF" in bad.stderr
