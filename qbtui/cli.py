@@ -379,6 +379,21 @@ def errors_command(profile: Profile, as_json: bool) -> None:
     raise SystemExit(1 if rows else 0)
 
 
+@main.command("gates", hidden=True)
+@click.pass_obj
+@user_errors
+def gates_command(profile: Profile) -> None:
+    """For the dashboard: every pending document's gate status and reasons, as one JSON document."""
+    import orjson
+
+    from qbtui.sync import gate_statuses
+
+    with profile.open(writer=False) as cache:
+        gates = gate_statuses(cache)
+    sys.stdout.buffer.write(orjson.dumps({"gates": [[t, r, status, [x.to_json() for x in reasons]]
+                                                    for (t, r), (status, reasons) in gates.items()]}))
+
+
 @main.command("runs")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 @click.pass_obj

@@ -56,13 +56,14 @@ Costs to know: ``update_document`` rewrites documents.json (~0.3 s at 100k docum
 
 from .errors import CacheError, CacheLocked
 from .paths import default_data_dir, profile_dir, validate_profile_name
-from .store import SCHEMA_VERSION, STATUSES, Cache, UpsertSummary
+from .store import SCHEMA_VERSION, STATUSES, Cache, StateReader, UpsertSummary
 
 __all__ = [
     "Cache",
     "CacheError",
     "CacheLocked",
     "SCHEMA_VERSION",
+    "StateReader",
     "STATUSES",
     "UpsertSummary",
     "default_data_dir",

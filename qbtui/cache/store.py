@@ -680,3 +680,39 @@ class Cache:
     def __repr__(self) -> str:
         mode = "writer" if self.writer else "reader"
         return f"<Cache {self.profile_dir} ({mode})>"
+
+
+class StateReader:
+    """A profile's settings, runs and reference data without its documents and links: cheap at any
+    cache size, for checks that run often (the dashboard's autosync timer, alerts).
+
+        with StateReader.open(profile_dir) as state:
+            state.get_setting("autosync.every")
+    """
+
+    get_setting = Cache.get_setting
+    settings = Cache.settings
+    runs = Cache.runs
+    reference = Cache.reference
+    reference_updated = Cache.reference_updated
+    _check_open = Cache._check_open
+    _load_state = Cache._load_state
+    _path = Cache._path
+
+    @classmethod
+    def open(cls, profile_dir: Path) -> "StateReader":
+        self = object.__new__(cls)
+        self.profile_dir = Path(profile_dir)
+        self.writer = False
+        self._closed = False
+        self._load_state()
+        return self
+
+    def close(self) -> None:
+        self._closed = True
+
+    def __enter__(self) -> "StateReader":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

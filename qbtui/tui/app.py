@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+import subprocess
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -116,7 +117,8 @@ class QbtuiApp(App[None]):
         self.autosync_enabled = autosync
         self.wizard_enabled = wizard
         self._autosync: Any = None
-        self.gate_source = gate_source or adapter.gate_statuses
+        #: None: the gates run in a `qbtui gates` child process (no cache or memory held here)
+        self.gate_source = gate_source
         self.profile_path = Path(profile_path)
         self.profile = profile
         self.data_dir = Path(data_dir) if data_dir is not None else self.profile_path.parent.parent
@@ -222,16 +224,7 @@ class QbtuiApp(App[None]):
             try:
                 first = [self.sub.key] if self.tab.kind == "documents" else None
                 self.model = Model.load(cache, totals=False, first=first)
-                self.settings = cache.settings()
-                info = cache.reference("company_info") or {}
-                if isinstance(info, list):
-                    info = info[0] if info else {}
-                self.company = str(info.get("CompanyName") or "")
-                runs = cache.runs()
-                self.last_run = next((r for r in runs if r.get("kind") in ("sync", "scheduled")), None)
-                keymap = self.settings.get("keymap")
-                if isinstance(keymap, dict) and keymap:
-                    self.set_keymap({str(k): str(v) for k, v in keymap.items()})
+                self._apply_profile_state(self._profile_state(cache))
             except BaseException:
                 cache.close()
                 raise
@@ -242,6 +235,50 @@ class QbtuiApp(App[None]):
         self.loaded_at = time.perf_counter()
         self.show(cursor_key=cursor)
         self.call_after_refresh(self._after_load_paint, cache, self._generation)
+
+    @staticmethod
+    def _profile_state(cache: Cache) -> dict:
+        return {"settings": cache.settings(), "company_info": cache.reference("company_info") or {},
+                "runs": cache.runs()}
+
+    def _apply_profile_state(self, state: dict) -> None:
+        self.settings = state["settings"]
+        info = state["company_info"]
+        if isinstance(info, list):
+            info = info[0] if info else {}
+        self.company = str(info.get("CompanyName") or "")
+        self.last_run = next((r for r in state["runs"] if r.get("kind") in ("sync", "scheduled")), None)
+        keymap = self.settings.get("keymap")
+        if isinstance(keymap, dict) and keymap:
+            self.set_keymap({str(k): str(v) for k, v in keymap.items()})
+
+    def reload_in_background(self) -> None:
+        """Re-read the cache after a sync without stopping the screen: the new model is built in a
+        thread and swapped in when complete (the rows already show each document's outcome, live)."""
+        self._generation += 1
+        generation = self._generation
+
+        def build() -> None:
+            cache = self.open_reader()
+            try:
+                model = Model.load(cache, totals=True)
+                state = self._profile_state(cache)
+            finally:
+                cache.close()
+            self.call_from_thread(self._swap_model, model, state, generation)
+
+        self.run_worker(build, thread=True, group="load", description="reload after a sync", exit_on_error=False)
+
+    def _swap_model(self, model: Model, state: dict, generation: int) -> None:
+        if generation != self._generation:
+            return  # a newer load replaced it
+        row = self.table.current_row
+        self.model = model
+        self._apply_profile_state(state)
+        self.table.selected.intersection_update(self.model.by_key.keys())
+        gc.freeze()
+        self.show(cursor_key=row.key if row else None)
+        self._model_complete(generation)
 
     def _after_load_paint(self, cache: Cache | None, generation: int) -> None:
         model = self.model
@@ -295,11 +332,19 @@ class QbtuiApp(App[None]):
         generation = self._generation
 
         def gates_worker() -> None:
-            cache = self.open_reader()
-            try:
-                gates = self.gate_source(cache)
-            finally:
-                cache.close()
+            if self.gate_source is None:
+                try:
+                    gates = adapter.gate_statuses_in_child(self.profile, self.data_dir, self.qbtui_command)
+                except (RuntimeError, OSError, ValueError, subprocess.SubprocessError) as exc:
+                    self.call_from_thread(self.notify, f"Could not check the gates: {exc}",
+                                          title="Gates", severity="warning", timeout=10)
+                    return
+            else:
+                cache = self.open_reader()
+                try:
+                    gates = self.gate_source(cache)
+                finally:
+                    cache.close()
             if gates:
                 self.call_from_thread(self._apply_gates, gates, generation)
 
@@ -788,7 +833,7 @@ class QbtuiApp(App[None]):
     def finish_upload(self, failed: list[dict], exit_code: int | None, error: str | None) -> None:
         self.render_progress("finished")
         self.table.selected.clear()
-        self.load(keep_cursor=True)
+        self.reload_in_background()
         p = self.progress
         if error:
             self.notify(error, title="Upload did not run", severity="error", timeout=15)

@@ -303,3 +303,20 @@ def test_no_temp_files_left(prof: Path) -> None:
                      "writer.lock"] or "links.json" not in names
     assert not any(".tmp-" in n for n in names)
     json.loads((prof / "state.json").read_text())
+
+
+def test_state_reader_sees_settings_runs_and_reference_without_documents(tmp_path):
+    from qbtui.cache import StateReader
+
+    with Cache.open(tmp_path, writer=True) as cache:
+        cache.upsert_documents([{"type": "customer", "ref": "C-1", "name": "A"}])
+        cache.set_setting("autosync.every", "1h")
+        run_id = cache.add_run({"kind": "sync"})
+        cache.put_reference("accounts", [{"Id": "1"}])
+    with StateReader.open(tmp_path) as state:
+        assert state.get_setting("autosync.every") == "1h"
+        assert [r["id"] for r in state.runs()] == [run_id]
+        assert state.reference("accounts") == [{"Id": "1"}]
+        assert not hasattr(state, "documents")
+    with pytest.raises(CacheError, match="closed"):
+        state.settings()

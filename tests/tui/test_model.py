@@ -83,3 +83,13 @@ def test_run_signature():
     assert list(sig.parameters) == ["profile_path", "profile", "data_dir", "no_mouse"]
     assert sig.parameters["no_mouse"].default is False
     assert sig.parameters["profile"].kind is inspect.Parameter.KEYWORD_ONLY
+
+
+def test_gates_in_a_child_process_match_the_gates_in_process(data_dir):
+    """The dashboard computes the gates with `qbtui gates` in a child process (memory and interpreter
+    stay free); it must see exactly what the in-process computation sees."""
+    with Cache.open(data_dir / "profiles" / "demo", writer=False) as cache:
+        here = adapter.gate_statuses(cache)
+    child = adapter.gate_statuses_in_child("demo", data_dir)
+    assert child == here
+    assert any(status == "blocked" for status, _ in child.values())

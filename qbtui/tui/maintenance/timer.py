@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from qbtui.cache import Cache
+from qbtui.cache import StateReader
 
 
 class AutosyncTimer:
@@ -48,8 +48,8 @@ class AutosyncTimer:
         from qbtui.maintenance.alerts import inbox
 
         try:
-            with Cache.open(self.profile_path, writer=False) as cache:
-                return inbox(cache)
+            with StateReader.open(self.profile_path) as state:  # settings only: cheap at 100k documents
+                return inbox(state)
         except Exception:  # no profile yet, unreadable: nothing to show
             return []
 
@@ -57,8 +57,8 @@ class AutosyncTimer:
         from qbtui.maintenance.autosync import due
 
         try:
-            with Cache.open(self.profile_path, writer=False) as cache:
-                return due(cache)[0]
+            with StateReader.open(self.profile_path) as state:
+                return due(state)[0]
         except Exception:
             return False
 
