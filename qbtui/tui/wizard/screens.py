@@ -7,7 +7,7 @@ workers; the UI never waits on QuickBooks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -70,6 +70,22 @@ class Step(Widget):
         target = self.first_focus()
         if target is not None:
             target.focus()
+
+    async def act_then_advance(self, action: Callable[[Any], Awaitable[str]], failed: str) -> None:
+        """Run ``action(client)`` against QuickBooks (in the step's worker); a refusal or a failure is said
+        on the step, and the wizard stays; success says what ``action`` returns and goes to the next step."""
+        from qbtui.sync.opening import OpeningError
+        try:
+            async with await self.wizard.client() as client:
+                message = await action(client)
+        except (OpeningError, WritesRefused) as exc:
+            self.say(f"Refused: {exc}", error=True)
+            return
+        except Exception as exc:
+            self.say(f"{failed}: {exc}", error=True)
+            return
+        self.say(message)
+        self.wizard.advance(keep_message=True)
 
 
 # --- 1. integration mode and filter start date ------------------------------------------------
@@ -574,18 +590,12 @@ class OpeningBalancesStep(Step):
 
     @work(exclusive=True, group="opening", exit_on_error=False)
     async def run_import(self) -> None:
-        from qbtui.sync.opening import OpeningError, import_opening_balances
-        try:
-            async with await self.wizard.client() as client:
-                result = await import_opening_balances(self.cache, client, effective=self.wizard.today)
-        except OpeningError as exc:
-            self.say(f"Refused: {exc}", error=True)
-            return
-        except Exception as exc:
-            self.say(f"The import failed: {exc}", error=True)
-            return
-        self.say(result.summary())
-        self.wizard.advance(keep_message=True)
+        from qbtui.sync.opening import import_opening_balances
+
+        async def act(client: Any) -> str:
+            return (await import_opening_balances(self.cache, client, effective=self.wizard.today)).summary()
+
+        await self.act_then_advance(act, "The import failed")
 
 
 # --- 8. stock on hand ----------------------------------------------------------------------
@@ -623,19 +633,13 @@ class StockStep(Step):
 
     @work(exclusive=True, group="stock", exit_on_error=False)
     async def run_import(self, location: str) -> None:
-        from qbtui.sync.opening import OpeningError, import_stock_on_hand
-        try:
-            async with await self.wizard.client() as client:
-                result = await import_stock_on_hand(self.cache, client, location=location,
-                                                    path=self.wizard.stock_path)
-        except (OpeningError, WritesRefused) as exc:
-            self.say(f"Refused: {exc}", error=True)
-            return
-        except Exception as exc:
-            self.say(f"The import failed: {exc}", error=True)
-            return
-        self.say(result.summary())
-        self.wizard.advance(keep_message=True)
+        from qbtui.sync.opening import import_stock_on_hand
+
+        async def act(client: Any) -> str:
+            return (await import_stock_on_hand(self.cache, client, location=location,
+                                               path=self.wizard.stock_path)).summary()
+
+        await self.act_then_advance(act, "The import failed")
 
 
 # --- 9. opening inventory journal ----------------------------------------------------------
@@ -675,18 +679,13 @@ class OpeningJournalStep(Step):
 
     @work(exclusive=True, group="journal", exit_on_error=False)
     async def run_post(self) -> None:
-        from qbtui.sync.opening import OpeningError, post_opening_inventory
-        try:
-            async with await self.wizard.client() as client:
-                info = await post_opening_inventory(self.cache, client)
-        except (OpeningError, WritesRefused) as exc:
-            self.say(f"Refused: {exc}", error=True)
-            return
-        except Exception as exc:
-            self.say(f"Posting failed: {exc}", error=True)
-            return
-        self.say(f"Posted: JournalEntry {info['id']} on {info['date']}." if info["id"] else "Nothing to post.")
-        self.wizard.advance(keep_message=True)
+        from qbtui.sync.opening import post_opening_inventory
+
+        async def act(client: Any) -> str:
+            info = await post_opening_inventory(self.cache, client)
+            return f"Posted: JournalEntry {info['id']} on {info['date']}." if info["id"] else "Nothing to post."
+
+        await self.act_then_advance(act, "Posting failed")
 
 
 # --- 10. confirm ---------------------------------------------------------------------------
