@@ -743,6 +743,10 @@ class QbtuiApp(App[None]):
         skipped = len(keys) - len(sendable)
         if skipped:
             note += f" {skipped:,} already synced or skipped are left out."
+        blocked = sum(1 for k in sendable if self.model.by_key[k].status == "blocked")
+        if blocked:
+            note += (f" {blocked:,} blocked by a gate will be checked again and stay on Errors (5) unless "
+                     "fixed meanwhile.")
 
         def done(ok: bool | None) -> None:
             if ok:
