@@ -33,7 +33,6 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any
 
 from qbtui.cache import Cache
@@ -42,6 +41,7 @@ import orjson
 
 from qbtui.qbo import BatchItem, QBOClient, QBOFault, ReconnectRequired, UnknownOutcome, WritesRefused
 from qbtui.qbo.errors import READ_ONLY_MESSAGE
+from qbtui.sync.runs import now_iso, who
 from qbtui.sync.lookup import NAME_FIELD, find_by_names, find_many
 from qbtui.sync.plan import PlannedDocument, plan
 
@@ -60,10 +60,6 @@ def check_writes_allowed(cache: Cache) -> None:
     """WritesRefused when the profile is in "From QuickBooks only" mode (the client refuses too)."""
     if cache.get_setting("integration_mode") == "from_quickbooks":
         raise WritesRefused(READ_ONLY_MESSAGE)
-
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def fault_error(fault: QBOFault, hint: str = "") -> dict[str, Any]:
@@ -163,7 +159,8 @@ class SyncEngine:
         """Send the selection (types, refs, exact (type, ref) keys; none = every pending document) and
         what it depends on, in waves."""
         self.check_writes_allowed()
-        self.run_id = self.cache.add_run({"kind": kind, "started": now_iso(), "ended": None, "counts": {}, "created": []})
+        self.run_id = self.cache.add_run({"kind": kind, "started": now_iso(), "ended": None, "counts": {}, "created": [],
+                                          "who": who()})
         try:
             self._close_interrupted_runs()
             await self._recover_unknown_outcomes()

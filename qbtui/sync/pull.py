@@ -13,7 +13,7 @@ from typing import Any
 
 from qbtui.cache import Cache
 from qbtui.qbo import QBOClient
-from qbtui.sync.engine import now_iso
+from qbtui.sync.runs import now_iso
 
 REFERENCE = {
     "accounts": "Account", "tax_codes": "TaxCode", "tax_rates": "TaxRate", "terms": "Term", "classes": "Class",

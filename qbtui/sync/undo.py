@@ -11,7 +11,8 @@ from typing import Any
 
 from qbtui.cache import Cache
 from qbtui.qbo import QBOClient, QBOFault, ReconnectRequired, UnknownOutcome
-from qbtui.sync.engine import WAVES, check_writes_allowed, fault_error, now_iso
+from qbtui.sync.engine import WAVES, check_writes_allowed, fault_error
+from qbtui.sync.runs import now_iso, who
 
 NEVER_DELETED = frozenset({"Customer", "Vendor", "Item", "Account", "Class", "Department", "Term"})
 _WAVE_OF = {t: i for i, wave in enumerate(WAVES) for t in wave}
@@ -65,7 +66,7 @@ async def undo_run(cache: Cache, client: QBOClient, run_id: str, *, on_event: An
     if run.get("undone_by"):
         raise UndoError(f"run {run_id} was already undone by run {run['undone_by']}")
     created = sorted(run.get("created") or [], key=lambda c: _WAVE_OF.get(c["type"], 1), reverse=True)
-    undo_id = cache.add_run({"kind": "undo", "started": now_iso(), "ended": None, "counts": {}, "created": [],
+    undo_id = cache.add_run({"kind": "undo", "started": now_iso(), "ended": None, "counts": {}, "created": [], "who": who(),
                              "undoes": run_id})
     removed: list[dict[str, Any]] = []
     failures: dict[tuple[str, str], dict[str, Any]] = {}
