@@ -714,6 +714,14 @@ class QbtuiApp(App[None]):
             return
         self._confirm_upload(keys, "shown")
 
+    def action_sync_everything(self) -> None:
+        """Every tab at once, in dependency order (contacts and products, then what uses them, then payments)."""
+        keys = [r.key for rows in self.model.rows.values() for r in rows if r.status in NOT_SYNCED]
+        if not keys:
+            self.notify("Nothing is waiting to be sent on any tab.", timeout=3)
+            return
+        self._confirm_upload(keys, "waiting on every tab")
+
     def action_resync(self) -> None:
         keys = list(self.table.selected) or ([self.table.current_row.key] if self.table.current_row else [])
         if not keys:
@@ -721,7 +729,7 @@ class QbtuiApp(App[None]):
         self._confirm_upload(keys, "to re-sync")
 
     def check_action(self, action: str, parameters) -> bool | None:
-        if action in ("upload_selected", "upload_all", "resync") and self.busy:
+        if action in ("upload_selected", "upload_all", "sync_everything", "resync") and self.busy:
             return None  # shown disabled while a run goes
         if action in ("fix", "resync") and self.tab.kind != "errors":
             return True if action == "fix" else None

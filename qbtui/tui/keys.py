@@ -20,6 +20,8 @@ APP_BINDINGS: list[Binding] = [
     Binding("escape", "clear", "Clear", show=False, id="clear", tooltip="Clear the selection, then the filter"),
     Binding("u", "upload_selected", "Upload", id="upload_selected", tooltip="Upload the selected documents"),
     Binding("U", "upload_all", "Upload all", id="upload_all", tooltip="Upload every document shown"),
+    Binding("S", "sync_everything", "Sync every tab", show=False, id="sync_everything",
+            tooltip="Upload what waits on every tab, in dependency order"),
     Binding("enter", "open_document", "Open", show=False, id="open_document"),
     Binding("slash", "filter", "Filter", id="filter", tooltip="status:failed date:2026-11 or text"),
     Binding("p", "toggle_pending", "Pend/all", id="toggle_pending"),

@@ -286,6 +286,22 @@ async def test_e_fixes_a_date_and_rechecks(make_app, data_dir):
         assert "SO-1008" not in shown(app)
 
 
+async def test_S_syncs_every_tab(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        waiting = {r.key for rows in app.model.rows.values() for r in rows if r.status in ("pending", "blocked", "failed")}
+        await pilot.press("S")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert f"Upload {len(waiting)} documents waiting on every tab" in app.screen.message
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.progress["ok"] + app.progress["failed"] == len(waiting)
+        assert {t for t, _ in waiting} >= {"customer", "sale_invoice", "supplier_invoice", "adjustment", "gift_voucher"}
+
+
 async def test_fix_form_never_stores_what_import_would_refuse(make_app, data_dir):
     """An amount that is not a number, or a required amount left empty, is refused with the import's own
     message; the document in the cache is unchanged."""
