@@ -22,7 +22,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
-from qbtui.cache import Cache, CacheError, CacheLocked
+from qbtui.cache import Cache, CacheError, CacheLocked, StateReader
 
 from . import adapter
 from .keys import APP_BINDINGS
@@ -252,33 +252,19 @@ class QbtuiApp(App[None]):
         if isinstance(keymap, dict) and keymap:
             self.set_keymap({str(k): str(v) for k, v in keymap.items()})
 
-    def reload_in_background(self) -> None:
-        """Re-read the cache after a sync without stopping the screen: the new model is built in a
-        thread and swapped in when complete (the rows already show each document's outcome, live)."""
-        self._generation += 1
-        generation = self._generation
-
-        def build() -> None:
-            cache = self.open_reader()
-            try:
-                model = Model.load(cache, totals=True)
-                state = self._profile_state(cache)
-            finally:
-                cache.close()
-            self.call_from_thread(self._swap_model, model, state, generation)
-
-        self.run_worker(build, thread=True, group="load", description="reload after a sync", exit_on_error=False)
-
-    def _swap_model(self, model: Model, state: dict, generation: int) -> None:
-        if generation != self._generation:
-            return  # a newer load replaced it
-        row = self.table.current_row
-        self.model = model
-        self._apply_profile_state(state)
-        self.table.selected.intersection_update(self.model.by_key.keys())
-        gc.freeze()
-        self.show(cursor_key=row.key if row else None)
-        self._model_complete(generation)
+    def after_sync(self) -> None:
+        """What a sync changed beyond the rows: each row already shows its document's outcome (the sync
+        reports every document it touched, dependencies included), so only the run log, the settings and
+        the gates of the rest are refreshed; no cache reload stalls the screen at 100,000 documents."""
+        try:
+            with StateReader.open(self.profile_path) as state:
+                self._apply_profile_state(self._profile_state(state))
+        except CacheError as exc:
+            self.notify(str(exc), title="Cannot read the cache", severity="error", timeout=10)
+        self.model._rebuild_errors()
+        self.model.invalidate()
+        self.show(cursor_key=self.table.current_row.key if self.table.current_row else None)
+        self.check_gates()
 
     def _after_load_paint(self, cache: Cache | None, generation: int) -> None:
         model = self.model
@@ -845,7 +831,7 @@ class QbtuiApp(App[None]):
     def finish_upload(self, failed: list[dict], exit_code: int | None, error: str | None) -> None:
         self.render_progress("finished")
         self.table.selected.clear()
-        self.reload_in_background()
+        self.after_sync()
         p = self.progress
         if error:
             self.notify(error, title="Upload did not run", severity="error", timeout=15)
