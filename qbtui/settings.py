@@ -21,6 +21,8 @@ CLASS_SOURCES = ("sales_rep", "location", "job", "category", "brand", "family", 
 LOCATION_SOURCES = ("sales_rep", "location", "job", *(a for a in _ATTRS if not a.startswith("product")))
 SYNC_TYPES = ("individual", "no_sync")
 _CHANNEL = re.compile(r"^channel\.(?P<name>[^.\s]+)\.(?P<kind>invoice_sync|cogs_sync)$")
+_KEYMAP = re.compile(r"^keymap\.(?P<id>[a-z][a-z0-9_]*)$")
+_KEYS = re.compile(r"^[A-Za-z0-9_+]+(,[A-Za-z0-9_+]+)*$")
 _EVERY = re.compile(r"^(?P<n>[1-9]\d*)(?P<unit>[mhd])$")
 _EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
 
@@ -32,7 +34,7 @@ class SettingError(ValueError):
 @dataclass(frozen=True)
 class Setting:
     key: str
-    type: str  # bool | choice | currency | date | datetime | duration | emails | text | port
+    type: str  # bool | choice | currency | date | datetime | duration | emails | text | port | keys
     default: Any
     help: str
     choices: tuple[str, ...] = ()
@@ -90,6 +92,9 @@ per channel, see :data:`CHANNEL_SETTING`."""
 
 CHANNEL_SETTING = Setting("channel.<name>.invoice_sync|cogs_sync", "choice", "individual",
                           "per sales channel: individual (each document is sent) or no_sync (skipped)", SYNC_TYPES)
+KEYMAP_SETTING = Setting("keymap.<binding id>", "keys", None,
+                         "the dashboard's key(s) for one action, by the id its help screen shows "
+                         "(e.g. keymap.upload_all ctrl+u; several: ctrl+u,f5)", optional=True)
 
 
 def setting_for(key: str) -> Setting:
@@ -98,13 +103,16 @@ def setting_for(key: str) -> Setting:
         return SETTINGS[key]
     if _CHANNEL.match(key):
         return Setting(key, "choice", "individual", CHANNEL_SETTING.help, SYNC_TYPES)
+    if _KEYMAP.match(key):
+        return Setting(key, "keys", None, KEYMAP_SETTING.help, optional=True)
     if key in MAPPING_KEYS:
         raise SettingError(f"{key!r} is the account/tax/terms mapping, not a setting: use qbtui map")
-    close = difflib.get_close_matches(key, [*SETTINGS, "channel.<name>.invoice_sync", "channel.<name>.cogs_sync"],
+    close = difflib.get_close_matches(key, [*SETTINGS, "channel.<name>.invoice_sync", "channel.<name>.cogs_sync",
+                                            "keymap.<binding id>"],
                                       n=1, cutoff=0.6)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     raise SettingError(f"unknown setting {key!r}{hint}; settings: {', '.join(SETTINGS)}, "
-                       "channel.<name>.invoice_sync, channel.<name>.cogs_sync")
+                       "channel.<name>.invoice_sync, channel.<name>.cogs_sync, keymap.<binding id>")
 
 
 def _parse_bool(s: Setting, text: str) -> bool:
@@ -168,6 +176,14 @@ def _parse_text(s: Setting, text: str) -> str:
     return t
 
 
+def _parse_keys(s: Setting, text: str) -> str:
+    t = text.strip().replace(" ", "")
+    if not _KEYS.match(t):
+        raise SettingError(f"{s.key}: {text!r} is not a key list: Textual key names joined by commas "
+                           "(e.g. ctrl+u or f5,ctrl+u)")
+    return t
+
+
 def _parse_port(s: Setting, text: str) -> int:
     try:
         port = int(str(text).strip())
@@ -181,7 +197,7 @@ def _parse_port(s: Setting, text: str) -> int:
 _PARSERS: dict[str, Callable[[Setting, str], Any]] = {
     "bool": _parse_bool, "choice": _parse_choice, "currency": _parse_currency, "date": _parse_date,
     "datetime": _parse_datetime, "duration": _parse_duration, "emails": _parse_emails, "text": _parse_text,
-    "port": _parse_port,
+    "port": _parse_port, "keys": _parse_keys,
 }
 
 
@@ -278,7 +294,14 @@ def settings_table(stored: Mapping[str, Any]) -> list[dict[str, Any]]:
             for s in _TABLE]
     for key in sorted(k for k in stored if _CHANNEL.match(k)):
         rows.append({"key": key, "value": stored[key], "default": "individual", "help": CHANNEL_SETTING.help})
+    for key in sorted(k for k in stored if _KEYMAP.match(k)):
+        rows.append({"key": key, "value": stored[key], "default": None, "help": KEYMAP_SETTING.help})
     return rows
+
+
+def keymap(stored: Mapping[str, Any]) -> dict[str, str]:
+    """The dashboard's remapped keys, {binding id: keys}, from the ``keymap.<binding id>`` settings."""
+    return {m["id"]: str(v) for k, v in stored.items() if (m := _KEYMAP.match(k)) and v}
 
 
 def set_setting(cache: Any, key: str, text: str) -> Any:

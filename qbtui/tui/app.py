@@ -248,9 +248,11 @@ class QbtuiApp(App[None]):
             info = info[0] if info else {}
         self.company = str(info.get("CompanyName") or "")
         self.last_run = next((r for r in state["runs"] if r.get("kind") in ("sync", "scheduled")), None)
-        keymap = self.settings.get("keymap")
-        if isinstance(keymap, dict) and keymap:
-            self.set_keymap({str(k): str(v) for k, v in keymap.items()})
+        from qbtui.settings import keymap
+
+        remapped = keymap(self.settings)
+        if remapped:
+            self.set_keymap(remapped)
 
     def after_sync(self) -> None:
         """What a sync changed beyond the rows: each row already shows its document's outcome (the sync

@@ -1,5 +1,5 @@
 """Every key of the dashboard, declared once with an id (footer, help, palette and the
-``keymap`` setting all read them from here). Defaults follow TUI.md."""
+``keymap.<id>`` settings all read them from here). Defaults follow TUI.md."""
 
 from __future__ import annotations
 

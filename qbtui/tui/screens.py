@@ -251,7 +251,7 @@ class HelpScreen(ModalScreen[None]):
         for key, desc, bid in self.bindings_list:
             t.add_row(key, desc, bid)
         with Vertical():
-            yield Label(Text("Keys (remap by id: setting `keymap`, e.g. {\"upload_all\": \"ctrl+u\"})",
+            yield Label(Text("Keys (remap by id: qbtui settings set keymap.upload_all ctrl+u)",
                              style="bold"))
             with VerticalScroll():
                 yield Static(t)

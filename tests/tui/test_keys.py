@@ -423,8 +423,13 @@ async def test_ctrl_q_quits(make_app):
 
 
 async def test_keymap_setting_remaps_by_id(make_app, data_dir):
-    with Cache.open(data_dir / "profiles" / "demo", writer=True) as c:
-        c.set_setting("keymap", {"upload_all": "ctrl+u", "toggle_pending": "P"})
+    from qbtui.settings import SettingError, set_setting
+
+    with Cache.open(data_dir / "profiles" / "demo", writer=True) as c:  # as `qbtui settings set KEY VALUE` does
+        set_setting(c, "keymap.upload_all", "ctrl+u")
+        set_setting(c, "keymap.toggle_pending", "P")
+        with pytest.raises(SettingError, match="not a key list"):
+            set_setting(c, "keymap.upload_all", "ctrl u; rm")
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
