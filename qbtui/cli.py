@@ -394,6 +394,28 @@ def gates_command(profile: Profile) -> None:
                                                     for (t, r), (status, reasons) in gates.items()]}))
 
 
+@main.command("update-document", hidden=True)
+@click.pass_obj
+@user_errors
+def update_document_command(profile: Profile) -> None:
+    """For the dashboard's fix form: one edited document (JSON on stdin) checked as an import checks it, then
+    stored; exit 1 with the reasons when it is refused, 2 when the profile is busy."""
+    from qbtui.documents import check_document
+
+    try:
+        data = json.loads(sys.stdin.read())
+    except json.JSONDecodeError as exc:
+        fail(f"not a JSON document: {exc}")
+    checked, problems = check_document(data if isinstance(data, dict) else {})
+    if checked is None:
+        fail("; ".join(f"{'.'.join(map(str, loc))}: {reason}" for loc, reason in problems), 1)
+    with profile.open(writer=True, command="qbtui (fix form)") as cache:
+        try:
+            cache.update_document(checked["type"], checked["ref"], checked)
+        except KeyError:
+            fail(f"no {checked['type']} {checked['ref']!r} in the cache")
+
+
 @main.command("runs")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 @click.pass_obj

@@ -117,6 +117,18 @@ def describe_validation_error(exc: ValidationError, model: type[BaseModel]) -> l
     return out
 
 
+def check_document(data: dict[str, Any]) -> tuple[dict[str, Any] | None, list[tuple[tuple[Any, ...], str]]]:
+    """One document dict as the cache stores it, or the (location, reason) pairs that reject it: the same
+    model and messages as an import, for anything that edits a stored document (the fix form)."""
+    model = MODELS.get(str(data.get("type")))
+    if model is None:
+        return None, [(("type",), f"unknown document type {data.get('type')!r}")]
+    try:
+        return model.model_validate(data).model_dump(mode="json", exclude_none=True), []
+    except ValidationError as exc:
+        return None, describe_validation_error(exc, model)
+
+
 def _bad_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
 

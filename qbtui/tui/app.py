@@ -339,7 +339,7 @@ class QbtuiApp(App[None]):
         self.run_worker(gates_worker, thread=True, group="gates", description="gates", exit_on_error=False)
 
     def _apply_gates(self, gates, generation: int) -> None:
-        if generation != self._generation:
+        if generation != self._generation or not self.screen_stack:
             return  # computed before a reload: a newer check follows
         row = self.table.current_row
         self.model.apply_gates(gates)
@@ -467,7 +467,8 @@ class QbtuiApp(App[None]):
         self._set_line("#statusline", status)
 
     def on_virtual_table_cursor_moved(self, message: VirtualTable.CursorMoved) -> None:
-        self.update_status()
+        if self.screen_stack:  # not while the app closes (a gate check may still report then)
+            self.update_status()
 
     # ------------------------------------------------------------------ key latency (bench)
     async def on_event(self, event) -> None:
@@ -665,9 +666,14 @@ class QbtuiApp(App[None]):
         screen = fix_screen_for(self, row)
         self.push_screen(screen, self._after_fix)
 
-    def _after_fix(self, saved: bool | None) -> None:
-        if saved:
-            self.load(keep_cursor=True)  # then the gates are checked again at once
+    def _after_fix(self, saved: "bool | dict | None") -> None:
+        row = self.table.current_row
+        if isinstance(saved, dict):  # an edited document, stored by a child process: update its row in place
+            self.model.replace_document(saved["type"], saved["ref"], saved)
+            self.show(cursor_key=row.key if row else None)
+            self.check_gates()  # in a child process too: the screen never waits on the cache
+        elif saved:  # linked to a QBO object (a link outcome was written): statuses changed
+            self.load(keep_cursor=True)
 
     def write_cache(self, fn: Callable[[Cache], None]) -> bool:
         """Open the cache as writer just for ``fn``; a clear message if another process holds it."""

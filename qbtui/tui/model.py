@@ -240,6 +240,35 @@ class Model:
             return str(d.get("reason") or d.get("location") or "")
         return ""
 
+    def replace_document(self, type_: str, ref: str, data: dict) -> None:
+        """A document edited in place (the fix form): its row's date, counterparty and total follow; a
+        renamed contact's name follows on the rows that show it. Statuses are the gates' to change."""
+        row = self.by_key.get((type_, ref))
+        if row is None:
+            return
+        old_party = row.party
+        if type_ in ("customer", "supplier", "product"):
+            row.party = str(data.get("name") or "")
+            if type_ != "product" and row.party != old_party:
+                for rows in self.rows.values():
+                    for r in rows:
+                        if r.party == old_party and r.type not in ("customer", "supplier", "product"):
+                            r.party = row.party
+                            r.search = f"{r.ref}\t{r.party}\t{r.qbo_id}".lower()
+        else:
+            contact = ("customer", data.get("customer")) if data.get("customer") else ("supplier", data.get("supplier"))
+            named = self.by_key.get(contact) if contact[1] else None
+            if named is not None:
+                row.party = named.party
+            elif contact[1]:
+                row.party = str(contact[1])
+        row.date = document_date(type_, data)
+        row.total = document_total(type_, data)
+        self._pending_data.pop((type_, ref), None)
+        row.search = f"{row.ref}\t{row.party}\t{row.qbo_id}".lower()
+        self.rows[type_].sort(key=_sort_key)
+        self.invalidate()
+
     def apply_gates(self, gates: dict[tuple[str, str], tuple[str, list[dict]]]) -> None:
         """Overlay gate results (blocked / skipped, with reasons) on pending documents."""
         for key, (status, reasons) in gates.items():

@@ -348,19 +348,13 @@ def _id(path: tuple) -> str:
 def checked_document(doc_type: str, data: dict) -> tuple[dict | None, list[str]]:
     """The edited document as the import format stores it, or the reasons it is not valid: the same
     model and the same messages as ``qbtui import``, so a fix can never store what an import would refuse."""
-    from pydantic import ValidationError
+    from qbtui.documents import check_document
 
-    from qbtui.documents.importer import describe_validation_error
-    from qbtui.documents.models import MODELS
-
-    model = MODELS[doc_type]
-    try:
-        return model.model_validate(data).model_dump(mode="json", exclude_none=True), []
-    except ValidationError as exc:
-        return None, [f"{_label(loc)}: {reason}" for loc, reason in describe_validation_error(exc, model)]
+    checked, problems = check_document({**data, "type": doc_type})
+    return checked, [f"{_label(loc)}: {reason}" for loc, reason in problems]
 
 
-class FixScreen(ModalScreen[bool]):
+class FixScreen(ModalScreen["bool | dict"]):
     """A form for the failing fields; saving writes through the cache and re-checks the gates."""
 
     DEFAULT_CSS = MODAL_CSS.format(name="FixScreen") + """
@@ -447,10 +441,21 @@ class FixScreen(ModalScreen[bool]):
         if errors:
             self.query_one("#fix-error", Static).update("; ".join(errors))
             return
-        row = self.row
-        if self.qapp.write_cache(lambda c: c.update_document(row.type, row.ref, data)):
-            self.notify(f"Saved {row.ref}; gates re-checked.", timeout=3)
-            self.dismiss(True)
+        self.query_one("#fix-error", Static).update("Saving...")
+        self.save(data)
+
+    @work(exclusive=True, group="fix", exit_on_error=False)
+    async def save(self, data: dict) -> None:
+        qapp = self.qapp
+        code, problem = await adapter.update_document_in_child(qapp.profile, qapp.data_dir, data, qapp.qbtui_command)
+        if code:
+            self.query_one("#fix-error", Static).update(f"Not saved: {problem}")
+            if code == 2:
+                self.notify(f"Not saved: {problem}. Wait for it to finish, then save again.",
+                            title="The profile is busy", severity="error", timeout=10)
+            return
+        self.notify(f"Saved {self.row.ref}; gates re-checked.", timeout=3)
+        self.dismiss(data)
 
 
 class LinkPicker(ModalScreen[bool]):

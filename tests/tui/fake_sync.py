@@ -1,6 +1,7 @@
 """A fake of our own `qbtui ... sync --yes --events --refs-from FILE` subprocess for the TUI's
 tests: reads the refs file, records outcomes in the cache like the engine would, and prints the
-event lines of the contract. Refs containing "FAIL" or listed in $FAKE_SYNC_FAIL fail."""
+event lines of the contract. Refs containing "FAIL" or listed in $FAKE_SYNC_FAIL fail. Any other
+command (the fix form's `update-document`, `gates`) goes to the real `qbtui`."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ from pathlib import Path
 
 
 def main(argv: list[str]) -> int:
+    if "sync" not in argv:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+        from qbtui.cli import main as qbtui
+
+        return qbtui(argv, standalone_mode=True)
     profile = argv[argv.index("--profile") + 1]
     data_dir = Path(argv[argv.index("--data-dir") + 1])
     assert "sync" in argv and "--yes" in argv and "--events" in argv

@@ -361,6 +361,7 @@ async def test_fix_save_when_profile_is_busy(make_app, data_dir):
         app.screen.query_one("#f-invoice_date").value = "2026-11-02"
         with Cache.open(data_dir / "profiles" / "demo", writer=True, command="qbtui sync"):
             await pilot.press("ctrl+s")
+            await app.workers.wait_for_complete()  # the save runs in a child process
             await pilot.pause()
         assert isinstance(app.screen, FixScreen)
         assert any("busy" in (n.title or "") for n in app._notifications)

@@ -93,3 +93,18 @@ def test_gates_in_a_child_process_match_the_gates_in_process(data_dir):
     child = adapter.gate_statuses_in_child("demo", data_dir)
     assert child == here
     assert any(status == "blocked" for status, _ in child.values())
+
+
+def test_an_edited_document_updates_its_row_in_place(data_dir):
+    with Cache.open(data_dir / "profiles" / "demo", writer=False) as cache:
+        model = Model.load(cache)
+        invoice = cache.get("sale_invoice", "SO-1008")["data"]
+        customer = cache.get("customer", "C-103")["data"]
+    model.replace_document("sale_invoice", "SO-1008", {**invoice, "invoice_date": "2026-11-30"})
+    rows = model.rows["sale_invoice"]
+    assert rows[-1].ref == "SO-1008" and rows[-1].date == "2026-11-30"  # sorted by date again
+    shown_before = [r.ref for r in rows if r.party == "Riverside Books: Annex"]
+    model.replace_document("customer", "C-103", {**customer, "name": "Riverside Books - Annex"})
+    assert model.by_key[("customer", "C-103")].party == "Riverside Books - Annex"
+    assert shown_before and all(model.by_key[("sale_invoice", r)].party == "Riverside Books - Annex"
+                                for r in shown_before)
