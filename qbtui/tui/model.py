@@ -11,15 +11,15 @@ import gc
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from qbtui.cache import Cache
+from qbtui.ledger.totals import document_total
 
 from . import adapter
 from .tabs import TYPE_SHORT
 
-CENT = Decimal("0.01")
 UNSET: Any = type("Unset", (), {"__repr__": lambda self: "UNSET"})()
 
 
@@ -51,39 +51,6 @@ class Row:
     @property
     def key(self) -> tuple[str, str]:
         return (self.type, self.ref)
-
-
-def _dec(value: Any) -> Decimal:
-    try:
-        return Decimal(str(value)) if value is not None else Decimal(0)
-    except InvalidOperation:
-        return Decimal(0)
-
-
-def document_total(type_: str, data: dict) -> Decimal | None:
-    """Sum of lines (quantity x unit price less discount), or the amount field."""
-    lines = data.get("lines")
-    if isinstance(lines, list) and lines:
-        total = Decimal(0)
-        for line in lines:
-            if not isinstance(line, dict):
-                continue
-            if "unit_price" in line:
-                amount = _dec(line.get("quantity")) * _dec(line.get("unit_price"))
-                disc = line.get("discount_percent")
-                if disc:
-                    amount -= amount * _dec(disc) / 100
-            elif "quantity_change" in line:
-                amount = _dec(line.get("quantity_change")) * _dec(line.get("unit_cost"))
-            else:
-                amount = _dec(line.get("quantity")) * _dec(line.get("unit_cost"))
-            total += amount
-        return total.quantize(CENT, ROUND_HALF_UP)
-    if "amount" in data:
-        return _dec(data["amount"]).quantize(CENT, ROUND_HALF_UP)
-    if type_ == "product" and data.get("sale_price") is not None:
-        return _dec(data["sale_price"]).quantize(CENT, ROUND_HALF_UP)
-    return None
 
 
 def document_date(type_: str, data: dict) -> str:

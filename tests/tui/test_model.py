@@ -108,3 +108,26 @@ def test_an_edited_document_updates_its_row_in_place(data_dir):
     assert model.by_key[("customer", "C-103")].party == "Riverside Books - Annex"
     assert shown_before and all(model.by_key[("sale_invoice", r)].party == "Riverside Books - Annex"
                                 for r in shown_before)
+
+
+def test_the_dashboard_shows_what_the_ledger_posts(tmp_path):
+    """Two lines of 1 x 17.00 less 4.97%: QBO gets 16.16 + 16.16 (each line rounded, Amount = Qty x
+    UnitPrice), so the dashboard must show 32.32, not the unrounded total rounded once (32.31)."""
+    from qbtui.documents.importer import check_document
+    from qbtui.ledger import Ledger, build
+
+    line = {"sku": "MUG-01", "quantity": "1", "unit_price": "17.00", "discount_percent": "4.97"}
+    docs = [{"type": "customer", "ref": "C-1", "name": "Harbour Cafe"},
+            {"type": "product", "ref": "MUG-01", "name": "Mug", "sale_price": "17.00"},
+            {"type": "sale_invoice", "ref": "SO-1", "customer": "C-1", "invoice_date": "2026-11-02",
+             "lines": [line, line]}]
+    with Cache.open(tmp_path / "p", writer=True) as cache:
+        cache.upsert_documents([check_document(d)[0] for d in docs])
+    with Cache.open(tmp_path / "p", writer=False) as cache:
+        model = Model.load(cache)
+        invoice = cache.get("sale_invoice", "SO-1")["data"]
+    posted = sum(Decimal(str(line["Amount"]))
+                 for line in build({**invoice, "type": "sale_invoice"}, Ledger.offline())[0].body["Line"])
+    assert posted == Decimal("32.32")
+    assert model.total_of([("sale_invoice", "SO-1")]) == posted
+    assert model.by_key[("sale_invoice", "SO-1")].total == posted
