@@ -21,6 +21,7 @@ import click
 from qbtui import __version__
 from qbtui.cache import Cache, CacheError, CacheLocked, default_data_dir, profile_dir
 from qbtui.documents import DOCUMENT_TYPES, REFUND_TYPE, ImportFileError, import_schema, read_file
+from qbtui.private import private_dir
 from qbtui.qbo import InsecureURL, QBOFault, ReconnectRequired
 from qbtui.settings import SettingError
 
@@ -99,7 +100,7 @@ def main(ctx: click.Context, profile: str, data_dir: Path | None, no_mouse: bool
 def open_dashboard(profile: Profile) -> None:
     from qbtui import tui
 
-    profile.path.mkdir(parents=True, exist_ok=True)
+    private_dir(profile.path, tighten=True)
     if not sys.stdout.isatty():
         fail("the dashboard needs a terminal; for scripts use the commands (qbtui --help)")
     tui.run(profile.path, profile=profile.name, data_dir=profile.data_dir, no_mouse=profile.no_mouse)
@@ -511,7 +512,7 @@ def connect_command(profile: Profile, environment: str, client_id: str | None, c
     """Connect the profile to a QuickBooks company (OAuth 2.0, usable over SSH)."""
     from qbtui.sync.connection import begin_connect, finish_connect
 
-    profile.path.mkdir(parents=True, exist_ok=True)
+    private_dir(profile.path, tighten=True)
     with profile.open(writer=True, command="qbtui connect") as cache:
         if not redirect_url or print_auth_url:
             if not client_id:
@@ -625,7 +626,7 @@ def settings_set(profile: Profile, key: str, value: str) -> None:
     """Set KEY to VALUE (validated)."""
     from qbtui.settings import set_setting
 
-    profile.path.mkdir(parents=True, exist_ok=True)
+    private_dir(profile.path, tighten=True)
     with profile.open(writer=True, command="qbtui settings set") as cache:
         stored = set_setting(cache, key, value)
     click.echo(f"{key} = {json.dumps(stored)}")

@@ -10,6 +10,7 @@ in its own process so that it never competes with the dashboard for the interpre
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import socket
 import subprocess
@@ -21,6 +22,7 @@ import httpx2
 
 from qbtui.cache import Cache
 from qbtui.ledger.roles import auto_map
+from qbtui.private import open_private, private_dir
 from qbtui.sync.connection import begin_connect, finish_connect, open_client
 from qbtui.sync.pull import pull_reference
 
@@ -41,7 +43,8 @@ def free_port() -> int:
 def start_sandbox(profile_path: Path) -> tuple[subprocess.Popen[bytes], str]:
     """The demo company's sandbox as a child process; returns it and its root URL once it answers."""
     port = free_port()
-    log = open(profile_path / "sandbox.log", "ab")  # noqa: SIM115 (kept open for the child's lifetime)
+    # 0600 like every file of a profile; kept open for the child's lifetime
+    log = os.fdopen(open_private(profile_path / "sandbox.log", os.O_WRONLY | os.O_APPEND), "ab")
     proc = subprocess.Popen([sys.executable, "-m", "qbtui", "sandbox", "serve", "--port", str(port), "--company", "demo",
                              "--state", str(profile_path / "sandbox-company.json")],
                             stdin=subprocess.DEVNULL, stdout=log, stderr=log)
@@ -85,7 +88,7 @@ def prepare(profile_path: Path, *, reset: bool) -> tuple[subprocess.Popen[bytes]
     if reset and profile_path.exists():
         Cache.open(profile_path, writer=True, command="qbtui demo --reset").close()  # refuses while another holds it
         shutil.rmtree(profile_path)
-    profile_path.mkdir(parents=True, exist_ok=True)
+    private_dir(profile_path, tighten=True)
     proc, url = start_sandbox(profile_path)
     try:
         with Cache.open(profile_path, writer=True, command="qbtui demo") as cache:

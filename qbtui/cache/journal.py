@@ -13,6 +13,8 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from qbtui.private import open_private
+
 from .errors import CacheError
 from .storage import atomic_write_bytes, dumps
 
@@ -74,7 +76,7 @@ def read_journal(path: Path, f: BinaryIO | None = None) -> tuple[list[dict[str, 
 class JournalWriter:
     def __init__(self, path: Path, valid_length: int) -> None:
         self.path = Path(path)
-        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        self._fd = open_private(self.path, os.O_RDWR)
         size = os.fstat(self._fd).st_size
         if size != valid_length:
             # Drop a torn tail left by a crash, so new lines start on a line boundary.

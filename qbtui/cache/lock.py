@@ -15,6 +15,8 @@ from pathlib import Path
 
 import orjson
 
+from qbtui.private import open_private
+
 from .errors import CacheLocked
 
 LOCK_NAME = "writer.lock"
@@ -28,7 +30,7 @@ class WriterLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        fd = open_private(self.path, os.O_RDWR)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

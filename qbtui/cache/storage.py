@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-import secrets
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -13,9 +12,12 @@ from typing import Any
 import orjson
 from tinydb.storages import Storage
 
+from qbtui.private import TMP_MARK as TMP_MARK, fsync_dir as fsync_dir, write_private
+
 from .errors import CacheError
 
-TMP_MARK = ".tmp-"
+#: the cache's files are written through the one private, atomic writer (0600, temp + fsync + replace)
+atomic_write_bytes = write_private
 
 
 @contextlib.contextmanager
@@ -125,50 +127,6 @@ def load_lines(raw: bytes, convert: Any) -> dict[str, dict[str, Any]]:
     if table is not None:
         raise _NotLineFormat
     return data
-
-
-def fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def atomic_write_bytes(path: Path, payload: bytes) -> None:
-    """Write ``payload`` to ``path`` so that it is wholly there or not at all after a crash:
-    temp file in the same directory, fsync, os.replace, fsync of the directory."""
-    path = Path(path)
-    tmp = path.with_name(f"{path.name}{TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        view = memoryview(payload)
-        while view:
-            n = os.write(fd, view)
-            view = view[n:]
-        os.fsync(fd)
-    except BaseException:
-        os.close(fd)
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    os.close(fd)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    fsync_dir(path.parent)
 
 
 def read_json_file(path: Path) -> Any:

@@ -13,6 +13,8 @@ from typing import Any
 import orjson
 from tinydb import Query, TinyDB
 
+from qbtui.private import private_dir
+
 from .errors import CacheError
 from .journal import JOURNAL_NAME, JournalWriter, open_journal, read_journal
 from .lock import WriterLock
@@ -92,7 +94,7 @@ class Cache:
         self._journal: JournalWriter | None = None
         if self.writer:
             try:
-                self.profile_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+                private_dir(self.profile_dir, tighten=True)
             except OSError as exc:
                 raise CacheError(
                     f"cannot create profile folder {self.profile_dir}: {exc.strerror or exc}"

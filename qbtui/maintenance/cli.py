@@ -151,13 +151,14 @@ def cogs_export(profile: Any, start: str, end: str, as_json: bool, output: Path 
     import json
 
     from qbtui.maintenance.cogs import cogs_in_range, export_csv, record_export
+    from qbtui.private import write_private
 
     _check_range(start, end)
     with profile.open(writer=False) as cache:
         rows = cogs_in_range(cache, start, end)
     text = json.dumps({"from": start, "to": end, "cogs": rows}, indent=2) + "\n" if as_json else export_csv(rows)
     if output:
-        output.write_text(text, encoding="utf-8")
+        write_private(output, text.encode("utf-8"))  # private, whole or not at all, like a profile's files
         click.echo(f"{len(rows)} COGS written to {output}", err=True)
     else:
         click.echo(text, nl=False)

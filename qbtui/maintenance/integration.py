@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from qbtui.maintenance.audit import end_maintenance, now_iso, start_maintenance
+from qbtui.private import write_private
 
 CONNECTION_SETTINGS = ("realm_id", "environment", "client_id", "redirect_uri", "oauth_pending", "last_pull")
 FORGOTTEN_REFERENCE = ("accounts", "tax_codes", "tax_rates", "terms", "classes", "departments", "customers",
@@ -42,8 +43,8 @@ def change_organisation(cache: Any, profile_path: Path) -> dict[str, Any]:
     run_id = start_maintenance(cache, "change_organisation", previous_realm=realm, previous_company=company)
     links = [link for link in cache.links() if link.get("qbo") and link.get("status") in ("synced", "failed", "sending")]
     archive = Path(profile_path) / f"links-{realm or 'none'}-{run_id}.json"
-    archive.write_text(json.dumps({"realm_id": realm, "company": company, "at": now_iso(), "links": links},
-                                  indent=1, default=str), encoding="utf-8")
+    write_private(archive, json.dumps({"realm_id": realm, "company": company, "at": now_iso(), "links": links},
+                                      indent=1, default=str).encode("utf-8"))
     outcomes = [{"type": link["type"], "ref": link["ref"], "status": "failed", "qbo": [], "synced_rev": None,
                  "run": run_id, "error": {"code": "organisation.changed",
                                           "message": "the profile was moved to another QuickBooks company",

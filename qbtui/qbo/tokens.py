@@ -9,13 +9,14 @@ import asyncio
 import contextlib
 import fcntl
 import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, AsyncIterator, Iterator
 
 import orjson
+
+from qbtui.private import open_private, private_dir, write_private
 
 TOKENS_FILE = "tokens.json"
 SECRET_FILE = "client_secret"
@@ -59,30 +60,6 @@ class Tokens:
         return cls(access_token=str(d["access_token"]), refresh_token=str(d["refresh_token"]),
                    expires_at=float(d["expires_at"]), refresh_expires_at=float(d["refresh_expires_at"]),
                    realm_id=str(d["realm_id"]), client_id=str(d["client_id"]))
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Write `data` to `path` atomically with mode 0600: temp file (0600) in the same dir, fsync, replace."""
-    directory = path.parent
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)  # mkstemp: 0600
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):  # make the rename itself durable
-        dfd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
 
 
 class TokenStore:
@@ -142,8 +119,7 @@ class TokenStore:
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """Hold the cross-process lock (blocking); for scripts and tests."""
-        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = open_private(private_dir(self.directory) / LOCK_FILE, os.O_RDWR)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield
@@ -156,8 +132,7 @@ class TokenStore:
         if self._task_lock is None:
             self._task_lock = asyncio.Lock()
         async with self._task_lock:
-            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            fd = open_private(private_dir(self.directory) / LOCK_FILE, os.O_RDWR)
             try:
                 while True:  # non-blocking tries: the event loop keeps running, cancellation stays clean
                     try:

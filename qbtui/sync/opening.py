@@ -27,6 +27,7 @@ from qbtui.ledger.context import Ledger
 from qbtui.ledger.journals import OPENING_REF, build_opening_inventory, inventory_valuation
 from qbtui.ledger.money import money
 from qbtui.ledger.payload import jsonable
+from qbtui.private import write_private
 from qbtui.sync.lookup import quote
 from qbtui.sync.preflight import require_writes
 
@@ -234,10 +235,7 @@ async def import_stock_on_hand(cache: Any, client: Any, *, location: str, path: 
         for item in items:
             ours = cache.get("product", str(item["Sku"]))
             docs.append(_product_from_item(item, location.strip(), ours["data"] if ours else None))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(json.dumps({"documents": docs}, indent=2) + "\n")
-        tmp.replace(path)
+        write_private(path, (json.dumps({"documents": docs}, indent=2) + "\n").encode("utf-8"))
         if docs:
             cache.upsert_documents(docs)
         pending = [{"sku": str(i["Sku"]), "id": str(i["Id"]), "name": d["name"],

@@ -29,7 +29,7 @@ def test_save_load_clear_mode_0600(tmp_path):
     store.save(make_tokens(2))
     assert store.load().refresh_token == "refresh-secret-2-xxxxxxxx"
     assert mode(store.tokens_path) == 0o600
-    assert [p.name for p in store.directory.iterdir() if p.name.endswith(".tmp")] == []
+    assert [p.name for p in store.directory.iterdir() if ".tmp" in p.name] == []
     store.clear()
     assert store.load() is None
     store.clear()  # twice is fine
