@@ -1,4 +1,4 @@
-"""The ``qbtui`` command (spec/CLI.md): every screen action has a headless twin here.
+"""The ``qbtui`` command (docs/cli.md): every screen action has a headless twin here.
 
 Exit codes: 0 done; 1 some documents (or files) blocked, failed or rejected; 2 could not run.
 With ``--json`` one JSON document goes to stdout and human messages to stderr.
@@ -554,7 +554,7 @@ def connect_command(profile: Profile, environment: str, client_id: str | None, c
 @click.pass_obj
 @user_errors
 def map_command(profile: Profile, role: str | None, account: str | None, auto: bool, as_json: bool) -> None:
-    """Map accounting roles to QBO accounts (see DOMAIN.md s.5 roles)."""
+    """Map accounting roles to QBO accounts (roles and allowed account types: docs/domain.md#mapping-roles)."""
     from qbtui.ledger.roles import REQUIRED_ROLES, ROLE_BY_NAME, auto_map, mapping_problems
 
     with profile.open(writer=bool(auto or role), command="qbtui map") as cache:
@@ -602,7 +602,7 @@ def map_command(profile: Profile, role: str | None, account: str | None, auto: b
 @click.pass_context
 @user_errors
 def settings_group(ctx: click.Context, as_json: bool) -> None:
-    """Show the settings (DOMAIN.md s.6), or change one: qbtui settings set KEY VALUE."""
+    """Show the settings, or change one: qbtui settings set KEY VALUE (each setting: docs/domain.md#settings)."""
     if ctx.invoked_subcommand is not None:
         return
     from qbtui.settings import settings_table

@@ -1,4 +1,4 @@
-"""The settings of DOMAIN.md s.6: their table, parsing of ``qbtui settings set KEY VALUE``, and a
+"""The settings (docs/domain.md#settings): their table, parsing of ``qbtui settings set KEY VALUE``, and a
 frozen view with defaults for the ledger and the gates.
 
 Stored values are plain JSON (dates and datetimes as ISO strings). The account mapping is not a

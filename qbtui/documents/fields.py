@@ -1,7 +1,7 @@
 """Field types shared by every document model: money, quantities, dates, refs.
 
 Money is Decimal with at most 2 places; unit prices, costs and quantities at most 6; both finite
-and below 10^12 in absolute value (IMPORT_FORMAT.md). Dates are ISO ``YYYY-MM-DD`` only.
+and below 10^12 in absolute value (docs/import-format.md#values). Dates are ISO ``YYYY-MM-DD`` only.
 """
 
 from __future__ import annotations

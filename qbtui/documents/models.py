@@ -1,4 +1,4 @@
-"""One pydantic model per document type of the import format (IMPORT_FORMAT.md).
+"""One pydantic model per document type of the import format (docs/import-format.md).
 
 The models check form only: types, required fields, unknown fields, enumerations, impossible
 dates, numbers out of range. Meaning (unknown customers, names QBO refuses, amounts that do not

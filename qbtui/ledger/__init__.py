@@ -1,7 +1,7 @@
 """Pure translation of inventory documents into QBO payloads (no I/O).
 
 ``build(doc, ledger)`` gives the payloads of any document; ``gates.check`` / ``gates.skip_reason``
-say why one is blocked or skipped; ``roles`` holds the mapping roles of DOMAIN.md s.5."""
+say why one is blocked or skipped; ``roles`` holds the mapping roles (docs/domain.md#mapping-roles)."""
 
 from qbtui.ledger.build import BUILDERS, build, roles_used, txn_dates
 from qbtui.ledger.context import Ledger, Prefs

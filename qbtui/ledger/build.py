@@ -36,7 +36,7 @@ DATE_FIELD: dict[str, str] = {
     "supplier_payment": "date", "supplier_deposit": "date", "adjustment": "accounting_date",
     "gift_voucher": "date", "store_credit": "date",
 }
-"""The field that becomes TxnDate, per transaction type (DOMAIN.md s.3)."""
+"""The field that becomes TxnDate, per transaction type (docs/domain.md#what-each-document-becomes)."""
 
 
 def build(doc: Doc, ledger: Ledger) -> list[Payload]:

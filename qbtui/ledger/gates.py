@@ -1,4 +1,4 @@
-"""Gates (DOMAIN.md s.2) as data: what keeps a well-formed document from being sent, with a
+"""Gates (docs/domain.md#gates) as data: what keeps a well-formed document from being sent, with a
 reason an accountant can act on. Pure: the context is built once per plan, not per document."""
 
 from __future__ import annotations

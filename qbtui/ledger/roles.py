@@ -1,4 +1,4 @@
-"""The mapping roles of DOMAIN.md s.5: one table for the wizard, ``qbtui map --auto``, the
+"""The mapping roles (docs/domain.md#mapping-roles): one table for the wizard, ``qbtui map --auto``, the
 ledger and the gates. The mapping itself lives in the cache's settings under ``mapping``
 = {role: QBO Account Id}."""
 
@@ -149,7 +149,7 @@ def mapping_problems(mapping: Mapping[str, Any], accounts: Iterable[Mapping[str,
 
 def match_by_name(names: Iterable[str], items: Iterable[Mapping[str, Any]],
                   mapping: Mapping[str, str] | None = None) -> tuple[dict[str, str], list[str]]:
-    """Tax codes and terms: our names to QBO Ids by exact Name (case included, DOMAIN.md s.5 step 6).
+    """Tax codes and terms: our names to QBO Ids by exact Name (case included: QBO compares them exactly).
     Returns (matched {name: Id} including ``mapping``, names left unmatched)."""
     result = dict(mapping or {})
     by_name = {str(i.get("Name")): str(i.get("Id")) for i in items if i.get("Active", True)}

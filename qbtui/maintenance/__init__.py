@@ -1,4 +1,4 @@
-"""Maintenance (DOMAIN.md s.6, issue 8): reconciliation, duplicate finder, COGS maintenance,
+"""Maintenance (docs/domain.md#maintenance): reconciliation, duplicate finder, COGS maintenance,
 replacing products, historical export, change of organisation / disabling the integration,
 autosync (scheduler, one sync per profile, alerts by e-mail) and the audit log.
 

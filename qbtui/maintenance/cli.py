@@ -1,4 +1,4 @@
-"""The maintenance commands of ``qbtui`` (spec/CLI.md): reconcile, duplicates, cogs export|void,
+"""The maintenance commands of ``qbtui`` (docs/cli.md#maintenance-commands): reconcile, duplicates, cogs export|void,
 audit, autosync, products replace, history export, integration disable|enable|change-organisation.
 
 Plain click commands collected in :data:`COMMANDS`; qbtui.cli adds them to its group. The

@@ -1,5 +1,5 @@
 """COGS maintenance for an inclusive date range: export the COGS journals, or void them (QBO's API
-cannot void a journal entry: "void" is a delete, QBO.md). Voided COGS documents become ``voided``
+cannot void a journal entry: "void" is a delete, docs/qbo.md#undoing). Voided COGS documents become ``voided``
 (never re-sent by a sync); the maintenance run keeps entity, Id, DocNumber and amount of each."""
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ ZERO = Decimal("0.00")
 #: QBO transactions that touch the books (what reconciliation reads); Estimate/PurchaseOrder do not post
 POSTING_ENTITIES = ("Invoice", "CreditMemo", "RefundReceipt", "Payment", "Bill", "VendorCredit", "BillPayment",
                     "JournalEntry")
-#: QBO.md "What can be undone how": void through the API where QBO allows it, else delete
+#: docs/qbo.md#undoing: void through the API where QBO allows it, else delete
 VOID_IN_API = frozenset({"Invoice", "Payment", "BillPayment", "SalesReceipt"})
 
 

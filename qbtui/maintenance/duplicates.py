@@ -1,6 +1,6 @@
 """The duplicate finder: QBO journals, invoices and bills that look created twice (same entity,
 reference, amount and date; bills also the same supplier), with the one qbtui's link points to
-marked, and removal of another one (void where QBO's API allows it, else delete: QBO.md), recorded
+marked, and removal of another one (void where QBO's API allows it, else delete: docs/qbo.md#undoing), recorded
 in the audit log as a maintenance run."""
 
 from __future__ import annotations

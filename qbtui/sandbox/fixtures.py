@@ -1,4 +1,5 @@
-"""The three companies `--company` offers: empty, demo and unprepared (CLI.md, DOMAIN.md s.5)."""
+"""The three companies `--company` offers: empty, demo and unprepared (docs/cli.md#the-sandbox-server);
+demo has an account for every role of docs/domain.md#mapping-roles."""
 
 from __future__ import annotations
 

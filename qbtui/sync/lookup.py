@@ -2,7 +2,7 @@
 
 Used after an unknown outcome (a timeout, a dropped connection, a killed process between send and
 record) before anything is sent again, and before creating contacts and items (link, never create
-a second one). The keys are those of DOMAIN.md section 3's "lookup key after an unknown outcome".
+a second one). The keys are listed in docs/domain.md#finding-what-was-already-sent.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Steps 7 and 8 of the connect wizard (DOMAIN.md s.5) and the opening inventory journal (s.3).
+"""Steps 7 and 8 of the connect wizard (docs/domain.md#connect-wizard) and the opening inventory journal
+(docs/domain.md#postings).
 
 * :func:`import_opening_balances`: QBO's unpaid and partly paid invoices and bills become cache
   documents that are already synced and linked to their QBO Id, dated on the integration date, so that

@@ -323,7 +323,7 @@ def _plan(cache: Any, types: Iterable[str] | None, refs: Iterable[str] | None,
 
 def dry_run_json(planned: Iterable[PlannedDocument]) -> dict[str, Any]:
     """``{"documents": [{"type", "ref", "status", "reasons", "payloads": [{"entity", "operation",
-    "body"}]}]}`` (spec/CLI.md); amounts are JSON numbers (Decimal("24.60") -> 24.6)."""
+    "body"}]}]}`` (docs/cli.md); amounts are JSON numbers (Decimal("24.60") -> 24.6)."""
     with _bulk():
         return {"documents": [p.to_json() for p in planned]}
 

@@ -1,4 +1,4 @@
-"""Preflight of the connect wizard (DOMAIN.md s.5 step 4): what must be true of the QBO company and
+"""Preflight of the connect wizard (step 4 of docs/domain.md#connect-wizard): what must be true of the QBO company and
 of our documents before anything is sent, each with a plain explanation and, where QBO allows it,
 a fix that :func:`apply_fix` carries out.
 
@@ -73,7 +73,7 @@ def matching_inventory_items(products: Iterable[Mapping[str, Any]],
 
 def preflight(documents: Iterable[Mapping[str, Any]], reference: Mapping[str, Any], settings: Settings, *,
               backup_confirmed: bool = False) -> list[Check]:
-    """Every preflight check, in the order of DOMAIN.md s.5 step 4 (problems and passes alike).
+    """Every preflight check, in the order of step 4 of docs/domain.md#connect-wizard (problems and passes alike).
 
     ``documents``: document dicts (``type``, ``ref``, ...); ``reference``: QBO lists by kind as the cache
     holds them (``preferences``, ``items``, ``customers``, ``vendors``); a missing list means "not pulled"."""

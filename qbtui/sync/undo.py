@@ -1,6 +1,6 @@
 """Undo of a whole sync run: remove from QBO what that run created, newest first.
 
-Transactions are deleted (QBO.md: most cannot be voided through the API, and a voided invoice
+Transactions are deleted (docs/qbo.md#undoing: most cannot be voided through the API, and a voided invoice
 stays live with zero amounts); contacts and items, which QBO never deletes, are made inactive.
 Each document whose objects are all gone becomes ``voided``; the undo is itself a run in the log.
 """

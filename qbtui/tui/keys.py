@@ -1,5 +1,5 @@
 """Every key of the dashboard, declared once with an id (footer, help, palette and the
-``keymap.<id>`` settings all read them from here). Defaults follow TUI.md."""
+``keymap.<id>`` settings all read them from here). Defaults: the README's key table (README.md#keys)."""
 
 from __future__ import annotations
 

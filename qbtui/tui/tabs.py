@@ -1,4 +1,4 @@
-"""The dashboard's top tabs and sub-tabs (DOMAIN.md s.4), in the Cin7 Omni "V2" shape."""
+"""The dashboard's top tabs and sub-tabs (docs/domain.md#dashboard), in the Cin7 Omni "V2" shape."""
 
 from __future__ import annotations
 

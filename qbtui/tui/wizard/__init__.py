@@ -1,4 +1,5 @@
-"""The connect wizard (DOMAIN.md s.5) and the settings screen (s.6), as modal screens any app can push.
+"""The connect wizard (docs/domain.md#connect-wizard) and the settings screen (docs/domain.md#settings),
+as modal screens any app can push.
 
     from qbtui.tui.wizard import ConnectWizard, SettingsScreen, needs_wizard, wizard_commands
     app.push_screen(ConnectWizard(profile_path), callback)   # callback(True) once confirmed, None if left
@@ -30,7 +31,7 @@ def wizard_commands(app: App, profile_path: Path, *, on_done: Callable[[Any], No
     """Command palette entries that open the connect wizard and the settings screen."""
     yield SystemCommand("Connect wizard", "Connect to QuickBooks: mode, preflight, mapping, opening balances",
                         lambda: app.push_screen(ConnectWizard(profile_path, **wizard_kw), on_done))
-    yield SystemCommand("Settings", "Every setting of this profile (DOMAIN.md s.6), validated",
+    yield SystemCommand("Settings", "Every setting of this profile, validated",
                         lambda: app.push_screen(SettingsScreen(profile_path), on_done))
 
 

@@ -1,4 +1,4 @@
-"""The connect wizard (DOMAIN.md s.5) as one modal screen whose body shows the current step.
+"""The connect wizard (docs/domain.md#connect-wizard) as one modal screen whose body shows the current step.
 
 Every step: a short explanation, sometimes an input, and a list of actions (``enter`` picks one).
 ``escape`` goes back a step (out of the wizard from the first). The step reached is saved in the

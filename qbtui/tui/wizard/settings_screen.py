@@ -1,4 +1,4 @@
-"""The settings screen: every setting of DOMAIN.md s.6 with the value in force; ``enter`` edits one,
+"""The settings screen: every setting (docs/domain.md#settings) with the value in force; ``enter`` edits one,
 validated by :func:`qbtui.settings.parse_setting` (a clear inline error, nothing stored when bad)."""
 
 from __future__ import annotations
