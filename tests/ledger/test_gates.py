@@ -1,4 +1,4 @@
-"""Every gate of DOMAIN.md s.2 shows its reason; settings make documents skipped."""
+"""Every gate of docs/domain.md#gates shows its reason; settings make documents skipped."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Golden payloads: one test per row of DOMAIN.md s.3 (exact JSON bodies, as the dry run prints them)."""
+"""Golden payloads: one test per row of docs/domain.md#what-each-document-becomes (exact JSON bodies, as the dry run prints them)."""
 
 from __future__ import annotations
 

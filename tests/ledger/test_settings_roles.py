@@ -1,4 +1,4 @@
-"""Settings (DOMAIN.md s.6) and mapping roles (s.5)."""
+"""Settings (docs/domain.md#settings) and mapping roles (docs/domain.md#mapping-roles)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Fault parsing: every body shape QBO answers with (fixtures written from QBO.md's description)."""
+"""Fault parsing: every body shape QBO answers with (fixtures written from docs/qbo.md#errors)."""
 
 import orjson
 import pytest

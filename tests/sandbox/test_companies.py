@@ -1,4 +1,5 @@
-"""--company empty|demo|unprepared as CLI.md describes them; every mapping role of DOMAIN.md s.5."""
+"""--company empty|demo|unprepared as docs/cli.md#the-sandbox-server describes them; every mapping role of
+docs/domain.md#mapping-roles."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import pytest
 
 from qbtui.sandbox.fixtures import build
 
-# role: (allowed (AccountType, AccountSubType or None), auto-match names) from DOMAIN.md s.5
+# role: (allowed (AccountType, AccountSubType or None), auto-match names) from docs/domain.md#mapping-roles
 ROLES = {
     "inventory_asset": ([("Other Current Asset", "Inventory")], ["Inventory Asset", "Inventory"]),
     "cogs": ([("Cost of Goods Sold", None)], ["Cost of Goods Sold", "COGS"]),

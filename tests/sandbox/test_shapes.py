@@ -1,4 +1,4 @@
-"""Response bodies have QBO's shapes (fixtures written from QBO.md)."""
+"""Response bodies have QBO's shapes (fixtures written from docs/qbo.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pilot tests: every key of TUI.md's table, at 80x24, on the sample profile."""
+"""Pilot tests: every key of the README's key table (README.md#keys), at 80x24, on the sample profile."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Each setting of DOMAIN.md s.6, set with ``qbtui settings set``, changes the next dry run as the
+"""Each setting (docs/domain.md#settings), set with ``qbtui settings set``, changes the next dry run as the
 domain says (or, for the settings that govern pulling from QBO and scheduling, leaves it as it was)."""
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ def _sample(key: str) -> str:
 @pytest.mark.parametrize("key", sorted(set(SETTINGS) - SENDING))
 def test_settings_that_do_not_change_what_is_sent(cli, key):
     """Pulling from QBO (import_*, auto_receive, fulfilment_mode), scheduling (autosync.*) and alerts
-    (alerts.*) do not change what a dry run sends (DOMAIN.md s.6)."""
+    (alerts.*) do not change what a dry run sends (docs/domain.md#settings)."""
     before = dry_run(cli)
     set_(cli, key, _sample(key))
     assert dry_run(cli) == before

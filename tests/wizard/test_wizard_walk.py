@@ -1,4 +1,4 @@
-"""Pilot walks of the connect wizard against the sandbox's ``unprepared`` company (CLI.md), the demo
+"""Pilot walks of the connect wizard against the sandbox's ``unprepared`` company (docs/cli.md#the-sandbox-server), the demo
 data set imported and the filter start date 2026-10-01."""
 
 from __future__ import annotations
