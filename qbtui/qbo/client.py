@@ -20,7 +20,7 @@ import orjson
 from .environment import MINOR_VERSION, Environment, require_secure
 from .errors import (READ_ONLY_MESSAGE, QBOFault, ReconnectRequired, UnknownOutcome, WritesRefused, fault_for_response,
                      fault_from_dict)
-from .oauth import refresh_tokens
+from .oauth import check_realm_id, refresh_tokens
 from .throttle import Limits, Throttle
 from .tokens import Tokens, TokenStore
 
@@ -106,7 +106,7 @@ class QBOClient:
             raise ValueError("batch_size must be 1..30")
         self.env = env
         self.store = store
-        self.realm_id = realm_id
+        self.realm_id = check_realm_id(realm_id, "the profile's realmId")  # it goes into every API path
         self.client_id = client_id
         self._client_secret = client_secret
         self._transport = transport

@@ -19,6 +19,19 @@ from .tokens import Tokens, TokenStore
 
 log = logging.getLogger(__name__)
 
+#: a QuickBooks company id (realmId) is a decimal number; it goes into every API path and is stored
+REALM_ID = re.compile(r"[0-9]{1,32}")
+
+
+def check_realm_id(value: object, where: str = "the realmId") -> str:
+    """``value`` when it is a QuickBooks company id (ASCII digits only), else ValueError saying what to do:
+    checked before it is stored or put in any URL."""
+    if isinstance(value, str) and REALM_ID.fullmatch(value):
+        return value
+    shown = repr(value if not isinstance(value, str) or len(value) <= 40 else value[:40] + "...")
+    raise ValueError(f"{where} {shown} is not a QuickBooks company id (digits only): paste the address the "
+                     "browser landed on exactly as it is, or run `qbtui connect --print-auth-url` again")
+
 
 def authorization_url(env: Environment, client_id: str, redirect_uri: str) -> tuple[str, str]:
     """The URL to open in a browser, and the `state` the caller keeps to check the redirect."""
@@ -60,7 +73,7 @@ def parse_redirect(pasted: str, expected_state: str) -> tuple[str, str]:
         raise ValueError("the pasted address has no authorization code: paste the whole address")
     if not realm_id:
         raise ValueError("the pasted address has no realmId: choose a QuickBooks company when approving")
-    return code, realm_id
+    return code, check_realm_id(realm_id, "the pasted address's realmId")
 
 
 def _oauth_client(client_id: str, client_secret: str, transport, **kw) -> AsyncOAuth2Client:
@@ -103,6 +116,7 @@ async def exchange_code(env: Environment, store: TokenStore, *, client_id: str, 
                         redirect_uri: str, realm_id: str,
                         transport: httpx2.AsyncBaseTransport | None = None) -> Tokens:
     """Trade the authorization code for tokens; saves them and the client secret (both 0600)."""
+    check_realm_id(realm_id)
     data = await _token_call(env, client_id=client_id, client_secret=client_secret, transport=transport,
                              what="code exchange", secrets=[code], grant_type="authorization_code", code=code,
                              redirect_uri=redirect_uri)

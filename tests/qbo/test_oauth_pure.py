@@ -82,3 +82,18 @@ def test_insecure_environment_refused_by_client(tmp_path):
     env = Environment("x", "http://qbo.example.com/v3", "https://a", "https://t", "https://r", "https://d")
     with pytest.raises(InsecureURL, match="HTTPS"):
         QBOClient(env, TokenStore(tmp_path), realm_id="1", client_id="c", client_secret="s")
+
+
+@pytest.mark.parametrize("realm", ["123%2F..%2F456", "9341/../../v3/company/1", "abc", "12a", "\u0661\u0662\u0663",
+                                   "1%3Fminorversion%3D1", "1%0A2", "1" * 33])
+def test_parse_redirect_refuses_a_realm_id_that_is_not_digits(realm):
+    with pytest.raises(ValueError, match="not a QuickBooks company id"):
+        parse_redirect(f"{REDIRECT}?code=AB11&state=s3cr&realmId={realm}", "s3cr")
+
+
+def test_client_refuses_a_stored_realm_id_that_is_not_digits(tmp_path):
+    from qbtui.qbo import QBOClient, TokenStore
+    with pytest.raises(ValueError, match="not a QuickBooks company id"):
+        QBOClient(PRODUCTION, TokenStore(tmp_path), realm_id="1/../2", client_id="c", client_secret="s")
+    assert QBOClient(PRODUCTION, TokenStore(tmp_path), realm_id="9341453050298736", client_id="c",
+                     client_secret="s").realm_id == "9341453050298736"
