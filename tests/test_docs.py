@@ -4,6 +4,7 @@ is a heading of that document. Issue numbers mean nothing to a reader: none in t
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -11,14 +12,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-URL = re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.I)
+URL = re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
 #: a cited markdown document, with an optional anchor: DOMAIN.md, docs/cli.md#exit-codes, ../shared/x.md
 MD_CITATION = re.compile(r"(?<![\w./-])((?:\.{1,2}/)*[\w./-]*?[\w-]+\.md)(?:#([\w-]+))?(?![\w-])")
 #: a path into docs/ that is not a .md file (a folder or another file): it must exist too
 DOCS_PATH = re.compile(r"(?<![\w./-])(docs/[\w./-]*)")
 #: an anchor-only link inside a markdown document: [text](#anchor)
 LOCAL_ANCHOR = re.compile(r"\]\(#([\w-]+)\)")
-ISSUE = re.compile(r"\bissues? ?#?\d+\b", re.I)
+ISSUE = re.compile(r"\bissues? ?#?\d+\b", re.IGNORECASE)
 FENCE = re.compile(r"^\s*(```|~~~)")
 
 
@@ -35,6 +36,7 @@ def slug(heading: str) -> str:
     return text.replace(" ", "-")
 
 
+@functools.cache
 def anchors(doc: Path) -> set[str]:
     """Every heading anchor of a markdown document (a repeated heading gets -1, -2, ...)."""
     seen: dict[str, int] = {}
