@@ -78,10 +78,12 @@ def write_private(path: os.PathLike[str] | str, data: bytes) -> None:
         while view:
             view = view[os.write(fd, view):]
         os.fsync(fd)
-    except BaseException:
+    except BaseException as exc:
         os.close(fd)
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = str(path)  # a full disk or a file-size limit names the file it hit
         raise
     os.close(fd)
     try:

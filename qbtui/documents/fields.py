@@ -13,12 +13,21 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 
+from qbtui.documents.text import nfc
+
 LIMIT = Decimal(10) ** 12
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+_SIX_PLACES = Decimal("0.000001")
+
+
 def _plain(value: Decimal) -> Decimal:
-    """Drop exponent notation (``1E+3`` -> ``1000``) so stored strings read like numbers."""
+    """Drop exponent notation (``1E+3`` -> ``1000``) so stored strings read like numbers. A value the
+    decimal-places check let through with more places than allowed holds only zeros there
+    (``0E-1000000000``): written with six, never a billion."""
+    if value.as_tuple().exponent < -6:  # type: ignore[operator]
+        value = value.quantize(_SIX_PLACES)
     return Decimal(format(value, "f"))
 
 
@@ -54,6 +63,7 @@ IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 Ref = Annotated[str, Field(min_length=1, max_length=100)]
 """A document's reference in the inventory system: unique per type, at most 100 characters."""
 
-Name = Annotated[str, Field(min_length=1)]
+Name = Annotated[str, Field(min_length=1), AfterValidator(nfc)]
+"""A name (customer, supplier, product): stored in Unicode NFC, as names are compared."""
 
 STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=False)

@@ -3,18 +3,23 @@ reason an accountant can act on. Pure: the context is built once per plan, not p
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal, localcontext
 from typing import Any
 
+import orjson
+
+from qbtui.documents.text import hostile_chars, nfc
 from qbtui.ledger.build import roles_used, txn_dates
-from qbtui.ledger.common import Doc
+from qbtui.ledger.common import Doc, purchase_amounts, sale_amounts
 from qbtui.ledger.context import Ledger, Prefs
 from qbtui.ledger.credit_notes import credit_note_parts
 from qbtui.ledger.journals import adjustment_total
-from qbtui.ledger.money import money
+from qbtui.ledger.money import dec, money
 from qbtui.ledger.roles import ROLE_BY_NAME
 from qbtui.settings import Settings
 
@@ -42,7 +47,8 @@ class Reason:
 
 
 def _name_key(name: str, limit: int | None = None) -> str:
-    return (name[:limit] if limit else name).strip().casefold()
+    """How QBO compares names: case-insensitively; names are compared in Unicode NFC."""
+    return nfc(name[:limit] if limit else name).strip().casefold()
 
 
 @dataclass(frozen=True)
@@ -337,6 +343,112 @@ def _specific(doc: Doc, ctx: GateContext) -> list[Reason]:
     return out
 
 
+# --- numbers QuickBooks can hold, text it should never see -----------------------------------
+
+QBO_INTEGER_DIGITS = 10
+"""Intuit documents amounts as "Max 15 digits in 10.5 format": at most 10 digits before the point."""
+QBO_LIMIT = Decimal(10) ** QBO_INTEGER_DIGITS
+_SALE_LINES = ("sale_invoice", "credit_note", "quote")
+_PURCHASE_LINES = ("purchase_order", "supplier_invoice", "supplier_credit")
+_NUMBER_FIELDS = ("amount", "exchange_rate", "sale_price", "purchase_cost", "average_cost", "quantity_on_hand")
+
+
+def out_of_range(value: Decimal) -> bool:
+    """Beyond what QuickBooks can hold: 10 digits or more before the decimal point."""
+    return abs(value) >= QBO_LIMIT
+
+
+def range_reason(label: str, found: list[str]) -> Reason:
+    shown = "; ".join(found[:3]) + (f"; and {len(found) - 3} more" if len(found) > 3 else "")
+    return Reason("amount.out_of_range", f"This {label} has numbers QuickBooks cannot hold: {shown}. QuickBooks takes "
+                  f"at most {QBO_INTEGER_DIGITS} digits before the decimal point (up to 9,999,999,999.99).",
+                  f"Correct the quantities, prices or amounts (or split the document) in the inventory system; {REIMPORT}")
+
+
+def _range(doc: Doc) -> list[Reason]:
+    """Every number the document sends, lines as well as totals and the line amounts computed from quantity x
+    price, within QBO's range (computed with room to spare: a product of two large numbers never overflows here)."""
+    t, found = doc["type"], []
+    with localcontext(prec=80):
+        for f in _NUMBER_FIELDS:
+            if doc.get(f) is not None and out_of_range(dec(doc[f])):
+                found.append(f"{f.replace('_', ' ')} {doc[f]}")
+        lines = doc.get("lines") or ()
+        if t == "adjustment" and lines:  # posted as one journal of its total
+            total = money(sum((dec(l["quantity_change"]) * dec(l["unit_cost"]) for l in lines), Decimal(0)))
+            if out_of_range(total):
+                found.append(f"the total value {total:,}")
+        elif lines:
+            sale = t in _SALE_LINES
+            price_key = "unit_price" if sale else "unit_cost"
+            amounts = sale_amounts(doc) if sale else purchase_amounts(doc)
+            for n, (line, amount) in enumerate(zip(lines, amounts), 1):
+                for key in ("quantity", price_key):
+                    if out_of_range(dec(line[key])):
+                        found.append(f"line {n}'s {key.replace('_', ' ')} {line[key]}")
+                if out_of_range(amount):
+                    found.append(f"line {n}'s amount {amount:,} ({line['quantity']} x {line[price_key]})")
+            total = sum(amounts, Decimal(0))
+            if out_of_range(total):
+                found.append(f"the total {total:,}")
+        for refund in doc.get("refunds") or ():
+            if out_of_range(dec(refund["amount"])):
+                found.append(f"refund {refund['ref']!r}'s amount {refund['amount']}")
+    return [range_reason(LABEL[t], found)] if found else []
+
+
+def numbers_out_of_range(node: Any, path: str = "") -> list[str]:
+    """Every number of a QBO request body beyond QBO's range, as ``Line[2].Amount 12345678901.00``: the
+    backstop behind :func:`_range`, over what is really sent (journal lines, converted amounts)."""
+    if isinstance(node, Decimal):
+        return [f"{path} {node}"] if out_of_range(node) else []
+    if isinstance(node, Mapping):
+        return [hit for k, v in node.items() for hit in numbers_out_of_range(v, f"{path}.{k}" if path else k)]
+    if isinstance(node, list):
+        return [hit for n, v in enumerate(node, 1) for hit in numbers_out_of_range(v, f"{path}[{n}]")]
+    return []
+
+
+#: names and references: no control character, separator or bidi control at all
+_STRICT_FIELDS = ("ref", "name", "customer", "supplier", "invoice", "supplier_invoice", "purchase_order")
+# A quick look at the document as JSON: an escaped C0 control, DEL, a C1 control, U+2028/9 or a bidi
+# control in UTF-8. A hit (or a false one, e.g. an escaped backslash before "n") gets the exact check.
+_MAYBE_HOSTILE = re.compile(rb"\\u00[01]|\\[nrtbf]|\x7f|\xc2[\x80-\x9f]|\xe2\x80[\xa8-\xae]|\xe2\x81[\xa6-\xa9]")
+
+
+def _texts(node: Any, path: str) -> Iterator[tuple[str, str]]:
+    if isinstance(node, str):
+        yield path, node
+    elif isinstance(node, Mapping):
+        for k, v in node.items():
+            if k != "extra":  # never sent
+                yield from _texts(v, f"{path}.{k}" if path else k)
+    elif isinstance(node, list):
+        for n, v in enumerate(node, 1):
+            yield from _texts(v, f"{path}[{n}]")
+
+
+def _text(doc: Doc) -> list[Reason]:
+    """Names and references hold no control character (C0, C1, DEL), no line or paragraph separator (U+2028,
+    U+2029) and no bidi override or isolate (U+202A-U+202E, U+2066-U+2069); other text (memo, description,
+    address) may also hold tabs and line breaks. ZWJ, ZWNJ, LRM and RLM are allowed."""
+    if not _MAYBE_HOSTILE.search(orjson.dumps(doc)):
+        return []
+    found = []
+    for path, text in _texts(doc, ""):
+        leaf = path.rsplit(".", 1)[-1]
+        bad = hostile_chars(text, multiline=leaf not in _STRICT_FIELDS and leaf not in ("sku",))
+        if bad:
+            found.append(f"{path} has {', '.join(bad)}")
+    if not found:
+        return []
+    label = LABEL[doc["type"]]
+    return [Reason("text.control_character", f"This {label}'s text holds characters that are never sent to QuickBooks "
+                   f"(they can hide or reorder text, or drive a terminal): {'; '.join(found[:3])}"
+                   + (f"; and {len(found) - 3} more" if len(found) > 3 else "") + ".",
+                   f"Remove them in the inventory system; {REIMPORT}")]
+
+
 def _terms_of(doc: Doc, ctx: GateContext) -> str | None:
     t = doc["type"]
     if t in ("customer", "supplier"):
@@ -365,6 +477,11 @@ def _tax_and_terms(doc: Doc, ctx: GateContext) -> list[Reason]:
 def check(doc: Doc, ctx: GateContext) -> list[Reason]:
     """Every gate the document fails (empty: it may be sent). Skips are not checked here: see
     :func:`skip_reason`."""
-    return [*_company(ctx), *_specific(doc, ctx), *_dates(doc, ctx), *_currency(doc, ctx), *_tax_and_terms(doc, ctx),
-            *_mapping(doc, ctx)]
+    out_of = _range(doc)
+    try:
+        specific = _specific(doc, ctx)
+    except ArithmeticError:  # amounts beyond any sane range (a sum too long to round): _range says so
+        specific = []
+    return [*_company(ctx), *_text(doc), *out_of, *specific, *_dates(doc, ctx), *_currency(doc, ctx),
+            *_tax_and_terms(doc, ctx), *_mapping(doc, ctx)]
 

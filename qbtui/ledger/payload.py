@@ -1,10 +1,16 @@
-"""What the ledger produces: one QBO entity body per payload, amounts kept as Decimal."""
+"""What the ledger produces: one QBO entity body per payload, amounts kept as Decimal.
+
+Two ways out: :func:`wire` for the request body sent to QuickBooks (every Decimal written as a JSON
+number with its exact digits, never through a float), :func:`jsonable` for what qbtui shows or
+prints as JSON (dry runs, lookups)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
+
+import orjson
 
 Operation = Literal["create", "update", "delete", "void"]
 
@@ -23,21 +29,53 @@ class Payload:
     def to_json(self) -> dict[str, Any]:
         return {"entity": self.entity, "operation": self.operation, "body": jsonable(self.body)}
 
+    def wire_body(self) -> dict[str, Any]:
+        """The body as sent to QuickBooks (exact numbers, see :func:`wire`)."""
+        return wire(self.body)
 
-def json_number(value: Decimal) -> int | float:
-    """A Decimal as a JSON number: integral -> int, else float (its repr is the shortest decimal
-    that round-trips, so Decimal("24.60") prints as 24.6, exactly)."""
-    if value == value.to_integral_value():
+
+def json_number(value: Decimal) -> int | float | str:
+    """A Decimal as a JSON number for display: integral -> int, else float when the float's shortest form is
+    the same number (Decimal("24.60") -> 24.6, exactly); a number a float cannot hold exactly (more than 15
+    significant digits) stays a string of its exact digits rather than lose any."""
+    if not value.is_finite():
+        return str(value)
+    if value == value.to_integral_value() and value.adjusted() < 30:
         return int(value)
-    return float(value)
+    as_float = float(value)
+    if Decimal(repr(as_float)) == value:
+        return as_float
+    return str(value)
 
 
 def jsonable(obj: Any) -> Any:
-    """Deep copy with Decimals turned into JSON numbers."""
+    """Deep copy with Decimals turned into JSON numbers (:func:`json_number`): for display and lookups."""
     if isinstance(obj, Decimal):
         return json_number(obj)
     if isinstance(obj, dict):
         return {k: jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
         return [jsonable(v) for v in obj]
+    return obj
+
+
+def exact_number(value: Decimal) -> orjson.Fragment:
+    """A finite Decimal as a JSON number with exactly its digits ("123456789.123456", never a float's
+    rounding): an orjson fragment, written as is by ``orjson.dumps``."""
+    if not value.is_finite():
+        raise ValueError(f"{value} is not a number QuickBooks accepts")
+    exponent = value.as_tuple().exponent
+    text = format(value, "f") if -40 <= exponent <= 40 else str(value)  # plain digits unless absurd (gated anyway)
+    return orjson.Fragment(text.encode())
+
+
+def wire(obj: Any) -> Any:
+    """Deep copy for the request body sent to QuickBooks: every Decimal an exact JSON number
+    (:func:`exact_number`); serialize it with orjson."""
+    if isinstance(obj, Decimal):
+        return exact_number(obj)
+    if isinstance(obj, dict):
+        return {k: wire(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [wire(v) for v in obj]
     return obj

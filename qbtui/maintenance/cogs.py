@@ -4,11 +4,10 @@ cannot void a journal entry: "void" is a delete, docs/qbo.md#undoing). Voided CO
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from typing import Any, Callable
 
+from qbtui.documents.text import csv_text
 from qbtui.ledger.payload import json_number
 from qbtui.maintenance.audit import end_maintenance, start_maintenance
 from qbtui.maintenance.common import check_range, in_range, money, require_writes
@@ -45,12 +44,8 @@ def _doc_number(link: dict[str, Any], ref: str) -> str:
 
 
 def export_csv(rows: list[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(row)
-    return out.getvalue()
+    """The export as CSV (:func:`qbtui.documents.text.csv_text`: amounts with two decimals, formulas inert)."""
+    return csv_text(rows, EXPORT_FIELDS, money=("amount",))
 
 
 def record_export(cache: Any, start: str, end: str, rows: list[dict[str, Any]]) -> dict[str, Any]:

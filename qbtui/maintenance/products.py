@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 from qbtui.ledger.build import build
 from qbtui.ledger.context import Ledger
-from qbtui.ledger.payload import jsonable
+from qbtui.ledger.payload import wire
 from qbtui.maintenance.audit import end_maintenance, start_maintenance
 from qbtui.maintenance.common import require_writes
 from qbtui.qbo import QBOFault
@@ -59,7 +59,7 @@ async def replace_products(cache: Any, client: Any, *, on_progress: Callable[[in
         if isinstance(payload, Exception):
             failed.append({"type": key[0], "ref": key[1], "error": str(payload)})
             continue
-        body = jsonable(payload.body)
+        body = wire(payload.body)
         link = snap.links.get(key) or {}
         qid = next((q["id"] for q in link.get("qbo") or () if q.get("entity") == "Item" and q.get("id")), None)
         if qid is None and body["Name"] in existing:

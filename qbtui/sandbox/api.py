@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -24,8 +26,27 @@ CDC_MAX_DAYS = 30
 CDC_MAX_OBJECTS = 1000
 
 
+def exact_number(text: str) -> float | Decimal:
+    """A JSON number with a fraction, read as QBO reads it: exactly. A float only when it is the same number
+    (so amounts stay what they always were); a Decimal when a float would lose digits."""
+    value = Decimal(text)
+    as_float = float(value)
+    return as_float if Decimal(repr(as_float)) == value else value
+
+
+def _decimal_default(obj: Any) -> Any:
+    if isinstance(obj, Decimal):
+        return orjson.Fragment(format(obj, "f").encode())
+    raise TypeError(f"cannot serialize {type(obj).__name__}")
+
+
+def dumps(obj: Any) -> bytes:
+    """orjson, with the exact numbers :func:`exact_number` kept written back with all their digits."""
+    return orjson.dumps(obj, default=_decimal_default)
+
+
 def _json(status: int, body: dict[str, Any]) -> tuple[int, str, bytes]:
-    return status, JSON, orjson.dumps(body)
+    return status, JSON, dumps(body)
 
 
 def _fault(err: E.QBOError) -> tuple[int, str, bytes]:
@@ -245,8 +266,8 @@ class Api:
 
 def _parse_json(body: bytes) -> Any:
     try:
-        return orjson.loads(body or b"{}")
-    except orjson.JSONDecodeError as exc:
+        return json.loads(body or b"{}", parse_float=exact_number)
+    except ValueError as exc:
         raise E.unsupported(f"Request body is not valid JSON: {exc}") from None
 
 

@@ -16,7 +16,9 @@ REPLAY_KEPT = 5000
 
 
 def snapshot(company: Company) -> bytes:
-    return orjson.dumps({
+    from .api import dumps  # exact numbers (Decimal) as the API writes them
+
+    return dumps({
         "version": VERSION,
         "realm_id": company.realm_id,
         "next_id": company.next_id,

@@ -15,7 +15,7 @@ from typing import Any
 
 from qbtui.ledger.build import DATE_FIELD, build
 from qbtui.ledger.context import Ledger, Prefs
-from qbtui.ledger.gates import LABEL, GateContext, Reason, check, skip_reason
+from qbtui.ledger.gates import LABEL, GateContext, Reason, check, numbers_out_of_range, range_reason, skip_reason
 from qbtui.ledger.payload import Payload
 from qbtui.ledger.resolver import LookupResolver, Resolver
 from qbtui.settings import Settings
@@ -306,7 +306,10 @@ def _plan(cache: Any, types: Iterable[str] | None, refs: Iterable[str] | None,
             void = _is_void(key, snap)
             payloads = _with_link([] if void else build(snap.docs[key], ledger), snap.links.get(key), void)
             clash = None if status != "ready" else next(((numbers[k], p) for p in payloads if (k := _number_key(p)) in numbers), None)
-            if clash is not None:
+            too_big = [hit for p in payloads for hit in numbers_out_of_range(p.body)] if status == "ready" else []
+            if too_big:
+                status, payloads, reasons = "blocked", [], [range_reason(LABEL[key[0]], too_big)]
+            elif clash is not None:
                 (other_t, other_ref), p = clash
                 status, payloads = "blocked", []
                 reasons = [Reason("reference.duplicate_doc_number",

@@ -20,6 +20,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from qbtui.documents.text import safe_text
+
 from .model import STATUS_WORDS, Row, money
 from .tabs import TYPE_SHORT
 
@@ -65,8 +67,11 @@ DISCREPANCY_COLUMNS = (
 
 
 def fit(text: str, width: int, right: bool = False) -> str:
+    """``text`` in ``width`` cells: control characters and bidi controls drawn as U+FFFD (no escape sequence
+    reaches the terminal), and only the start of a long text is looked at (a 10 MB name costs a cell)."""
     if width <= 0:
         return ""
+    text = safe_text(text[: 4 * width + 8], multiline=False)
     if cell_len(text) > width:
         return set_cell_size(text, width - 1) + "~" if width > 1 else text[:1]
     pad = " " * (width - cell_len(text))

@@ -15,7 +15,7 @@ def test_cogs_export_and_void_inclusive(synced, qbtui):
     out = qbtui("cogs", "export", "--from", "2026-11-02", "--to", "2026-11-03")
     assert out.exit_code == 0, out.output
     rows = list(csv.DictReader(io.StringIO(out.stdout)))
-    assert [(r["ref"], r["amount"], r["status"]) for r in rows] == [("COGS-SO-1001", "24.6", "synced")]
+    assert [(r["ref"], r["amount"], r["status"]) for r in rows] == [("COGS-SO-1001", "24.60", "synced")]
     both = qbtui.json("cogs", "export", "--from", "2026-11-02", "--to", "2026-11-04")["cogs"]
     assert [r["ref"] for r in both] == ["COGS-SO-1001", "COGS-SO-1002"]  # both ends inclusive
     qid2 = both[1]["qbo_id"]
