@@ -7,11 +7,13 @@ With ``--json`` one JSON document goes to stdout and human messages to stderr.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import errno
 import functools
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -21,6 +23,7 @@ import click
 from qbtui import __version__
 from qbtui.cache import Cache, CacheError, CacheLocked, default_data_dir, profile_dir
 from qbtui.documents import DOCUMENT_TYPES, REFUND_TYPE, ImportFileError, import_schema, read_file
+from qbtui.documents.text import safe_text
 from qbtui.private import private_dir
 from qbtui.qbo import InsecureURL, QBOFault, ReconnectRequired
 from qbtui.settings import SettingError
@@ -42,33 +45,120 @@ class Profile:
         return profile_dir(self.data_dir, self.name)
 
     def open(self, *, writer: bool, command: str = "qbtui") -> Cache:
-        return Cache.open(self.path, writer=writer, command=command)
+        cache = Cache.open(self.path, writer=writer, command=command)
+        if cache.recovery is not None:  # a damaged record of outcomes, recovered: say so, and what happens next
+            click.echo(safe_text(f"qbtui: warning: {cache.recovery.message}"), err=True)
+        return cache
 
 
-def fail(message: str, code: int = 2) -> NoReturn:
-    click.echo(f"qbtui: {message}", err=True)
+#: exit code of a command stopped by Ctrl+C (SIGINT), as shells report 128 + 2
+EXIT_INTERRUPTED = 130
+
+#: the ``code`` of a JSON error, by the exception being handled (most specific first), with a default hint
+ERROR_KINDS: tuple[tuple[str, str, str | None], ...] = (
+    ("CacheLocked", "profile_busy", "wait for the other qbtui to finish; readers such as `qbtui status` still work"),
+    ("CacheError", "cache", None),
+    ("SettingError", "setting", "`qbtui settings` lists the keys and their values"),
+    ("InsecureURL", "insecure_url", "use an https address, or a loopback one for a qbtui sandbox"),
+    ("ReconnectRequired", "reconnect", "run `qbtui connect` again"),
+    ("QBOFault", "quickbooks", None),
+    ("NotConnected", "not_connected", "run `qbtui connect` (or try `qbtui demo`)"),
+    ("WritesRefused", "writes_disabled", "`qbtui integration enable` turns writing back on"),
+    ("WritesDisabled", "writes_disabled", "`qbtui integration enable` turns writing back on"),
+    ("KeyboardInterrupt", "interrupted", "run the command again: what was sent is looked up in QuickBooks first"),
+    ("OSError", "os_error", None),
+    ("ValueError", "invalid", None),
+)
+EXIT_KINDS = {1: "refused", 2: "could_not_run", EXIT_INTERRUPTED: "interrupted"}
+
+
+def _json_wanted() -> bool:
+    """Whether the command being run was given ``--json`` (its errors then go to stdout as JSON too)."""
+    ctx = click.get_current_context(silent=True)
+    while ctx is not None:
+        if ctx.params.get("as_json"):
+            return True
+        ctx = ctx.parent
+    return False
+
+
+def _error_kind(exit_code: int) -> tuple[str, str | None]:
+    exc = sys.exc_info()[1]
+    names = {cls.__name__ for cls in type(exc).__mro__} if exc is not None else set()
+    for name, kind, hint in ERROR_KINDS:
+        if name in names:
+            return kind, hint
+    return EXIT_KINDS.get(exit_code, "error"), None
+
+
+def fail(message: str, code: int = 2, *, error: str | None = None, hint: str | None = None) -> NoReturn:
+    """The one way a command gives up: ``qbtui: message`` on stderr and exit ``code``; a ``--json`` command
+    also prints ``{"error": {"code", "message", "hint"}}`` on stdout. ``error`` (the JSON code) and ``hint``
+    default to those of the exception being handled."""
+    kind, default_hint = _error_kind(code)
+    hint = hint if hint is not None else default_hint
+    click.echo(safe_text(f"qbtui: {message}" + (f" ({hint})" if hint and hint not in message else "")), err=True)
+    if _json_wanted():
+        click.echo(json.dumps({"error": {"code": error or kind, "message": message, "hint": hint}}, indent=2))
     raise SystemExit(code)
 
 
 def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the errors a person can act on into one clear line and exit code 2, never a traceback."""
+    """Turn the errors a person can act on into one clear line and exit code 2 (130 for Ctrl+C), never a
+    traceback; with --json also a JSON error on stdout (see :func:`fail`)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except KeyboardInterrupt:
+            fail("interrupted (Ctrl+C)", EXIT_INTERRUPTED)
         except CacheLocked as exc:
-            fail(f"{exc} (another qbtui holds the profile; readers such as `qbtui status` still work)")
+            fail(str(exc), hint="another qbtui holds the profile; readers such as `qbtui status` still work")
         except (CacheError, SettingError, InsecureURL) as exc:
             fail(str(exc))
         except ReconnectRequired as exc:
             fail(f"{exc}", 2)
         except QBOFault as exc:
             fail(f"QuickBooks: {exc}", 2)
+        except OSError as exc:  # a read-only folder, a full disk, a file-size limit, permissions
+            fail(os_error_message(exc))
         except ValueError as exc:  # bad profile name, bad pasted URL and the like
             fail(str(exc))
 
     return wrapper
+
+
+_OS_HINTS = {
+    errno.ENOSPC: "the disk is full: free some space and run it again",
+    errno.EDQUOT: "the disk quota is used up: free some space and run it again",
+    errno.EFBIG: "the file would be larger than this system allows (see `ulimit -f`)",
+    errno.EROFS: "that file system is read-only: use a writable folder (--data-dir or QBTUI_DATA_DIR)",
+    errno.EACCES: "qbtui may not write there: check the folder's owner and permissions, or use --data-dir",
+    errno.EPERM: "qbtui may not write there: check the folder's owner and permissions, or use --data-dir",
+}
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line for an OS error: the path, what went wrong, what to do. Nothing was half-written: every file of
+    a profile is replaced atomically, so what was there before is still there."""
+    where = exc.filename if exc.filename is not None else "(a file of the profile)"
+    what = exc.strerror or str(exc)
+    hint = _OS_HINTS.get(exc.errno or 0)
+    return f"{where}: {what}" + (f"; {hint}" if hint else "") + "; nothing was half-written"
+
+
+def confirm_or_refuse(yes: bool, question: str) -> None:
+    """Before a command deletes or voids (in QuickBooks or in the cache), or sends a whole history: go on with
+    ``--yes``; on a terminal, ask (no: nothing changed, exit 1); without one, refuse with exit 2 naming --yes.
+    One rule for every such command: nothing is deleted because a script forgot to say so."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        fail(f"refused to {question.rstrip('?')} without asking, and there is no terminal to ask on: add --yes "
+             "to go ahead", 2, error="confirmation_required", hint="add --yes")
+    if not click.confirm(question, err=True):
+        fail("nothing was changed", 1, error="declined")
 
 
 def print_json(data: Any) -> None:
@@ -79,7 +169,23 @@ def is_tty_err() -> bool:
     return sys.stderr.isatty()
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class QbtuiGroup(click.Group):
+    """qbtui's command group: a usage error (a missing or bad option) of a command given ``--json`` is also
+    printed as ``{"error": {"code": "usage", ...}}`` on stdout, like every other failure of a --json command."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        as_json = "--json" in ctx.args
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            if as_json:
+                command = exc.ctx.command_path if exc.ctx is not None else "qbtui"
+                click.echo(json.dumps({"error": {"code": "usage", "message": exc.format_message(),
+                                                 "hint": f"`{command} --help` shows the options"}}, indent=2))
+            raise
+
+
+@click.group(cls=QbtuiGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--profile", default="default", show_default=True, envvar="QBTUI_PROFILE", help="Profile (one company).")
 @click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), envvar="QBTUI_DATA_DIR",
               help="Where profiles live [env QBTUI_DATA_DIR; default: the platform's user data folder].")
@@ -112,10 +218,18 @@ def open_dashboard(profile: Profile) -> None:
 @user_errors
 def demo_command(profile: Profile, reset: bool) -> None:
     """The built-in sandbox company with sample data (profile "demo"), in the dashboard."""
-    from qbtui.demo import DemoError, prepare, stop_sandbox
+    from qbtui.demo import DEMO_PROFILE, DemoError, prepare, stop_sandbox
 
-    if not profile.explicit:
-        profile = Profile("demo", profile.data_dir, no_mouse=profile.no_mouse, explicit=True)
+    if profile.explicit and profile.name != DEMO_PROFILE:
+        # --reset would delete that profile's documents, links, runs and tokens, and even without it the profile
+        # would be pointed at a throwaway sandbox: the demo only ever touches its own profile
+        fail(f"`qbtui demo` works only on its own profile {DEMO_PROFILE!r}, never on {profile.name!r}: nothing was "
+             f"changed; run `qbtui demo` without --profile" + (" (and without QBTUI_PROFILE)" if
+                                                                os.environ.get("QBTUI_PROFILE") else ""),
+             error="demo_profile_only", hint=f"qbtui --profile {DEMO_PROFILE} demo")
+    profile = Profile(DEMO_PROFILE, profile.data_dir, no_mouse=profile.no_mouse, explicit=True)
+    if not sys.stdout.isatty():  # before anything is started or reset
+        fail("the demo opens the dashboard, which needs a terminal; for scripts use the commands (qbtui --help)")
     click.echo(f"starting the demo company (profile {profile.name})...", err=True)
     try:
         proc, url = prepare(profile.path, reset=reset)
@@ -147,7 +261,7 @@ def import_command(profile: Profile, files: tuple[Path, ...], doc_type: str | No
     with profile.open(writer=True, command="qbtui import") as cache:
         for path in files:
             if is_tty_err():
-                click.echo(f"reading {path} ...", err=True)
+                click.echo(safe_text(f"reading {path} ..."), err=True)
 
             def find_credit_note(ref: str) -> dict[str, Any] | None:
                 record = cache.get("credit_note", ref)
@@ -157,11 +271,18 @@ def import_command(profile: Profile, files: tuple[Path, ...], doc_type: str | No
                 documents = read_file(path, doc_type=doc_type, find_credit_note=find_credit_note)
             except ImportFileError as exc:
                 rejected += 1
-                click.echo(str(exc), err=True)
+                click.echo(safe_text(str(exc)), err=True)
                 results.append({"file": str(path), "imported": False,
                                 "problems": [{"where": p.where, "field": p.field, "reason": p.reason} for p in exc.problems]})
                 continue
-            summary = cache.upsert_documents(documents)
+            try:
+                summary = cache.upsert_documents(documents)
+            except ValueError as exc:  # a document the cache cannot store: this file only
+                rejected += 1
+                click.echo(safe_text(f"{path}: nothing imported from this file ({exc})"), err=True)
+                results.append({"file": str(path), "imported": False,
+                                "problems": [{"where": "", "field": "", "reason": str(exc)}]})
+                continue
             results.append({"file": str(path), "imported": True, "documents": len(documents),
                             "created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged,
                             "changed_after_sync": [{"type": t, "ref": r} for t, r in summary.changed_after_sync]})
@@ -170,7 +291,7 @@ def import_command(profile: Profile, files: tuple[Path, ...], doc_type: str | No
             if summary.changed_after_sync:
                 message += (f"; {len(summary.changed_after_sync)} already synced changed: they wait for a re-sync "
                             "(see qbtui status)")
-            click.echo(message, err=as_json)
+            click.echo(safe_text(message), err=as_json)
     if as_json:
         print_json({"files": results})
     if rejected:
@@ -206,8 +327,8 @@ def status_command(profile: Profile, as_json: bool) -> None:
         print_json(data)
         return
     conn = data["connection"]
-    click.echo(f"profile {profile.name}: " + (f"connected to {conn['company'] or conn['realm_id']} ({conn['environment']})"
-                                              if conn["connected"] else "not connected"))
+    click.echo(safe_text(f"profile {profile.name}: " + (f"connected to {conn['company'] or conn['realm_id']} "
+                                                        f"({conn['environment']})" if conn["connected"] else "not connected")))
     if not data["documents"]:
         click.echo("no documents yet: qbtui import FILE")
         return
@@ -239,11 +360,29 @@ def run_async(coro: Any) -> Any:
 # ----------------------------------------------------------------------------- sync family
 
 def _read_refs_file(path: Path | None) -> set[tuple[str, str]] | None:
-    """The exact (type, ref) pairs of a --refs-from file (one TYPE<TAB>REF a line)."""
+    """The exact (type, ref) pairs of a --refs-from file: a JSON array of ``[TYPE, REF]`` pairs (what the
+    dashboard writes: no character a reference may hold can split it), or, as before, TYPE<TAB>REF lines
+    (split on newlines only, never on the other characters str.splitlines takes as line ends)."""
     if path is None:
         return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"{path}: cannot read it: {getattr(exc, 'strerror', None) or exc}")
     keys: set[tuple[str, str]] = set()
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    if text.lstrip().startswith("["):
+        try:
+            pairs = json.loads(text)
+        except json.JSONDecodeError as exc:
+            fail(f"{path}: not a JSON array of [TYPE, REF] pairs: {exc}")
+        for n, pair in enumerate(pairs if isinstance(pairs, list) else [None], 1):
+            if not (isinstance(pair, list) and len(pair) == 2 and pair[0] in DOCUMENT_TYPES
+                    and isinstance(pair[1], str)):
+                fail(f"{path}: item {n}: expected [TYPE, REF] with TYPE one of the document types")
+            keys.add((pair[0], pair[1]))
+        return keys
+    for n, line in enumerate(text.split("\n"), 1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         doc_type, sep, ref = line.partition("\t")
@@ -251,6 +390,33 @@ def _read_refs_file(path: Path | None) -> set[tuple[str, str]] | None:
             fail(f"{path}: line {n}: expected TYPE<TAB>REF")
         keys.add((doc_type, ref))
     return keys
+
+
+@contextlib.contextmanager
+def marks_interrupted(cache: Cache) -> Iterator[None]:
+    """Ctrl+C (SIGINT) while this block runs: every run it started is marked ``interrupted`` (and ended) in the
+    run log before the command exits 130, so that the log never shows a stopped run as a finished one. What
+    was in flight is looked up in QuickBooks by the next sync before anything is sent again."""
+    from qbtui.sync.runs import now_iso
+
+    before = {run["id"] for run in cache.runs()}
+    try:
+        yield
+    except KeyboardInterrupt:
+        for run in cache.runs():
+            if run["id"] not in before:
+                cache.update_run(run["id"], interrupted=True, ended=run.get("ended") or now_iso())
+        raise
+
+
+def _removals(cache: Cache, types: set[str] | None, refs: set[str] | None,
+              keys: set[tuple[str, str]] | None) -> int:
+    """How many QuickBooks objects a sync of this selection would void or delete (documents voided on the
+    inventory side): such a sync asks first, like every command that deletes or voids."""
+    from qbtui.sync import plan
+
+    return sum(1 for p in plan(cache, types=types, refs=refs, keys=keys, with_dependencies=True)
+               if p.status == "ready" for pl in p.payloads if pl.operation in ("void", "delete"))
 
 
 class EventPrinter:
@@ -299,18 +465,23 @@ def sync_command(profile: Profile, types: tuple[str, ...], refs: tuple[str, ...]
         if as_json:
             print_json(dry_run_json(planned))
         else:
-            click.echo(render_dry_run(planned) if planned else "nothing to send: no pending documents")
+            click.echo(safe_text(render_dry_run(planned)) if planned else "nothing to send: no pending documents")
         raise SystemExit(1 if any(p.status == "blocked" for p in planned) else 0)
     if scheduled:
         from qbtui.maintenance.autosync import scheduled_sync_command
         scheduled_sync_command(profile, as_json=as_json, events=events)
     with profile.open(writer=True, command="qbtui sync") as cache:
-        if not yes and not as_json and not events and sys.stdin.isatty():
+        removals = 0 if yes else _removals(cache, types_ or None, refs_ or None, keys)
+        if removals:
+            confirm_or_refuse(yes, f"void or delete {removals} QuickBooks object{'s' if removals != 1 else ''} of "
+                                   "documents voided on the inventory side, and send the rest?")
+        elif not yes and not as_json and not events and sys.stdin.isatty():
             pending = sum(c["pending"] + c["failed"] for c in cache.status_counts().values())
             click.confirm(f"send up to {pending} pending or failed documents to QuickBooks?", abort=True)
         printer = EventPrinter(events)
         try:
-            report = run_async(_sync(profile, cache, types_ or None, refs_ or None, keys, printer))
+            with marks_interrupted(cache):
+                report = run_async(_sync(profile, cache, types_ or None, refs_ or None, keys, printer))
         except ReconnectRequired as exc:
             if events:
                 printer({"event": "error", "message": str(exc)})
@@ -331,8 +502,9 @@ def sync_command(profile: Profile, types: tuple[str, ...], refs: tuple[str, ...]
         for doc in report.documents:
             if doc["status"] in ("failed", "blocked", "pending") and doc.get("error"):
                 err = doc["error"]
-                click.echo(f"  {doc['status'].upper():7} {doc['type']} {doc['ref']}: {err.get('code')} {err.get('message')}"
-                           + (f" (hint: {err['hint']})" if err.get("hint") else ""), err=True)
+                click.echo(safe_text(f"  {doc['status'].upper():7} {doc['type']} {doc['ref']}: {err.get('code')} "
+                                     f"{err.get('message')}" + (f" (hint: {err['hint']})" if err.get("hint") else "")),
+                           err=True)
     raise SystemExit(report.exit_code)
 
 
@@ -375,8 +547,8 @@ def errors_command(profile: Profile, as_json: bool) -> None:
         click.echo("no blocked or failed documents")
     else:
         for row in rows:
-            click.echo(f"{row['status'].upper():7} {row['type']} {row['ref']}: [{row['code']}] {row['message']}"
-                       + (f"\n        hint: {row['hint']}" if row.get("hint") else ""))
+            click.echo(safe_text(f"{row['status'].upper():7} {row['type']} {row['ref']}: [{row['code']}] {row['message']}"
+                                 + (f"\n        hint: {row['hint']}" if row.get("hint") else "")))
     raise SystemExit(1 if rows else 0)
 
 
@@ -434,6 +606,7 @@ def runs_command(profile: Profile, as_json: bool) -> None:
         counts = ", ".join(f"{n} {k}" for k, n in sorted((run.get("counts") or {}).items()))
         click.echo(f"{run['id']}  {run.get('kind') or '':11} {run.get('started') or ''} -> {run.get('ended') or 'not ended'}"
                    f"  {counts}  created {len(run.get('created') or [])}"
+                   + ("  INTERRUPTED" if run.get("interrupted") else "")
                    + (f"  (undone by {run['undone_by']})" if run.get("undone_by") else ""))
 
 
@@ -451,9 +624,8 @@ def undo_command(profile: Profile, run_id: str, yes: bool) -> None:
         run = next((r for r in cache.runs() if r["id"] == run_id), None)
         if run is None:
             fail(f"no run {run_id!r}: see `qbtui runs` for the run ids")
-        if not yes:
-            click.confirm(f"delete (or deactivate) the {len(run.get('created') or [])} QuickBooks objects run {run_id} "
-                          "created?", abort=True)
+        confirm_or_refuse(yes, f"delete (or deactivate) the {len(run.get('created') or [])} QuickBooks objects run "
+                               f"{run_id} created?")
 
         async def go() -> dict[str, Any]:
             try:
@@ -464,7 +636,8 @@ def undo_command(profile: Profile, run_id: str, yes: bool) -> None:
                 return await undo_run(cache, client, run_id, on_event=EventPrinter(False))
 
         try:
-            undo = run_async(go())
+            with marks_interrupted(cache):
+                undo = run_async(go())
         except UndoError as exc:
             fail(str(exc), 2)
     counts = undo.get("counts", {})
@@ -489,7 +662,8 @@ def pull_command(profile: Profile) -> None:
             async with client:
                 return await pull_reference(cache, client), await pull_changes(cache, client)
 
-        counts, discrepancies = run_async(go())
+        with marks_interrupted(cache):
+            counts, discrepancies = run_async(go())
     click.echo("pulled " + ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items()))
     click.echo(f"{len(discrepancies)} discrepancies" + (": see the Discrepancies tab" if discrepancies else ""))
 
@@ -590,7 +764,7 @@ def map_command(profile: Profile, role: str | None, account: str | None, auto: b
         return
     for name in ROLE_BY_NAME:
         if name in mapping:
-            click.echo(f"{name:24} -> {names.get(mapping[name], '?')} (Id {mapping[name]})")
+            click.echo(safe_text(f"{name:24} -> {names.get(mapping[name], '?')} (Id {mapping[name]})"))
     if left:
         click.echo("still to map (required): " + ", ".join(left) + "  ->  qbtui map ROLE ACCOUNT")
     elif auto or role:

@@ -26,6 +26,7 @@ from qbtui.private import open_private, private_dir
 from qbtui.sync.connection import begin_connect, finish_connect, open_client
 from qbtui.sync.pull import pull_reference
 
+DEMO_PROFILE = "demo"  #: the one profile `qbtui demo` works on (and resets)
 DEMO_CLIENT_ID = "qbtui-demo"
 DEMO_CLIENT_SECRET = "qbtui-demo"  # the sandbox accepts any pair; not a credential
 

@@ -9,11 +9,12 @@ helpers of qbtui.cli (Profile, user_errors, fail, print_json) are imported insid
 from __future__ import annotations
 
 import asyncio
-import sys
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 import click
+
+from qbtui.documents.text import safe_text
 
 
 def _cli() -> Any:
@@ -45,7 +46,8 @@ def with_client(profile: Any, cache: Any, fn: Callable[[Any], Awaitable[Any]]) -
         async with client:
             return await fn(client)
 
-    return asyncio.run(go())
+    with _cli().marks_interrupted(cache):  # Ctrl+C: the runs it started are marked interrupted, exit 130
+        return asyncio.run(go())
 
 
 def _range_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -81,7 +83,7 @@ def reconcile_command(profile: Any, start: str, end: str, as_json: bool) -> None
     if as_json:
         _cli().print_json(report)
     else:
-        click.echo(render(report))
+        click.echo(safe_text(render(report)))
     raise SystemExit(0 if report["clean"] else 1)
 
 
@@ -107,18 +109,15 @@ def duplicates_command(profile: Any, start: str, end: str, as_json: bool, target
         if as_json:
             cli.print_json(report)
         else:
-            click.echo(render(report))
+            click.echo(safe_text(render(report)))
         return
     with profile.open(writer=True, command="qbtui duplicates --remove") as cache:
         async def go(client: Any) -> dict[str, Any]:
             report = await find_duplicates(cache, client, start, end)
             hit = resolve_target(report, target)
             verb = "void" if hit["entity"] in ("Invoice",) else "delete"
-            if not yes:
-                if not sys.stdin.isatty():
-                    raise DuplicateError("removing needs a confirmation: add --yes")
-                click.confirm(f"{verb} {hit['entity']} {hit['id']} ({hit['doc_number']}, {hit['date']}, "
-                              f"{hit['amount']}) in QuickBooks?", abort=True, err=True)
+            cli.confirm_or_refuse(yes, f"{verb} {hit['entity']} {hit['id']} ({hit['doc_number']}, {hit['date']}, "
+                                       f"{hit['amount']}) in QuickBooks?")
             return await remove_duplicate(cache, client, start, end, f"{hit['entity']}:{hit['id']}")
 
         try:
@@ -161,7 +160,7 @@ def cogs_export(profile: Any, start: str, end: str, as_json: bool, output: Path 
         write_private(output, text.encode("utf-8"))  # private, whole or not at all, like a profile's files
         click.echo(f"{len(rows)} COGS written to {output}", err=True)
     else:
-        click.echo(text, nl=False)
+        click.echo(safe_text(text), nl=False)  # a terminal or a pipe: no control sequence from a reference
     try:  # the export is in the audit log when the profile is free; an export never fails for that
         with profile.open(writer=True, command="qbtui cogs export") as cache:
             record_export(cache, start, end, rows)
@@ -179,6 +178,7 @@ def cogs_void(profile: Any, start: str, end: str, yes: bool, as_json: bool) -> N
     """Delete in QuickBooks the COGS journals of the range (QBO's API cannot void a journal); they
     become "voided" here and stay in the audit log with Id, number and amount."""
     from qbtui.maintenance.cogs import cogs_in_range, void_cogs
+    from qbtui.maintenance.common import amount_text, money
 
     cli = _cli()
     _check_range(start, end)
@@ -187,12 +187,8 @@ def cogs_void(profile: Any, start: str, end: str, yes: bool, as_json: bool) -> N
         if not rows:
             click.echo(f"no synced COGS between {start} and {end}", err=True)
             raise SystemExit(0)
-        if not yes:
-            if not sys.stdin.isatty():
-                cli.fail("voiding needs a confirmation: add --yes")
-            total = sum(float(r["amount"]) for r in rows)
-            click.confirm(f"delete {len(rows)} COGS journals ({total:,.2f}) dated {start}..{end} in QuickBooks?",
-                          abort=True, err=True)
+        total = amount_text(sum(money(r["amount"]) for r in rows))
+        cli.confirm_or_refuse(yes, f"delete {len(rows)} COGS journals ({total}) dated {start}..{end} in QuickBooks?")
         tty = cli.is_tty_err()
 
         def progress(n: int, total: int) -> None:
@@ -206,6 +202,32 @@ def cogs_void(profile: Any, start: str, end: str, yes: bool, as_json: bool) -> N
     else:
         click.echo(f"run {run['id']}: {counts.get('removed', 0)} COGS journals deleted, {counts.get('failed', 0)} failed")
     raise SystemExit(1 if counts.get("failed") else 0)
+
+
+# ----------------------------------------------------------------------------- repair
+
+@click.command("repair")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@click.pass_obj
+@_guarded
+def repair_command(profile: Any, as_json: bool) -> None:
+    """Rebuild the links to QuickBooks: look every document that is not linked up in QuickBooks (by its
+    number or name, in bulk) and link what is found; nothing is sent. Exit 0 when every document is
+    accounted for, 1 when some are not in QuickBooks (the next sync sends them) or could not be looked up."""
+    from qbtui.sync.repair import render, repair
+
+    with profile.open(writer=True, command="qbtui repair") as cache:
+        report = with_client(profile, cache, lambda client: repair(cache, client))
+    summary, lines = render(report)
+    if as_json:
+        _cli().print_json(report)
+        click.echo(summary, err=True)
+    else:
+        click.echo(summary)
+        for line in lines:
+            click.echo(line, err=True)
+    c = report["counts"]
+    raise SystemExit(1 if c["partly_linked"] or c["not_found"] or c["not_looked_up"] else 0)
 
 
 # ----------------------------------------------------------------------------- audit log
@@ -290,10 +312,7 @@ def products_replace(profile: Any, yes: bool, as_json: bool) -> None:
         if clashes:
             cli.fail("refused: product names collide in their first 100 characters (QuickBooks would merge them): "
                      + "; ".join(" / ".join(refs) for refs in clashes[:10]), 2)
-        if not yes:
-            if not sys.stdin.isatty():
-                cli.fail("replacing needs a confirmation: add --yes")
-            click.confirm(f"replace {cache.count('product')} products in QuickBooks?", abort=True, err=True)
+        cli.confirm_or_refuse(yes, f"replace {cache.count('product')} products in QuickBooks?")
         tty = cli.is_tty_err()
 
         def progress(n: int, total: int) -> None:
@@ -336,10 +355,7 @@ def history_export(profile: Any, start: str, yes: bool, as_json: bool) -> None:
     except ValueError as exc:
         cli.fail(str(exc))
     with profile.open(writer=True, command="qbtui history export") as cache:
-        if not yes:
-            if not sys.stdin.isatty():
-                cli.fail("exporting history needs a confirmation: add --yes")
-            click.confirm(f"send every pending transaction dated from {day} to QuickBooks?", abort=True, err=True)
+        cli.confirm_or_refuse(yes, f"send every pending transaction dated from {day} to QuickBooks?")
         result = with_client(profile, cache, lambda client: export_history(cache, client, day))
     if as_json:
         cli.print_json(result)
@@ -391,15 +407,11 @@ def integration_change_org(profile: Any, yes: bool) -> None:
 
     cli = _cli()
     with profile.open(writer=True, command="qbtui integration change-organisation") as cache:
-        if not yes:
-            if not sys.stdin.isatty():
-                cli.fail("changing organisation needs a confirmation: add --yes")
-            click.confirm("disconnect this profile from its QuickBooks company and forget every link to it?",
-                          abort=True, err=True)
+        cli.confirm_or_refuse(yes, "disconnect this profile from its QuickBooks company and forget every link to it?")
         run = change_organisation(cache, profile.path)
     click.echo(f"disconnected; {run['counts'].get('links_reset', 0)} links reset (run {run['id']}); "
                "next: qbtui connect, qbtui map --auto, qbtui sync")
 
 
 COMMANDS = [reconcile_command, duplicates_command, cogs_group, audit_command, autosync_command, products_group,
-            history_group, integration_group]
+            history_group, integration_group, repair_command]

@@ -141,11 +141,12 @@ async def update_document_in_child(profile: str, data_dir: Path, data: dict,
 
 
 def write_refs_file(keys: Iterable[tuple[str, str]]) -> Path:
-    """A temp file with one ``type<TAB>ref`` per line (the caller removes it)."""
-    fd, name = tempfile.mkstemp(prefix="qbtui-refs-", suffix=".tsv")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        for t, r in keys:
-            fh.write(f"{t}\t{r}\n")
+    """A temp file (0600) holding the chosen documents as one JSON array of ``[type, ref]`` pairs, ASCII only
+    (every other character escaped): no character a reference may hold (a newline, U+2028, U+0085, a tab)
+    can split or change it on the way to ``qbtui sync --refs-from``. The caller removes it."""
+    fd, name = tempfile.mkstemp(prefix="qbtui-refs-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        json.dump([[t, r] for t, r in keys], fh, ensure_ascii=True)
     return Path(name)
 
 

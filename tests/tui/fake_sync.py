@@ -21,7 +21,7 @@ def main(argv: list[str]) -> int:
     data_dir = Path(argv[argv.index("--data-dir") + 1])
     assert "sync" in argv and "--yes" in argv and "--events" in argv
     refs_file = Path(argv[argv.index("--refs-from") + 1])
-    keys = [tuple(line.split("\t")) for line in refs_file.read_text().splitlines() if line]
+    keys = [tuple(pair) for pair in json.loads(refs_file.read_text(encoding="ascii"))]  # the dashboard's format
     if os.environ.get("FAKE_SYNC_ERROR"):
         print(json.dumps({"event": "error", "message": os.environ["FAKE_SYNC_ERROR"]}), flush=True)
         print(json.dumps({"event": "done", "exit_code": 2}), flush=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from qbtui.cache import Cache
@@ -67,7 +68,8 @@ async def test_read_events_from_any_line_stream():
 def test_sync_argv_and_refs_file(tmp_path):
     f = adapter.write_refs_file([("customer", "C-1"), ("sale_invoice", "SO 1")])
     try:
-        assert f.read_text() == "customer\tC-1\nsale_invoice\tSO 1\n"
+        assert json.loads(f.read_text(encoding="ascii")) == [["customer", "C-1"], ["sale_invoice", "SO 1"]]
+        assert f.stat().st_mode & 0o777 == 0o600
         argv = adapter.sync_argv("demo", tmp_path, f, ["qbtui"])
         assert argv == ["qbtui", "--profile", "demo", "--data-dir", str(tmp_path), "sync", "--yes", "--events",
                         "--refs-from", str(f)]
