@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import os
+import signal
 import subprocess
 import time
 from collections.abc import Callable
@@ -31,6 +33,8 @@ from .table import DISCREPANCY_COLUMNS, DOCUMENT_COLUMNS, ERROR_COLUMNS, Virtual
 from .tabs import TABS
 
 QBO_LIMIT_PER_MIN = 1660
+#: how long ctrl+q waits for a stopped upload's sync child to record its outcomes before killing it
+STOP_UPLOAD_WAIT_S = 30
 
 
 class Bar(Widget):
@@ -129,6 +133,9 @@ class QbtuiApp(App[None]):
         self.subs[0] = 3  # Sales > Invoices
         self.query = ""
         self.uploading = False
+        #: the running `qbtui sync` child of an upload (ctrl+q stops it cleanly before quitting)
+        self.sync_proc: asyncio.subprocess.Process | None = None
+        self.quitting = False
         self.settings: dict[str, Any] = {}
         self.company = ""
         self.last_run: dict | None = None
@@ -539,7 +546,7 @@ class QbtuiApp(App[None]):
             self.table.clear_selection()
             self.set_query("") if self.query else self.update_status()
         elif self.uploading:
-            self.notify("An upload is running; ctrl+q quits anyway.", severity="warning")
+            self.notify("An upload is running; ctrl+q asks to stop it and quit.", severity="warning")
         else:
             self.exit()
 
@@ -775,7 +782,7 @@ class QbtuiApp(App[None]):
             # products, invoice) and orders them, so the dashboard does no such work while it runs.
             refs_file = adapter.write_refs_file(keys)
             argv = adapter.sync_argv(self.profile, self.data_dir, refs_file, self.qbtui_command)
-            proc = await asyncio.create_subprocess_exec(
+            proc = self.sync_proc = await asyncio.create_subprocess_exec(
                 *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE)
             assert proc.stdout is not None and proc.stderr is not None
@@ -806,9 +813,50 @@ class QbtuiApp(App[None]):
         finally:
             if refs_file is not None:
                 refs_file.unlink(missing_ok=True)
+            self.sync_proc = None
             self.uploading = False
             self.refresh_bindings()
         self.finish_upload(failed, exit_code, error)
+
+    # ------------------------------------------------------------------ quitting
+    async def action_quit(self) -> None:
+        """ctrl+q quits; while an upload runs it asks first, and yes stops the sync child cleanly (as Ctrl+C
+        would: the run is marked interrupted, what was in flight is looked up before anything is sent again)."""
+        if not self.uploading:
+            self.exit()
+            return
+        if self.quitting or any(getattr(s, "quit_confirm", False) for s in self.screen_stack):
+            return  # already asking, or already stopping
+
+        def done(ok: bool | None) -> None:
+            if ok:
+                self.stop_upload_and_quit()
+
+        from .screens import ConfirmScreen
+        p = self.progress
+        screen = ConfirmScreen(
+            f"An upload is running ({p.get('sent', 0):,} of {p.get('total', 0):,} sent). Stop it and quit?",
+            "It stops cleanly: what QuickBooks has is kept and marked, the rest stays waiting for the next upload, "
+            "and nothing is sent twice. n or Esc keeps it running.", yes="Yes, stop and quit (y)")
+        screen.quit_confirm = True  # type: ignore[attr-defined]
+        self.push_screen(screen, done)
+
+    @work(group="quit", exit_on_error=False)
+    async def stop_upload_and_quit(self) -> None:
+        """Ctrl+C (SIGINT) to the sync child, wait for it to record how far it got, then quit."""
+        self.quitting = True
+        proc = self.sync_proc
+        if proc is not None and proc.returncode is None:
+            self.notify("Stopping the upload...", timeout=STOP_UPLOAD_WAIT_S)
+            with contextlib.suppress(ProcessLookupError):
+                proc.send_signal(signal.SIGINT)
+            try:
+                await asyncio.wait_for(proc.wait(), timeout=STOP_UPLOAD_WAIT_S)
+            except asyncio.TimeoutError:  # a child that does not stop: kill it (its run is closed by the next sync)
+                with contextlib.suppress(ProcessLookupError):
+                    proc.kill()
+                await proc.wait()
+        self.exit()
 
     def apply_document_event(self, event: dict) -> None:
         row = self.model.by_key.get((str(event.get("type")), str(event.get("ref"))))
@@ -837,6 +885,8 @@ class QbtuiApp(App[None]):
         self.update_status()
 
     def finish_upload(self, failed: list[dict], exit_code: int | None, error: str | None) -> None:
+        if self.quitting:
+            return  # stopped by ctrl+q: the app is closing
         self.render_progress("finished")
         self.table.selected.clear()
         self.after_sync()

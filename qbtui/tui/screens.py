@@ -15,6 +15,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from qbtui.documents.text import safe_text
 
 from . import adapter
 from .model import STATUS_WORDS, Row, money
@@ -42,9 +43,9 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("n,escape", "cancel", "No", id="confirm_no"),
     ]
 
-    def __init__(self, message: str, note: str = "") -> None:
+    def __init__(self, message: str, note: str = "", yes: str = "Yes, upload (y)") -> None:
         super().__init__()
-        self.message, self.note = message, note
+        self.message, self.note, self.yes = message, note, yes
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -52,7 +53,7 @@ class ConfirmScreen(ModalScreen[bool]):
             if self.note:
                 yield Static(self.note)
             with Horizontal(id="buttons"):
-                yield Button("Yes, upload (y)", id="yes", variant="primary")
+                yield Button(self.yes, id="yes", variant="primary")
                 yield Button("No (n)", id="no")
 
     def on_mount(self) -> None:
@@ -69,6 +70,15 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(False)
 
 
+SHOWN_CHARS = 2000
+"""The most of one value the document screen draws (a 10 MB name would take minutes to lay out)."""
+
+
+def shown(value: Any) -> str:
+    """A value as the document screen draws it: no control sequence, at most SHOWN_CHARS characters."""
+    return safe_text(value, limit=SHOWN_CHARS)
+
+
 def _kv_table(data: dict[str, Any]) -> Table:
     t = Table.grid(padding=(0, 2))
     t.add_column(style="bold", no_wrap=True)
@@ -76,7 +86,7 @@ def _kv_table(data: dict[str, Any]) -> Table:
     for k, v in data.items():
         if isinstance(v, (dict, list)):
             v = json.dumps(v, default=str)
-        t.add_row(k, "" if v is None else str(v))
+        t.add_row(k, "" if v is None else shown(v))
     return t
 
 
@@ -90,7 +100,7 @@ def _lines_table(lines: list[dict]) -> Table:
     for c in cols:
         t.add_column(c, overflow="fold")
     for line in lines:
-        t.add_row(*("" if line.get(c) is None else str(line.get(c)) for c in cols))
+        t.add_row(*("" if line.get(c) is None else shown(line.get(c)) for c in cols))
     return t
 
 
@@ -125,8 +135,8 @@ class DocumentScreen(Screen):
     def compose(self) -> ComposeResult:
         from textual.widgets import Footer
         row = self.row
-        yield Static(f"{TYPE_LABELS.get(row.type, row.type)} {row.ref}  |  {STATUS_WORDS.get(row.status)}"
-                     f"  |  QBO Id {row.qbo_id or '-'}  |  total {money(row.total) or '-'}", id="doc-title")
+        yield Static(Text(shown(f"{TYPE_LABELS.get(row.type, row.type)} {row.ref}  |  {STATUS_WORDS.get(row.status)}"
+                                f"  |  QBO Id {row.qbo_id or '-'}  |  total {money(row.total) or '-'}")), id="doc-title")
         with VerticalScroll():
             data = dict(self.record["data"])
             lines = data.pop("lines", None)
@@ -145,7 +155,7 @@ class DocumentScreen(Screen):
                 yield Static("Why it is not synced", classes="section")
                 reasons = row.error.get("reasons") or [row.error]
                 for r in reasons:
-                    yield Static(Text(f"{r.get('code', '')}: {r.get('message', '')}\n  Hint: {r.get('hint', '')}"))
+                    yield Static(Text(shown(f"{r.get('code', '')}: {r.get('message', '')}\n  Hint: {r.get('hint', '')}")))
             yield Static("What it sends to QuickBooks", classes="section")
             yield Static("planning...", id="payloads")
             yield Static("Sync history", classes="section")
@@ -196,7 +206,7 @@ class DocumentScreen(Screen):
                 for p in planned["payloads"]:
                     parts.append(f"{p.get('operation', '').upper()} {p.get('entity')}\n"
                                  + json.dumps(p.get("body"), indent=2, default=str))
-                text = Text("\n\n".join(parts))
+                text = Text(shown("\n\n".join(parts)))
         self.app.call_from_thread(self._show_plan, text)
 
     def _show_plan(self, text: Any) -> None:

@@ -82,7 +82,7 @@ def test_ctrl_c_stops_a_sync_with_exit_130_and_the_run_marked_interrupted(tmp_pa
     """SIGINT to a real `qbtui sync` while requests are in flight to a `qbtui sandbox serve`: exit code 130, one
     line on stderr (no traceback), the run log says interrupted; the next sync finishes and nothing is twice."""
     monkeypatch.setenv(SECRET_ENV, SECRET)
-    server, root = _serve("--latency-ms", "400")
+    server, root = _serve("--latency-ms", "150")
     try:
         q = Qbtui(tmp_path / "data")
         connect_profile(q, root)
