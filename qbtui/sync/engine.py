@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qbtui.cache import Cache
-from qbtui.ledger.payload import Payload, jsonable
+from qbtui.ledger.payload import Payload, jsonable, wire
 import orjson
 
 from qbtui.qbo import BatchItem, QBOClient, QBOFault, ReconnectRequired, UnknownOutcome, WritesRefused
@@ -440,7 +440,7 @@ class SyncEngine:
     async def _batch(self, pairs: list[tuple[PlannedDocument, Payload]], attempt: int = 0) -> list[Any]:
         """One batch: per item the QBO object or a fault; after a lost answer, looked up and the missing resent."""
         items = [BatchItem(bid=str(n + 1), operation=payload.operation, entity=payload.entity,  # type: ignore[arg-type]
-                           body=jsonable(payload.body)) for n, (_, payload) in enumerate(pairs)]
+                           body=wire(payload.body)) for n, (_, payload) in enumerate(pairs)]
         rid = request_id(f"{self.run_id}/{attempt}", [(i.operation, i.entity, i.body) for i in items])
         try:
             batch = await self.client.batch(items, request_id=rid)
@@ -510,7 +510,7 @@ class SyncEngine:
             current = await self.client.read(payload.entity, payload.body["Id"])
             token = str(current.get("SyncToken", "0"))
             if payload.operation == "update":
-                body = {**jsonable(payload.body), "SyncToken": token}
+                body = {**wire(payload.body), "SyncToken": token}
                 body.pop("sparse", None)
                 return await self.client.update(payload.entity, body, sparse=True,
                                                 request_id=request_id(self.run_id, [("reapply", payload.entity, body)]))
@@ -540,7 +540,7 @@ class SyncEngine:
 
     async def _single(self, p: PlannedDocument, payload: Payload, attempt: int) -> Any:
         """One payload as one request: the QBO object or a fault (never raises but ReconnectRequired)."""
-        body = jsonable(payload.body)
+        body = wire(payload.body)
         rid = request_id(f"{self.run_id}/{attempt}", [(payload.operation, payload.entity, body)])
         try:
             if payload.operation == "create":
