@@ -7,13 +7,12 @@ With ``--json`` one JSON document goes to stdout and human messages to stderr.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import errno
 import functools
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -392,23 +391,6 @@ def _read_refs_file(path: Path | None) -> set[tuple[str, str]] | None:
     return keys
 
 
-@contextlib.contextmanager
-def marks_interrupted(cache: Cache) -> Iterator[None]:
-    """Ctrl+C (SIGINT) while this block runs: every run it started is marked ``interrupted`` (and ended) in the
-    run log before the command exits 130, so that the log never shows a stopped run as a finished one. What
-    was in flight is looked up in QuickBooks by the next sync before anything is sent again."""
-    from qbtui.sync.runs import now_iso
-
-    before = {run["id"] for run in cache.runs()}
-    try:
-        yield
-    except KeyboardInterrupt:
-        for run in cache.runs():
-            if run["id"] not in before:
-                cache.update_run(run["id"], interrupted=True, ended=run.get("ended") or now_iso())
-        raise
-
-
 def _removals(cache: Cache, types: set[str] | None, refs: set[str] | None,
               keys: set[tuple[str, str]] | None) -> int:
     """How many QuickBooks objects a sync of this selection would void or delete (documents voided on the
@@ -456,6 +438,7 @@ def sync_command(profile: Profile, types: tuple[str, ...], refs: tuple[str, ...]
                  dry_run: bool, as_json: bool, yes: bool, scheduled: bool, events: bool) -> None:
     """Send pending documents (and what they depend on) to QuickBooks, in dependency order."""
     from qbtui.sync import dry_run_json, plan, render_dry_run
+    from qbtui.sync.runs import marks_interrupted
 
     keys = _read_refs_file(refs_from)
     types_, refs_ = set(types), set(refs)
@@ -619,6 +602,7 @@ def undo_command(profile: Profile, run_id: str, yes: bool) -> None:
     """Remove from QuickBooks what run RUN_ID created, in reverse dependency order."""
     from qbtui.sync.connection import NotConnected, open_client
     from qbtui.sync.undo import UndoError, undo_run
+    from qbtui.sync.runs import marks_interrupted
 
     with profile.open(writer=True, command="qbtui undo") as cache:
         run = next((r for r in cache.runs() if r["id"] == run_id), None)
@@ -652,6 +636,7 @@ def pull_command(profile: Profile) -> None:
     """Refresh reference data and QuickBooks-side changes to synced documents."""
     from qbtui.sync.connection import NotConnected, open_client
     from qbtui.sync.pull import pull_changes, pull_reference
+    from qbtui.sync.runs import marks_interrupted
 
     with profile.open(writer=True, command="qbtui pull") as cache:
         async def go() -> tuple[dict[str, int], list[dict[str, Any]]]:

@@ -24,6 +24,7 @@ from typing import Any, Callable
 from qbtui.cache import Cache, CacheLocked
 from qbtui.maintenance.alerts import raise_alert
 from qbtui.maintenance.audit import now_iso, who
+from qbtui.sync.runs import marks_interrupted
 
 WAIT_ENV = "QBTUI_SYNC_WAIT"
 DEFAULT_WAIT_S = 30.0
@@ -150,7 +151,8 @@ def run_scheduled_with(cache: Cache, profile_path: Path, *, now: datetime | None
         return ScheduledResult(0, f"nothing to do: {why}")
     slot_text = (slot or datetime.now().astimezone()).isoformat(timespec="seconds")
     try:
-        report = asyncio.run(_sync(cache, profile_path, transport, on_event))
+        with marks_interrupted(cache):  # Ctrl+C: the run is marked interrupted, the command exits 130
+            report = asyncio.run(_sync(cache, profile_path, transport, on_event))
     except Exception as exc:  # connection, login, QBO down, a bug: all must alert
         message = f"the scheduled sync could not run: {exc}"
         run_id = cache.add_run({"kind": "scheduled", "who": who(), "trigger": "schedule", "slot": slot_text,

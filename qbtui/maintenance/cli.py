@@ -37,6 +37,7 @@ def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
 def with_client(profile: Any, cache: Any, fn: Callable[[Any], Awaitable[Any]]) -> Any:
     """Run ``fn(client)`` with the profile's QBO client; exit 2 with a clear line when not connected."""
     from qbtui.sync.connection import NotConnected, open_client
+    from qbtui.sync.runs import marks_interrupted
 
     async def go() -> Any:
         try:
@@ -46,7 +47,7 @@ def with_client(profile: Any, cache: Any, fn: Callable[[Any], Awaitable[Any]]) -
         async with client:
             return await fn(client)
 
-    with _cli().marks_interrupted(cache):  # Ctrl+C: the runs it started are marked interrupted, exit 130
+    with marks_interrupted(cache):  # Ctrl+C: the runs it started are marked interrupted, exit 130
         return asyncio.run(go())
 
 

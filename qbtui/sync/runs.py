@@ -1,11 +1,14 @@
-"""What every run record carries: when (UTC, ISO) and who (``user@host``)."""
+"""What every run record carries: when (UTC, ISO) and who (``user@host``); runs stopped by Ctrl+C."""
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import socket
+from collections.abc import Iterator
 from datetime import datetime, timezone
+from typing import Any
 
 
 def now_iso() -> str:
@@ -21,3 +24,18 @@ def who() -> str:
         except Exception:  # no passwd entry (containers)
             user = str(os.getuid()) if hasattr(os, "getuid") else "unknown"
     return f"{user}@{socket.gethostname()}"
+
+
+@contextlib.contextmanager
+def marks_interrupted(cache: Any) -> Iterator[None]:
+    """Ctrl+C (SIGINT, a KeyboardInterrupt) while this block runs: every run it started is marked ``interrupted``
+    (and ended) in the run log before the interrupt goes on, so that the log never shows a stopped run as a
+    finished one. What was in flight is looked up in QuickBooks by the next sync before anything is sent again."""
+    before = {run["id"] for run in cache.runs()}
+    try:
+        yield
+    except KeyboardInterrupt:
+        for run in cache.runs():
+            if run["id"] not in before:
+                cache.update_run(run["id"], interrupted=True, ended=run.get("ended") or now_iso())
+        raise

@@ -15,6 +15,7 @@ import time
 from datetime import datetime, timedelta
 
 import httpx2
+import pytest
 
 from qbtui.cache import Cache, profile_dir
 from qbtui.cli import main
@@ -78,9 +79,11 @@ async def _count_in_qbo(profile, root: str, entity: str, numbers: list[str]) -> 
     return {n: sum(1 for o in found if o.get("DocNumber") == n) for n in numbers}
 
 
-def test_ctrl_c_stops_a_sync_with_exit_130_and_the_run_marked_interrupted(tmp_path, monkeypatch):
-    """SIGINT to a real `qbtui sync` while requests are in flight to a `qbtui sandbox serve`: exit code 130, one
-    line on stderr (no traceback), the run log says interrupted; the next sync finishes and nothing is twice."""
+@pytest.mark.parametrize("kind", ["sync", "scheduled"])
+def test_ctrl_c_stops_a_sync_with_exit_130_and_the_run_marked_interrupted(tmp_path, monkeypatch, kind):
+    """SIGINT to a real `qbtui sync` (or `sync --scheduled`, as cron starts it) while requests are in flight to a
+    `qbtui sandbox serve`: exit code 130, one line on stderr (no traceback), the run log says interrupted; the next
+    sync finishes and nothing is twice."""
     monkeypatch.setenv(SECRET_ENV, SECRET)
     server, root = _serve("--latency-ms", "150")
     try:
@@ -90,8 +93,13 @@ def test_ctrl_c_stops_a_sync_with_exit_130_and_the_run_marked_interrupted(tmp_pa
         docs = small_set(40)
         path.write_text(json.dumps({"documents": docs}))
         assert q("import", str(path)).exit_code == 0
+        if kind == "scheduled":
+            start = (datetime.now() - timedelta(minutes=5)).isoformat(timespec="minutes")
+            assert q("settings", "set", "autosync.start", start).exit_code == 0
+            assert q("settings", "set", "autosync.every", "1d").exit_code == 0
         env = {**os.environ, "QBTUI_DATA_DIR": str(q.data_dir)}
-        child = subprocess.Popen([sys.executable, "-m", "qbtui", "sync", "--yes", "--events"], env=env,
+        argv = ["sync", "--scheduled", "--events"] if kind == "scheduled" else ["sync", "--yes", "--events"]
+        child = subprocess.Popen([sys.executable, "-m", "qbtui", *argv], env=env,
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for line in child.stdout:  # wait until the first answers are in: more requests are then in flight
             event = json.loads(line)
@@ -103,7 +111,7 @@ def test_ctrl_c_stops_a_sync_with_exit_130_and_the_run_marked_interrupted(tmp_pa
         assert "Traceback" not in err and "interrupted" in err
         profile = profile_dir(q.data_dir, "default")
         with Cache.open(profile, writer=False) as cache:
-            run = next(r for r in cache.runs() if r.get("kind") == "sync")
+            run = next(r for r in cache.runs() if r.get("kind") == kind)
             statuses = [cache.status_of("sale_invoice", d["ref"]) for d in docs if d["type"] == "sale_invoice"]
         assert run["interrupted"] is True and run["ended"]
         assert "synced" in statuses and set(statuses) != {"synced"}  # stopped part way
