@@ -6,6 +6,7 @@ Layout of ``<data_dir>/profiles/<name>/`` (``data_dir`` defaults to :func:`defau
                      {"ref", "rev", "data", "imported"}
     links.json       TinyDB snapshot of sync links: tables "links" and "meta" ({"seq": n})
     outcomes.jsonl   append-only journal of outcome batches since that snapshot
+    outcomes.seq     watermark: the seq of the last batch appended (detects a journal cut short or removed)
     state.json       TinyDB: meta (schema_version, created_by), settings, runs, reference
     writer.lock      flock'd by the one writer; holds its pid, command and start time
 
@@ -33,6 +34,15 @@ Why this shape. TinyDB rewrites its whole file on each write, so:
   swap of the journal for an empty file) on close and whenever the journal passes
   ``Cache.JOURNAL_COMPACT_BYTES`` (8 MiB). A crash between the two steps is harmless:
   replay skips lines with seq <= snapshot seq.
+* Damage from outside (a garbage line, a tail cut at a line boundary or zero-filled, a
+  removed journal or snapshot, an unreadable watermark) never stops an open and never makes
+  a document look unsent when it could be in QuickBooks: what can be read is kept, and when
+  the watermark shows batches missing (or the snapshot is lost, or nothing can be checked)
+  every document not synced or voided is marked ``sending``, so the sync engine looks it up
+  in QuickBooks before sending it. A writer makes that durable (copies of damaged files kept
+  as ``NAME.damaged-...``), a reader sees the same; ``Cache.recovery`` says what was found.
+  documents.json and state.json, replaced whole on each change, refuse to open when
+  damaged, with advice that keeps every link (``CacheCorrupt``).
 * state.json is small and written atomically on each change.
 * Readers take no lock. Every file is replaced atomically and the journal tolerates a
   torn tail. A reader opens the journal *before* reading links.json; since compaction
@@ -42,8 +52,9 @@ Why this shape. TinyDB rewrites its whole file on each write, so:
   lifetime; a second writer immediately gets :class:`CacheLocked` naming the holder. The
   lock dies with the process, so a killed writer leaves no stale lock.
 
-Statuses (mutually exclusive): the cache computes ``pending`` (no link, or "sending", or a
-synced document whose rev changed since -> ``changed: true``), ``failed``, ``synced``,
+Statuses (mutually exclusive): the cache computes ``pending`` (no link, or "sending": outcome
+unknown, looked up in QuickBooks before any resend, or a synced document whose rev changed
+since -> ``changed: true``), ``failed``, ``synced``,
 ``voided`` (link voided) and ``skipped`` (data has ``voided: true`` and it was never
 synced). ``blocked`` is never produced here: the caller overlays gate results (and may turn
 more documents into ``skipped``). ``status_counts`` always lists all six words.
@@ -54,14 +65,16 @@ Costs to know: ``update_document`` rewrites documents.json (~0.3 s at 100k docum
 ``record_outcomes`` is one small fsync'd append; state.json changes rewrite that small file.
 """
 
-from .errors import CacheError, CacheLocked
+from .errors import CacheCorrupt, CacheError, CacheLocked
 from .paths import default_data_dir, profile_dir, validate_profile_name
-from .store import SCHEMA_VERSION, STATUSES, Cache, StateReader, UpsertSummary
+from .store import SCHEMA_VERSION, STATUSES, Cache, Recovery, StateReader, UpsertSummary
 
 __all__ = [
     "Cache",
+    "CacheCorrupt",
     "CacheError",
     "CacheLocked",
+    "Recovery",
     "SCHEMA_VERSION",
     "StateReader",
     "STATUSES",

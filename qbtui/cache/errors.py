@@ -17,3 +17,13 @@ class CacheLocked(CacheError):
         self.pid = pid
         self.command = command
         self.started = started
+
+
+class CacheCorrupt(CacheError):
+    """A cache file cannot be parsed. The message names the file, what is wrong and a way out that
+    keeps every link to QuickBooks (never "remove it" where that would lose links)."""
+
+    def __init__(self, path: object, why: str, advice: str = "") -> None:
+        super().__init__(f"cache file {path} is corrupted ({why})" + (f"; {advice}" if advice else ""))
+        self.path = path
+        self.why = why

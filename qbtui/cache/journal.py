@@ -1,13 +1,21 @@
-"""The append-only outcome journal ``outcomes.jsonl``.
+"""The append-only outcome journal ``outcomes.jsonl`` and its watermark ``outcomes.seq``.
 
 Each line is one batch: ``{"seq": n, "at": iso, "outcomes": [...]}`` followed by a newline,
 written with a single ``write`` and fsync'd. A batch is therefore wholly present or (torn
 last line, which is ignored) wholly absent.
+
+The watermark is the seq of the last batch appended, overwritten in place (fixed width) right
+after each append has been fsync'd, so it never runs ahead of the journal. It lives in its own
+file so that what damages or removes the journal (a truncation at a line boundary, a lost tail,
+the whole file removed) cannot hide the loss: on open, a watermark above the last batch found
+means batches are missing, and the cache marks what they may have held as unknown. It is not
+fsync'd itself: after a power cut it may lag (then it detects less), never lead.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -19,6 +27,8 @@ from .errors import CacheError
 from .storage import atomic_write_bytes, dumps
 
 JOURNAL_NAME = "outcomes.jsonl"
+MARK_NAME = "outcomes.seq"
+_MARK_WIDTH = 20
 
 
 def open_journal(path: Path) -> BinaryIO | None:
@@ -30,59 +40,105 @@ def open_journal(path: Path) -> BinaryIO | None:
         raise CacheError(f"cannot read cache file {path}: {exc.strerror or exc}") from None
 
 
-def read_journal(path: Path, f: BinaryIO | None = None) -> tuple[list[dict[str, Any]], int]:
-    """Return (complete batches in order, byte length of the valid prefix), reading ``f``
-    (an already opened journal) or ``path``.
+@dataclass
+class JournalRead:
+    """What :func:`read_journal` found."""
 
-    An incomplete or unparsable *last* line is a torn write and is ignored; a bad line
-    followed by good ones means real corruption and raises CacheError.
-    """
+    #: well-formed batches, in file order, each with a seq above the one before it
+    batches: list[dict[str, Any]] = field(default_factory=list)
+    #: byte length of the longest prefix made of whole, well-formed lines
+    valid: int = 0
+    #: line numbers (1-based) of lines that are not batches (or repeat an earlier seq); an
+    #: unterminated last line is a torn write, not damage
+    damaged: list[int] = field(default_factory=list)
+
+    @property
+    def top(self) -> int:
+        return self.batches[-1]["seq"] if self.batches else 0
+
+
+def read_journal(path: Path, f: BinaryIO | None = None) -> JournalRead:
+    """Read the journal ``f`` (already opened) or ``path``. Never raises for bad content: every
+    readable batch is returned, damaged lines are listed, and the caller decides (the cache
+    recovers: see ``Cache._load_links``)."""
     if f is None:
         f = open_journal(path)
         if f is None:
-            return [], 0
+            return JournalRead()
     try:
         with f:
             raw = f.read()
     except OSError as exc:
         raise CacheError(f"cannot read cache file {path}: {exc.strerror or exc}") from None
-    batches: list[dict[str, Any]] = []
-    pos = 0
-    n = len(raw)
-    lineno = 0
+    out = JournalRead()
+    pos, n, lineno, top = 0, len(raw), 0, 0
     while pos < n:
         end = raw.find(b"\n", pos)
         if end < 0:
-            break  # torn tail (no newline)
+            break  # torn tail (no newline): an append that never completed
         lineno += 1
         try:
             entry = orjson.loads(raw[pos:end])
-            if not (isinstance(entry, dict) and isinstance(entry.get("seq"), int)
-                    and isinstance(entry.get("outcomes"), list)):
-                raise ValueError("bad entry")
-        except (orjson.JSONDecodeError, ValueError):
-            if raw.find(b"\n", end + 1) < 0 and not raw[end + 1:].strip():
-                break  # torn last line
-            raise CacheError(
-                f"cache file {path} is corrupted at line {lineno}; "
-                "restore it from a backup or remove it (sync outcomes since the last "
-                "compaction will be lost)"
-            ) from None
-        batches.append(entry)
+            ok = (isinstance(entry, dict) and type(entry.get("seq")) is int and entry["seq"] > top
+                  and isinstance(entry.get("outcomes"), list)
+                  and all(isinstance(o, dict) and isinstance(o.get("type"), str) and isinstance(o.get("ref"), str)
+                          for o in entry["outcomes"]))
+        except orjson.JSONDecodeError:
+            ok = False
+        if ok:
+            out.batches.append(entry)
+            top = entry["seq"]
+            if not out.damaged:
+                out.valid = end + 1
+        else:
+            out.damaged.append(lineno)
         pos = end + 1
-    return batches, pos
+    return out
+
+
+def read_mark(path: Path) -> tuple[bool, int | None]:
+    """(the watermark file exists, the seq it holds or None when it cannot be read)."""
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        return False, None
+    except OSError:
+        return True, None
+    try:
+        value = int(raw.strip() or b"x")
+    except ValueError:
+        return True, None
+    return True, value if 0 <= value < 2**53 else None
 
 
 class JournalWriter:
-    def __init__(self, path: Path, valid_length: int) -> None:
+    def __init__(self, path: Path, valid_length: int | None, mark_path: Path | None = None) -> None:
+        """``valid_length``: drop what follows (a torn tail); None: keep the file as it is (a
+        damaged journal about to be replaced by a compaction)."""
         self.path = Path(path)
         self._fd = open_private(self.path, os.O_RDWR)
         size = os.fstat(self._fd).st_size
-        if size != valid_length:
+        if valid_length is not None and size != valid_length:
             # Drop a torn tail left by a crash, so new lines start on a line boundary.
             os.ftruncate(self._fd, valid_length)
             os.fsync(self._fd)
-        self.size = valid_length
+        self.size = size if valid_length is None else valid_length
+        self._mark_fd: int | None = None
+        if mark_path is not None:
+            try:
+                self._mark_fd = open_private(mark_path, os.O_RDWR)
+            except BaseException:
+                os.close(self._fd)
+                raise
+
+    def set_mark(self, seq: int) -> None:
+        """Record ``seq`` as the last batch written (call only once that batch is durable)."""
+        if self._mark_fd is None:
+            return
+        try:
+            os.pwrite(self._mark_fd, b"%0*d\n" % (_MARK_WIDTH, seq), 0)
+        except OSError:
+            pass  # a watermark that lags detects less; failing here would misreport a recorded batch
 
     def append(self, entry: dict[str, Any]) -> None:
         line = dumps(entry) + b"\n"
@@ -101,6 +157,7 @@ class JournalWriter:
                 pass
             raise
         self.size = offset
+        self.set_mark(entry["seq"])
 
     def rotate(self) -> None:
         """Replace the journal by an empty file (atomically, new inode). A reader that
@@ -114,3 +171,6 @@ class JournalWriter:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None  # type: ignore[assignment]
+        if self._mark_fd is not None:
+            os.close(self._mark_fd)
+            self._mark_fd = None

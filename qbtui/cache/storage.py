@@ -14,7 +14,7 @@ from tinydb.storages import Storage
 
 from qbtui.private import TMP_MARK as TMP_MARK, fsync_dir as fsync_dir, write_private
 
-from .errors import CacheError
+from .errors import CacheCorrupt, CacheError
 
 #: the cache's files are written through the one private, atomic writer (0600, temp + fsync + replace)
 atomic_write_bytes = write_private
@@ -141,10 +141,7 @@ def read_json_file(path: Path) -> Any:
         with no_gc():
             return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise CacheError(
-            f"cache file {path} is corrupted (not valid JSON: {exc}); "
-            "restore it from a backup or remove the profile and re-import"
-        ) from None
+        raise CacheCorrupt(path, f"not valid JSON: {exc}") from None
 
 
 class MemoryStorage(Storage):
@@ -161,21 +158,21 @@ class MemoryStorage(Storage):
     """
 
     def __init__(self, path: str | os.PathLike[str], read_only: bool = False,
-                 convert: Any = None) -> None:
+                 convert: Any = None, advice: str = "") -> None:
         """``convert(table, doc_id, record_json: bytes) -> record`` turns each record
-        into its in-memory form while loading (records are then never all parsed at once)."""
+        into its in-memory form while loading (records are then never all parsed at once).
+        ``advice``: what the user can safely do when the file is corrupted (ends the
+        :class:`CacheCorrupt` message)."""
         self.path = Path(path)
         self.read_only = read_only
+        self.advice = advice
         self.lines = convert is not None
         data = self._load(convert)
         self._data: dict[str, dict[str, Any]] = data
         self.dirty = False
 
-    def _corrupt(self, why: str) -> CacheError:
-        return CacheError(
-            f"cache file {self.path} is corrupted ({why}); "
-            "restore it from a backup or remove the profile and re-import"
-        )
+    def _corrupt(self, why: str) -> CacheCorrupt:
+        return CacheCorrupt(self.path, why, self.advice)
 
     def _load(self, convert: Any) -> dict[str, dict[str, Any]]:
         if convert is not None:
@@ -194,7 +191,10 @@ class MemoryStorage(Storage):
             except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
                 raise self._corrupt("bad record") from None
             del raw
-        data = read_json_file(self.path)
+        try:
+            data = read_json_file(self.path)
+        except CacheCorrupt as exc:
+            raise self._corrupt(exc.why) from None
         if data is None:
             return {}
         if not isinstance(data, dict) or not all(

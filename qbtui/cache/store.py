@@ -15,8 +15,9 @@ from tinydb import Query, TinyDB
 
 from qbtui.private import private_dir
 
-from .errors import CacheError
-from .journal import JOURNAL_NAME, JournalWriter, open_journal, read_journal
+from .errors import CacheCorrupt, CacheError
+from .journal import (JOURNAL_NAME, MARK_NAME, JournalRead, JournalWriter, open_journal, read_journal,
+                      read_mark)
 from .lock import WriterLock
 from .storage import (TMP_MARK, MemoryStorage, atomic_write_bytes, blob, dumps_lines,
                       no_gc, normalize)
@@ -36,6 +37,46 @@ REFERENCE_KINDS = frozenset({
     "accounts", "tax_codes", "terms", "classes", "departments", "company_info",
     "preferences", "customers", "vendors", "items",
 })
+
+#: What to do about a corrupted documents.json or state.json: steps that keep every link to QuickBooks
+#: (links live in links.json and outcomes.jsonl, which recover on their own: see Cache._load_links).
+DOCUMENTS_ADVICE = ("move it aside and import the documents again: the links to QuickBooks are kept, so no "
+                    "document already sent is created again (one that changed is sent as an update of its "
+                    "QuickBooks object)")
+STATE_ADVICE = ("move it aside, then connect and map again (`qbtui connect`, `qbtui map --auto`) and set the "
+                "settings again: the documents and their links to QuickBooks are kept, so nothing already "
+                "sent is created again (the run log in it is lost)")
+#: The error a document is marked with when its outcome may have been lost with the journal.
+RECOVERED_ERROR = {"code": "cache.outcome_unknown",
+                   "message": "its sync outcome may have been lost with a damaged or removed cache file",
+                   "detail": "", "hint": "it is looked up in QuickBooks before anything is sent again "
+                                         "(`qbtui repair` does it now)"}
+
+
+@dataclass
+class Recovery:
+    """What :meth:`Cache.open` found wrong with the record of sync outcomes and did about it."""
+
+    problems: list[str]
+    #: outcomes may have been lost: every document not known to be in QuickBooks was marked unknown
+    lost: bool
+    #: documents now unknown ("sending"): each is looked up in QuickBooks before anything is sent
+    unknown: int
+    #: copies of the damaged files, kept beside them (writer only)
+    kept: list[str] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        text = f"the record of sync outcomes was damaged ({'; '.join(self.problems)}); "
+        if self.lost:
+            text += (f"it was recovered to its last good state and {self.unknown} documents whose outcome may "
+                     "have been lost are unknown: the next `qbtui sync` looks each up in QuickBooks before "
+                     "sending anything (`qbtui repair` does it now)")
+        else:
+            text += "it was recovered and nothing was lost"
+        if self.kept:
+            text += "; the damaged files were kept as " + ", ".join(self.kept)
+        return text
 
 
 def _now() -> str:
@@ -163,13 +204,13 @@ class Cache:
     # ------------------------------------------------------------------ state.json
     def _load_state(self) -> None:
         path = self._path(STATE_NAME)
-        self._state = TinyDB(path, storage=MemoryStorage, read_only=not self.writer)
+        self._state = TinyDB(path, storage=MemoryStorage, read_only=not self.writer, advice=STATE_ADVICE)
         self._state_storage: MemoryStorage = self._state.storage  # type: ignore[assignment]
         meta = self._state.table("meta").all()
         if meta:
             version = meta[0].get("schema_version")
             if not isinstance(version, int):
-                raise CacheError(f"cache file {path} is corrupted (no schema version)")
+                raise CacheCorrupt(path, "no schema version", STATE_ADVICE)
             if version > SCHEMA_VERSION:
                 raise CacheError(
                     f"this cache was written by a newer qbtui (schema {version}, this qbtui "
@@ -209,7 +250,7 @@ class Cache:
             return rec
 
         self._docs = TinyDB(path, storage=MemoryStorage, read_only=not self.writer,
-                            convert=convert)
+                            convert=convert, advice=DOCUMENTS_ADVICE)
         self._docs_storage: MemoryStorage = self._docs.storage  # type: ignore[assignment]
         for type_ in self._docs_storage.read():
             index.setdefault(type_, {})
@@ -224,50 +265,144 @@ class Cache:
 
     # ------------------------------------------------------------------ links.json + journal
     def _load_links(self) -> None:
-        snap_path, journal_path = self._path(LINKS_NAME), self._path(JOURNAL_NAME)
-        # Open the journal *before* reading the snapshot: a compaction replaces links.json
-        # and then swaps in a new empty journal, so the journal we hold still has every
-        # batch up to (at least) whatever snapshot we read next.
-        for attempt in range(20):
+        """The links: the snapshot links.json, then the journal's newer batches replayed.
+
+        Damage never stops the open and never makes a document look unsent when it could be in
+        QuickBooks. Whatever can be read is used (a corrupted snapshot counts as empty, a journal's
+        unreadable lines are skipped and the batches after them still replayed); when the
+        watermark (journal.py) shows batches missing, or the snapshot is lost, or the record
+        cannot be checked at all (no watermark, though outcomes were recorded), every document
+        that is not synced or voided is marked ``sending``: the sync engine looks each up in
+        QuickBooks before it is ever sent. A writer makes the recovery durable at once (a copy of
+        each damaged file is kept beside it, then a fresh snapshot and an empty journal are
+        written); a reader sees the same recovered state in memory. See :attr:`recovery`.
+        """
+        snap_path, journal_path, mark_path = (self._path(n) for n in (LINKS_NAME, JOURNAL_NAME, MARK_NAME))
+        for _ in range(2):
+            # Watermark, then journal, then snapshot: a writer appends to the journal before it raises
+            # the watermark, and swaps in a new journal only after writing the snapshot, so what is read
+            # next always covers the watermark read first (and the journal held covers the snapshot).
+            mark_exists, mark = read_mark(mark_path)
             jf = open_journal(journal_path)
             try:
-                snap = MemoryStorage(snap_path, read_only=True,
-                                     convert=self._convert_link).read()
+                links, seq, snap_problem = self._read_snapshot(snap_path)
             except BaseException:
                 if jf is not None:
                     jf.close()
                 raise
-            batches, valid = read_journal(journal_path, jf) if jf is not None else ([], 0)
-            try:
-                meta = snap.get("meta", {})
-                seq = int(next(iter(meta.values()))["seq"]) if meta else 0
-                links: dict[tuple[str, str], tuple[str | None, int | None, bool, bytes]] = {}
-                for packed in snap.get("links", {}).values():
-                    links[packed[4]] = packed[:4]
-            except (KeyError, TypeError, ValueError, StopIteration, AttributeError, IndexError):
-                raise CacheError(
-                    f"cache file {snap_path} is corrupted (bad link record)") from None
-            newer = [b["seq"] for b in batches if b["seq"] > seq]
-            contiguous = newer == list(range(seq + 1, seq + 1 + len(newer)))
-            if contiguous:
+            journal = read_journal(journal_path, jf) if jf is not None else JournalRead()
+            self._links = links
+            self._snapshot_seq = seq
+            top, present, bad_batches = seq, 0, []
+            for batch in journal.batches:
+                if batch["seq"] <= seq:
+                    continue  # already in the snapshot (the writer died before swapping the journal)
+                try:
+                    for outcome in batch["outcomes"]:
+                        self._apply_outcome(outcome, batch.get("at"))
+                except (KeyError, TypeError, AttributeError, ValueError):
+                    bad_batches.append(batch["seq"])
+                    continue
+                present += 1
+                top = batch["seq"]
+            expected = max(top, mark or 0, journal.top)
+            missing = expected - seq - present
+            problems: list[str] = []
+            lost = False
+            if snap_problem:
+                problems.append(f"{LINKS_NAME} is corrupted ({snap_problem})")
+                lost = True
+            if journal.damaged or bad_batches:
+                lines = journal.damaged[:5]
+                problems.append(f"{JOURNAL_NAME} has unreadable lines ({', '.join(map(str, lines))}"
+                                + (", ..." if len(journal.damaged) > 5 else "") + ")" if lines
+                                else f"{JOURNAL_NAME} has unreadable batches")
+            if missing > 0:
+                problems.append(f"{missing} batches of outcomes are missing" if jf is not None
+                                else f"{JOURNAL_NAME} was removed")
+                lost = True
+            if mark_exists and mark is None:
+                problems.append(f"{MARK_NAME} is unreadable, so no loss can be ruled out")
+                lost = True
+            elif not mark_exists and (seq or journal.batches or journal.damaged or snap_problem
+                                      or snap_path.exists() or self._synced_before()):
+                problems.append(f"{MARK_NAME} is missing (removed, or written by an older qbtui), so no loss "
+                                "can be ruled out")
+                lost = True
+            if not problems or self.writer:
                 break
-            time.sleep(0.01 * attempt)
-        else:
-            raise CacheError(
-                f"cache files {snap_path} and {journal_path} do not fit together (gap in the "
-                "outcome sequence); restore them from a backup"
-            )
-        self._links = links
-        self._snapshot_seq = seq
-        for batch in batches:
-            if batch["seq"] <= seq:
-                continue
-            for outcome in batch["outcomes"]:
-                self._apply_outcome(outcome, batch.get("at"))
-            seq = batch["seq"]
-        self._seq = seq
-        if self.writer:
-            self._journal = JournalWriter(journal_path, valid)
+            time.sleep(0.01)  # a reader may have raced the writer: look again
+        unknown = self._mark_unknown() if lost else 0
+        self._seq = max(top, mark or 0, journal.top)
+        self.recovery: Recovery | None = Recovery(problems, lost, unknown) if problems else None
+        if not self.writer:
+            return
+        if not problems:
+            self._journal = JournalWriter(journal_path, journal.valid, mark_path)
+            if mark != self._seq:
+                self._journal.set_mark(self._seq)
+            return
+        # Make the recovery durable: keep copies of what is damaged, then a fresh snapshot holding
+        # everything (the unknown marks included) with a seq above all seen, and an empty journal.
+        kept = []
+        if snap_problem and snap_path.exists():
+            kept.append(self._keep_aside(snap_path))
+        if (journal.damaged or bad_batches) and jf is not None:
+            kept.append(self._keep_aside(journal_path))
+        assert self.recovery is not None
+        self.recovery.kept = kept
+        self._journal = JournalWriter(journal_path, None, mark_path)  # replaced whole by the compaction
+        self._seq += 1
+        self._snapshot_seq = -1
+        self.compact()
+
+    def _read_snapshot(self, path: Path) -> tuple[dict[tuple[str, str], tuple], int, str | None]:
+        """(links, seq, None), or ({}, 0, what is wrong) when links.json cannot be read."""
+        try:
+            snap = MemoryStorage(path, read_only=True, convert=self._convert_link).read()
+            meta = snap.get("meta", {})
+            seq = int(next(iter(meta.values()))["seq"]) if meta else 0
+            if seq < 0:
+                raise ValueError("negative seq")
+            links: dict[tuple[str, str], tuple] = {}
+            for packed in snap.get("links", {}).values():
+                key = packed[4]
+                if not (isinstance(key[0], str) and isinstance(key[1], str)):
+                    raise ValueError("bad key")
+                links[key] = packed[:4]
+        except CacheCorrupt as exc:
+            return {}, 0, exc.why
+        except (KeyError, TypeError, ValueError, StopIteration, AttributeError, IndexError):
+            return {}, 0, "bad link record"
+        return links, seq, None
+
+    def _synced_before(self) -> bool:
+        """Does the run log show a sync (so outcomes were recorded, even if their files are gone)?"""
+        return any(r.get("kind") in ("sync", "scheduled") for r in self._state.table("runs").all())
+
+    def _mark_unknown(self) -> int:
+        """Mark ``sending`` every document that is not synced or voided (nor already sending), so that it is
+        looked up in QuickBooks before it is sent. Returns how many documents are now unknown."""
+        at = _now()
+        unknown = 0
+        for type_, refs in self._index.items():
+            for ref in refs:
+                link = self._links.get((type_, ref))
+                status = link[0] if link is not None else None
+                if status in ("synced", "voided"):
+                    continue
+                if status != "sending":
+                    self._apply_outcome({"type": type_, "ref": ref, "status": "sending",
+                                         "error": RECOVERED_ERROR}, at)
+                unknown += 1
+        return unknown
+
+    def _keep_aside(self, path: Path) -> str:
+        """Copy a damaged file beside it (private); returns the copy's name."""
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        aside = path.with_name(f"{path.name}.damaged-{stamp}-{secrets.token_hex(2)}")
+        atomic_write_bytes(aside, path.read_bytes())
+        return aside.name
 
     @staticmethod
     def _convert_link(table: str, doc_id: str | bytes, raw: bytes) -> tuple:
@@ -382,7 +517,11 @@ class Cache:
         for (t, r), data in latest.items():
             rec = self._raw(t, r)
             if rec is None:
-                new.setdefault(t, []).append({"ref": r, "rev": 1, "imported": now, "data": data})
+                # A document imported again after documents.json was lost continues above the revision its
+                # link says was synced: a change since is then sent as an update, never taken as synced.
+                link = self._links.get((t, r))
+                rev = link[1] + 1 if link is not None and type(link[1]) is int else 1
+                new.setdefault(t, []).append({"ref": r, "rev": rev, "imported": now, "data": data})
                 summary.created += 1
             elif rec["data"] == data:
                 summary.unchanged += 1
@@ -532,6 +671,7 @@ class Cache:
             atomic_write_bytes(self._path(LINKS_NAME), dumps_lines(data))
         self._snapshot_seq = self._seq
         self._journal.rotate()
+        self._journal.set_mark(self._seq)
 
     # ------------------------------------------------------------------ status
     def _status(self, key: tuple[str, str], rec: dict | None) -> tuple[str, bool]:

@@ -237,12 +237,25 @@ class SyncEngine:
             self.cache.update_run(run_id, ended=now_iso(), interrupted=True,
                                   created=list(run.get("created") or []) + extra.get(run_id, []))
 
+    async def recover(self, run_id: str) -> None:
+        """Look up in QBO every document whose outcome is unknown (``sending``) and link what is found, sending
+        nothing (what ``qbtui repair`` runs); found objects are not counted as created by ``run_id``."""
+        self.run_id = run_id
+        await self._recover_unknown_outcomes()
+        self._created.clear()
+
     async def _recover_unknown_outcomes(self) -> None:
-        """Documents left in ``sending`` by a run that died: look each part up before anything is resent."""
+        """Documents left in ``sending`` by a run that died: look each part up before anything is resent.
+        Wave by wave, re-planned in between, so that a document is looked up with the Ids of what it names
+        (a payment with its customer's and invoice's) when those were unknown too (a lost journal)."""
         stuck = {(link["type"], link["ref"]) for link in self.cache.links() if link.get("status") == "sending"}
-        if not stuck:
-            return
-        docs = [p for p in plan(self.cache) if (p.type, p.ref) in stuck]
+        for wave in WAVES:
+            keys = {k for k in stuck if k[0] in wave}
+            if keys:
+                await self._recover_keys(keys)
+
+    async def _recover_keys(self, stuck: set[tuple[str, str]]) -> None:
+        docs = [p for p in plan(self.cache, keys=stuck) if (p.type, p.ref) in stuck]
         creates = [(p, pl) for p in docs for pl in p.payloads if pl.operation == "create"]
         found = await self._lookup(creates)
         parts: dict[tuple[str, str], list[dict[str, Any]]] = {}

@@ -126,6 +126,7 @@ def test_kill_during_outcome_stream(tmp_path: Path) -> None:
         time.sleep(rnd.uniform(0, duration))
         kill(proc)
         with Cache.open(prof, writer=False) as c:
+            assert c.recovery is None, f"kill #{i}: a kill is no damage: {c.recovery}"
             present = []
             for b in range(batches):
                 links = [c.link("invoice", f"D-{b * 30 + k}") for k in range(30)]
@@ -141,6 +142,7 @@ def test_kill_during_outcome_stream(tmp_path: Path) -> None:
         prefixes.append(k)
         # a new writer opens (no stale lock), drops any torn tail and appends cleanly
         with Cache.open(prof, writer=True) as w:
+            assert w.recovery is None
             w.record_outcomes([{"type": "invoice", "ref": "extra", "status": "failed"}])
             with Cache.open(prof, writer=False) as r:
                 assert r.link("invoice", "extra")["status"] == "failed"
@@ -186,6 +188,7 @@ def test_readers_see_consistent_prefixes_while_writer_streams(tmp_path: Path) ->
     try:
         while proc.poll() is None and len(seen) < 200:
             with Cache.open(prof, writer=False) as r:
+                assert r.recovery is None, r.recovery  # a reader racing appends and compactions sees no damage
                 synced = r.status_counts()["invoice"]["synced"]
                 assert synced % 30 == 0
                 k = synced // 30

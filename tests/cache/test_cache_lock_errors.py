@@ -80,8 +80,11 @@ def test_newer_schema_refused(tmp_path: Path) -> None:
     Cache.open(prof, writer=True).close()  # the lock was released after the refusal
 
 
-@pytest.mark.parametrize("name", ["documents.json", "state.json", "links.json"])
-def test_truncated_file_names_the_file(tmp_path: Path, name: str) -> None:
+@pytest.mark.parametrize("name", ["documents.json", "state.json"])
+def test_truncated_file_names_the_file_and_a_way_out_that_keeps_the_links(tmp_path: Path, name: str) -> None:
+    """documents.json and state.json are replaced whole on each change, so only something outside qbtui
+    damages them: the open is refused, naming the file, and the advice never loses a link (links.json and
+    the journal recover on their own: test_cache_recovery.py)."""
     prof = profile_dir(tmp_path, "default")
     with Cache.open(prof, writer=True) as c:
         c.upsert_documents([{"type": "invoice", "ref": f"D-{i}", "x": "y" * 50}
@@ -94,23 +97,13 @@ def test_truncated_file_names_the_file(tmp_path: Path, name: str) -> None:
     for writer in (False, True):
         with pytest.raises(CacheError) as exc:
             Cache.open(prof, writer=writer)
-        assert str(path) in str(exc.value) and "corrupted" in str(exc.value)
+        msg = str(exc.value)
+        assert str(path) in msg and "corrupted" in msg
+        assert "move it aside" in msg and "links to QuickBooks are kept" in msg
+        assert "remove the profile" not in msg and "backup" not in msg
     path.write_bytes(b"")
     with pytest.raises(CacheError, match=name):
         Cache.open(prof, writer=False)
     path.write_bytes(b'["not", "tinydb"]')
     with pytest.raises(CacheError, match=name):
-        Cache.open(prof, writer=False)
-
-
-def test_corrupt_journal_middle_line(tmp_path: Path) -> None:
-    prof = profile_dir(tmp_path, "default")
-    w = Cache.open(prof, writer=True)
-    for i in range(3):
-        w.record_outcomes([{"type": "invoice", "ref": f"D-{i}", "status": "failed"}])
-    w._release()  # vanish without compacting
-    path = prof / "outcomes.jsonl"
-    lines = path.read_bytes().splitlines(keepends=True)
-    path.write_bytes(lines[0] + b"garbage\n" + lines[2])
-    with pytest.raises(CacheError, match=r"outcomes.jsonl is corrupted at line 2"):
         Cache.open(prof, writer=False)
