@@ -168,7 +168,7 @@ _WS = re.compile(r"[ \t\n\r]*")
 
 
 def _loads(text: str) -> Any:
-    return json.loads(text, parse_float=Decimal, parse_constant=_bad_constant)
+    return _DECODER.decode(text)
 
 
 def _pointer(parts: Iterable[Any]) -> str:
@@ -265,7 +265,8 @@ class _Collector:
             self.problem(where, "ref", f"duplicate {doc.type} {doc.ref!r} (first at {self._seen[key]})")
             return
         try:
-            packed = orjson.dumps(doc.model_dump(mode="json", exclude_none=True))
+            # a tight copy: orjson's own buffer is over-allocated (~4 KiB for a few hundred bytes)
+            packed = memoryview(orjson.dumps(doc.model_dump(mode="json", exclude_none=True))).tobytes()
         except orjson.JSONEncodeError as exc:  # a whole number in "extra" beyond 64 bits
             self.problem(where, "extra", f"cannot be stored ({exc}): write such numbers as strings")
             return
