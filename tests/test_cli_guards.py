@@ -111,18 +111,6 @@ def test_refs_file_round_trip_of_any_string(tmp_path):
         path.unlink()
 
 
-def test_refs_file_of_tab_separated_lines_is_still_read_and_split_on_newlines_only(qbtui, example_file, tmp_path):
-    assert qbtui("import", str(example_file)).exit_code == 0
-    refs = tmp_path / "refs.tsv"
-    refs.write_text("sale_invoice\tSO-1001\r\ncustomer\tC-100\u2028\n", encoding="utf-8")
-    result = qbtui("sync", "--dry-run", "--json", "--refs-from", str(refs))
-    listed = [(d["type"], d["ref"]) for d in json.loads(result.stdout)["documents"]]
-    assert listed == [("customer", "C-100"), ("product", "MUG-01"), ("sale_invoice", "SO-1001")]
-    refs.write_text('[["sale_invoice", 7]]')
-    bad = qbtui("sync", "--dry-run", "--refs-from", str(refs))
-    assert bad.exit_code == 2 and "item 1: expected [TYPE, REF]" in bad.stderr
-
-
 # ----------------------------------------------------------------------------- the demo
 
 def test_demo_without_a_terminal_changes_nothing(qbtui, example_file):

@@ -226,3 +226,14 @@ def test_dry_run_of_exact_keys_lists_them_and_what_they_depend_on(qbtui, example
     refs.write_text("sale_invoice SO-1001\n")
     bad = qbtui("sync", "--dry-run", "--refs-from", str(refs))
     assert bad.exit_code == 2 and "line 1: expected TYPE<TAB>REF" in bad.stderr
+    def listed_from(text: str) -> list[tuple[str, str]]:
+        refs.write_text(text, encoding="utf-8")
+        out = qbtui("sync", "--dry-run", "--json", "--refs-from", str(refs)).stdout
+        return [(d["type"], d["ref"]) for d in json.loads(out)["documents"]]
+
+    assert listed_from("cogs\tCOGS-SO-1001\r\n") == listed_from("cogs\tCOGS-SO-1001\n") != []
+    # only a newline ends a line: U+2028 is part of the reference (which no document has), not a second line
+    assert listed_from("cogs\tCOGS-SO-1001\u2028credit_note\tCN-77\n") == []
+    refs.write_text('[["sale_invoice", 7]]')  # the dashboard's format: a JSON array of [TYPE, REF] pairs
+    bad = qbtui("sync", "--dry-run", "--refs-from", str(refs))
+    assert bad.exit_code == 2 and "item 1: expected [TYPE, REF]" in bad.stderr

@@ -15,14 +15,19 @@ from qbtui.tui.app import QbtuiApp
 from .conftest import small_set
 
 
+async def start_uploading_all_invoices(app: QbtuiApp, pilot) -> None:
+    """As a person does it: once the dashboard is up, Sales > Invoices, U (upload all shown), y."""
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.press("1", "U")
+    await pilot.pause()
+    await pilot.press("y")
+
+
 async def upload_all_invoices(profile) -> tuple[QbtuiApp, list[str]]:
     app = QbtuiApp(profile.path, profile="default", data_dir=profile.q.data_dir)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.press("1", "U")
-        await pilot.pause()
-        await pilot.press("y")
+        await start_uploading_all_invoices(app, pilot)
         await pilot.pause()
         while app.uploading:
             await pilot.pause(0.1)

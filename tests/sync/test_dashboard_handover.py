@@ -10,7 +10,7 @@ from qbtui.tui.app import QbtuiApp
 from qbtui.tui.screens import ConfirmScreen
 
 from .conftest import small_set
-from .test_dashboard_failures import statuses, upload_all_invoices
+from .test_dashboard_failures import start_uploading_all_invoices, statuses, upload_all_invoices
 
 #: references holding characters str.splitlines() ends a line at (none is a newline), and other exotic ones
 EXOTIC = ["SO-\u2028A", "SO-\x85B", "SO-\u2029C", "SO-\x1cD", "SO-\x1eE", "SO-\x0bF", "SO-\u200dG", "SO\tH"]
@@ -52,11 +52,7 @@ def test_ctrl_q_during_an_upload_asks_first_and_stops_the_sync_cleanly(make_prof
     async def go() -> tuple[QbtuiApp, int | None]:
         app = QbtuiApp(profile.path, profile="default", data_dir=profile.q.data_dir)
         async with app.run_test(size=(100, 30)) as pilot:
-            await pilot.pause()
-            await app.workers.wait_for_complete()
-            await pilot.press("1", "U")
-            await pilot.pause()
-            await pilot.press("y")
+            await start_uploading_all_invoices(app, pilot)
             assert app.uploading
             for cancel in ("n", "escape"):
                 await pilot.press("ctrl+q")
