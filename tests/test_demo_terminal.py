@@ -15,6 +15,7 @@ import termios
 import time
 
 from qbtui.cache import Cache
+from tests.sync.test_private_files import modes
 
 MARKER = {"type": "customer", "ref": "ZZ-NOT-IN-THE-SAMPLE", "name": "Left over from before the reset"}
 
@@ -44,8 +45,12 @@ def test_demo_reset_of_the_demo_profile_does_not_ask(tmp_path):
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
     env = {**os.environ, "TERM": "xterm-256color", "QBTUI_DATA_DIR": str(data)}
     env.pop("QBTUI_PROFILE", None)
-    proc = subprocess.Popen([sys.executable, "-m", "qbtui", "demo", "--reset"], stdin=slave, stdout=slave,
-                            stderr=slave, env=env, start_new_session=True)
+    umask = os.umask(0o022)  # the usual umask, inherited by the demo: its files must still be private
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "qbtui", "demo", "--reset"], stdin=slave, stdout=slave,
+                                stderr=slave, env=env, start_new_session=True)
+    finally:
+        os.umask(umask)
     os.close(slave)
     try:
         screen = read_until(master, b"Invoices")  # the dashboard is up: nothing was asked on the way
@@ -61,3 +66,6 @@ def test_demo_reset_of_the_demo_profile_does_not_ask(tmp_path):
     with Cache.open(data / "profiles" / "demo", writer=False) as cache:
         assert cache.get("customer", MARKER["ref"]) is None  # reset: what was there before is gone
         assert cache.count() > 10 and cache.get_setting("realm_id")  # the sample data, connected to the sandbox
+    demo = data / "profiles" / "demo"
+    assert {"sandbox.log", "sandbox-company.json", "auth"} <= {p.name for p in demo.iterdir()}
+    assert modes(demo) == {}  # 0600 files, 0700 folders: the sandbox's log and company state too
