@@ -104,6 +104,8 @@ def read_mark(path: Path) -> tuple[bool, int | None]:
         return False, None
     except OSError:
         return True, None
+    if not raw:
+        return False, None  # created, never written (a writer killed while opening): as if missing
     try:
         value = int(raw.strip() or b"x")
     except ValueError:

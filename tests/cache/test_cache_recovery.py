@@ -157,6 +157,16 @@ def test_unreadable_watermark(tmp_path: Path, content: bytes) -> None:
     assert seen["D-5"] == "synced" and seen["D-6"] == "sending" and seen["D-7"] == "sending"
 
 
+def test_a_writer_killed_while_opening_a_new_profile_is_no_damage(tmp_path: Path) -> None:
+    """Killed after creating the watermark file and before writing it: nothing was recorded, nothing lost."""
+    prof = profile_dir(tmp_path, "default")
+    with Cache.open(prof, writer=True) as c:
+        c.upsert_documents(DOCS)
+    (prof / "outcomes.seq").write_bytes(b"")
+    with Cache.open(prof, writer=True) as w:
+        assert w.recovery is None and set(states(w).values()) == {None}
+
+
 def test_torn_tail_is_not_damage(tmp_path: Path) -> None:
     """The one thing a crash itself leaves (an append cut short) is no loss: it was never acknowledged."""
     prof = vanished_writer(tmp_path)
