@@ -1,7 +1,8 @@
 """The ``qbtui`` command (docs/cli.md): every screen action has a headless twin here.
 
-Exit codes: 0 done; 1 some documents (or files) blocked, failed or rejected; 2 could not run.
-With ``--json`` one JSON document goes to stdout and human messages to stderr.
+Exit codes: 0 done; 1 some documents (or files) blocked, failed or rejected; 2 could not run; 130 stopped by
+Ctrl+C. With ``--json`` one JSON document goes to stdout (``{"error": {...}}`` when the command fails, see
+:func:`fail`) and human messages to stderr.
 """
 
 from __future__ import annotations
