@@ -27,7 +27,7 @@ from typing import Any
 from qbtui.ledger.context import Ledger
 from qbtui.ledger.journals import OPENING_REF, build_opening_inventory, inventory_valuation
 from qbtui.ledger.money import money
-from qbtui.ledger.payload import jsonable
+from qbtui.ledger.payload import Payload, jsonable, wire
 from qbtui.private import write_private
 from qbtui.sync.lookup import quote
 from qbtui.sync.preflight import require_writes
@@ -289,7 +289,8 @@ class OpeningInventory:
     valuation: Decimal
     qbo_balance: Decimal
     day: str
-    body: dict[str, Any] | None  # None: they already agree
+    body: dict[str, Any] | None  # None: they already agree; for display (see ledger.payload.jsonable)
+    payload: Payload | None = None  # what is sent (exact decimals through ledger.payload.wire)
 
     @property
     def difference(self) -> Decimal:
@@ -326,7 +327,7 @@ def opening_inventory_preview(cache: Any, *, qbo_balance: Decimal | None = None)
     balance = qbo_inventory_balance(cache) if qbo_balance is None else money(qbo_balance)
     payload = build_opening_inventory(valuation, balance, start, ledger)
     return OpeningInventory(valuation, balance, (start - timedelta(days=1)).isoformat(),
-                            jsonable(payload.body) if payload else None)
+                            jsonable(payload.body) if payload else None, payload)
 
 
 async def post_opening_inventory(cache: Any, client: Any, *, qbo_balance: Decimal | None = None) -> dict[str, Any]:
@@ -337,7 +338,7 @@ async def post_opening_inventory(cache: Any, client: Any, *, qbo_balance: Decima
                            f"{done.get('id')}, {done.get('date')})")
     require_writes(cache, "post the opening inventory journal")
     preview = opening_inventory_preview(cache, qbo_balance=qbo_balance)
-    if preview.body is None:
+    if preview.payload is None:
         cache.set_setting(OPENING_INVENTORY_KEY, {"id": None, "date": preview.day, "amount": "0.00",
                                                   "at": _now()})
         return {"id": None, "date": preview.day, "amount": "0.00"}
@@ -347,7 +348,7 @@ async def post_opening_inventory(cache: Any, client: Any, *, qbo_balance: Decima
     if found:
         je = found[0]
     else:
-        je = await client.create("JournalEntry", preview.body, request_id=f"qbtui-opening-inv-{run_id}"[:50])
+        je = await client.create("JournalEntry", wire(preview.payload.body), request_id=f"qbtui-opening-inv-{run_id}"[:50])
         created.append({"type": "opening_inventory", "ref": OPENING_REF, "entity": "JournalEntry", "id": str(je["Id"])})
     info = {"id": str(je["Id"]), "date": preview.day, "amount": str(preview.difference), "at": _now()}
     cache.set_setting(OPENING_INVENTORY_KEY, info)
