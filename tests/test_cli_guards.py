@@ -100,7 +100,7 @@ def test_hand_over_keeps_every_reference_whole(qbtui, tmp_path):
 
 
 def test_refs_file_round_trip_of_any_string(tmp_path):
-    from qbtui.cli import _read_refs_file
+    from qbtui.cli.sync import _read_refs_file
 
     keys = {("sale_invoice", ref) for ref in EXOTIC_REFS} | {("customer", "C-1")}
     path = adapter.write_refs_file(keys)

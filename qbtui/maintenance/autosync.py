@@ -187,30 +187,3 @@ def run_scheduled(profile_path: Path, *, wait_s: float | None = None, now: datet
     with cache:
         return run_scheduled_with(cache, profile_path, now=now, force=force, transport=transport, on_event=on_event)
 
-
-def scheduled_sync_command(profile: Any, *, as_json: bool = False, events: bool = False) -> None:
-    """The body of ``qbtui sync --scheduled`` (called from qbtui.cli); exits with the exit code."""
-    import click
-
-    from qbtui.cli import EventPrinter, print_json
-
-    printer = EventPrinter(events) if events else None
-    result = run_scheduled(profile.path, on_event=printer)
-    if printer is not None:
-        printer.close()
-        printer({"event": "done", "exit_code": result.exit_code, "message": result.message})
-    elif as_json:
-        if result.exit_code == 2:
-            click.echo(f"qbtui: {result.message}", err=True)
-        print_json({"exit_code": result.exit_code, "message": result.message, "run": result.run,
-                    "documents": result.report.documents if result.report is not None else [],
-                    "alert": result.alert})
-    else:
-        click.echo(result.message, err=result.exit_code != 0)
-        if result.alert is not None:
-            email = result.alert.get("email") or {}
-            if email.get("sent"):
-                click.echo(f"alert e-mailed to {', '.join(email.get('to') or [])}", err=True)
-            elif email.get("error"):
-                click.echo(f"alert not e-mailed: {email['error']}", err=True)
-    raise SystemExit(result.exit_code)

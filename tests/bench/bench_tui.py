@@ -152,7 +152,7 @@ async def during_sync(app: QbtuiApp, pilot, presses: int) -> list[float]:
 
 def start_sandbox() -> tuple[subprocess.Popen, str]:
     """A `qbtui sandbox serve` process (throttle off)."""
-    from qbtui.demo import free_port
+    from qbtui.cli.demo import free_port
 
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "qbtui", "sandbox", "serve", "--port", str(port), "--company",
@@ -171,7 +171,7 @@ def start_sandbox() -> tuple[subprocess.Popen, str]:
 
 def connect(profile: Path, url: str) -> None:
     """The profile connected to the sandbox and mapped, as `qbtui demo` does it."""
-    from qbtui.demo import connect_demo
+    from qbtui.cli.demo import connect_demo
 
     with Cache.open(profile, writer=True) as cache:
         asyncio.run(connect_demo(cache, profile, url))

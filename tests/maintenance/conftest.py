@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from qbtui.cache import Cache
-from qbtui.demo import connect_demo
+from qbtui.cli.demo import connect_demo
 from qbtui.sandbox import SandboxConfig, serve_in_thread
 from qbtui.sync.connection import open_client
 

@@ -1,9 +1,8 @@
 """The maintenance commands of ``qbtui`` (docs/cli.md#maintenance-commands): reconcile, duplicates, cogs export|void,
-audit, autosync, products replace, history export, integration disable|enable|change-organisation.
+audit, autosync, products replace, history export, integration disable|enable|change-organisation, repair.
 
-Plain click commands collected in :data:`COMMANDS`; qbtui.cli adds them to its group. The
-helpers of qbtui.cli (Profile, user_errors, fail, print_json) are imported inside the functions
-(qbtui.cli imports this module at its end).
+Plain click commands collected in :data:`COMMANDS`, which :mod:`qbtui.cli` adds to its group; they use the
+services of :mod:`qbtui.maintenance` and the helpers of :mod:`qbtui.cli.common`.
 """
 
 from __future__ import annotations
@@ -14,24 +13,8 @@ from typing import Any, Awaitable, Callable
 
 import click
 
+from qbtui.cli.common import confirm_or_refuse, fail, is_tty_err, print_json, user_errors
 from qbtui.documents.text import safe_text
-
-
-def _cli() -> Any:
-    import qbtui.cli as cli
-
-    return cli
-
-
-def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
-    """qbtui.cli.user_errors applied at call time (no import cycle at import time)."""
-    import functools
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return _cli().user_errors(func)(*args, **kwargs)
-
-    return wrapper
 
 
 def with_client(profile: Any, cache: Any, fn: Callable[[Any], Awaitable[Any]]) -> Any:
@@ -43,7 +26,7 @@ def with_client(profile: Any, cache: Any, fn: Callable[[Any], Awaitable[Any]]) -
         try:
             client = await open_client(cache, profile.path)
         except NotConnected as exc:
-            _cli().fail(str(exc), 2)
+            fail(str(exc), 2)
         async with client:
             return await fn(client)
 
@@ -63,7 +46,7 @@ def _check_range(start: str, end: str) -> None:
     try:
         check_range(start, end)
     except ValueError as exc:
-        _cli().fail(str(exc), 2)
+        fail(str(exc), 2)
 
 
 # ----------------------------------------------------------------------------- reconcile
@@ -72,7 +55,7 @@ def _check_range(start: str, end: str) -> None:
 @_range_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 @click.pass_obj
-@_guarded
+@user_errors
 def reconcile_command(profile: Any, start: str, end: str, as_json: bool) -> None:
     """Inventory side against QuickBooks for a date range, per mapped account, with the documents
     behind each difference (exit 1 when there is a difference)."""
@@ -82,7 +65,7 @@ def reconcile_command(profile: Any, start: str, end: str, as_json: bool) -> None
     with profile.open(writer=False) as cache:
         report = with_client(profile, cache, lambda client: reconcile(cache, client, start, end))
     if as_json:
-        _cli().print_json(report)
+        print_json(report)
     else:
         click.echo(safe_text(render(report)))
     raise SystemExit(0 if report["clean"] else 1)
@@ -96,19 +79,18 @@ def reconcile_command(profile: Any, start: str, end: str, as_json: bool) -> None
 @click.option("--remove", "target", metavar="[ENTITY:]ID", help="Remove this duplicate (void, else delete).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_obj
-@_guarded
+@user_errors
 def duplicates_command(profile: Any, start: str, end: str, as_json: bool, target: str | None, yes: bool) -> None:
     """QuickBooks journals, invoices and bills that look created twice (same reference, amount and
     date); the one qbtui's link points to is marked KEEP. --remove removes another one."""
     from qbtui.maintenance.duplicates import DuplicateError, find_duplicates, remove_duplicate, render, resolve_target
 
-    cli = _cli()
     _check_range(start, end)
     if target is None:
         with profile.open(writer=False) as cache:
             report = with_client(profile, cache, lambda client: find_duplicates(cache, client, start, end))
         if as_json:
-            cli.print_json(report)
+            print_json(report)
         else:
             click.echo(safe_text(render(report)))
         return
@@ -117,17 +99,17 @@ def duplicates_command(profile: Any, start: str, end: str, as_json: bool, target
             report = await find_duplicates(cache, client, start, end)
             hit = resolve_target(report, target)
             verb = "void" if hit["entity"] in ("Invoice",) else "delete"
-            cli.confirm_or_refuse(yes, f"{verb} {hit['entity']} {hit['id']} ({hit['doc_number']}, {hit['date']}, "
+            confirm_or_refuse(yes, f"{verb} {hit['entity']} {hit['id']} ({hit['doc_number']}, {hit['date']}, "
                                        f"{hit['amount']}) in QuickBooks?")
             return await remove_duplicate(cache, client, start, end, f"{hit['entity']}:{hit['id']}")
 
         try:
             run = with_client(profile, cache, go)
         except DuplicateError as exc:
-            cli.fail(str(exc), 2)
+            fail(str(exc), 2)
     removed = run["removed"][0]
     if as_json:
-        cli.print_json({"run": run})
+        print_json({"run": run})
     else:
         click.echo(f"{removed['operation']}d {removed['entity']} {removed['id']} ({removed['doc_number']}, "
                    f"{removed['amount']}); recorded in the audit log as run {run['id']}")
@@ -145,7 +127,7 @@ def cogs_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of CSV.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE (default stdout).")
 @click.pass_obj
-@_guarded
+@user_errors
 def cogs_export(profile: Any, start: str, end: str, as_json: bool, output: Path | None) -> None:
     """The COGS documents of the range with their QuickBooks journal Ids (CSV, or JSON)."""
     import json
@@ -174,14 +156,13 @@ def cogs_export(profile: Any, start: str, end: str, as_json: bool, output: Path 
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run as JSON.")
 @click.pass_obj
-@_guarded
+@user_errors
 def cogs_void(profile: Any, start: str, end: str, yes: bool, as_json: bool) -> None:
     """Delete in QuickBooks the COGS journals of the range (QBO's API cannot void a journal); they
     become "voided" here and stay in the audit log with Id, number and amount."""
     from qbtui.maintenance.cogs import cogs_in_range, void_cogs
     from qbtui.maintenance.common import amount_text, money
 
-    cli = _cli()
     _check_range(start, end)
     with profile.open(writer=True, command="qbtui cogs void") as cache:
         rows = [r for r in cogs_in_range(cache, start, end) if r["status"] == "synced" and r["qbo_id"]]
@@ -189,8 +170,8 @@ def cogs_void(profile: Any, start: str, end: str, yes: bool, as_json: bool) -> N
             click.echo(f"no synced COGS between {start} and {end}", err=True)
             raise SystemExit(0)
         total = amount_text(sum(money(r["amount"]) for r in rows))
-        cli.confirm_or_refuse(yes, f"delete {len(rows)} COGS journals ({total}) dated {start}..{end} in QuickBooks?")
-        tty = cli.is_tty_err()
+        confirm_or_refuse(yes, f"delete {len(rows)} COGS journals ({total}) dated {start}..{end} in QuickBooks?")
+        tty = is_tty_err()
 
         def progress(n: int, total: int) -> None:
             if tty:
@@ -199,7 +180,7 @@ def cogs_void(profile: Any, start: str, end: str, yes: bool, as_json: bool) -> N
         run = with_client(profile, cache, lambda client: void_cogs(cache, client, start, end, on_progress=progress))
     counts = run.get("counts") or {}
     if as_json:
-        cli.print_json({"run": run})
+        print_json({"run": run})
     else:
         click.echo(f"run {run['id']}: {counts.get('removed', 0)} COGS journals deleted, {counts.get('failed', 0)} failed")
     raise SystemExit(1 if counts.get("failed") else 0)
@@ -210,7 +191,7 @@ def cogs_void(profile: Any, start: str, end: str, yes: bool, as_json: bool) -> N
 @click.command("repair")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 @click.pass_obj
-@_guarded
+@user_errors
 def repair_command(profile: Any, as_json: bool) -> None:
     """Rebuild the links to QuickBooks: look every document that is not linked up in QuickBooks (by its
     number or name, in bulk) and link what is found; nothing is sent. Exit 0 when every document is
@@ -221,7 +202,7 @@ def repair_command(profile: Any, as_json: bool) -> None:
         report = with_client(profile, cache, lambda client: repair(cache, client))
     summary, lines = render(report)
     if as_json:
-        _cli().print_json(report)
+        print_json(report)
         click.echo(summary, err=True)
     else:
         click.echo(summary)
@@ -237,7 +218,7 @@ def repair_command(profile: Any, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 @click.option("--kind", type=click.Choice(["sync", "scheduled", "undo", "pull", "maintenance"]), help="Only this kind.")
 @click.pass_obj
-@_guarded
+@user_errors
 def audit_command(profile: Any, as_json: bool, kind: str | None) -> None:
     """The audit log: every run with who, when, what and the QuickBooks Ids."""
     from qbtui.maintenance.audit import audit_rows
@@ -245,7 +226,7 @@ def audit_command(profile: Any, as_json: bool, kind: str | None) -> None:
     with profile.open(writer=False) as cache:
         rows = [r for r in audit_rows(cache) if kind is None or r["kind"] == kind]
     if as_json:
-        _cli().print_json({"audit": [{k: v for k, v in r.items() if k != "run"} for r in rows]})
+        print_json({"audit": [{k: v for k, v in r.items() if k != "run"} for r in rows]})
         return
     if not rows:
         click.echo("no runs yet")
@@ -260,7 +241,7 @@ def audit_command(profile: Any, as_json: bool, kind: str | None) -> None:
 @click.command("autosync")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 @click.pass_obj
-@_guarded
+@user_errors
 def autosync_command(profile: Any, as_json: bool) -> None:
     """The autosync schedule: whether a scheduled sync is due, the last one, unread alerts.
     Cron line: */5 * * * * qbtui --profile NAME sync --scheduled"""
@@ -280,7 +261,7 @@ def autosync_command(profile: Any, as_json: bool) -> None:
             "next": sched.next_after(now).isoformat(timespec="minutes") if sched else None,
             "last": last, "unread_alerts": alerts}
     if as_json:
-        _cli().print_json(data)
+        print_json(data)
         return
     click.echo(why)
     if last:
@@ -301,20 +282,19 @@ def products_group() -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run as JSON.")
 @click.pass_obj
-@_guarded
+@user_errors
 def products_replace(profile: Any, yes: bool, as_json: bool) -> None:
     """Replace the products in QuickBooks with the inventory side's (update each QBO item, create the
     missing); refused when two names collide in their first 100 characters."""
     from qbtui.maintenance.products import ProductsError, name_collisions, replace_products
 
-    cli = _cli()
     with profile.open(writer=True, command="qbtui products replace") as cache:
         clashes = name_collisions(cache)
         if clashes:
-            cli.fail("refused: product names collide in their first 100 characters (QuickBooks would merge them): "
+            fail("refused: product names collide in their first 100 characters (QuickBooks would merge them): "
                      + "; ".join(" / ".join(refs) for refs in clashes[:10]), 2)
-        cli.confirm_or_refuse(yes, f"replace {cache.count('product')} products in QuickBooks?")
-        tty = cli.is_tty_err()
+        confirm_or_refuse(yes, f"replace {cache.count('product')} products in QuickBooks?")
+        tty = is_tty_err()
 
         def progress(n: int, total: int) -> None:
             if tty:
@@ -323,10 +303,10 @@ def products_replace(profile: Any, yes: bool, as_json: bool) -> None:
         try:
             run = with_client(profile, cache, lambda client: replace_products(cache, client, on_progress=progress))
         except ProductsError as exc:
-            cli.fail(str(exc), 2)
+            fail(str(exc), 2)
     counts = run.get("counts") or {}
     if as_json:
-        cli.print_json({"run": run})
+        print_json({"run": run})
     else:
         click.echo(f"run {run['id']}: {counts.get('updated', 0)} updated, {counts.get('created', 0)} created, "
                    f"{counts.get('failed', 0)} failed")
@@ -343,23 +323,22 @@ def history_group() -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--json", "as_json", is_flag=True, help="Print the runs as JSON.")
 @click.pass_obj
-@_guarded
+@user_errors
 def history_export(profile: Any, start: str, yes: bool, as_json: bool) -> None:
     """Export historical documents to QuickBooks: move the filter start date back to --from and send
     every pending transaction dated from then (after QBO's book close date)."""
     from qbtui.maintenance.common import parse_day
     from qbtui.maintenance.history import export_history
 
-    cli = _cli()
     try:
         day = parse_day(start, "--from")
     except ValueError as exc:
-        cli.fail(str(exc))
+        fail(str(exc))
     with profile.open(writer=True, command="qbtui history export") as cache:
-        cli.confirm_or_refuse(yes, f"send every pending transaction dated from {day} to QuickBooks?")
+        confirm_or_refuse(yes, f"send every pending transaction dated from {day} to QuickBooks?")
         result = with_client(profile, cache, lambda client: export_history(cache, client, day))
     if as_json:
-        cli.print_json(result)
+        print_json(result)
     else:
         counts = (result["sync_run"] or {}).get("counts") or {}
         click.echo(f"history from {day}: " + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to send")
@@ -374,7 +353,7 @@ def integration_group() -> None:
 
 @integration_group.command("disable")
 @click.pass_obj
-@_guarded
+@user_errors
 def integration_disable(profile: Any) -> None:
     """Stop every write to QuickBooks (syncs, autosync, maintenance); reading stays possible."""
     from qbtui.maintenance.integration import disable
@@ -387,7 +366,7 @@ def integration_disable(profile: Any) -> None:
 
 @integration_group.command("enable")
 @click.pass_obj
-@_guarded
+@user_errors
 def integration_enable(profile: Any) -> None:
     """Turn writing to QuickBooks back on (both ways)."""
     from qbtui.maintenance.integration import enable
@@ -400,15 +379,14 @@ def integration_enable(profile: Any) -> None:
 @integration_group.command("change-organisation")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_obj
-@_guarded
+@user_errors
 def integration_change_org(profile: Any, yes: bool) -> None:
     """Disconnect from the current QuickBooks company and forget the links to it (kept in the audit
     log), so that every document is sent again to the company you connect next (`qbtui connect`)."""
     from qbtui.maintenance.integration import change_organisation
 
-    cli = _cli()
     with profile.open(writer=True, command="qbtui integration change-organisation") as cache:
-        cli.confirm_or_refuse(yes, "disconnect this profile from its QuickBooks company and forget every link to it?")
+        confirm_or_refuse(yes, "disconnect this profile from its QuickBooks company and forget every link to it?")
         run = change_organisation(cache, profile.path)
     click.echo(f"disconnected; {run['counts'].get('links_reset', 0)} links reset (run {run['id']}); "
                "next: qbtui connect, qbtui map --auto, qbtui sync")

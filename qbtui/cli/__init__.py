@@ -1,0 +1,64 @@
+"""The ``qbtui`` command (docs/cli.md): every screen action has a headless twin here.
+
+Exit codes: 0 done; 1 some documents (or files) blocked, failed or rejected; 2 could not run; 130 stopped by
+Ctrl+C. With ``--json`` one JSON document goes to stdout (``{"error": {...}}`` when the command fails, see
+:func:`qbtui.cli.common.fail`) and human messages to stderr.
+
+A package: :mod:`qbtui.cli.common` (profile, errors, output) lies below every command group; each group is a
+module of plain click commands (documents, sync, connect, mapping, settings, maintenance, dashboard); this
+module is only the root group that collects them. No command module imports this one.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from qbtui import __version__
+from qbtui.cache import default_data_dir
+from qbtui.cli import connect, dashboard, documents, maintenance, mapping, settings, sync
+from qbtui.cli.common import Profile, open_dashboard
+from qbtui.sandbox.cli import sandbox
+
+__all__ = ["main"]
+
+
+class QbtuiGroup(click.Group):
+    """qbtui's command group: a usage error (a missing or bad option) of a command given ``--json`` is also
+    printed as ``{"error": {"code": "usage", ...}}`` on stdout, like every other failure of a --json command."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        as_json = "--json" in ctx.args
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            if as_json:
+                command = exc.ctx.command_path if exc.ctx is not None else "qbtui"
+                click.echo(json.dumps({"error": {"code": "usage", "message": exc.format_message(),
+                                                 "hint": f"`{command} --help` shows the options"}}, indent=2))
+            raise
+
+
+@click.group(cls=QbtuiGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--profile", default="default", show_default=True, envvar="QBTUI_PROFILE", help="Profile (one company).")
+@click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), envvar="QBTUI_DATA_DIR",
+              help="Where profiles live [env QBTUI_DATA_DIR; default: the platform's user data folder].")
+@click.option("--no-mouse", is_flag=True, help="Leave the mouse to the terminal (its own text selection).")
+@click.version_option(__version__, prog_name="qbtui")
+@click.pass_context
+def main(ctx: click.Context, profile: str, data_dir: Path | None, no_mouse: bool) -> None:
+    """qbtui: send an inventory system's documents to QuickBooks Online, exactly once.
+
+    With no command, opens the dashboard on the profile."""
+    explicit = ctx.get_parameter_source("profile") not in (click.core.ParameterSource.DEFAULT, None)
+    ctx.obj = Profile(profile, data_dir or default_data_dir(), no_mouse=no_mouse, explicit=explicit)
+    if ctx.invoked_subcommand is None:
+        open_dashboard(ctx.obj)
+
+
+for _command in (*dashboard.COMMANDS, *documents.COMMANDS, *sync.COMMANDS, *connect.COMMANDS, *mapping.COMMANDS,
+                 *settings.COMMANDS, *maintenance.COMMANDS, sandbox):
+    main.add_command(_command)

@@ -1,0 +1,200 @@
+"""Documents: ``qbtui schema``, ``import``, ``status``, ``errors``, and the dashboard's hidden ``gates`` and
+``update-document``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from qbtui.cache import Cache
+from qbtui.cli.common import Profile, fail, is_tty_err, print_json, user_errors
+from qbtui.documents import DOCUMENT_TYPES, REFUND_TYPE, ImportFileError, import_schema, read_file
+from qbtui.documents.text import safe_text
+
+STATUSES = ("pending", "blocked", "failed", "skipped", "synced", "voided")
+
+
+@click.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of the import format."""
+    print_json(import_schema())
+
+
+@click.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--type", "doc_type", type=click.Choice([*DOCUMENT_TYPES, REFUND_TYPE]),
+              help="Document type of the files (CSV files are otherwise typed by their name, e.g. sale_invoice.csv).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
+@click.pass_obj
+@user_errors
+def import_command(profile: Profile, files: tuple[Path, ...], doc_type: str | None, as_json: bool) -> None:
+    """Load documents from FILE... (.json, .jsonl, .csv); each file is imported whole or not at all."""
+    results: list[dict[str, Any]] = []
+    rejected = 0
+    with profile.open(writer=True, command="qbtui import") as cache:
+        for path in files:
+            if is_tty_err():
+                click.echo(safe_text(f"reading {path} ..."), err=True)
+
+            def find_credit_note(ref: str) -> dict[str, Any] | None:
+                record = cache.get("credit_note", ref)
+                return record["data"] if record else None
+
+            try:
+                documents = read_file(path, doc_type=doc_type, find_credit_note=find_credit_note)
+            except ImportFileError as exc:
+                rejected += 1
+                click.echo(safe_text(str(exc)), err=True)
+                results.append({"file": str(path), "imported": False,
+                                "problems": [{"where": p.where, "field": p.field, "reason": p.reason} for p in exc.problems]})
+                continue
+            try:
+                summary = cache.upsert_documents(documents)
+            except ValueError as exc:  # a document the cache cannot store: this file only
+                rejected += 1
+                click.echo(safe_text(f"{path}: nothing imported from this file ({exc})"), err=True)
+                results.append({"file": str(path), "imported": False,
+                                "problems": [{"where": "", "field": "", "reason": str(exc)}]})
+                continue
+            results.append({"file": str(path), "imported": True, "documents": len(documents),
+                            "created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged,
+                            "changed_after_sync": [{"type": t, "ref": r} for t, r in summary.changed_after_sync]})
+            message = (f"{path}: {len(documents)} documents ({summary.created} new, {summary.updated} updated, "
+                       f"{summary.unchanged} unchanged)")
+            if summary.changed_after_sync:
+                message += (f"; {len(summary.changed_after_sync)} already synced changed: they wait for a re-sync "
+                            "(see qbtui status)")
+            click.echo(safe_text(message), err=as_json)
+    if as_json:
+        print_json({"files": results})
+    if rejected:
+        raise SystemExit(1)
+
+
+def connection_summary(cache: Cache) -> dict[str, Any]:
+    company = cache.reference("company_info") or {}
+    return {
+        "connected": bool(cache.get_setting("realm_id")),
+        "environment": cache.get_setting("environment"),
+        "realm_id": cache.get_setting("realm_id"),
+        "company": company.get("CompanyName"),
+    }
+
+
+@click.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@click.pass_obj
+@user_errors
+def status_command(profile: Profile, as_json: bool) -> None:
+    """Counts per document type and status; connection; last run."""
+    with profile.open(writer=False) as cache:
+        counts = with_gates(cache)
+        runs = cache.runs()
+        data = {
+            "profile": profile.name,
+            "connection": connection_summary(cache),
+            "last_run": runs[0] if runs else None,
+            "documents": {t: {s: counts.get(t, {}).get(s, 0) for s in STATUSES} for t in DOCUMENT_TYPES if t in counts},
+        }
+    if as_json:
+        print_json(data)
+        return
+    conn = data["connection"]
+    click.echo(safe_text(f"profile {profile.name}: " + (f"connected to {conn['company'] or conn['realm_id']} "
+                                                        f"({conn['environment']})" if conn["connected"] else "not connected")))
+    if not data["documents"]:
+        click.echo("no documents yet: qbtui import FILE")
+        return
+    width = max(map(len, data["documents"]))
+    click.echo(f"{'type':<{width}}  " + "  ".join(f"{s:>7}" for s in STATUSES))
+    for doc_type, row in data["documents"].items():
+        click.echo(f"{doc_type:<{width}}  " + "  ".join(f"{row[s]:>7}" for s in STATUSES))
+    if data["last_run"]:
+        run = data["last_run"]
+        click.echo(f"last run {run.get('id')} ({run.get('kind')}) ended {run.get('ended') or 'not ended'}")
+
+
+def with_gates(cache: Cache) -> dict[str, dict[str, int]]:
+    """Status counts with the gates' blocked/skipped overlaid on the cache's pending."""
+    from qbtui.sync import gate_statuses
+
+    counts = {t: dict(c) for t, c in cache.status_counts().items()}
+    for (doc_type, _), (status, _) in gate_statuses(cache).items():
+        if status in ("blocked", "skipped") and doc_type in counts:
+            counts[doc_type]["pending"] -= 1
+            counts[doc_type][status] += 1
+    return counts
+
+
+@click.command("errors")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@click.pass_obj
+@user_errors
+def errors_command(profile: Profile, as_json: bool) -> None:
+    """Blocked and failed documents: type, ref, status, code, message, hint."""
+    from qbtui.sync import gate_statuses
+
+    rows: list[dict[str, Any]] = []
+    with profile.open(writer=False) as cache:
+        for (doc_type, ref), (status, reasons) in gate_statuses(cache).items():
+            if status == "blocked":
+                rows += [{"type": doc_type, "ref": ref, "status": "blocked", "code": r.code, "message": r.message,
+                          "hint": r.hint} for r in reasons]
+        for link in cache.links():
+            if cache.status_of(link["type"], link["ref"]) == "failed" and link.get("error"):
+                err = link["error"]
+                rows.append({"type": link["type"], "ref": link["ref"], "status": "failed", "code": err.get("code"),
+                             "message": err.get("message"), "hint": err.get("hint")})
+    if as_json:
+        print_json({"errors": rows})
+    elif not rows:
+        click.echo("no blocked or failed documents")
+    else:
+        for row in rows:
+            click.echo(safe_text(f"{row['status'].upper():7} {row['type']} {row['ref']}: [{row['code']}] {row['message']}"
+                                 + (f"\n        hint: {row['hint']}" if row.get("hint") else "")))
+    raise SystemExit(1 if rows else 0)
+
+
+@click.command("gates", hidden=True)
+@click.pass_obj
+@user_errors
+def gates_command(profile: Profile) -> None:
+    """For the dashboard: every pending document's gate status and reasons, as one JSON document."""
+    import orjson
+
+    from qbtui.sync import gate_statuses
+
+    with profile.open(writer=False) as cache:
+        gates = gate_statuses(cache)
+    sys.stdout.buffer.write(orjson.dumps({"gates": [[t, r, status, [x.to_json() for x in reasons]]
+                                                    for (t, r), (status, reasons) in gates.items()]}))
+
+
+@click.command("update-document", hidden=True)
+@click.pass_obj
+@user_errors
+def update_document_command(profile: Profile) -> None:
+    """For the dashboard's fix form: one edited document (JSON on stdin) checked as an import checks it, then
+    stored; exit 1 with the reasons when it is refused, 2 when the profile is busy."""
+    from qbtui.documents import check_document
+
+    try:
+        data = json.loads(sys.stdin.read())
+    except json.JSONDecodeError as exc:
+        fail(f"not a JSON document: {exc}")
+    checked, problems = check_document(data if isinstance(data, dict) else {})
+    if checked is None:
+        fail("; ".join(f"{'.'.join(map(str, loc))}: {reason}" for loc, reason in problems), 1)
+    with profile.open(writer=True, command="qbtui (fix form)") as cache:
+        try:
+            cache.update_document(checked["type"], checked["ref"], checked)
+        except KeyError:
+            fail(f"no {checked['type']} {checked['ref']!r} in the cache")
+
+
+COMMANDS = [schema_command, import_command, status_command, errors_command, gates_command, update_document_command]

@@ -1,0 +1,254 @@
+"""The sync family: ``qbtui sync`` (also ``--dry-run``, ``--scheduled``, ``--events``), ``runs``, ``undo``,
+``pull``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from qbtui.cache import Cache
+from qbtui.cli.common import (EventPrinter, Profile, confirm_or_refuse, fail, print_json, run_async,
+                              user_errors)
+from qbtui.documents import DOCUMENT_TYPES
+from qbtui.documents.text import safe_text
+from qbtui.qbo import ReconnectRequired
+
+
+def _read_refs_file(path: Path | None) -> set[tuple[str, str]] | None:
+    """The exact (type, ref) pairs of a --refs-from file: a JSON array of ``[TYPE, REF]`` pairs (what the
+    dashboard writes: no character a reference may hold can split it), or, as before, TYPE<TAB>REF lines
+    (split on newlines only, never on the other characters str.splitlines takes as line ends)."""
+    if path is None:
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"{path}: cannot read it: {getattr(exc, 'strerror', None) or exc}")
+    keys: set[tuple[str, str]] = set()
+    if text.lstrip().startswith("["):
+        try:
+            pairs = json.loads(text)
+        except json.JSONDecodeError as exc:
+            fail(f"{path}: not a JSON array of [TYPE, REF] pairs: {exc}")
+        for n, pair in enumerate(pairs if isinstance(pairs, list) else [None], 1):
+            if not (isinstance(pair, list) and len(pair) == 2 and pair[0] in DOCUMENT_TYPES
+                    and isinstance(pair[1], str)):
+                fail(f"{path}: item {n}: expected [TYPE, REF] with TYPE one of the document types")
+            keys.add((pair[0], pair[1]))
+        return keys
+    for n, line in enumerate(text.split("\n"), 1):
+        line = line.removesuffix("\r")
+        if not line.strip():
+            continue
+        doc_type, sep, ref = line.partition("\t")
+        if not sep or doc_type not in DOCUMENT_TYPES:
+            fail(f"{path}: line {n}: expected TYPE<TAB>REF")
+        keys.add((doc_type, ref))
+    return keys
+
+
+def _removals(cache: Cache, types: set[str] | None, refs: set[str] | None,
+              keys: set[tuple[str, str]] | None) -> int:
+    """How many QuickBooks objects a sync of this selection would void or delete (documents voided on the
+    inventory side): such a sync asks first, like every command that deletes or voids."""
+    from qbtui.sync import plan
+
+    return sum(1 for p in plan(cache, types=types, refs=refs, keys=keys, with_dependencies=True)
+               if p.status == "ready" for pl in p.payloads if pl.operation in ("void", "delete"))
+
+
+@click.command("sync")
+@click.option("--type", "types", multiple=True, type=click.Choice(DOCUMENT_TYPES), help="Only this type (repeatable).")
+@click.option("--ref", "refs", multiple=True, help="Only this reference (repeatable).")
+@click.option("--refs-from", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="A file of TYPE<TAB>REF lines to send.")
+@click.option("--dry-run", is_flag=True, help="Print the exact payloads; change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--scheduled", is_flag=True, help="For cron: run only when the autosync schedule says so.")
+@click.option("--events", is_flag=True, help="Stream progress as JSON lines on stdout (used by the TUI).")
+@click.pass_obj
+@user_errors
+def sync_command(profile: Profile, types: tuple[str, ...], refs: tuple[str, ...], refs_from: Path | None,
+                 dry_run: bool, as_json: bool, yes: bool, scheduled: bool, events: bool) -> None:
+    """Send pending documents (and what they depend on) to QuickBooks, in dependency order."""
+    from qbtui.sync import dry_run_json, plan, render_dry_run
+    from qbtui.sync.runs import marks_interrupted
+
+    keys = _read_refs_file(refs_from)
+    types_, refs_ = set(types), set(refs)
+    if dry_run:
+        with profile.open(writer=False) as cache:
+            planned = plan(cache, types=types_ or None, refs=refs_ or None, keys=keys, with_dependencies=True)
+        if as_json:
+            print_json(dry_run_json(planned))
+        else:
+            click.echo(safe_text(render_dry_run(planned)) if planned else "nothing to send: no pending documents")
+        raise SystemExit(1 if any(p.status == "blocked" for p in planned) else 0)
+    if scheduled:
+        scheduled_sync(profile, as_json=as_json, events=events)
+    with profile.open(writer=True, command="qbtui sync") as cache:
+        removals = 0 if yes else _removals(cache, types_ or None, refs_ or None, keys)
+        if removals:
+            confirm_or_refuse(yes, f"void or delete {removals} QuickBooks object{'s' if removals != 1 else ''} of "
+                                   "documents voided on the inventory side, and send the rest?")
+        elif not yes and not as_json and not events and sys.stdin.isatty():
+            pending = sum(c["pending"] + c["failed"] for c in cache.status_counts().values())
+            click.confirm(f"send up to {pending} pending or failed documents to QuickBooks?", abort=True)
+        printer = EventPrinter(events)
+        try:
+            with marks_interrupted(cache):
+                report = run_async(_sync(profile, cache, types_ or None, refs_ or None, keys, printer))
+        except ReconnectRequired as exc:
+            if events:
+                printer({"event": "error", "message": str(exc)})
+            fail(str(exc), 2)
+        except Exception as exc:
+            if events:
+                printer({"event": "error", "message": str(exc)})
+            raise
+        finally:
+            printer.close()
+    if events:
+        printer({"event": "done", "exit_code": report.exit_code})
+    elif as_json:
+        print_json(report.to_json())
+    else:
+        counts = report.run.get("counts", {})
+        click.echo(f"run {report.run['id']}: " + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to send"))
+        for doc in report.documents:
+            if doc["status"] in ("failed", "blocked", "pending") and doc.get("error"):
+                err = doc["error"]
+                click.echo(safe_text(f"  {doc['status'].upper():7} {doc['type']} {doc['ref']}: {err.get('code')} "
+                                     f"{err.get('message')}" + (f" (hint: {err['hint']})" if err.get("hint") else "")),
+                           err=True)
+    raise SystemExit(report.exit_code)
+
+
+async def _sync(profile: Profile, cache: Cache, types: set[str] | None, refs: set[str] | None,
+                keys: set[tuple[str, str]] | None, printer: EventPrinter):
+    from qbtui.sync.connection import NotConnected, open_client
+    from qbtui.sync.engine import SyncEngine, WritesRefused, check_writes_allowed
+
+    try:
+        check_writes_allowed(cache)
+        client = await open_client(cache, profile.path)
+    except (NotConnected, WritesRefused) as exc:
+        fail(str(exc), 2)
+    async with client:
+        return await SyncEngine(cache, client, on_event=printer).sync(types=types, refs=refs, keys=keys)
+
+
+def scheduled_sync(profile: Profile, *, as_json: bool = False, events: bool = False) -> None:
+    """The body of ``qbtui sync --scheduled``: the scheduled sync (:func:`qbtui.maintenance.autosync.run_scheduled`)
+    with its events and result printed; exits with its exit code."""
+    from qbtui.maintenance.autosync import run_scheduled
+
+    printer = EventPrinter(events) if events else None
+    result = run_scheduled(profile.path, on_event=printer)
+    if printer is not None:
+        printer.close()
+        printer({"event": "done", "exit_code": result.exit_code, "message": result.message})
+    elif as_json:
+        if result.exit_code == 2:
+            click.echo(f"qbtui: {result.message}", err=True)
+        print_json({"exit_code": result.exit_code, "message": result.message, "run": result.run,
+                    "documents": result.report.documents if result.report is not None else [],
+                    "alert": result.alert})
+    else:
+        click.echo(result.message, err=result.exit_code != 0)
+        if result.alert is not None:
+            email = result.alert.get("email") or {}
+            if email.get("sent"):
+                click.echo(f"alert e-mailed to {', '.join(email.get('to') or [])}", err=True)
+            elif email.get("error"):
+                click.echo(f"alert not e-mailed: {email['error']}", err=True)
+    raise SystemExit(result.exit_code)
+
+
+@click.command("runs")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@click.pass_obj
+@user_errors
+def runs_command(profile: Profile, as_json: bool) -> None:
+    """The run log (audit), newest first."""
+    with profile.open(writer=False) as cache:
+        runs = cache.runs()
+    if as_json:
+        print_json({"runs": runs})
+        return
+    if not runs:
+        click.echo("no runs yet")
+    for run in runs:
+        counts = ", ".join(f"{n} {k}" for k, n in sorted((run.get("counts") or {}).items()))
+        click.echo(f"{run['id']}  {run.get('kind') or '':11} {run.get('started') or ''} -> {run.get('ended') or 'not ended'}"
+                   f"  {counts}  created {len(run.get('created') or [])}"
+                   + ("  INTERRUPTED" if run.get("interrupted") else "")
+                   + (f"  (undone by {run['undone_by']})" if run.get("undone_by") else ""))
+
+
+@click.command("undo")
+@click.argument("run_id")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+@user_errors
+def undo_command(profile: Profile, run_id: str, yes: bool) -> None:
+    """Remove from QuickBooks what run RUN_ID created, in reverse dependency order."""
+    from qbtui.sync.connection import NotConnected, open_client
+    from qbtui.sync.undo import UndoError, undo_run
+    from qbtui.sync.runs import marks_interrupted
+
+    with profile.open(writer=True, command="qbtui undo") as cache:
+        run = next((r for r in cache.runs() if r["id"] == run_id), None)
+        if run is None:
+            fail(f"no run {run_id!r}: see `qbtui runs` for the run ids")
+        confirm_or_refuse(yes, f"delete (or deactivate) the {len(run.get('created') or [])} QuickBooks objects run "
+                               f"{run_id} created?")
+
+        async def go() -> dict[str, Any]:
+            try:
+                client = await open_client(cache, profile.path)
+            except NotConnected as exc:
+                fail(str(exc), 2)
+            async with client:
+                return await undo_run(cache, client, run_id, on_event=EventPrinter(False))
+
+        try:
+            with marks_interrupted(cache):
+                undo = run_async(go())
+        except UndoError as exc:
+            fail(str(exc), 2)
+    counts = undo.get("counts", {})
+    click.echo(f"undo run {undo['id']}: {counts.get('removed', 0)} removed, {counts.get('failed', 0)} failed")
+    raise SystemExit(1 if counts.get("failed") else 0)
+
+
+@click.command("pull")
+@click.pass_obj
+@user_errors
+def pull_command(profile: Profile) -> None:
+    """Refresh reference data and QuickBooks-side changes to synced documents."""
+    from qbtui.sync.connection import NotConnected, open_client
+    from qbtui.sync.pull import pull_changes, pull_reference
+    from qbtui.sync.runs import marks_interrupted
+
+    with profile.open(writer=True, command="qbtui pull") as cache:
+        async def go() -> tuple[dict[str, int], list[dict[str, Any]]]:
+            try:
+                client = await open_client(cache, profile.path)
+            except NotConnected as exc:
+                fail(str(exc), 2)
+            async with client:
+                return await pull_reference(cache, client), await pull_changes(cache, client)
+
+        with marks_interrupted(cache):
+            counts, discrepancies = run_async(go())
+    click.echo("pulled " + ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items()))
+    click.echo(f"{len(discrepancies)} discrepancies" + (": see the Discrepancies tab" if discrepancies else ""))
+
+
+COMMANDS = [sync_command, runs_command, undo_command, pull_command]
