@@ -3,39 +3,14 @@ gates need to know about a type without building it (its dates, the roles it pos
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from qbtui.ledger import contacts, credit_notes, journals, purchases, sales
 from qbtui.ledger.common import Doc
 from qbtui.ledger.context import Ledger
+from qbtui.ledger.kinds import BUILDERS, KIND, TXN_DATE
 from qbtui.ledger.payload import Payload
 
-BUILDERS: dict[str, Callable[[Doc, Ledger], list[Payload]]] = {
-    "customer": contacts.build_customer,
-    "supplier": contacts.build_supplier,
-    "product": contacts.build_product,
-    "sale_invoice": sales.build_invoice,
-    "sale_payment": sales.build_payment,
-    "credit_note": credit_notes.build_credit_note,
-    "quote": sales.build_quote,
-    "cogs": journals.build_cogs,
-    "purchase_order": purchases.build_purchase_order,
-    "supplier_invoice": purchases.build_bill,
-    "supplier_credit": purchases.build_vendor_credit,
-    "supplier_payment": purchases.build_bill_payment,
-    "supplier_deposit": journals.build_supplier_deposit,
-    "adjustment": journals.build_adjustment,
-    "gift_voucher": journals.build_gift_voucher,
-    "store_credit": journals.build_store_credit,
-}
-
-DATE_FIELD: dict[str, str] = {
-    "sale_invoice": "invoice_date", "sale_payment": "date", "credit_note": "date", "quote": "date",
-    "cogs": "date", "purchase_order": "date", "supplier_invoice": "invoice_date", "supplier_credit": "date",
-    "supplier_payment": "date", "supplier_deposit": "date", "adjustment": "accounting_date",
-    "gift_voucher": "date", "store_credit": "date",
-}
+DATE_FIELD: dict[str, str] = TXN_DATE
 """The field that becomes TxnDate, per transaction type (docs/domain.md#what-each-document-becomes)."""
 
 
@@ -74,18 +49,6 @@ def roles_used(doc: Doc) -> list[str]:
             ["payment_clearing"] if refunds else [])
     if t == "supplier_deposit":
         return ["supplier_deposits", "bank"] + (["accounts_payable"] if doc.get("supplier_invoice") else [])
-    return list(_STATIC_ROLES.get(t, ()))
+    kind = KIND.get(t)
+    return list(kind.roles) if kind is not None else []
 
-
-_STATIC_ROLES: dict[str, tuple[str, ...]] = {
-    "sale_invoice": ("accounts_receivable",),
-    "sale_payment": ("accounts_receivable", "payment_clearing"),
-    "cogs": ("cogs", "inventory_asset"),
-    "purchase_order": ("accounts_payable",),
-    "supplier_invoice": ("accounts_payable",),
-    "supplier_credit": ("accounts_payable",),
-    "supplier_payment": ("accounts_payable", "bank"),
-    "adjustment": ("inventory_asset", "inventory_discrepancy"),
-    "gift_voucher": ("payment_clearing", "gift_card_liability"),
-    "store_credit": ("payment_clearing", "customer_credits"),
-}

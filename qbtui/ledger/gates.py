@@ -19,20 +19,14 @@ from qbtui.ledger.common import Doc, purchase_amounts, sale_amounts
 from qbtui.ledger.context import Ledger, Prefs
 from qbtui.ledger.credit_notes import credit_note_parts
 from qbtui.ledger.journals import adjustment_total
+from qbtui.ledger.kinds import NOUN
 from qbtui.ledger.money import dec, money
 from qbtui.ledger.roles import ROLE_BY_NAME
 from qbtui.settings import Settings
 
 PRODUCT_NAME_MAX = 100
 CONTACT_NAME_MAX = 500
-LABEL = {
-    "customer": "customer", "supplier": "supplier", "product": "product", "sale_invoice": "sales invoice",
-    "sale_payment": "payment", "credit_note": "credit note", "quote": "quote", "cogs": "COGS journal",
-    "purchase_order": "purchase order", "supplier_invoice": "supplier invoice",
-    "supplier_credit": "supplier credit", "supplier_payment": "supplier payment",
-    "supplier_deposit": "supplier deposit", "adjustment": "stock adjustment", "gift_voucher": "gift voucher",
-    "store_credit": "store credit",
-}
+LABEL = NOUN
 REIMPORT = "fix it in the inventory system and import it again"
 
 

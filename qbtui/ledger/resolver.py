@@ -9,13 +9,6 @@ from typing import Any, Protocol
 
 Ref = dict[str, Any]
 
-ENTITY_OF_TYPE = {
-    "customer": "Customer", "supplier": "Vendor", "product": "Item", "sale_invoice": "Invoice",
-    "supplier_invoice": "Bill", "purchase_order": "PurchaseOrder", "credit_note": "CreditMemo",
-    "quote": "Estimate", "sale_payment": "Payment", "supplier_credit": "VendorCredit",
-    "supplier_payment": "BillPayment",
-}
-
 
 class Resolver(Protocol):
     def account(self, role: str) -> Ref: ...
@@ -37,11 +30,14 @@ class LookupResolver:
 
     ``names``: {(type, ref): name} of our contacts and products (the name shown when no Id);
     ``link_ids``: (type, ref) -> [(entity, id), ...] of synced documents, or None offline;
+    ``entity_of``: {type: the QBO entity a reference to that type links to} (ledger.kinds.PRIMARY_ENTITY;
+    a type not in it links to its first entity);
     ``mapping``: {role: account Id}; ``accounts``, ``terms``, ``tax_codes``, ``classes``,
     ``departments``: QBO reference lists; ``tax_mapping`` / ``terms_mapping``: {our name: Id}."""
 
     def __init__(self, *, names: Mapping[tuple[str, str], str] | None = None,
                  link_ids: Callable[[str, str], list[tuple[str, str]]] | None = None,
+                 entity_of: Mapping[str, str] | None = None,
                  mapping: Mapping[str, str] | None = None, connected: bool = False,
                  accounts: Iterable[Mapping[str, Any]] | None = None,
                  terms: Iterable[Mapping[str, Any]] | None = None,
@@ -53,6 +49,7 @@ class LookupResolver:
         self.names = names or {}
         self.connected = connected
         self.link_ids = link_ids if connected else None
+        self.entity_of = entity_of or {}
         self.mapping = dict(mapping or {}) if connected else {}
         self.account_names = {str(a["Id"]): str(a.get("Name", a["Id"])) for a in accounts or () if "Id" in a}
         self.terms = {**_ids_by_name(terms), **(terms_mapping or {})} if connected else {}
@@ -63,7 +60,7 @@ class LookupResolver:
     def _linked(self, type: str, ref: str) -> str | None:
         if self.link_ids is None:
             return None
-        want = ENTITY_OF_TYPE.get(type)
+        want = self.entity_of.get(type)
         for entity, id_ in self.link_ids(type, ref):
             if want is None or entity == want:
                 return id_

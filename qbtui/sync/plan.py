@@ -16,17 +16,11 @@ from typing import Any
 from qbtui.ledger.build import DATE_FIELD, build
 from qbtui.ledger.context import Ledger, Prefs
 from qbtui.ledger.gates import LABEL, GateContext, Reason, check, numbers_out_of_range, range_reason, skip_reason
+from qbtui.ledger.kinds import CONTACTS, PRIMARY_ENTITY, TYPE_ORDER, dependencies
 from qbtui.ledger.payload import Payload
 from qbtui.ledger.resolver import LookupResolver, Resolver
 from qbtui.settings import Settings
 
-TYPE_ORDER: tuple[str, ...] = (
-    "customer", "supplier", "product", "quote", "sale_invoice", "credit_note", "sale_payment", "cogs",
-    "purchase_order", "supplier_invoice", "supplier_credit", "supplier_payment", "supplier_deposit",
-    "adjustment", "gift_voucher", "store_credit",
-)
-"""Sending order: contacts and products before the documents that use them, invoices before
-their payments and COGS, supplier invoices before their payments and deposits."""
 _RANK = {t: i for i, t in enumerate(TYPE_ORDER)}
 PLANNED_STATUSES = ("pending", "failed")
 DELETE_ONLY = {"JournalEntry", "Bill", "CreditMemo", "RefundReceipt", "VendorCredit", "Estimate", "PurchaseOrder"}
@@ -44,23 +38,6 @@ class PlannedDocument:
     def to_json(self) -> dict[str, Any]:
         return {"type": self.type, "ref": self.ref, "status": self.status,
                 "reasons": [r.to_json() for r in self.reasons], "payloads": [p.to_json() for p in self.payloads]}
-
-
-def dependencies(doc: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The documents that must be in QBO before this one (its contact, products, invoice or bill)."""
-    t, deps = doc["type"], []
-    for key, dep_type in (("customer", "customer"), ("supplier", "supplier")):
-        if doc.get(key) and t not in ("customer", "supplier"):
-            deps.append((dep_type, doc[key]))
-    if t in ("sale_payment", "cogs") and doc.get("invoice"):
-        deps.append(("sale_invoice", doc["invoice"]))
-    if t in ("supplier_payment",) or (t == "supplier_deposit" and doc.get("supplier_invoice")):
-        deps.append(("supplier_invoice", doc["supplier_invoice"]))
-    if t != "adjustment":
-        deps += [("product", line["sku"]) for line in doc.get("lines", ())]
-    if t == "gift_voucher":  # the customer is informational on a gift voucher journal
-        deps = []
-    return list(dict.fromkeys(deps))
 
 
 @contextmanager
@@ -108,7 +85,7 @@ def snapshot(cache: Any) -> Snapshot:
 
 
 def cache_resolver(snap: Snapshot, connected: bool) -> LookupResolver:
-    names = {k: str(d["name"]) for k, d in snap.docs.items() if k[0] in ("customer", "supplier", "product")
+    names = {k: str(d["name"]) for k, d in snap.docs.items() if k[0] in CONTACTS
              and d.get("name")}
 
     def link_ids(type_: str, ref: str) -> list[tuple[str, str]]:
@@ -116,7 +93,7 @@ def cache_resolver(snap: Snapshot, connected: bool) -> LookupResolver:
         return [(q.get("entity"), q.get("id")) for q in (link or {}).get("qbo") or () if q.get("id")]
 
     s, r = snap.settings, snap.reference
-    return LookupResolver(names=names, link_ids=link_ids, mapping=s.mapping, connected=connected,
+    return LookupResolver(names=names, link_ids=link_ids, entity_of=PRIMARY_ENTITY, mapping=s.mapping, connected=connected,
                           accounts=r["accounts"], terms=r["terms"], tax_codes=r["tax_codes"], classes=r["classes"],
                           departments=r["departments"], tax_mapping=s.tax_mapping, terms_mapping=s.terms_mapping)
 
