@@ -196,7 +196,7 @@ def repair_command(profile: Any, as_json: bool) -> None:
     """Rebuild the links to QuickBooks: look every document that is not linked up in QuickBooks (by its
     number or name, in bulk) and link what is found; nothing is sent. Exit 0 when every document is
     accounted for, 1 when some are not in QuickBooks (the next sync sends them) or could not be looked up."""
-    from qbtui.sync.repair import render, repair
+    from qbtui.maintenance.repair import render, repair
 
     with profile.open(writer=True, command="qbtui repair") as cache:
         report = with_client(profile, cache, lambda client: repair(cache, client))
