@@ -1,5 +1,12 @@
 """QBO's query language: SELECT * | count(*) FROM E [WHERE a op v AND ...] [ORDERBY f [ASC|DESC]]
-[STARTPOSITION n] [MAXRESULTS n]. No OR, no joins."""
+[STARTPOSITION n] [MAXRESULTS n]. No OR, no joins; 100 rows a page unless MAXRESULTS (at most 1000) says
+otherwise.
+
+Any field can be filtered here, a superset of QBO's filterable fields, which include the keys qbtui finds
+its objects by again (qbtui/sync/lookup.py): DisplayName / Name, DocNumber (not on a Payment: Intuit's
+Finance.xsd, Transaction.DocNumber, "Filter support not provided for Payment"), TxnDate, and a Payment's
+PaymentRefNum with = and IN, as public integrations query the real QBO (``SELECT * FROM Payment WHERE
+PaymentRefNum IN (...)``); docs/qbo.md#finding-qbtuis-objects-again has the sources."""
 
 from __future__ import annotations
 

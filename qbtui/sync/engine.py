@@ -3,11 +3,15 @@
 Exactly once, even when answers are lost:
 
 1. Before a request goes out, its documents are recorded as ``sending`` (one fsync'd journal line).
-2. Every request carries a ``requestid`` derived from the run and its items, so a retried identical
-   request replays (and a later run, after the user fixed something, is not answered from the replay).
+2. Every request carries a ``requestid`` derived from the run, the kind of request (batch or single)
+   and its items, so a resent identical request replays, however often it is resent within the run (and
+   a later run, after the user fixed something, is not answered from the replay).
 3. After an unknown outcome (timeout, dropped connection) nothing is sent again before each item
-   is looked up in QBO by its key (DocNumber, DisplayName, ...; in bulk, ``IN``): found means created.
-   A create answered 6140/6240 (duplicate number/name) is looked up too: our own lost create is linked.
+   is looked up in QBO by its key (DocNumber, DisplayName, PaymentRefNum; in bulk, ``IN``, paged):
+   found and confirmed as ours (``lookup.same_document``) means created. What is missing is resent as
+   it was first sent (same request, same ``requestid``). A create answered 6140/6240 (duplicate
+   number/name), or a payment refused (6000: more than the open balance), is looked up too: our own lost
+   create is linked; a contact or item of the same name is linked as pre-existing (never undone).
    An update answered 5010 (stale SyncToken: our earlier update went through unanswered) is re-read
    and re-applied.
 4. A run that was killed leaves documents in ``sending``: the next run looks those up first. A
@@ -42,7 +46,7 @@ import orjson
 from qbtui.qbo import BatchItem, QBOClient, QBOFault, ReconnectRequired, UnknownOutcome, WritesRefused
 from qbtui.qbo.errors import READ_ONLY_MESSAGE
 from qbtui.sync.runs import now_iso, who
-from qbtui.sync.lookup import NAME_FIELD, find_by_names, find_many
+from qbtui.sync.lookup import NAME_FIELD, PAYMENT_ENTITIES, find_by_names, find_many
 from qbtui.sync.plan import PlannedDocument, plan
 
 log = logging.getLogger(__name__)
@@ -121,6 +125,7 @@ class Linked(dict):
 
 
 LINK_ON_DUPLICATE = {"6140", "6240"}  # duplicate DocNumber / name: our own lost create, when it matches
+LINK_ON_OVERPAYMENT = "6000"  # a payment refused as more than the open balance: our own lost payment, when it matches
 NO_ANSWER = "sync.no_answer"
 
 
@@ -302,7 +307,14 @@ class SyncEngine:
         outcomes = []
         for entity, pairs in by_entity.items():
             names = [payload.body[NAME_FIELD[entity]] for _, payload in pairs]
-            existing = await find_by_names(self.client, entity, names)
+            try:
+                existing = await find_by_names(self.client, entity, names)
+            except ReconnectRequired:
+                raise
+            except QBOFault as fault:  # creating is still safe: QBO refuses a second name (6240), then we look again
+                log.warning("could not look up existing %s names (%s); creating, QuickBooks refuses duplicates",
+                            entity, fault.code)
+                existing = {}
             folded = {k.casefold(): v for k, v in existing.items()}
             for p, payload in pairs:
                 name = payload.body[NAME_FIELD[entity]]
@@ -454,13 +466,13 @@ class SyncEngine:
         """One batch: per item the QBO object or a fault; after a lost answer, looked up and the missing resent."""
         items = [BatchItem(bid=str(n + 1), operation=payload.operation, entity=payload.entity,  # type: ignore[arg-type]
                            body=wire(payload.body)) for n, (_, payload) in enumerate(pairs)]
-        rid = request_id(f"{self.run_id}/{attempt}", [(i.operation, i.entity, i.body) for i in items])
+        rid = request_id(f"{self.run_id}/batch", [(i.operation, i.entity, i.body) for i in items])
         try:
             batch = await self.client.batch(items, request_id=rid)
             return [r.fault if r.fault is not None else r.entity_object for r in batch]
         except UnknownOutcome as exc:
             log.info("no answer to a batch of %d (%s): looking its items up", len(items), exc.reason)
-            return await self._after_unknown(pairs, attempt, exc.reason)
+            return await self._after_unknown(pairs, attempt, exc.reason, batch=True)
         except ReconnectRequired:
             raise
         except QBOFault as fault:  # the whole batch was refused
@@ -468,7 +480,10 @@ class SyncEngine:
                 return [_unknown_fault(fault.detail)] * len(items)
             return [fault] * len(items)
 
-    async def _after_unknown(self, pairs: list[tuple[PlannedDocument, Payload]], attempt: int, reason: str) -> list[Any]:
+    async def _after_unknown(self, pairs: list[tuple[PlannedDocument, Payload]], attempt: int, reason: str, *,
+                             batch: bool) -> list[Any]:
+        """Look up the creates of a request that got no answer; resend once what QBO does not have, the way it
+        was sent (a batch as a batch): an unchanged request keeps its requestid and replays."""
         results: list[Any] = [_unknown_fault(reason)] * len(pairs)
         creates = [i for i, (_, pl) in enumerate(pairs) if pl.operation == "create"]
         try:
@@ -486,7 +501,7 @@ class SyncEngine:
         missing = [i for i, r in enumerate(results) if isinstance(r, QBOFault)]
         if not missing:
             return results
-        if all(pairs[i][1].operation in ("void", "delete") for i in missing) or len(missing) == 1:
+        if not batch:
             for i in missing:
                 results[i] = await self._single(pairs[i][0], pairs[i][1], attempt + 1)
         else:
@@ -496,10 +511,12 @@ class SyncEngine:
         return results
 
     async def _settle(self, pairs: list[tuple[PlannedDocument, Payload]], results: list[Any]) -> list[Any]:
-        """Second looks at answers that may hide a success: a duplicate number/name after a lost create
-        (our own object: link it) and a stale SyncToken after a lost update (re-read, re-apply)."""
-        dup = [i for i, r in enumerate(results) if isinstance(r, QBOFault) and r.code in LINK_ON_DUPLICATE
-               and pairs[i][1].operation == "create"]
+        """Second looks at answers that may hide a success: a duplicate number/name or a payment over the open
+        balance after a lost create (our own object: link it) and a stale SyncToken after a lost update
+        (re-read, re-apply)."""
+        dup = [i for i, r in enumerate(results) if isinstance(r, QBOFault) and pairs[i][1].operation == "create"
+               and (r.code in LINK_ON_DUPLICATE
+                    or (r.code == LINK_ON_OVERPAYMENT and pairs[i][1].entity in PAYMENT_ENTITIES))]
         if dup:
             try:
                 found = await self._lookup([pairs[i] for i in dup])
@@ -554,7 +571,7 @@ class SyncEngine:
     async def _single(self, p: PlannedDocument, payload: Payload, attempt: int) -> Any:
         """One payload as one request: the QBO object or a fault (never raises but ReconnectRequired)."""
         body = wire(payload.body)
-        rid = request_id(f"{self.run_id}/{attempt}", [(payload.operation, payload.entity, body)])
+        rid = request_id(f"{self.run_id}/single", [(payload.operation, payload.entity, body)])
         try:
             if payload.operation == "create":
                 return await self.client.create(payload.entity, body, request_id=rid)
@@ -574,5 +591,5 @@ class SyncEngine:
             settled = await self._settle([(p, payload)], [fault])
             return settled[0]
         except UnknownOutcome as exc:
-            results = await self._after_unknown([(p, payload)], attempt, exc.reason)
+            results = await self._after_unknown([(p, payload)], attempt, exc.reason, batch=False)
             return results[0]

@@ -1,18 +1,29 @@
 """Finding an object in QBO that a payload may already have created.
 
 Used after an unknown outcome (a timeout, a dropped connection, a killed process between send and
-record) before anything is sent again, and before creating contacts and items (link, never create
-a second one). The keys are listed in docs/domain.md#finding-what-was-already-sent.
+record) and after an answer that may hide our own earlier create (6140 duplicate number, 6240 duplicate
+name, a payment refused as an overpayment), before anything is sent again; and before creating contacts
+and items (link, never create a second one). The keys are listed in
+docs/domain.md#finding-what-was-already-sent: DisplayName / Name, DocNumber, and a payment's
+PaymentRefNum (QBO offers no filter on a Payment's DocNumber; docs/qbo.md says what is known of the
+filter). Every lookup is one ``IN`` query per 100 keys, paged to the end (STARTPOSITION / MAXRESULTS
+1000), so that it finds its object whatever the day's volume.
+
+A transaction found by its key is taken as ours only when it is what the payload makes: the same
+date, counterparty (customer or vendor), total and linked transactions, and, but for a payment, our
+full reference in the memo field it travels in (docs/domain.md#references: CustomerMemo on sales
+forms, PrivateNote on the others). A number, a date and a total alone never make it ours.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import Decimal
 from typing import Any, Protocol
 
 
 class Queries(Protocol):
-    async def query(self, sql: str) -> list[dict[str, Any]]: ...
+    async def query_all(self, entity: str, where: str = "", *, page_size: int = 1000) -> list[dict[str, Any]]: ...
 
 
 def quote(value: str) -> str:
@@ -21,50 +32,42 @@ def quote(value: str) -> str:
 
 
 NAME_FIELD = {"Customer": "DisplayName", "Vendor": "DisplayName", "Item": "Name"}
+PAYMENT_ENTITIES = frozenset({"Payment", "BillPayment"})
+SALES_FORMS = frozenset({"Invoice", "Estimate", "CreditMemo", "RefundReceipt", "SalesReceipt"})
+IN_CHUNK = 100
 
 
-def _same_amount(found: dict[str, Any], body: dict[str, Any]) -> bool:
-    ours = body.get("TotalAmt")
-    return ours is None or Decimal(str(found.get("TotalAmt", 0))) == Decimal(str(ours))
-
-
-async def find_existing(client: Queries, entity: str, body: dict[str, Any]) -> dict[str, Any] | None:
-    """The QBO object this create payload made, or None when QBO has none like it."""
-    if entity in NAME_FIELD:
-        field = NAME_FIELD[entity]
-        found = await client.query(f"SELECT * FROM {entity} WHERE {field} = {quote(body[field])}")
-        return found[0] if found else None
-    if entity == "Payment":
-        ref, date = body.get("PaymentRefNum"), body.get("TxnDate")
-        if not ref or not date:
-            return None
-        found = await client.query(f"SELECT * FROM Payment WHERE TxnDate = {quote(date)}")
-        customer = (body.get("CustomerRef") or {}).get("value")
-        return next((p for p in found if p.get("PaymentRefNum") == ref and _same_amount(p, body)
-                     and (p.get("CustomerRef") or {}).get("value") == customer), None)
-    number = body.get("DocNumber")
-    if not number:
-        return None
-    found = await client.query(f"SELECT * FROM {entity} WHERE DocNumber = {quote(number)}")
-    vendor = (body.get("VendorRef") or {}).get("value")
-    if vendor is not None:  # a supplier's invoice number is unique per supplier only
-        found = [f for f in found if (f.get("VendorRef") or {}).get("value") == vendor]
-    return found[0] if found else None
+def memo_field(entity: str) -> str:
+    """Where our full reference travels (docs/domain.md#references): CustomerMemo on sales forms, else
+    PrivateNote."""
+    return "CustomerMemo" if entity in SALES_FORMS else "PrivateNote"
 
 
 def lookup_key(entity: str, body: dict[str, Any]) -> tuple[str, str] | None:
-    """(field, value) that identifies what this create payload makes, for lookups in bulk."""
-    if entity in NAME_FIELD:
-        value = body.get(NAME_FIELD[entity])
-        return (NAME_FIELD[entity], str(value)) if value else None
-    if entity == "Payment":
-        return None
-    number = body.get("DocNumber")
-    return ("DocNumber", str(number)) if number else None
+    """(field, value) that identifies what this create payload makes, for lookups in bulk. A Payment is
+    found by PaymentRefNum (our reference): QBO offers no filter on a Payment's DocNumber."""
+    field = NAME_FIELD.get(entity) or ("PaymentRefNum" if entity == "Payment" else "DocNumber")
+    value = body.get(field)
+    return (field, str(value)) if value else None
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, dict):
+        value = value.get("value")
+    return str(value or "").strip()
+
+
+def _ref_id(obj: dict[str, Any], field: str) -> str | None:
+    ref = obj.get(field)
+    return str(ref.get("value")) if isinstance(ref, dict) and ref.get("value") is not None else None
+
+
+def _amount(value: Any) -> Decimal:
+    return Decimal(str(value if value is not None else 0))
 
 
 def _line_total(obj: dict[str, Any]) -> Decimal:
-    """Sum of a transaction's detail lines (journal entries: the debits), for telling ours from another."""
+    """Sum of a transaction's detail lines (journal entries: the debits)."""
     total = Decimal(0)
     for line in obj.get("Line") or ():
         kind = line.get("DetailType", "")
@@ -72,13 +75,20 @@ def _line_total(obj: dict[str, Any]) -> Decimal:
             continue
         if kind == "JournalEntryLineDetail" and (line.get("JournalEntryLineDetail") or {}).get("PostingType") != "Debit":
             continue
-        total += Decimal(str(line.get("Amount", 0)))
+        total += _amount(line.get("Amount"))
     return total
 
 
+def _linked_txns(obj: dict[str, Any]) -> Counter[tuple[str, str, Decimal]]:
+    """(TxnType, TxnId, line amount) of every LinkedTxn on a payment's lines."""
+    return Counter((str(t.get("TxnType")), str(t.get("TxnId")), _amount(line.get("Amount")))
+                   for line in obj.get("Line") or () for t in line.get("LinkedTxn") or ())
+
+
 def same_document(found: dict[str, Any], entity: str, body: dict[str, Any]) -> bool:
-    """Is ``found`` what this create payload made (or would make)? Same key; for transactions also the
-    same date, supplier and line total, so that another object with the same number is never taken as ours."""
+    """Is ``found`` what this create payload made (or would make)? Same key; for a transaction also the same
+    date, counterparty, total and linked transactions, and (but for a payment, found by our reference
+    itself) our full reference in its memo field."""
     key = lookup_key(entity, body)
     if key is None:
         return False
@@ -87,51 +97,57 @@ def same_document(found: dict[str, Any], entity: str, body: dict[str, Any]) -> b
         return False
     if entity in NAME_FIELD:
         return True
-    if body.get("TxnDate") and found.get("TxnDate") and str(found["TxnDate"])[:10] != str(body["TxnDate"])[:10]:
+    if body.get("TxnDate") and str(found.get("TxnDate", ""))[:10] != str(body["TxnDate"])[:10]:
         return False
-    vendor = (body.get("VendorRef") or {}).get("value")
-    if vendor is not None and (found.get("VendorRef") or {}).get("value") != vendor:
+    for party in ("CustomerRef", "VendorRef"):
+        if party in body and _ref_id(found, party) != _ref_id(body, party):
+            return False
+    if "TotalAmt" in body:
+        if _amount(found.get("TotalAmt")) != _amount(body["TotalAmt"]):
+            return False
+    elif _line_total(found) != _line_total(body):
         return False
-    if body.get("Line") and found.get("Line") and _line_total(found) != _line_total(body):
+    if _linked_txns(body) - _linked_txns(found):  # it pays what ours pays (QBO may have applied a credit too)
         return False
+    if entity != "Payment":
+        ours = _text(body.get(memo_field(entity)))
+        if not ours or _text(found.get(memo_field(entity))) != ours:
+            return False
     return True
 
 
-async def find_many(client: Queries, entity: str, bodies: list[dict[str, Any]],
-                    chunk: int = 100) -> list[dict[str, Any] | None]:
-    """For each create payload body of ``entity``, the QBO object it made, or None: one query per
-    ``chunk`` keys (``IN``), instead of one per payload."""
+async def _rows_by_key(client: Queries, entity: str, field: str, values: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Every QBO object of ``entity`` whose ``field`` is one of ``values`` (case-blind), by folded value: one
+    ``IN`` query per 100 values, each paged to the end."""
+    rows: dict[str, list[dict[str, Any]]] = {}
+    values = list(dict.fromkeys(values))
+    for start in range(0, len(values), IN_CHUNK):
+        part = values[start:start + IN_CHUNK]
+        for row in await client.query_all(entity, f"{field} IN ({', '.join(map(quote, part))})"):
+            rows.setdefault(str(row.get(field, "")).casefold(), []).append(row)
+    return rows
+
+
+async def find_many(client: Queries, entity: str, bodies: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
+    """For each create payload body of ``entity``, the QBO object it made, or None; in bulk. One QBO object is
+    given to one body at most."""
     out: list[dict[str, Any] | None] = [None] * len(bodies)
-    if entity == "Payment":
-        for i, body in enumerate(bodies):
-            out[i] = await find_existing(client, entity, body)
-        return out
-    keyed = [(i, lookup_key(entity, b)) for i, b in enumerate(bodies)]
-    keyed = [(i, k) for i, k in keyed if k is not None]
+    keyed = [(i, k) for i, k in ((i, lookup_key(entity, b)) for i, b in enumerate(bodies)) if k is not None]
     if not keyed:
         return out
-    field = keyed[0][1][0]
-    values = list(dict.fromkeys(k[1] for _, k in keyed))
-    rows: dict[str, list[dict[str, Any]]] = {}
-    for start in range(0, len(values), chunk):
-        part = values[start:start + chunk]
-        found = await client.query(f"SELECT * FROM {entity} WHERE {field} IN ({', '.join(map(quote, part))}) "
-                                   f"MAXRESULTS 1000")
-        for row in found:
-            rows.setdefault(str(row.get(field, "")).casefold(), []).append(row)
+    rows = await _rows_by_key(client, entity, keyed[0][1][0], [k[1] for _, k in keyed])
+    taken: set[str] = set()
     for i, (_, value) in keyed:
-        out[i] = next((r for r in rows.get(value.casefold(), ()) if same_document(r, entity, bodies[i])), None)
+        hit = next((r for r in rows.get(value.casefold(), ()) if str(r.get("Id")) not in taken
+                    and same_document(r, entity, bodies[i])), None)
+        if hit is not None:
+            taken.add(str(hit.get("Id")))
+            out[i] = hit
     return out
 
 
-async def find_by_names(client: Queries, entity: str, names: list[str], chunk: int = 100) -> dict[str, dict[str, Any]]:
-    """Existing QBO contacts/items by exact name, for linking before creating."""
+async def find_by_names(client: Queries, entity: str, names: list[str]) -> dict[str, dict[str, Any]]:
+    """Existing QBO contacts/items by exact name (as QBO stored it), for linking before creating."""
     field = NAME_FIELD[entity]
-    out: dict[str, dict[str, Any]] = {}
-    for start in range(0, len(names), chunk):
-        part = names[start:start + chunk]
-        rows = await client.query(f"SELECT * FROM {entity} WHERE {field} IN ({', '.join(map(quote, part))}) "
-                                  f"MAXRESULTS 1000")
-        for row in rows:
-            out[row[field]] = row
-    return out
+    rows = await _rows_by_key(client, entity, field, names)
+    return {row[field]: row for found in rows.values() for row in found}

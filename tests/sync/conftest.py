@@ -6,10 +6,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 import httpx2
 import pytest
@@ -62,7 +71,6 @@ class Profile:
 
     def faults(self, spec: str | FaultSpec, seed: int = 1) -> None:
         from qbtui.sandbox.config import parse_faults
-        import random
         self.sandbox.faults.spec = parse_faults(spec) if isinstance(spec, str) else spec
         self.sandbox.faults.rng = random.Random(seed)
 
@@ -92,6 +100,123 @@ class Profile:
 
     def count(self, entity: str, field: str) -> Counter:
         return Counter(o.get(field) for o in self.live(entity) if o.get(field))
+
+    def log_requests(self) -> RequestLog:
+        """From now on, record every request the sandbox's API takes."""
+        log = RequestLog(self.sb.app.api)
+        self.sb.app.api = log
+        return log
+
+    def env(self) -> dict[str, str]:
+        """The environment for a `qbtui` child process on this profile."""
+        return {**os.environ, "QBTUI_DATA_DIR": str(self.q.data_dir), SECRET_ENV: SECRET,
+                "PYTHONPATH": os.pathsep.join(sys.path)}
+
+
+@dataclass
+class Request:
+    path: str
+    request_id: str | None
+    start: float
+    body: bytes = b""
+    end: float = 0.0  # 0.0: still in the server
+
+
+class _Tap:
+    """The ASGI ``receive`` of one request, copying its body into ``req``; keeps ``__self__`` (the connection),
+    which the sandbox's dropped-connection fault closes."""
+
+    def __init__(self, receive: Any, req: Request):
+        self._receive = receive
+        self.__self__ = getattr(receive, "__self__", None)
+        self._req = req
+
+    async def __call__(self) -> dict[str, Any]:
+        message = await self._receive()
+        if message.get("type") == "http.request":
+            self._req.body += message.get("body", b"")
+        return message
+
+
+@dataclass
+class RequestLog:
+    """Every request the sandbox's accounting API (`/v3/...`) took: path, requestid, body, and when it was
+    in the server (monotonic), so that a test can tell which requests a SIGKILL caught in flight."""
+
+    api: Any
+    requests: list[Request] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def __call__(self, scope, receive, send) -> None:
+        query = parse_qs(scope.get("query_string", b"").decode())
+        req = Request(scope["path"], (query.get("requestid") or [None])[0], time.monotonic())
+        with self._lock:
+            self.requests.append(req)
+        try:
+            await self.api(scope, _Tap(receive, req), send)
+        finally:
+            req.end = time.monotonic()
+
+    def active(self) -> list[Request]:
+        return [r for r in list(self.requests) if r.end == 0.0]
+
+    def in_flight_at(self, moment: float) -> int:
+        """Requests that were in the server at ``moment`` and ended after it."""
+        return sum(1 for r in list(self.requests) if r.start <= moment and (r.end == 0.0 or r.end > moment))
+
+
+@dataclass
+class SyncRun:
+    code: int | None = None  # None: killed
+    seen: int = 0  # document events seen
+    stderr: str = ""  # its tail
+    killed_at: float | None = None  # time.monotonic() of the SIGKILL
+    first_request: int = 0  # its first request's index in the RequestLog
+
+    def sent(self, requests: RequestLog, path: str = "") -> list[Request]:
+        """The requests this run sent (to a path ending in ``path``)."""
+        return [r for r in requests.requests[self.first_request:] if r.path.endswith(path)]
+
+
+def run_sync(env: dict, rng: random.Random, *args: str, requests: RequestLog | None = None,
+             kill_when: Callable[[SyncRun], bool] | None = None) -> SyncRun:
+    """`qbtui sync --yes --events [args]` in its own process; with ``kill_when``, SIGKILLed once ``kill_when(run)``
+    holds, a random few milliseconds later, at a moment when (with ``requests``) a request is in the sandbox."""
+    run = SyncRun(first_request=len(requests.requests) if requests is not None else 0)
+    proc = subprocess.Popen([sys.executable, "-m", "qbtui", "sync", "--yes", "--events", *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    err: list[str] = []
+    reader = threading.Thread(target=lambda: err.extend(proc.stderr), daemon=True)
+    reader.start()
+
+    def killer() -> None:
+        while proc.poll() is None and not kill_when(run):
+            time.sleep(0.0005)
+        time.sleep(rng.uniform(0.0, 0.03))
+        while proc.poll() is None:
+            if requests is None or requests.active():
+                run.killed_at = time.monotonic()
+                os.kill(proc.pid, signal.SIGKILL)
+                return
+            time.sleep(0.0002)
+
+    watcher = threading.Thread(target=killer, daemon=True) if kill_when is not None else None
+    if watcher is not None:
+        watcher.start()
+    for line in proc.stdout:
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        if event.get("event") == "document":
+            run.seen += 1
+    proc.wait(timeout=300)
+    reader.join(timeout=5)
+    if watcher is not None:
+        watcher.join(timeout=5)
+    run.code = None if run.killed_at is not None else proc.returncode
+    run.stderr = "".join(err)[-3000:]
+    return run
 
 
 @pytest.fixture
