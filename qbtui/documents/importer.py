@@ -322,7 +322,7 @@ def _expect(path: Path, text: str, pos: int, what: str) -> json.JSONDecodeError:
     return json.JSONDecodeError(f"Expecting {what}", text, pos)
 
 
-def _read_json(path: Path, text: str, default_type: str | None) -> list[dict[str, Any]]:
+def _read_json(path: Path, text: str, default_type: str | None) -> CheckedDocuments:
     """A list of documents, or ``{"documents": [...]}``, read document by document: the whole file is
     never turned into Python objects at once (a file of a million numbers is rejected, not built)."""
     collector = _Collector(path, default_type)
@@ -345,6 +345,16 @@ def _read_json(path: Path, text: str, default_type: str | None) -> list[dict[str
         exc.problems[:0] = collector.problems
         raise
     return collector.result()
+
+
+def _within(base: tuple[Any, ...]) -> Callable[[tuple[Any, ...]], tuple[str, str]]:
+    """Where a problem inside the item at ``base`` of a .json file is: its JSON pointer."""
+    return lambda loc: (_pointer((*base, *loc)), "")
+
+
+def _on_line(n: int) -> Callable[[tuple[Any, ...]], tuple[str, str]]:
+    """Where a problem inside line ``n`` of a .jsonl file is."""
+    return lambda loc: (f"line {n}, {_pointer(loc)}", "")
 
 
 def _read_wrapper(path: Path, text: str, pos: int, collector: _Collector) -> int:
@@ -395,7 +405,7 @@ def _read_array(path: Path, text: str, pos: int, prefix: tuple[Any, ...], collec
         base = (*prefix, i)
         where = _pointer(base)
         raw, end = _value_at(path, text, pos, where)
-        collector.add(raw, where, lambda loc, base=base: (_pointer((*base, *loc)), ""), end - pos)
+        collector.add(raw, where, _within(base), end - pos)
         pos = _skip_ws(text, end)
         sep = text[pos:pos + 1]
         if sep == ",":
@@ -430,7 +440,7 @@ def _lines(path: Path, stream: BinaryIO, collector: _Collector) -> Iterator[tupl
         yield n, line
 
 
-def _read_jsonl(path: Path, stream: BinaryIO, default_type: str | None) -> list[dict[str, Any]]:
+def _read_jsonl(path: Path, stream: BinaryIO, default_type: str | None) -> CheckedDocuments:
     collector = _Collector(path, default_type)
     blank = True
     try:
@@ -447,7 +457,7 @@ def _read_jsonl(path: Path, stream: BinaryIO, default_type: str | None) -> list[
             except RecursionError:
                 collector.problem(f"line {n}", "", _too_deep())
                 continue
-            collector.add(raw, f"line {n}", lambda loc, n=n: (f"line {n}, {_pointer(loc)}", ""), len(line))
+            collector.add(raw, f"line {n}", _on_line(n), len(line))
     except _Stop:
         pass
     if blank and not collector.problems:

@@ -11,8 +11,8 @@ from qbtui.documents.models import MODELS
 
 def import_schema() -> dict[str, Any]:
     """One schema for a file: a list of documents or ``{"documents": [...]}``, each one of the sixteen types."""
-    document = Annotated[Union[tuple(MODELS.values())], Field(discriminator="type")]  # type: ignore[valid-type]
-    schema = TypeAdapter(list[document]).json_schema(ref_template="#/$defs/{model}")
+    document = Annotated[Union[tuple(MODELS.values())], Field(discriminator="type")]  # type: ignore[valid-type]  # noqa: UP007
+    schema = TypeAdapter(list[document]).json_schema(ref_template="#/$defs/{model}")  # type: ignore[valid-type]
     defs = schema.pop("$defs", {})
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -101,7 +101,8 @@ def skip_reason(doc: Doc, settings: Settings, docs: Mapping[tuple[str, str], Doc
                       "To send documents, qbtui settings set integration_mode both_ways")
     if t in ("sale_invoice", "credit_note", "sale_payment", "cogs"):
         channel = doc.get("channel")
-        invoice = (docs or {}).get(("sale_invoice", doc.get("invoice"))) if doc.get("invoice") else None
+        invoice_ref = doc.get("invoice")
+        invoice = (docs or {}).get(("sale_invoice", invoice_ref)) if invoice_ref else None
         if invoice is not None and (t == "sale_payment" or channel in (None, "direct")):
             channel = invoice.get("channel")  # a payment, or a COGS / credit note on the default channel, follows its invoice
         channel = channel or "direct"
@@ -126,7 +127,8 @@ def skip_reason(doc: Doc, settings: Settings, docs: Mapping[tuple[str, str], Doc
 # --- blocked: fails a gate ------------------------------------------------------------------
 
 def _company(ctx: GateContext) -> list[Reason]:
-    p, out = ctx.prefs, []
+    p = ctx.prefs
+    out: list[Reason] = []
     if not p.known:
         return out
     if p.quantity_on_hand:
@@ -449,7 +451,8 @@ def _terms_of(doc: Doc, ctx: GateContext) -> str | None:
         return doc.get("terms")
     if t in ("sale_invoice", "supplier_invoice"):
         contact = "customer" if t == "sale_invoice" else "supplier"
-        return doc.get("terms") or (ctx.docs.get((contact, doc.get(contact))) or {}).get("terms")
+        contact_ref = doc.get(contact)
+        return doc.get("terms") or ((ctx.docs.get((contact, contact_ref)) if contact_ref else None) or {}).get("terms")
     return None
 
 

@@ -65,6 +65,7 @@ def exact_number(value: Decimal) -> orjson.Fragment:
     if not value.is_finite():
         raise ValueError(f"{value} is not a number QuickBooks accepts")
     exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)  # a finite Decimal's exponent ('n', 'N', 'F' are NaN and infinity)
     text = format(value, "f") if -40 <= exponent <= 40 else str(value)  # plain digits unless absurd (gated anyway)
     return orjson.Fragment(text.encode())
 

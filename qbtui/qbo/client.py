@@ -10,6 +10,7 @@ import hashlib
 import logging
 import random
 import uuid
+from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Literal
@@ -89,7 +90,7 @@ class _Bearer(httpx2.Auth):
     def __repr__(self) -> str:
         return "_Bearer(***)"
 
-    def auth_flow(self, request: httpx2.Request):
+    def auth_flow(self, request: httpx2.Request) -> Generator[httpx2.Request, httpx2.Response, None]:
         request.headers["Authorization"] = f"Bearer {self._tokens.access_token}"
         yield request
 
@@ -130,7 +131,7 @@ class QBOClient:
     async def __aenter__(self) -> "QBOClient":
         return self
 
-    async def __aexit__(self, *exc) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
     async def aclose(self) -> None:

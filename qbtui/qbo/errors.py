@@ -67,7 +67,7 @@ class QBOFault(Exception):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(code={self.code!r}, status={self.status}, fault_type={self.fault_type!r})"
 
-    def __reduce__(self):  # picklable across processes, keyword arguments included
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:  # picklable across processes, keyword arguments included
         return (_rebuild, (type(self), self.code, self.message, self.detail, self.element, self.status,
                            self.fault_type, self.errors))
 
@@ -76,7 +76,8 @@ class QBOFault(Exception):
         return self.code == "3001"
 
 
-def _rebuild(cls, code, message, detail, element, status, fault_type, errors):
+def _rebuild(cls: type[QBOFault], code: str, message: str, detail: str, element: str, status: int, fault_type: str,
+             errors: list[dict[str, str]] | None) -> QBOFault:
     obj = cls.__new__(cls)
     QBOFault.__init__(obj, code, message, detail, element=element, status=status, fault_type=fault_type,
                       errors=errors)
@@ -111,7 +112,7 @@ class UnknownOutcome(Exception):
         super().__init__(f"no answer from QuickBooks to{where or ' a request'} (requestid {request_id})"
                          + (f": {reason}" if reason else "") + "; look the object up before resending")
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return (UnknownOutcome, (self.request_id, self.method, self.path, self.reason))
 
 

@@ -6,6 +6,7 @@ import hmac
 import logging
 import re
 import time
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx2
@@ -76,13 +77,15 @@ def parse_redirect(pasted: str, expected_state: str) -> tuple[str, str]:
     return code, check_realm_id(realm_id, "the pasted address's realmId")
 
 
-def _oauth_client(client_id: str, client_secret: str, transport, **kw) -> AsyncOAuth2Client:
+def _oauth_client(client_id: str, client_secret: str, transport: httpx2.AsyncBaseTransport | None,
+                  **kw: Any) -> AsyncOAuth2Client:
     return AsyncOAuth2Client(client_id=client_id, client_secret=client_secret, scope=SCOPE, transport=transport,
                              timeout=60.0, headers={"Accept": "application/json"}, **kw)
 
 
-async def _token_call(env: Environment, *, client_id: str, client_secret: str, transport, what: str,
-                      secrets: list[str | None], **params) -> dict:
+async def _token_call(env: Environment, *, client_id: str, client_secret: str,
+                      transport: httpx2.AsyncBaseTransport | None, what: str,
+                      secrets: list[str | None], **params: Any) -> dict:
     """POST to the token endpoint; `invalid_grant` -> ReconnectRequired; other failures -> QBOFault."""
     require_secure(env.token_url, "token URL")
     secrets = [*secrets, client_secret]

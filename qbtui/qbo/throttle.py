@@ -18,7 +18,7 @@ import time
 from collections import deque
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import AsyncIterator, Awaitable, Callable
+from typing import AsyncIterator, Awaitable, Callable, Iterator
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class Throttle:
         self.paused_until = 0.0
         self.waited = 0.0  # total seconds spent waiting for a window (for progress display)
 
-    def _windows(self, batch: bool):
+    def _windows(self, batch: bool) -> Iterator[tuple[deque[float], float, int]]:
         lim = self.limits
         yield self._second, self.second_span, lim.per_second
         yield self._minute, self.minute_span, lim.per_minute
