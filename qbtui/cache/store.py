@@ -19,6 +19,7 @@ from .errors import CacheCorrupt, CacheError
 from .journal import (JOURNAL_NAME, MARK_NAME, JournalRead, JournalWriter, open_journal, read_journal,
                       read_mark)
 from .lock import WriterLock
+from .status import document_status
 from .storage import (TMP_MARK, MemoryStorage, atomic_write_bytes, blob, dumps_lines,
                       no_gc, normalize)
 
@@ -675,19 +676,12 @@ class Cache:
 
     # ------------------------------------------------------------------ status
     def _status(self, key: tuple[str, str], rec: dict | None) -> tuple[str, bool]:
+        """(status, changed): :func:`qbtui.cache.status.document_status`; changed = synced before,
+        data changed since."""
         link = self._links.get(key)
-        st = link[0] if link is not None else None
-        if st == "synced":
-            if rec is not None and link[1] != rec["rev"]:  # type: ignore[index]
-                return "pending", True
-            return "synced", False
-        if st == "voided":
-            return "voided", False
-        if rec is not None and key in self._voided and (link is None or not link[2]):
-            return "skipped", False
-        if st == "failed":
-            return "failed", False
-        return "pending", False
+        st, synced_rev, ever = (link[0], link[1], link[2]) if link is not None else (None, None, False)
+        status = document_status(st, synced_rev, ever, rec["rev"] if rec is not None else None, key in self._voided)
+        return status, st == "synced" and status == "pending"
 
     def status_info(self, type: str, ref: str) -> dict[str, Any]:
         """``{"status": ..., "changed": bool}``; changed = synced before, data changed since."""

@@ -41,7 +41,8 @@ class Kind:
     entities: tuple[str, ...]
     """The QBO entities it becomes; the first is the one other documents link to (TxnType)."""
     references: tuple[tuple[str, str], ...]
-    """(field, kind) of the documents it names and must be sent after (``LINES``: products)."""
+    """(field, kind) of the documents it names (``LINES``: its lines' products); it must be sent after
+    them, except those whose field is ``informational``."""
     dates: tuple[str, ...]
     """The fields that date it: the first becomes TxnDate; the dashboard shows the first one set."""
     party: tuple[str, ...]
@@ -53,6 +54,8 @@ class Kind:
     """The mapping roles it posts to, when they do not depend on the document (``build.roles_used``)."""
     build: Callable[[Doc, Ledger], list[Payload]]
     model: type[Document]
+    informational: tuple[str, ...] = ()
+    """Fields of ``references`` that only name the document (QBO gets no reference to wait for)."""
 
     @property
     def is_transaction(self) -> bool:
@@ -69,10 +72,16 @@ class Kind:
         return tuple(f for f, info in self.model.model_fields.items() if "date" in f and info.annotation is not None
                      and "date" in str(info.annotation).lower())
 
+    def named_kind(self, field_: str) -> str | None:
+        """The kind of document ``field_`` names (None: a plain field)."""
+        return next((kind for f, kind in self.references if f == field_), None)
+
     def dependencies(self, doc: Mapping[str, Any]) -> list[tuple[str, str]]:
         """The documents that must be in QBO before this one (in ``references`` order, no repeats)."""
         deps: list[tuple[str, str]] = []
         for field_, kind in self.references:
+            if field_ in self.informational:
+                continue
             if field_ == LINES:
                 deps += [(kind, line["sku"]) for line in doc.get("lines", ())]
             elif doc.get(field_):
@@ -104,7 +113,8 @@ KINDS: tuple[Kind, ...] = (
           entities=("Invoice",), references=(_CUSTOMER, _PRODUCTS), dates=("invoice_date",), party=("customer",),
           wave=1, roles=("accounts_receivable",), build=sales.build_invoice),
     _kind("credit_note", noun="credit note", abbrev="credit", tab=SALES, label="Credit Notes", short="Credits",
-          entities=("CreditMemo", "RefundReceipt"), references=(_CUSTOMER, _PRODUCTS), dates=("date",), party=("customer",),
+          entities=("CreditMemo", "RefundReceipt"), references=(_CUSTOMER, ("invoice", "sale_invoice"), _PRODUCTS),
+          informational=("invoice",), dates=("date",), party=("customer",),
           wave=1, roles=(), build=credit_notes.build_credit_note),
     _kind("sale_payment", noun="payment", abbrev="payment", tab=SALES, label="Payments", short="Payments",
           entities=("Payment",), references=(("invoice", "sale_invoice"),), dates=("date",), party=("invoice",),
@@ -115,26 +125,38 @@ KINDS: tuple[Kind, ...] = (
     _kind("purchase_order", noun="purchase order", abbrev="PO", tab=PURCHASES, label="Purchase Orders", short="POs",
           entities=("PurchaseOrder",), references=(_SUPPLIER, _PRODUCTS), dates=("date",), party=("supplier",),
           wave=1, roles=("accounts_payable",), build=purchases.build_purchase_order),
-    _kind("supplier_invoice", noun="supplier invoice", abbrev="bill", tab=PURCHASES, label="Supplier Invoices", short="Invoices",
-          entities=("Bill",), references=(_SUPPLIER, _PRODUCTS), dates=("invoice_date",), party=("supplier",),
+    _kind("supplier_invoice", noun="supplier invoice", abbrev="bill", tab=PURCHASES, label="Supplier Invoices",
+          short="Invoices",
+          entities=("Bill",), references=(_SUPPLIER, ("purchase_order", "purchase_order"), _PRODUCTS),
+          informational=("purchase_order",), dates=("invoice_date",), party=("supplier",),
           wave=1, roles=("accounts_payable",), build=purchases.build_bill),
-    _kind("supplier_credit", noun="supplier credit", abbrev="sup.credit", tab=PURCHASES, label="Supplier Credits", short="Credits",
+    _kind("supplier_credit", noun="supplier credit", abbrev="sup.credit", tab=PURCHASES, label="Supplier Credits",
+          short="Credits",
           entities=("VendorCredit",), references=(_SUPPLIER, _PRODUCTS), dates=("date",), party=("supplier",),
           wave=1, roles=("accounts_payable",), build=purchases.build_vendor_credit),
-    _kind("supplier_payment", noun="supplier payment", abbrev="bill pmt", tab=PURCHASES, label="Supplier Payments", short="Payments",
-          entities=("BillPayment",), references=(("supplier_invoice", "supplier_invoice"),), dates=("date",), party=("supplier_invoice",),
+    _kind("supplier_payment", noun="supplier payment", abbrev="bill pmt", tab=PURCHASES, label="Supplier Payments",
+          short="Payments",
+          entities=("BillPayment",), references=(("supplier_invoice", "supplier_invoice"),), dates=("date",),
+          party=("supplier_invoice",),
           wave=2, roles=("accounts_payable", "bank"), build=purchases.build_bill_payment),
-    _kind("supplier_deposit", noun="supplier deposit", abbrev="deposit", tab=PURCHASES, label="Supplier Deposits", short="Deposits",
-          entities=("JournalEntry",), references=(_SUPPLIER, ("supplier_invoice", "supplier_invoice")), dates=("date", "applied_date"), party=("supplier",),
+    _kind("supplier_deposit", noun="supplier deposit", abbrev="deposit", tab=PURCHASES, label="Supplier Deposits",
+          short="Deposits",
+          entities=("JournalEntry",), references=(_SUPPLIER, ("supplier_invoice", "supplier_invoice")),
+          dates=("date", "applied_date"), party=("supplier",),
           wave=1, roles=(), build=journals.build_supplier_deposit),
-    _kind("adjustment", noun="stock adjustment", abbrev="adjust", tab=ADJUSTMENTS, label="Adjustments", short="Adjustments",
-          entities=("JournalEntry",), references=(), dates=("accounting_date", "completed_date"), party=("reason", "location"),
+    _kind("adjustment", noun="stock adjustment", abbrev="adjust", tab=ADJUSTMENTS, label="Adjustments",
+          short="Adjustments",
+          entities=("JournalEntry",), references=(), dates=("accounting_date", "completed_date"),
+          party=("reason", "location"),
           wave=1, roles=("inventory_asset", "inventory_discrepancy"), build=journals.build_adjustment),
-    # the customer is informational on a gift voucher's journal: nothing to wait for
-    _kind("gift_voucher", noun="gift voucher", abbrev="gift vch", tab=RETAIL, label="Gift Vouchers", short="Gift Vouchers",
-          entities=("JournalEntry",), references=(), dates=("date",), party=("customer",),
+    _kind("gift_voucher", noun="gift voucher", abbrev="gift vch", tab=RETAIL, label="Gift Vouchers",
+          short="Gift Vouchers",
+          entities=("JournalEntry",), references=(_CUSTOMER,), dates=("date",), party=("customer",),
+          # the customer is informational on a gift voucher's journal: nothing to wait for
+          informational=("customer",),
           wave=1, roles=("payment_clearing", "gift_card_liability"), build=journals.build_gift_voucher),
-    _kind("store_credit", noun="store credit", abbrev="st.credit", tab=RETAIL, label="Store Credits", short="Store Credits",
+    _kind("store_credit", noun="store credit", abbrev="st.credit", tab=RETAIL, label="Store Credits",
+          short="Store Credits",
           entities=("JournalEntry",), references=(_CUSTOMER,), dates=("date",), party=("customer",),
           wave=1, roles=("payment_clearing", "customer_credits"), build=journals.build_store_credit),
 )
@@ -181,8 +203,8 @@ def _check() -> None:
         raise RuntimeError("every kind has one place on the dashboard")
     rank = {n: i for i, n in enumerate(TYPE_ORDER)}
     for k in KINDS:
-        for _, target in k.references:
-            if rank[target] >= rank[k.name] or KIND[target].wave > k.wave:
+        for field_, target in k.references:
+            if field_ not in k.informational and rank[target] >= rank[k.name] or KIND[target].wave > k.wave:
                 raise RuntimeError(f"{k.name} is ordered before {target}, which it references")
 
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from qbtui.cache import Cache
+from qbtui.cache.status import document_status
+from qbtui.ledger.kinds import CONTACTS, KIND, KINDS, Kind
 from qbtui.ledger.totals import document_total
 
 from . import adapter
@@ -28,11 +30,6 @@ def _sort_key(r: "Row") -> tuple[str, str]:
 NOT_SYNCED = frozenset({"pending", "blocked", "failed"})
 STATUS_WORDS = {s: s.upper() for s in ("pending", "blocked", "failed", "skipped", "synced", "voided")}
 
-DATE_FIELDS: dict[str, tuple[str, ...]] = {
-    "sale_invoice": ("invoice_date",),
-    "supplier_invoice": ("invoice_date",),
-    "adjustment": ("accounting_date", "completed_date"),
-}
 
 
 @dataclass(slots=True)
@@ -54,7 +51,8 @@ class Row:
 
 
 def document_date(type_: str, data: dict) -> str:
-    for name in DATE_FIELDS.get(type_, ("date",)):
+    kind = KIND.get(type_)
+    for name in kind.dates if kind is not None else ("date",):
         value = data.get(name)
         if value:
             return str(value)
@@ -129,7 +127,7 @@ class Model:
             self._loader = _Loader(cache, totals)
             types = cache.types()
             if first is not None:
-                wanted = set(first) | {"customer", "supplier", "product"}
+                wanted = set(first) | CONTACTS
                 now = [t for t in types if t in wanted]
                 self._rest = [t for t in types if t not in wanted]
             else:
@@ -189,24 +187,6 @@ class Model:
             d.total = self.by_key[(d.type, d.ref)].total
         self._pending_data = {}
 
-    @staticmethod
-    def _party(type_: str, d: dict, names: dict, inv_party: dict, bill_party: dict) -> str:
-        if type_ in ("customer", "supplier", "product"):
-            return str(d.get("name") or "")
-        if "customer" in d and d["customer"]:
-            return names.get(("customer", d["customer"]), str(d["customer"]))
-        if "supplier" in d and d["supplier"]:
-            return names.get(("supplier", d["supplier"]), str(d["supplier"]))
-        if type_ in ("sale_payment", "cogs") and d.get("invoice"):
-            cust = inv_party.get(d["invoice"])
-            return names.get(("customer", cust), str(cust or d["invoice"]))
-        if type_ == "supplier_payment" and d.get("supplier_invoice"):
-            sup = bill_party.get(d["supplier_invoice"])
-            return names.get(("supplier", sup), str(sup or d["supplier_invoice"]))
-        if type_ == "adjustment":
-            return str(d.get("reason") or d.get("location") or "")
-        return ""
-
     def replace_document(self, type_: str, ref: str, data: dict) -> None:
         """A document edited in place (the fix form): its row's date, counterparty and total follow; a
         renamed contact's name follows on the rows that show it. Statuses are the gates' to change."""
@@ -214,21 +194,21 @@ class Model:
         if row is None:
             return
         old_party = row.party
-        if type_ in ("customer", "supplier", "product"):
+        if type_ in CONTACTS:
             row.party = str(data.get("name") or "")
             if type_ != "product" and row.party != old_party:
                 for rows in self.rows.values():
                     for r in rows:
-                        if r.party == old_party and r.type not in ("customer", "supplier", "product"):
+                        if r.party == old_party and r.type not in CONTACTS:
                             r.party = row.party
                             r.search = f"{r.ref}\t{r.party}\t{r.qbo_id}".lower()
         else:
-            contact = ("customer", data.get("customer")) if data.get("customer") else ("supplier", data.get("supplier"))
-            named = self.by_key.get(contact) if contact[1] else None
-            if named is not None:
-                row.party = named.party
-            elif contact[1]:
-                row.party = str(contact[1])
+            kind = KIND[type_]
+            field_ = next((f for f in kind.party if data.get(f)), None)
+            contact = (kind.named_kind(field_), data[field_]) if field_ else (None, None)
+            if contact[0] in CONTACTS:  # a counterparty through another document stays as it is
+                named = self.by_key.get(contact)
+                row.party = named.party if named is not None else str(contact[1])
         row.date = document_date(type_, data)
         row.total = document_total(type_, data)
         self._pending_data.pop((type_, ref), None)
@@ -345,6 +325,12 @@ class _no_gc:
             gc.enable()
 
 
+_PARTY_SOURCES = frozenset(target for k in KINDS for f in k.party
+                           if (target := k.named_kind(f)) not in (None, *CONTACTS))
+"""Kinds other documents take their counterparty from (a payment's invoice): loaded right after the contacts."""
+_LOAD_RANK = {**dict.fromkeys(CONTACTS, 0), **dict.fromkeys(_PARTY_SOURCES, 1)}
+
+
 class _Loader:
     """What loading needs across parts: link statuses, contact names, who an invoice is with."""
 
@@ -358,30 +344,54 @@ class _Loader:
             self.link_info[(link["type"], link["ref"])] = (link.get("status"), link.get("synced_rev"), ever, ids,
                                                            link.get("error"))
         self.names: dict[tuple[str, str], str] = {}
-        self.inv_party: dict[str, Any] | None = None
-        self.bill_party: dict[str, Any] | None = None
+        #: per document kind that others take their counterparty from: {ref: its contact's ref}
+        self.party_refs: dict[str, dict[str, Any]] = {}
         self.discrepancies = adapter.discrepancies(cache)
 
-    def _party_map(self, type_: str, field_: str) -> dict[str, Any]:
-        return {r["ref"]: r["data"].get(field_) for r in self.cache.documents(type_)}
+    def _party_refs(self, type_: str, recs: list[dict] | None = None) -> dict[str, Any]:
+        refs = self.party_refs.get(type_)
+        if refs is None:
+            field_ = KIND[type_].party[0]
+            recs = list(self.cache.documents(type_)) if recs is None else recs
+            refs = self.party_refs[type_] = {r["ref"]: r["data"].get(field_) for r in recs}
+        return refs
+
+    def _party_of(self, kind: Kind) -> Callable[[dict], str]:
+        """The counterparty of a document of ``kind``: the first of its party fields that is set, a
+        contact's name, or the contact of the document it names (a payment's invoice), else the text."""
+        names = self.names
+        ways: list[tuple[str, str | None, dict[str, Any] | None]] = []
+        for field_ in kind.party:
+            target = kind.named_kind(field_)
+            if target is None or target in CONTACTS:
+                ways.append((field_, target, None))
+            else:  # through the document it names: that document's contact
+                via = KIND[target]
+                ways.append((field_, via.named_kind(via.party[0]), self._party_refs(target)))
+
+        def party(d: dict) -> str:
+            for field_, contact, refs in ways:
+                value = d.get(field_)
+                if not value:
+                    continue
+                if refs is not None:
+                    ref = refs.get(value)
+                    return names.get((contact, ref), str(ref or value))  # type: ignore[arg-type]
+                return str(value) if contact is None else names.get((contact, value), str(value))
+            return ""
+        return party
 
     def build(self, types: list[str]) -> Model:
         # contacts and the invoices that payments/COGS point at go first (names, counterparties)
-        order = {"customer": 0, "supplier": 0, "product": 0, "sale_invoice": 1, "supplier_invoice": 1}
         part = Model()
-        for type_ in sorted(types, key=lambda t: order.get(t, 2)):
+        for type_ in sorted(types, key=lambda t: _LOAD_RANK.get(t, 2)):
             recs = list(self.cache.documents(type_))
-            if type_ in ("customer", "supplier", "product"):
+            if type_ in CONTACTS:
                 for rec in recs:
                     self.names[(type_, rec["ref"])] = str(rec["data"].get("name") or "")
-            elif type_ == "sale_invoice":
-                self.inv_party = {r["ref"]: r["data"].get("customer") for r in recs}
-            elif type_ == "supplier_invoice":
-                self.bill_party = {r["ref"]: r["data"].get("supplier") for r in recs}
-            if type_ in ("sale_payment", "cogs") and self.inv_party is None:
-                self.inv_party = self._party_map("sale_invoice", "customer")
-            if type_ == "supplier_payment" and self.bill_party is None:
-                self.bill_party = self._party_map("supplier_invoice", "supplier")
+            elif type_ in _PARTY_SOURCES:
+                self.party_refs.pop(type_, None)
+                self._party_refs(type_, recs)
             part.rows[type_] = self._rows(type_, recs, part._pending_data)
         for rows in part.rows.values():
             for r in rows:
@@ -392,9 +402,9 @@ class _Loader:
     def _rows(self, type_: str, recs: list[dict], pending_data: dict) -> list[Row]:
         # status from the links, as the cache defines it (see qbtui.cache): synced unless the
         # document changed since; voided; failed; skipped (voided before ever synced); pending.
-        link_info, names, totals = self.link_info, self.names, self.totals
-        inv_party, bill_party = self.inv_party or {}, self.bill_party or {}
-        party_of = Model._party
+        link_info, totals = self.link_info, self.totals
+        kind = KIND.get(type_)
+        party_of = self._party_of(kind) if kind is not None else (lambda d: "")
         rows: list[Row] = []
         append = rows.append
         for rec in recs:
@@ -402,21 +412,12 @@ class _Loader:
             ref = rec["ref"]
             info = link_info.get((type_, ref))
             if info is None:
-                status = "skipped" if d.get("voided") is True else "pending"
+                status = document_status(None, None, False, rec["rev"], d.get("voided") is True)
                 qbo_id, err = "", None
             else:
                 st, synced_rev, ever, qbo_id, err = info
-                if st == "synced":
-                    status = "synced" if synced_rev == rec["rev"] else "pending"
-                elif st == "voided":
-                    status = "voided"
-                elif d.get("voided") is True and not ever:
-                    status = "skipped"
-                elif st == "failed":
-                    status = "failed"
-                else:
-                    status = "pending"
-            row = Row(type_, ref, document_date(type_, d), party_of(type_, d, names, inv_party, bill_party),
+                status = document_status(st, synced_rev, ever, rec["rev"], d.get("voided") is True)
+            row = Row(type_, ref, document_date(type_, d), party_of(d),
                       document_total(type_, d) if totals else UNSET, status, qbo_id)
             if not totals:
                 pending_data[(type_, ref)] = d

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from qbtui.ledger.kinds import ABBREV, TAB_ORDER, dashboard_kinds
+
 
 @dataclass(frozen=True)
 class SubTab:
@@ -31,30 +33,8 @@ ERROR_FAMILIES: tuple[tuple[str, str], ...] = (
 )
 
 TABS: tuple[TopTab, ...] = (
-    TopTab("Sales", "documents", (
-        SubTab("Customers", "Customers", "customer"),
-        SubTab("Products", "Products", "product"),
-        SubTab("Quotes", "Quotes", "quote"),
-        SubTab("Invoices", "Invoices", "sale_invoice"),
-        SubTab("Credit Notes", "Credits", "credit_note"),
-        SubTab("Payments", "Payments", "sale_payment"),
-    )),
-    TopTab("Purchases", "documents", (
-        SubTab("Suppliers", "Suppliers", "supplier"),
-        SubTab("Purchase Orders", "POs", "purchase_order"),
-        SubTab("Supplier Invoices", "Invoices", "supplier_invoice"),
-        SubTab("Supplier Credits", "Credits", "supplier_credit"),
-        SubTab("Supplier Payments", "Payments", "supplier_payment"),
-        SubTab("Supplier Deposits", "Deposits", "supplier_deposit"),
-    )),
-    TopTab("Adjustments & COGS", "documents", (
-        SubTab("Adjustments", "Adjustments", "adjustment"),
-        SubTab("COGS", "COGS", "cogs"),
-    )),
-    TopTab("Retail", "documents", (
-        SubTab("Gift Vouchers", "Gift Vouchers", "gift_voucher"),
-        SubTab("Store Credits", "Store Credits", "store_credit"),
-    )),
+    *(TopTab(tab, "documents", tuple(SubTab(k.label, k.short, k.name) for k in dashboard_kinds(tab)))
+      for tab in TAB_ORDER),
     TopTab("Errors", "errors", tuple(SubTab(label, label.split(" ")[0], key)
                                      for key, label in ERROR_FAMILIES)),
     TopTab("Discrepancies", "discrepancies", (
@@ -65,14 +45,6 @@ TABS: tuple[TopTab, ...] = (
     )),
 )
 
-TYPE_LABELS: dict[str, str] = {
-    sub.key: sub.label for tab in TABS[:4] for sub in tab.subtabs
-}
+TYPE_LABELS: dict[str, str] = {sub.key: sub.label for tab in TABS if tab.kind == "documents" for sub in tab.subtabs}
 # Singular labels used in the Errors tab's Type column and in messages.
-TYPE_SHORT: dict[str, str] = {
-    "customer": "customer", "supplier": "supplier", "product": "product", "quote": "quote",
-    "sale_invoice": "invoice", "credit_note": "credit", "sale_payment": "payment",
-    "purchase_order": "PO", "supplier_invoice": "bill", "supplier_credit": "sup.credit",
-    "supplier_payment": "bill pmt", "supplier_deposit": "deposit", "adjustment": "adjust",
-    "cogs": "COGS", "gift_voucher": "gift vch", "store_credit": "st.credit",
-}
+TYPE_SHORT: dict[str, str] = ABBREV
