@@ -17,7 +17,7 @@ from qbtui.documents.text import safe_text
 @user_errors
 def map_command(profile: Profile, role: str | None, account: str | None, auto: bool, as_json: bool) -> None:
     """Map accounting roles to QBO accounts (roles and allowed account types: docs/domain.md#mapping-roles)."""
-    from qbtui.ledger.roles import REQUIRED_ROLES, ROLE_BY_NAME, auto_map, mapping_problems
+    from qbtui.ledger.roles import REQUIRED_ROLES, ROLE_BY_NAME, assignment_refused, auto_map
 
     with profile.open(writer=bool(auto or role), command="qbtui map") as cache:
         accounts = cache.reference("accounts") or []
@@ -36,11 +36,10 @@ def map_command(profile: Profile, role: str | None, account: str | None, auto: b
                 (a for a in accounts if a.get("Name") == account), None)
             if hit is None:
                 fail(f"no QuickBooks account {account!r} (give its Id or exact name; `qbtui pull` reloads accounts)")
-            trial = {**{k: v for k, v in mapping.items() if v != str(hit["Id"])}, role: str(hit["Id"])}
-            bad = [p for p in mapping_problems(trial, accounts) if p.get("role") == role]
-            if bad:
-                fail(bad[0]["message"])
-            mapping = trial
+            refused = assignment_refused(mapping, role, hit)
+            if refused is not None:
+                fail(refused)
+            mapping = {**mapping, role: str(hit["Id"])}
             cache.set_setting("mapping", mapping)
         if auto:
             mapping.update(auto_map(accounts, mapping))

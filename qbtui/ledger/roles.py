@@ -106,6 +106,32 @@ def auto_map(accounts: Iterable[Mapping[str, Any]], mapping: Mapping[str, str] |
     return result
 
 
+def account_label(account: Mapping[str, Any]) -> str:
+    """``Name (AccountType, AccountSubType)``: how an account is named in choices and refusals."""
+    sub = account.get("AccountSubType")
+    return f"{account.get('Name')} ({account.get('AccountType')}{', ' + sub if sub else ''})"
+
+
+def assignment_refused(mapping: Mapping[str, Any], role: str, account: Mapping[str, Any]) -> str | None:
+    """Why ``role`` may not be mapped to ``account`` (None: it may), for ``qbtui map`` and the wizard alike.
+
+    The rule (docs/domain.md#mapping-roles): one-to-one (an account already mapped to another role is
+    refused, never moved: that role would silently lose its account), an active account, of a type the
+    role allows."""
+    r = ROLE_BY_NAME[role]
+    if not account.get("Active", True):
+        return f"{account.get('Name')} is inactive in QuickBooks"
+    if not r.allows(account):
+        return f"refused: {account_label(account)} is not an allowed type for {r.label}; allowed: {r.allowed_text()}"
+    account_id = str(account.get("Id"))
+    other = next((name for name, acc in mapping.items() if str(acc) == account_id and name != role), None)
+    if other is not None:
+        label = ROLE_BY_NAME[other].label if other in ROLE_BY_NAME else other
+        return (f"refused: {account.get('Name')} is already mapped to {label}; each role needs its own account "
+                f"(map {other} to another account first)")
+    return None
+
+
 def mapping_problems(mapping: Mapping[str, Any], accounts: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
     """What is wrong with a mapping: ``[{"role", "code", "message"}]`` (unknown role, unmapped
     required role, unknown or inactive account Id, account of a type the role does not allow,

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from qbtui.cache import Cache
-from qbtui.ledger.roles import ROLE_BY_NAME, ROLES
+from qbtui.ledger.roles import ROLES, account_label, assignment_refused
 
 STATE_KEY = "wizard"
 CONFIRM_PHRASE = "I would like to update all transactions"
@@ -58,28 +58,16 @@ def previous_step(step: str) -> str | None:
 
 # --- account mapping -------------------------------------------------------------------------
 
-def account_label(account: Mapping[str, Any]) -> str:
-    sub = account.get("AccountSubType")
-    return f"{account.get('Name')} ({account.get('AccountType')}{', ' + sub if sub else ''})"
-
-
 def assign_account(mapping: Mapping[str, str], accounts: Iterable[Mapping[str, Any]], role: str,
                    account_id: str) -> tuple[dict[str, str], str | None]:
-    """Map ``role`` to ``account_id``: one-to-one, and only to an account of an allowed type.
+    """Map ``role`` to ``account_id`` by the one mapping rule (:func:`qbtui.ledger.roles.assignment_refused`).
     Returns (the new mapping, None) or (the mapping unchanged, why it was refused)."""
-    r = ROLE_BY_NAME[role]
     account = next((a for a in accounts if str(a.get("Id")) == str(account_id)), None)
     if account is None:
         return dict(mapping), f"no QuickBooks account with Id {account_id}: reload the accounts (r)"
-    if not account.get("Active", True):
-        return dict(mapping), f"{account.get('Name')} is inactive in QuickBooks"
-    if not r.allows(account):
-        return dict(mapping), (f"refused: {account_label(account)} is not an allowed type for {r.label}; "
-                               f"allowed: {r.allowed_text()}")
-    other = next((role_ for role_, acc in mapping.items() if str(acc) == str(account_id) and role_ != role), None)
-    if other is not None:
-        return dict(mapping), (f"refused: {account.get('Name')} is already mapped to {ROLE_BY_NAME[other].label}; "
-                               "each role needs its own account (unmap it there first)")
+    refused = assignment_refused(mapping, role, account)
+    if refused is not None:
+        return dict(mapping), refused
     new = dict(mapping)
     new[role] = str(account_id)
     return new, None
