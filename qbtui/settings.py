@@ -259,7 +259,7 @@ class Settings:
     terms_mapping: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_stored(cls, stored: Mapping[str, Any] | None = None) -> "Settings":
+    def from_stored(cls, stored: Mapping[str, Any] | None = None) -> Settings:
         """From ``cache.settings()``; keys this table does not know (connection data and the
         like) are ignored; a known key with a bad value raises SettingError."""
         values: dict[str, Any] = {}

@@ -11,8 +11,7 @@ from typing import Any
 import click
 
 from qbtui.cache import Cache
-from qbtui.cli.common import (EventPrinter, Profile, confirm_or_refuse, fail, print_json, run_async,
-                              user_errors)
+from qbtui.cli.common import EventPrinter, Profile, confirm_or_refuse, fail, print_json, run_async, user_errors
 from qbtui.documents import DOCUMENT_TYPES
 from qbtui.documents.text import safe_text
 from qbtui.qbo import ReconnectRequired
@@ -199,8 +198,8 @@ def runs_command(profile: Profile, as_json: bool) -> None:
 def undo_command(profile: Profile, run_id: str, yes: bool) -> None:
     """Remove from QuickBooks what run RUN_ID created, in reverse dependency order."""
     from qbtui.sync.connection import NotConnected, open_client
-    from qbtui.sync.undo import UndoError, undo_run
     from qbtui.sync.runs import marks_interrupted
+    from qbtui.sync.undo import UndoError, undo_run
 
     with profile.open(writer=True, command="qbtui undo") as cache:
         run = next((r for r in cache.runs() if r["id"] == run_id), None)

@@ -26,7 +26,7 @@ class Prefs:
     track_departments: bool = True
 
     @classmethod
-    def from_qbo(cls, prefs: Mapping[str, Any] | None) -> "Prefs":
+    def from_qbo(cls, prefs: Mapping[str, Any] | None) -> Prefs:
         if not prefs:
             return cls()
         acc = prefs.get("AccountingInfoPrefs") or {}
@@ -63,7 +63,7 @@ class Ledger:
 
     @classmethod
     def offline(cls, docs: Mapping[tuple[str, str], Mapping[str, Any]] | None = None,
-                settings: Settings | None = None) -> "Ledger":
+                settings: Settings | None = None) -> Ledger:
         docs = docs or {}
         names = {k: str(d["name"]) for k, d in docs.items() if "name" in d}
         return cls(settings=settings or Settings(), resolver=LookupResolver(names=names), docs=docs)

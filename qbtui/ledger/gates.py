@@ -64,7 +64,7 @@ class GateContext:
     def build(cls, docs: Mapping[tuple[str, str], Doc], settings: Settings | None = None,
               prefs: Prefs | None = None, qbo_customers: Iterable[Mapping[str, Any]] = (),
               qbo_vendors: Iterable[Mapping[str, Any]] = (), qbo_tax_codes: Iterable[Mapping[str, Any]] | None = None,
-              qbo_terms: Iterable[Mapping[str, Any]] | None = None) -> "GateContext":
+              qbo_terms: Iterable[Mapping[str, Any]] | None = None) -> GateContext:
         """``qbo_tax_codes`` / ``qbo_terms``: QBO's lists once pulled (None before: no tax/terms gate)."""
         products: Counter[str] = Counter()
         contacts: Counter[str] = Counter()
@@ -86,7 +86,7 @@ class GateContext:
                    names(qbo_tax_codes, settings.tax_mapping), names(qbo_terms, settings.terms_mapping))
 
     @classmethod
-    def from_ledger(cls, ledger: Ledger, **kw: Any) -> "GateContext":
+    def from_ledger(cls, ledger: Ledger, **kw: Any) -> GateContext:
         return cls.build(ledger.docs, ledger.settings, ledger.prefs, **kw)
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from qbtui.ledger.common import (Doc, add_currency, add_department, header, purchase_amounts, purchase_line,
-                                 put)
+from qbtui.ledger.common import Doc, add_currency, add_department, header, purchase_amounts, purchase_line, put
 from qbtui.ledger.context import Ledger
 from qbtui.ledger.money import money
 from qbtui.ledger.payload import Payload

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from qbtui.ledger.common import (Doc, add_currency, add_department, header, put, sale_amounts, sale_line,
-                                 sales_memos)
+from qbtui.ledger.common import Doc, add_currency, add_department, header, put, sale_amounts, sale_line, sales_memos
 from qbtui.ledger.context import Ledger
 from qbtui.ledger.money import money
 from qbtui.ledger.payload import Payload

@@ -16,10 +16,11 @@ import asyncio
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from qbtui.cache import Cache, CacheLocked
 from qbtui.maintenance.alerts import raise_alert

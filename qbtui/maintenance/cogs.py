@@ -4,8 +4,9 @@ cannot void a journal entry: "void" is a delete, docs/qbo.md#undoing). Voided CO
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 from qbtui.documents.text import csv_text
 from qbtui.ledger.payload import json_number

@@ -10,8 +10,7 @@ from typing import Any
 
 from qbtui.ledger.payload import json_number
 from qbtui.maintenance.audit import end_maintenance, start_maintenance
-from qbtui.maintenance.common import (VOID_IN_API, check_range, is_voided, link_index, money, query_range,
-                                      require_writes)
+from qbtui.maintenance.common import VOID_IN_API, check_range, is_voided, link_index, money, query_range, require_writes
 from qbtui.qbo import QBOFault
 
 DUPLICATE_ENTITIES = ("JournalEntry", "Invoice", "Bill")

@@ -5,7 +5,8 @@ limit: they would land on one item). Progress through ``on_progress(n, total)``.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from qbtui.ledger.build import build
 from qbtui.ledger.context import Ledger

@@ -26,8 +26,16 @@ from qbtui.ledger.build import build
 from qbtui.ledger.context import Ledger
 from qbtui.ledger.payload import json_number
 from qbtui.ledger.roles import ROLES
-from qbtui.maintenance.common import (POSTING_ENTITIES, ZERO, check_range, in_range, is_voided, link_index, money,
-                                      query_range)
+from qbtui.maintenance.common import (
+    POSTING_ENTITIES,
+    ZERO,
+    check_range,
+    in_range,
+    is_voided,
+    link_index,
+    money,
+    query_range,
+)
 from qbtui.qbo import QBOFault
 
 PRIMARY_ROLES = ("inventory_asset", "cogs", "inventory_discrepancy", "sales_income", "accounts_receivable",

@@ -12,15 +12,22 @@ import random
 import uuid
 from collections.abc import Generator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import httpx2
 import orjson
 
 from .environment import MINOR_VERSION, Environment, require_secure
-from .errors import (READ_ONLY_MESSAGE, QBOFault, ReconnectRequired, UnknownOutcome, WritesRefused, fault_for_response,
-                     fault_from_dict)
+from .errors import (
+    READ_ONLY_MESSAGE,
+    QBOFault,
+    ReconnectRequired,
+    UnknownOutcome,
+    WritesRefused,
+    fault_for_response,
+    fault_from_dict,
+)
 from .oauth import check_realm_id, refresh_tokens
 from .throttle import Limits, Throttle
 from .tokens import Tokens, TokenStore
@@ -77,7 +84,7 @@ def _entity_path(entity: str) -> str:
 
 def _qbo_datetime(dt: datetime) -> str:
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return dt.isoformat(timespec="seconds")
 
 
@@ -128,7 +135,7 @@ class QBOClient:
     def __repr__(self) -> str:
         return f"QBOClient(env={self.env.name!r}, realm_id={self.realm_id!r})"
 
-    async def __aenter__(self) -> "QBOClient":
+    async def __aenter__(self) -> QBOClient:
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -10,9 +10,10 @@ import contextlib
 import fcntl
 import os
 import time
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, AsyncIterator, Iterator
+from typing import Any
 
 import orjson
 
@@ -44,7 +45,7 @@ class Tokens:
 
     @classmethod
     def from_token_response(cls, data: dict[str, Any], *, realm_id: str, client_id: str,
-                            now: float | None = None) -> "Tokens":
+                            now: float | None = None) -> Tokens:
         """From Intuit's token answer (`expires_in`, `x_refresh_token_expires_in`)."""
         now = time.time() if now is None else now
         return cls(access_token=str(data["access_token"]), refresh_token=str(data["refresh_token"]),
@@ -56,7 +57,7 @@ class Tokens:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Tokens":
+    def from_dict(cls, d: dict[str, Any]) -> Tokens:
         return cls(access_token=str(d["access_token"]), refresh_token=str(d["refresh_token"]),
                    expires_at=float(d["expires_at"]), refresh_expires_at=float(d["refresh_expires_at"]),
                    realm_id=str(d["realm_id"]), client_id=str(d["client_id"]))

@@ -12,8 +12,7 @@ from urllib.parse import parse_qs
 
 import orjson
 
-from . import errors as E
-from . import query as Q
+from . import errors as E, query as Q
 from .clock import now, parse_datetime, qbo_time
 from .company import Company
 from .entities import PATHS, SPECS

@@ -413,7 +413,7 @@ class Company:
             total = money(obj.get("TotalAmt"), "TotalAmt")
             applied = ZERO
             lines = []
-            for n, line in enumerate(obj.get("Line") or [], 1):
+            for line in obj.get("Line") or []:
                 line = dict(line)
                 amount = money(line.get("Amount"), "Amount")
                 line["Amount"] = num(amount)

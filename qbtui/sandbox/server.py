@@ -7,7 +7,8 @@ import ipaddress
 import socket
 import threading
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import uvicorn
 
@@ -50,7 +51,7 @@ class RunningSandbox(str):
     app: Any
     server: uvicorn.Server
 
-    def __new__(cls, url: str, app, server: uvicorn.Server) -> "RunningSandbox":
+    def __new__(cls, url: str, app, server: uvicorn.Server) -> RunningSandbox:
         self = super().__new__(cls, url)
         self.app = app
         self.server = server

@@ -13,8 +13,15 @@ from pathlib import Path
 import httpx2
 
 from qbtui.cache import Cache
-from qbtui.qbo import (QBOClient, ReconnectRequired, TokenStore, authorization_url, exchange_code, parse_redirect,
-                       resolve_environment)
+from qbtui.qbo import (
+    QBOClient,
+    ReconnectRequired,
+    TokenStore,
+    authorization_url,
+    exchange_code,
+    parse_redirect,
+    resolve_environment,
+)
 
 PLAYGROUND_REDIRECT = "https://developer.intuit.com/v2/OAuth2Playground/RedirectUrl"
 

@@ -8,7 +8,7 @@ document whose QBO copy was changed or deleted is a discrepancy, shown on the Di
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from qbtui.cache import Cache
@@ -49,7 +49,7 @@ def _synced_objects(cache: Cache) -> dict[tuple[str, str], tuple[dict[str, Any],
 async def pull_changes(cache: Cache, client: QBOClient) -> list[dict[str, Any]]:
     """Discrepancies from CDC since the last pull: our synced objects changed or deleted in QBO."""
     objects = _synced_objects(cache)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     last = cache.get_setting("last_pull")
     since = max(datetime.fromisoformat(last), now - timedelta(days=CDC_DAYS)) if last else now - timedelta(days=CDC_DAYS)
     found: dict[tuple[str, str, str], dict[str, Any]] = {(d["type"], d["ref"], d.get("id", "")): d

@@ -39,8 +39,8 @@ def make_documents(n: int, seed: int = 1) -> list[dict]:
                 for j in range(3)
             ]
             docs.append({
-                "type": "invoice", "ref": f"INV-{i:07d}", "date": "2026-11-%02d" % (1 + i % 28),
-                "due_date": "2026-12-%02d" % (1 + i % 28),
+                "type": "invoice", "ref": f"INV-{i:07d}", "date": f"2026-11-{1 + i % 28:02d}",
+                "due_date": f"2026-12-{1 + i % 28:02d}",
                 "customer_ref": f"CUS-{rnd.randrange(15000):06d}", "currency": "USD",
                 "terms": "Net 30", "memo": "Thank you for your business", "lines": lines,
                 "total": f"{sum(float(x['unit_price']) * x['qty'] for x in lines):.2f}",

@@ -10,7 +10,12 @@ import pytest
 from tinydb import TinyDB
 
 from qbtui.cache import (
-    STATUSES, Cache, CacheError, UpsertSummary, default_data_dir, profile_dir,
+    STATUSES,
+    Cache,
+    CacheError,
+    UpsertSummary,
+    default_data_dir,
+    profile_dir,
 )
 
 

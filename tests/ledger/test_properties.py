@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from qbtui.ledger import GateContext, build, check, doc_number, split
 from qbtui.ledger.credit_notes import credit_note_parts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
@@ -62,7 +63,7 @@ def test_settings_view_defaults_and_channels():
     assert s.channel_sync("shopify", "cogs") == "no_sync" and s.channel_sync("shopify", "invoice_sync") == "individual"
     with pytest.raises(SettingError):
         Settings.from_stored({"export_quotes": "perhaps"})
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         s.base_currency = "EUR"  # frozen
     rows = settings_table({"channel.shopify.cogs_sync": "no_sync"})
     assert rows[-1]["key"] == "channel.shopify.cogs_sync"

@@ -9,8 +9,16 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from qbtui.qbo import (Environment, QBOClient, Tokens, TokenStore, authorization_url, exchange_code, parse_redirect,
-                       resolve_environment)
+from qbtui.qbo import (
+    Environment,
+    QBOClient,
+    Tokens,
+    TokenStore,
+    authorization_url,
+    exchange_code,
+    parse_redirect,
+    resolve_environment,
+)
 from qbtui.sandbox import SandboxConfig, create_app
 
 ROOT = "http://127.0.0.1:8765"  # never dialled: the ASGI transport answers

@@ -1,6 +1,6 @@
 """The client against the sandbox: CRUD, void, query paging, batch, CDC, requestid replay."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -127,7 +127,7 @@ async def test_batch_size_is_configurable(sandbox):
 
 
 async def test_cdc(client):
-    since = datetime.now(timezone.utc) - timedelta(minutes=5)
+    since = datetime.now(UTC) - timedelta(minutes=5)
     name = unique("Cdc")
     cust = await client.create("Customer", {"DisplayName": name})
     customer, item = await refs(client)

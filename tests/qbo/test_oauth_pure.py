@@ -4,8 +4,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from qbtui.qbo import (PRODUCTION, SANDBOX, Environment, InsecureURL, authorization_url, parse_redirect,
-                       require_secure, resolve_environment)
+from qbtui.qbo import (
+    PRODUCTION,
+    SANDBOX,
+    Environment,
+    InsecureURL,
+    authorization_url,
+    parse_redirect,
+    require_secure,
+    resolve_environment,
+)
 
 REDIRECT = "https://developer.intuit.com/v2/OAuth2Playground/RedirectUrl"
 

@@ -2,8 +2,7 @@
 
 from urllib.parse import urlencode
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from qbtui.qbo import parse_redirect
 from qbtui.qbo.errors import redact

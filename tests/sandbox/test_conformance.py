@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -210,7 +210,7 @@ def test_batch_over_limit_is_a_400_fault(qb):
 
 
 def test_cdc_changed_and_deleted(qb):
-    since = (datetime.now(timezone.utc) - timedelta(seconds=2)).isoformat(timespec="seconds")
+    since = (datetime.now(UTC) - timedelta(seconds=2)).isoformat(timespec="seconds")
     customer = a_customer(qb)
     je = JournalEntry.from_json(journal_body(5, 5, account_id(qb, "Checking"),
                                              account_id(qb, "Opening Balance Equity"))).save(qb=qb)
@@ -220,7 +220,7 @@ def test_cdc_changed_and_deleted(qb):
     deleted = [j for j in cdc.JournalEntry if j.Id == je.Id]
     assert deleted and deleted[0].status == "Deleted"
     with pytest.raises(qbe.QuickbooksException) as err:  # more than 30 days back
-        change_data_capture([Customer], (datetime.now(timezone.utc) - timedelta(days=31)).isoformat(), qb=qb)
+        change_data_capture([Customer], (datetime.now(UTC) - timedelta(days=31)).isoformat(), qb=qb)
     assert err.value.error_code == 6000
 
 

@@ -6,8 +6,7 @@ import httpx2
 import orjson
 from click.testing import CliRunner
 
-from qbtui.sandbox import SandboxConfig, serve_in_thread
-from qbtui.sandbox import cli as sandbox_cli
+from qbtui.sandbox import SandboxConfig, cli as sandbox_cli, serve_in_thread
 from qbtui.sandbox.state import load, save
 
 from .conftest import unique

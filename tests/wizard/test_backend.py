@@ -14,8 +14,14 @@ from qbtui.ledger.roles import auto_map
 from qbtui.sandbox import SandboxConfig, create_app
 from qbtui.settings import Settings
 from qbtui.sync.connection import open_client
-from qbtui.sync.opening import (BATCH_SERIAL_WARNING, OpeningError, import_opening_balances, import_stock_on_hand,
-                                opening_inventory_preview, post_opening_inventory)
+from qbtui.sync.opening import (
+    BATCH_SERIAL_WARNING,
+    OpeningError,
+    import_opening_balances,
+    import_stock_on_hand,
+    opening_inventory_preview,
+    post_opening_inventory,
+)
 from qbtui.sync.plan import plan
 from qbtui.sync.preflight import apply_fix, preflight, preflight_cache
 from qbtui.sync.pull import pull_reference

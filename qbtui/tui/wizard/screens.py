@@ -27,9 +27,21 @@ from qbtui.ledger.roles import ROLE_BY_NAME, auto_map, match_by_name
 from qbtui.settings import SettingError, parse_setting
 from qbtui.sync.engine import WritesRefused
 from qbtui.sync.preflight import BACKUP_SETTING, Check, apply_fix, preflight_cache
-from qbtui.tui.wizard.state import (CONFIRM_PHRASE, MODES, STEPS, TITLES, account_label, assign_account,
-                                    clear_local_data, load_state, mapping_rows, names_used, next_step, previous_step,
-                                    save_state)
+from qbtui.tui.wizard.state import (
+    CONFIRM_PHRASE,
+    MODES,
+    STEPS,
+    TITLES,
+    account_label,
+    assign_account,
+    clear_local_data,
+    load_state,
+    mapping_rows,
+    names_used,
+    next_step,
+    previous_step,
+    save_state,
+)
 
 
 def _opt(label: str, id: str) -> Option:
@@ -52,7 +64,7 @@ class Step(Widget):
     """
     keys = "enter choose · esc back"
 
-    def __init__(self, wizard: "ConnectWizard") -> None:
+    def __init__(self, wizard: ConnectWizard) -> None:
         super().__init__()
         self.wizard = wizard
 
@@ -713,7 +725,7 @@ class ConfirmStep(Step):
         self.wizard.finish()
 
 
-STEP_WIDGETS: dict[str, Callable[["ConnectWizard"], Step]] = {
+STEP_WIDGETS: dict[str, Callable[[ConnectWizard], Step]] = {
     "mode": ModeStep, "local_data": LocalDataStep, "connect": ConnectStep, "preflight": PreflightStep,
     "accounts": AccountsStep, "tax_terms": TaxTermsStep, "opening_balances": OpeningBalancesStep,
     "stock": StockStep, "opening_journal": OpeningJournalStep, "confirm": ConfirmStep,
