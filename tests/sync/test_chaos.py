@@ -36,8 +36,8 @@ def pays(body: bytes) -> bool:
 
 # documents of each kind per 2,000 (contacts and products first; invoices fill up to n)
 SHARE = {"customer": 40, "supplier": 20, "product": 30, "quote": 80, "purchase_order": 80, "cogs": 250,
-         "sale_payment": 220, "credit_note": 130, "supplier_invoice": 200, "supplier_credit": 60,
-         "supplier_payment": 150, "supplier_deposit": 60, "adjustment": 60, "gift_voucher": 40, "store_credit": 40}
+         "sale_payment": 300, "credit_note": 130, "supplier_invoice": 200, "supplier_credit": 60,
+         "supplier_payment": 180, "supplier_deposit": 60, "adjustment": 60, "gift_voucher": 40, "store_credit": 40}
 
 
 def _lines(rng: random.Random, skus: list[str], cost: bool) -> list[dict]:
