@@ -26,6 +26,7 @@ from qbtui.private import private_dir
 from qbtui.qbo import InsecureURL, QBOFault, ReconnectRequired
 from qbtui.settings import SettingError
 
+
 @dataclass
 class Profile:
     """Where the current profile lives; opens its cache for reading or writing."""

@@ -8,8 +8,9 @@ services of :mod:`qbtui.maintenance` and the helpers of :mod:`qbtui.cli.common`.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import click
 
