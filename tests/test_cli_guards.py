@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from qbtui.cache import Cache
-from qbtui.tui import adapter
+from qbtui.tui.backend import write_refs_file
 
 HOLD = """
 import sys, time
@@ -88,7 +88,7 @@ def test_hand_over_keeps_every_reference_whole(qbtui, tmp_path):
                      "lines": [{"sku": "MUG-01", "quantity": 1, "unit_price": "12.50", "unit_cost": "4.10"}]})
     with Cache.open(qbtui.data_dir / "profiles" / "default", writer=True) as cache:
         cache.upsert_documents(docs)
-    refs_file = adapter.write_refs_file([("sale_invoice", ref) for ref in chosen])
+    refs_file = write_refs_file([("sale_invoice", ref) for ref in chosen])
     try:
         result = qbtui("sync", "--dry-run", "--json", "--refs-from", str(refs_file))
     finally:
@@ -103,7 +103,7 @@ def test_refs_file_round_trip_of_any_string(tmp_path):
     from qbtui.cli.sync import _read_refs_file
 
     keys = {("sale_invoice", ref) for ref in EXOTIC_REFS} | {("customer", "C-1")}
-    path = adapter.write_refs_file(keys)
+    path = write_refs_file(keys)
     try:
         assert path.read_bytes().isascii()  # every other character escaped
         assert _read_refs_file(path) == keys

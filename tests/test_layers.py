@@ -16,9 +16,9 @@ import grimp
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: cycles known today and being removed (issue 12: the screens receive a Backend instead of importing the App);
+#: cycles known today and being removed (none left: the screens receive a Backend instead of importing the App);
 #: the test fails on any other cycle, and when a known one is gone (then delete it here)
-KNOWN_CYCLES: set[frozenset[str]] = {frozenset({"qbtui.tui.app", "qbtui.tui.screens"})}
+KNOWN_CYCLES: set[frozenset[str]] = set()
 
 
 def test_import_contracts_are_kept() -> None:

@@ -78,6 +78,31 @@ def _json_wanted() -> bool:
     return False
 
 
+def _events_wanted() -> bool:
+    """Whether the command being run was given ``--events`` (it then speaks ``qbtui.sync.events``: its
+    errors too, as an ``error`` event then ``done``)."""
+    ctx = click.get_current_context(silent=True)
+    while ctx is not None:
+        if ctx.params.get("events"):
+            return True
+        ctx = ctx.parent
+    return False
+
+
+def events_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--events``: answer in the event vocabulary of ``qbtui.sync.events`` (JSON lines; used by the TUI)."""
+    return click.option("--events", is_flag=True, help="Answer as JSON lines of events (used by the TUI).")(func)
+
+
+def answer(kind: str, data: Any, exit_code: int = 0) -> NoReturn:
+    """The end of a command run with ``--events``: its ``result`` event, then ``done``."""
+    from qbtui.sync import events
+
+    events.emit(events.result(kind, data))
+    events.emit(events.done(exit_code))
+    raise SystemExit(exit_code)
+
+
 def _error_kind(exit_code: int) -> tuple[str, str | None]:
     exc = sys.exc_info()[1]
     names = {cls.__name__ for cls in type(exc).__mro__} if exc is not None else set()
@@ -89,12 +114,18 @@ def _error_kind(exit_code: int) -> tuple[str, str | None]:
 
 def fail(message: str, code: int = 2, *, error: str | None = None, hint: str | None = None) -> NoReturn:
     """The one way a command gives up: ``qbtui: message`` on stderr and exit ``code``; a ``--json`` command
-    also prints ``{"error": {"code", "message", "hint"}}`` on stdout. ``error`` (the JSON code) and ``hint``
+    also prints ``{"error": {"code", "message", "hint"}}`` on stdout, an ``--events`` one an ``error`` event
+    and ``done``. ``error`` (the JSON code) and ``hint``
     default to those of the exception being handled."""
     kind, default_hint = _error_kind(code)
     hint = hint if hint is not None else default_hint
     click.echo(safe_text(f"qbtui: {message}" + (f" ({hint})" if hint and hint not in message else "")), err=True)
-    if _json_wanted():
+    if _events_wanted():
+        from qbtui.sync import events
+
+        events.emit(events.error(message, error or kind, hint or ""))
+        events.emit(events.done(code))
+    elif _json_wanted():
         click.echo(json.dumps({"error": {"code": error or kind, "message": message, "hint": hint}}, indent=2))
     raise SystemExit(code)
 

@@ -1,5 +1,6 @@
-"""Documents: ``qbtui schema``, ``import``, ``status``, ``errors``, and the dashboard's hidden ``gates`` and
-``update-document``."""
+"""Documents: ``qbtui schema``, ``import``, ``status``, ``errors``, and the dashboard's hidden ``gates``,
+``update-document``, ``document``, ``link-candidates`` and ``link-document`` (each answers with ``--events``
+in the vocabulary of ``qbtui.sync.events``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 import click
 
 from qbtui.cache import Cache
-from qbtui.cli.common import Profile, fail, is_tty_err, print_json, user_errors
+from qbtui.cli.common import Profile, answer, events_option, fail, is_tty_err, print_json, user_errors
 from qbtui.documents import DOCUMENT_TYPES, REFUND_TYPE, ImportFileError, import_schema, read_file
 from qbtui.documents.text import safe_text
 
@@ -161,26 +162,27 @@ def errors_command(profile: Profile, as_json: bool) -> None:
 
 
 @click.command("gates", hidden=True)
+@events_option
 @click.pass_obj
 @user_errors
-def gates_command(profile: Profile) -> None:
-    """For the dashboard: every pending document's gate status and reasons, as one JSON document."""
-    import orjson
-
+def gates_command(profile: Profile, events: bool) -> None:
+    """For the dashboard: every pending document's gate status and reasons (a ``gates`` result:
+    [[type, ref, status, [reason, ...]], ...])."""
     from qbtui.sync import gate_statuses
 
     with profile.open(writer=False) as cache:
         gates = gate_statuses(cache)
-    sys.stdout.buffer.write(orjson.dumps({"gates": [[t, r, status, [x.to_json() for x in reasons]]
-                                                    for (t, r), (status, reasons) in gates.items()]}))
+    answer("gates", [[t, r, status, [x.to_json() for x in reasons]] for (t, r), (status, reasons) in gates.items()])
 
 
 @click.command("update-document", hidden=True)
+@events_option
 @click.pass_obj
 @user_errors
-def update_document_command(profile: Profile) -> None:
+def update_document_command(profile: Profile, events: bool) -> None:
     """For the dashboard's fix form: one edited document (JSON on stdin) checked as an import checks it, then
-    stored; exit 1 with the reasons when it is refused, 2 when the profile is busy."""
+    stored; exit 1 with the reasons when it is refused (error ``refused``), 2 when the profile is busy
+    (``profile_busy``)."""
     from qbtui.documents import check_document
 
     try:
@@ -195,6 +197,81 @@ def update_document_command(profile: Profile) -> None:
             cache.update_document(checked["type"], checked["ref"], checked)
         except KeyError:
             fail(f"no {checked['type']} {checked['ref']!r} in the cache")
+    answer("stored", {"type": checked["type"], "ref": checked["ref"]})
 
 
-COMMANDS = [schema_command, import_command, status_command, errors_command, gates_command, update_document_command]
+@click.command("document", hidden=True)
+@click.argument("doc_type", type=click.Choice(DOCUMENT_TYPES))
+@click.argument("ref")
+@events_option
+@click.pass_obj
+@user_errors
+def document_command(profile: Profile, doc_type: str, ref: str, events: bool) -> None:
+    """For the dashboard's document screen and fix form: one document (a ``document`` result:
+    {"record": {data, rev, imported} | null, "link": the link with its history | null, "plan": {status,
+    reasons, payloads} | null})."""
+    with profile.open(writer=False) as cache:
+        record = cache.get(doc_type, ref)
+        link = cache.link(doc_type, ref)
+        planned = plan_document(cache, doc_type, ref) if record else None
+    answer("document", {"record": record, "link": link, "plan": planned})
+
+
+def plan_document(cache: Cache, doc_type: str, ref: str) -> dict[str, Any]:
+    """What one document would send: {"status", "reasons", "payloads": [{"entity", "operation", "body"}]}."""
+    from qbtui.sync.plan import plan
+
+    status = cache.status_of(doc_type, ref)
+    statuses = tuple(dict.fromkeys(("pending", "failed", status)))
+    for p in plan(cache, types=[doc_type], refs=[ref], statuses=statuses):
+        if p.type == doc_type and p.ref == ref:
+            return {"status": p.status, "reasons": [r.to_json() for r in p.reasons or []],
+                    "payloads": [pl.to_json() for pl in p.payloads or []]}
+    return {"status": "not planned", "reasons": [], "payloads": []}
+
+
+#: what a contact or product may be linked to: the reference list pulled from QBO, and its entity
+LINKABLE = {"customer": ("customers", "Customer"), "supplier": ("vendors", "Vendor"), "product": ("items", "Item")}
+
+
+@click.command("link-candidates", hidden=True)
+@click.argument("doc_type", type=click.Choice(sorted(LINKABLE)))
+@events_option
+@click.pass_obj
+@user_errors
+def link_candidates_command(profile: Profile, doc_type: str, events: bool) -> None:
+    """For the dashboard's link picker: the QBO objects (as last pulled) a document of DOC_TYPE may be linked
+    to (a ``link_candidates`` result: a list of QBO objects)."""
+    from qbtui.cache import StateReader
+
+    with StateReader.open(profile.path) as state:
+        items = state.reference(LINKABLE[doc_type][0], []) or []
+    answer("link_candidates", [i for i in items if isinstance(i, dict) and i.get("Id") is not None])
+
+
+@click.command("link-document", hidden=True)
+@click.argument("doc_type", type=click.Choice(sorted(LINKABLE)))
+@click.argument("ref")
+@click.option("--entity", required=True, help="The QBO entity (Customer, Vendor, Item).")
+@click.option("--id", "qbo_id", required=True, help="The QBO Id of the object it is linked to.")
+@click.option("--rev", type=int, help="The document's revision the link is for (default: the current one).")
+@click.option("--sync-token", help="The object's SyncToken.")
+@events_option
+@click.pass_obj
+@user_errors
+def link_document_command(profile: Profile, doc_type: str, ref: str, entity: str, qbo_id: str, rev: int | None,
+                          sync_token: str | None, events: bool) -> None:
+    """For the dashboard's link picker: record that a document is synced as an object that already exists in
+    QBO (exit 2 with ``profile_busy`` when another process holds the profile)."""
+    with profile.open(writer=True, command="qbtui (link picker)") as cache:
+        record = cache.get(doc_type, ref)
+        if record is None:
+            fail(f"no {doc_type} {ref!r} in the cache", 1, error="refused")
+        cache.record_outcomes([{"type": doc_type, "ref": ref, "status": "synced",
+                                "synced_rev": record["rev"] if rev is None else rev,
+                                "qbo": [{"entity": entity, "id": qbo_id, "sync_token": sync_token}], "error": None}])
+    answer("linked", {"type": doc_type, "ref": ref, "qbo_ids": [qbo_id]})
+
+
+COMMANDS = [schema_command, import_command, status_command, errors_command, gates_command, update_document_command,
+            document_command, link_candidates_command, link_document_command]

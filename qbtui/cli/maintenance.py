@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from qbtui.cli.common import confirm_or_refuse, fail, is_tty_err, print_json, user_errors
+from qbtui.cli.common import answer, confirm_or_refuse, events_option, fail, is_tty_err, print_json, user_errors
 from qbtui.documents.text import safe_text
 
 
@@ -55,9 +55,10 @@ def _check_range(start: str, end: str) -> None:
 @click.command("reconcile")
 @_range_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@events_option
 @click.pass_obj
 @user_errors
-def reconcile_command(profile: Any, start: str, end: str, as_json: bool) -> None:
+def reconcile_command(profile: Any, start: str, end: str, as_json: bool, events: bool) -> None:
     """Inventory side against QuickBooks for a date range, per mapped account, with the documents
     behind each difference (exit 1 when there is a difference)."""
     from qbtui.maintenance.reconcile import reconcile, render
@@ -65,6 +66,8 @@ def reconcile_command(profile: Any, start: str, end: str, as_json: bool) -> None
     _check_range(start, end)
     with profile.open(writer=False) as cache:
         report = with_client(profile, cache, lambda client: reconcile(cache, client, start, end))
+    if events:
+        answer("reconcile", report, 0 if report["clean"] else 1)
     if as_json:
         print_json(report)
     else:
@@ -79,9 +82,11 @@ def reconcile_command(profile: Any, start: str, end: str, as_json: bool) -> None
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 @click.option("--remove", "target", metavar="[ENTITY:]ID", help="Remove this duplicate (void, else delete).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@events_option
 @click.pass_obj
 @user_errors
-def duplicates_command(profile: Any, start: str, end: str, as_json: bool, target: str | None, yes: bool) -> None:
+def duplicates_command(profile: Any, start: str, end: str, as_json: bool, target: str | None, yes: bool,
+                       events: bool) -> None:
     """QuickBooks journals, invoices and bills that look created twice (same reference, amount and
     date); the one qbtui's link points to is marked KEEP. --remove removes another one."""
     from qbtui.maintenance.duplicates import DuplicateError, find_duplicates, remove_duplicate, render, resolve_target
@@ -90,6 +95,8 @@ def duplicates_command(profile: Any, start: str, end: str, as_json: bool, target
     if target is None:
         with profile.open(writer=False) as cache:
             report = with_client(profile, cache, lambda client: find_duplicates(cache, client, start, end))
+        if events:
+            answer("duplicates", report)
         if as_json:
             print_json(report)
         else:
@@ -109,6 +116,8 @@ def duplicates_command(profile: Any, start: str, end: str, as_json: bool, target
         except DuplicateError as exc:
             fail(str(exc), 2)
     removed = run["removed"][0]
+    if events:
+        answer("removed", {"run": run})
     if as_json:
         print_json({"run": run})
     else:

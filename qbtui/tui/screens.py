@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.table import Table
 from rich.text import Text
@@ -17,12 +17,9 @@ from textual.widgets.option_list import Option
 
 from qbtui.documents.text import safe_text
 
-from . import adapter
+from .backend import Backend, BackendError
 from .model import STATUS_WORDS, Row, money
 from .tabs import TYPE_LABELS
-
-if TYPE_CHECKING:
-    from .app import QbtuiApp
 
 MODAL_CSS = """
 {name} {{ align: center middle; }}
@@ -104,7 +101,20 @@ def _lines_table(lines: list[dict]) -> Table:
     return t
 
 
-class DocumentScreen(Screen):
+def _plan_text(planned: dict[str, Any] | None) -> Text:
+    """What a document sends to QuickBooks (the exact payloads), or why it sends nothing."""
+    if planned is None:
+        return Text("The planner (qbtui.sync.plan) is not available in this build.")
+    if not planned["payloads"]:
+        reasons = "; ".join(f"{r.get('code')}: {r.get('message')}" for r in planned["reasons"])
+        return Text(f"Nothing to send ({planned['status']}){': ' + reasons if reasons else ''}.")
+    parts = []
+    for p in planned["payloads"]:
+        parts.append(f"{p.get('operation', '').upper()} {p.get('entity')}\n" + json.dumps(p.get("body"), indent=2, default=str))
+    return Text(shown("\n\n".join(parts)))
+
+
+class DocumentScreen(Screen["str | None"]):
     """One document: fields, lines, what it sends to QBO (from the ledger), its sync history."""
 
     DEFAULT_CSS = """
@@ -121,16 +131,13 @@ class DocumentScreen(Screen):
         Binding("k,up", "scroll_up", "Up", show=False, id="doc_up"),
     ]
 
-    def __init__(self, app: "QbtuiApp", row: Row) -> None:
+    def __init__(self, backend: Backend, row: Row) -> None:
         super().__init__()
-        self.qapp = app
+        self.backend = backend
         self.row = row
-        cache = app.open_reader()
-        try:
-            self.record = cache.get(row.type, row.ref) or {"data": {}, "rev": None, "imported": None}
-            self.link = cache.link(row.type, row.ref)
-        finally:
-            cache.close()
+        #: filled in by the Backend (a child process reads the profile): the key never waits on it
+        self.record: dict[str, Any] | None = None
+        self.link: dict[str, Any] | None = None
 
     def compose(self) -> ComposeResult:
         from textual.widgets import Footer
@@ -138,29 +145,35 @@ class DocumentScreen(Screen):
         yield Static(Text(shown(f"{TYPE_LABELS.get(row.type, row.type)} {row.ref}  |  {STATUS_WORDS.get(row.status)}"
                                 f"  |  QBO Id {row.qbo_id or '-'}  |  total {money(row.total) or '-'}")), id="doc-title")
         with VerticalScroll():
-            data = dict(self.record["data"])
-            lines = data.pop("lines", None)
-            refunds = data.pop("refunds", None)
-            data.pop("type", None)
-            yield Static("Fields", classes="section")
-            yield Static(_kv_table({**data, "revision": self.record.get("rev"),
-                                    "imported": self.record.get("imported")}))
-            if lines:
-                yield Static(f"Lines ({len(lines)})", classes="section")
-                yield Static(_lines_table(lines))
-            if refunds:
-                yield Static(f"Refunds ({len(refunds)})", classes="section")
-                yield Static(_lines_table(refunds))
-            if row.error:
-                yield Static("Why it is not synced", classes="section")
-                reasons = row.error.get("reasons") or [row.error]
-                for r in reasons:
-                    yield Static(Text(shown(f"{r.get('code', '')}: {r.get('message', '')}\n  Hint: {r.get('hint', '')}")))
-            yield Static("What it sends to QuickBooks", classes="section")
-            yield Static("planning...", id="payloads")
-            yield Static("Sync history", classes="section")
-            yield Static(self._history(), id="history")
+            yield Static("reading the document...", id="loading")
         yield Footer()
+
+    def sections(self, plan: dict[str, Any] | None) -> list[Static]:
+        """The body once the document is read: fields, lines, why it is not synced, what it sends, history."""
+        row, record = self.row, self.record or {"data": {}, "rev": None, "imported": None}
+        out: list[Static] = []
+        data = dict(record["data"])
+        lines = data.pop("lines", None)
+        refunds = data.pop("refunds", None)
+        data.pop("type", None)
+        out.append(Static("Fields", classes="section"))
+        out.append(Static(_kv_table({**data, "revision": record.get("rev"), "imported": record.get("imported")})))
+        if lines:
+            out.append(Static(f"Lines ({len(lines)})", classes="section"))
+            out.append(Static(_lines_table(lines)))
+        if refunds:
+            out.append(Static(f"Refunds ({len(refunds)})", classes="section"))
+            out.append(Static(_lines_table(refunds)))
+        if row.error:
+            out.append(Static("Why it is not synced", classes="section"))
+            reasons = row.error.get("reasons") or [row.error]
+            for r in reasons:
+                out.append(Static(Text(shown(f"{r.get('code', '')}: {r.get('message', '')}\n  Hint: {r.get('hint', '')}"))))
+        out.append(Static("What it sends to QuickBooks", classes="section"))
+        out.append(Static(_plan_text(plan), id="payloads"))
+        out.append(Static("Sync history", classes="section"))
+        out.append(Static(self._history(), id="history"))
+        return out
 
     def _history(self) -> Text | Table:
         link = self.link
@@ -183,37 +196,19 @@ class DocumentScreen(Screen):
         return grid
 
     def on_mount(self) -> None:
-        self.load_plan()
+        self.load()
 
-    @work(thread=True, exit_on_error=False)
-    def load_plan(self) -> None:
+    @work(exclusive=True, exit_on_error=False)
+    async def load(self) -> None:
         try:
-            cache = self.qapp.open_reader()
-            try:
-                planned = adapter.plan_document(cache, self.row.type, self.row.ref)
-            finally:
-                cache.close()
-        except Exception as exc:  # noqa: BLE001
-            text: Any = Text(f"Could not plan it: {type(exc).__name__}: {exc}")
-        else:
-            if planned is None:
-                text = Text("The planner (qbtui.sync.plan) is not available in this build.")
-            elif not planned["payloads"]:
-                reasons = "; ".join(f"{r.get('code')}: {r.get('message')}" for r in planned["reasons"])
-                text = Text(f"Nothing to send ({planned['status']}){': ' + reasons if reasons else ''}.")
-            else:
-                parts = []
-                for p in planned["payloads"]:
-                    parts.append(f"{p.get('operation', '').upper()} {p.get('entity')}\n"
-                                 + json.dumps(p.get("body"), indent=2, default=str))
-                text = Text(shown("\n\n".join(parts)))
-        self.app.call_from_thread(self._show_plan, text)
-
-    def _show_plan(self, text: Any) -> None:
-        try:
-            self.query_one("#payloads", Static).update(text)
-        except Exception:  # noqa: BLE001 - the screen was closed
-            pass
+            view = await self.backend.document(self.row.type, self.row.ref)
+        except BackendError as exc:
+            self.query_one("#loading", Static).update(Text(f"Could not read it: {exc}"))
+            return
+        self.record, self.link = view["record"], view["link"]
+        body = self.query_one(VerticalScroll)
+        await body.remove_children()
+        await body.mount_all(self.sections(view["plan"]))
 
     def action_copy_ref(self) -> None:
         self.app.copy_to_clipboard(self.row.ref)
@@ -228,8 +223,7 @@ class DocumentScreen(Screen):
 
     def action_fix(self) -> None:
         if self.row.status in ("blocked", "failed"):
-            self.qapp.pop_screen()
-            self.qapp.action_fix()
+            self.dismiss("fix")  # the dashboard opens the fix form
         else:
             self.notify("Nothing to fix: it is " + STATUS_WORDS.get(self.row.status, self.row.status), timeout=3)
 
@@ -383,9 +377,9 @@ class FixScreen(ModalScreen["bool | dict"]):
         Binding("ctrl+l", "link", "Link to QBO", id="fix_link"),
     ]
 
-    def __init__(self, app: "QbtuiApp", row: Row, data: dict, rev: int | None) -> None:
+    def __init__(self, backend: Backend, row: Row, data: dict, rev: int | None) -> None:
         super().__init__()
-        self.qapp, self.row, self.data, self.rev = app, row, data, rev
+        self.backend, self.row, self.data, self.rev = backend, row, data, rev
         self.paths = failing_fields(row, data)
 
     def compose(self) -> ComposeResult:
@@ -434,11 +428,11 @@ class FixScreen(ModalScreen["bool | dict"]):
             self.notify("Only customers, suppliers and products can be linked.", timeout=3)
             return
 
-        def picked(saved: bool | None) -> None:
-            if saved:
-                self.dismiss(True)
+        def picked(linked: dict | None) -> None:
+            if linked:
+                self.dismiss(linked)
 
-        self.app.push_screen(LinkPicker(self.qapp, self.row, self.rev), picked)
+        self.app.push_screen(LinkPicker(self.backend, self.row, self.rev), picked)
 
     def action_save(self) -> None:
         if not self.paths:
@@ -456,34 +450,30 @@ class FixScreen(ModalScreen["bool | dict"]):
 
     @work(exclusive=True, group="fix", exit_on_error=False)
     async def save(self, data: dict) -> None:
-        qapp = self.qapp
-        code, problem = await adapter.update_document_in_child(qapp.profile, qapp.data_dir, data, qapp.qbtui_command)
-        if code:
-            self.query_one("#fix-error", Static).update(f"Not saved: {problem}")
-            if code == 2:
-                self.notify(f"Not saved: {problem}. Wait for it to finish, then save again.",
+        try:
+            await self.backend.update_document(data)
+        except BackendError as exc:
+            self.query_one("#fix-error", Static).update(f"Not saved: {exc}")
+            if exc.busy:
+                self.notify(f"Not saved: {exc}. Wait for it to finish, then save again.",
                             title="The profile is busy", severity="error", timeout=10)
             return
         self.notify(f"Saved {self.row.ref}; gates re-checked.", timeout=3)
         self.dismiss(data)
 
 
-class LinkPicker(ModalScreen[bool]):
+class LinkPicker(ModalScreen["dict | bool"]):
     """Link a contact or product to one that already exists in QBO, searched by name."""
 
     DEFAULT_CSS = MODAL_CSS.format(name="LinkPicker") + "LinkPicker OptionList { height: 12; }"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="picker_cancel")]
 
-    def __init__(self, app: "QbtuiApp", row: Row, rev: int | None) -> None:
+    def __init__(self, backend: Backend, row: Row, rev: int | None) -> None:
         super().__init__()
-        self.qapp, self.row, self.rev = app, row, rev
-        kind, self.entity, self.name_field = LINKABLE[row.type]
-        cache = app.open_reader()
-        try:
-            items = cache.reference(kind, []) or []
-        finally:
-            cache.close()
-        self.items = [i for i in items if isinstance(i, dict) and i.get("Id") is not None]
+        self.backend, self.row, self.rev = backend, row, rev
+        _, self.entity, self.name_field = LINKABLE[row.type]
+        #: read by the Backend (a child process) once the picker shows: the key never waits on it
+        self.items: list[dict[str, Any]] = []
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -494,8 +484,18 @@ class LinkPicker(ModalScreen[bool]):
             yield Label("enter links the highlighted one; esc cancels")
 
     def on_mount(self) -> None:
-        self.fill(self.row.party)
         self.query_one("#search", Input).focus()
+        self.load()
+
+    @work(exclusive=True, group="picker", exit_on_error=False)
+    async def load(self) -> None:
+        try:
+            items = await self.backend.link_candidates(self.row.type)
+        except BackendError as exc:
+            self.notify(str(exc), title="Cannot read QuickBooks' list", severity="error", timeout=10)
+            return
+        self.items = [i for i in items if isinstance(i, dict) and i.get("Id") is not None]
+        self.fill(self.query_one("#search", Input).value)
 
     def fill(self, text: str) -> None:
         words = text.lower().split()
@@ -530,29 +530,36 @@ class LinkPicker(ModalScreen[bool]):
     def link(self, qbo_id: str | None) -> None:
         if qbo_id is None:
             return
+        self.save_link(qbo_id)
+
+    @work(exclusive=True, group="link", exit_on_error=False)
+    async def save_link(self, qbo_id: str) -> None:
         item = next((i for i in self.items if str(i.get("Id")) == qbo_id), {})
         row = self.row
-        outcome = {"type": row.type, "ref": row.ref, "status": "synced", "synced_rev": self.rev,
-                   "qbo": [{"entity": self.entity, "id": qbo_id, "sync_token": item.get("SyncToken")}],
-                   "error": None}
-        if self.qapp.write_cache(lambda c: c.record_outcomes([outcome])):
-            self.notify(f"Linked {row.ref} to QBO {self.entity} {qbo_id}", timeout=3)
-            self.dismiss(True)
+        try:
+            await self.backend.link_document(row.type, row.ref, entity=self.entity, qbo_id=qbo_id, rev=self.rev,
+                                             sync_token=item.get("SyncToken"))
+        except BackendError as exc:
+            title = "The profile is busy" if exc.busy else "Not linked"
+            self.notify(f"Not saved: {exc}" + (". Wait for it to finish, then link again." if exc.busy else ""),
+                        title=title, severity="error", timeout=10)
+            return
+        self.notify(f"Linked {row.ref} to QBO {self.entity} {qbo_id}", timeout=3)
+        self.dismiss({"event": "document", "type": row.type, "ref": row.ref, "status": "synced",
+                      "qbo_ids": [qbo_id], "error": None})
 
     def action_cancel(self) -> None:
         self.dismiss(False)
 
 
-def fix_screen_for(app: "QbtuiApp", row: Row) -> ModalScreen:
-    cache = app.open_reader()
-    try:
-        rec = cache.get(row.type, row.ref)
-    finally:
-        cache.close()
-    data = rec["data"] if rec else {}
+def fix_screen_for(backend: Backend, row: Row, record: dict | None) -> ModalScreen:
+    """The fix form of a document (its record read by the Backend), or the link picker when linking is all
+    there is to do."""
+    data = record["data"] if record else {}
+    rev = record["rev"] if record else None
     if not row.family:
         from .model import error_family
         row.family = error_family((row.error or {}).get("code"), (row.error or {}).get("message"))
     if row.family == "names" and row.type in LINKABLE and not failing_fields(row, data):
-        return LinkPicker(app, row, rec["rev"] if rec else None)
-    return FixScreen(app, row, data, rec["rev"] if rec else None)
+        return LinkPicker(backend, row, rev)
+    return FixScreen(backend, row, data, rev)

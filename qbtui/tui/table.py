@@ -280,7 +280,7 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def on_key(self, event) -> None:
         # while the filter is typed, keys go to it (before any binding)
-        filter_key = getattr(self.app, "filter_key", None)
+        filter_key = getattr(self.screen, "filter_key", None)
         if filter_key is not None and filter_key(event):
             event.stop()
             event.prevent_default()

@@ -69,22 +69,22 @@ async def measure(profile: Path, data_dir: Path, presses: int) -> dict:
     app = QbtuiApp(profile, profile="bench", data_dir=data_dir)
     out: dict = {}
     async with app.run_test(size=(120, 40)) as pilot:
-        while app.first_paint_at is None:
+        while app.dashboard.first_paint_at is None:
             await asyncio.sleep(0.001)
-        out["first_paint"] = app.first_paint_at - t0
-        out["model_load"] = app.model.load_seconds
-        out["rows_first"] = app.model.count()
-        out["shown"] = len(app.table.index)
+        out["first_paint"] = app.dashboard.first_paint_at - t0
+        out["model_load"] = app.dashboard.model.load_seconds
+        out["rows_first"] = app.dashboard.model.count()
+        out["shown"] = len(app.dashboard.table.index)
         t_rest = time.perf_counter()
         # the other types, the totals and the gates follow in threads: wait until all are in
         while True:
             await app.workers.wait_for_complete()
             await pilot.pause()
-            if app.model.complete and app.model.totals_ready and not any(
+            if app.dashboard.model.complete and app.dashboard.model.totals_ready and not any(
                     w.is_running for w in app.workers):
                 break
         out["rest"] = time.perf_counter() - t_rest
-        out["rows"] = app.model.count()
+        out["rows"] = app.dashboard.model.count()
 
         async def timed(label: str, keys: list[str]) -> None:
             app.key_timings.clear()
@@ -133,11 +133,11 @@ async def during_sync(app: QbtuiApp, pilot, presses: int) -> list[float]:
     await pilot.pause()
     await pilot.press("y")
     deadline = time.perf_counter() + 30
-    while not app.uploading and time.perf_counter() < deadline:
+    while not app.dashboard.uploading and time.perf_counter() < deadline:
         await asyncio.sleep(0.01)
     await asyncio.sleep(1.0)  # the child process is importing and planning: measure while it sends
     timings: list[float] = []
-    while app.uploading and len(timings) < presses * 3:
+    while app.dashboard.uploading and len(timings) < presses * 3:
         app.key_timings.clear()
         await pilot.press("j")
         await pilot.pause()
@@ -145,7 +145,7 @@ async def during_sync(app: QbtuiApp, pilot, presses: int) -> list[float]:
         await asyncio.sleep(0.05)
     if not timings:
         print("warning: the upload ended before any key was timed")
-    while app.uploading:
+    while app.dashboard.uploading:
         await asyncio.sleep(0.1)
     return timings
 

@@ -29,7 +29,7 @@ async def upload_all_invoices(profile) -> tuple[QbtuiApp, list[str]]:
     async with app.run_test(size=(100, 30)) as pilot:
         await start_uploading_all_invoices(app, pilot)
         await pilot.pause()
-        while app.uploading:
+        while app.dashboard.uploading:
             await pilot.pause(0.1)
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -30,7 +30,7 @@ def test_an_upload_of_references_holding_line_separators_reaches_the_sync_whole(
     assert after["SO-\u200dG"] == "synced"  # a joiner is allowed: sent as it is
     assert profile.count("Invoice", "DocNumber")["SO-\u200dG"] == 1
     for ref in EXOTIC:  # each reached the sync as itself: sent, or held back by a gate that says why
-        row = app.model.by_key[("sale_invoice", ref)]
+        row = app.dashboard.model.by_key[("sale_invoice", ref)]
         assert row.status in ("synced", "blocked", "failed"), (ref, row.status)
         assert row.status == "synced" or row.error["message"], ref
 
@@ -53,7 +53,7 @@ def test_ctrl_q_during_an_upload_asks_first_and_stops_the_sync_cleanly(make_prof
         app = QbtuiApp(profile.path, profile="default", data_dir=profile.q.data_dir)
         async with app.run_test(size=(100, 30)) as pilot:
             await start_uploading_all_invoices(app, pilot)
-            assert app.uploading
+            assert app.dashboard.uploading
             for cancel in ("n", "escape"):
                 await pilot.press("ctrl+q")
                 await pilot.pause()
@@ -61,9 +61,9 @@ def test_ctrl_q_during_an_upload_asks_first_and_stops_the_sync_cleanly(make_prof
                 await pilot.press(cancel)
                 await pilot.pause()
                 assert not isinstance(app.screen, ConfirmScreen)
-                assert app.is_running and app.uploading  # still uploading
-            await _until(pilot, lambda: app.sync_proc is not None, "the sync child started")
-            proc = app.sync_proc
+                assert app.is_running and app.dashboard.uploading  # still uploading
+            await _until(pilot, lambda: app.dashboard.sync_proc is not None, "the sync child started")
+            proc = app.dashboard.sync_proc
             assert proc.returncode is None
             await pilot.press("ctrl+q")
             await pilot.pause()

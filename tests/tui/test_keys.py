@@ -20,28 +20,28 @@ async def ready(app, pilot):
 
 
 def shown(app):
-    return [r.ref for r in app.table.shown_rows()]
+    return [r.ref for r in app.dashboard.table.shown_rows()]
 
 
 async def filter_to(app, pilot, text: str) -> None:
     await pilot.press("slash")
-    app.filter_buffer = text  # as if typed (typing is tested in test_filter_typing)
+    app.dashboard.filter_buffer = text  # as if typed (typing is tested in test_filter_typing)
     await pilot.press("enter")
 
 
 def status_text(app) -> str:
-    return str(app._dash("#statusline").render())
+    return str(app.dashboard._dash("#statusline").render())
 
 
 async def test_starts_on_sales_invoices_pending_only(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
-        assert (app.tab.label, app.sub.label) == ("Sales", "Invoices")
+        assert (app.dashboard.tab.label, app.dashboard.sub.label) == ("Sales", "Invoices")
         refs = shown(app)
         assert "SO-1001" not in refs  # synced: not pending
         assert "SO-1010" in refs and "SO-1008" in refs  # failed and blocked still need work
-        dates = [(r.date, r.ref) for r in app.table.shown_rows()]
+        dates = [(r.date, r.ref) for r in app.dashboard.table.shown_rows()]
         assert dates == sorted(dates)
         text = status_text(app)
         for part in ("SANDBOX", "connected", "0 selected, total $0.00", "synced 11-26 16:41"):
@@ -55,13 +55,13 @@ async def test_number_keys_and_brackets_switch_tabs(make_app):
         for key, label in (("2", "Purchases"), ("3", "Adjustments & COGS"), ("4", "Retail"), ("5", "Errors"),
                            ("6", "Discrepancies"), ("1", "Sales")):
             await pilot.press(key)
-            assert app.tab.label == label
+            assert app.dashboard.tab.label == label
         await pilot.press("right_square_bracket")
-        assert app.sub.label == "Credit Notes"
+        assert app.dashboard.sub.label == "Credit Notes"
         await pilot.press("left_square_bracket", "left_square_bracket")
-        assert app.sub.label == "Quotes"
+        assert app.dashboard.sub.label == "Quotes"
         await pilot.press("2", "right_square_bracket")
-        assert app.sub.label == "Purchase Orders"
+        assert app.dashboard.sub.label == "Purchase Orders"
         assert shown(app) == ["PO-3001"]
 
 
@@ -70,7 +70,7 @@ async def test_movement_keys(make_app):
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
         await pilot.press("p")  # all invoices: 24 rows, more than a page
-        t = app.table
+        t = app.dashboard.table
         await pilot.press("j", "j", "down")
         assert t.cursor == 3
         await pilot.press("k", "up")
@@ -92,18 +92,18 @@ async def test_selection_keys_and_total(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
-        rows = list(app.table.shown_rows())
+        rows = list(app.dashboard.table.shown_rows())
         await pilot.press("space", "space")
-        assert app.table.selected == {rows[0].key, rows[1].key}
-        assert app.table.cursor == 2
+        assert app.dashboard.table.selected == {rows[0].key, rows[1].key}
+        assert app.dashboard.table.cursor == 2
         total = rows[0].total + rows[1].total
         assert f"2 selected, total ${total:,.2f}" in status_text(app)
         await pilot.press("exclamation_mark")
-        assert len(app.table.selected) == len(rows) - 2 and rows[0].key not in app.table.selected
+        assert len(app.dashboard.table.selected) == len(rows) - 2 and rows[0].key not in app.dashboard.table.selected
         await pilot.press("escape")
-        assert app.table.selected == set()
+        assert app.dashboard.table.selected == set()
         await pilot.press("a")
-        assert len(app.table.selected) == len(rows)
+        assert len(app.dashboard.table.selected) == len(rows)
         expected = sum((r.total for r in rows), Decimal(0))
         assert f"{len(rows)} selected, total ${expected:,.2f}" in status_text(app)
         await pilot.press("escape")
@@ -122,14 +122,14 @@ async def test_filter_and_pending_toggle(make_app):
         await filter_to(app, pilot, "status:failed")
         assert shown(app) == ["SO-1010"]
         await pilot.press("escape")  # clears the filter
-        assert len(shown(app)) == pending and app.query == ""
+        assert len(shown(app)) == pending and app.dashboard.filter_text == ""
         await pilot.press("p")
         await filter_to(app, pilot, "date:2026-11-0")
-        assert shown(app) and all(r.date.startswith("2026-11-0") for r in app.table.shown_rows())
+        assert shown(app) and all(r.date.startswith("2026-11-0") for r in app.dashboard.table.shown_rows())
         await filter_to(app, pilot, "harbour")
-        assert shown(app) and all(r.party == "Harbour Cafe" for r in app.table.shown_rows())
+        assert shown(app) and all(r.party == "Harbour Cafe" for r in app.dashboard.table.shown_rows())
         await pilot.press("slash", "escape")  # esc in the filter box clears it
-        assert app.query == ""
+        assert app.dashboard.filter_text == ""
 
 
 async def test_filter_typing_applies_live_and_keys_go_to_it(make_app):
@@ -137,12 +137,12 @@ async def test_filter_typing_applies_live_and_keys_go_to_it(make_app):
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
         await pilot.press("slash", *"status:fa", "q", "backspace", "i")
-        assert app.filter_buffer == "status:fai" and shown(app) == ["SO-1010"]  # live, q typed not quit
-        assert "/status:fai" in str(app._dash("#info").render())
+        assert app.dashboard.filter_buffer == "status:fai" and shown(app) == ["SO-1010"]  # live, q typed not quit
+        assert "/status:fai" in str(app.dashboard._dash("#info").render())
         await pilot.press("enter")
-        assert app.filter_buffer is None and app.query == "status:fai" and app.is_running
+        assert app.dashboard.filter_buffer is None and app.dashboard.filter_text == "status:fai" and app.is_running
         await pilot.press("slash", "j", "escape")
-        assert app.query == "" and app.table.cursor == 0
+        assert app.dashboard.filter_text == "" and app.dashboard.table.cursor == 0
 
 
 async def test_enter_opens_document_and_y_copies(make_app):
@@ -151,7 +151,7 @@ async def test_enter_opens_document_and_y_copies(make_app):
         await ready(app, pilot)
         await pilot.press("p")
         await filter_to(app, pilot, "SO-1001")  # synced: shown with all
-        assert app.table.current_row.ref == "SO-1001"
+        assert app.dashboard.table.current_row.ref == "SO-1001"
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, DocumentScreen)
@@ -183,25 +183,25 @@ async def test_upload_selected_confirm_cancel_then_run(make_app, monkeypatch):
         assert isinstance(app.screen, ConfirmScreen)
         assert "Upload 2 documents selected, total $242.00" in app.screen.message
         await pilot.press("n")
-        assert not isinstance(app.screen, ConfirmScreen) and not app.uploading
+        assert not isinstance(app.screen, ConfirmScreen) and not app.dashboard.uploading
         await pilot.press("u")
         await pilot.pause()
         await pilot.press("y")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert not app.uploading
+        assert not app.dashboard.uploading
         refs = shown(app)
         assert "SO-1009" not in refs  # synced: left the pending list
-        assert "SO-1013" in refs and app.model.by_key[("sale_invoice", "SO-1013")].status == "failed"
+        assert "SO-1013" in refs and app.dashboard.model.by_key[("sale_invoice", "SO-1013")].status == "failed"
         notes = [n.message for n in app._notifications]
         assert any("FAILED" in m and "5 for Errors" in m for m in notes)
         # the dashboard hands over the chosen documents only; `qbtui sync` adds their dependencies
-        assert app.progress["ok"] == 1 and app.progress["failed"] == 1
-        app.uploading = True  # while a run goes, u/U/r are disabled
-        assert app.check_action("upload_selected", ()) is None
+        assert app.dashboard.progress["ok"] == 1 and app.dashboard.progress["failed"] == 1
+        app.dashboard.uploading = True  # while a run goes, u/U/r are disabled
+        assert app.dashboard.check_action("upload_selected", ()) is None
         await pilot.press("u")
         assert not isinstance(app.screen, ConfirmScreen)
-        app.uploading = False
+        app.dashboard.uploading = False
 
 
 async def test_upload_all_shown_with_enter_confirms(make_app):
@@ -238,7 +238,7 @@ async def test_errors_tab_rows_and_subtabs(make_app):
         await pilot.press("5")
         refs = shown(app)
         assert {"C-103", "SO-1008", "BILL-3002", "ADJ-2026-11-0002", "CN-78", "SO-1010"} <= set(refs)
-        row = app.table.current_row
+        row = app.dashboard.table.current_row
         assert row.error["code"] and row.error["message"]
         await pilot.press("right_square_bracket")  # Dates
         assert set(shown(app)) == {"SO-1008", "BILL-3002", "ADJ-2026-11-0002", "SO-1010"}
@@ -266,7 +266,7 @@ async def test_e_fixes_a_date_and_rechecks(make_app, data_dir):
         await pilot.press("5", "right_square_bracket")  # Dates
         await filter_to(app, pilot, "SO-1008")
         await pilot.press("e")
-        await pilot.pause()
+        await ready(app, pilot)  # the form opens once the Backend has read the document
         assert isinstance(app.screen, FixScreen)
         box = app.screen.query_one("#f-invoice_date")
         box.value = "2026-13-01"
@@ -282,7 +282,7 @@ async def test_e_fixes_a_date_and_rechecks(make_app, data_dir):
         with Cache.open(data_dir / "profiles" / "demo", writer=False) as c:
             assert c.get("sale_invoice", "SO-1008")["data"]["invoice_date"] == "2026-11-02"
         assert len(seen) >= 2
-        assert app.model.by_key[("sale_invoice", "SO-1008")].status == "pending"
+        assert app.dashboard.model.by_key[("sale_invoice", "SO-1008")].status == "pending"
         assert "SO-1008" not in shown(app)
 
 
@@ -290,7 +290,7 @@ async def test_S_syncs_every_tab(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
-        waiting = {r.key for rows in app.model.rows.values() for r in rows if r.status in ("pending", "blocked", "failed")}
+        waiting = {r.key for rows in app.dashboard.model.rows.values() for r in rows if r.status in ("pending", "blocked", "failed")}
         await pilot.press("S")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
@@ -298,7 +298,7 @@ async def test_S_syncs_every_tab(make_app):
         await pilot.press("y")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.progress["ok"] + app.progress["failed"] == len(waiting)
+        assert app.dashboard.progress["ok"] + app.dashboard.progress["failed"] == len(waiting)
         assert {t for t, _ in waiting} >= {"customer", "sale_invoice", "supplier_invoice", "adjustment", "gift_voucher"}
 
 
@@ -313,7 +313,7 @@ async def test_fix_form_never_stores_what_import_would_refuse(make_app, data_dir
         await pilot.press("5")
         await filter_to(app, pilot, "CN-78")
         await pilot.press("e")
-        await pilot.pause()
+        await ready(app, pilot)  # the form opens once the Backend has read the document
         assert isinstance(app.screen, FixScreen)
         box = app.screen.query_one("#f-refunds-0-amount")
         for text, message in (("abc", "'abc' is not a number"), ("", "required field is missing"),
@@ -334,10 +334,10 @@ async def test_e_links_a_contact_to_an_existing_qbo_one(make_app, data_dir):
         await pilot.press("5")
         await filter_to(app, pilot, "C-103")
         await pilot.press("e")
-        await pilot.pause()
+        await ready(app, pilot)  # the form opens once the Backend has read the document
         assert isinstance(app.screen, FixScreen)
         await pilot.press("ctrl+l")
-        await pilot.pause()
+        await ready(app, pilot)  # the picker's list comes from the Backend
         assert isinstance(app.screen, LinkPicker)
         app.screen.query_one("#search").value = "harbour"
         await pilot.pause()
@@ -347,7 +347,7 @@ async def test_e_links_a_contact_to_an_existing_qbo_one(make_app, data_dir):
         with Cache.open(data_dir / "profiles" / "demo", writer=False) as c:
             link = c.link("customer", "C-103")
         assert link["status"] == "synced" and link["qbo"][0]["id"] == "58"
-        assert app.model.by_key[("customer", "C-103")].status == "synced"
+        assert app.dashboard.model.by_key[("customer", "C-103")].status == "synced"
 
 
 async def test_fix_save_when_profile_is_busy(make_app, data_dir):
@@ -357,7 +357,7 @@ async def test_fix_save_when_profile_is_busy(make_app, data_dir):
         await pilot.press("5")
         await filter_to(app, pilot, "SO-1008")
         await pilot.press("e")
-        await pilot.pause()
+        await ready(app, pilot)  # the form opens once the Backend has read the document
         app.screen.query_one("#f-invoice_date").value = "2026-11-02"
         with Cache.open(data_dir / "profiles" / "demo", writer=True, command="qbtui sync"):
             await pilot.press("ctrl+s")
@@ -381,7 +381,7 @@ async def test_r_resyncs_the_selection_on_errors(make_app):
         await pilot.press("y")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.model.by_key[("credit_note", "CN-78")].status == "synced"
+        assert app.dashboard.model.by_key[("credit_note", "CN-78")].status == "synced"
 
 
 async def test_help_palette_back_and_quit(make_app):
@@ -408,7 +408,7 @@ async def test_help_palette_back_and_quit(make_app):
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press("space", "q")  # back: clears the selection first
-        assert app.table.selected == set() and app.is_running
+        assert app.dashboard.table.selected == set() and app.is_running
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
@@ -435,7 +435,7 @@ async def test_keymap_setting_remaps_by_id(make_app, data_dir):
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
         await pilot.press("P")
-        assert not app.pending_only
+        assert not app.dashboard.pending_only
         await pilot.press("ctrl+u")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
@@ -448,7 +448,7 @@ async def test_discrepancies_tab(make_app):
         await ready(app, pilot)
         await pilot.press("6")
         assert shown(app) == ["SO-1003", "SO-1004"]
-        assert "61.51" in app.table.current_row.error["message"]
+        assert "61.51" in app.dashboard.table.current_row.error["message"]
         await pilot.press("right_square_bracket", "right_square_bracket")
         assert shown(app) == ["SO-1004"]
 

@@ -60,17 +60,20 @@ async def test_read_events_from_any_line_stream():
         yield '{"event": "done", "exit_code": 0}'
         yield b"[1, 2]"
 
-    events = [e async for e in adapter.read_events(lines())]
+    from qbtui.sync.events import decode
+    events = [ev async for line in lines() if (ev := decode(line)) is not None]
     assert [e["event"] for e in events] == ["progress", "log", "done", "log"]
     assert events[0]["remaining"] == 1
 
 
 def test_sync_argv_and_refs_file(tmp_path):
-    f = adapter.write_refs_file([("customer", "C-1"), ("sale_invoice", "SO 1")])
+    from qbtui.tui.backend import Backend, write_refs_file
+    f = write_refs_file([("customer", "C-1"), ("sale_invoice", "SO 1")])
     try:
         assert json.loads(f.read_text(encoding="ascii")) == [["customer", "C-1"], ["sale_invoice", "SO 1"]]
         assert f.stat().st_mode & 0o777 == 0o600
-        argv = adapter.sync_argv("demo", tmp_path, f, ["qbtui"])
+        argv = Backend(tmp_path / "profiles" / "demo", data_dir=tmp_path, command=["qbtui"]).argv(
+            "sync", "--yes", "--events", "--refs-from", str(f))
         assert argv == ["qbtui", "--profile", "demo", "--data-dir", str(tmp_path), "sync", "--yes", "--events",
                         "--refs-from", str(f)]
     finally:
@@ -92,7 +95,10 @@ def test_gates_in_a_child_process_match_the_gates_in_process(data_dir):
     stay free); it must see exactly what the in-process computation sees."""
     with Cache.open(data_dir / "profiles" / "demo", writer=False) as cache:
         here = adapter.gate_statuses(cache)
-    child = adapter.gate_statuses_in_child("demo", data_dir)
+    import asyncio
+
+    from qbtui.tui.backend import Backend
+    child = asyncio.run(Backend(data_dir / "profiles" / "demo", data_dir=data_dir).gates())
     assert child == here
     assert any(status == "blocked" for status, _ in child.values())
 

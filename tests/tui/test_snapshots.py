@@ -48,8 +48,12 @@ FIXED_PLAN = {"status": "ready", "reasons": [], "payloads": [
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_document(snap_compare, make_app, size, monkeypatch):
-    from qbtui.tui import adapter
-    monkeypatch.setattr(adapter, "plan_document", lambda cache, t, r: FIXED_PLAN)
+    from qbtui.tui.backend import Backend
+    real = Backend.document
+
+    async def with_fixed_plan(self, type_, ref):
+        return {**await real(self, type_, ref), "plan": FIXED_PLAN}
+    monkeypatch.setattr(Backend, "document", with_fixed_plan)
     assert snap_compare(make_app(gate_source=lambda c: {}), terminal_size=size,
                         run_before=_keys("2", "right_square_bracket", "right_square_bracket", "enter"))
 

@@ -1,13 +1,14 @@
 """Maintenance screens the dashboard pushes (plain Screens; ``escape``/``q`` goes back):
 
-    ReconcileScreen(profile_path, start=None, end=None)   per-account totals and the documents behind differences
-    DuplicatesScreen(profile_path, start=None, end=None)  duplicate QBO transactions; ``d`` removes the selected one
+    ReconcileScreen(backend, start=None, end=None)   per-account totals and the documents behind differences
+    DuplicatesScreen(backend, start=None, end=None)  duplicate QBO transactions; ``d`` removes the selected one
     AuditScreen(profile_path)                             every run: who, when, what, QBO Ids; ``enter`` for details
     AutosyncTimer(app, profile_path, profile=..., data_dir=...)  the scheduler while the dashboard runs
 
-``start``/``end`` default to the first and last day of the current month. The screens open the
-profile's cache themselves (reader; a writer only for the moment of a removal) and their own QBO
-client, in workers, so the UI never blocks.
+``start``/``end`` default to the first and last day of the current month. ``backend`` is the dashboard's
+Backend (or a profile's folder): reconcile and duplicates run as ``qbtui reconcile|duplicates --events`` child
+processes (the cache and the QBO client are opened there), so the UI never blocks. The audit screen reads the
+run log itself (a reader; a writer only for the moment alerts are marked read).
 """
 
 from .screens import AuditScreen, DuplicatesScreen, ReconcileScreen, RunDetailScreen

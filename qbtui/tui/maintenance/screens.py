@@ -17,6 +17,8 @@ from textual.widgets import Button, DataTable, Footer, Input, Label, Static
 from qbtui.cache import Cache, CacheLocked
 from qbtui.maintenance.common import money
 
+from ..backend import Backend, BackendError
+
 
 def month_range(today: date | None = None) -> tuple[date, date]:
     today = today or date.today()
@@ -46,9 +48,10 @@ class _RangeScreen(Screen[None]):
     """
     TITLE_TEXT = ""
 
-    def __init__(self, profile_path: Path | str, start: date | str | None = None, end: date | str | None = None):
+    def __init__(self, backend: Backend | Path | str, start: date | str | None = None,
+                 end: date | str | None = None):
         super().__init__()
-        self.profile_path = Path(profile_path)
+        self.backend = backend if isinstance(backend, Backend) else Backend(Path(backend))
         d1, d2 = month_range()
         self.start = str(start or d1)
         self.end = str(end or d2)
@@ -79,7 +82,7 @@ class _RangeScreen(Screen[None]):
         self.query_one("#status", Static).update(f"reading QuickBooks {self.start} .. {self.end} ...")
         self._load()
 
-    async def fetch(self, cache: Cache, client: Any) -> dict[str, Any]:  # pragma: no cover - abstract
+    async def fetch(self) -> dict[str, Any]:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def show(self) -> None:  # pragma: no cover - abstract
@@ -87,15 +90,13 @@ class _RangeScreen(Screen[None]):
 
     @work(exclusive=True, exit_on_error=False, group="maintenance-load")
     async def _load(self) -> None:
+        """Read QuickBooks through the Backend (a child process: the profile and the client are opened there)."""
         from qbtui.maintenance.common import check_range
-        from qbtui.sync.connection import open_client
 
         self.error = None
         try:
             check_range(self.start, self.end)
-            with Cache.open(self.profile_path, writer=False) as cache:
-                async with await open_client(cache, self.profile_path) as client:
-                    self.report = await self.fetch(cache, client)
+            self.report = await self.fetch()
         except Exception as exc:  # connection, login, bad dates: say it on the screen
             self.error = str(exc) or type(exc).__name__
             self.report = None
@@ -113,10 +114,8 @@ class ReconcileScreen(_RangeScreen):
         yield DataTable(id="differences", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
-    async def fetch(self, cache: Cache, client: Any) -> dict[str, Any]:
-        from qbtui.maintenance.reconcile import reconcile
-
-        return await reconcile(cache, client, self.start, self.end)
+    async def fetch(self) -> dict[str, Any]:
+        return await self.backend.reconcile(self.start, self.end)
 
     def show(self) -> None:
         status = self.query_one("#status", Static)
@@ -188,10 +187,8 @@ class DuplicatesScreen(_RangeScreen):
         yield DataTable(id="duplicates", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
-    async def fetch(self, cache: Cache, client: Any) -> dict[str, Any]:
-        from qbtui.maintenance.duplicates import find_duplicates
-
-        return await find_duplicates(cache, client, self.start, self.end)
+    async def fetch(self) -> dict[str, Any]:
+        return await self.backend.duplicates(self.start, self.end)
 
     def show(self) -> None:
         status = self.query_one("#status", Static)
@@ -244,20 +241,11 @@ class DuplicatesScreen(_RangeScreen):
 
     @work(exclusive=True, exit_on_error=False, group="maintenance-remove")
     async def _remove(self, target: str) -> None:
-        from qbtui.maintenance.duplicates import remove_duplicate
-        from qbtui.sync.connection import open_client
-
         try:
-            cache = Cache.open(self.profile_path, writer=True, command="qbtui tui: remove duplicate")
-        except CacheLocked as exc:
-            self.app.notify(f"Not removed: {exc}", severity="warning", timeout=8)
-            return
-        try:
-            with cache:
-                async with await open_client(cache, self.profile_path) as client:
-                    run = await remove_duplicate(cache, client, self.start, self.end, target)
-        except Exception as exc:
-            self.app.notify(f"Not removed: {exc}", title="Duplicates", severity="error", timeout=10)
+            run = (await self.backend.remove_duplicate(self.start, self.end, target))["run"]
+        except BackendError as exc:
+            self.app.notify(f"Not removed: {exc}", title="Duplicates", severity="warning" if exc.busy else "error",
+                            timeout=10)
             return
         removed = run["removed"][0]
         self.app.notify(f"{removed['operation'].upper()}D {removed['entity']} {removed['id']} (run {run['id']})",

@@ -1,0 +1,119 @@
+"""The one event vocabulary qbtui's child processes speak (``qbtui ... --events``), declared once.
+
+A command run for the dashboard writes JSON lines on stdout, one event a line, each an object whose
+``event`` names its kind; the dashboard (``qbtui.tui.backend``) reads them back with :func:`decode`
+and turns them into Textual Messages. Kinds:
+
+    progress   {"event": "progress", "total", "sent", "ok", "failed", "remaining", "rate_per_min"}
+    document   {"event": "document", "type", "ref", "status", "qbo_ids": [...], "error": {code, message, hint} | null}
+    log        {"event": "log", "message"}                    a line for the log (any line that is not an event)
+    error      {"event": "error", "message", "code", "hint"}  why the command could not do its work
+    result     {"event": "result", "kind", "data"}            what a command that answers returns (gates, a document)
+    done       {"event": "done", "exit_code"}                 always the last line
+
+``error.code`` is the code of the CLI's JSON error (docs/cli.md), so that no caller parses messages:
+``profile_busy`` (another process holds the profile: try again later), ``refused`` (the input is not valid:
+fix it), ``could_not_run`` and the others. The exit codes are the CLI's: 0 done, 1 refused or partly failed,
+2 could not run, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, Literal, TextIO, TypedDict
+
+EVENT_KINDS = ("progress", "document", "log", "error", "result", "done")
+BUSY = "profile_busy"
+REFUSED = "refused"
+
+
+class Progress(TypedDict, total=False):
+    event: Literal["progress"]
+    total: int
+    sent: int
+    ok: int
+    failed: int
+    remaining: int
+    rate_per_min: float
+
+
+class DocumentEvent(TypedDict, total=False):
+    event: Literal["document"]
+    type: str
+    ref: str
+    status: str
+    qbo_ids: list[str]
+    error: dict[str, Any] | None
+
+
+class Log(TypedDict):
+    event: Literal["log"]
+    message: str
+
+
+class Error(TypedDict, total=False):
+    event: Literal["error"]
+    message: str
+    code: str
+    hint: str
+
+
+class Result(TypedDict):
+    event: Literal["result"]
+    kind: str
+    data: Any
+
+
+class Done(TypedDict):
+    event: Literal["done"]
+    exit_code: int
+
+
+Event = Progress | DocumentEvent | Log | Error | Result | Done
+
+
+def log(message: str) -> Log:
+    return {"event": "log", "message": message}
+
+
+def error(message: str, code: str = "could_not_run", hint: str = "") -> Error:
+    out: Error = {"event": "error", "message": message, "code": code}
+    if hint:
+        out["hint"] = hint
+    return out
+
+
+def result(kind: str, data: Any) -> Result:
+    return {"event": "result", "kind": kind, "data": data}
+
+
+def done(exit_code: int) -> Done:
+    return {"event": "done", "exit_code": int(exit_code)}
+
+
+def encode(event: Event | dict[str, Any]) -> str:
+    """One event as one JSON line (no newline inside: JSON escapes every line break a text may hold)."""
+    return json.dumps(event, default=str, ensure_ascii=True)
+
+
+def decode(line: bytes | str) -> Event | None:
+    """One line back into an event; None for an empty line; a line that is not an event becomes a ``log``."""
+    text = line.decode("utf-8", "replace") if isinstance(line, (bytes, bytearray)) else str(line)
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        event = json.loads(text)
+    except ValueError:
+        return log(text)
+    if isinstance(event, dict) and event.get("event") in EVENT_KINDS:
+        return event  # type: ignore[return-value]
+    return log(text)
+
+
+def emit(event: Event | dict[str, Any], out: TextIO | None = None) -> None:
+    """Write one event on stdout (or ``out``) and flush, so that the reader sees it at once."""
+    stream = out or sys.stdout
+    stream.write(encode(event) + "\n")
+    stream.flush()

@@ -1,0 +1,279 @@
+"""The one door from the screens down: everything the TUI asks of the profile or of QuickBooks.
+
+The screens receive a :class:`Backend` (never the App). Whatever reads the whole profile, writes to it or
+talks to QuickBooks runs in a ``qbtui`` child process that speaks the event vocabulary of
+``qbtui.sync.events`` (JSON lines: progress, document, log, error, result, done); this module reads those
+lines, decodes them off the event loop, and hands back either the ``result`` of a command that answers
+(:meth:`Backend.call`) or, for a long run, Textual Messages posted to the screen that asked
+(:meth:`Backend.upload`). So no key press opens the cache on the UI thread, and a slow profile or a slow
+QuickBooks never stalls the screen.
+
+    backend = Backend(profile_path, profile="demo", data_dir=data_dir)
+    view = await backend.document("sale_invoice", "SO-1001")   # record, link (with its history), plan
+    await backend.update_document(data)                        # BackendError(code="refused"|"profile_busy")
+    outcome = await backend.upload(keys, screen)               # posts UploadProgress, DocumentChanged, ...
+
+Errors: every failure is a :class:`BackendError` whose ``code`` is the CLI's JSON error code
+(``profile_busy``, ``refused``, ``could_not_run``, ...), so that no screen parses a message. The one
+exception to "child processes only" is the dashboard's model: its rows live in this process, so
+:meth:`Backend.reader` opens a reader for the loads the Dashboard runs in threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shlex
+import signal
+import sys
+from collections.abc import AsyncIterator, Callable, Iterable
+from pathlib import Path
+from typing import Any, TypedDict
+
+from textual.message_pump import MessagePump
+
+from qbtui.cache import Cache, StateReader
+from qbtui.sync import events
+from qbtui.sync.events import Event
+
+from .messages import BackendLog, DocumentChanged, UploadFinished, UploadOutcome, UploadProgress
+
+#: the most one event line may hold (a document with its payloads and history; the gates of 100,000 documents)
+LINE_LIMIT = 1 << 30
+#: how long a stopped upload's sync child may take to record its outcomes before it is killed
+STOP_WAIT_S = 30
+
+Gates = dict[tuple[str, str], tuple[str, list[dict]]]
+
+
+class DocumentView(TypedDict):
+    """What the document screen shows of one document (``qbtui document TYPE REF``)."""
+
+    record: dict[str, Any] | None  # {"data", "rev", "imported"}
+    link: dict[str, Any] | None  # the link record with its history
+    plan: dict[str, Any] | None  # {"status", "reasons", "payloads"}, None without a planner
+
+
+class BackendError(Exception):
+    """A command of the backend did not do its work: ``code`` says why (the CLI's JSON error codes)."""
+
+    def __init__(self, message: str, code: str = "could_not_run", hint: str = "") -> None:
+        super().__init__(message)
+        self.message, self.code, self.hint = message, code, hint
+
+    @property
+    def busy(self) -> bool:
+        return self.code == events.BUSY
+
+
+def qbtui_command() -> list[str]:
+    """How to run the ``qbtui`` command (one place): $QBTUI_COMMAND, else this interpreter."""
+    override = os.environ.get("QBTUI_COMMAND")
+    if override:
+        return shlex.split(override)
+    return [sys.executable, "-m", "qbtui"]
+
+
+class Backend:
+    """The TUI's only way to the profile and to QuickBooks (see the module docstring).
+
+    ``command``: how to run qbtui (tests: a stand-in for ``sync``); ``gate_source``: compute the gates in
+    this process from a reader (tests with fixed gates), instead of ``qbtui gates``."""
+
+    def __init__(self, profile_path: Path, *, profile: str | None = None, data_dir: Path | None = None,
+                 command: list[str] | None = None,
+                 gate_source: Callable[[Cache], Gates] | None = None) -> None:
+        self.profile_path = Path(profile_path)
+        self.profile = profile or self.profile_path.name
+        self.data_dir = Path(data_dir) if data_dir is not None else self.profile_path.parent.parent
+        self.command = command
+        self.gate_source = gate_source
+        #: the running upload's child process (stop_upload() interrupts it)
+        self.upload_process: asyncio.subprocess.Process | None = None
+
+    # ------------------------------------------------------------------ child processes
+    def argv(self, *args: str) -> list[str]:
+        return [*(self.command or qbtui_command()), "--profile", self.profile, "--data-dir", str(self.data_dir),
+                *args]
+
+    async def _spawn(self, args: Iterable[str], stdin: bool) -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(
+            *self.argv(*args), stdin=asyncio.subprocess.PIPE if stdin else asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, limit=LINE_LIMIT)
+
+    async def call(self, *args: str, stdin: bytes | None = None) -> Any:
+        """Run ``qbtui ARGS --events`` to its end; the data of its ``result`` event (None without one).
+        Raises BackendError for an ``error`` event, or a child that stopped without saying why."""
+        try:
+            proc = await self._spawn([*args, "--events"], stdin is not None)
+            out, err = await proc.communicate(stdin)
+        except OSError as exc:
+            raise BackendError(f"could not start qbtui: {exc}") from exc
+        decoded = await asyncio.to_thread(_decode_all, out)  # a big answer is parsed off the event loop
+        answer: Any = None
+        for event in decoded:
+            if event["event"] == "error":
+                raise BackendError(str(event.get("message") or "failed"), str(event.get("code") or "could_not_run"),
+                                   str(event.get("hint") or ""))
+            if event["event"] == "result":
+                answer = event["data"]
+        if proc.returncode not in (0, 1):
+            raise BackendError(_last_line(err) or f"qbtui {args[0]} stopped (exit code {proc.returncode})")
+        return answer
+
+    async def stream(self, *args: str) -> AsyncIterator[Event]:
+        """Run ``qbtui ARGS`` and yield its events as they come; a last ``done`` carries the exit code and an
+        ``error`` comes before it when the child stopped without saying why."""
+        proc = self.upload_process = await self._spawn(args, stdin=False)
+        assert proc.stdout is not None and proc.stderr is not None
+        stderr = asyncio.create_task(proc.stderr.read())
+        said_done = said_error = False
+        try:
+            async for line in proc.stdout:
+                event = events.decode(line)
+                if event is None:
+                    continue
+                said_done |= event["event"] == "done"
+                said_error |= event["event"] == "error"
+                yield event
+            rc = await proc.wait()
+            if not said_done:
+                if rc == 2 and not said_error:
+                    yield events.error(_last_line(await stderr) or f"the command stopped (exit code {rc})")
+                yield events.done(rc)
+        finally:
+            self.upload_process = None
+            if not stderr.done():
+                stderr.cancel()
+
+    # ------------------------------------------------------------------ answers
+    async def gates(self) -> Gates:
+        """{(type, ref): (status, reasons)} of every pending document (``qbtui gates``)."""
+        if self.gate_source is not None:
+            return await asyncio.to_thread(self._gates_here)
+        data = await self.call("gates")
+        return {(t, r): (status, reasons) for t, r, status, reasons in data or []}
+
+    def _gates_here(self) -> Gates:
+        assert self.gate_source is not None
+        with self.reader() as cache:
+            return self.gate_source(cache)
+
+    async def document(self, type_: str, ref: str) -> DocumentView:
+        """One document for the document screen and the fix form: its record, its link with the sync history,
+        and what it would send (``qbtui document TYPE REF``)."""
+        return await self.call("document", type_, ref)
+
+    async def link_candidates(self, type_: str) -> list[dict[str, Any]]:
+        """The QuickBooks objects a contact or product of ``type_`` may be linked to (``qbtui link-candidates``)."""
+        return list(await self.call("link-candidates", type_) or [])
+
+    async def update_document(self, data: dict[str, Any]) -> None:
+        """Store an edited document, checked as an import checks it (``qbtui update-document``)."""
+        import json
+
+        await self.call("update-document", stdin=json.dumps(data).encode())
+
+    async def link_document(self, type_: str, ref: str, *, entity: str, qbo_id: str, rev: int | None,
+                            sync_token: str | None = None) -> None:
+        """Link a document to an object that already exists in QuickBooks (``qbtui link-document``)."""
+        args = ["link-document", type_, ref, "--entity", entity, "--id", qbo_id]
+        if rev is not None:
+            args += ["--rev", str(rev)]
+        if sync_token is not None:
+            args += ["--sync-token", str(sync_token)]
+        await self.call(*args)
+
+    async def reconcile(self, start: str, end: str) -> dict[str, Any]:
+        return await self.call("reconcile", "--from", start, "--to", end)
+
+    async def duplicates(self, start: str, end: str) -> dict[str, Any]:
+        return await self.call("duplicates", "--from", start, "--to", end)
+
+    async def remove_duplicate(self, start: str, end: str, target: str) -> dict[str, Any]:
+        """Void or delete one duplicate (asked first on the screen); the run, as the audit log records it."""
+        return await self.call("duplicates", "--from", start, "--to", end, "--remove", target, "--yes")
+
+    # ------------------------------------------------------------------ runs that report as messages
+    async def upload(self, keys: list[tuple[str, str]], target: MessagePump) -> UploadOutcome:
+        """Send the chosen documents (``qbtui sync --events``; the child adds what they depend on). Posts
+        UploadProgress (coalesced), DocumentChanged and BackendLog to ``target`` as it goes, and
+        UploadFinished last; returns the same outcome."""
+        outcome = UploadOutcome()
+        refs_file: Path | None = None
+        try:
+            refs_file = await asyncio.to_thread(write_refs_file, keys)
+            async for event in self.stream("sync", "--yes", "--events", "--refs-from", str(refs_file)):
+                kind = event["event"]
+                if kind == "progress":
+                    target.post_message(UploadProgress(event))  # type: ignore[arg-type]
+                elif kind == "document":
+                    if event.get("status") == "failed":
+                        outcome.failed.append(dict(event))
+                    target.post_message(DocumentChanged(event))  # type: ignore[arg-type]
+                elif kind == "log":
+                    target.post_message(BackendLog(str(event.get("message") or "")))
+                elif kind == "error":
+                    outcome.error = str(event.get("message") or "the sync could not run")
+                elif kind == "done":
+                    outcome.exit_code = int(event.get("exit_code") or 0)
+        except Exception as exc:  # noqa: BLE001 - shown, never raised into the UI
+            outcome.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            if refs_file is not None:
+                refs_file.unlink(missing_ok=True)
+        target.post_message(UploadFinished(outcome))
+        return outcome
+
+    async def stop_upload(self) -> None:
+        """Ctrl+C (SIGINT) to a running upload's child, as a person would; wait for it to record how far it
+        got (it marks its run interrupted), kill it if it does not stop."""
+        proc = self.upload_process
+        if proc is None or proc.returncode is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            proc.send_signal(signal.SIGINT)
+        try:
+            await asyncio.wait_for(proc.wait(), timeout=STOP_WAIT_S)
+        except TimeoutError:  # its run is closed by the next sync
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+            await proc.wait()
+
+    # ------------------------------------------------------------------ reads in this process
+    def reader(self) -> Cache:
+        """A reader of the whole cache, for the dashboard's model (call it from a thread, or at startup)."""
+        return Cache.open(self.profile_path, writer=False)
+
+    def state(self) -> dict[str, Any]:
+        """Settings, company and runs without the documents (cheap at any size)."""
+        with StateReader.open(self.profile_path) as state:
+            return profile_state(state)
+
+
+def profile_state(cache: Cache | StateReader) -> dict[str, Any]:
+    return {"settings": cache.settings(), "company_info": cache.reference("company_info") or {},
+            "runs": cache.runs()}
+
+
+def write_refs_file(keys: Iterable[tuple[str, str]]) -> Path:
+    """A temp file (0600) holding the chosen documents as one JSON array of ``[type, ref]`` pairs, ASCII only
+    (every other character escaped): no character a reference may hold (a newline, U+2028, U+0085, a tab)
+    can split or change it on the way to ``qbtui sync --refs-from``. The caller removes it."""
+    import json
+    import tempfile
+
+    fd, name = tempfile.mkstemp(prefix="qbtui-refs-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        json.dump([[t, r] for t, r in keys], fh, ensure_ascii=True)
+    return Path(name)
+
+
+def _decode_all(out: bytes) -> list[Event]:
+    return [e for e in map(events.decode, out.splitlines()) if e is not None]
+
+
+def _last_line(err: bytes) -> str:
+    lines = err.decode("utf-8", "replace").strip().splitlines()
+    return lines[-1].removeprefix("qbtui: ") if lines else ""

@@ -1,0 +1,782 @@
+"""The Dashboard: the main Screen (tabs, the virtual table, the status line, uploads). It owns its state and
+its actions, and reaches the profile and QuickBooks through the Backend only (qbtui.tui.backend): the model
+is loaded from a reader in threads, everything else runs in child processes whose events arrive as
+Messages (qbtui.tui.messages)."""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from rich.segment import Segment
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult, SystemCommand
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.strip import Strip
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+
+from qbtui.cache import Cache, CacheError
+
+from .backend import Backend, BackendError
+from .keys import APP_BINDINGS
+from .messages import DocumentChanged, UploadFinished, UploadProgress
+from .model import NOT_SYNCED, Model, money
+from .table import DISCREPANCY_COLUMNS, DOCUMENT_COLUMNS, ERROR_COLUMNS, VirtualTable
+from .tabs import TABS
+
+QBO_LIMIT_PER_MIN = 1660
+
+
+class Bar(Widget):
+    """A one-line bar drawn straight from a rich Text (Line API): updating it costs one line,
+    no layout and no markup parsing, which keeps key presses that change the status cheap."""
+
+    DEFAULT_CSS = "Bar { height: 1; width: 1fr; }"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.text = Text()
+
+    def update(self, text: Text, layout: bool = False) -> None:
+        self.text = text
+        self.refresh()
+
+    def render(self) -> Text:  # for tests and exports that read the content
+        return self.text
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        style = self.rich_style
+        if y != 0:
+            return Strip.blank(width, style)
+        segments = [Segment(seg.text, style + seg.style if seg.style else style)
+                    for seg in self.text.render(self.app.console) if seg.text != "\n"]
+        return Strip(segments).adjust_cell_length(width, style)
+
+
+class TabBar(Bar):
+    """One line of tabs; the active one is bracketed (never colour alone)."""
+
+    DEFAULT_CSS = "TabBar { background: $panel; }"
+
+
+class ProgressPanel(Static):
+    DEFAULT_CSS = """
+    ProgressPanel { height: auto; display: none; border: round $accent; padding: 0 1; }
+    ProgressPanel.running { display: block; }
+    """
+
+
+class Dashboard(Screen):
+    """The main screen (modal screens pop back to it). Its keys are declared once in keys.py, on the App so
+    that the footer shows them on every screen, and run here (the ``dashboard.`` action namespace)."""
+
+    DEFAULT_CSS = """
+    #topbar { height: 1; }
+    #subbar { height: 1; background: $boost; }
+    #info { height: 1; color: $text-muted; padding: 0 1; }
+    #statusline { height: 1; background: $panel; padding: 0 1; }
+    """
+
+    class Shown(Message):
+        """The table was redrawn for a key press (the App's key timer counts the refresh it causes)."""
+
+    top = reactive(0, init=False)
+    pending_only = reactive(True, init=False)
+
+    def __init__(self, backend: Backend, *, clock: Callable[[], datetime] | None = None,
+                 autosync: bool = False, wizard: bool = False) -> None:
+        super().__init__()
+        self.backend = backend
+        self.autosync_enabled = autosync
+        self.wizard_enabled = wizard
+        self._autosync: Any = None
+        self.clock = clock or datetime.now
+        self.model = Model()
+        self.subs = [0] * len(TABS)
+        self.subs[0] = 3  # Sales > Invoices
+        self.filter_text = ""
+        self.filter_buffer: str | None = None
+        self.uploading = False
+        self.quitting = False
+        self.settings: dict[str, Any] = {}
+        self.company = ""
+        self.last_run: dict | None = None
+        self.first_paint_at: float | None = None
+        self.loaded_at: float | None = None
+        self.progress: dict[str, Any] = {}
+        self._generation = 0
+        self._lines: dict[str, Text] = {}
+
+    def compose(self) -> ComposeResult:
+        yield TabBar(id="topbar")
+        yield TabBar(id="subbar")
+        yield VirtualTable(id="table")
+        yield Bar(id="info")
+        yield ProgressPanel(id="progress")
+        yield Bar(id="statusline")
+        yield Footer()
+
+    # ------------------------------------------------------------------ startup
+    @property
+    def table(self) -> VirtualTable:
+        return self.query_one(VirtualTable)
+
+    @property
+    def sync_proc(self):
+        """The running upload's `qbtui sync` child (ctrl+q stops it cleanly before quitting)."""
+        return self.backend.upload_process
+
+    def _set_line(self, selector: str, text: Text) -> None:
+        """Update a one-line bar without a layout pass (its size never changes), and only
+        when its text changed: key presses then repaint just what they touched."""
+        widget = self._dash(selector)
+        if self._lines.get(selector) != text:
+            self._lines[selector] = text
+            widget.update(text, layout=False)
+
+    def _dash(self, selector: str, kind=Widget):
+        return self.query_one(selector, kind)
+
+    def on_mount(self) -> None:
+        self.load()
+        self.table.focus()
+        self.call_after_refresh(self._mark_first_paint)
+        if self.autosync_enabled:
+            self._start_autosync()
+        if self.wizard_enabled and not self.settings.get("realm_id"):
+            self._open_wizard_if_new()
+
+    def _start_autosync(self) -> None:
+        """The autosync schedule while the dashboard runs (qbtui.tui.maintenance)."""
+        from .backend import qbtui_command
+        from .maintenance import AutosyncTimer
+
+        b = self.backend
+        self._autosync = AutosyncTimer(self, b.profile_path, profile=b.profile, data_dir=b.data_dir,
+                                       on_done=lambda code, message: self.load(keep_cursor=True),
+                                       argv=b.command or qbtui_command())
+        self._autosync.start()
+
+    def _open_wizard_if_new(self) -> None:
+        """A new profile (never connected, wizard not finished) opens the connect wizard."""
+        from .wizard import ConnectWizard
+        from .wizard.state import STATE_KEY
+
+        if (self.settings.get(STATE_KEY) or {}).get("step") != "done":
+            self.app.push_screen(ConnectWizard(self.backend.profile_path), lambda _: self.load(keep_cursor=True))
+
+    @property
+    def busy(self) -> bool:
+        """An upload of ours or an autosync run is going: no second sync may start."""
+        return self.uploading or bool(self._autosync is not None and self._autosync.running)
+
+    def _mark_first_paint(self) -> None:
+        if self.first_paint_at is None:
+            self.first_paint_at = time.perf_counter()
+
+    def load(self, keep_cursor: bool = False) -> None:
+        """(Re)load the cache into the model and show the current sub-tab. Only the shown
+        document type (and the contacts) is loaded before the first paint; the other types, the
+        totals and the gates follow in threads."""
+        cursor = self.table.current_row.key if keep_cursor and self.table.current_row else None
+        self._generation += 1
+        cache: Cache | None = None
+        try:
+            cache = self.backend.reader()
+        except CacheError as exc:
+            self.model = Model()
+            self.notify(str(exc), title="Cannot read the cache", severity="error", timeout=10)
+        else:
+            try:
+                first = [self.sub.key] if self.tab.kind == "documents" else None
+                self.model = Model.load(cache, totals=False, first=first)
+                from .backend import profile_state
+                self._apply_profile_state(profile_state(cache))
+            except BaseException:
+                cache.close()
+                raise
+        # The rows live as long as the app: keep the collector from re-scanning them on key presses.
+        gc.freeze()
+        valid = self.table.selected & self.model.by_key.keys()
+        self.table.selected.intersection_update(valid)
+        self.loaded_at = time.perf_counter()
+        self.show(cursor_key=cursor)
+        self.call_after_refresh(self._after_load_paint, cache, self._generation)
+
+    def _apply_profile_state(self, state: dict) -> None:
+        self.settings = state["settings"]
+        info = state["company_info"]
+        if isinstance(info, list):
+            info = info[0] if info else {}
+        self.company = str(info.get("CompanyName") or "")
+        self.last_run = next((r for r in state["runs"] if r.get("kind") in ("sync", "scheduled")), None)
+        from qbtui.settings import keymap
+
+        remapped = keymap(self.settings)
+        if remapped:
+            self.app.set_keymap(remapped)
+
+    def after_sync(self) -> None:
+        """What a sync changed beyond the rows: each row already shows its document's outcome (the sync
+        reports every document it touched, dependencies included), so only the run log, the settings and
+        the gates of the rest are refreshed; no cache reload stalls the screen at 100,000 documents."""
+        try:
+            self._apply_profile_state(self.backend.state())
+        except CacheError as exc:
+            self.notify(str(exc), title="Cannot read the cache", severity="error", timeout=10)
+        self.model._rebuild_errors()
+        self.model.invalidate()
+        self.show(cursor_key=self.table.current_row.key if self.table.current_row else None)
+        self.check_gates()
+
+    def _after_load_paint(self, cache: Cache | None, generation: int) -> None:
+        model = self.model
+        if cache is None:
+            return
+        if model.complete:
+            cache.close()
+            self._model_complete(generation)
+            return
+
+        def load_rest() -> None:
+            try:
+                part = model.load_rest()
+            finally:
+                cache.close()
+            self.app.call_from_thread(self._merge_rest, model, part, generation)
+
+        self.run_worker(load_rest, thread=True, group="load", description="load the other tabs",
+                        exit_on_error=False)
+
+    def _merge_rest(self, model: Model, part: Model, generation: int) -> None:
+        if generation != self._generation or model is not self.model:
+            return  # a newer load replaced it
+        row = self.table.current_row
+        model.merge(part)
+        gc.freeze()
+        self.show(cursor_key=row.key if row else None)
+        self._model_complete(generation)
+
+    def _model_complete(self, generation: int) -> None:
+        model = self.model
+
+        def compute_totals() -> None:
+            """Money totals for every row, after the first paint (Decimal sums of the lines)."""
+            model.compute_totals()
+            if model is self.model:
+                self.app.call_from_thread(self._totals_done)
+
+        if not model.totals_ready:
+            self.run_worker(compute_totals, thread=True, group="totals", description="totals",
+                            exit_on_error=False)
+        self.check_gates()
+
+    def _totals_done(self) -> None:
+        gc.freeze()
+        self.table.refresh()
+        self.update_status()
+
+    @work(group="gates", exit_on_error=False)
+    async def check_gates(self) -> None:
+        """Overlay the gates (blocked / skipped with reasons), computed by the Backend in a child process."""
+        generation = self._generation
+        try:
+            gates = await self.backend.gates()
+        except (BackendError, CacheError, OSError) as exc:
+            self.notify(f"Could not check the gates: {exc}", title="Gates", severity="warning", timeout=10)
+            return
+        if gates:
+            self._apply_gates(gates, generation)
+
+    def _apply_gates(self, gates, generation: int) -> None:
+        if generation != self._generation or not self.is_attached:
+            return  # computed before a reload: a newer check follows
+        row = self.table.current_row
+        self.model.apply_gates(gates)
+        gc.freeze()
+        self.show(cursor_key=row.key if row else None)
+
+    # ------------------------------------------------------------------ what is shown
+    @property
+    def tab(self):
+        return TABS[self.top]
+
+    @property
+    def sub(self):
+        return self.tab.subtabs[self.subs[self.top]]
+
+    def show(self, cursor_key: tuple[str, str] | None = None) -> None:
+        self.post_message(self.Shown())  # the key timer counts the refresh this causes (bench)
+        tab, sub = self.tab, self.sub
+        rows = self.model.base(tab.kind, sub.key)
+        index = self.model.view(tab.kind, sub.key, self.pending_only, self.filter_text)
+        columns = {"documents": DOCUMENT_COLUMNS, "errors": ERROR_COLUMNS}.get(tab.kind, DISCREPANCY_COLUMNS)
+        if not self.model.complete and tab.kind != "documents" or sub.key in self.model._rest:
+            empty = "Loading..."
+        elif tab.kind == "documents":
+            empty = (f"No {sub.label.lower()} waiting to be sent: p shows all." if self.pending_only and not
+                     self.filter_text else f"No {sub.label.lower()} match.")
+        elif tab.kind == "errors":
+            empty = "No errors of this kind."
+        else:
+            empty = "No discrepancies: run `qbtui pull` to check QuickBooks for changes."
+        self.table.set_view(rows, index, columns, cursor_key, empty)
+        self.render_tabs()
+        self.update_status()
+
+    def render_tabs(self) -> None:
+        width = self.size.width or 80
+        top = Text()
+        narrow = width < 100
+        for i, t in enumerate(TABS):
+            name = t.label.replace("Adjustments", "Adj") if narrow else t.label
+            count = {"errors": len(self.model.errors), "discrepancies": len(self.model.discrepancies)}.get(t.kind)
+            label = f" {i + 1} {name} ({count}) " if count else f" {i + 1} {name} "
+            if i == self.top:
+                top.append(f"[{label.strip()}]", style="bold reverse")
+            else:
+                top.append(label)
+        top.truncate(width, overflow="ellipsis")
+        self._set_line("#topbar", top)
+        subs = self.tab.subtabs
+        sub_i = self.subs[self.top]
+        long_text = "  ".join(s.label for s in subs)
+        use_short = len(long_text) + 6 > width
+        sub = Text(" ")
+        for i, s in enumerate(subs):
+            label = s.short if use_short else s.label
+            if i == sub_i:
+                sub.append(f"[{label}]", style="bold")
+            else:
+                sub.append(f" {label} ")
+            sub.append(" ")
+        self._set_line("#subbar", sub)
+
+    def update_status(self) -> None:
+        table = self.table
+        tab = self.tab
+        shown = len(table.index)
+        base = len(self.model.base(tab.kind, self.sub.key))
+        parts = [f"{self.sub.label}: {shown:,} shown"]
+        if tab.kind == "documents":
+            parts.append("pending only (p: all)" if self.pending_only else f"all {base:,} (p: pending only)")
+        if self.filter_text:
+            parts.append(f"filter: {self.filter_text}")
+        row = table.current_row
+        if self.filter_buffer is not None:
+            info = Text("/", style="bold")
+            info.append(self.filter_buffer)
+            info.append("_", style="blink")
+            info.append(f"   {shown:,} match  |  enter keeps, esc clears  |  status:failed date:2026-11 text",
+                        style="dim")
+            info.truncate(max(10, (self.size.width or 80) - 2), overflow="ellipsis")
+            self._set_line("#info", info)
+            parts = []
+        elif row is not None and row.error and tab.kind != "documents":
+            parts = [f"{row.ref}: {row.error.get('message', '')}" + (
+                f"  Hint: {row.error['hint']}" if row.error.get("hint") else "")]
+        elif row is not None and row.error and row.status in ("blocked", "failed"):
+            parts = [f"{row.ref} {row.status.upper()} {row.error.get('code', '')}: {row.error.get('message', '')}"
+                     "  (e: fix, enter: details)"]
+        if parts:
+            info = Text("  |  ".join(parts), no_wrap=True, overflow="ellipsis")
+            info.truncate(max(10, (self.size.width or 80) - 2), overflow="ellipsis")
+            self._set_line("#info", info)
+        sel = table.selected
+        total = self.model.total_of(sel)
+        env = str(self.settings.get("environment") or "")
+        env_word = "PRODUCTION" if env == "production" else ("SANDBOX" if env else "NO COMPANY")
+        connected = "connected" if self.settings.get("realm_id") and env else "not connected"
+        last = "never synced"
+        if self.last_run:
+            when = str(self.last_run.get("ended") or self.last_run.get("started") or "")
+            last = "last sync " + when[:16].replace("T", " ")
+        width = max(20, (self.size.width or 80) - 2)
+        right = Text(f"{len(sel):,} selected, total ${money(total) or '0.00'}", style="bold")
+        if self.uploading:
+            right = Text("UPLOADING | ", style="bold") + right
+        left = Text()
+        left.append(env_word, style="bold reverse" if env_word == "PRODUCTION" else "bold")
+        left.append(f" | {connected} | {last} | ")
+        room = width - len(left) - len(right)
+        company = self.company or "(no company)"
+        if room < len(company) + 3:
+            # narrow terminal: shorten the last sync first, then the company
+            left = Text()
+            left.append(env_word, style="bold reverse" if env_word == "PRODUCTION" else "bold")
+            short_last = ("synced " + last[15:]) if last.startswith("last sync") else "never synced"
+            left.append(f" | {connected} | {short_last} | ")
+            room = width - len(left) - len(right)
+        status = Text()
+        status.append(company if len(company) <= room - 3 else company[:max(3, room - 4)] + "~", style="bold")
+        status.append(" | ")
+        status.append_text(left)
+        status.append_text(right)
+        status.truncate(width, overflow="ellipsis")
+        self._set_line("#statusline", status)
+
+    def on_virtual_table_cursor_moved(self, message: VirtualTable.CursorMoved) -> None:
+        if self.is_attached:  # not while the app closes (a gate check may still report then)
+            self.update_status()
+
+    # ------------------------------------------------------------------ tabs
+    def action_top_tab(self, n: int) -> None:
+        if self.top != n:
+            self.top = n
+            self.show()
+
+    def action_sub_tab(self, step: int) -> None:
+        count = len(self.tab.subtabs)
+        self.subs[self.top] = (self.subs[self.top] + step) % count
+        self.show()
+
+    def action_toggle_pending(self) -> None:
+        self.pending_only = not self.pending_only
+        self.show()
+
+    # ------------------------------------------------------------------ selection
+    def action_toggle_select(self) -> None:
+        self.table.toggle_current()
+        self.update_status()
+
+    def action_select_all(self) -> None:
+        self.table.select_all_shown()
+        self.update_status()
+
+    def action_invert_selection(self) -> None:
+        self.table.invert_shown()
+        self.update_status()
+
+    def action_clear(self) -> None:
+        if self.table.selected:
+            self.table.clear_selection()
+            self.update_status()
+        elif self.filter_text:
+            self.set_query("")
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+        elif self.table.selected or self.filter_text:
+            self.table.clear_selection()
+            self.set_query("") if self.filter_text else self.update_status()
+        elif self.uploading:
+            self.notify("An upload is running; ctrl+q asks to stop it and quit.", severity="warning")
+        else:
+            self.app.exit()
+
+    # ------------------------------------------------------------------ filter
+    # The filter is typed on the info line (no input box: no focus change, no layout pass) and
+    # applies as you type; a longer query narrows the previous result (see Model.view).
+    def action_filter(self) -> None:
+        self.filter_buffer = self.filter_text
+        self.update_status()
+
+    def filter_key(self, event) -> bool:
+        """Keys while the filter is being typed; True when consumed."""
+        buffer = self.filter_buffer
+        if buffer is None:
+            return False
+        key = event.key
+        if key == "escape":
+            self.filter_buffer = None
+            self.set_query("")
+        elif key == "enter":
+            self.filter_buffer = None
+            self.set_query(buffer)
+        elif key in ("backspace", "ctrl+h"):
+            self._live_filter(buffer[:-1])
+        elif key == "ctrl+u":
+            self._live_filter("")
+        elif event.is_printable and event.character:
+            self._live_filter(buffer + event.character)
+        elif key in ("up", "down", "pageup", "pagedown"):
+            return False
+        return True
+
+    def _live_filter(self, text: str) -> None:
+        self.filter_buffer = text
+        self.filter_text = text.strip()
+        self.show()
+
+    def set_query(self, query: str) -> None:
+        self.filter_text = query.strip()
+        self.show()
+
+    # ------------------------------------------------------------------ documents
+    def action_open_document(self) -> None:
+        row = self.table.current_row
+        if row is None:
+            return
+        from .screens import DocumentScreen
+
+        def closed(then: str | None) -> None:
+            if then == "fix":
+                self.action_fix()
+
+        self.app.push_screen(DocumentScreen(self.backend, row), closed)
+
+    def action_copy_ref(self) -> None:
+        row = self.table.current_row
+        if row is not None:
+            self.app.copy_to_clipboard(row.ref)
+            self.notify(f"Copied {row.ref}", timeout=2)
+
+    def action_copy_qbo_id(self) -> None:
+        row = self.table.current_row
+        if row is None:
+            return
+        if row.qbo_id:
+            self.app.copy_to_clipboard(row.qbo_id)
+            self.notify(f"Copied QBO Id {row.qbo_id}", timeout=2)
+        else:
+            self.notify(f"{row.ref} has no QBO Id yet", timeout=2)
+
+    def help_rows(self) -> list[tuple[str, str, str]]:
+        """Active bindings grouped by id: (keys, description, id)."""
+        groups: dict[str, list] = {}
+        for key, active in self.active_bindings.items():
+            b = active.binding
+            if not b.id or b.id.startswith("scroll") or b.id in ("page_left", "page_right"):
+                continue
+            bid = b.id
+            entry = groups.setdefault(bid, [[], b.description or b.action, bid])
+            shown = self.app.get_key_display(b) if "," not in key else key
+            if shown not in entry[0]:
+                entry[0].append(shown)
+        rows = [(" ".join(keys), desc, bid) for keys, desc, bid in groups.values()]
+        return rows
+
+    def action_help(self) -> None:
+        from .screens import HelpScreen
+        self.app.push_screen(HelpScreen(self.help_rows()))
+
+    def commands(self):
+        """The command palette's entries: every key of the dashboard, then the other screens."""
+        seen = set()
+        for binding in APP_BINDINGS:
+            if binding.id in ("command_palette", "quit") or binding.id in seen:
+                continue
+            seen.add(binding.id)
+            action = binding.action
+            yield SystemCommand(binding.description, binding.tooltip or f"key: {binding.key_display or binding.key}",
+                                lambda a=action: self.app.run_action(a))
+        from .maintenance import AuditScreen, DuplicatesScreen, ReconcileScreen
+        from .wizard import wizard_commands
+
+        app, backend = self.app, self.backend
+        yield from wizard_commands(app, backend.profile_path, on_done=lambda _: self.load(keep_cursor=True))
+        yield SystemCommand("Reconcile", "Inventory side vs QBO per mapped account, this month",
+                            lambda: app.push_screen(ReconcileScreen(backend)))
+        yield SystemCommand("Duplicates", "QBO transactions that look created twice, this month",
+                            lambda: app.push_screen(DuplicatesScreen(backend)))
+        yield SystemCommand("Audit log", "Every sync run and maintenance action",
+                            lambda: app.push_screen(AuditScreen(backend.profile_path)))
+
+    # ------------------------------------------------------------------ fixing
+    def action_fix(self) -> None:
+        row = self.table.current_row
+        if row is None:
+            return
+        if self.tab.kind != "errors" and row.status not in ("blocked", "failed"):
+            self.notify("Nothing to fix here: press 5 for Errors.", timeout=3)
+            return
+        self.open_fix(row)
+
+    @work(exclusive=True, group="fix-open", exit_on_error=False)
+    async def open_fix(self, row) -> None:
+        """The fix form of one document, read by the Backend (a child process): the key never waits on it."""
+        from .screens import fix_screen_for
+        try:
+            view = await self.backend.document(row.type, row.ref)
+        except BackendError as exc:
+            self.notify(str(exc), title="Cannot open the document", severity="error", timeout=10)
+            return
+        self.app.push_screen(fix_screen_for(self.backend, row, view["record"]), self._after_fix)
+
+    def _after_fix(self, saved: bool | dict | None) -> None:
+        row = self.table.current_row
+        if isinstance(saved, dict) and saved.get("event") == "document":  # linked to a QBO object
+            self.apply_document_event(saved)
+            self.model._rebuild_errors()
+            self.model.invalidate()
+            self.show(cursor_key=row.key if row else None)
+            self.check_gates()  # what waited on it may go now
+        elif isinstance(saved, dict):  # an edited document, stored by a child process: update its row in place
+            self.model.replace_document(saved["type"], saved["ref"], saved)
+            self.show(cursor_key=row.key if row else None)
+            self.check_gates()  # in a child process too: the screen never waits on the cache
+
+    # ------------------------------------------------------------------ uploads
+    def action_upload_selected(self) -> None:
+        keys = [k for k in self.table.selected]
+        if not keys:
+            self.notify("Nothing selected: space selects a row, a selects all shown, U uploads all shown.",
+                        timeout=4)
+            return
+        self._confirm_upload(keys, "selected")
+
+    def action_upload_all(self) -> None:
+        keys = [r.key for r in self.table.shown_rows()]
+        if not keys:
+            self.notify("Nothing shown to upload.", timeout=3)
+            return
+        self._confirm_upload(keys, "shown")
+
+    def action_sync_everything(self) -> None:
+        """Every tab at once, in dependency order (contacts and products, then what uses them, then payments)."""
+        keys = [r.key for rows in self.model.rows.values() for r in rows if r.status in NOT_SYNCED]
+        if not keys:
+            self.notify("Nothing is waiting to be sent on any tab.", timeout=3)
+            return
+        self._confirm_upload(keys, "waiting on every tab")
+
+    def action_resync(self) -> None:
+        keys = list(self.table.selected) or ([self.table.current_row.key] if self.table.current_row else [])
+        if not keys:
+            return
+        self._confirm_upload(keys, "to re-sync")
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action in ("upload_selected", "upload_all", "sync_everything", "resync") and self.busy:
+            return None  # shown disabled while a run goes
+        if action in ("fix", "resync") and self.tab.kind != "errors":
+            return True if action == "fix" else None
+        return True
+
+    def _confirm_upload(self, keys: list[tuple[str, str]], what: str) -> None:
+        if self.busy:
+            self.notify("A sync is already running (an upload or the autosync).", severity="warning")
+            return
+        sendable = [k for k in keys if self.model.by_key.get(k) and self.model.by_key[k].status in NOT_SYNCED]
+        if not sendable:
+            self.notify("None of these is waiting to be sent (already synced, skipped or voided).", timeout=4)
+            return
+        total = self.model.total_of(sendable)
+        from .screens import ConfirmScreen
+        message = (f"Upload {len(sendable):,} document{'s' if len(sendable) != 1 else ''} {what}, "
+                   f"total ${money(total) or '0.00'}, to {self.company or 'QuickBooks'}?")
+        note = "What they depend on (their customer or supplier, their products) goes first."
+        skipped = len(keys) - len(sendable)
+        if skipped:
+            note += f" {skipped:,} already synced or skipped are left out."
+        blocked = sum(1 for k in sendable if self.model.by_key[k].status == "blocked")
+        if blocked:
+            note += (f" {blocked:,} blocked by a gate will be checked again and stay on Errors (5) unless "
+                     "fixed meanwhile.")
+
+        def done(ok: bool | None) -> None:
+            if ok:
+                self.start_upload(sendable)
+
+        self.app.push_screen(ConfirmScreen(message, note), done)
+
+    def start_upload(self, keys: list[tuple[str, str]]) -> None:
+        self.uploading = True
+        self.app.refresh_bindings()
+        self.progress = {"total": len(keys), "sent": 0, "ok": 0, "failed": 0, "remaining": len(keys),
+                         "rate_per_min": 0}
+        self.render_progress("starting")
+        self.run_upload(keys)
+
+    @work(exclusive=False, group="upload", exit_on_error=False)
+    async def run_upload(self, keys: list[tuple[str, str]]) -> None:
+        """The chosen documents only: the sync child adds what they depend on (their customer, products,
+        invoice) and orders them; its events come back as Messages (below)."""
+        await self.backend.upload(keys, self)
+
+    def on_upload_progress(self, message: UploadProgress) -> None:
+        self.progress.update({k: message.progress[k] for k in  # type: ignore[literal-required]
+                              ("total", "sent", "ok", "failed", "remaining", "rate_per_min") if k in message.progress})
+        if self.uploading:
+            self.render_progress("running")
+
+    def on_document_changed(self, message: DocumentChanged) -> None:
+        self.apply_document_event(message.event)
+
+    def on_upload_finished(self, message: UploadFinished) -> None:
+        self.uploading = False
+        self.app.refresh_bindings()
+        self.finish_upload(message.outcome.failed, message.outcome.exit_code, message.outcome.error)
+
+    # ------------------------------------------------------------------ quitting
+    async def action_quit(self) -> None:
+        """ctrl+q quits; while an upload runs it asks first, and yes stops the sync child cleanly (as Ctrl+C
+        would: the run is marked interrupted, what was in flight is looked up before anything is sent again)."""
+        if not self.uploading:
+            self.app.exit()
+            return
+        if self.quitting or any(getattr(s, "quit_confirm", False) for s in self.app.screen_stack):
+            return  # already asking, or already stopping
+
+        def done(ok: bool | None) -> None:
+            if ok:
+                self.stop_upload_and_quit()
+
+        from .screens import ConfirmScreen
+        p = self.progress
+        screen = ConfirmScreen(
+            f"An upload is running ({p.get('sent', 0):,} of {p.get('total', 0):,} sent). Stop it and quit?",
+            "It stops cleanly: what QuickBooks has is kept and marked, the rest stays waiting for the next upload, "
+            "and nothing is sent twice. n or Esc keeps it running.", yes="Yes, stop and quit (y)")
+        screen.quit_confirm = True  # type: ignore[attr-defined]
+        self.app.push_screen(screen, done)
+
+    @work(group="quit", exit_on_error=False)
+    async def stop_upload_and_quit(self) -> None:
+        """Ctrl+C (SIGINT) to the sync child, wait for it to record how far it got, then quit."""
+        self.quitting = True
+        if self.backend.upload_process is not None:
+            self.notify("Stopping the upload...", timeout=30)
+        await self.backend.stop_upload()
+        self.app.exit()
+
+    def apply_document_event(self, event: dict) -> None:
+        row = self.model.by_key.get((str(event.get("type")), str(event.get("ref"))))
+        if row is None:
+            return
+        status = str(event.get("status") or row.status)
+        row.status = status
+        ids = event.get("qbo_ids") or []
+        if ids:
+            row.qbo_id = ",".join(str(i) for i in ids)
+        err = event.get("error")
+        if err:
+            row.error = {"code": str(err.get("code") or ""), "message": err.get("message") or "",
+                         "hint": err.get("hint") or ""}
+        self.table.refresh()
+
+    def render_progress(self, state: str) -> None:
+        p = self.progress
+        rate = p.get("rate_per_min") or 0
+        text = (f"Upload {state}: sent {p.get('sent', 0):,} of {p.get('total', 0):,} | OK {p.get('ok', 0):,} | "
+                f"FAILED {p.get('failed', 0):,} | remaining {p.get('remaining', 0):,} | "
+                f"{rate:,.0f}/min of QBO's {QBO_LIMIT_PER_MIN:,}/min")
+        panel = self._dash("#progress", ProgressPanel)
+        panel.update(text)
+        panel.set_class(state in ("starting", "running"), "running")
+        self.update_status()
+
+    def finish_upload(self, failed: list[dict], exit_code: int | None, error: str | None) -> None:
+        if self.quitting:
+            return  # stopped by ctrl+q: the app is closing
+        self.render_progress("finished")
+        self.table.selected.clear()
+        self.after_sync()
+        p = self.progress
+        if error:
+            self.notify(error, title="Upload did not run", severity="error", timeout=15)
+        elif failed or p.get("failed"):
+            n = len(failed) or p.get("failed")
+            self.notify(f"{n} document(s) FAILED: press 5 for Errors, e to fix, r to re-sync.",
+                        title="Upload finished with failures", severity="error", timeout=15)
+        else:
+            self.notify(f"Upload finished: {p.get('ok', 0):,} OK.", title="Upload", timeout=6)
