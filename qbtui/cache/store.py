@@ -6,7 +6,7 @@ import secrets
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +16,10 @@ from tinydb import Query, TinyDB
 from qbtui.private import private_dir
 
 from .errors import CacheCorrupt, CacheError
-from .journal import (JOURNAL_NAME, MARK_NAME, JournalRead, JournalWriter, open_journal, read_journal,
-                      read_mark)
+from .journal import JOURNAL_NAME, MARK_NAME, JournalRead, JournalWriter, open_journal, read_journal, read_mark
 from .lock import WriterLock
 from .status import document_status
-from .storage import (TMP_MARK, MemoryStorage, atomic_write_bytes, blob, dumps_lines,
-                      no_gc, normalize)
+from .storage import TMP_MARK, MemoryStorage, atomic_write_bytes, blob, dumps_lines, no_gc, normalize
 
 SCHEMA_VERSION = 1
 DOCUMENTS_NAME = "documents.json"
@@ -81,7 +79,7 @@ class Recovery:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _version() -> str:
@@ -121,19 +119,22 @@ class Cache:
 
     profile_dir: Path
     writer: bool
+    _closed: bool
+    _lock: WriterLock | None
+    _journal: JournalWriter | None
 
     def __init__(self) -> None:  # use Cache.open
         raise TypeError("use Cache.open(profile_dir, writer=...)")
 
     # ------------------------------------------------------------------ open / close
     @classmethod
-    def open(cls, profile_dir: Path, *, writer: bool, command: str = "qbtui") -> "Cache":
+    def open(cls, profile_dir: Path, *, writer: bool, command: str = "qbtui") -> Cache:
         self = object.__new__(cls)
         self.profile_dir = Path(profile_dir)
         self.writer = bool(writer)
         self._closed = False
-        self._lock: WriterLock | None = None
-        self._journal: JournalWriter | None = None
+        self._lock = None
+        self._journal = None
         if self.writer:
             try:
                 private_dir(self.profile_dir, tighten=True)
@@ -171,7 +172,7 @@ class Cache:
             self._closed = True
             self._release()
 
-    def __enter__(self) -> "Cache":
+    def __enter__(self) -> Cache:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -400,7 +401,7 @@ class Cache:
 
     def _keep_aside(self, path: Path) -> str:
         """Copy a damaged file beside it (private); returns the copy's name."""
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         aside = path.with_name(f"{path.name}.damaged-{stamp}-{secrets.token_hex(2)}")
         atomic_write_bytes(aside, path.read_bytes())
         return aside.name
@@ -724,7 +725,7 @@ class Cache:
     def get_setting(self, key: str, default: Any = None) -> Any:
         self._check_open()
         doc = self._state.table("settings").get(Query().key == key)
-        return default if doc is None else normalize(doc["value"])  # type: ignore[index]
+        return default if doc is None else normalize(doc["value"])
 
     def set_setting(self, key: str, value: Any) -> None:
         self._require_writer()
@@ -745,10 +746,10 @@ class Cache:
         self._require_writer()
         table = self._state.table("runs")
         run_id = run.get("id") or (
-            f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}")
+            f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}")
         if table.contains(Query().id == run_id):
             raise ValueError(f"run {run_id!r} already exists")
-        record = {"id": run_id, "kind": None, "started": _now(), "ended": None,
+        record: dict[str, Any] = {"id": run_id, "kind": None, "started": _now(), "ended": None,
                   "counts": {}, "created": []}
         record.update(run)
         record["id"] = run_id
@@ -799,13 +800,13 @@ class Cache:
     def reference(self, kind: str, default: Any = None) -> Any:
         self._check_open()
         doc = self._state.table("reference").get(Query().kind == kind)
-        return default if doc is None else normalize(doc["items"])  # type: ignore[index]
+        return default if doc is None else normalize(doc["items"])
 
     def reference_updated(self, kind: str) -> str | None:
         """When the reference data of ``kind`` was last stored (ISO timestamp), or None."""
         self._check_open()
         doc = self._state.table("reference").get(Query().kind == kind)
-        return None if doc is None else doc["updated"]  # type: ignore[index]
+        return None if doc is None else doc["updated"]
 
     # ------------------------------------------------------------------ misc
     @property
@@ -835,19 +836,23 @@ class StateReader:
     _load_state = Cache._load_state
     _path = Cache._path
 
+    profile_dir: Path
+    writer: bool
+    _closed: bool
+
     @classmethod
-    def open(cls, profile_dir: Path) -> "StateReader":
+    def open(cls, profile_dir: Path) -> StateReader:
         self = object.__new__(cls)
         self.profile_dir = Path(profile_dir)
         self.writer = False
         self._closed = False
-        self._load_state()
+        self._load_state()  # type: ignore[misc]  # a Cache method borrowed: it uses only what a StateReader has
         return self
 
     def close(self) -> None:
         self._closed = True
 
-    def __enter__(self) -> "StateReader":
+    def __enter__(self) -> StateReader:
         return self
 
     def __exit__(self, *exc: object) -> None:
