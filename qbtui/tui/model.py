@@ -25,7 +25,7 @@ from .tabs import TYPE_SHORT
 UNSET: Any = type("Unset", (), {"__repr__": lambda self: "UNSET"})()
 
 
-def _sort_key(r: "Row") -> tuple[str, str]:
+def _sort_key(r: Row) -> tuple[str, str]:
     return (r.date, r.ref)
 NOT_SYNCED = frozenset({"pending", "blocked", "failed"})
 STATUS_WORDS = {s: s.upper() for s in ("pending", "blocked", "failed", "skipped", "synced", "voided")}
@@ -116,7 +116,7 @@ class Model:
 
     # ------------------------------------------------------------------ loading
     @classmethod
-    def load(cls, cache: Cache, *, totals: bool = True, first: Iterable[str] | None = None) -> "Model":
+    def load(cls, cache: Cache, *, totals: bool = True, first: Iterable[str] | None = None) -> Model:
         """Load documents into rows. With ``first``, only those types (and the contacts, for the
         names) are loaded now; :meth:`load_rest` loads the others (in a thread, after the first
         paint) and :meth:`merge` adds them. With ``totals=False`` the totals are left for
@@ -141,12 +141,12 @@ class Model:
     def complete(self) -> bool:
         return not self._rest
 
-    def load_rest(self) -> "Model":
+    def load_rest(self) -> Model:
         """Rows of the types :meth:`load` left out (thread-safe: builds a separate part)."""
         with _no_gc():
             return self._loader.build(self._rest)
 
-    def merge(self, part: "Model") -> None:
+    def merge(self, part: Model) -> None:
         """Add a part built by :meth:`load_rest` (on the UI thread)."""
         self.rows.update(part.rows)
         self.by_key.update(part.by_key)

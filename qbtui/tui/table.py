@@ -162,7 +162,7 @@ class VirtualTable(ScrollView, can_focus=True):
         widths = []
         given = 0
         flex_cols = [i for i, c in enumerate(cols) if c.flex]
-        for i, c in enumerate(cols):
+        for c in cols:
             extra = spare * c.flex // flex_total if c.flex else 0
             given += extra
             widths.append(c.width + extra)
