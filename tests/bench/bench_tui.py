@@ -12,6 +12,8 @@ Builds a profile with --n documents (tests/bench/datasets.py), then, headless at
 * keypress latency while a sync runs (target 100 ms at p95): the profile is connected to a
   `qbtui sandbox serve` process (throttle off), and the dashboard's own upload sends a tab's
   documents through its `qbtui sync` child process while j is pressed;
+* the longest event-loop stall (target 50 ms) from pressing Enter (the document screen), e (the fix form) and
+  ctrl+l in it (the link picker) until each shows what the Backend's child process read, next to a no-op key;
 * the peak memory of the dashboard's process (target 600 MB); the profile is built in a
   separate process so that only the dashboard counts.
 Exits non-zero if a target is missed.
@@ -120,8 +122,86 @@ async def measure(profile: Path, data_dir: Path, presses: int) -> dict:
         app.key_timings.clear()
         await timed("p (pending/all)", ["p"] * (presses // 3))
         await timed("a (select all shown)", ["a", "escape"] * (presses // 6))
+        out.update(await stalls_opening_documents(app, pilot))
         out["j during a running sync"] = await during_sync(app, pilot, presses)
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+class StallMonitor:
+    """The longest time the event loop did not run: a task that asks to wake every 5 ms and records how
+    late it woke (anything the UI thread does without yielding shows up as lateness)."""
+
+    TICK = 0.005
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self._task: asyncio.Task | None = None
+
+    async def _run(self) -> None:
+        while True:
+            t = time.perf_counter()
+            await asyncio.sleep(self.TICK)
+            self.longest = max(self.longest, time.perf_counter() - t - self.TICK)
+
+    def __enter__(self) -> StallMonitor:
+        self._task = asyncio.create_task(self._run())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+
+
+async def _until(pilot, condition, limit_s: float = 120) -> None:
+    deadline = time.perf_counter() + limit_s
+    while not condition() and time.perf_counter() < deadline:
+        await asyncio.sleep(0.01)
+
+
+async def stalls_opening_documents(app: QbtuiApp, pilot, rounds: int = 3) -> dict[str, list[float]]:
+    """The longest event-loop stall from the key press until the screen shows what the Backend read (a child
+    process): Enter (the document screen), e (the fix form) and ctrl+l in it (the link picker's list), next to
+    an unbound key as the baseline. Each is one sample per round."""
+    from qbtui.tui.screens import DocumentScreen, FixScreen, LinkPicker
+
+    dash = app.dashboard
+    out: dict[str, list[float]] = {"stall: no-op key (baseline)": [], "stall: enter (document screen)": [],
+                                   "stall: e (fix form)": [], "stall: ctrl+l (link picker)": []}
+    await pilot.press("5")  # Errors, failed customers first
+    await pilot.pause()
+    dash.filter_buffer = "type:customer"
+    await pilot.press("enter")
+    await pilot.pause()
+    for _ in range(rounds):
+        with StallMonitor() as m:
+            await pilot.press("z")
+            await pilot.pause()
+        out["stall: no-op key (baseline)"].append(m.longest)
+        with StallMonitor() as m:
+            await pilot.press("enter")
+            await _until(pilot, lambda: isinstance(app.screen, DocumentScreen) and app.screen.record is not None)
+            await pilot.pause()
+        out["stall: enter (document screen)"].append(m.longest)
+        await pilot.press("q")
+        await pilot.pause()
+        with StallMonitor() as m:
+            await pilot.press("e")
+            await _until(pilot, lambda: isinstance(app.screen, FixScreen))
+            await pilot.pause()
+        out["stall: e (fix form)"].append(m.longest)
+        with StallMonitor() as m:
+            await pilot.press("ctrl+l")
+            await _until(pilot, lambda: isinstance(app.screen, LinkPicker) and bool(app.screen.items))
+            await pilot.pause()
+        out["stall: ctrl+l (link picker)"].append(m.longest)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+    dash.filter_buffer = None
+    dash.set_query("")
+    await pilot.pause()
     return out
 
 
