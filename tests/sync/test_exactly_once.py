@@ -262,3 +262,44 @@ def test_duplicate_name_links_same_kind_and_fails_other_kind_without_stopping(pr
     r = profile.q("undo", out["run"]["id"], "--yes")
     assert r.exit_code == 0, r.output
     assert profile.company.get("Customer", raced["Id"]).get("Active", True)
+
+
+def test_payments_are_found_by_date_when_qbo_refuses_the_paymentrefnum_filter(profile):
+    """Whether real QBO filters Payment on PaymentRefNum is not established (docs/qbo.md): should it answer
+    4001 ("not queryable"), the lookup falls back to the payments of the same dates, paged to the end, and
+    still finds each payment by its reference, customer, amount and invoice, and nothing that is not ours."""
+    import asyncio
+
+    from qbtui.qbo import QBOFault
+    from qbtui.sync.connection import open_client
+    from qbtui.sync.lookup import find_many
+
+    profile.import_docs(payment_set(130))  # 130 payments on one date: more than one default page
+    code, out = profile.sync_json()
+    assert code == 0
+    ours = [p for p in profile.live("Payment") if str(p.get("PaymentRefNum", "")).startswith("PP-")]
+    bodies = [{k: p[k] for k in ("PaymentRefNum", "TxnDate", "CustomerRef", "TotalAmt", "Line")} for p in ours]
+    stranger = {**bodies[0], "PaymentRefNum": "PP-9999"}
+
+    class RefusesPaymentRefNum:
+        """The real client, but QBO answers the PaymentRefNum filter with its QueryValidationError."""
+
+        def __init__(self, client):
+            self.client, self.refused = client, 0
+
+        async def query_all(self, entity, where="", **kw):
+            if "PaymentRefNum" in where:
+                self.refused += 1
+                raise QBOFault(code="4001", message="Invalid query", detail="QueryValidationError: property "
+                               "'PaymentRefNum' is not queryable", element="", status=400, fault_type="ValidationFault")
+            return await self.client.query_all(entity, where, **kw)
+
+    async def go():
+        with profile.cache() as cache:
+            async with await open_client(cache, profile.path) as client:
+                refusing = RefusesPaymentRefNum(client)
+                return await find_many(refusing, "Payment", [*bodies, stranger]), refusing.refused
+
+    found, refused = asyncio.run(go())
+    assert refused == 1
+    assert [f["Id"] if f else None for f in found] == [p["Id"] for p in ours] + [None]
