@@ -195,7 +195,7 @@ def _condition(peek, take) -> Condition:
 def field_value(obj: dict, path: str) -> Any:
     cur: Any = obj
     parts = path.split(".")
-    for idx, part in enumerate(parts):
+    for part in parts:
         if not isinstance(cur, dict):
             return None
         nxt = cur.get(part)
@@ -243,7 +243,7 @@ def matches(obj: dict, cond: Condition) -> bool:
         return any(matches(obj, Condition(cond.field, "=", v)) for v in cond.value)
     pair = _comparable(actual, cond.value)
     if pair is None:
-        return op == "!=" 
+        return op == "!="
     a, b = pair
     try:
         if op == "=":

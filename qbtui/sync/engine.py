@@ -39,15 +39,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from qbtui.cache import Cache
-from qbtui.ledger.payload import Payload, jsonable, wire
 import orjson
 
+from qbtui.cache import Cache
+from qbtui.ledger.payload import Payload, jsonable, wire
 from qbtui.qbo import BatchItem, QBOClient, QBOFault, ReconnectRequired, UnknownOutcome, WritesRefused
 from qbtui.qbo.errors import READ_ONLY_MESSAGE
-from qbtui.sync.runs import now_iso, who
 from qbtui.sync.lookup import NAME_FIELD, PAYMENT_ENTITIES, find_by_names, find_many
 from qbtui.sync.plan import PlannedDocument, plan
+from qbtui.sync.runs import now_iso, who
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,7 @@ import itertools
 import json
 import re
 
-from hypothesis import HealthCheck, event, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 HOSTILE = ["\x1b", "\x1b[2J", "\x1b]52;c;aGk=\x07", "\u202e", "\u2066", "\u2028", "\u2029", "\x85", "\x9b", "\x00",
            "\x7f", "\r", "\n", "\t", "\u200d", "\u200c", "\u200e", "\u200f", "e\u0301", "\u00e9", ":", "\\", "=",
