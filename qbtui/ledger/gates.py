@@ -371,7 +371,7 @@ def _range(doc: Doc) -> list[Reason]:
                 found.append(f"{f.replace('_', ' ')} {doc[f]}")
         lines = doc.get("lines") or ()
         if t == "adjustment" and lines:  # posted as one journal of its total
-            total = money(sum((dec(l["quantity_change"]) * dec(l["unit_cost"]) for l in lines), Decimal(0)))
+            total = adjustment_total(doc)
             if out_of_range(total):
                 found.append(f"the total value {total:,}")
         elif lines:
