@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from qbtui.errors import QbtuiError
+
 MAPPING_KEYS = ("mapping", "tax_mapping", "terms_mapping")
 
 _ATTRS = tuple(f"{kind}_attribute{i}" for kind in ("customer", "product", "supplier") for i in range(1, 11))
@@ -27,8 +29,16 @@ _EVERY = re.compile(r"^(?P<n>[1-9]\d*)(?P<unit>[mhd])$")
 _EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
 
 
-class SettingError(ValueError):
+class SettingError(QbtuiError, ValueError):
     """A key that does not exist, or a value the key does not allow; the message says which."""
+
+    title = "Not a setting qbtui knows"
+    hint = "`qbtui settings` lists the keys and their values"
+
+
+READ_ONLY_MODE = "from_quickbooks"
+"""The ``integration_mode`` in which qbtui writes nothing to QuickBooks (the read-only rule:
+qbtui.sync.readonly)."""
 
 
 @dataclass(frozen=True)
@@ -280,7 +290,7 @@ class Settings:
     @property
     def sends(self) -> bool:
         """False in from_quickbooks mode (write nothing to QBO)."""
-        return self.integration_mode != "from_quickbooks"
+        return self.integration_mode != READ_ONLY_MODE
 
     def channel_sync(self, channel: str | None, kind: str) -> str:
         """``individual`` or ``no_sync`` for ``kind`` "invoice" or "cogs" on a sales channel."""

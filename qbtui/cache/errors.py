@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from qbtui.errors import QbtuiError
 
-class CacheError(Exception):
+
+class CacheError(QbtuiError):
     """The cache cannot be used as asked (corrupt file, newer schema, read-only, ...)."""
+
+    title = "The profile's cache cannot be used"
 
 
 class CacheLocked(CacheError):
     """Another process holds the profile's writer lock."""
+
+    title = "The profile is busy"
+    hint = "wait for the other qbtui to finish; readers such as `qbtui status` still work"
 
     def __init__(self, message: str, *, profile: str, pid: int | None = None,
                  command: str | None = None, started: str | None = None) -> None:

@@ -60,7 +60,6 @@ ERROR_KINDS: tuple[tuple[str, str, str | None], ...] = (
     ("QBOFault", "quickbooks", None),
     ("NotConnected", "not_connected", "run `qbtui connect` (or try `qbtui demo`)"),
     ("WritesRefused", "writes_disabled", "`qbtui integration enable` turns writing back on"),
-    ("WritesDisabled", "writes_disabled", "`qbtui integration enable` turns writing back on"),
     ("KeyboardInterrupt", "interrupted", "run the command again: what was sent is looked up in QuickBooks first"),
     ("OSError", "os_error", None),
     ("ValueError", "invalid", None),

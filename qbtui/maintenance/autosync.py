@@ -25,6 +25,7 @@ from typing import Any
 from qbtui.cache import Cache, CacheLocked
 from qbtui.maintenance.alerts import raise_alert
 from qbtui.maintenance.audit import now_iso, who
+from qbtui.sync.readonly import check_writes_allowed, is_read_only
 from qbtui.sync.runs import marks_interrupted
 
 WAIT_ENV = "QBTUI_SYNC_WAIT"
@@ -91,7 +92,7 @@ def due(cache: Any, now: datetime | None = None) -> tuple[bool, str, datetime | 
     sched = schedule_of(cache.settings())
     if sched is None:
         return False, "autosync is off: set autosync.start and autosync.every (qbtui settings set ...)", None
-    if cache.get_setting("integration_mode") == "from_quickbooks":
+    if is_read_only(cache):
         return False, "the integration is disabled (From QuickBooks only): autosync sends nothing", None
     slot = sched.slot(now)
     if slot is None:
@@ -135,7 +136,7 @@ class ScheduledResult:
 async def _sync(cache: Cache, profile_path: Path, transport: Any = None,
                 on_event: Callable[[dict[str, Any]], None] | None = None) -> Any:
     from qbtui.sync.connection import open_client
-    from qbtui.sync.engine import SyncEngine, check_writes_allowed
+    from qbtui.sync.engine import SyncEngine
 
     check_writes_allowed(cache)
     client = await open_client(cache, profile_path, transport=transport)

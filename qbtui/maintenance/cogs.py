@@ -9,10 +9,12 @@ from datetime import date
 from typing import Any
 
 from qbtui.documents.text import csv_text
+from qbtui.errors import FAULT_INACTIVE_REFERENCE
 from qbtui.ledger.payload import json_number
 from qbtui.maintenance.audit import end_maintenance, start_maintenance
-from qbtui.maintenance.common import check_range, in_range, money, require_writes
+from qbtui.maintenance.common import check_range, in_range, money
 from qbtui.qbo import QBOFault
+from qbtui.sync.readonly import check_writes_allowed
 
 EXPORT_FIELDS = ("ref", "date", "invoice", "amount", "status", "entity", "qbo_id", "doc_number")
 
@@ -61,7 +63,7 @@ async def void_cogs(cache: Any, client: Any, start: str | date, end: str | date,
                     on_progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Delete in QBO the COGS journals of the synced COGS documents dated in the range; returns the run."""
     d1, d2 = check_range(start, end)
-    require_writes(cache)
+    check_writes_allowed(cache)
     rows = [r for r in cogs_in_range(cache, d1, d2) if r["status"] == "synced" and r["qbo_id"]]
     run_id = start_maintenance(cache, "cogs_void", range={"from": d1.isoformat(), "to": d2.isoformat()})
     removed: list[dict[str, Any]] = []
@@ -75,7 +77,7 @@ async def void_cogs(cache: Any, client: Any, start: str | date, end: str | date,
             try:
                 current = await client.read(entity, qid)
             except QBOFault as fault:
-                if fault.code != "610" and fault.status != 404:
+                if fault.code != FAULT_INACTIVE_REFERENCE and fault.status != 404:
                     raise
                 current = None  # already gone in QBO: nothing to delete, still voided here
             if current is not None:

@@ -74,13 +74,3 @@ def is_voided(obj: Mapping[str, Any]) -> bool:
 
 def amount_text(value: Any) -> str:
     return f"{money(value):,.2f}"
-
-
-class WritesDisabled(ValueError):
-    """The integration is disabled ("From QuickBooks only"): nothing may be written to QBO."""
-
-
-def require_writes(cache: Any) -> None:
-    if cache.get_setting("integration_mode") == "from_quickbooks":
-        raise WritesDisabled("the integration is disabled (\"From QuickBooks only\"): nothing is written to "
-                             "QuickBooks; `qbtui integration enable` turns it back on")

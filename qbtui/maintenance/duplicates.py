@@ -10,8 +10,9 @@ from typing import Any
 
 from qbtui.ledger.payload import json_number
 from qbtui.maintenance.audit import end_maintenance, start_maintenance
-from qbtui.maintenance.common import VOID_IN_API, check_range, is_voided, link_index, money, query_range, require_writes
+from qbtui.maintenance.common import VOID_IN_API, check_range, is_voided, link_index, money, query_range
 from qbtui.qbo import QBOFault
+from qbtui.sync.readonly import check_writes_allowed
 
 DUPLICATE_ENTITIES = ("JournalEntry", "Invoice", "Bill")
 
@@ -86,7 +87,7 @@ def resolve_target(report: dict[str, Any], target: str) -> dict[str, Any]:
 async def remove_duplicate(cache: Any, client: Any, start: str | date, end: str | date, target: str) -> dict[str, Any]:
     """Remove the duplicate ``target`` after checking again that it still is one (void where QBO's API
     can, else delete); returns the maintenance run recording it. The cache must be the writer."""
-    require_writes(cache)
+    check_writes_allowed(cache)
     report = await find_duplicates(cache, client, start, end)
     hit = resolve_target(report, target)
     entity, qid = hit["entity"], hit["id"]

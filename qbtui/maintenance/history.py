@@ -8,13 +8,13 @@ from datetime import date
 from typing import Any
 
 from qbtui.maintenance.audit import end_maintenance, start_maintenance, who
-from qbtui.maintenance.common import require_writes
+from qbtui.sync.readonly import check_writes_allowed
 
 
 async def export_history(cache: Any, client: Any, start: date, on_event: Any = None) -> dict[str, Any]:
     from qbtui.sync.engine import SyncEngine
 
-    require_writes(cache)
+    check_writes_allowed(cache)
     previous = cache.get_setting("filter_start_date")
     run_id = start_maintenance(cache, "history_export", start=start.isoformat(), previous_filter_start=previous)
     cache.set_setting("filter_start_date", start.isoformat())

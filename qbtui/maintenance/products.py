@@ -12,8 +12,8 @@ from qbtui.ledger.build import build
 from qbtui.ledger.context import Ledger
 from qbtui.ledger.payload import wire
 from qbtui.maintenance.audit import end_maintenance, start_maintenance
-from qbtui.maintenance.common import require_writes
 from qbtui.qbo import QBOFault
+from qbtui.sync.readonly import check_writes_allowed
 
 NAME_LIMIT = 100
 
@@ -36,7 +36,7 @@ async def replace_products(cache: Any, client: Any, *, on_progress: Callable[[in
     from qbtui.sync.lookup import find_by_names
     from qbtui.sync.plan import cache_resolver, snapshot
 
-    require_writes(cache)
+    check_writes_allowed(cache)
     clashes = name_collisions(cache)
     if clashes:
         raise ProductsError("refused: product names collide in their first 100 characters: "

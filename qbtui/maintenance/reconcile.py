@@ -22,6 +22,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from qbtui.errors import FAULT_INACTIVE_REFERENCE
 from qbtui.ledger.build import build
 from qbtui.ledger.context import Ledger
 from qbtui.ledger.payload import json_number
@@ -219,7 +220,7 @@ async def reconcile(cache: Any, client: Any, start: str | date, end: str | date)
                 try:
                     obj = await client.read(payload.entity, qid)
                 except QBOFault as fault:
-                    if fault.code == "610" or fault.status == 404:
+                    if fault.code == FAULT_INACTIVE_REFERENCE or fault.status == 404:
                         differences.append(row("deleted", key, payload.entity, qid, payload.doc_number, day, ours,
                                                None, f"{payload.entity} {qid} was deleted in QuickBooks"))
                         continue

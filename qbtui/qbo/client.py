@@ -20,6 +20,7 @@ import orjson
 
 from .environment import MINOR_VERSION, Environment, require_secure
 from .errors import (
+    FAULT_THROTTLED,
     READ_ONLY_MESSAGE,
     QBOFault,
     ReconnectRequired,
@@ -254,7 +255,7 @@ class QBOClient:
                 log.info("QuickBooks answered 401 (%s); refreshing the token once", fault.code)
                 await self._refresh(tokens.access_token)
                 continue
-            if status == 429 or fault.code == "3001":
+            if status == 429 or fault.code == FAULT_THROTTLED:
                 self.stats.throttled += 1
                 if throttles >= self.max_throttle_retries:
                     raise fault

@@ -15,6 +15,20 @@ from typing import Any
 
 import orjson
 
+from qbtui.errors import (
+    FAULT_DUPLICATE_DOC_NUMBER,
+    FAULT_DUPLICATE_NAME,
+    FAULT_INACTIVE_REFERENCE,
+    FAULT_PERIOD_CLOSED,
+    FAULT_STALE_OBJECT,
+    FAULT_THROTTLED,
+    QbtuiError,
+)
+
+__all__ = ["FAULT_DUPLICATE_DOC_NUMBER", "FAULT_DUPLICATE_NAME", "FAULT_INACTIVE_REFERENCE", "FAULT_PERIOD_CLOSED",
+           "FAULT_STALE_OBJECT", "FAULT_THROTTLED", "READ_ONLY_MESSAGE", "QBOFault", "ReconnectRequired",
+           "UnknownOutcome", "WritesRefused", "fault_for_response", "fault_from_dict", "parse_fault", "redact"]
+
 RECONNECT_MESSAGE = "the QuickBooks connection has expired or was revoked: run `qbtui connect` again"
 
 _WORD = re.compile(r"[A-Za-z0-9._~+/=\-]{8,}")
@@ -37,8 +51,10 @@ def redact(text: str, secrets: Iterable[str | None]) -> str:
     return _WORD.sub(hide, text)
 
 
-class QBOFault(Exception):
+class QBOFault(QbtuiError):
     """A fault QuickBooks answered with (or the client's stand-in for one). `str()` is safe to show."""
+
+    title = "QuickBooks refused the request"
 
     def __init__(self, code: str | int, message: str, detail: str = "", *, element: str = "",
                  status: int = 0, fault_type: str = "", errors: list[dict[str, str]] | None = None) -> None:
@@ -74,7 +90,7 @@ class QBOFault(Exception):
 
     @property
     def is_throttle(self) -> bool:
-        return self.code == "3001"
+        return self.code == FAULT_THROTTLED
 
 
 def _rebuild(cls: type[QBOFault], code: str, message: str, detail: str, element: str, status: int, fault_type: str,
@@ -88,6 +104,9 @@ def _rebuild(cls: type[QBOFault], code: str, message: str, detail: str, element:
 class ReconnectRequired(QBOFault):
     """The refresh token is dead (`invalid_grant`) or a refreshed token is still refused: reconnect."""
 
+    title = "The QuickBooks connection needs renewing"
+    hint = "run `qbtui connect` again"
+
     def __init__(self, code: str | int = "invalid_grant", message: str = RECONNECT_MESSAGE, detail: str = "", *,
                  element: str = "", status: int = 0, fault_type: str = "AUTHENTICATION",
                  errors: list[dict[str, str]] | None = None) -> None:
@@ -98,11 +117,14 @@ class ReconnectRequired(QBOFault):
         return RECONNECT_MESSAGE if self.message == RECONNECT_MESSAGE else super()._text()
 
 
-class UnknownOutcome(Exception):
+class UnknownOutcome(QbtuiError):
     """The request was sent and no answer came back: look the object up before sending it again.
 
     Resending with the same `request_id` replays the original answer when QBO did act.
     """
+
+    title = "No answer from QuickBooks"
+    hint = "sync again: what may have been sent is looked up in QuickBooks first"
 
     def __init__(self, request_id: str, method: str = "", path: str = "", reason: str = "") -> None:
         self.request_id = request_id
@@ -216,9 +238,18 @@ def fault_for_response(status: int, content: bytes, secrets: Iterable[str | None
                     fault_type="SystemFault" if status >= 500 else "")
 
 
-READ_ONLY_MESSAGE = ("this profile is set to \"From QuickBooks only\": qbtui reads from QuickBooks and writes nothing "
-                     "(change it with `qbtui settings set integration_mode both_ways`)")
+READ_ONLY_MESSAGE = ("writing to QuickBooks is disabled: this profile is set to \"From QuickBooks only\" (qbtui reads "
+                     "from QuickBooks and writes nothing; `qbtui integration enable` turns writing back on)")
+"""The one message of the read-only rule (the guard: qbtui.sync.readonly.check_writes_allowed)."""
 
 
-class WritesRefused(Exception):
-    """A write was asked of a read-only connection ("From QuickBooks only"): nothing was sent."""
+class WritesRefused(QbtuiError, ValueError):
+    """A write was asked of a read-only profile or connection ("From QuickBooks only"): nothing was sent.
+    The one exception of the read-only rule, whoever refuses (the sync, the wizard's steps, the maintenance
+    commands, the client itself); a ValueError too, so that every command reports it as a refusal."""
+
+    title = "This profile only reads from QuickBooks"
+    hint = "`qbtui integration enable` turns writing back on"
+
+    def __init__(self, message: str = READ_ONLY_MESSAGE) -> None:
+        super().__init__(message)

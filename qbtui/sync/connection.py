@@ -22,6 +22,7 @@ from qbtui.qbo import (
     parse_redirect,
     resolve_environment,
 )
+from qbtui.sync.readonly import is_read_only
 
 PLAYGROUND_REDIRECT = "https://developer.intuit.com/v2/OAuth2Playground/RedirectUrl"
 
@@ -87,4 +88,4 @@ async def open_client(cache: Cache, profile_path: Path, *, transport: httpx2.Asy
     env = await resolve_environment(environment, transport=transport)
     return QBOClient(env, store, realm_id=realm_id, client_id=cache.get_setting("client_id"), client_secret=secret,
                      transport=transport, time_scale=float(cache.get_setting("time_scale") or env.time_scale or 1.0),
-                     read_only=cache.get_setting("integration_mode") == "from_quickbooks")
+                     read_only=is_read_only(cache))

@@ -13,7 +13,7 @@
   balance equity, for the inventory valuation less QBO's inventory asset balance, on the day before the
   filter start date (``OPENING-INV``), once (state key ``opening_inventory_posted``).
 
-Everything that writes to QBO calls :func:`qbtui.sync.preflight.require_writes` first."""
+Everything that writes to QBO calls :func:`qbtui.sync.readonly.check_writes_allowed` first."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from qbtui.ledger.money import money
 from qbtui.ledger.payload import Payload, jsonable, wire
 from qbtui.private import write_private
 from qbtui.sync.lookup import quote
-from qbtui.sync.preflight import require_writes
+from qbtui.sync.readonly import check_writes_allowed
 
 OPENING_BALANCES_KEY = "opening_balances_imported"
 STOCK_KEY = "stock_on_hand"
@@ -222,7 +222,7 @@ def _product_from_item(item: dict[str, Any], location: str, ours: dict[str, Any]
 
 async def import_stock_on_hand(cache: Any, client: Any, *, location: str, path: Path) -> StockOnHand:
     """Stock on hand from QBO's active Inventory items with a SKU (see the module docstring)."""
-    require_writes(cache, "import stock on hand (it makes QuickBooks items inactive and recreates them)")
+    check_writes_allowed(cache, "import stock on hand (it makes QuickBooks items inactive and recreates them)")
     if not location.strip():
         raise OpeningError("stock on hand goes to one location: name it")
     mapping = cache.get_setting("mapping") or {}
@@ -336,7 +336,7 @@ async def post_opening_inventory(cache: Any, client: Any, *, qbo_balance: Decima
     if done:
         raise OpeningError(f"the opening inventory journal was already posted (QuickBooks JournalEntry "
                            f"{done.get('id')}, {done.get('date')})")
-    require_writes(cache, "post the opening inventory journal")
+    check_writes_allowed(cache, "post the opening inventory journal")
     preview = opening_inventory_preview(cache, qbo_balance=qbo_balance)
     if preview.payload is None:
         cache.set_setting(OPENING_INVENTORY_KEY, {"id": None, "date": preview.day, "amount": "0.00",

@@ -3,7 +3,7 @@ of our documents before anything is sent, each with a plain explanation and, whe
 a fix that :func:`apply_fix` carries out.
 
 :func:`preflight` is pure (documents, reference data, settings in; checks out). :func:`apply_fix`
-writes to QBO, so it refuses in "From QuickBooks only" mode (:func:`require_writes`)."""
+writes to QBO, so it refuses in "From QuickBooks only" mode (:func:`qbtui.sync.readonly.check_writes_allowed`)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any
 
 from qbtui.ledger.context import Prefs
 from qbtui.settings import Settings
-from qbtui.sync.engine import WritesRefused
+from qbtui.sync.readonly import check_writes_allowed
 
 PRODUCT_NAME_MAX = 100
 BACKUP_SETTING = "backup_confirmed"
@@ -40,14 +40,6 @@ class Check:
     def to_json(self) -> dict[str, Any]:
         return {"code": self.code, "ok": self.ok, "title": self.title, "explanation": self.explanation,
                 "fix": self.fix, "details": list(self.details)}
-
-
-def require_writes(cache: Any, what: str = "write to QuickBooks") -> None:
-    """WritesRefused when the profile is in "From QuickBooks only" mode."""
-    if cache.get_setting("integration_mode") == "from_quickbooks":
-        raise WritesRefused(f"cannot {what}: this profile is set to \"From QuickBooks only\" (qbtui reads from "
-                            "QuickBooks and writes nothing; change it with `qbtui settings set integration_mode "
-                            "both_ways`)")
 
 
 def _dec(v: Any) -> Decimal | None:
@@ -265,7 +257,7 @@ async def apply_fix(code: str, client: Any, cache: Any) -> str:
     WritesRefused in "From QuickBooks only" mode (nothing is sent)."""
     if code not in FIXABLE:
         raise ValueError(f"no fix from qbtui for {code!r}: see its explanation")
-    require_writes(cache, "fix this in QuickBooks")
+    check_writes_allowed(cache, "fix this in QuickBooks")
     if code == "inventory_tracking":
         await client.update_preferences({"ProductAndServicesPrefs": {"QuantityOnHand": False}})
         await refresh(cache, client, "preferences")

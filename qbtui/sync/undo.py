@@ -10,8 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from qbtui.cache import Cache
+from qbtui.errors import FAULT_INACTIVE_REFERENCE, FAULT_STALE_OBJECT
+from qbtui.ledger.kinds import WAVES
 from qbtui.qbo import QBOClient, QBOFault, ReconnectRequired, UnknownOutcome
-from qbtui.sync.engine import WAVES, check_writes_allowed, fault_error
+from qbtui.sync.engine import fault_error
+from qbtui.sync.readonly import check_writes_allowed
 from qbtui.sync.runs import now_iso, who
 
 NEVER_DELETED = frozenset({"Customer", "Vendor", "Item", "Account", "Class", "Department", "Term"})
@@ -34,7 +37,7 @@ async def remove(client: QBOClient, entity: str, qbo_id: str, attempts: int = 3)
                 raise QBOFault("sync.no_answer", "QuickBooks did not answer; run the undo again", "",
                                fault_type="transport") from None
         except QBOFault as fault:
-            if fault.code == "5010" and attempt < attempts - 1:  # changed meanwhile: read again, retry
+            if fault.code == FAULT_STALE_OBJECT and attempt < attempts - 1:  # changed meanwhile: read again, retry
                 continue
             raise
 
@@ -43,7 +46,7 @@ async def _remove_once(client: QBOClient, entity: str, qbo_id: str) -> None:
     try:
         current = await client.read(entity, qbo_id)
     except QBOFault as fault:
-        if fault.code == "610" or fault.status == 404:
+        if fault.code == FAULT_INACTIVE_REFERENCE or fault.status == 404:
             return
         raise
     if entity in NEVER_DELETED:

@@ -16,6 +16,7 @@ from typing import Any
 
 from qbtui.cache import Cache
 from qbtui.cache.status import document_status
+from qbtui.errors import FAULT_FAMILY
 from qbtui.ledger.kinds import CONTACTS, KIND, KINDS, Kind
 from qbtui.ledger.totals import document_total
 
@@ -59,16 +60,14 @@ def document_date(type_: str, data: dict) -> str:
     return ""
 
 
-QBO_CODE_FAMILIES = {"6210": "dates", "6240": "names", "610": "names", "2500": "names", "6140": "names",
-                     "2050": "names", "5010": "other"}
 
 
 def error_family(code: str | None, message: str | None = "") -> str:
     """Errors are grouped by what fixes them: a date, a name or link, an amount, a mapping or
     setting, or the document it waits for. Gate codes are ``area.problem``; QBO's are numbers."""
     c = str(code or "").lower()
-    if c in QBO_CODE_FAMILIES:
-        return QBO_CODE_FAMILIES[c]
+    if c in FAULT_FAMILY:
+        return FAULT_FAMILY[c]
     if c.startswith("dependency."):
         return "dependencies"
     problem = c.partition(".")[2] if "." in c else c
