@@ -153,6 +153,10 @@ def scheduled_sync(profile: Profile, *, as_json: bool = False, events: bool = Fa
     result = run_scheduled(profile.path, on_event=printer)
     if printer is not None:
         printer.close()
+        if result.error:
+            from qbtui.sync import events as vocabulary
+
+            printer(dict(vocabulary.error(result.message, result.error)))
         printer({"event": "done", "exit_code": result.exit_code, "message": result.message})
     elif as_json:
         if result.exit_code == 2:

@@ -358,7 +358,8 @@ def range_reason(label: str, found: list[str]) -> Reason:
     shown = "; ".join(found[:3]) + (f"; and {len(found) - 3} more" if len(found) > 3 else "")
     return Reason("amount.out_of_range", f"This {label} has numbers QuickBooks cannot hold: {shown}. QuickBooks takes "
                   f"at most {QBO_INTEGER_DIGITS} digits before the decimal point (up to 9,999,999,999.99).",
-                  f"Correct the quantities, prices or amounts (or split the document) in the inventory system; {REIMPORT}")
+                  "Correct the quantities, prices or amounts (or split the document) in the inventory system and import "
+                  "it again")
 
 
 def _range(doc: Doc) -> list[Reason]:
@@ -442,7 +443,7 @@ def _text(doc: Doc) -> list[Reason]:
     return [Reason("text.control_character", f"This {label}'s text holds characters that are never sent to QuickBooks "
                    f"(they can hide or reorder text, or drive a terminal): {'; '.join(found[:3])}"
                    + (f"; and {len(found) - 3} more" if len(found) > 3 else "") + ".",
-                   f"Remove them in the inventory system; {REIMPORT}")]
+                   "Remove them in the inventory system and import it again, or fix it with e on the Errors tab")]
 
 
 def _terms_of(doc: Doc, ctx: GateContext) -> str | None:

@@ -131,6 +131,8 @@ class ScheduledResult:
     run: dict[str, Any] | None = None
     report: Any = None
     alert: dict[str, Any] | None = None
+    #: why it could not run, as the CLI's JSON error code ("profile_busy": another process held the profile)
+    error: str | None = None
 
 
 async def _sync(cache: Cache, profile_path: Path, transport: Any = None,
@@ -185,7 +187,7 @@ def run_scheduled(profile_path: Path, *, wait_s: float | None = None, now: datet
     try:
         cache = open_writer(profile_path, wait_s=wait_s)
     except SyncBusy as exc:
-        return ScheduledResult(2, str(exc))
+        return ScheduledResult(2, str(exc), error="profile_busy")
     with cache:
         return run_scheduled_with(cache, profile_path, now=now, force=force, transport=transport, on_event=on_event)
 
