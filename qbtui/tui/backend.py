@@ -97,10 +97,12 @@ class Backend:
         return [*(self.command or qbtui_command()), "--profile", self.profile, "--data-dir", str(self.data_dir),
                 *args]
 
-    async def _spawn(self, args: Iterable[str], stdin: bool) -> asyncio.subprocess.Process:
+    async def _spawn(self, args: Iterable[str], stdin: bool,
+                     env: dict[str, str] | None = None) -> asyncio.subprocess.Process:
         return await asyncio.create_subprocess_exec(
             *self.argv(*args), stdin=asyncio.subprocess.PIPE if stdin else asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, limit=LINE_LIMIT)
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, limit=LINE_LIMIT,
+            env={**os.environ, **env} if env else None)
 
     async def call(self, *args: str, stdin: bytes | None = None) -> Any:
         """Run ``qbtui ARGS --events`` to its end; the data of its ``result`` event (None without one).
@@ -122,10 +124,10 @@ class Backend:
             raise BackendError(_last_line(err) or f"qbtui {args[0]} stopped (exit code {proc.returncode})")
         return answer
 
-    async def stream(self, *args: str) -> AsyncIterator[Event]:
+    async def stream(self, *args: str, env: dict[str, str] | None = None) -> AsyncIterator[Event]:
         """Run ``qbtui ARGS`` and yield its events as they come; a last ``done`` carries the exit code and an
         ``error`` comes before it when the child stopped without saying why."""
-        proc = self.upload_process = await self._spawn(args, stdin=False)
+        proc = self.upload_process = await self._spawn(args, stdin=False, env=env)
         assert proc.stdout is not None and proc.stderr is not None
         stderr = asyncio.create_task(proc.stderr.read())
         said_done = said_error = False
@@ -240,6 +242,19 @@ class Backend:
             with contextlib.suppress(ProcessLookupError):
                 proc.kill()
             await proc.wait()
+
+    async def scheduled_sync(self) -> tuple[int, str, str | None]:
+        """``qbtui sync --scheduled`` (what cron runs: the same lock, slots and alerts), waiting a few seconds
+        for another holder of the profile: (exit code, message, error code such as ``profile_busy`` or None)."""
+        code, message, error = 0, "", None
+        async for event in self.stream("sync", "--scheduled", "--events",
+                                       env={"QBTUI_SYNC_WAIT": os.environ.get("QBTUI_SYNC_WAIT", "5")}):
+            if event["event"] == "error":
+                message, error = str(event.get("message") or ""), str(event.get("code") or "could_not_run")
+            elif event["event"] == "done":
+                code = int(event.get("exit_code") or 0)
+                message = str(event.get("message") or message)  # type: ignore[typeddict-item]
+        return code, message, error
 
     # ------------------------------------------------------------------ reads in this process
     def reader(self) -> Cache:

@@ -156,13 +156,11 @@ class Dashboard(Screen):
 
     def _start_autosync(self) -> None:
         """The autosync schedule while the dashboard runs (qbtui.tui.maintenance)."""
-        from .backend import qbtui_command
         from .maintenance import AutosyncTimer
 
         b = self.backend
         self._autosync = AutosyncTimer(self, b.profile_path, profile=b.profile, data_dir=b.data_dir,
-                                       on_done=lambda code, message: self.load(keep_cursor=True),
-                                       argv=b.command or qbtui_command())
+                                       on_done=lambda code, message: self.load(keep_cursor=True), argv=b.command)
         self._autosync.start()
 
     def _open_wizard_if_new(self) -> None:

@@ -1,7 +1,7 @@
 """The autosync scheduler while the dashboard runs.
 
 Every ``interval`` seconds it checks (reader, cheap) whether a scheduled sync is due; when it is, it
-runs ``qbtui sync --scheduled --json`` in a subprocess, exactly what cron runs, so the one-sync-per-
+runs ``qbtui sync --scheduled --events`` in a child process through the Backend, exactly what cron runs, so the one-sync-per-
 profile lock, the slot bookkeeping and the e-mail alerts are the same. New in-app alerts (from this
 run, or from cron while the dashboard was open) are shown with ``app.notify``.
 
@@ -11,14 +11,13 @@ run, or from cron while the dashboard was open) are shown with ``app.notify``.
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from qbtui.cache import StateReader
+
+from ..backend import Backend
 
 
 class AutosyncTimer:
@@ -31,7 +30,7 @@ class AutosyncTimer:
         self.data_dir = Path(data_dir)
         self.interval = interval
         self.on_done = on_done
-        self.argv = argv or [sys.executable, "-m", "qbtui"]
+        self.backend = Backend(self.profile_path, profile=profile, data_dir=self.data_dir, command=argv)
         self.running = False
         self.seen: set[str] = set()
         self._timer: Any = None
@@ -77,31 +76,13 @@ class AutosyncTimer:
             return
         self.running = True
         try:
-            code, message = await self.run_once()
+            code, message, error = await self.backend.scheduled_sync()
         finally:
             self.running = False
         self.notify_new_alerts()
-        if code == 2 and "in use by process" in message:
+        if error == "profile_busy":
             self.app.notify(message, title="Autosync waited", severity="warning", timeout=8)
         elif code == 0:
             self.app.notify(message, title="Autosync", timeout=4)
         if self.on_done:
             self.on_done(code, message)
-
-    async def run_once(self) -> tuple[int, str]:
-        """``qbtui sync --scheduled`` in a subprocess; (exit code, message)."""
-        argv = [*self.argv, "--data-dir", str(self.data_dir), "--profile", self.profile, "sync", "--scheduled",
-                "--json"]
-        proc = await asyncio.create_subprocess_exec(*argv, stdin=asyncio.subprocess.DEVNULL,
-                                                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-                                                    env={**os.environ, "QBTUI_SYNC_WAIT": os.environ.get(
-                                                        "QBTUI_SYNC_WAIT", "5")})
-        out, err = await proc.communicate()
-        message = err.decode(errors="replace").strip()
-        try:
-            import json
-
-            message = json.loads(out.decode()).get("message") or message
-        except Exception:
-            pass
-        return proc.returncode or 0, message
