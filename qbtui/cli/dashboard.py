@@ -22,9 +22,9 @@ def demo_command(profile: Profile, reset: bool) -> None:
         # --reset would delete that profile's documents, links, runs and tokens, and even without it the profile
         # would be pointed at a throwaway sandbox: the demo only ever touches its own profile
         fail(f"`qbtui demo` works only on its own profile {DEMO_PROFILE!r}, never on {profile.name!r}: nothing was "
-             f"changed; run `qbtui demo` without --profile" + (" (and without QBTUI_PROFILE)" if
-                                                                os.environ.get("QBTUI_PROFILE") else ""),
-             error="demo_profile_only", hint=f"qbtui --profile {DEMO_PROFILE} demo")
+             "changed", error="demo_profile_only",
+             hint="run `qbtui demo` without --profile" + (" and without QBTUI_PROFILE" if
+                                                          os.environ.get("QBTUI_PROFILE") else ""))
     profile = Profile(DEMO_PROFILE, profile.data_dir, no_mouse=profile.no_mouse, explicit=True)
     if not sys.stdout.isatty():  # before anything is started or reset
         fail("the demo opens the dashboard, which needs a terminal; for scripts use the commands (qbtui --help)")
