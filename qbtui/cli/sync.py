@@ -130,8 +130,8 @@ def sync_command(profile: Profile, types: tuple[str, ...], refs: tuple[str, ...]
 
 async def _sync(profile: Profile, cache: Cache, types: set[str] | None, refs: set[str] | None,
                 keys: set[tuple[str, str]] | None, printer: EventPrinter):
-    from qbtui.sync.connection import NotConnected, open_client
     from qbtui.qbo.errors import WritesRefused
+    from qbtui.sync.connection import NotConnected, open_client
     from qbtui.sync.engine import SyncEngine
     from qbtui.sync.readonly import check_writes_allowed
 
