@@ -67,25 +67,25 @@ ERROR_KINDS: tuple[tuple[str, str, str | None], ...] = (
 EXIT_KINDS = {1: "refused", 2: "could_not_run", EXIT_INTERRUPTED: "interrupted"}
 
 
-def _json_wanted() -> bool:
-    """Whether the command being run was given ``--json`` (its errors then go to stdout as JSON too)."""
+def _given(param: str) -> bool:
+    """Whether the command being run (or a group above it) was given the flag stored as ``param``."""
     ctx = click.get_current_context(silent=True)
     while ctx is not None:
-        if ctx.params.get("as_json"):
+        if ctx.params.get(param):
             return True
         ctx = ctx.parent
     return False
+
+
+def _json_wanted() -> bool:
+    """Whether the command being run was given ``--json`` (its errors then go to stdout as JSON too)."""
+    return _given("as_json")
 
 
 def _events_wanted() -> bool:
     """Whether the command being run was given ``--events`` (it then speaks ``qbtui.sync.events``: its
     errors too, as an ``error`` event then ``done``)."""
-    ctx = click.get_current_context(silent=True)
-    while ctx is not None:
-        if ctx.params.get("events"):
-            return True
-        ctx = ctx.parent
-    return False
+    return _given("events")
 
 
 def events_option(func: Callable[..., Any]) -> Callable[..., Any]:

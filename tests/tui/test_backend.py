@@ -1,0 +1,117 @@
+"""The one door from the screen down: the Backend's child processes, their event vocabulary, and the keys that
+must never open the cache on the UI thread."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+from click.testing import CliRunner
+
+from qbtui.cache import Cache
+from qbtui.cli import main
+from qbtui.sync import events
+from qbtui.tui.messages import DocumentChanged, UploadProgress
+from qbtui.tui.screens import DocumentScreen, FixScreen, LinkPicker
+
+SIZE = (80, 24)
+
+
+async def ready(app, pilot):
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def filter_to(app, pilot, text: str) -> None:
+    await pilot.press("slash")
+    app.dashboard.filter_buffer = text
+    await pilot.press("enter")
+
+
+async def test_enter_e_and_the_link_picker_never_open_the_cache_on_the_ui_thread(make_app, data_dir, monkeypatch):
+    app = make_app()
+    on_ui_thread: list[tuple] = []
+    real_open = Cache.open.__func__
+
+    def watched_open(cls, *args, **kwargs):
+        if threading.current_thread() is threading.main_thread():
+            on_ui_thread.append(args)
+        return real_open(cls, *args, **kwargs)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)  # the first load reads the cache at startup, before any key
+        monkeypatch.setattr(Cache, "open", classmethod(watched_open))
+        await pilot.press("p")
+        await filter_to(app, pilot, "SO-1001")
+        await pilot.press("enter")
+        await ready(app, pilot)
+        assert isinstance(app.screen, DocumentScreen) and app.screen.record["data"]["ref"] == "SO-1001"
+        await pilot.press("q", "5")
+        await filter_to(app, pilot, "C-103")
+        await pilot.press("e")
+        await ready(app, pilot)
+        assert isinstance(app.screen, FixScreen)
+        await pilot.press("ctrl+l")
+        await ready(app, pilot)
+        assert isinstance(app.screen, LinkPicker) and app.screen.items
+        app.screen.query_one("#search").value = "harbour"
+        await pilot.pause()
+        await pilot.press("enter")
+        await ready(app, pilot)
+        assert app.dashboard.model.by_key[("customer", "C-103")].status == "synced"
+    assert on_ui_thread == []
+
+
+def run(data_dir, *args: str, stdin: str | None = None) -> tuple[int, list[dict]]:
+    result = CliRunner().invoke(main, ["--data-dir", str(data_dir), "--profile", "demo", *args, "--events"],
+                                input=stdin, catch_exceptions=False)
+    return result.exit_code, [e for e in map(events.decode, result.stdout.splitlines()) if e is not None]
+
+
+def test_the_hidden_commands_answer_in_events(data_dir):
+    code, said = run(data_dir, "document", "sale_invoice", "SO-1001")
+    assert code == 0 and [e["event"] for e in said] == ["result", "done"]
+    view = said[0]["data"]
+    assert said[0]["kind"] == "document" and view["record"]["data"]["lines"][0]["sku"] == "MUG-01"
+    assert view["link"]["qbo"][0]["id"] == "140" and view["link"]["history"]
+    assert set(view["plan"]) == {"status", "reasons", "payloads"}
+    code, said = run(data_dir, "document", "sale_invoice", "SO-NOT-THERE")
+    assert code == 0 and said[0]["data"] == {"record": None, "link": None, "plan": None}
+    code, said = run(data_dir, "link-candidates", "customer")
+    assert code == 0 and any(i["Id"] == "58" for i in said[0]["data"])
+
+
+def test_a_refused_or_busy_write_says_so_with_a_code(data_dir):
+    bad = {"type": "sale_invoice", "ref": "SO-1008", "customer": "C-100", "invoice_date": "2026-13-01"}
+    code, said = run(data_dir, "update-document", stdin=json.dumps(bad))
+    assert code == 1 and said[0]["event"] == "error" and said[0]["code"] == "refused"
+    assert said[-1] == {"event": "done", "exit_code": 1}
+    profile = data_dir / "profiles" / "demo"
+    with Cache.open(profile, writer=True, command="qbtui sync"):
+        code, said = run(data_dir, "link-document", "customer", "C-103", "--entity", "Customer", "--id", "58")
+    assert code == 2 and said[0]["code"] == "profile_busy" and "in use" in said[0]["message"]
+    with Cache.open(profile, writer=False) as cache:
+        assert cache.link("customer", "C-103") is None or cache.link("customer", "C-103")["status"] != "synced"
+    code, said = run(data_dir, "link-document", "customer", "C-103", "--entity", "Customer", "--id", "58")
+    assert code == 0 and said[0]["data"]["qbo_ids"] == ["58"]
+    with Cache.open(profile, writer=False) as cache:
+        assert cache.link("customer", "C-103")["qbo"][0]["id"] == "58"
+        assert cache.status_of("customer", "C-103") == "synced"
+
+
+def test_one_event_a_line_whatever_the_text_holds():
+    event = events.error("a name with\u2028a line separator\nand a newline", events.BUSY)
+    line = events.encode(event)
+    assert "\n" not in line and "\u2028" not in line
+    assert events.decode(line.encode()) == event
+    assert events.decode("not an event") == {"event": "log", "message": "not an event"}
+    assert events.decode('{"event": "unknown"}')["event"] == "log"
+    assert events.decode("  ") is None
+
+
+def test_progress_coalesces_and_documents_do_not():
+    older, newer = UploadProgress({"event": "progress", "sent": 1}), UploadProgress({"event": "progress", "sent": 2})
+    assert older.can_replace(newer)
+    doc = DocumentChanged({"event": "document", "type": "customer", "ref": "C-1", "status": "synced"})
+    assert not doc.can_replace(DocumentChanged(doc.event)) and not older.can_replace(doc)
