@@ -42,6 +42,13 @@ from typing import Any
 import orjson
 
 from qbtui.cache import Cache
+from qbtui.errors import (
+    FAULT_DUPLICATE_DOC_NUMBER,
+    FAULT_DUPLICATE_NAME,
+    FAULT_INACTIVE_REFERENCE,
+    FAULT_PERIOD_CLOSED,
+    FAULT_STALE_OBJECT,
+)
 from qbtui.ledger.payload import Payload, jsonable, wire
 from qbtui.qbo import BatchItem, QBOClient, QBOFault, ReconnectRequired, UnknownOutcome, WritesRefused
 from qbtui.qbo.errors import READ_ONLY_MESSAGE
@@ -71,15 +78,15 @@ def fault_error(fault: QBOFault, hint: str = "") -> dict[str, Any]:
 
 
 HINTS = {
-    "610": "the contact or item it names was made inactive in QuickBooks: re-link it or reactivate it",
+    FAULT_INACTIVE_REFERENCE: "the contact or item it names was made inactive in QuickBooks: re-link it or reactivate it",
     "2500": "it names an object QuickBooks does not know: re-link the contact or item",
     "2020": "a required field is missing: fix the document and re-sync",
     "2050": "a value is too long for QuickBooks: shorten it and re-sync",
     "6000": "QuickBooks refused it (see the detail): fix the document and re-sync",
-    "6140": "a QuickBooks transaction already has this number: link to it or change the reference",
-    "6210": "the date is in a closed period: change the document's date or QuickBooks' book close date",
-    "6240": "a customer, supplier or employee in QuickBooks already has this name: link to it or rename",
-    "5010": "it was changed in QuickBooks meanwhile: pull and re-sync",
+    FAULT_DUPLICATE_DOC_NUMBER: "a QuickBooks transaction already has this number: link to it or change the reference",
+    FAULT_PERIOD_CLOSED: "the date is in a closed period: change the document's date or QuickBooks' book close date",
+    FAULT_DUPLICATE_NAME: "a customer, supplier or employee in QuickBooks already has this name: link to it or rename",
+    FAULT_STALE_OBJECT: "it was changed in QuickBooks meanwhile: pull and re-sync",
 }
 
 
@@ -124,7 +131,7 @@ class Linked(dict):
     """An object QBO already had (found by name after 6240): linked to, never counted as created."""
 
 
-LINK_ON_DUPLICATE = {"6140", "6240"}  # duplicate DocNumber / name: our own lost create, when it matches
+LINK_ON_DUPLICATE = {FAULT_DUPLICATE_DOC_NUMBER, FAULT_DUPLICATE_NAME}  # duplicate DocNumber / name: our own lost create, when it matches
 LINK_ON_OVERPAYMENT = "6000"  # a payment refused as more than the open balance: our own lost payment, when it matches
 NO_ANSWER = "sync.no_answer"
 
@@ -528,9 +535,9 @@ class SyncEngine:
                 if obj is not None:
                     log.info("%s %s: QuickBooks already had it (%s): linked", pairs[i][0].type, pairs[i][0].ref,
                              results[i].code)
-                    results[i] = Linked(obj) if results[i].code == "6240" else obj
+                    results[i] = Linked(obj) if results[i].code == FAULT_DUPLICATE_NAME else obj
         for i, r in enumerate(results):
-            if isinstance(r, QBOFault) and r.code == "5010" and pairs[i][1].operation in ("update", "void", "delete"):
+            if isinstance(r, QBOFault) and r.code == FAULT_STALE_OBJECT and pairs[i][1].operation in ("update", "void", "delete"):
                 results[i] = await self._reapply(pairs[i][1])
         return results
 
@@ -550,7 +557,7 @@ class SyncEngine:
         except ReconnectRequired:
             raise
         except QBOFault as fault:
-            if fault.code == "610" and payload.operation in ("void", "delete"):
+            if fault.code == FAULT_INACTIVE_REFERENCE and payload.operation in ("void", "delete"):
                 return {"Id": payload.body["Id"], "SyncToken": payload.body.get("SyncToken", "0")}
             return fault
         except UnknownOutcome as exc:
@@ -584,7 +591,7 @@ class SyncEngine:
         except ReconnectRequired:
             raise
         except QBOFault as fault:
-            if fault.code == "610" and payload.operation in ("void", "delete"):  # already gone in QBO
+            if fault.code == FAULT_INACTIVE_REFERENCE and payload.operation in ("void", "delete"):  # already gone in QBO
                 return {"Id": body["Id"], "SyncToken": body["SyncToken"]}
             if fault.code == "network":
                 return _unknown_fault(fault.detail)
