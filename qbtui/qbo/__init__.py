@@ -1,7 +1,7 @@
 """QuickBooks Online: OAuth 2.0, token store, and the async client (imports nothing else of qbtui but
 qbtui.private, which writes its private files)."""
 
-from .client import BatchItem, BatchResult, ClientStats, QBOClient, batch_request_id
+from .client import BatchItem, BatchResult, ClientStats, QBOClient, batch_request_id, request_id
 from .environment import PRODUCTION, SANDBOX, SCOPE, Environment, InsecureURL, require_secure, resolve_environment
 from .errors import QBOFault, ReconnectRequired, UnknownOutcome, WritesRefused, parse_fault
 from .oauth import authorization_url, check_realm_id, exchange_code, parse_redirect, revoke
@@ -12,5 +12,5 @@ __all__ = [
     "BatchItem", "BatchResult", "ClientStats", "Environment", "InsecureURL", "Limits", "PRODUCTION", "QBOClient",
     "QBOFault", "ReconnectRequired", "SANDBOX", "SCOPE", "Throttle", "TokenStore", "Tokens", "UnknownOutcome",
     "WritesRefused", "authorization_url", "batch_request_id", "check_realm_id", "exchange_code", "parse_fault",
-    "parse_redirect", "require_secure", "resolve_environment", "revoke",
+    "parse_redirect", "request_id", "require_secure", "resolve_environment", "revoke",
 ]

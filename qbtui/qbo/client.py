@@ -73,10 +73,17 @@ class ClientStats:
     waited_s: float = 0.0  # seconds spent waiting on the client-side throttle and backoff
 
 
+def request_id(*parts: Any) -> str:
+    """The one way qbtui derives a ``requestid``: 36 characters (a UUID) hashed from ``parts`` (JSON values,
+    keys sorted), so that an identical request, resent, carries the same id and QBO replays its first answer
+    instead of doing the work twice. 36 fits both QBO's caps (50 for a single request, 36 for a batch)."""
+    canon = orjson.dumps(list(parts), option=orjson.OPT_SORT_KEYS)
+    return str(uuid.UUID(bytes=hashlib.sha256(canon).digest()[:16]))
+
+
 def batch_request_id(items: list[BatchItem]) -> str:
     """The requestid of a batch, derived from its items: an identical retried batch replays (36 chars)."""
-    canon = orjson.dumps([[i.bid, i.operation, i.entity, i.body] for i in items], option=orjson.OPT_SORT_KEYS)
-    return str(uuid.UUID(bytes=hashlib.sha256(canon).digest()[:16]))
+    return request_id(*([i.bid, i.operation, i.entity, i.body] for i in items))
 
 
 def _entity_path(entity: str) -> str:

@@ -30,16 +30,12 @@ which need their invoice's QBO Id), re-planned between waves so that new Ids are
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import time
-import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
-
-import orjson
 
 from qbtui.cache import Cache
 from qbtui.errors import (
@@ -50,7 +46,7 @@ from qbtui.errors import (
     FAULT_STALE_OBJECT,
 )
 from qbtui.ledger.payload import Payload, jsonable, wire
-from qbtui.qbo import BatchItem, QBOClient, QBOFault, ReconnectRequired, UnknownOutcome, WritesRefused
+from qbtui.qbo import BatchItem, QBOClient, QBOFault, ReconnectRequired, UnknownOutcome, WritesRefused, request_id
 from qbtui.qbo.errors import READ_ONLY_MESSAGE
 from qbtui.sync.lookup import NAME_FIELD, PAYMENT_ENTITIES, find_by_names, find_many
 from qbtui.sync.plan import PlannedDocument, plan
@@ -119,12 +115,6 @@ class RunReport:
 
     def to_json(self) -> dict[str, Any]:
         return {"run": self.run, "documents": self.documents}
-
-
-def request_id(salt: str, items: list[tuple[str, str, Any]]) -> str:
-    """A 36-character requestid for (operation, entity, body) items within one run: identical retries replay."""
-    canon = orjson.dumps([salt, [[op, ent, b] for op, ent, b in items]], option=orjson.OPT_SORT_KEYS)
-    return str(uuid.UUID(bytes=hashlib.sha256(canon).digest()[:16]))
 
 
 class Linked(dict):
