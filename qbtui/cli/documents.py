@@ -137,6 +137,7 @@ def with_gates(cache: Cache) -> dict[str, dict[str, int]]:
 @user_errors
 def errors_command(profile: Profile, as_json: bool) -> None:
     """Blocked and failed documents: type, ref, status, code, message, hint."""
+    from qbtui.errors import FAULT_FAMILY
     from qbtui.sync import gate_statuses
 
     rows: list[dict[str, Any]] = []
@@ -144,12 +145,13 @@ def errors_command(profile: Profile, as_json: bool) -> None:
         for (doc_type, ref), (status, reasons) in gate_statuses(cache).items():
             if status == "blocked":
                 rows += [{"type": doc_type, "ref": ref, "status": "blocked", "code": r.code, "message": r.message,
-                          "hint": r.hint} for r in reasons]
+                          "hint": r.hint, "field": r.field, "family": r.family} for r in reasons]
         for link in cache.links():
             if cache.status_of(link["type"], link["ref"]) == "failed" and link.get("error"):
                 err = link["error"]
                 rows.append({"type": link["type"], "ref": link["ref"], "status": "failed", "code": err.get("code"),
-                             "message": err.get("message"), "hint": err.get("hint")})
+                             "message": err.get("message"), "hint": err.get("hint"), "field": "",
+                             "family": FAULT_FAMILY.get(str(err.get("code")), "other")})
     if as_json:
         print_json({"errors": rows})
     elif not rows:

@@ -30,14 +30,29 @@ LABEL = NOUN
 REIMPORT = "fix it in the inventory system and import it again"
 
 
+FAMILIES: tuple[str, ...] = ("dates", "names", "amounts", "mappings", "dependencies", "other")
+"""What fixes a reason: a date, a name or reference, an amount, a mapping or setting, the documents it waits
+for, or something else (the dashboard's Errors tab groups by these)."""
+DATES, NAMES, AMOUNTS, MAPPINGS, DEPENDENCIES, OTHER = FAMILIES
+
+
 @dataclass(frozen=True)
 class Reason:
     code: str
     message: str
     hint: str
+    #: the document field it concerns ("" when none: a setting, the company), e.g. ``invoice_date``, ``lines``
+    field: str = ""
+    #: one of FAMILIES
+    family: str = OTHER
 
     def to_json(self) -> dict[str, str]:
-        return {"code": self.code, "message": self.message, "hint": self.hint}
+        return {"code": self.code, "message": self.message, "hint": self.hint, "field": self.field,
+                "family": self.family}
+
+
+def _reason(family: str, field_: str, code: str, message: str, hint: str) -> Reason:
+    return Reason(code, message, hint, field_, family)
 
 
 def _name_key(name: str, limit: int | None = None) -> str:
@@ -97,8 +112,9 @@ def skip_reason(doc: Doc, settings: Settings, docs: Mapping[tuple[str, str], Doc
     journal or credit note left on the default channel) take the sales channel of its invoice."""
     t = doc["type"]
     if not settings.sends:
-        return Reason("integration.from_quickbooks", "The integration mode is 'from QuickBooks only': nothing is sent.",
-                      "To send documents, qbtui settings set integration_mode both_ways")
+        return _reason(MAPPINGS, "",
+                       "integration.from_quickbooks", "The integration mode is 'from QuickBooks only': nothing is sent.",
+                       "To send documents, qbtui settings set integration_mode both_ways")
     if t in ("sale_invoice", "credit_note", "sale_payment", "cogs"):
         channel = doc.get("channel")
         invoice_ref = doc.get("invoice")
@@ -108,19 +124,23 @@ def skip_reason(doc: Doc, settings: Settings, docs: Mapping[tuple[str, str], Doc
         channel = channel or "direct"
         kind = "cogs" if t == "cogs" else "invoice"
         if settings.channel_sync(channel, kind) == "no_sync":
-            return Reason("channel.no_sync", f"The {kind.upper() if kind == 'cogs' else kind} sync type of sales "
-                          f"channel {channel!r} is 'no sync': this {LABEL[t]} is not sent.",
-                          f"To send it, qbtui settings set channel.{channel}.{kind}_sync individual")
+            return _reason(MAPPINGS, "channel",
+                           "channel.no_sync", f"The {kind.upper() if kind == 'cogs' else kind} sync type of sales "
+                           f"channel {channel!r} is 'no sync': this {LABEL[t]} is not sent.",
+                           f"To send it, qbtui settings set channel.{channel}.{kind}_sync individual")
     if t == "quote" and not settings.export_quotes:
-        return Reason("quote.export_off", "Exporting sales quotes is off.",
-                      "To send quotes as QBO estimates, qbtui settings set export_quotes on")
+        return _reason(MAPPINGS, "",
+                       "quote.export_off", "Exporting sales quotes is off.",
+                       "To send quotes as QBO estimates, qbtui settings set export_quotes on")
     if t == "purchase_order":
         if doc.get("blind_receipt"):
-            return Reason("purchase_order.blind_receipt", "A purchase order with blind receipt is never sent to QBO.",
-                          "Nothing to do: its supplier invoice carries the purchase to the books")
+            return _reason(OTHER, "blind_receipt",
+                           "purchase_order.blind_receipt", "A purchase order with blind receipt is never sent to QBO.",
+                           "Nothing to do: its supplier invoice carries the purchase to the books")
         if not settings.export_purchase_orders:
-            return Reason("purchase_order.export_off", "Exporting purchase orders is off.",
-                          "To send them, qbtui settings set export_purchase_orders on")
+            return _reason(MAPPINGS, "",
+                           "purchase_order.export_off", "Exporting purchase orders is off.",
+                           "To send them, qbtui settings set export_purchase_orders on")
     return None
 
 
@@ -132,17 +152,19 @@ def _company(ctx: GateContext) -> list[Reason]:
     if not p.known:
         return out
     if p.quantity_on_hand:
-        out.append(Reason("company.inventory_tracking_on",
-                          "QBO tracks inventory quantity on hand: nothing is sent while it does "
-                          "(the inventory system owns quantities and valuation).",
-                          "Turn off 'Track inventory quantity on hand' in QBO (Settings > Account and settings > "
-                          "Sales > Products and services), then qbtui pull"))
+        out.append(_reason(MAPPINGS, "",
+                           "company.inventory_tracking_on",
+                           "QBO tracks inventory quantity on hand: nothing is sent while it does "
+                           "(the inventory system owns quantities and valuation).",
+                           "Turn off 'Track inventory quantity on hand' in QBO (Settings > Account and settings > "
+                           "Sales > Products and services), then qbtui pull"))
     if p.home_currency and p.home_currency != ctx.settings.base_currency:
-        out.append(Reason("company.currency_mismatch",
-                          f"QBO's home currency is {p.home_currency} but the inventory side's base currency "
-                          f"is {ctx.settings.base_currency}: nothing is sent.",
-                          "Connect the QBO company whose home currency matches, or qbtui settings set "
-                          f"base_currency {p.home_currency} if that is the inventory side's currency"))
+        out.append(_reason(MAPPINGS, "",
+                           "company.currency_mismatch",
+                           f"QBO's home currency is {p.home_currency} but the inventory side's base currency "
+                           f"is {ctx.settings.base_currency}: nothing is sent.",
+                           "Connect the QBO company whose home currency matches, or qbtui settings set "
+                           f"base_currency {p.home_currency} if that is the inventory side's currency"))
     return out
 
 
@@ -154,17 +176,20 @@ def _dates(doc: Doc, ctx: GateContext) -> list[Reason]:
         if text is None:
             continue
         d = date.fromisoformat(text)
+        field_ = "refunds" if what.startswith("refund ") else what
         if start is not None and d < start:
-            out.append(Reason("date.before_filter_start",
-                              f"This {label}'s {what.replace('_', ' ')} {text} is before the filter start date {start}.",
-                              "Only transactions on or after the filter start date are sent: change the date, or "
-                              "qbtui settings set filter_start_date to an earlier day"))
+            out.append(_reason(DATES, field_,
+                               "date.before_filter_start",
+                               f"This {label}'s {what.replace('_', ' ')} {text} is before the filter start date {start}.",
+                               "Only transactions on or after the filter start date are sent: change the date, or "
+                               "qbtui settings set filter_start_date to an earlier day"))
         if close is not None and d <= close:
-            out.append(Reason("date.in_closed_period",
-                              f"This {label}'s {what.replace('_', ' ')} {text} is in a closed period: QBO's books are "
-                              f"closed up to {close} (QBO would answer 6210 'Account Period Closed').",
-                              "Date it after the close date, or change the close date in QBO (Settings > Account and "
-                              "settings > Advanced > Close the books), then qbtui pull"))
+            out.append(_reason(DATES, field_,
+                               "date.in_closed_period",
+                               f"This {label}'s {what.replace('_', ' ')} {text} is in a closed period: QBO's books are "
+                               f"closed up to {close} (QBO would answer 6210 'Account Period Closed').",
+                               "Date it after the close date, or change the close date in QBO (Settings > Account and "
+                               "settings > Advanced > Close the books), then qbtui pull"))
     return out
 
 
@@ -173,10 +198,11 @@ def _mapping(doc: Doc, ctx: GateContext) -> list[Reason]:
     for role in roles_used(doc):
         if role not in ctx.settings.mapping:
             r = ROLE_BY_NAME[role]
-            out.append(Reason("mapping.missing_role",
-                              f"The account role {role} ({r.label}) is not mapped; this {LABEL[doc['type']]} posts to it.",
-                              f"Map it to a QBO account of type {r.allowed_text()}: qbtui map {role} ACCOUNT "
-                              "(or qbtui map --auto)"))
+            out.append(_reason(MAPPINGS, "",
+                               "mapping.missing_role",
+                               f"The account role {role} ({r.label}) is not mapped; this {LABEL[doc['type']]} posts to it.",
+                               f"Map it to a QBO account of type {r.allowed_text()}: qbtui map {role} ACCOUNT "
+                               "(or qbtui map --auto)"))
     return out
 
 
@@ -187,14 +213,16 @@ def _currency(doc: Doc, ctx: GateContext) -> list[Reason]:
         return []
     out = []
     if ctx.prefs.known and not ctx.prefs.multicurrency:
-        out.append(Reason("currency.no_multicurrency",
-                          f"This {LABEL[doc['type']]} is in {cur}, but multicurrency is off in QBO (home currency {home}).",
-                          "Turn on multicurrency in QBO (Settings > Account and settings > Advanced > Currency; it "
-                          "cannot be turned off again), then qbtui pull"))
+        out.append(_reason(MAPPINGS, "currency",
+                           "currency.no_multicurrency",
+                           f"This {LABEL[doc['type']]} is in {cur}, but multicurrency is off in QBO (home currency {home}).",
+                           "Turn on multicurrency in QBO (Settings > Account and settings > Advanced > Currency; it "
+                           "cannot be turned off again), then qbtui pull"))
     if doc["type"] not in ("customer", "supplier") and doc.get("exchange_rate") is None:
-        out.append(Reason("currency.missing_exchange_rate",
-                          f"This {LABEL[doc['type']]} is in {cur} and has no exchange rate to {home}.",
-                          f"Add exchange_rate ({home} per 1 {cur}) to the document, then {REIMPORT}"))
+        out.append(_reason(MAPPINGS, "exchange_rate",
+                           "currency.missing_exchange_rate",
+                           f"This {LABEL[doc['type']]} is in {cur} and has no exchange rate to {home}.",
+                           f"Add exchange_rate ({home} per 1 {cur}) to the document, then {REIMPORT}"))
     return out
 
 
@@ -204,8 +232,9 @@ def _known(ctx: GateContext, t: str, ref: str | None) -> bool:
 
 def _unknown(doc: Doc, field_: str, target: str, code: str) -> Reason:
     what = LABEL[target]
-    return Reason(code, f"{LABEL[doc['type']].capitalize()} refers to {what} {doc.get(field_)!r}, which is not in the cache.",
-                  f"Import the {what} first (or correct the reference and {REIMPORT})")
+    return _reason(NAMES, field_,
+                   code, f"{LABEL[doc['type']].capitalize()} refers to {what} {doc.get(field_)!r}, which is not in the cache.",
+                   f"Import the {what} first (or correct the reference and {REIMPORT})")
 
 
 def _products(doc: Doc, ctx: GateContext, prefix: str) -> list[Reason]:
@@ -213,21 +242,24 @@ def _products(doc: Doc, ctx: GateContext, prefix: str) -> list[Reason]:
     if not missing:
         return []
     shown = ", ".join(dict.fromkeys(missing))
-    return [Reason(f"{prefix}.unknown_product", f"Lines use SKUs that are not in the cache: {shown}.",
-                   f"Import those products first (or correct the SKUs and {REIMPORT})")]
+    return [_reason(NAMES, "lines",
+                    f"{prefix}.unknown_product", f"Lines use SKUs that are not in the cache: {shown}.",
+                    f"Import those products first (or correct the SKUs and {REIMPORT})")]
 
 
-def _missing_date(code: str, what: str, label: str) -> Reason:
-    return Reason(code, f"This {label} has no {what}.",
-                  f"Set the {what} on the {label} in the inventory system and import it again")
+def _missing_date(code: str, what: str, label: str, field_: str) -> Reason:
+    return _reason(DATES, field_,
+                   code, f"This {label} has no {what}.",
+                   f"Set the {what} on the {label} in the inventory system and import it again")
 
 
 def _not_positive(doc: Doc) -> list[Reason]:
     if money(doc["amount"]) > 0:
         return []
     label = LABEL[doc["type"]]
-    return [Reason(f"{doc['type']}.amount_not_positive", f"This {label}'s amount is {doc['amount']}; QBO needs more than 0.",
-                   f"Correct the amount, or void the {label} in the inventory system, and import it again")]
+    return [_reason(AMOUNTS, "amount",
+                    f"{doc['type']}.amount_not_positive", f"This {label}'s amount is {doc['amount']}; QBO needs more than 0.",
+                    f"Correct the amount, or void the {label} in the inventory system, and import it again")]
 
 
 def _specific(doc: Doc, ctx: GateContext) -> list[Reason]:
@@ -235,56 +267,66 @@ def _specific(doc: Doc, ctx: GateContext) -> list[Reason]:
     if t == "product":
         name = doc.get("name", "")
         if ":" in name or "\\" in name:
-            out.append(Reason("product.name_has_colon", f"Product name {name!r} contains ':' or '\\', which QBO refuses "
-                              "(':' separates a sub-item from its parent).", f"Rename the product without ':' or '\\'; {REIMPORT}"))
+            out.append(_reason(NAMES, "name",
+                               "product.name_has_colon", f"Product name {name!r} contains ':' or '\\', which QBO refuses "
+                               "(':' separates a sub-item from its parent).", f"Rename the product without ':' or '\\'; {REIMPORT}"))
         if len(name) > PRODUCT_NAME_MAX:
-            out.append(Reason("product.name_too_long", f"Product name is {len(name)} characters; QBO allows 100.",
-                              f"Shorten the name to 100 characters or fewer; {REIMPORT}"))
+            out.append(_reason(NAMES, "name",
+                               "product.name_too_long", f"Product name is {len(name)} characters; QBO allows 100.",
+                               f"Shorten the name to 100 characters or fewer; {REIMPORT}"))
         if ctx.product_names.get(_name_key(name, PRODUCT_NAME_MAX), 0) > 1:
-            out.append(Reason("product.duplicate_name", f"Another product has the same name {name[:100]!r} in its first "
-                              "100 characters (QBO compares names case-insensitively).",
-                              f"Give each product a distinct name; {REIMPORT}"))
+            out.append(_reason(NAMES, "name",
+                               "product.duplicate_name", f"Another product has the same name {name[:100]!r} in its first "
+                               "100 characters (QBO compares names case-insensitively).",
+                               f"Give each product a distinct name; {REIMPORT}"))
     elif t in ("customer", "supplier"):
         name = doc.get("name", "")
         if any(c in name for c in ":\t\n\r") or len(name) > CONTACT_NAME_MAX:
-            out.append(Reason("contact.bad_name", f"{LABEL[t].capitalize()} name {name[:60]!r} has ':', a tab or a line "
-                              "break, or is over 500 characters: QBO refuses it.",
-                              f"Rename the {LABEL[t]} (no ':', tab or line break; at most 500 characters); {REIMPORT}"))
+            out.append(_reason(NAMES, "name",
+                               "contact.bad_name", f"{LABEL[t].capitalize()} name {name[:60]!r} has ':', a tab or a line "
+                               "break, or is over 500 characters: QBO refuses it.",
+                               f"Rename the {LABEL[t]} (no ':', tab or line break; at most 500 characters); {REIMPORT}"))
         key = _name_key(name)
         if ctx.contact_names.get(key, 0) > 1:
-            out.append(Reason("contact.duplicate_name", f"Another customer or supplier is also named {name!r}; in QBO "
-                              "customers and vendors share one name space (error 6240).",
-                              f"Give them distinct names (e.g. add ' (supplier)'); {REIMPORT}"))
+            out.append(_reason(NAMES, "name",
+                               "contact.duplicate_name", f"Another customer or supplier is also named {name!r}; in QBO "
+                               "customers and vendors share one name space (error 6240).",
+                               f"Give them distinct names (e.g. add ' (supplier)'); {REIMPORT}"))
         other = ctx.qbo_contact_kinds.get(key)
         if other and other != ("Customer" if t == "customer" else "Vendor"):
-            out.append(Reason("contact.name_taken_in_qbo", f"A QBO {other.lower()} is already named {name!r} "
-                              "(QBO would answer 6240).", f"Rename the {LABEL[t]} or the QBO {other.lower()}"))
+            out.append(_reason(NAMES, "name",
+                               "contact.name_taken_in_qbo", f"A QBO {other.lower()} is already named {name!r} "
+                               "(QBO would answer 6240).", f"Rename the {LABEL[t]} or the QBO {other.lower()}"))
     elif t == "sale_invoice":
         if not doc.get("invoice_date"):
-            out.append(_missing_date("invoice.missing_date", "invoice date", "sales invoice"))
+            out.append(_missing_date("invoice.missing_date", "invoice date", "sales invoice", "invoice_date"))
         if not _known(ctx, "customer", doc.get("customer")):
             out.append(_unknown(doc, "customer", "customer", "invoice.unknown_customer"))
         out += _products(doc, ctx, "invoice")
     elif t == "credit_note":
         if not doc.get("date"):
-            out.append(_missing_date("credit_note.missing_date", "date", "credit note"))
+            out.append(_missing_date("credit_note.missing_date", "date", "credit note", "date"))
         if not _known(ctx, "customer", doc.get("customer")):
             out.append(_unknown(doc, "customer", "customer", "credit_note.unknown_customer"))
         out += _products(doc, ctx, "credit_note")
         total, left, refunds = credit_note_parts(doc)
         if total == 0:
-            out.append(Reason("credit_note.zero_total", "This credit note's total is 0.",
-                              f"Correct its lines, or void it in the inventory system; {REIMPORT}"))
+            out.append(_reason(AMOUNTS, "lines",
+                               "credit_note.zero_total", "This credit note's total is 0.",
+                               f"Correct its lines, or void it in the inventory system; {REIMPORT}"))
         elif total < 0:
-            out.append(Reason("credit_note.negative_total", f"This credit note's total is {total}; QBO allows no "
-                              "negative credit memo.", f"Correct its lines; {REIMPORT}"))
+            out.append(_reason(AMOUNTS, "lines",
+                               "credit_note.negative_total", f"This credit note's total is {total}; QBO allows no "
+                               "negative credit memo.", f"Correct its lines; {REIMPORT}"))
         elif left < 0:
-            out.append(Reason("credit_note.refund_exceeds_total", f"Refunds total {sum(refunds)} but the credit note "
-                              f"is {total}; QBO allows no negative credit memo.",
-                              f"Check the note's lines and its refunds so that refunds do not exceed the total; {REIMPORT}"))
+            out.append(_reason(AMOUNTS, "refunds",
+                               "credit_note.refund_exceeds_total", f"Refunds total {sum(refunds)} but the credit note "
+                               f"is {total}; QBO allows no negative credit memo.",
+                               f"Check the note's lines and its refunds so that refunds do not exceed the total; {REIMPORT}"))
         if any(r <= 0 for r in refunds):
-            out.append(Reason("credit_note.refund_not_positive", "A refund of this credit note is 0 or negative.",
-                              f"Correct or remove that refund; {REIMPORT}"))
+            out.append(_reason(AMOUNTS, "refunds",
+                               "credit_note.refund_not_positive", "A refund of this credit note is 0 or negative.",
+                               f"Correct or remove that refund; {REIMPORT}"))
     elif t == "quote":
         if not _known(ctx, "customer", doc.get("customer")):
             out.append(_unknown(doc, "customer", "customer", "quote.unknown_customer"))
@@ -295,8 +337,9 @@ def _specific(doc: Doc, ctx: GateContext) -> list[Reason]:
         out += _not_positive(doc)
     elif t == "cogs":
         if money(doc["amount"]) == 0:
-            out.append(Reason("cogs.zero_amount", "This COGS journal's amount is 0: there is nothing to post.",
-                              "Check the invoice's unit costs in the inventory system, or void the COGS"))
+            out.append(_reason(AMOUNTS, "amount",
+                               "cogs.zero_amount", "This COGS journal's amount is 0: there is nothing to post.",
+                               "Check the invoice's unit costs in the inventory system, or void the COGS"))
         if doc.get("invoice") and not _known(ctx, "sale_invoice", doc["invoice"]):
             out.append(_unknown(doc, "invoice", "sale_invoice", "cogs.unknown_invoice"))
     elif t in ("purchase_order", "supplier_invoice", "supplier_credit"):
@@ -305,11 +348,13 @@ def _specific(doc: Doc, ctx: GateContext) -> list[Reason]:
         out += _products(doc, ctx, t)
         if t == "supplier_invoice":
             if not doc.get("invoice_date"):
-                out.append(_missing_date("supplier_invoice.missing_date", "invoice date", "supplier invoice"))
+                out.append(_missing_date("supplier_invoice.missing_date", "invoice date", "supplier invoice",
+                                              "invoice_date"))
             if not doc.get("supplier_invoice_number"):
-                out.append(Reason("supplier_invoice.missing_number", "This supplier invoice has no supplier invoice "
-                                  "number (it becomes the bill's number in QBO).",
-                                  f"Enter the supplier's invoice number; {REIMPORT}"))
+                out.append(_reason(NAMES, "supplier_invoice_number",
+                                   "supplier_invoice.missing_number", "This supplier invoice has no supplier invoice "
+                                   "number (it becomes the bill's number in QBO).",
+                                   f"Enter the supplier's invoice number; {REIMPORT}"))
     elif t == "supplier_payment":
         if not _known(ctx, "supplier_invoice", doc.get("supplier_invoice")):
             out.append(_unknown(doc, "supplier_invoice", "supplier_invoice", "supplier_payment.unknown_supplier_invoice"))
@@ -322,14 +367,17 @@ def _specific(doc: Doc, ctx: GateContext) -> list[Reason]:
         out += _not_positive(doc)
     elif t == "adjustment":
         if not doc.get("completed_date"):
-            out.append(_missing_date("adjustment.missing_completed_date", "completed date", "stock adjustment"))
+            out.append(_missing_date("adjustment.missing_completed_date", "completed date", "stock adjustment",
+                                      "completed_date"))
         if not doc.get("accounting_date"):
-            out.append(Reason("adjustment.missing_accounting_date", "This stock adjustment has no accounting "
-                              "adjustment date, so it has no date in the books.",
-                              "Set the accounting adjustment date on the adjustment and import it again"))
+            out.append(_reason(DATES, "accounting_date",
+                               "adjustment.missing_accounting_date", "This stock adjustment has no accounting "
+                               "adjustment date, so it has no date in the books.",
+                               "Set the accounting adjustment date on the adjustment and import it again"))
         if adjustment_total(doc) == 0:
-            out.append(Reason("adjustment.zero_total", "This stock adjustment's total value is 0: there is nothing to post.",
-                              "Check its quantities and unit costs; an adjustment needs a positive or negative total"))
+            out.append(_reason(AMOUNTS, "lines",
+                               "adjustment.zero_total", "This stock adjustment's total value is 0: there is nothing to post.",
+                               "Check its quantities and unit costs; an adjustment needs a positive or negative total"))
     elif t == "gift_voucher":
         out += _not_positive(doc)
     elif t == "store_credit":
@@ -354,12 +402,13 @@ def out_of_range(value: Decimal) -> bool:
     return abs(value) >= QBO_LIMIT
 
 
-def range_reason(label: str, found: list[str]) -> Reason:
+def range_reason(label: str, found: list[str], field_: str = "") -> Reason:
     shown = "; ".join(found[:3]) + (f"; and {len(found) - 3} more" if len(found) > 3 else "")
-    return Reason("amount.out_of_range", f"This {label} has numbers QuickBooks cannot hold: {shown}. QuickBooks takes "
-                  f"at most {QBO_INTEGER_DIGITS} digits before the decimal point (up to 9,999,999,999.99).",
-                  "Correct the quantities, prices or amounts (or split the document) in the inventory system and import "
-                  "it again")
+    return _reason(AMOUNTS, field_,
+                   "amount.out_of_range", f"This {label} has numbers QuickBooks cannot hold: {shown}. QuickBooks takes "
+                   f"at most {QBO_INTEGER_DIGITS} digits before the decimal point (up to 9,999,999,999.99).",
+                   "Correct the quantities, prices or amounts (or split the document) in the inventory system and import "
+                   "it again")
 
 
 def _range(doc: Doc) -> list[Reason]:
@@ -391,7 +440,7 @@ def _range(doc: Doc) -> list[Reason]:
         for refund in doc.get("refunds") or ():
             if out_of_range(dec(refund["amount"])):
                 found.append(f"refund {refund['ref']!r}'s amount {refund['amount']}")
-    return [range_reason(LABEL[t], found)] if found else []
+    return [range_reason(LABEL[t], found, "lines" if lines else "amount")] if found else []
 
 
 def numbers_out_of_range(node: Any, path: str = "") -> list[str]:
@@ -431,19 +480,23 @@ def _text(doc: Doc) -> list[Reason]:
     address) may also hold tabs and line breaks. ZWJ, ZWNJ, LRM and RLM are allowed."""
     if not _MAYBE_HOSTILE.search(orjson.dumps(doc)):
         return []
-    found = []
+    found, paths = [], []
     for path, text in _texts(doc, ""):
         leaf = path.rsplit(".", 1)[-1]
         bad = hostile_chars(text, multiline=leaf not in _STRICT_FIELDS and leaf not in ("sku",))
         if bad:
             found.append(f"{path} has {', '.join(bad)}")
+            paths.append(path)
     if not found:
         return []
     label = LABEL[doc["type"]]
-    return [Reason("text.control_character", f"This {label}'s text holds characters that are never sent to QuickBooks "
-                   f"(they can hide or reorder text, or drive a terminal): {'; '.join(found[:3])}"
-                   + (f"; and {len(found) - 3} more" if len(found) > 3 else "") + ".",
-                   "Remove them in the inventory system and import it again, or fix it with e on the Errors tab")]
+    field_ = paths[0].split(".", 1)[0].split("[", 1)[0]  # the top-level field: "name", "lines", "refunds"
+    family = NAMES if any(p.rsplit(".", 1)[-1] in _STRICT_FIELDS for p in paths) else OTHER
+    return [_reason(family, field_,
+                    "text.control_character", f"This {label}'s text holds characters that are never sent to QuickBooks "
+                    f"(they can hide or reorder text, or drive a terminal): {'; '.join(found[:3])}"
+                    + (f"; and {len(found) - 3} more" if len(found) > 3 else "") + ".",
+                    "Remove them in the inventory system and import it again, or fix it with e on the Errors tab")]
 
 
 def _terms_of(doc: Doc, ctx: GateContext) -> str | None:
@@ -462,13 +515,15 @@ def _tax_and_terms(doc: Doc, ctx: GateContext) -> list[Reason]:
     if ctx.tax_codes is not None:
         unknown = [c for c in dict.fromkeys(l.get("tax_code") for l in doc.get("lines", ())) if c and c not in ctx.tax_codes]
         if unknown:
-            out.append(Reason("tax.unmapped_code", f"Tax code(s) {', '.join(map(repr, unknown))} match no QBO tax code "
-                              "(names must match exactly, case included).",
-                              "Map each to a QBO tax code (qbtui map), or use the QBO tax code's exact name, and sync again"))
+            out.append(_reason(MAPPINGS, "lines",
+                               "tax.unmapped_code", f"Tax code(s) {', '.join(map(repr, unknown))} match no QBO tax code "
+                               "(names must match exactly, case included).",
+                               "Map each to a QBO tax code (qbtui map), or use the QBO tax code's exact name, and sync again"))
     terms = _terms_of(doc, ctx)
     if ctx.terms is not None and terms and terms not in ctx.terms:
-        out.append(Reason("terms.unmapped", f"Payment terms {terms!r} match no QBO term (names must match exactly, "
-                          "case included).", "Create the term in QBO and qbtui pull, or map it (qbtui map), then sync again"))
+        out.append(_reason(MAPPINGS, "terms",
+                           "terms.unmapped", f"Payment terms {terms!r} match no QBO term (names must match exactly, "
+                           "case included).", "Create the term in QBO and qbtui pull, or map it (qbtui map), then sync again"))
     return out
 
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from qbtui.ledger.build import DATE_FIELD, build
 from qbtui.ledger.context import Ledger, Prefs
-from qbtui.ledger.gates import LABEL, GateContext, Reason, check, numbers_out_of_range, range_reason, skip_reason
-from qbtui.ledger.kinds import CONTACTS, PRIMARY_ENTITY, TYPE_ORDER, dependencies
+from qbtui.ledger.gates import DEPENDENCIES, LABEL, NAMES, GateContext, Reason, check, numbers_out_of_range, range_reason, skip_reason
+from qbtui.ledger.kinds import CONTACTS, KIND, LINES, PRIMARY_ENTITY, TYPE_ORDER, dependencies
 from qbtui.ledger.payload import Payload
 from qbtui.ledger.resolver import LookupResolver, Resolver
 from qbtui.settings import Settings
@@ -109,6 +109,12 @@ def _sort_key(key: tuple[str, str], doc: Mapping[str, Any]) -> tuple[int, str, s
     return (_RANK.get(key[0], len(_RANK)), date, key[1])
 
 
+def _referring_field(doc: Mapping[str, Any], kind: str) -> str:
+    """The field of ``doc`` that names a document of ``kind`` (``lines`` for products)."""
+    field_ = next((f for f, k in KIND[doc["type"]].references if k == kind), "")
+    return "lines" if field_ == LINES else field_
+
+
 def _in_qbo(key: tuple[str, str], snap: Snapshot) -> bool:
     """Already created in QBO (it may be pending again for an update): what needs it can be sent."""
     link = snap.links.get(key)
@@ -151,12 +157,14 @@ def _evaluate(snap: Snapshot, keys: Iterable[tuple[str, str]], statuses: tuple[s
             if dep_status == "ready" and sent is not None and dep not in sent and not _in_qbo(dep, snap):
                 reasons.append(Reason("dependency.not_synced", f"It needs {LABEL[dep[0]]} {dep[1]!r}, which is not in "
                                       "QBO yet and not part of this selection.",
-                                      f"Sync {LABEL[dep[0]]} {dep[1]!r} first, or select both"))
+                                      f"Sync {LABEL[dep[0]]} {dep[1]!r} first, or select both",
+                                      _referring_field(doc, dep[0]), DEPENDENCIES))
             elif dep_status in ("blocked", "skipped"):
                 is_soft = is_soft and dep_status == "blocked" and dep in soft
                 reasons.append(Reason(f"dependency.{dep_status}",
                                       f"It needs {LABEL[dep[0]]} {dep[1]!r}, which is {dep_status}.",
-                                      f"Fix {LABEL[dep[0]]} {dep[1]!r} first (see qbtui errors); this one follows"))
+                                      f"Fix {LABEL[dep[0]]} {dep[1]!r} first (see qbtui errors); this one follows",
+                                      _referring_field(doc, dep[0]), DEPENDENCIES))
         result[key] = ("blocked" if reasons else "ready", reasons)
         if reasons and is_soft:
             soft.add(key)
@@ -285,14 +293,16 @@ def _plan(cache: Any, types: Iterable[str] | None, refs: Iterable[str] | None,
             clash = None if status != "ready" else next(((numbers[k], p) for p in payloads if (k := _number_key(p)) in numbers), None)
             too_big = [hit for p in payloads for hit in numbers_out_of_range(p.body)] if status == "ready" else []
             if too_big:
-                status, payloads, reasons = "blocked", [], [range_reason(LABEL[key[0]], too_big)]
+                where = "lines" if snap.docs[key].get("lines") else "amount"
+                status, payloads, reasons = "blocked", [], [range_reason(LABEL[key[0]], too_big, where)]
             elif clash is not None:
                 (other_t, other_ref), p = clash
                 status, payloads = "blocked", []
                 reasons = [Reason("reference.duplicate_doc_number",
                                   f"Its {p.entity} number {p.doc_number!r} is already used by {LABEL[other_t]} "
                                   f"{other_ref!r} in this run (QBO would answer 6140).",
-                                  "Give one of them a different reference (or supplier invoice number) and import it again")]
+                                  "Give one of them a different reference (or supplier invoice number) and import it again",
+                                  "supplier_invoice_number" if key[0] == "supplier_invoice" else "ref", NAMES)]
             else:
                 for p in payloads:
                     if (k := _number_key(p)) is not None:

@@ -64,7 +64,9 @@ def document_date(type_: str, data: dict) -> str:
 
 def error_family(code: str | None, message: str | None = "") -> str:
     """Errors are grouped by what fixes them: a date, a name or link, an amount, a mapping or
-    setting, or the document it waits for. Gate codes are ``area.problem``; QBO's are numbers."""
+    setting, or the document it waits for. A gate's reason says its family itself (``family``, used
+    first); this reads QuickBooks' fault codes (one table: qbtui.errors.FAULT_FAMILY) and, for an
+    error recorded without a family (before gates carried one), guesses from its code and message."""
     c = str(code or "").lower()
     if c in FAULT_FAMILY:
         return FAULT_FAMILY[c]
@@ -227,7 +229,8 @@ class Model:
                     r = reasons[0]
                     extra = f" (+{len(reasons) - 1} more)" if len(reasons) > 1 else ""
                     row.error = {"code": str(r.get("code") or ""), "message": (r.get("message") or "") + extra,
-                                 "hint": r.get("hint") or "", "reasons": reasons}
+                                 "hint": r.get("hint") or "", "field": r.get("field") or "",
+                                 "family": r.get("family") or "", "reasons": reasons}
             elif status in ("ready", "pending") and row.status == "blocked":
                 row.status, row.error = "pending", None
         self._rebuild_errors()
@@ -240,7 +243,7 @@ class Model:
                 if r.status in ("blocked", "failed"):
                     if r.error is None:
                         r.error = {"code": "", "message": "", "hint": ""}
-                    r.family = error_family(r.error.get("code"), r.error.get("message"))
+                    r.family = r.error.get("family") or error_family(r.error.get("code"), r.error.get("message"))
                     errors.append(r)
         errors.sort(key=lambda r: (r.date, r.type, r.ref))
         self.errors = errors

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from qbtui.ledger.gates import FAMILIES
 from qbtui.ledger.kinds import ABBREV, TAB_ORDER, dashboard_kinds
 
 
@@ -22,15 +23,10 @@ class TopTab:
     subtabs: tuple[SubTab, ...]
 
 
-ERROR_FAMILIES: tuple[tuple[str, str], ...] = (
-    ("all", "All"),
-    ("dates", "Dates"),
-    ("names", "Names & links"),
-    ("amounts", "Amounts"),
-    ("mappings", "Mappings & settings"),
-    ("dependencies", "Waiting on others"),
-    ("other", "Other"),
-)
+_FAMILY_LABELS = {"dates": "Dates", "names": "Names & links", "amounts": "Amounts", "mappings": "Mappings & settings",
+                  "dependencies": "Waiting on others", "other": "Other"}
+ERROR_FAMILIES: tuple[tuple[str, str], ...] = (("all", "All"), *((f, _FAMILY_LABELS[f]) for f in FAMILIES))
+"""The Errors tab's sub-tabs: the families of the gates' reasons (ledger.gates.FAMILIES)."""
 
 TABS: tuple[TopTab, ...] = (
     *(TopTab(tab, "documents", tuple(SubTab(k.label, k.short, k.name) for k in dashboard_kinds(tab)))
