@@ -19,7 +19,7 @@ from qbtui.ledger.common import Doc, purchase_amounts, sale_amounts
 from qbtui.ledger.context import Ledger, Prefs
 from qbtui.ledger.credit_notes import credit_note_parts
 from qbtui.ledger.journals import adjustment_total
-from qbtui.ledger.kinds import NOUN
+from qbtui.ledger.kinds import NOUN, SALE_LINES
 from qbtui.ledger.money import dec, money
 from qbtui.ledger.roles import ROLE_BY_NAME
 from qbtui.settings import Settings
@@ -392,8 +392,6 @@ def _specific(doc: Doc, ctx: GateContext) -> list[Reason]:
 QBO_INTEGER_DIGITS = 10
 """Intuit documents amounts as "Max 15 digits in 10.5 format": at most 10 digits before the point."""
 QBO_LIMIT = Decimal(10) ** QBO_INTEGER_DIGITS
-_SALE_LINES = ("sale_invoice", "credit_note", "quote")
-_PURCHASE_LINES = ("purchase_order", "supplier_invoice", "supplier_credit")
 _NUMBER_FIELDS = ("amount", "exchange_rate", "sale_price", "purchase_cost", "average_cost", "quantity_on_hand")
 
 
@@ -425,7 +423,7 @@ def _range(doc: Doc) -> list[Reason]:
             if out_of_range(total):
                 found.append(f"the total value {total:,}")
         elif lines:
-            sale = t in _SALE_LINES
+            sale = t in SALE_LINES
             price_key = "unit_price" if sale else "unit_cost"
             amounts = sale_amounts(doc) if sale else purchase_amounts(doc)
             for n, (line, amount) in enumerate(zip(lines, amounts), 1):

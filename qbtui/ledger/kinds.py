@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from qbtui.documents.models import MODELS, Document
+from qbtui.documents.models import MODELS, Document, SaleLine
 from qbtui.ledger import contacts, credit_notes, journals, purchases, sales
 from qbtui.ledger.common import Doc
 from qbtui.ledger.context import Ledger
@@ -71,6 +71,12 @@ class Kind:
         """Every date field of the model (what a form may edit)."""
         return tuple(f for f, info in self.model.model_fields.items() if "date" in f and info.annotation is not None
                      and "date" in str(info.annotation).lower())
+
+    def lines_model(self) -> type | None:
+        """The model of one line (SaleLine, PurchaseLine, AdjustmentLine), None without lines."""
+        info = self.model.model_fields.get("lines")
+        args = getattr(info.annotation, "__args__", ()) if info is not None else ()
+        return args[0] if args else None
 
     def named_kind(self, field_: str) -> str | None:
         """The kind of document ``field_`` names (None: a plain field)."""
@@ -182,7 +188,10 @@ BUILDERS: dict[str, Callable[[Doc, Ledger], list[Payload]]] = {k.name: k.build f
 TXN_DATE: dict[str, str] = {k.name: k.dates[0] for k in KINDS if k.dates}
 PRIMARY_ENTITY: dict[str, str] = {k.name: k.entities[0] for k in KINDS}
 CONTACTS: frozenset[str] = frozenset(k.name for k in KINDS if not k.is_transaction)
+"""Customers, suppliers and products: not transactions (no date, no TxnDate)."""
 TRANSACTIONS: frozenset[str] = frozenset(k.name for k in KINDS if k.is_transaction)
+SALE_LINES: frozenset[str] = frozenset(k.name for k in KINDS if k.lines_model() is SaleLine)
+"""Kinds whose lines are sold (quantity x unit price; the others' lines are bought or adjusted at a cost)."""
 
 
 def dashboard_kinds(tab: str) -> tuple[Kind, ...]:

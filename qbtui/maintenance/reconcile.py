@@ -25,6 +25,7 @@ from typing import Any
 from qbtui.errors import FAULT_INACTIVE_REFERENCE
 from qbtui.ledger.build import build
 from qbtui.ledger.context import Ledger
+from qbtui.ledger.kinds import CONTACTS
 from qbtui.ledger.payload import json_number
 from qbtui.ledger.roles import ROLES
 from qbtui.maintenance.common import (
@@ -191,7 +192,7 @@ async def reconcile(cache: Any, client: Any, start: str | date, end: str | date)
         link = snap.links.get(key)
         status = snap.status.get(key, {})
         if link is None or link.get("status") != "synced":
-            if status.get("status") in ("pending", "failed") and key[0] not in ("customer", "supplier", "product"):
+            if status.get("status") in ("pending", "failed") and key[0] not in CONTACTS:
                 unsent += any(in_range(doc.get(f), d1, d2) for f in ("invoice_date", "date", "accounting_date"))
             continue
         try:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from qbtui.cache import Cache
+from qbtui.ledger.kinds import TRANSACTIONS
 from qbtui.ledger.roles import ROLES, account_label, assignment_refused
 
 STATE_KEY = "wizard"
@@ -25,9 +26,7 @@ TITLES: dict[str, str] = {
     "confirm": "Confirm",
 }
 MODES = {"from_quickbooks": "From QuickBooks only", "both_ways": "Both ways"}
-TRANSACTION_TYPES = frozenset({"sale_invoice", "sale_payment", "credit_note", "quote", "cogs", "purchase_order",
-                               "supplier_invoice", "supplier_credit", "supplier_payment", "supplier_deposit",
-                               "adjustment", "gift_voucher", "store_credit"})
+TRANSACTION_TYPES = TRANSACTIONS
 
 
 def load_state(cache: Any) -> dict[str, Any]:
