@@ -21,10 +21,10 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from qbtui.private import open_private
+from qbtui.private import open_private, write_private
 
 from .errors import CacheError
-from .storage import atomic_write_bytes, dumps
+from .storage import dumps
 
 JOURNAL_NAME = "outcomes.jsonl"
 MARK_NAME = "outcomes.seq"
@@ -164,7 +164,7 @@ class JournalWriter:
     def rotate(self) -> None:
         """Replace the journal by an empty file (atomically, new inode). A reader that
         opened the old journal before reading the snapshot keeps a consistent view."""
-        atomic_write_bytes(self.path, b"")
+        write_private(self.path, b"")
         old, self._fd = self._fd, os.open(self.path, os.O_RDWR | os.O_CLOEXEC)
         os.close(old)
         self.size = 0

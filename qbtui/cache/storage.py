@@ -1,4 +1,5 @@
-"""Atomic file writes and a TinyDB storage that keeps data in memory and writes on flush."""
+"""A TinyDB storage that keeps data in memory and writes on flush (through qbtui.private's one atomic,
+private writer), and the cache's JSON encoding."""
 
 from __future__ import annotations
 
@@ -12,12 +13,9 @@ from typing import Any
 import orjson
 from tinydb.storages import Storage
 
-from qbtui.private import TMP_MARK as TMP_MARK, fsync_dir as fsync_dir, write_private
+from qbtui.private import write_private
 
 from .errors import CacheCorrupt, CacheError
-
-#: the cache's files are written through the one private, atomic writer (0600, temp + fsync + replace)
-atomic_write_bytes = write_private
 
 
 @contextlib.contextmanager
@@ -227,7 +225,7 @@ class MemoryStorage(Storage):
         if self.dirty or force:
             with no_gc():
                 payload = dumps_lines(self._data) if self.lines else dumps_with_blobs(self._data)
-                atomic_write_bytes(self.path, payload)
+                write_private(self.path, payload)
             self.dirty = False
 
     def close(self) -> None:

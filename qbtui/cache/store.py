@@ -6,20 +6,20 @@ import secrets
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 from tinydb import Query, TinyDB
 
-from qbtui.private import private_dir
+from qbtui.private import TMP_MARK, private_dir, write_private
+from qbtui.timestamps import now_iso, now_stamp
 
 from .errors import CacheCorrupt, CacheError
 from .journal import JOURNAL_NAME, MARK_NAME, JournalRead, JournalWriter, open_journal, read_journal, read_mark
 from .lock import WriterLock
 from .status import document_status
-from .storage import TMP_MARK, MemoryStorage, atomic_write_bytes, blob, dumps_lines, no_gc, normalize
+from .storage import MemoryStorage, blob, dumps_lines, no_gc, normalize
 
 SCHEMA_VERSION = 1
 DOCUMENTS_NAME = "documents.json"
@@ -76,10 +76,6 @@ class Recovery:
         if self.kept:
             text += "; the damaged files were kept as " + ", ".join(self.kept)
         return text
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _version() -> str:
@@ -220,7 +216,7 @@ class Cache:
                 )
         elif self.writer:
             self._state.table("meta").insert(
-                {"schema_version": SCHEMA_VERSION, "created_by": _version(), "created": _now()}
+                {"schema_version": SCHEMA_VERSION, "created_by": _version(), "created": now_iso()}
             )
             self._state_storage.flush()
 
@@ -385,7 +381,7 @@ class Cache:
     def _mark_unknown(self) -> int:
         """Mark ``sending`` every document that is not synced or voided (nor already sending), so that it is
         looked up in QuickBooks before it is sent. Returns how many documents are now unknown."""
-        at = _now()
+        at = now_iso()
         unknown = 0
         for type_, refs in self._index.items():
             for ref in refs:
@@ -401,9 +397,9 @@ class Cache:
 
     def _keep_aside(self, path: Path) -> str:
         """Copy a damaged file beside it (private); returns the copy's name."""
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        stamp = now_stamp()
         aside = path.with_name(f"{path.name}.damaged-{stamp}-{secrets.token_hex(2)}")
-        atomic_write_bytes(aside, path.read_bytes())
+        write_private(aside, path.read_bytes())
         return aside.name
 
     @staticmethod
@@ -513,7 +509,7 @@ class Cache:
                 raise ValueError(f"document {t} {r!r} cannot be stored: {exc}") from None
             voided[(t, r)] = doc.get("voided") is True
         summary = UpsertSummary()
-        now = _now()
+        now = now_iso()
         new: dict[str, list[dict]] = {}
         changed: dict[str, dict[str, dict]] = {}
         for (t, r), data in latest.items():
@@ -573,7 +569,7 @@ class Cache:
             return
         try:
             self._docs.table(type).update(
-                {"rev": rec["rev"] + 1, "imported": _now(), "data": new_data},
+                {"rev": rec["rev"] + 1, "imported": now_iso(), "data": new_data},
                 doc_ids=[self._index[type][ref]],
             )
             self._docs_storage.flush()
@@ -616,7 +612,7 @@ class Cache:
                 if rec is not None:
                     o["synced_rev"] = rec["rev"]  # synced = the current revision was sent
         assert self._journal is not None
-        at = _now()
+        at = now_iso()
         entry = {"seq": self._seq + 1, "at": at, "outcomes": clean}
         self._journal.append(entry)
         self._seq += 1
@@ -670,7 +666,7 @@ class Cache:
             "links": {str(i): link[3] for i, link in enumerate(self._links.values(), 1)},
         }
         with no_gc():
-            atomic_write_bytes(self._path(LINKS_NAME), dumps_lines(data))
+            write_private(self._path(LINKS_NAME), dumps_lines(data))
         self._snapshot_seq = self._seq
         self._journal.rotate()
         self._journal.set_mark(self._seq)
@@ -746,10 +742,10 @@ class Cache:
         self._require_writer()
         table = self._state.table("runs")
         run_id = run.get("id") or (
-            f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}")
+            f"{now_stamp()}-{secrets.token_hex(3)}")
         if table.contains(Query().id == run_id):
             raise ValueError(f"run {run_id!r} already exists")
-        record: dict[str, Any] = {"id": run_id, "kind": None, "started": _now(), "ended": None,
+        record: dict[str, Any] = {"id": run_id, "kind": None, "started": now_iso(), "ended": None,
                   "counts": {}, "created": []}
         record.update(run)
         record["id"] = run_id
@@ -794,7 +790,7 @@ class Cache:
         except TypeError as exc:
             raise ValueError(f"reference {kind!r} cannot be stored: {exc}") from None
         self._state.table("reference").upsert(
-            {"kind": kind, "items": items, "updated": _now()}, Query().kind == kind)
+            {"kind": kind, "items": items, "updated": now_iso()}, Query().kind == kind)
         self._flush_state()
 
     def reference(self, kind: str, default: Any = None) -> Any:

@@ -18,17 +18,8 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
-class Limits:
-    per_minute: int = 500
-    per_second: int = 10
-    concurrent: int = 10
-    batches_per_minute: int = 40
-    minute_s: float = 60.0
-    second_s: float = 1.0
+from qbtui.limits import Limits
 
 
 class Throttle:

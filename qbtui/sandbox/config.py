@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from qbtui.limits import Limits
+
 Company = Literal["empty", "demo", "unprepared"]
 Throttle = Literal["qbo", "off"]
 
@@ -52,16 +54,9 @@ def parse_faults(spec: str | None) -> FaultSpec:
     return FaultSpec(**values)
 
 
-@dataclass(frozen=True)
-class ThrottleLimits:
-    """QBO's limits per realm (and app). Windows in seconds before `time_scale` shortens them."""
-
-    per_minute: int = 500
-    per_second: int = 10
-    concurrent: int = 10
-    batches_per_minute: int = 40
-    minute_s: float = 60.0
-    second_s: float = 1.0
+ThrottleLimits = Limits
+"""QBO's limits per realm (and app), the one declaration in :mod:`qbtui.limits` (the client's throttle uses
+it too); the sandbox's name for it."""
 
 
 @dataclass

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,8 +29,10 @@ from qbtui.ledger.journals import OPENING_REF, build_opening_inventory, inventor
 from qbtui.ledger.money import money
 from qbtui.ledger.payload import Payload, jsonable, wire
 from qbtui.private import write_private
+from qbtui.qbo import request_id
 from qbtui.sync.lookup import quote
 from qbtui.sync.readonly import check_writes_allowed
+from qbtui.timestamps import now_iso
 
 OPENING_BALANCES_KEY = "opening_balances_imported"
 STOCK_KEY = "stock_on_hand"
@@ -47,17 +49,13 @@ class OpeningError(Exception):
     """A step that cannot run (already done, nothing mapped...); the message says why and what to do."""
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 def _num(v: Any) -> str:
     d = Decimal(str(v if v is not None else 0))
     return format(d.normalize(), "f") if d == d.to_integral_value() else format(d, "f")
 
 
 def _run(cache: Any, note: str) -> str:
-    return cache.add_run({"kind": "maintenance", "note": note, "started": _now(), "ended": None,
+    return cache.add_run({"kind": "maintenance", "note": note, "started": now_iso(), "ended": None,
                           "counts": {}, "created": []})
 
 
@@ -183,9 +181,9 @@ async def import_opening_balances(cache: Any, client: Any, *, effective: date | 
     if docs:
         cache.upsert_documents(docs)
     cache.record_outcomes(outcomes)
-    cache.set_setting(OPENING_BALANCES_KEY, {"at": _now(), "effective": effective_day,
+    cache.set_setting(OPENING_BALANCES_KEY, {"at": now_iso(), "effective": effective_day,
                                              "invoices": len(result.invoices), "bills": len(result.bills)})
-    cache.update_run(run_id, ended=_now(), counts={"synced": len(outcomes)})
+    cache.update_run(run_id, ended=now_iso(), counts={"synced": len(outcomes)})
     return result
 
 
@@ -278,7 +276,7 @@ async def import_stock_on_hand(cache: Any, client: Any, *, location: str, path: 
         done.append({"sku": entry["sku"], "old_id": entry["id"], "new_id": str(new["Id"])})
         cache.set_setting(STOCK_KEY, {**(cache.get_setting(STOCK_KEY) or {}), "pending": pending, "done": done})
         result.recreated.append(entry["sku"])
-    cache.update_run(run_id, ended=_now(), counts={"synced": len(created)}, created=created)
+    cache.update_run(run_id, ended=now_iso(), counts={"synced": len(created)}, created=created)
     return result
 
 
@@ -340,7 +338,7 @@ async def post_opening_inventory(cache: Any, client: Any, *, qbo_balance: Decima
     preview = opening_inventory_preview(cache, qbo_balance=qbo_balance)
     if preview.payload is None:
         cache.set_setting(OPENING_INVENTORY_KEY, {"id": None, "date": preview.day, "amount": "0.00",
-                                                  "at": _now()})
+                                                  "at": now_iso()})
         return {"id": None, "date": preview.day, "amount": "0.00"}
     found = await client.query(f"SELECT * FROM JournalEntry WHERE DocNumber = {quote(OPENING_REF)}")
     run_id = _run(cache, "opening inventory journal")
@@ -348,9 +346,9 @@ async def post_opening_inventory(cache: Any, client: Any, *, qbo_balance: Decima
     if found:
         je = found[0]
     else:
-        je = await client.create("JournalEntry", wire(preview.payload.body), request_id=f"qbtui-opening-inv-{run_id}"[:50])
+        je = await client.create("JournalEntry", wire(preview.payload.body), request_id=request_id("opening-inventory", run_id))
         created.append({"type": "opening_inventory", "ref": OPENING_REF, "entity": "JournalEntry", "id": str(je["Id"])})
-    info = {"id": str(je["Id"]), "date": preview.day, "amount": str(preview.difference), "at": _now()}
+    info = {"id": str(je["Id"]), "date": preview.day, "amount": str(preview.difference), "at": now_iso()}
     cache.set_setting(OPENING_INVENTORY_KEY, info)
-    cache.update_run(run_id, ended=_now(), counts={"synced": 1}, created=created)
+    cache.update_run(run_id, ended=now_iso(), counts={"synced": 1}, created=created)
     return info

@@ -77,5 +77,5 @@ async def pull_changes(cache: Cache, client: QBOClient) -> list[dict[str, Any]]:
                     "kind": kind, "differences": differences, "seen": now_iso()}
     discrepancies = list(found.values())
     cache.put_reference("discrepancies", discrepancies)
-    cache.set_setting("last_pull", now.isoformat(timespec="seconds"))
+    cache.set_setting("last_pull", now_iso(now))
     return discrepancies

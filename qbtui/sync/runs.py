@@ -7,12 +7,10 @@ import getpass
 import os
 import socket
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+# the one timestamp of every record (qbtui.timestamps), re-exported for sync/ and maintenance/
+from qbtui.timestamps import now_iso as now_iso
 
 
 def who() -> str:
