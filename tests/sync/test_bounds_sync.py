@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from tests.sync.conftest import small_set
+from tests.support.documents import small_set
 
 
 def invoice(ref: str, qty: str, price: str, customer: str = "C-100") -> dict:

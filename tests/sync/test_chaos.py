@@ -19,8 +19,9 @@ import pytest
 
 from qbtui.ledger.refs import doc_number
 from qbtui.sync import gate_statuses
+from tests.support.profiles import SECRET
 
-from .conftest import SECRET, run_sync
+from .conftest import run_sync
 
 FAULTS = os.environ.get("QBTUI_CHAOS_FAULTS", "http500=0.05,drop_after_commit=0.05,timeout=0.02")
 N_DOCS = int(os.environ.get("QBTUI_CHAOS_DOCS", "2000"))

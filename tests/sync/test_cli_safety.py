@@ -20,18 +20,17 @@ import pytest
 from qbtui.cache import Cache, profile_dir
 from qbtui.cli import main
 from qbtui.qbo import QBOClient, resolve_environment
-from qbtui.sandbox import SandboxConfig, serve_in_thread
+from qbtui.sandbox import serve_in_thread
 from qbtui.sandbox.server import free_port
 from qbtui.sync.connection import token_store
-from tests.conftest import Qbtui
-
-from .conftest import CLIENT_ID, SECRET, SECRET_ENV, connect_profile, small_set
+from tests.support.documents import small_set
+from tests.support.profiles import CLIENT_ID, SECRET, SECRET_ENV, Qbtui, connect_cli, sandbox_config
 
 
 def test_a_realm_id_that_is_not_digits_is_refused_before_it_is_stored_or_used(tmp_path, monkeypatch):
     monkeypatch.setenv(SECRET_ENV, SECRET)
     q = Qbtui(tmp_path / "data")
-    with serve_in_thread(SandboxConfig(company="demo", throttle="off", time_scale=60)) as sb:
+    with serve_in_thread(sandbox_config()) as sb:
         r = q("connect", "--environment", sb.url, "--client-id", CLIENT_ID, "--client-secret-env", SECRET_ENV,
               "--print-auth-url")
         assert r.exit_code == 0, r.output
@@ -88,7 +87,7 @@ def test_ctrl_c_stops_a_sync_with_exit_130_and_the_run_marked_interrupted(tmp_pa
     server, root = _serve("--latency-ms", "150")
     try:
         q = Qbtui(tmp_path / "data")
-        connect_profile(q, root)
+        connect_cli(q, root)
         path = tmp_path / "docs.json"
         docs = small_set(40)
         path.write_text(json.dumps({"documents": docs}))

@@ -11,8 +11,7 @@ import httpx2
 
 from qbtui.sandbox.config import ThrottleLimits
 from qbtui.tui.app import QbtuiApp
-
-from .conftest import small_set
+from tests.support.documents import small_set
 
 
 async def start_uploading_all_invoices(app: QbtuiApp, pilot) -> None:

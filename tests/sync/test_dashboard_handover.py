@@ -8,8 +8,8 @@ import time
 
 from qbtui.tui.app import QbtuiApp
 from qbtui.tui.screens import ConfirmScreen
+from tests.support.documents import small_set
 
-from .conftest import small_set
 from .test_dashboard_failures import start_uploading_all_invoices, statuses, upload_all_invoices
 
 #: references holding characters str.splitlines() ends a line at (none is a newline), and other exotic ones

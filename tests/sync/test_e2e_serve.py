@@ -17,8 +17,8 @@ import httpx2
 from qbtui.qbo import QBOClient, resolve_environment
 from qbtui.sandbox.server import free_port
 from qbtui.sync.connection import token_store
-
-from .conftest import SECRET, SECRET_ENV, small_set
+from tests.support.documents import small_set
+from tests.support.profiles import SECRET, SECRET_ENV
 
 
 def test_user_flow_against_qbtui_sandbox_serve(tmp_path):

@@ -12,24 +12,11 @@ from decimal import Decimal
 import pytest
 
 from qbtui.sandbox import errors as sandbox_errors
+from tests.support.documents import payment_set
 
 from .conftest import run_sync
 
 PAY_DATE = "2026-11-10"
-
-
-def payment_set(n: int) -> list[dict]:
-    """``n`` invoices of 100.00 and one payment on each, all on one date: even ones pay 40.00 (QBO would take
-    a second payment: a duplicate would go unnoticed), odd ones pay in full (a second one is refused)."""
-    docs: list[dict] = [{"type": "customer", "ref": f"PC-{c}", "name": f"Payment Customer {c}"} for c in range(5)]
-    docs.append({"type": "product", "ref": "PAY-SKU", "name": "Payment widget", "sale_price": "25.00"})
-    for i in range(n):
-        docs.append({"type": "sale_invoice", "ref": f"PI-{i:04d}", "customer": f"PC-{i % 5}",
-                     "invoice_date": "2026-11-02",
-                     "lines": [{"sku": "PAY-SKU", "quantity": 4, "unit_price": "25.00"}]})
-        docs.append({"type": "sale_payment", "ref": f"PP-{i:04d}", "invoice": f"PI-{i:04d}", "date": PAY_DATE,
-                     "amount": "40.00" if i % 2 == 0 else "100.00"})
-    return docs
 
 
 def ours_by_ref(profile) -> Counter:

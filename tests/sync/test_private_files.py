@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from qbtui.cache import Cache
-
-from .conftest import small_set
+from tests.support.documents import small_set
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import logging
 import pytest
 
 from qbtui.sync.engine import SyncEngine, WritesRefused
-
-from .conftest import SECRET, small_set
+from tests.support.documents import small_set
+from tests.support.profiles import SECRET
 
 RUN_KEYS = {"id", "kind", "started", "ended", "counts", "created"}
 DOC_KEYS = {"type", "ref", "status", "qbo_ids", "error"}
