@@ -27,6 +27,8 @@ def gate_statuses(cache: Cache) -> dict[tuple[str, str], tuple[str, list[dict]]]
 def _reason(r: Any) -> dict:
     if isinstance(r, dict):
         return r
+    if hasattr(r, "to_json"):  # a gate's Reason: the same dict `qbtui gates` sends (field and family included)
+        return dict(r.to_json())
     out = {"code": getattr(r, "code", ""), "message": getattr(r, "message", str(r)), "hint": getattr(r, "hint", "")}
     if getattr(r, "field", None):
         out["field"] = r.field
