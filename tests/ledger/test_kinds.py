@@ -43,3 +43,10 @@ def test_every_kind_has_one_place_on_the_dashboard() -> None:
 def test_roles_of_a_kind_that_does_not_depend_on_the_document() -> None:
     assert roles_used({"type": "supplier_payment", "ref": "X"}) == ["accounts_payable", "bank"]
     assert roles_used({"type": "customer", "ref": "X"}) == []
+
+
+def test_the_engine_sends_in_the_registry_waves() -> None:
+    """Until engine.py reads WAVES from the registry, its copy must not drift from it."""
+    from qbtui.sync import engine
+
+    assert tuple(map(tuple, engine.WAVES)) == WAVES
