@@ -16,9 +16,8 @@ from aiosmtpd.controller import Controller
 from qbtui.cache import Cache
 from qbtui.maintenance.alerts import inbox, unread
 from qbtui.maintenance.autosync import due, run_scheduled
-from qbtui.sandbox import SandboxConfig, serve_in_thread
 from qbtui.sandbox.server import free_port
-from tests.maintenance.conftest import Env, connect_profile
+from tests.maintenance.conftest import DOCS
 
 
 def set_schedule(path: Path, start: datetime | None = None, every: str = "1h", **extra: object) -> None:
@@ -72,15 +71,8 @@ def test_waits_then_refuses_while_profile_held(env):
     assert again.exit_code == 0 and "already ran" in again.message
 
 
-@pytest.fixture
-def slow_sandbox():
-    with serve_in_thread(SandboxConfig(company="demo", throttle="off", latency_ms=40)) as sb:
-        yield sb
-
-
-def test_two_processes_never_both_send(slow_sandbox, tmp_path):
-    env = Env(slow_sandbox, tmp_path / "data")
-    connect_profile(slow_sandbox.url, env.path)
+def test_two_processes_never_both_send(make_profile):
+    env = make_profile(docs=DOCS, latency_ms=40)
     set_schedule(env.path)
     base = [sys.executable, "-m", "qbtui", "--data-dir", str(env.data_dir), "--profile", "default", "sync"]
     environ = {**os.environ, "QBTUI_SYNC_WAIT": "0"}

@@ -8,7 +8,7 @@ import io
 import json
 
 from qbtui.cache import Cache
-from tests.maintenance.conftest import DOCS, TO, connect_profile
+from tests.maintenance.conftest import DOCS, TO
 
 
 def test_cogs_export_and_void_inclusive(synced, qbtui):
@@ -90,6 +90,6 @@ def test_change_organisation_resets_links(synced, qbtui):
     assert (synced.path / run["archive"].split("/")[-1]).exists()
     # connect again (the same sandbox stands in for the new company): everything is sent there once more,
     # linked by name where the company already has the contact or item
-    connect_profile(synced.sandbox.url, synced.path, docs=[])
+    synced.connect()
     again = qbtui.json("sync", "--yes")
     assert {d["status"] for d in again["documents"]} == {"synced"}
