@@ -67,6 +67,7 @@ Costs to know: ``update_document`` rewrites documents.json (~0.3 s at 100k docum
 
 from .errors import CacheCorrupt, CacheError, CacheLocked
 from .paths import default_data_dir, profile_dir, validate_profile_name
+from .records import ChangedObject, ErrorRecord, Link, LinkEvent, LinkStatus, Outcome, QBOPart, Run, RunObject
 from .store import SCHEMA_VERSION, STATUSES, Cache, Recovery, StateReader, UpsertSummary
 
 __all__ = [
@@ -74,7 +75,16 @@ __all__ = [
     "CacheCorrupt",
     "CacheError",
     "CacheLocked",
+    "ChangedObject",
+    "ErrorRecord",
+    "Link",
+    "LinkEvent",
+    "LinkStatus",
+    "Outcome",
+    "QBOPart",
     "Recovery",
+    "Run",
+    "RunObject",
     "SCHEMA_VERSION",
     "StateReader",
     "STATUSES",

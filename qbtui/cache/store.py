@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from qbtui.timestamps import now_iso, now_stamp
 from .errors import CacheCorrupt, CacheError
 from .journal import JOURNAL_NAME, MARK_NAME, JournalRead, JournalWriter, open_journal, read_journal, read_mark
 from .lock import WriterLock
+from .records import Link, Outcome, Run
 from .status import document_status
 from .storage import MemoryStorage, blob, dumps_lines, no_gc, normalize
 
@@ -582,21 +583,21 @@ class Cache:
             self._voided.discard((type, ref))
 
     # ------------------------------------------------------------------ links API
-    def link(self, type: str, ref: str) -> dict | None:
+    def link(self, type: str, ref: str) -> Link | None:
         self._check_open()
         link = self._links.get((type, ref))
         return None if link is None else orjson.loads(link[3])
 
-    def links(self) -> Iterator[dict]:
+    def links(self) -> Iterator[Link]:
         self._check_open()
         for link in list(self._links.values()):
             yield orjson.loads(link[3])
 
-    def record_outcomes(self, outcomes: list[dict]) -> None:
+    def record_outcomes(self, outcomes: Sequence[Outcome]) -> None:
         """Record a batch of outcomes with one fsync'd journal append (all or nothing).
 
-        Each outcome: ``type``, ``ref`` and any of ``status`` (synced|failed|voided|sending),
-        ``qbo`` (list of {entity, id, sync_token}), ``synced_rev``, ``error``
+        Each outcome (:class:`~qbtui.cache.records.Outcome`): ``type``, ``ref`` and any of ``status``
+        (synced|failed|voided|sending), ``qbo`` (list of {entity, id, sync_token}), ``synced_rev``, ``error``
         ({code, message, detail, hint} or None), ``run``. Fields not given keep their value,
         except that a synced outcome without ``synced_rev`` gets the document's current rev;
         a synced/voided outcome without ``error`` clears the error. An event is added to the
@@ -622,7 +623,7 @@ class Cache:
             self.compact()
 
     @staticmethod
-    def _validate_outcome(i: int, o: Any) -> dict:
+    def _validate_outcome(i: int, o: Any) -> Outcome:
         if not isinstance(o, Mapping):
             raise ValueError(f"outcome #{i} is not a dict")
         t, r = o.get("type"), o.get("ref")
@@ -737,8 +738,9 @@ class Cache:
         return {d["key"]: normalize(d["value"]) for d in self._state.table("settings").all()}
 
     # ------------------------------------------------------------------ runs
-    def add_run(self, run: dict) -> str:
-        """Store a run; returns its id (``run["id"]`` if given, else a new one)."""
+    def add_run(self, run: Mapping[str, Any]) -> str:
+        """Store a run (the fields of a :class:`~qbtui.cache.records.Run`; ``id``, ``kind``, ``started``, ``ended``,
+        ``counts`` and ``created`` have defaults); returns its id (``run["id"]`` if given, else a new one)."""
         self._require_writer()
         table = self._state.table("runs")
         run_id = run.get("id") or (
@@ -773,7 +775,7 @@ class Cache:
         table.update(fields, Query().id == run_id)
         self._flush_state()
 
-    def runs(self) -> list[dict]:
+    def runs(self) -> list[Run]:
         """All runs, newest first."""
         self._check_open()
         docs = sorted(self._state.table("runs").all(), key=lambda d: d.doc_id, reverse=True)

@@ -16,6 +16,7 @@ import uuid
 from email.message import EmailMessage
 from typing import Any
 
+from qbtui.cache import Cache, StateReader
 from qbtui.maintenance.audit import now_iso
 from qbtui.settings import Settings
 
@@ -27,16 +28,16 @@ class AlertError(Exception):
     pass
 
 
-def inbox(cache: Any) -> list[dict[str, Any]]:
+def inbox(cache: Cache | StateReader) -> list[dict[str, Any]]:
     """In-app alerts, oldest first: {"id", "at", "title", "message", "run", "severity", "read", "email"}."""
     return list(cache.reference(INBOX, []) or [])
 
 
-def unread(cache: Any) -> list[dict[str, Any]]:
+def unread(cache: Cache | StateReader) -> list[dict[str, Any]]:
     return [a for a in inbox(cache) if not a.get("read")]
 
 
-def mark_read(cache: Any, ids: list[str] | None = None) -> None:
+def mark_read(cache: Cache, ids: list[str] | None = None) -> None:
     """Mark alerts (all when ``ids`` is None) as read; needs the writer."""
     items = inbox(cache)
     for a in items:
@@ -86,7 +87,7 @@ def send_email(settings: Settings, subject: str, body: str, *, timeout: float = 
     return recipients
 
 
-def raise_alert(cache: Any, title: str, message: str, *, run: str | None = None, severity: str = "error",
+def raise_alert(cache: Cache, title: str, message: str, *, run: str | None = None, severity: str = "error",
                 email: bool = True) -> dict[str, Any]:
     """Put an alert in the in-app inbox and, when recipients are set, e-mail it. Needs the writer.
     An e-mail that fails is noted on the alert (never raised: the alert itself must not be lost)."""

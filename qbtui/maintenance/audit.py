@@ -7,16 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from qbtui.cache import Cache, StateReader
 from qbtui.sync.runs import now_iso, who
 
 
-def start_maintenance(cache: Any, action: str, **details: Any) -> str:
+def start_maintenance(cache: Cache, action: str, **details: Any) -> str:
     """A maintenance run, started now; returns its id (end it with :func:`end_maintenance`)."""
     return cache.add_run({"kind": "maintenance", "action": action, "who": who(), "started": now_iso(),
                           "ended": None, "counts": {}, "created": [], "removed": [], **details})
 
 
-def end_maintenance(cache: Any, run_id: str, **fields: Any) -> dict[str, Any]:
+def end_maintenance(cache: Cache, run_id: str, **fields: Any) -> dict[str, Any]:
     cache.update_run(run_id, ended=now_iso(), **fields)
     return next(r for r in cache.runs() if r["id"] == run_id)
 
@@ -48,7 +49,7 @@ def describe(run: dict[str, Any]) -> str:
     return text or "nothing to do"
 
 
-def audit_rows(cache: Any) -> list[dict[str, Any]]:
+def audit_rows(cache: Cache | StateReader) -> list[dict[str, Any]]:
     """The log for the screen and ``qbtui audit``: newest first."""
     rows = []
     for run in cache.runs():

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from qbtui.cache import Cache, CacheLocked
+from qbtui.cache import Cache, CacheLocked, Run, StateReader
 from qbtui.maintenance.alerts import raise_alert
 from qbtui.maintenance.audit import now_iso, who
 from qbtui.sync.readonly import check_writes_allowed, is_read_only
@@ -82,11 +82,11 @@ def _aware(text: str | None) -> datetime | None:
     return dt if dt.tzinfo else dt.astimezone()
 
 
-def last_scheduled(cache: Any) -> dict[str, Any] | None:
+def last_scheduled(cache: Cache | StateReader) -> Run | None:
     return next((r for r in cache.runs() if r.get("kind") == "scheduled"), None)
 
 
-def due(cache: Any, now: datetime | None = None) -> tuple[bool, str, datetime | None]:
+def due(cache: Cache | StateReader, now: datetime | None = None) -> tuple[bool, str, datetime | None]:
     """(due?, why, the slot to run for)."""
     now = now or datetime.now().astimezone()
     sched = schedule_of(cache.settings())

@@ -8,18 +8,19 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from qbtui.cache import Cache
 from qbtui.documents.text import csv_text
 from qbtui.errors import FAULT_INACTIVE_REFERENCE
 from qbtui.ledger.payload import json_number
 from qbtui.maintenance.audit import end_maintenance, start_maintenance
 from qbtui.maintenance.common import check_range, in_range, money
-from qbtui.qbo import QBOFault
+from qbtui.qbo import QBOClient, QBOFault
 from qbtui.sync.readonly import check_writes_allowed
 
 EXPORT_FIELDS = ("ref", "date", "invoice", "amount", "status", "entity", "qbo_id", "doc_number")
 
 
-def cogs_in_range(cache: Any, start: str | date, end: str | date) -> list[dict[str, Any]]:
+def cogs_in_range(cache: Cache, start: str | date, end: str | date) -> list[dict[str, Any]]:
     """The COGS documents dated in [start, end], with status and QBO Id, by date then ref."""
     d1, d2 = check_range(start, end)
     rows = []
@@ -51,7 +52,7 @@ def export_csv(rows: list[dict[str, Any]]) -> str:
     return csv_text(rows, EXPORT_FIELDS, money=("amount",))
 
 
-def record_export(cache: Any, start: str, end: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+def record_export(cache: Cache, start: str, end: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """The export in the audit log (only when the cache is the writer)."""
     run_id = start_maintenance(cache, "cogs_export", range={"from": str(start), "to": str(end)})
     exported = [{"entity": r["entity"] or "JournalEntry", "id": r["qbo_id"], "doc_number": r["doc_number"],
@@ -59,7 +60,7 @@ def record_export(cache: Any, start: str, end: str, rows: list[dict[str, Any]]) 
     return end_maintenance(cache, run_id, counts={"exported": len(rows)}, exported=exported)
 
 
-async def void_cogs(cache: Any, client: Any, start: str | date, end: str | date,
+async def void_cogs(cache: Cache, client: QBOClient, start: str | date, end: str | date,
                     on_progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Delete in QBO the COGS journals of the synced COGS documents dated in the range; returns the run."""
     d1, d2 = check_range(start, end)

@@ -7,6 +7,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from qbtui.qbo import QBOClient
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
@@ -49,7 +51,7 @@ def in_range(day: Any, d1: date, d2: date) -> bool:
     return d1 <= d <= d2
 
 
-async def query_range(client: Any, entity: str, d1: date, d2: date) -> list[dict[str, Any]]:
+async def query_range(client: QBOClient, entity: str, d1: date, d2: date) -> list[dict[str, Any]]:
     """Every ``entity`` with TxnDate in [d1, d2] (inclusive), all pages."""
     return await client.query_all(entity, f"TxnDate >= '{d1.isoformat()}' AND TxnDate <= '{d2.isoformat()}'")
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from qbtui.cache import Cache
 from qbtui.ledger.payload import json_number
 from qbtui.maintenance.audit import end_maintenance, start_maintenance
 from qbtui.maintenance.common import VOID_IN_API, check_range, is_voided, link_index, money, query_range
-from qbtui.qbo import QBOFault
+from qbtui.qbo import QBOClient, QBOFault
 from qbtui.sync.readonly import check_writes_allowed
 
 DUPLICATE_ENTITIES = ("JournalEntry", "Invoice", "Bill")
@@ -37,7 +38,7 @@ def _entry(entity: str, obj: dict[str, Any], owner: dict[str, Any] | None) -> di
             "linked": owner is not None, "document": {"type": owner["type"], "ref": owner["ref"]} if owner else None}
 
 
-async def find_duplicates(cache: Any, client: Any, start: str | date, end: str | date,
+async def find_duplicates(cache: Cache, client: QBOClient, start: str | date, end: str | date,
                           entities: tuple[str, ...] = DUPLICATE_ENTITIES) -> dict[str, Any]:
     """``{"from", "to", "groups": [{"entity", "doc_number", "date", "amount", "objects": [..]}]}``: each
     group holds two or more QBO objects; ``linked`` marks the one a qbtui link points to (keep it);
@@ -84,7 +85,7 @@ def resolve_target(report: dict[str, Any], target: str) -> dict[str, Any]:
     return hit
 
 
-async def remove_duplicate(cache: Any, client: Any, start: str | date, end: str | date, target: str) -> dict[str, Any]:
+async def remove_duplicate(cache: Cache, client: QBOClient, start: str | date, end: str | date, target: str) -> dict[str, Any]:
     """Remove the duplicate ``target`` after checking again that it still is one (void where QBO's API
     can, else delete); returns the maintenance run recording it. The cache must be the writer."""
     check_writes_allowed(cache)

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from qbtui.cache import Cache
 from qbtui.maintenance.audit import end_maintenance, now_iso, start_maintenance
 from qbtui.private import write_private
 
@@ -20,7 +21,7 @@ FORGOTTEN_REFERENCE = ("accounts", "tax_codes", "tax_rates", "terms", "classes",
                        "vendors", "items", "preferences", "company_info", "discrepancies")
 
 
-def disable(cache: Any) -> dict[str, Any]:
+def disable(cache: Cache) -> dict[str, Any]:
     previous = cache.get_setting("integration_mode")
     run_id = start_maintenance(cache, "disable_integration", previous_mode=previous)
     if previous != "from_quickbooks":
@@ -29,13 +30,13 @@ def disable(cache: Any) -> dict[str, Any]:
     return end_maintenance(cache, run_id)
 
 
-def enable(cache: Any) -> dict[str, Any]:
+def enable(cache: Cache) -> dict[str, Any]:
     run_id = start_maintenance(cache, "enable_integration")
     cache.set_setting("integration_mode", "both_ways")
     return end_maintenance(cache, run_id)
 
 
-def change_organisation(cache: Any, profile_path: Path) -> dict[str, Any]:
+def change_organisation(cache: Cache, profile_path: Path) -> dict[str, Any]:
     from qbtui.sync.connection import token_store
 
     realm = cache.get_setting("realm_id")

@@ -8,11 +8,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from qbtui.cache import Cache
 from qbtui.ledger.build import build
 from qbtui.ledger.context import Ledger
 from qbtui.ledger.payload import wire
 from qbtui.maintenance.audit import end_maintenance, start_maintenance
-from qbtui.qbo import QBOFault
+from qbtui.qbo import QBOClient, QBOFault
 from qbtui.sync.readonly import check_writes_allowed
 
 NAME_LIMIT = 100
@@ -22,7 +23,7 @@ class ProductsError(ValueError):
     pass
 
 
-def name_collisions(cache: Any) -> list[list[str]]:
+def name_collisions(cache: Cache) -> list[list[str]]:
     """Refs of products whose names are equal in their first 100 characters (case-blind), per clash."""
     seen: dict[str, list[str]] = {}
     for rec in cache.documents("product"):
@@ -31,7 +32,7 @@ def name_collisions(cache: Any) -> list[list[str]]:
     return [refs for refs in seen.values() if len(refs) > 1]
 
 
-async def replace_products(cache: Any, client: Any, *, on_progress: Callable[[int, int], None] | None = None
+async def replace_products(cache: Cache, client: QBOClient, *, on_progress: Callable[[int, int], None] | None = None
                            ) -> dict[str, Any]:
     from qbtui.sync.lookup import find_by_names
     from qbtui.sync.plan import cache_resolver, snapshot

@@ -22,6 +22,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from qbtui.cache import Cache
 from qbtui.errors import FAULT_INACTIVE_REFERENCE
 from qbtui.ledger.build import build
 from qbtui.ledger.context import Ledger
@@ -38,7 +39,7 @@ from qbtui.maintenance.common import (
     money,
     query_range,
 )
-from qbtui.qbo import QBOFault
+from qbtui.qbo import QBOClient, QBOFault
 
 PRIMARY_ROLES = ("inventory_asset", "cogs", "inventory_discrepancy", "sales_income", "accounts_receivable",
                  "accounts_payable")
@@ -151,14 +152,14 @@ def _merge(into: Postings, p: Postings) -> None:
 class _Ledgers:
     """The ledger over the cache (payloads resolved with the links, as they were sent)."""
 
-    def __init__(self, cache: Any):
+    def __init__(self, cache: Cache):
         from qbtui.sync.plan import cache_resolver, snapshot
 
         self.snap = snapshot(cache)
         self.ledger = Ledger(self.snap.settings, cache_resolver(self.snap, True), self.snap.prefs, self.snap.docs)
 
 
-async def reconcile(cache: Any, client: Any, start: str | date, end: str | date) -> dict[str, Any]:
+async def reconcile(cache: Cache, client: QBOClient, start: str | date, end: str | date) -> dict[str, Any]:
     """The reconciliation of [start, end] (inclusive); see the module docstring. JSON-ready."""
     d1, d2 = check_range(start, end)
     led = _Ledgers(cache)

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from qbtui.cache import Cache
 from qbtui.maintenance.audit import end_maintenance, start_maintenance
+from qbtui.qbo import QBOClient
 from qbtui.sync.engine import SyncEngine
 from qbtui.sync.plan import gate_statuses, plan
 
@@ -30,7 +32,7 @@ RECORD_CHUNK = 5000  # outcomes per journal line
 RUN_LIST_MAX = 1000  # documents not accounted for kept in the run record (the links hold the rest)
 
 
-def _targets(cache: Any) -> tuple[dict[tuple[str, str], str], int, int]:
+def _targets(cache: Cache) -> tuple[dict[tuple[str, str], str], int, int]:
     """({(type, ref): status before} of the documents to look up, already linked, skipped)."""
     gates = gate_statuses(cache)
     targets: dict[tuple[str, str], str] = {}
@@ -49,7 +51,7 @@ def _targets(cache: Any) -> tuple[dict[tuple[str, str], str], int, int]:
     return targets, linked, skipped
 
 
-async def repair(cache: Any, client: Any) -> dict[str, Any]:
+async def repair(cache: Cache, client: QBOClient) -> dict[str, Any]:
     """Look every document that is not linked up in QuickBooks and link what is found. Returns
     ``{"run", "counts", "documents"}`` (see the module docstring); the run is a maintenance run ("repair")."""
     run_id = start_maintenance(cache, "repair")
@@ -76,7 +78,7 @@ async def repair(cache: Any, client: Any) -> dict[str, Any]:
     return {"run": run, "counts": counts, "documents": documents}
 
 
-def _results(cache: Any, targets: dict[tuple[str, str], str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _results(cache: Cache, targets: dict[tuple[str, str], str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(one result per target, the outcomes that put the failed ones that were not found back to failed)."""
     left = {key for key in targets if (cache.link(*key) or {}).get("status") != "synced"}
     planned = {(p.type, p.ref): p for p in plan(cache, keys=left)} if left else {}

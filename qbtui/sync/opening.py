@@ -24,12 +24,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from qbtui.cache import Cache
 from qbtui.ledger.context import Ledger
 from qbtui.ledger.journals import OPENING_REF, build_opening_inventory, inventory_valuation
 from qbtui.ledger.money import money
 from qbtui.ledger.payload import Payload, jsonable, wire
 from qbtui.private import write_private
-from qbtui.qbo import request_id
+from qbtui.qbo import QBOClient, request_id
 from qbtui.sync.lookup import quote
 from qbtui.sync.readonly import check_writes_allowed
 from qbtui.timestamps import now_iso
@@ -54,7 +55,7 @@ def _num(v: Any) -> str:
     return format(d.normalize(), "f") if d == d.to_integral_value() else format(d, "f")
 
 
-def _run(cache: Any, note: str) -> str:
+def _run(cache: Cache, note: str) -> str:
     return cache.add_run({"kind": "maintenance", "note": note, "started": now_iso(), "ended": None,
                           "counts": {}, "created": []})
 
@@ -73,7 +74,7 @@ class OpeningBalances:
                 f"synced documents, effective {self.effective}")
 
 
-def _free_ref(cache: Any, type_: str, wanted: str | None, fallback: str, taken: set[tuple[str, str]]) -> str:
+def _free_ref(cache: Cache, type_: str, wanted: str | None, fallback: str, taken: set[tuple[str, str]]) -> str:
     for ref in (wanted, fallback):
         if ref and (type_, ref) not in taken and cache.get(type_, ref) is None:
             taken.add((type_, ref))
@@ -110,7 +111,7 @@ def _lines(txn: dict[str, Any], items: dict[str, dict[str, Any]], sale: bool) ->
     return out
 
 
-async def import_opening_balances(cache: Any, client: Any, *, effective: date | None = None) -> OpeningBalances:
+async def import_opening_balances(cache: Cache, client: QBOClient, *, effective: date | None = None) -> OpeningBalances:
     """QBO's open invoices and bills into the cache as synced, linked documents (once only)."""
     done = cache.get_setting(OPENING_BALANCES_KEY)
     if done:
@@ -218,7 +219,7 @@ def _product_from_item(item: dict[str, Any], location: str, ours: dict[str, Any]
     return doc
 
 
-async def import_stock_on_hand(cache: Any, client: Any, *, location: str, path: Path) -> StockOnHand:
+async def import_stock_on_hand(cache: Cache, client: QBOClient, *, location: str, path: Path) -> StockOnHand:
     """Stock on hand from QBO's active Inventory items with a SKU (see the module docstring)."""
     check_writes_allowed(cache, "import stock on hand (it makes QuickBooks items inactive and recreates them)")
     if not location.strip():
@@ -295,13 +296,13 @@ class OpeningInventory:
         return money(self.valuation) - money(self.qbo_balance)
 
 
-def _ledger(cache: Any) -> Ledger:
+def _ledger(cache: Cache) -> Ledger:
     from qbtui.sync.plan import cache_resolver, snapshot
     snap = snapshot(cache)
     return Ledger(settings=snap.settings, resolver=cache_resolver(snap, True), prefs=snap.prefs, docs=snap.docs)
 
 
-def qbo_inventory_balance(cache: Any) -> Decimal:
+def qbo_inventory_balance(cache: Cache) -> Decimal:
     """QBO's inventory asset balance as last pulled (the mapped account's CurrentBalance)."""
     account_id = (cache.get_setting("mapping") or {}).get("inventory_asset")
     for a in cache.reference("accounts", []) or []:
@@ -310,7 +311,7 @@ def qbo_inventory_balance(cache: Any) -> Decimal:
     return Decimal("0.00")
 
 
-def opening_inventory_preview(cache: Any, *, qbo_balance: Decimal | None = None) -> OpeningInventory:
+def opening_inventory_preview(cache: Cache, *, qbo_balance: Decimal | None = None) -> OpeningInventory:
     """The journal that would be posted (OpeningError without a filter start date or a mapping)."""
     ledger = _ledger(cache)
     start = ledger.settings.filter_start_date
@@ -328,7 +329,7 @@ def opening_inventory_preview(cache: Any, *, qbo_balance: Decimal | None = None)
                             jsonable(payload.body) if payload else None, payload)
 
 
-async def post_opening_inventory(cache: Any, client: Any, *, qbo_balance: Decimal | None = None) -> dict[str, Any]:
+async def post_opening_inventory(cache: Cache, client: QBOClient, *, qbo_balance: Decimal | None = None) -> dict[str, Any]:
     """Create the OPENING-INV journal in QBO, once (a found one is linked, never doubled)."""
     done = cache.get_setting(OPENING_INVENTORY_KEY)
     if done:

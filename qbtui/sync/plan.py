@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from qbtui.cache import Cache
 from qbtui.ledger.build import DATE_FIELD, build
 from qbtui.ledger.context import Ledger, Prefs
 from qbtui.ledger.gates import DEPENDENCIES, LABEL, NAMES, GateContext, Reason, check, numbers_out_of_range, range_reason, skip_reason
@@ -65,7 +66,7 @@ class Snapshot:
     reference: dict[str, Any]
 
 
-def snapshot(cache: Any) -> Snapshot:
+def snapshot(cache: Cache) -> Snapshot:
     docs: dict[tuple[str, str], dict[str, Any]] = {}
     status: dict[tuple[str, str], dict[str, Any]] = {}
     links: dict[tuple[str, str], dict[str, Any]] = {}
@@ -98,7 +99,7 @@ def cache_resolver(snap: Snapshot, connected: bool) -> LookupResolver:
                           departments=r["departments"], tax_mapping=s.tax_mapping, terms_mapping=s.terms_mapping)
 
 
-def _connected(cache: Any) -> bool:
+def _connected(cache: Cache) -> bool:
     return bool(cache.get_setting("realm_id", None))
 
 
@@ -214,7 +215,7 @@ def _candidates(snap: Snapshot, types: Iterable[str] | None, refs: Iterable[str]
     return chosen, _closure(snap, list(chosen), statuses)
 
 
-def gate_statuses(cache: Any) -> dict[tuple[str, str], tuple[str, list[Reason]]]:
+def gate_statuses(cache: Cache) -> dict[tuple[str, str], tuple[str, list[Reason]]]:
     """For every pending document: ("pending" | "blocked" | "skipped", reasons). Builds the gate
     context once, builds no payloads (fast enough for ``qbtui status`` on 100k documents)."""
     with _bulk():
@@ -254,7 +255,7 @@ def _number_key(p: Payload) -> tuple[Any, ...] | None:
     return (p.entity, p.doc_number.casefold(), vendor)
 
 
-def plan(cache: Any, *, types: Iterable[str] | None = None, refs: Iterable[str] | None = None,
+def plan(cache: Cache, *, types: Iterable[str] | None = None, refs: Iterable[str] | None = None,
          keys: Iterable[tuple[str, str]] | None = None, resolver: Resolver | None = None,
          with_dependencies: bool = False, statuses: tuple[str, ...] = PLANNED_STATUSES) -> list[PlannedDocument]:
     """The pending (and failed: a sync retries them) documents of the selection (``types`` and/or
@@ -270,7 +271,7 @@ def plan(cache: Any, *, types: Iterable[str] | None = None, refs: Iterable[str] 
         return _plan(cache, types, refs, keys, resolver, with_dependencies, statuses)
 
 
-def _plan(cache: Any, types: Iterable[str] | None, refs: Iterable[str] | None,
+def _plan(cache: Cache, types: Iterable[str] | None, refs: Iterable[str] | None,
           keys: Iterable[tuple[str, str]] | None, resolver: Resolver | None,
           with_dependencies: bool, statuses: tuple[str, ...]) -> list[PlannedDocument]:
     snap = snapshot(cache)

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from qbtui.cache import Cache
 from qbtui.ledger.context import Prefs
+from qbtui.qbo import QBOClient
 from qbtui.settings import Settings
 from qbtui.sync.readonly import check_writes_allowed
 
@@ -220,7 +222,7 @@ def preflight(documents: Iterable[Mapping[str, Any]], reference: Mapping[str, An
     return checks
 
 
-def preflight_cache(cache: Any) -> list[Check]:
+def preflight_cache(cache: Cache) -> list[Check]:
     """:func:`preflight` over what the cache holds."""
     documents = [rec["data"] for rec in cache.documents()]
     reference = {k: cache.reference(k, None) for k in ("preferences", "items", "customers", "vendors")}
@@ -228,7 +230,7 @@ def preflight_cache(cache: Any) -> list[Check]:
     return preflight(documents, reference, settings, backup_confirmed=bool(cache.get_setting(BACKUP_SETTING)))
 
 
-async def refresh(cache: Any, client: Any, *kinds: str) -> None:
+async def refresh(cache: Cache, client: QBOClient, *kinds: str) -> None:
     """Reload some reference lists from QBO (``preferences``, ``items``, ``accounts``...)."""
     from qbtui.sync.pull import REFERENCE
     for kind in kinds:
@@ -240,7 +242,7 @@ async def refresh(cache: Any, client: Any, *kinds: str) -> None:
             cache.put_reference(kind, await client.query_all(REFERENCE[kind]))
 
 
-async def deactivate_items(client: Any, items: Iterable[Mapping[str, Any]]) -> list[str]:
+async def deactivate_items(client: QBOClient, items: Iterable[Mapping[str, Any]]) -> list[str]:
     """Make QBO items inactive (sparse update, the current SyncToken read first); returns their Ids."""
     done = []
     for item in items:
@@ -252,7 +254,7 @@ async def deactivate_items(client: Any, items: Iterable[Mapping[str, Any]]) -> l
     return done
 
 
-async def apply_fix(code: str, client: Any, cache: Any) -> str:
+async def apply_fix(code: str, client: QBOClient, cache: Cache) -> str:
     """Carry out the fix of a check; returns what was done. ValueError for a check without a fix;
     WritesRefused in "From QuickBooks only" mode (nothing is sent)."""
     if code not in FIXABLE:

@@ -7,18 +7,17 @@ message (:data:`qbtui.qbo.errors.READ_ONLY_MESSAGE`)."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from qbtui.cache import Cache, StateReader
 from qbtui.qbo.errors import READ_ONLY_MESSAGE, WritesRefused
 from qbtui.settings import READ_ONLY_MODE
 
 
-def is_read_only(cache: Any) -> bool:
+def is_read_only(cache: Cache | StateReader) -> bool:
     """True when the profile is set to "From QuickBooks only"."""
     return bool(cache.get_setting("integration_mode") == READ_ONLY_MODE)
 
 
-def check_writes_allowed(cache: Any, what: str | None = None) -> None:
+def check_writes_allowed(cache: Cache, what: str | None = None) -> None:
     """WritesRefused (nothing sent) when the profile is read-only; ``what`` names what was refused."""
     if is_read_only(cache):
         raise WritesRefused(f"cannot {what}: {READ_ONLY_MESSAGE}" if what else READ_ONLY_MESSAGE)

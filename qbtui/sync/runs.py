@@ -7,7 +7,8 @@ import getpass
 import os
 import socket
 from collections.abc import Iterator
-from typing import Any
+
+from qbtui.cache import Cache
 
 # the one timestamp of every record (qbtui.timestamps), re-exported for sync/ and maintenance/
 from qbtui.timestamps import now_iso as now_iso
@@ -25,7 +26,7 @@ def who() -> str:
 
 
 @contextlib.contextmanager
-def marks_interrupted(cache: Any) -> Iterator[None]:
+def marks_interrupted(cache: Cache) -> Iterator[None]:
     """Ctrl+C (SIGINT, a KeyboardInterrupt) while this block runs: every run it started is marked ``interrupted``
     (and ended) in the run log before the interrupt goes on, so that the log never shows a stopped run as a
     finished one. What was in flight is looked up in QuickBooks by the next sync before anything is sent again."""

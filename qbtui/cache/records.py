@@ -1,0 +1,106 @@
+"""The shapes of what the cache keeps besides documents: links (a document's QuickBooks side), the outcomes
+that change them, the errors they carry, and run records. Declared once, here, where they are stored; the
+sync engine, maintenance and the dashboard name them instead of ``dict[str, Any]``.
+
+They are ``TypedDict``: plain dicts at run time (what the cache stores and reads back as JSON), typed for
+the reader and for mypy. ``Cache.record_outcomes`` checks an outcome's fields when it is recorded.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Required, TypedDict
+
+LinkStatus = Literal["synced", "failed", "voided", "sending"]
+"""A link's own status (``None`` before anything was sent); the six words a document shows (pending,
+synced, failed, blocked, skipped, voided) are derived from it by :func:`qbtui.cache.status.document_status`."""
+
+
+class ErrorRecord(TypedDict):
+    """Why a document failed, as stored on its link and shown everywhere: QuickBooks' fault code (or a
+    qbtui code such as ``sync.no_answer``), its message and detail, and what to do about it."""
+
+    code: str
+    message: str
+    detail: str
+    hint: str
+
+
+class QBOPart(TypedDict, total=False):
+    """One QuickBooks object a document became (an invoice, its COGS journal...). ``key`` names the part
+    within the document; ``linked`` marks an object QuickBooks already had (found by name, never undone)."""
+
+    key: str
+    entity: Required[str]
+    id: Required[str]
+    sync_token: str
+    linked: bool
+
+
+class LinkEvent(TypedDict, total=False):
+    """One line of a link's ``history`` (the last 20 are kept)."""
+
+    at: str | None
+    status: LinkStatus | None
+    run: str
+    error: str  # the error's code
+    qbo: list[str]  # the ids of the parts
+
+
+class Link(TypedDict):
+    """A document's QuickBooks side, as ``Cache.link`` and ``Cache.links`` return it."""
+
+    type: str
+    ref: str
+    status: LinkStatus | None
+    qbo: list[QBOPart]
+    synced_rev: int | None
+    error: ErrorRecord | None
+    run: str | None
+    history: list[LinkEvent]
+
+
+class Outcome(TypedDict, total=False):
+    """What one attempt changes on a link (``Cache.record_outcomes``): fields not given keep their value."""
+
+    type: Required[str]
+    ref: Required[str]
+    status: LinkStatus
+    qbo: list[QBOPart]
+    synced_rev: int | None
+    error: ErrorRecord | None
+    run: str | None
+
+
+class RunObject(TypedDict):
+    """A QuickBooks object a run created (``created``: what undo removes)."""
+
+    type: str
+    ref: str
+    entity: str
+    id: str
+
+
+class ChangedObject(RunObject):
+    """A QuickBooks object a run updated in place, voided or deleted (``changed``)."""
+
+    operation: str
+    sync_token: str
+
+
+class Run(TypedDict, total=False):
+    """A run record (``Cache.add_run``, ``Cache.runs``: newest first). ``kind`` is ``sync``, ``scheduled``,
+    ``undo`` or ``maintenance`` (then ``action`` or ``note`` says which); a run still going has ``ended``
+    None; one stopped by a kill or Ctrl+C is ``interrupted``. A maintenance run may carry fields of its own
+    (a date range, a filter start date)."""
+
+    id: Required[str]
+    kind: Required[str | None]
+    started: Required[str]
+    ended: Required[str | None]
+    counts: Required[dict[str, int]]
+    created: Required[list[RunObject]]
+    changed: list[ChangedObject]
+    who: str
+    interrupted: bool
+    action: str
+    note: str
