@@ -1,51 +1,20 @@
-"""Fixtures for the connect wizard's tests: a profile with the demo data set, the sandbox's
-``unprepared`` company in-process (no network), and a transport that records every request."""
+"""Fixtures for the connect wizard's tests: a profile with the demo data set, and the sandbox's ``unprepared``
+company in-process (no network) behind a transport that records every request (tests/support/profiles.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import httpx2
 import pytest
 
 from qbtui.cache import Cache
-from qbtui.sandbox import SandboxConfig, create_app
-from qbtui.sync.connection import begin_connect, finish_connect
 from qbtui.tui.sample import sample_documents
+from tests.support.profiles import ROOT, RecordingTransport, in_process
 
-ROOT = "http://127.0.0.1:8765"  # never dialled: the ASGI transport answers
+__all__ = ["CLIENT_ID", "CLIENT_SECRET", "ROOT", "TERMS_DOCS", "seed_profile"]
+
 CLIENT_ID = "wizard-client"
 CLIENT_SECRET = "wizard-secret-never-printed"
-
-
-class RecordingTransport(httpx2.AsyncBaseTransport):
-    """The sandbox over ASGI, recording (method, path) of every API request."""
-
-    def __init__(self, app) -> None:
-        self.inner = httpx2.ASGITransport(app=app)
-        self.requests: list[tuple[str, str]] = []
-
-    async def handle_async_request(self, request):
-        self.requests.append((request.method, request.url.path))
-        return await self.inner.handle_async_request(request)
-
-    @property
-    def writes(self) -> list[tuple[str, str]]:
-        """API requests that change the company (a query is a POST that reads)."""
-        return [(m, p) for m, p in self.requests
-                if p.startswith("/v3/company/") and m not in ("GET", "HEAD") and not p.endswith("/query")]
-
-
-async def redirected_url(transport, authorize_url: str) -> str:
-    """What the user's browser lands on after approving (the sandbox approves at once)."""
-    async with httpx2.AsyncClient(transport=transport) as browser:
-        return (await browser.get(authorize_url)).headers["location"]
-
-
-async def connect(cache: Cache, profile: Path, transport) -> str:
-    url = await begin_connect(cache, profile, environment=ROOT, client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
-                              transport=transport)
-    return await finish_connect(cache, profile, await redirected_url(transport, url), transport=transport)
 
 
 def seed_profile(profile: Path, *, filter_start: str | None = "2026-10-01", extra: list[dict] | None = None) -> Path:
@@ -58,13 +27,9 @@ def seed_profile(profile: Path, *, filter_start: str | None = "2026-10-01", extr
 
 
 @pytest.fixture
-def sandbox():
-    return create_app(SandboxConfig(company="unprepared", throttle="off"))
-
-
-@pytest.fixture
-def transport(sandbox) -> RecordingTransport:
-    return RecordingTransport(sandbox)
+def transport() -> RecordingTransport:
+    """The sandbox's ``unprepared`` company in this process (tests/support/profiles.py)."""
+    return in_process(company="unprepared")
 
 
 #: contacts naming payment terms, one spelled as QBO does ("Net 30"), one not ("net 15" vs "Net 15")

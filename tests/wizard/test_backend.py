@@ -11,7 +11,6 @@ import pytest
 from qbtui.cache import Cache
 from qbtui.documents import MODELS
 from qbtui.ledger.roles import auto_map
-from qbtui.sandbox import SandboxConfig, create_app
 from qbtui.settings import Settings
 from qbtui.sync.connection import open_client
 from qbtui.sync.opening import (
@@ -25,8 +24,9 @@ from qbtui.sync.opening import (
 from qbtui.sync.plan import plan
 from qbtui.sync.preflight import apply_fix, preflight, preflight_cache
 from qbtui.sync.pull import pull_reference
+from tests.support.profiles import connect, in_process
 
-from .conftest import RecordingTransport, connect, seed_profile
+from .conftest import seed_profile
 
 PREFS = {"CurrencyPrefs": {"HomeCurrency": {"value": "USD"}}, "ProductAndServicesPrefs": {"QuantityOnHand": False},
          "AccountingInfoPrefs": {"BookCloseDate": "2026-09-30"}}
@@ -62,7 +62,7 @@ def test_book_close_without_filter_start_date():
 async def connected(tmp_path):
     """A profile (demo data set) connected to the sandbox's demo company, reference data pulled."""
     async def make(company: str = "unprepared", filter_start: str = "2026-10-01"):
-        transport = RecordingTransport(create_app(SandboxConfig(company=company, throttle="off")))
+        transport = in_process(company=company)
         profile = seed_profile(tmp_path / company, filter_start=filter_start)
         cache = Cache.open(profile, writer=True, command="test")
         await connect(cache, profile, transport)

@@ -12,6 +12,7 @@ from qbtui.sync.engine import SyncEngine, WritesRefused
 from qbtui.sync.opening import import_stock_on_hand, post_opening_inventory
 from qbtui.sync.preflight import FIXABLE, apply_fix
 from qbtui.sync.undo import undo_run
+from tests.support.profiles import connect
 
 from .test_wizard_walk import connect_steps, message, settle, wizard_host
 
@@ -53,7 +54,6 @@ async def test_wizard_in_from_quickbooks_mode_writes_nothing(profile, transport)
 
 
 async def test_engine_and_helpers_refuse_writes(profile, transport):
-    from .conftest import connect
     with Cache.open(profile, writer=True) as cache:
         await connect(cache, profile, transport)
         cache.set_setting("integration_mode", "from_quickbooks")
@@ -71,7 +71,6 @@ async def test_engine_and_helpers_refuse_writes(profile, transport):
 
 
 async def test_undo_refuses_writes_in_from_quickbooks_mode(profile, transport):
-    from .conftest import connect
     with Cache.open(profile, writer=True) as cache:
         await connect(cache, profile, transport)
         async with await open_client(cache, profile, transport=transport) as client:
@@ -98,7 +97,6 @@ def test_cli_sync_says_why_and_exits_non_zero(qbtui):
 
 async def test_a_read_only_client_sends_no_write_whoever_asks(profile, transport):
     """The client itself refuses: even code that skips the engine's check cannot write."""
-    from .conftest import connect
     with Cache.open(profile, writer=True) as cache:
         await connect(cache, profile, transport)
         cache.set_setting("integration_mode", "from_quickbooks")

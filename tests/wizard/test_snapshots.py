@@ -11,12 +11,12 @@ import pytest
 
 from qbtui.cache import Cache
 from qbtui.ledger.roles import auto_map
-from qbtui.sandbox import SandboxConfig, create_app
 from qbtui.sync.connection import open_client
 from qbtui.sync.pull import pull_reference
 from qbtui.tui.wizard import STEPS, ConnectWizard, SettingsScreen
+from tests.support.profiles import connect, in_process
 
-from .conftest import CLIENT_ID, CLIENT_SECRET, ROOT, TERMS_DOCS, RecordingTransport, connect, seed_profile
+from .conftest import CLIENT_ID, CLIENT_SECRET, ROOT, TERMS_DOCS, seed_profile
 from .host import Host
 
 REALM = "9341453050000001"
@@ -25,9 +25,9 @@ AUTH_URL = (f"{ROOT}/oauth2/authorize?response_type=code&client_id={CLIENT_ID}&r
 
 
 async def _pull(profile: Path) -> None:
-    transport = RecordingTransport(create_app(SandboxConfig(company="unprepared", throttle="off")))
+    transport = in_process(company="unprepared")
     with Cache.open(profile, writer=True, command="test") as cache:
-        await connect(cache, profile, transport)
+        await connect(cache, profile, transport, client_id=CLIENT_ID, secret=CLIENT_SECRET)
         async with await open_client(cache, profile, transport=transport) as client:
             await pull_reference(cache, client)
         cache.set_setting("realm_id", REALM)

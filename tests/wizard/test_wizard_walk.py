@@ -8,8 +8,9 @@ from datetime import date
 from qbtui.cache import Cache
 from qbtui.tui.wizard import CONFIRM_PHRASE, ConnectWizard
 from qbtui.tui.wizard.state import load_state
+from tests.support.profiles import redirected_url
 
-from .conftest import CLIENT_ID, CLIENT_SECRET, ROOT, redirected_url
+from .conftest import CLIENT_ID, CLIENT_SECRET, ROOT
 from .host import Host
 
 PREFLIGHT_PROBLEMS = {"currency", "inventory_tracking", "book_close", "inventory_items", "contact_kinds", "backup"}
