@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,16 +18,14 @@ from qbtui.qbo import (
     parse_redirect,
     resolve_environment,
 )
-from qbtui.sandbox import SandboxConfig, create_app
+from qbtui.sandbox import create_app
+from tests.support.profiles import ROOT, sandbox_config, unique
 
-ROOT = "http://127.0.0.1:8765"  # never dialled: the ASGI transport answers
+__all__ = ["CLIENT_ID", "CLIENT_SECRET", "REDIRECT", "ROOT", "unique"]
+
 REDIRECT = "http://localhost:8123/callback"
 CLIENT_ID = "client-id-1"
 CLIENT_SECRET = "client-secret-never-printed-7f3a9c"
-
-
-def unique(prefix: str = "T") -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
 async def connect(transport: httpx2.AsyncBaseTransport, root: str, store: TokenStore) -> tuple[Environment, Tokens]:
@@ -65,11 +62,9 @@ class Connected:
 @pytest.fixture
 def make_sandbox(tmp_path: Path):
     async def make(**config) -> Connected:
-        config.setdefault("company", "demo")
-        config.setdefault("throttle", "off")
-        app = create_app(SandboxConfig(**config))
+        app = create_app(sandbox_config(**config))
         transport = httpx2.ASGITransport(app=app)
-        store = TokenStore(tmp_path / f"profile-{uuid.uuid4().hex[:6]}")
+        store = TokenStore(tmp_path / unique("profile"))
         env, tokens = await connect(transport, ROOT, store)
         return Connected(app, transport, env, store, tokens)
     return make

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import httpx2
@@ -11,12 +10,11 @@ import pytest
 import requests
 
 from qbtui.sandbox import SandboxConfig, create_app, serve_in_thread
+from tests.support.profiles import unique
+
+__all__ = ["bearer", "unique"]
 
 os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")  # plain http on loopback
-
-
-def unique(prefix: str = "T") -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
 @pytest.fixture(scope="module")
