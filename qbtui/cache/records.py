@@ -104,3 +104,6 @@ class Run(TypedDict, total=False):
     interrupted: bool
     action: str
     note: str
+    undoes: str  # an undo: the run it undoes
+    undone_by: str  # a run that was undone: the undo's id
+    removed: list[RunObject]  # an undo: what it removed from QuickBooks

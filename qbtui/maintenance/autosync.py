@@ -16,7 +16,6 @@ import asyncio
 import os
 import re
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Any
 from qbtui.cache import Cache, CacheLocked, Run, StateReader
 from qbtui.maintenance.alerts import raise_alert
 from qbtui.maintenance.audit import now_iso, who
+from qbtui.sync import events
 from qbtui.sync.readonly import check_writes_allowed, is_read_only
 from qbtui.sync.runs import marks_interrupted
 
@@ -136,7 +136,7 @@ class ScheduledResult:
 
 
 async def _sync(cache: Cache, profile_path: Path, transport: Any = None,
-                on_event: Callable[[dict[str, Any]], None] | None = None) -> Any:
+                on_event: events.Listener | None = None) -> Any:
     from qbtui.sync.connection import open_client
     from qbtui.sync.engine import SyncEngine
 
@@ -147,7 +147,7 @@ async def _sync(cache: Cache, profile_path: Path, transport: Any = None,
 
 
 def run_scheduled_with(cache: Cache, profile_path: Path, *, now: datetime | None = None, force: bool = False,
-                       transport: Any = None, on_event: Callable[[dict[str, Any]], None] | None = None
+                       transport: Any = None, on_event: events.Listener | None = None
                        ) -> ScheduledResult:
     """The scheduled sync over a writer cache the caller holds (so nothing else syncs meanwhile)."""
     is_due, why, slot = due(cache, now)
@@ -182,7 +182,7 @@ def run_scheduled_with(cache: Cache, profile_path: Path, *, now: datetime | None
 
 def run_scheduled(profile_path: Path, *, wait_s: float | None = None, now: datetime | None = None,
                   force: bool = False, transport: Any = None,
-                  on_event: Callable[[dict[str, Any]], None] | None = None) -> ScheduledResult:
+                  on_event: events.Listener | None = None) -> ScheduledResult:
     """``qbtui sync --scheduled``: take the profile (waiting a little), run if due, alert on failure."""
     try:
         cache = open_writer(profile_path, wait_s=wait_s)

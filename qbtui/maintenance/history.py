@@ -10,10 +10,11 @@ from typing import Any
 from qbtui.cache import Cache
 from qbtui.maintenance.audit import end_maintenance, start_maintenance, who
 from qbtui.qbo import QBOClient
+from qbtui.sync import events
 from qbtui.sync.readonly import check_writes_allowed
 
 
-async def export_history(cache: Cache, client: QBOClient, start: date, on_event: Any = None) -> dict[str, Any]:
+async def export_history(cache: Cache, client: QBOClient, start: date, on_event: events.Listener | None = None) -> dict[str, Any]:
     from qbtui.sync.engine import SyncEngine
 
     check_writes_allowed(cache)

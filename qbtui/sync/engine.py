@@ -33,11 +33,11 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from qbtui.cache import Cache
+from qbtui.cache import Cache, ChangedObject, ErrorRecord, Outcome, QBOPart, Run, RunObject
 from qbtui.errors import (
     FAULT_DUPLICATE_DOC_NUMBER,
     FAULT_DUPLICATE_NAME,
@@ -48,6 +48,7 @@ from qbtui.errors import (
 from qbtui.ledger.payload import Payload, jsonable, wire
 from qbtui.qbo import BatchItem, QBOClient, QBOFault, ReconnectRequired, UnknownOutcome, WritesRefused, request_id
 from qbtui.qbo.errors import READ_ONLY_MESSAGE
+from qbtui.sync import events
 from qbtui.sync.lookup import NAME_FIELD, PAYMENT_ENTITIES, find_by_names, find_many
 from qbtui.sync.plan import PlannedDocument, plan
 from qbtui.sync.runs import now_iso, who
@@ -69,7 +70,7 @@ def check_writes_allowed(cache: Cache) -> None:
         raise WritesRefused(READ_ONLY_MESSAGE)
 
 
-def fault_error(fault: QBOFault, hint: str = "") -> dict[str, Any]:
+def fault_error(fault: QBOFault, hint: str = "") -> ErrorRecord:
     return {"code": fault.code, "message": fault.message, "detail": fault.detail, "hint": hint or HINTS.get(fault.code, "")}
 
 
@@ -98,7 +99,7 @@ class Progress:
     def remaining(self) -> int:
         return max(0, self.total - self.ok - self.failed)
 
-    def as_event(self) -> dict[str, Any]:
+    def as_event(self) -> events.Progress:
         elapsed = max(time.monotonic() - self.started, 1e-6)
         return {"event": "progress", "total": self.total, "sent": self.sent, "ok": self.ok, "failed": self.failed,
                 "remaining": self.remaining, "rate_per_min": round(self.ok * 60 / elapsed, 1)}
@@ -106,7 +107,7 @@ class Progress:
 
 @dataclass
 class RunReport:
-    run: dict[str, Any]
+    run: Run
     documents: list[dict[str, Any]]
 
     @property
@@ -134,7 +135,7 @@ def _unknown_fault(detail: str = "") -> QBOFault:
 class SyncEngine:
     """Sends what the plan says is ready, in waves, batches and single requests, recording every outcome once."""
 
-    def __init__(self, cache: Cache, client: QBOClient, *, on_event: Callable[[dict[str, Any]], None] | None = None,
+    def __init__(self, cache: Cache, client: QBOClient, *, on_event: events.Listener | None = None,
                  batch_size: int = 30, batch_workers: int = 3, single_workers: int = 6, singles: bool = True,
                  concurrency: int | None = None):
         self.cache = cache
@@ -144,8 +145,8 @@ class SyncEngine:
         self.batch_workers = max(1, concurrency or batch_workers)
         self.single_workers = single_workers if singles else 0
         self.run_id = ""
-        self._created: list[dict[str, Any]] = []
-        self._changed: list[dict[str, Any]] = []  # updates in place and voids/deletes, for the run log
+        self._created: list[RunObject] = []
+        self._changed: list[ChangedObject] = []  # updates in place and voids/deletes, for the run log
         self._report: dict[tuple[str, str], dict[str, Any]] = {}
         self._run_saved_at = 0.0
 
@@ -224,9 +225,9 @@ class SyncEngine:
                      if r["id"] != self.run_id and r.get("kind") in ("sync", "scheduled") and not r.get("ended")}
         if not open_runs:
             return
-        extra: dict[str, list[dict[str, Any]]] = {}
+        extra: dict[str, list[RunObject]] = {}
         for link in self.cache.links():
-            run = open_runs.get(link.get("run"))
+            run = open_runs.get(link.get("run") or "")
             if run is None or link.get("status") != "synced":
                 continue
             known = {(c["entity"], c["id"]) for c in run.get("created") or ()}
@@ -260,7 +261,7 @@ class SyncEngine:
         docs = [p for p in plan(self.cache, keys=stuck) if (p.type, p.ref) in stuck]
         creates = [(p, pl) for p in docs for pl in p.payloads if pl.operation == "create"]
         found = await self._lookup(creates)
-        parts: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        parts: dict[tuple[str, str], list[QBOPart]] = {}
         for (p, payload), obj in zip(creates, found):
             if obj is not None:
                 parts.setdefault((p.type, p.ref), []).append(self._part(payload, obj))
@@ -381,44 +382,45 @@ class SyncEngine:
 
     # -- outcomes ------------------------------------------------------------------------------
 
-    def _parts_done(self, p: PlannedDocument) -> list[dict[str, Any]]:
-        link = self.cache.link(p.type, p.ref) or {}
-        return [q for q in link.get("qbo") or () if q.get("id")]
+    def _parts_done(self, p: PlannedDocument) -> list[QBOPart]:
+        link = self.cache.link(p.type, p.ref)
+        return [q for q in (link.get("qbo") or () if link else ()) if q.get("id")]
 
     @staticmethod
-    def _part(payload: Payload, obj: dict[str, Any]) -> dict[str, Any]:
+    def _part(payload: Payload, obj: dict[str, Any]) -> QBOPart:
         return {"key": payload.key, "entity": payload.entity, "id": str(obj["Id"]),
                 "sync_token": str(obj.get("SyncToken", "0"))}
 
-    def _outcome(self, p: PlannedDocument, parts: list[dict[str, Any]], error: dict[str, Any] | None) -> dict[str, Any]:
+    def _outcome(self, p: PlannedDocument, parts: list[QBOPart], error: ErrorRecord | None) -> Outcome:
         """The link record after this attempt: parts created so far (earlier attempts included) and the status."""
         record = self.cache.get(p.type, p.ref)
-        outcome: dict[str, Any] = {"type": p.type, "ref": p.ref, "run": self.run_id}
+        outcome: Outcome = {"type": p.type, "ref": p.ref, "run": self.run_id}
         if p.payloads and all(pl.operation in ("void", "delete") for pl in p.payloads):
             if error is None:  # the inventory side voided it: the QBO objects are gone
-                outcome.update(status="voided", synced_rev=record["rev"] if record else None)
+                outcome.update({"status": "voided", "synced_rev": record["rev"] if record else None})
             elif error["code"] == NO_ANSWER:
-                outcome.update(status="sending", error=error)
+                outcome.update({"status": "sending", "error": error})
             else:
-                outcome.update(status="failed", error=error)
+                outcome.update({"status": "failed", "error": error})
             return outcome
         merged = {q.get("key") or q["entity"]: q for q in self._parts_done(p)}
         merged.update({q["key"]: q for q in parts})
         outcome["qbo"] = list(merged.values())
         complete = all(pl.key in merged for pl in p.payloads)
         if error is None and complete:
-            outcome.update(status="synced", synced_rev=record["rev"] if record else None)
+            outcome.update({"status": "synced", "synced_rev": record["rev"] if record else None})
         elif error is not None and error["code"] == NO_ANSWER:
-            outcome.update(status="sending", error=error)  # may exist in QBO: the next run looks it up first
+            outcome.update({"status": "sending", "error": error})  # may exist in QBO: the next run looks it up first
         else:
-            outcome.update(status="failed", error=error or {"code": "sync.incomplete", "message": "not every part "
-                                                             "was created", "detail": "", "hint": "re-sync it"})
+            incomplete: ErrorRecord = {"code": "sync.incomplete", "message": "not every part was created",
+                                       "detail": "", "hint": "re-sync it"}
+            outcome.update({"status": "failed", "error": error or incomplete})
         return outcome
 
     def _record(self, docs: list[PlannedDocument], results: list[tuple[PlannedDocument, Payload, Any]],
                 progress: Progress) -> None:
-        parts: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        errors: dict[tuple[str, str], dict[str, Any]] = {}
+        parts: dict[tuple[str, str], list[QBOPart]] = {}
+        errors: dict[tuple[str, str], ErrorRecord] = {}
         for p, payload, result in results:
             key = (p.type, p.ref)
             if isinstance(result, QBOFault):
@@ -428,7 +430,7 @@ class SyncEngine:
                 parts.setdefault(key, []).append({**self._part(payload, result), "linked": True})
             else:
                 parts.setdefault(key, []).append(self._part(payload, result))
-                entry = {"type": p.type, "ref": p.ref, "entity": payload.entity, "id": str(result["Id"])}
+                entry: RunObject = {"type": p.type, "ref": p.ref, "entity": payload.entity, "id": str(result["Id"])}
                 if payload.operation == "create":
                     self._created.append(entry)
                 else:

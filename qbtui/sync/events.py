@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from typing import Any, Literal, TextIO, TypedDict
 
 EVENT_KINDS = ("progress", "document", "log", "error", "result", "done")
@@ -71,6 +72,9 @@ class Done(TypedDict):
 
 
 Event = Progress | DocumentEvent | Log | Error | Result | Done
+
+Listener = Callable[[Event], None]
+"""What the engine, undo and maintenance call with each event as it happens (``on_event``)."""
 
 
 def log(message: str) -> Log:

@@ -7,12 +7,11 @@ Each document whose objects are all gone becomes ``voided``; the undo is itself 
 
 from __future__ import annotations
 
-from typing import Any
-
-from qbtui.cache import Cache
+from qbtui.cache import Cache, ErrorRecord, Run, RunObject
 from qbtui.errors import FAULT_INACTIVE_REFERENCE, FAULT_STALE_OBJECT
 from qbtui.ledger.kinds import WAVES
 from qbtui.qbo import QBOClient, QBOFault, ReconnectRequired, UnknownOutcome
+from qbtui.sync import events
 from qbtui.sync.engine import fault_error
 from qbtui.sync.readonly import check_writes_allowed
 from qbtui.sync.runs import now_iso, who
@@ -58,7 +57,7 @@ async def _remove_once(client: QBOClient, entity: str, qbo_id: str) -> None:
     await client.delete(entity, qbo_id, current["SyncToken"])
 
 
-async def undo_run(cache: Cache, client: QBOClient, run_id: str, *, on_event: Any = None) -> dict[str, Any]:
+async def undo_run(cache: Cache, client: QBOClient, run_id: str, *, on_event: events.Listener | None = None) -> Run:
     """Remove what run ``run_id`` created, in reverse dependency order. Returns the undo run."""
     check_writes_allowed(cache)
     run = next((r for r in cache.runs() if r["id"] == run_id), None)
@@ -71,8 +70,8 @@ async def undo_run(cache: Cache, client: QBOClient, run_id: str, *, on_event: An
     created = sorted(run.get("created") or [], key=lambda c: _WAVE_OF.get(c["type"], 1), reverse=True)
     undo_id = cache.add_run({"kind": "undo", "started": now_iso(), "ended": None, "counts": {}, "created": [], "who": who(),
                              "undoes": run_id})
-    removed: list[dict[str, Any]] = []
-    failures: dict[tuple[str, str], dict[str, Any]] = {}
+    removed: list[RunObject] = []
+    failures: dict[tuple[str, str], ErrorRecord] = {}
     reconnect: ReconnectRequired | None = None
     for n, item in enumerate(created, 1):
         try:
