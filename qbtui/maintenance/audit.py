@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from qbtui.cache import Cache, StateReader
+from qbtui.cache import Cache, Run, StateReader
 from qbtui.sync.runs import now_iso, who
 
 
@@ -17,7 +17,7 @@ def start_maintenance(cache: Cache, action: str, **details: Any) -> str:
                           "ended": None, "counts": {}, "created": [], "removed": [], **details})
 
 
-def end_maintenance(cache: Cache, run_id: str, **fields: Any) -> dict[str, Any]:
+def end_maintenance(cache: Cache, run_id: str, **fields: Any) -> Run:
     cache.update_run(run_id, ended=now_iso(), **fields)
     return next(r for r in cache.runs() if r["id"] == run_id)
 
