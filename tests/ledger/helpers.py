@@ -1,4 +1,5 @@
-"""Builders of test documents and ledgers (documents as the importer stores them: JSON dicts)."""
+"""Builders of test ledgers, and the documents of tests/support/documents.py as the cache stores them (validated by
+the real model, dumped as JSON dicts)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from qbtui.documents import MODELS
 from qbtui.ledger import Ledger, LookupResolver, Prefs
 from qbtui.ledger.roles import ROLES
 from qbtui.settings import Settings
+from tests.support import documents
 
 ALL_MAPPED = {r.name: str(100 + i) for i, r in enumerate(ROLES)}
 
@@ -18,12 +20,11 @@ def doc(**fields: Any) -> dict[str, Any]:
     return model.model_dump(mode="json", exclude_none=True)
 
 
-CUSTOMER = doc(type="customer", ref="C-100", name="Harbour Cafe", terms="Net 30", sales_rep="Ann",
-               attributes={"attr2": "Wholesale"})
-SUPPLIER = doc(type="supplier", ref="S-1", name="Clay Works", terms="Net 15")
-MUG = doc(type="product", ref="MUG-01", name="Stoneware mug", sale_price="12.50", purchase_cost="4.10",
-          category="Kitchen")
-BOWL = doc(type="product", ref="BOWL-02", name="Bowl", sale_price="3.333", kind="stock", category="Kitchen")
+CUSTOMER = doc(**documents.customer(terms="Net 30", sales_rep="Ann", attributes={"attr2": "Wholesale"}))
+SUPPLIER = doc(**documents.supplier(terms="Net 15"))
+MUG = doc(**documents.product(category="Kitchen"))
+BOWL = doc(**documents.product("BOWL-02", "Bowl", sale_price="3.333", purchase_cost=None, kind="stock",
+                               category="Kitchen"))
 BASE_DOCS = [CUSTOMER, SUPPLIER, MUG, BOWL]
 
 

@@ -7,16 +7,16 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from tests.support.documents import small_set
+from tests.support.documents import invoice, line, small_set
 
 
-def invoice(ref: str, qty: str, price: str, customer: str = "C-100") -> dict:
-    return {"type": "sale_invoice", "ref": ref, "customer": customer, "invoice_date": "2026-11-02",
-            "lines": [{"sku": "MUG-01", "quantity": qty, "unit_price": price}]}
+def mugs(ref: str, qty: str, price: str) -> dict:
+    """An invoice of ``qty`` mugs at ``price`` (no unit cost)."""
+    return invoice(ref, lines=[line(quantity=qty, unit_price=price, unit_cost=None)])
 
 
 def test_an_amount_too_large_blocks_its_document_and_never_stops_a_sync(profile):
-    profile.import_docs(small_set(1) + [invoice("SO-HUGE", "999999999999", "999999999999")])
+    profile.import_docs(small_set(1) + [mugs("SO-HUGE", "999999999999", "999999999999")])
     code, report = profile.sync_json()
     assert code == 1
     by_ref = {d["ref"]: d for d in report["documents"]}
@@ -25,7 +25,7 @@ def test_an_amount_too_large_blocks_its_document_and_never_stops_a_sync(profile)
     assert by_ref["SO-1001"]["status"] == "synced"
     errors = profile.q.json("errors")["errors"]
     assert [e["code"] for e in errors if e["ref"] == "SO-HUGE"] == ["amount.out_of_range"]
-    profile.import_docs([invoice("SO-LATER", "2", "3.50")], name="later.json")
+    profile.import_docs([mugs("SO-LATER", "2", "3.50")], name="later.json")
     code, report = profile.sync_json()  # the next sync runs, and sends what it can
     assert [(d["ref"], d["status"]) for d in report["documents"] if d["ref"] == "SO-LATER"] == [("SO-LATER", "synced")]
     assert not any(o.get("DocNumber") == "SO-HUGE" for o in profile.live("Invoice"))
@@ -33,7 +33,7 @@ def test_an_amount_too_large_blocks_its_document_and_never_stops_a_sync(profile)
 
 def test_quantities_and_prices_reach_qbo_with_their_exact_digits(profile):
     qty, price = "9876543210.123456", "0.987654"  # 16 and 6 significant digits; a float keeps 15-17
-    profile.import_docs(small_set(0) + [invoice("SO-EXACT", qty, price)])
+    profile.import_docs(small_set(0) + [mugs("SO-EXACT", qty, price)])
     dry = json.loads(profile.q("sync", "--dry-run", "--json").stdout)
     line = next(d for d in dry["documents"] if d["ref"] == "SO-EXACT")["payloads"][0]["body"]["Line"][0]
     assert Decimal(str(line["SalesItemLineDetail"]["Qty"])) == Decimal(qty)  # shown without losing a digit
@@ -51,7 +51,7 @@ def test_hostile_references_are_blocked_and_never_printed_raw(profile):
         {"type": "customer", "ref": "C-\x1b[2J", "name": "Clear screen"},
         {"type": "customer", "ref": "C-OSC", "name": "Clip\x1b]52;c;aGVsbG8=\x07board"},
         {"type": "customer", "ref": "C-BIDI", "name": "abc\u202edef"},
-        invoice("SO-\x9b31m", "1", "2.00"),
+        mugs("SO-\x9b31m", "1", "2.00"),
     ]
     profile.import_docs(docs)
     code, report = profile.sync_json()

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from qbtui.sandbox import errors as sandbox_errors
-from tests.support.documents import payment_set
+from tests.support.documents import customer, invoice, line, payment, payment_set, product
 
 from .conftest import run_sync
 
@@ -93,13 +93,8 @@ def test_hand_typed_invoice_with_our_number_date_and_total_is_not_ours(profile):
     """After a 6140, an invoice typed by hand with our number, date and total is not taken as ours when it
     names another customer, or carries no reference: not linked, not in the run's created list, and
     `qbtui undo` of the run leaves it alone. Our own lost create (reference in CustomerMemo) is linked."""
-    def invoice(ref: str) -> dict:
-        return {"type": "sale_invoice", "ref": ref, "customer": "C-100", "invoice_date": "2026-11-02",
-                "lines": [{"sku": "MUG-01", "quantity": 2, "unit_price": "12.50"}]}
-
-    profile.import_docs([{"type": "customer", "ref": "C-100", "name": "Harbour Cafe"},
-                         {"type": "product", "ref": "MUG-01", "name": "Stoneware mug", "sale_price": "12.50"}]
-                        + [invoice(r) for r in ("SO-2001", "SO-2002", "SO-2003")])
+    profile.import_docs([customer(), product(purchase_cost=None)]
+                        + [invoice(r, lines=[line(quantity=2, unit_cost=None)]) for r in ("SO-2001", "SO-2002", "SO-2003")])
     code, out = profile.sync_json("--type", "customer", "--type", "product")
     assert code == 0, out
     ids = {d["ref"]: d["qbo_ids"][0] for d in out["documents"]}
@@ -129,13 +124,10 @@ def test_payment_in_qbo_is_linked_not_refused_as_an_overpayment(profile):
     """A payment whose answer was lost (it is in QBO, the cache does not know it) is found by its reference
     and linked on the next sync, not refused ("exceeds its open balance 0.00") forever; a payment that is
     not ours (another reference) is never taken for it."""
-    docs = [{"type": "customer", "ref": "C-100", "name": "Harbour Cafe"},
-            {"type": "product", "ref": "MUG-01", "name": "Stoneware mug", "sale_price": "12.50"}]
+    docs = [customer(), product(purchase_cost=None)]
     for i in (1, 2):
-        docs += [{"type": "sale_invoice", "ref": f"SO-300{i}", "customer": "C-100", "invoice_date": "2026-11-02",
-                  "lines": [{"sku": "MUG-01", "quantity": 2, "unit_price": "12.50"}]},
-                 {"type": "sale_payment", "ref": f"PAY-300{i}", "invoice": f"SO-300{i}", "date": PAY_DATE,
-                  "amount": "25.00"}]
+        docs += [invoice(f"SO-300{i}", lines=[line(quantity=2, unit_cost=None)]),
+                 payment(f"PAY-300{i}", f"SO-300{i}", PAY_DATE, "25.00")]
     profile.import_docs(docs)
     code, out = profile.sync_json()
     assert code == 0, out
@@ -182,10 +174,8 @@ def test_resent_batch_keeps_its_requestid(make_profile):
     """A batch that got no answer is looked up, and what QBO does not have is resent as the same batch with
     the same requestid (so that QBO replays it, had it acted on it after all)."""
     profile = make_profile(fault_hold_s=0.05)
-    docs = [{"type": "customer", "ref": "C-100", "name": "Harbour Cafe"},
-            {"type": "product", "ref": "MUG-01", "name": "Stoneware mug", "sale_price": "12.50"}]
-    docs += [{"type": "sale_invoice", "ref": f"SO-{4000 + i}", "customer": "C-100", "invoice_date": "2026-11-02",
-              "lines": [{"sku": "MUG-01", "quantity": 1 + i % 3, "unit_price": "12.50"}]} for i in range(60)]
+    docs = [customer(), product(purchase_cost=None)]
+    docs += [invoice(f"SO-{4000 + i}", lines=[line(quantity=1 + i % 3, unit_cost=None)]) for i in range(60)]
     profile.import_docs(docs)
     code, _ = profile.sync_json("--type", "customer", "--type", "product")
     assert code == 0
