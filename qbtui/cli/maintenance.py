@@ -227,12 +227,20 @@ def repair_command(profile: Any, as_json: bool) -> None:
 @click.command("audit")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 @click.option("--kind", type=click.Choice(["sync", "scheduled", "undo", "pull", "maintenance"]), help="Only this kind.")
+@events_option
 @click.pass_obj
 @user_errors
-def audit_command(profile: Any, as_json: bool, kind: str | None) -> None:
+def audit_command(profile: Any, as_json: bool, kind: str | None, events: bool) -> None:
     """The audit log: every run with who, when, what and the QuickBooks Ids."""
     from qbtui.maintenance.audit import audit_rows
 
+    if events:  # the dashboard's audit screen: every run whole, and the unread alerts (no documents read)
+        from qbtui.cache import StateReader
+        from qbtui.maintenance.alerts import unread
+
+        with StateReader.open(profile.path) as state:
+            answer("audit", {"rows": [r for r in audit_rows(state) if kind is None or r["kind"] == kind],
+                             "alerts": unread(state)})
     with profile.open(writer=False) as cache:
         rows = [r for r in audit_rows(cache) if kind is None or r["kind"] == kind]
     if as_json:
@@ -244,6 +252,20 @@ def audit_command(profile: Any, as_json: bool, kind: str | None) -> None:
         ids = " ".join(r["qbo_ids"][:8]) + (f" (+{len(r['qbo_ids']) - 8})" if len(r["qbo_ids"]) > 8 else "")
         click.echo(f"{r['started'] or '':25} {r['kind'] or '':11} {r['who'] or '-':24} {r['what']}"
                    + (f"  [{ids}]" if ids else ""))
+
+
+@click.command("alerts-read", hidden=True)
+@events_option
+@click.pass_obj
+@user_errors
+def alerts_read_command(profile: Any, events: bool) -> None:
+    """For the dashboard's audit screen: mark every in-app alert read."""
+    from qbtui.maintenance.alerts import mark_read
+
+    with profile.open(writer=True, command="qbtui tui: alerts read") as cache:
+        mark_read(cache)
+    if events:
+        answer("alerts_read", None)
 
 
 # ----------------------------------------------------------------------------- autosync
@@ -402,5 +424,5 @@ def integration_change_org(profile: Any, yes: bool) -> None:
                "next: qbtui connect, qbtui map --auto, qbtui sync")
 
 
-COMMANDS = [reconcile_command, duplicates_command, cogs_group, audit_command, autosync_command, products_group,
-            history_group, integration_group, repair_command]
+COMMANDS = [reconcile_command, duplicates_command, cogs_group, audit_command, alerts_read_command, autosync_command,
+            products_group, history_group, integration_group, repair_command]

@@ -577,7 +577,7 @@ class Dashboard(Screen):
         yield SystemCommand("Duplicates", "QBO transactions that look created twice, this month",
                             lambda: app.push_screen(DuplicatesScreen(backend)))
         yield SystemCommand("Audit log", "Every sync run and maintenance action",
-                            lambda: app.push_screen(AuditScreen(backend.profile_path)))
+                            lambda: app.push_screen(AuditScreen(backend)))
 
     # ------------------------------------------------------------------ fixing
     def action_fix(self) -> None:

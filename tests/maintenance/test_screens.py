@@ -120,7 +120,7 @@ async def test_unread_alerts_shown_then_marked_read(env):
         assert [n.title for n in app._notifications] == ["scheduled sync failed"]
         assert "1 unread alerts" in str(app.screen.query_one("#status", Static).render())
         await pilot.press("a")
-        await pilot.pause()
+        await settle(app, pilot)  # marked read and reloaded by the Backend (child processes)
         assert "unread" not in str(app.screen.query_one("#status", Static).render())
         timer.stop()
     with Cache.open(env.path, writer=False) as cache:

@@ -42,7 +42,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The sample profile, written under a frozen clock (imported / history timestamps)."""
     import qbtui.cache.store as store
 
-    monkeypatch.setattr(store, "_now", lambda: FROZEN_NOW)
+    monkeypatch.setattr(store, "now_iso", lambda moment=None: FROZEN_NOW)
     build_sample_profile(tmp_path / "data" / "profiles" / "demo")
     return tmp_path / "data"
 

@@ -115,3 +115,21 @@ def test_progress_coalesces_and_documents_do_not():
     assert older.can_replace(newer)
     doc = DocumentChanged({"event": "document", "type": "customer", "ref": "C-1", "status": "synced"})
     assert not doc.can_replace(DocumentChanged(doc.event)) and not older.can_replace(doc)
+
+
+def test_the_audit_log_and_its_alerts_through_events(data_dir):
+    from qbtui.maintenance.alerts import raise_alert, unread
+
+    profile = data_dir / "profiles" / "demo"
+    with Cache.open(profile, writer=True, command="test") as cache:
+        raise_alert(cache, "scheduled sync failed", "QuickBooks could not be reached", run="r1")
+        runs = cache.runs()
+    code, said = run(data_dir, "audit")
+    assert code == 0 and said[0]["kind"] == "audit"
+    log = said[0]["data"]
+    assert [r["id"] for r in log["rows"]] == [r["id"] for r in runs] and log["rows"][0]["run"]["id"] == runs[0]["id"]
+    assert [a["title"] for a in log["alerts"]] == ["scheduled sync failed"]
+    code, said = run(data_dir, "alerts-read")
+    assert code == 0 and said[-1] == {"event": "done", "exit_code": 0}
+    with Cache.open(profile, writer=False) as cache:
+        assert unread(cache) == []

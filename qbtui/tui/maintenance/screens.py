@@ -14,7 +14,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Static
 
-from qbtui.cache import Cache, CacheLocked
 from qbtui.maintenance.common import money
 
 from ..backend import Backend, BackendError
@@ -284,9 +283,9 @@ class AuditScreen(Screen[None]):
     AuditScreen DataTable { height: 1fr; }
     """
 
-    def __init__(self, profile_path: Path | str):
+    def __init__(self, backend: Backend | Path | str):
         super().__init__()
-        self.profile_path = Path(profile_path)
+        self.backend = backend if isinstance(backend, Backend) else Backend(Path(backend))
         self.rows: list[dict[str, Any]] = []
 
     def compose(self) -> ComposeResult:
@@ -301,18 +300,22 @@ class AuditScreen(Screen[None]):
         self.app.pop_screen()
 
     def action_load(self) -> None:
-        from qbtui.maintenance.alerts import unread
-        from qbtui.maintenance.audit import audit_rows
+        self.load()
 
-        table = self.query_one("#audit", DataTable)
-        table.clear(columns=True)
+    @work(exclusive=True, exit_on_error=False, group="audit")
+    async def load(self) -> None:
+        await self.fill()
+
+    async def fill(self) -> None:
+        """The run log and the unread alerts, read by the Backend (a child process)."""
         try:
-            with Cache.open(self.profile_path, writer=False) as cache:
-                self.rows = audit_rows(cache)
-                alerts = unread(cache)
-        except Exception as exc:
+            log = await self.backend.audit()
+        except BackendError as exc:
             self.query_one("#status", Static).update(f"FAILED: {exc}")
             return
+        self.rows, alerts = log["rows"], log["alerts"]
+        table = self.query_one("#audit", DataTable)
+        table.clear(columns=True)
         table.add_columns("When", "Kind", "Who", "What", "QBO Ids")
         for i, r in enumerate(self.rows):
             ids = r["qbo_ids"]
@@ -325,15 +328,16 @@ class AuditScreen(Screen[None]):
         self.query_one("#status", Static).update(text)
 
     def action_alerts_read(self) -> None:
-        from qbtui.maintenance.alerts import mark_read
+        self.mark_read()
 
+    @work(exclusive=True, exit_on_error=False, group="audit-alerts")
+    async def mark_read(self) -> None:
         try:
-            with Cache.open(self.profile_path, writer=True, command="qbtui tui: alerts read") as cache:
-                mark_read(cache)
-        except CacheLocked as exc:
+            await self.backend.mark_alerts_read()
+        except BackendError as exc:
             self.app.notify(f"Not saved: {exc}", severity="warning", timeout=8)
             return
-        self.action_load()
+        await self.fill()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
