@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+BATCH_MAX_ITEMS = 30
+"""QBO's cap on the items of one batch request (more is refused whole)."""
+
 
 @dataclass(frozen=True)
 class Limits:

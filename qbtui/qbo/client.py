@@ -18,6 +18,8 @@ from typing import Any, Literal
 import httpx2
 import orjson
 
+from qbtui.limits import BATCH_MAX_ITEMS
+
 from .environment import MINOR_VERSION, Environment, require_secure
 from .errors import (
     FAULT_THROTTLED,
@@ -118,8 +120,8 @@ class QBOClient:
                  backoff_s: float = 2.0, read_only: bool = False) -> None:
         require_secure(env.api_base, "API URL")
         require_secure(env.token_url, "token URL")
-        if not 1 <= batch_size <= 30:
-            raise ValueError("batch_size must be 1..30")
+        if not 1 <= batch_size <= BATCH_MAX_ITEMS:
+            raise ValueError(f"batch_size must be 1..{BATCH_MAX_ITEMS}")
         self.env = env
         self.store = store
         self.realm_id = check_realm_id(realm_id, "the profile's realmId")  # it goes into every API path

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from qbtui.limits import Limits
+from qbtui.limits import BATCH_MAX_ITEMS, Limits
 
 Company = Literal["empty", "demo", "unprepared"]
 Throttle = Literal["qbo", "off"]
@@ -74,7 +74,7 @@ class SandboxConfig:
     state_file: Path | None = None
     realm_id: str = "9341453050298736"
     limits: ThrottleLimits = field(default_factory=ThrottleLimits)
-    batch_max_items: int = 30
+    batch_max_items: int = BATCH_MAX_ITEMS
     #: seconds between two writes of the state file (writes are coalesced)
     save_interval_s: float = 0.5
     #: monotonic clock for the throttle windows (tests inject a fake one)

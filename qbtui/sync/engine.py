@@ -46,6 +46,7 @@ from qbtui.errors import (
     FAULT_STALE_OBJECT,
 )
 from qbtui.ledger.payload import Payload, jsonable, wire
+from qbtui.limits import BATCH_MAX_ITEMS
 from qbtui.qbo import BatchItem, QBOClient, QBOFault, ReconnectRequired, UnknownOutcome, WritesRefused, request_id
 from qbtui.qbo.errors import READ_ONLY_MESSAGE
 from qbtui.sync import events
@@ -136,7 +137,7 @@ class SyncEngine:
     """Sends what the plan says is ready, in waves, batches and single requests, recording every outcome once."""
 
     def __init__(self, cache: Cache, client: QBOClient, *, on_event: events.Listener | None = None,
-                 batch_size: int = 30, batch_workers: int = 3, single_workers: int = 6, singles: bool = True,
+                 batch_size: int = BATCH_MAX_ITEMS, batch_workers: int = 3, single_workers: int = 6, singles: bool = True,
                  concurrency: int | None = None):
         self.cache = cache
         self.client = client
