@@ -16,7 +16,17 @@ from typing import Any
 from qbtui.cache import Cache
 from qbtui.ledger.build import DATE_FIELD, build
 from qbtui.ledger.context import Ledger, Prefs
-from qbtui.ledger.gates import DEPENDENCIES, LABEL, NAMES, GateContext, Reason, check, numbers_out_of_range, range_reason, skip_reason
+from qbtui.ledger.gates import (
+    DEPENDENCIES,
+    LABEL,
+    NAMES,
+    GateContext,
+    Reason,
+    check,
+    numbers_out_of_range,
+    range_reason,
+    skip_reason,
+)
 from qbtui.ledger.kinds import CONTACTS, KIND, LINES, PRIMARY_ENTITY, TYPE_ORDER, dependencies
 from qbtui.ledger.payload import Payload
 from qbtui.ledger.resolver import LookupResolver, Resolver
