@@ -1,5 +1,5 @@
-"""Shared fixtures: a throwaway data dir and a CLI runner bound to it; ``make_profile`` (tests/support/profiles.py),
-a profile connected to the sandbox."""
+"""Shared fixtures: a throwaway data dir and a CLI runner bound to it; ``make_profile`` and ``profile``
+(tests/support/profiles.py), a profile connected to the sandbox."""
 
 from __future__ import annotations
 
@@ -9,9 +9,13 @@ from pathlib import Path
 import pytest
 
 from tests.support import documents
-from tests.support.profiles import Qbtui, make_profile
+from tests.support.profiles import Profile, Qbtui, make_profile
 
 __all__ = ["EXAMPLE", "Qbtui", "make_profile"]
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: a test that takes more than a few seconds")
 
 EXAMPLE = {"documents": documents.example()}
 
@@ -19,6 +23,12 @@ EXAMPLE = {"documents": documents.example()}
 @pytest.fixture
 def qbtui(tmp_path: Path) -> Qbtui:
     return Qbtui(tmp_path / "data")
+
+
+@pytest.fixture
+def profile(make_profile) -> Profile:
+    """A profile connected to the demo company of a sandbox on loopback (tests/support/profiles.py)."""
+    return make_profile()
 
 
 @pytest.fixture

@@ -84,6 +84,19 @@ def in_process(**config: Any) -> RecordingTransport:
     return RecordingTransport(create_app(sandbox_config(**config)))
 
 
+def seed_profile(profile: Path, *, filter_start: str | None = "2026-10-01", extra: list[dict] | None = None) -> Path:
+    """A profile not yet connected, holding the demo data set (``qbtui.tui.sample``) and ``extra``, its filter start
+    date ``filter_start``, its client paced 60 times faster (as for :func:`connect` to an in-process sandbox)."""
+    from qbtui.tui.sample import sample_documents
+
+    with Cache.open(profile, writer=True, command="test") as cache:
+        cache.upsert_documents(sample_documents() + (extra or []))
+        if filter_start:
+            cache.set_setting("filter_start_date", filter_start)
+        cache.set_setting("time_scale", 60)
+    return profile
+
+
 async def redirected_url(transport: httpx2.AsyncBaseTransport | None, authorize_url: str) -> str:
     """What the user's browser lands on after approving (the sandbox approves at once)."""
     async with httpx2.AsyncClient(transport=transport) as browser:

@@ -1,5 +1,5 @@
-"""The sync tests' profile (``profile``: ``make_profile()`` of tests/support/profiles.py, a profile connected to a
-sandbox on loopback the way a user on SSH connects) and `qbtui sync` as a child process that a test may SIGKILL."""
+"""`qbtui sync` as a child process that a test may SIGKILL (the profile: ``profile`` or ``make_profile``, see
+tests/support/profiles.py)."""
 
 from __future__ import annotations
 
@@ -14,15 +14,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import pytest
-
-from tests.support.profiles import Profile, Request, RequestLog
+from tests.support.profiles import Request, RequestLog
 
 __all__ = ["SyncRun", "run_sync"]
-
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: a test that takes more than a few seconds")
 
 
 @dataclass
@@ -77,8 +71,3 @@ def run_sync(env: dict, rng: random.Random, *args: str, requests: RequestLog | N
     run.code = None if run.killed_at is not None else proc.returncode
     run.stderr = "".join(err)[-3000:]
     return run
-
-
-@pytest.fixture
-def profile(make_profile) -> Profile:
-    return make_profile()

@@ -24,9 +24,7 @@ from qbtui.sync.opening import (
 from qbtui.sync.plan import plan
 from qbtui.sync.preflight import apply_fix, preflight, preflight_cache
 from qbtui.sync.pull import pull_reference
-from tests.support.profiles import connect, in_process
-
-from .conftest import seed_profile
+from tests.support.profiles import connect, in_process, seed_profile
 
 PREFS = {"CurrencyPrefs": {"HomeCurrency": {"value": "USD"}}, "ProductAndServicesPrefs": {"QuantityOnHand": False},
          "AccountingInfoPrefs": {"BookCloseDate": "2026-09-30"}}

@@ -7,23 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from qbtui.cache import Cache
-from qbtui.tui.sample import sample_documents
-from tests.support.profiles import ROOT, RecordingTransport, in_process
+from tests.support.profiles import ROOT, RecordingTransport, in_process, seed_profile
 
 __all__ = ["CLIENT_ID", "CLIENT_SECRET", "ROOT", "TERMS_DOCS", "seed_profile"]
 
 CLIENT_ID = "wizard-client"
 CLIENT_SECRET = "wizard-secret-never-printed"
-
-
-def seed_profile(profile: Path, *, filter_start: str | None = "2026-10-01", extra: list[dict] | None = None) -> Path:
-    with Cache.open(profile, writer=True, command="test") as cache:
-        cache.upsert_documents(sample_documents() + (extra or []))
-        if filter_start:
-            cache.set_setting("filter_start_date", filter_start)
-        cache.set_setting("time_scale", 60)
-    return profile
 
 
 @pytest.fixture
