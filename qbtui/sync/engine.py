@@ -47,11 +47,19 @@ from qbtui.errors import (
 )
 from qbtui.ledger.payload import Payload, jsonable, wire
 from qbtui.limits import BATCH_MAX_ITEMS
-from qbtui.qbo import BatchItem, QBOClient, QBOFault, ReconnectRequired, UnknownOutcome, WritesRefused, request_id
-from qbtui.qbo.errors import READ_ONLY_MESSAGE
+from qbtui.qbo import (
+    BatchItem,
+    QBOClient,
+    QBOFault,
+    ReconnectRequired,
+    UnknownOutcome,
+    WritesRefused as WritesRefused,  # what check_writes_allowed raises, for callers of the engine
+    request_id,
+)
 from qbtui.sync import events
 from qbtui.sync.lookup import NAME_FIELD, PAYMENT_ENTITIES, find_by_names, find_many
 from qbtui.sync.plan import PlannedDocument, plan
+from qbtui.sync.readonly import check_writes_allowed as check_writes_allowed  # the one read-only rule
 from qbtui.sync.runs import now_iso, who
 
 log = logging.getLogger(__name__)
@@ -63,12 +71,6 @@ WAVES: tuple[tuple[str, ...], ...] = (
     ("sale_payment", "supplier_payment"),
 )
 """Sending waves: a wave's documents only name objects created by earlier waves (or earlier runs)."""
-
-
-def check_writes_allowed(cache: Cache) -> None:
-    """WritesRefused when the profile is in "From QuickBooks only" mode (the client refuses too)."""
-    if cache.get_setting("integration_mode") == "from_quickbooks":
-        raise WritesRefused(READ_ONLY_MESSAGE)
 
 
 def fault_error(fault: QBOFault, hint: str = "") -> ErrorRecord:
