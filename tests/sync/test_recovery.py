@@ -20,11 +20,11 @@ from qbtui.cache import Cache
 from qbtui.sync.connection import open_client
 from qbtui.sync.engine import SyncEngine
 from tests.conftest import EXAMPLE
-from tests.support.documents import small_set
+from tests.support.documents import payment, small_set
 from tests.support.profiles import Qbtui
 
-PAYMENTS = [{"type": "sale_payment", "ref": f"PAY-{1001 + i}", "invoice": f"SO-{1001 + i}", "date": "2026-11-10",
-             "amount": "10.00"} for i in range(3)]  # part payments: QBO would take a second one without a word
+PAYMENTS = [payment(f"PAY-{1001 + i}", f"SO-{1001 + i}", "2026-11-10", "10.00")
+            for i in range(3)]  # part payments: QBO would take a second one without a word
 DOCS = small_set(3) + PAYMENTS
 KEYS = {"Customer": ("DisplayName", ["Harbour Cafe", "Lakeside Deli"]), "Item": ("Name", ["Stoneware mug"]),
         "Invoice": ("DocNumber", [f"SO-{1001 + i}" for i in range(3)]),
