@@ -11,14 +11,11 @@ import pytest
 from tests.support import documents
 from tests.support.profiles import Profile, Qbtui, make_profile
 
-__all__ = ["EXAMPLE", "Qbtui", "make_profile"]
+__all__ = ["Qbtui", "make_profile"]
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: a test that takes more than a few seconds")
-
-EXAMPLE = {"documents": documents.example()}
-
 
 @pytest.fixture
 def qbtui(tmp_path: Path) -> Qbtui:
@@ -34,5 +31,5 @@ def profile(make_profile) -> Profile:
 @pytest.fixture
 def example_file(tmp_path: Path) -> Path:
     path = tmp_path / "example.json"
-    path.write_text(json.dumps(EXAMPLE))
+    path.write_text(json.dumps({"documents": documents.example()}))
     return path

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.conftest import EXAMPLE
+from tests.support.documents import example
 
 
 def profile_files(qbtui) -> dict[str, bytes]:
@@ -206,7 +206,7 @@ def test_one_bad_file_does_not_stop_the_good_one(qbtui, example_file, tmp_path):
     bad.write_text("[")
     result = qbtui("import", str(bad), str(example_file))
     assert result.exit_code == 1
-    assert sum(sum(c.values()) for c in qbtui.json("status")["documents"].values()) == len(EXAMPLE["documents"])
+    assert sum(sum(c.values()) for c in qbtui.json("status")["documents"].values()) == len(example())
 
 
 def test_schema_lists_every_type(qbtui):

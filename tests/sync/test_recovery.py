@@ -19,8 +19,7 @@ import pytest
 from qbtui.cache import Cache
 from qbtui.sync.connection import open_client
 from qbtui.sync.engine import SyncEngine
-from tests.conftest import EXAMPLE
-from tests.support.documents import payment, small_set
+from tests.support.documents import example, payment, small_set
 from tests.support.profiles import Qbtui
 
 PAYMENTS = [payment(f"PAY-{1001 + i}", f"SO-{1001 + i}", "2026-11-10", "10.00")
@@ -171,7 +170,7 @@ def test_repair_reports_a_document_missing_in_quickbooks(profile):
 def test_repair_cannot_run_without_a_connection_or_beside_another_writer(profile, tmp_path):
     q = Qbtui(tmp_path / "not-connected")
     path = tmp_path / "example.json"
-    path.write_text(json.dumps(EXAMPLE))
+    path.write_text(json.dumps({"documents": example()}))
     assert q("import", str(path)).exit_code == 0
     r = q("repair")
     assert r.exit_code == 2
