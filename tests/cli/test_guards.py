@@ -13,6 +13,7 @@ import pytest
 
 from qbtui.cache import Cache
 from qbtui.tui.backend import write_refs_file
+from tests.support.documents import customer, invoice, line, product
 
 HOLD = """
 import sys, time
@@ -79,13 +80,8 @@ EXOTIC_REFS = ["SO-\u2028A", "SO-\x85B", "SO-\u2029C", "SO-\x1cD", "SO-\x1dE", "
 
 
 def test_hand_over_keeps_every_reference_whole(qbtui, tmp_path):
-    docs = [{"type": "customer", "ref": "C-100", "name": "Harbour Cafe"},
-            {"type": "product", "ref": "MUG-01", "name": "Stoneware mug", "sale_price": "12.50",
-             "purchase_cost": "4.10"}]
     chosen = [ref for ref in EXOTIC_REFS if "\ud800" not in ref]  # a lone surrogate is not valid in a JSON file
-    for ref in chosen:
-        docs.append({"type": "sale_invoice", "ref": ref, "customer": "C-100", "invoice_date": "2026-11-02",
-                     "lines": [{"sku": "MUG-01", "quantity": 1, "unit_price": "12.50", "unit_cost": "4.10"}]})
+    docs = [customer(), product(), *(invoice(ref, lines=[line(quantity=1)]) for ref in chosen)]
     with Cache.open(qbtui.data_dir / "profiles" / "default", writer=True) as cache:
         cache.upsert_documents(docs)
     refs_file = write_refs_file([("sale_invoice", ref) for ref in chosen])

@@ -9,6 +9,7 @@ import logging
 import pytest
 
 from qbtui.sync.engine import SyncEngine, WritesRefused
+from tests.support import documents
 from tests.support.documents import small_set
 from tests.support.profiles import SECRET
 
@@ -22,9 +23,9 @@ def test_end_to_end_json_shapes_and_qbo_side(profile):
     # a vendor made in QBO after the last pull: the gates cannot know its name, QBO answers 6240
     profile.company.create("Vendor", {"DisplayName": "Late Vendor"})
     profile.import_docs(small_set(3) + [
-        {"type": "customer", "ref": "C-VEND", "name": "Late Vendor"},
-        {"type": "sale_invoice", "ref": "SO-OLD", "customer": "C-100", "invoice_date": "2026-09-01",  # closed period
-         "lines": [{"sku": "MUG-01", "quantity": 1, "unit_price": "12.50"}]},
+        documents.customer("C-VEND", "Late Vendor"),
+        documents.invoice("SO-OLD", invoice_date="2026-09-01",  # closed period
+                          lines=[documents.line(quantity=1, unit_cost=None)]),
     ])
     code, out = profile.sync_json()
     assert code == 1
