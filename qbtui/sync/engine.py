@@ -45,6 +45,7 @@ from qbtui.errors import (
     FAULT_PERIOD_CLOSED,
     FAULT_STALE_OBJECT,
 )
+from qbtui.ledger.kinds import WAVES  # sending waves: a wave only names objects made by earlier ones
 from qbtui.ledger.payload import Payload, jsonable, wire
 from qbtui.limits import BATCH_MAX_ITEMS
 from qbtui.qbo import (
@@ -64,13 +65,6 @@ from qbtui.sync.runs import now_iso, who
 
 log = logging.getLogger(__name__)
 
-WAVES: tuple[tuple[str, ...], ...] = (
-    ("customer", "supplier", "product"),
-    ("quote", "sale_invoice", "credit_note", "cogs", "purchase_order", "supplier_invoice", "supplier_credit",
-     "supplier_deposit", "adjustment", "gift_voucher", "store_credit"),
-    ("sale_payment", "supplier_payment"),
-)
-"""Sending waves: a wave's documents only name objects created by earlier waves (or earlier runs)."""
 
 
 def fault_error(fault: QBOFault, hint: str = "") -> ErrorRecord:
