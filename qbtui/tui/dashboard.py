@@ -28,10 +28,13 @@ from .backend import Backend, BackendError
 from .keys import APP_BINDINGS
 from .messages import DocumentChanged, UploadFinished, UploadProgress
 from .model import NOT_SYNCED, Model, money
+from .screens import ConfirmScreen, DocumentScreen, HelpScreen, fix_screen_for
 from .table import DISCREPANCY_COLUMNS, DOCUMENT_COLUMNS, ERROR_COLUMNS, VirtualTable
 from .tabs import TABS
 
 QBO_LIMIT_PER_MIN = 1660
+#: how long after a screen closes its garbage is collected (the close has been drawn by then)
+COLLECT_AFTER_S = 0.05
 
 
 class Bar(Widget):
@@ -144,6 +147,12 @@ class Dashboard(Screen):
 
     def _dash(self, selector: str, kind=Widget):
         return self.query_one(selector, kind)
+
+    def on_screen_resume(self) -> None:
+        """Back on the dashboard: the screen that closed left thousands of objects in reference cycles;
+        collect them now, while no key waits, rather than in the middle of the next key's work."""
+        if self.is_mounted and len(self.app.screen_stack) == 1:
+            self.set_timer(COLLECT_AFTER_S, gc.collect)
 
     def on_mount(self) -> None:
         self.load()
@@ -514,7 +523,6 @@ class Dashboard(Screen):
         row = self.table.current_row
         if row is None:
             return
-        from .screens import DocumentScreen
 
         def closed(then: str | None) -> None:
             if then == "fix":
@@ -554,7 +562,6 @@ class Dashboard(Screen):
         return rows
 
     def action_help(self) -> None:
-        from .screens import HelpScreen
         self.app.push_screen(HelpScreen(self.help_rows()))
 
     def commands(self):
@@ -592,7 +599,6 @@ class Dashboard(Screen):
     @work(exclusive=True, group="fix-open", exit_on_error=False)
     async def open_fix(self, row) -> None:
         """The fix form of one document, read by the Backend (a child process): the key never waits on it."""
-        from .screens import fix_screen_for
         try:
             view = await self.backend.document(row.type, row.ref)
         except BackendError as exc:
@@ -659,7 +665,6 @@ class Dashboard(Screen):
             self.notify("None of these is waiting to be sent (already synced, skipped or voided).", timeout=4)
             return
         total = self.model.total_of(sendable)
-        from .screens import ConfirmScreen
         message = (f"Upload {len(sendable):,} document{'s' if len(sendable) != 1 else ''} {what}, "
                    f"total ${money(total) or '0.00'}, to {self.company or 'QuickBooks'}?")
         note = "What they depend on (their customer or supplier, their products) goes first."
@@ -719,7 +724,6 @@ class Dashboard(Screen):
             if ok:
                 self.stop_upload_and_quit()
 
-        from .screens import ConfirmScreen
         p = self.progress
         screen = ConfirmScreen(
             f"An upload is running ({p.get('sent', 0):,} of {p.get('total', 0):,} sent). Stop it and quit?",
