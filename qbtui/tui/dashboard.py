@@ -169,7 +169,7 @@ class Dashboard(Screen):
 
         b = self.backend
         self._autosync = AutosyncTimer(self, b.profile_path, profile=b.profile, data_dir=b.data_dir,
-                                       on_done=lambda code, message: self.load(keep_cursor=True), argv=b.command)
+                                       on_done=lambda code, message: self.reload(), argv=b.command)
         self._autosync.start()
 
     def _open_wizard_if_new(self) -> None:
@@ -178,7 +178,7 @@ class Dashboard(Screen):
         from .wizard.state import STATE_KEY
 
         if (self.settings.get(STATE_KEY) or {}).get("step") != "done":
-            self.app.push_screen(ConnectWizard(self.backend.profile_path), lambda _: self.load(keep_cursor=True))
+            self.app.push_screen(ConnectWizard(self.backend.profile_path), lambda _: self.reload())
 
     @property
     def busy(self) -> bool:
@@ -217,6 +217,32 @@ class Dashboard(Screen):
         self.loaded_at = time.perf_counter()
         self.show(cursor_key=cursor)
         self.call_after_refresh(self._after_load_paint, cache, self._generation)
+
+    @work(exclusive=True, thread=True, group="reload", exit_on_error=False)
+    def reload(self) -> None:
+        """Load the whole cache again after something else changed it (a scheduled sync, the wizard, the
+        settings): built in a thread from a reader, then swapped in; the screen keeps working meanwhile."""
+        from .backend import profile_state
+
+        try:
+            with self.backend.reader() as cache:
+                model = Model.load(cache, totals=False)
+                state = profile_state(cache)
+        except CacheError as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Cannot read the cache", severity="error",
+                                      timeout=10)
+            return
+        self.app.call_from_thread(self._swap_model, model, state)
+
+    def _swap_model(self, model: Model, state: dict) -> None:
+        row = self.table.current_row
+        self._generation += 1
+        self.model = model
+        self._apply_profile_state(state)
+        gc.freeze()
+        self.table.selected.intersection_update(model.by_key.keys())
+        self.show(cursor_key=row.key if row else None)
+        self._model_complete(self._generation)
 
     def _apply_profile_state(self, state: dict) -> None:
         self.settings = state["settings"]
@@ -578,7 +604,7 @@ class Dashboard(Screen):
         from .wizard import wizard_commands
 
         app, backend = self.app, self.backend
-        yield from wizard_commands(app, backend.profile_path, on_done=lambda _: self.load(keep_cursor=True))
+        yield from wizard_commands(app, backend.profile_path, on_done=lambda _: self.reload())
         yield SystemCommand("Reconcile", "Inventory side vs QBO per mapped account, this month",
                             lambda: app.push_screen(ReconcileScreen(backend)))
         yield SystemCommand("Duplicates", "QBO transactions that look created twice, this month",

@@ -133,3 +133,32 @@ def test_the_audit_log_and_its_alerts_through_events(data_dir):
     assert code == 0 and said[-1] == {"event": "done", "exit_code": 0}
     with Cache.open(profile, writer=False) as cache:
         assert unread(cache) == []
+
+
+async def test_a_reload_after_a_scheduled_sync_reads_the_cache_off_the_ui_thread(make_app, data_dir, monkeypatch):
+    """What a scheduled sync (or the wizard) changed comes in by a reload built in a thread."""
+    app = make_app()
+    on_ui_thread: list[tuple] = []
+    real_open = Cache.open.__func__
+
+    def watched_open(cls, *args, **kwargs):
+        if threading.current_thread() is threading.main_thread():
+            on_ui_thread.append(args)
+        return real_open(cls, *args, **kwargs)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        dash = app.dashboard
+        assert dash.model.by_key[("sale_invoice", "SO-1009")].status == "pending"
+        with Cache.open(data_dir / "profiles" / "demo", writer=True, command="qbtui sync --scheduled") as cache:
+            rev = cache.get("sale_invoice", "SO-1009")["rev"]
+            cache.record_outcomes([{"type": "sale_invoice", "ref": "SO-1009", "status": "synced", "synced_rev": rev,
+                                    "qbo": [{"entity": "Invoice", "id": "777", "sync_token": "0"}]}])
+        monkeypatch.setattr(Cache, "open", classmethod(watched_open))
+        dash.reload()  # what the autosync timer calls when its run ends
+        await ready(app, pilot)
+        await ready(app, pilot)
+        row = dash.model.by_key[("sale_invoice", "SO-1009")]
+        assert (row.status, row.qbo_id) == ("synced", "777")
+        assert "SO-1009" not in [r.ref for r in dash.table.shown_rows()]
+    assert on_ui_thread == []
