@@ -14,34 +14,36 @@ from qbtui.sync import events
 from qbtui.tui.messages import DocumentChanged, UploadProgress
 from qbtui.tui.screens import DocumentScreen, FixScreen, LinkPicker
 
+from .test_keys import filter_to, ready
+
 SIZE = (80, 24)
 
 
-async def ready(app, pilot):
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+class UIThreadOpens(list):
+    """Every Cache.open made on the UI thread once :meth:`watch` is called (the screen's event loop runs on the
+    main thread)."""
+
+    def __init__(self, monkeypatch) -> None:
+        super().__init__()
+        self.monkeypatch = monkeypatch
+
+    def watch(self) -> None:
+        real_open = Cache.open.__func__
+
+        def watched_open(cls, *args, **kwargs):
+            if threading.current_thread() is threading.main_thread():
+                self.append(args)
+            return real_open(cls, *args, **kwargs)
+
+        self.monkeypatch.setattr(Cache, "open", classmethod(watched_open))
 
 
-async def filter_to(app, pilot, text: str) -> None:
-    await pilot.press("slash")
-    app.dashboard.filter_buffer = text
-    await pilot.press("enter")
-
-
-async def test_enter_e_and_the_link_picker_never_open_the_cache_on_the_ui_thread(make_app, data_dir, monkeypatch):
+async def test_enter_e_and_the_link_picker_never_open_the_cache_on_the_ui_thread(make_app, monkeypatch):
     app = make_app()
-    on_ui_thread: list[tuple] = []
-    real_open = Cache.open.__func__
-
-    def watched_open(cls, *args, **kwargs):
-        if threading.current_thread() is threading.main_thread():
-            on_ui_thread.append(args)
-        return real_open(cls, *args, **kwargs)
-
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)  # the first load reads the cache at startup, before any key
-        monkeypatch.setattr(Cache, "open", classmethod(watched_open))
+        on_ui_thread = UIThreadOpens(monkeypatch)
+        on_ui_thread.watch()
         await pilot.press("p")
         await filter_to(app, pilot, "SO-1001")
         await pilot.press("enter")
@@ -138,14 +140,6 @@ def test_the_audit_log_and_its_alerts_through_events(data_dir):
 async def test_a_reload_after_a_scheduled_sync_reads_the_cache_off_the_ui_thread(make_app, data_dir, monkeypatch):
     """What a scheduled sync (or the wizard) changed comes in by a reload built in a thread."""
     app = make_app()
-    on_ui_thread: list[tuple] = []
-    real_open = Cache.open.__func__
-
-    def watched_open(cls, *args, **kwargs):
-        if threading.current_thread() is threading.main_thread():
-            on_ui_thread.append(args)
-        return real_open(cls, *args, **kwargs)
-
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
         dash = app.dashboard
@@ -154,7 +148,8 @@ async def test_a_reload_after_a_scheduled_sync_reads_the_cache_off_the_ui_thread
             rev = cache.get("sale_invoice", "SO-1009")["rev"]
             cache.record_outcomes([{"type": "sale_invoice", "ref": "SO-1009", "status": "synced", "synced_rev": rev,
                                     "qbo": [{"entity": "Invoice", "id": "777", "sync_token": "0"}]}])
-        monkeypatch.setattr(Cache, "open", classmethod(watched_open))
+        on_ui_thread = UIThreadOpens(monkeypatch)
+        on_ui_thread.watch()
         dash.reload()  # what the autosync timer calls when its run ends
         await ready(app, pilot)
         await ready(app, pilot)
