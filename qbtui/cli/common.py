@@ -94,10 +94,15 @@ def events_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def answer(kind: str, data: Any, exit_code: int = 0) -> NoReturn:
-    """The end of a command run with ``--events``: its ``result`` event, then ``done``."""
+    """The end of a command run with ``--events``: its ``result`` (a long list in parts, see
+    ``qbtui.sync.events.RESULT_PART``), then ``done``."""
     from qbtui.sync import events
 
-    events.emit(events.result(kind, data))
+    if isinstance(data, list) and len(data) > events.RESULT_PART:
+        for start in range(0, len(data), events.RESULT_PART):
+            events.emit(events.result(kind, data[start:start + events.RESULT_PART]))
+    else:
+        events.emit(events.result(kind, data))
     events.emit(events.done(exit_code))
     raise SystemExit(exit_code)
 

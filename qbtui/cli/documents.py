@@ -168,13 +168,15 @@ def errors_command(profile: Profile, as_json: bool) -> None:
 @click.pass_obj
 @user_errors
 def gates_command(profile: Profile, events: bool) -> None:
-    """For the dashboard: every pending document's gate status and reasons (a ``gates`` result:
-    [[type, ref, status, [reason, ...]], ...])."""
+    """For the dashboard: every pending document's gate status and reasons (a ``gates`` result: a list of
+    {"type", "ref", "status", "reasons"}, sent in parts)."""
     from qbtui.sync import gate_statuses
 
     with profile.open(writer=False) as cache:
         gates = gate_statuses(cache)
-    answer("gates", [[t, r, status, [x.to_json() for x in reasons]] for (t, r), (status, reasons) in gates.items()])
+    rows = [{"type": t, "ref": r, "status": status, "reasons": [x.to_json() for x in reasons]}
+            for (t, r), (status, reasons) in gates.items()]
+    answer("gates", rows)
 
 
 @click.command("update-document", hidden=True)

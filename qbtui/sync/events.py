@@ -8,7 +8,9 @@ and turns them into Textual Messages. Kinds:
     document   {"event": "document", "type", "ref", "status", "qbo_ids": [...], "error": {code, message, hint} | null}
     log        {"event": "log", "message"}                    a line for the log (any line that is not an event)
     error      {"event": "error", "message", "code", "hint"}  why the command could not do its work
-    result     {"event": "result", "kind", "data"}            what a command that answers returns (gates, a document)
+    result     {"event": "result", "kind", "data"}            what a command that answers returns (gates, a document);
+                                                             a long list comes as several results of one kind
+                                                             (RESULT_PART items each), to be joined in order
     done       {"event": "done", "exit_code"}                 always the last line
 
 ``error.code`` is the code of the CLI's JSON error (docs/cli.md), so that no caller parses messages:
@@ -25,6 +27,9 @@ from collections.abc import Callable
 from typing import Any, Literal, TextIO, TypedDict
 
 EVENT_KINDS = ("progress", "document", "log", "error", "result", "done")
+#: the most items of a list one ``result`` event holds: a reader decodes a line at a time, so that the gates of
+#: 100,000 documents never hold the interpreter (and the screen) for the whole list at once
+RESULT_PART = 2000
 BUSY = "profile_busy"
 REFUSED = "refused"
 

@@ -119,14 +119,18 @@ class Backend:
             out, err = await proc.communicate(stdin)
         except OSError as exc:
             raise BackendError(f"could not start qbtui: {exc}") from exc
-        decoded = await asyncio.to_thread(_decode_all, out)  # a big answer is parsed off the event loop
+        decoded = await asyncio.to_thread(_decode_all, out)  # parsed off the event loop, a line at a time
         answer: Any = None
         for event in decoded:
             if event["event"] == "error":
                 raise BackendError(str(event.get("message") or "failed"), str(event.get("code") or "could_not_run"),
                                    str(event.get("hint") or ""))
-            if event["event"] == "result":
-                answer = event["data"]
+            if event["event"] == "result":  # a long list comes in parts: joined in order
+                part = event["data"]
+                if isinstance(answer, list) and isinstance(part, list):
+                    answer.extend(part)
+                else:
+                    answer = part
         if proc.returncode not in (0, 1):
             raise BackendError(_last_line(err) or f"qbtui {args[0]} stopped (exit code {proc.returncode})")
         return answer
@@ -161,8 +165,8 @@ class Backend:
         """{(type, ref): (status, reasons)} of every pending document (``qbtui gates``)."""
         if self.gate_source is not None:
             return await asyncio.to_thread(self._gates_here)
-        data = await self.call("gates")
-        return {(t, r): (status, reasons) for t, r, status, reasons in data or []}
+        rows = await self.call("gates")
+        return {(g["type"], g["ref"]): (g["status"], g["reasons"]) for g in rows or []}
 
     def _gates_here(self) -> Gates:
         assert self.gate_source is not None

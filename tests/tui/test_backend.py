@@ -157,3 +157,24 @@ async def test_a_reload_after_a_scheduled_sync_reads_the_cache_off_the_ui_thread
         assert (row.status, row.qbo_id) == ("synced", "777")
         assert "SO-1009" not in [r.ref for r in dash.table.shown_rows()]
     assert on_ui_thread == []
+
+
+def test_a_long_answer_comes_in_parts_and_is_joined(tmp_path):
+    """The gates of many documents come as several result events (each line decoded alone, so that the
+    interpreter is never held for the whole list); the Backend joins them in order."""
+    import asyncio
+
+    from qbtui.tui.backend import Backend
+
+    profile = tmp_path / "data" / "profiles" / "many"
+    n = 2 * events.RESULT_PART + 500
+    with Cache.open(profile, writer=True, command="test") as cache:
+        cache.upsert_documents([{"type": "customer", "ref": f"C-{i:05d}", "name": f"Customer {i:05d}"}
+                                for i in range(n)])
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path / "data"), "--profile", "many", "gates",
+                                       "--events"], catch_exceptions=False)
+    said = [e for e in map(events.decode, result.stdout.splitlines()) if e is not None]
+    assert [e["event"] for e in said] == ["result", "result", "result", "done"]
+    assert [len(e["data"]) for e in said[:3]] == [events.RESULT_PART, events.RESULT_PART, 500]
+    gates = asyncio.run(Backend(profile, data_dir=tmp_path / "data").gates())
+    assert len(gates) == n and ("customer", "C-00000") in gates and ("customer", f"C-{n - 1:05d}") in gates
