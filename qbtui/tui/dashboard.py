@@ -5,6 +5,7 @@ Messages (qbtui.tui.messages)."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import time
 from collections.abc import Callable
@@ -24,7 +25,7 @@ from textual.widgets import Footer, Static
 
 from qbtui.cache import Cache, CacheError
 
-from .backend import Backend, BackendError
+from .backend import Backend, BackendError, Gates
 from .keys import APP_BINDINGS
 from .messages import DocumentChanged, UploadFinished, UploadProgress
 from .model import NOT_SYNCED, Model, money
@@ -75,6 +76,22 @@ class ProgressPanel(Static):
     ProgressPanel { height: auto; display: none; border: round $accent; padding: 0 1; }
     ProgressPanel.running { display: block; }
     """
+
+
+def gate_changes(model: Model, gates: Gates) -> Gates:
+    """The gate results that would change a row (see Model.apply_gates): a document newly blocked or skipped,
+    or blocked for other reasons, or no longer blocked. Read-only on the rows (safe in a thread)."""
+    changes: Gates = {}
+    for key, (status, reasons) in gates.items():
+        row = model.by_key.get(key)
+        if row is None or row.status not in ("pending", "blocked"):
+            continue
+        if status in ("blocked", "skipped"):
+            if row.status != status or (row.error or {}).get("reasons") != reasons:
+                changes[key] = (status, reasons)
+        elif status in ("ready", "pending") and row.status == "blocked":
+            changes[key] = (status, reasons)
+    return changes
 
 
 class Dashboard(Screen):
@@ -326,8 +343,10 @@ class Dashboard(Screen):
         except (BackendError, CacheError, OSError) as exc:
             self.notify(f"Could not check the gates: {exc}", title="Gates", severity="warning", timeout=10)
             return
-        if gates:
-            self._apply_gates(gates, generation)
+        # most documents pass their gates and are already pending: only what would change goes to the UI thread
+        changes = await asyncio.to_thread(gate_changes, self.model, gates)
+        if changes:
+            self._apply_gates(changes, generation)
 
     def _apply_gates(self, gates, generation: int) -> None:
         if generation != self._generation or not self.is_attached:

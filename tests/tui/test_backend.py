@@ -178,3 +178,20 @@ def test_a_long_answer_comes_in_parts_and_is_joined(tmp_path):
     assert [len(e["data"]) for e in said[:3]] == [events.RESULT_PART, events.RESULT_PART, 500]
     gates = asyncio.run(Backend(profile, data_dir=tmp_path / "data").gates())
     assert len(gates) == n and ("customer", "C-00000") in gates and ("customer", f"C-{n - 1:05d}") in gates
+
+
+def test_only_the_gates_that_change_a_row_reach_the_ui_thread(data_dir):
+    from qbtui.tui.dashboard import gate_changes
+    from qbtui.tui.model import Model
+
+    from .conftest import FIXED_GATES
+
+    with Cache.open(data_dir / "profiles" / "demo", writer=False) as cache:
+        model = Model.load(cache)
+    pending = {r.key: ("ready", []) for rows in model.rows.values() for r in rows if r.status == "pending"}
+    gates = {**pending, **FIXED_GATES}
+    assert gate_changes(model, gates) == FIXED_GATES  # every pending document that passes is left alone
+    model.apply_gates(gate_changes(model, gates))
+    assert gate_changes(model, gates) == {}  # applied: nothing changes any more
+    fixed = {**gates, ("sale_invoice", "SO-1008"): ("ready", [])}
+    assert gate_changes(model, fixed) == {("sale_invoice", "SO-1008"): ("ready", [])}
