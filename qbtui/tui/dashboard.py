@@ -106,7 +106,8 @@ class Dashboard(Screen):
     """
 
     class Shown(Message):
-        """The table was redrawn for a key press (the App's key timer counts the refresh it causes)."""
+        """The table was redrawn for a key typed into the filter (not an action: the App's key timer counts
+        the refresh it causes). Redraws by background work (loads, gates, the end of a sync) are not keys'."""
 
     top = reactive(0, init=False)
     pending_only = reactive(True, init=False)
@@ -274,15 +275,17 @@ class Dashboard(Screen):
         if remapped:
             self.app.set_keymap(remapped)
 
-    def after_sync(self) -> None:
+    @work(group="after-sync", exit_on_error=False)
+    async def after_sync(self) -> None:
         """What a sync changed beyond the rows: each row already shows its document's outcome (the sync
-        reports every document it touched, dependencies included), so only the run log, the settings and
-        the gates of the rest are refreshed; no cache reload stalls the screen at 100,000 documents."""
+        reports every document it touched, dependencies included), so only the run log, the settings, the
+        Errors tab and the gates of the rest are refreshed, the reading and the walk over every row in
+        threads; no cache reload stalls the screen at 100,000 documents."""
         try:
-            self._apply_profile_state(self.backend.state())
+            self._apply_profile_state(await asyncio.to_thread(self.backend.state))
         except CacheError as exc:
             self.notify(str(exc), title="Cannot read the cache", severity="error", timeout=10)
-        self.model._rebuild_errors()
+        await asyncio.to_thread(self.model._rebuild_errors)  # the rows keep showing meanwhile
         self.model.invalidate()
         self.show(cursor_key=self.table.current_row.key if self.table.current_row else None)
         self.check_gates()
@@ -366,7 +369,6 @@ class Dashboard(Screen):
         return self.tab.subtabs[self.subs[self.top]]
 
     def show(self, cursor_key: tuple[str, str] | None = None) -> None:
-        self.post_message(self.Shown())  # the key timer counts the refresh this causes (bench)
         tab, sub = self.tab, self.sub
         rows = self.model.base(tab.kind, sub.key)
         index = self.model.view(tab.kind, sub.key, self.pending_only, self.filter_text)
@@ -552,6 +554,7 @@ class Dashboard(Screen):
             self._live_filter(buffer + event.character)
         elif key in ("up", "down", "pageup", "pagedown"):
             return False
+        self.post_message(self.Shown())  # a key handled here, not by an action: the key timer counts its refresh
         return True
 
     def _live_filter(self, text: str) -> None:
