@@ -6,7 +6,7 @@ import json
 
 import click
 
-from qbtui.cli.common import Profile, print_json, user_errors
+from qbtui.cli.common import Profile, answer, events_option, print_json, user_errors
 from qbtui.private import private_dir
 
 
@@ -33,15 +33,18 @@ def settings_group(ctx: click.Context, as_json: bool) -> None:
 @settings_group.command("set")
 @click.argument("key")
 @click.argument("value")
+@events_option
 @click.pass_obj
 @user_errors
-def settings_set(profile: Profile, key: str, value: str) -> None:
+def settings_set(profile: Profile, key: str, value: str, events: bool) -> None:
     """Set KEY to VALUE (validated)."""
     from qbtui.settings import set_setting
 
     private_dir(profile.path, tighten=True)
     with profile.open(writer=True, command="qbtui settings set") as cache:
         stored = set_setting(cache, key, value)
+    if events:
+        answer("setting", {"key": key, "value": stored})
     click.echo(f"{key} = {json.dumps(stored)}")
 
 

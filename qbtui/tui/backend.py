@@ -111,11 +111,13 @@ class Backend:
                 os.setpriority(os.PRIO_PROCESS, proc.pid, CHILD_NICENESS)
         return proc
 
-    async def call(self, *args: str, stdin: bytes | None = None) -> Any:
-        """Run ``qbtui ARGS --events`` to its end; the data of its ``result`` event (None without one).
+    async def call(self, *args: str, stdin: bytes | None = None, operands: Iterable[str] = ()) -> Any:
+        """Run ``qbtui ARGS --events [-- OPERANDS]`` to its end; the data of its ``result`` event (None without
+        one). ``operands``: arguments given after ``--`` (text typed by a person, which may start with ``-``).
         Raises BackendError for an ``error`` event, or a child that stopped without saying why."""
+        operands = list(operands)
         try:
-            proc = await self._spawn([*args, "--events"], stdin is not None)
+            proc = await self._spawn([*args, "--events", *(["--", *operands] if operands else [])], stdin is not None)
             out, err = await proc.communicate(stdin)
         except OSError as exc:
             raise BackendError(f"could not start qbtui: {exc}") from exc
@@ -207,6 +209,12 @@ class Backend:
     async def remove_duplicate(self, start: str, end: str, target: str) -> dict[str, Any]:
         """Void or delete one duplicate (asked first on the screen); the run, as the audit log records it."""
         return await self.call("duplicates", "--from", start, "--to", end, "--remove", target, "--yes")
+
+    async def set_setting(self, key: str, text: str) -> Any:
+        """Store one setting as typed, validated as ``qbtui settings set`` validates it; the value stored
+        (BackendError code ``setting`` with what is allowed when it is bad)."""
+        answer = await self.call("settings", "set", operands=(key, text))
+        return (answer or {}).get("value")
 
     async def audit(self) -> dict[str, Any]:
         """The audit log ({"rows": every run, newest first, "alerts": the unread alerts})."""

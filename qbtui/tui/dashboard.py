@@ -626,7 +626,7 @@ class Dashboard(Screen):
         from .wizard import wizard_commands
 
         app, backend = self.app, self.backend
-        yield from wizard_commands(app, backend.profile_path, on_done=lambda _: self.reload())
+        yield from wizard_commands(app, backend.profile_path, on_done=lambda _: self.reload(), backend=backend)
         yield SystemCommand("Reconcile", "Inventory side vs QBO per mapped account, this month",
                             lambda: app.push_screen(ReconcileScreen(backend)))
         yield SystemCommand("Duplicates", "QBO transactions that look created twice, this month",

@@ -43,24 +43,58 @@ async def test_new_profile_opens_the_wizard_and_palette_commands(profile):
 
 
 async def test_settings_screen_edits_with_validation(profile):
+    """Each value is stored by a `qbtui settings set --events` child (the screen holds no cache): a bad one is
+    said inline and nothing is stored."""
     class Host(App):
         def on_mount(self):
             self.push_screen(SettingsScreen(profile))
+
+    def stored(key):
+        with Cache.open(profile, writer=False) as cache:
+            return cache.get_setting(key)
+
+    async def settle(pilot):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
     app = Host()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         screen = app.screen
         await pilot.press("down", "enter", "ctrl+a", "ctrl+k", *"eur", "enter")  # base_currency
-        await pilot.pause()
-        assert screen.cache.get_setting("base_currency") == "EUR"
+        await settle(pilot)
+        assert stored("base_currency") == "EUR"
+        assert "EUR" in str(screen.query_one("#settings-list").get_option_at_index(1).prompt)
         await pilot.press("down", "enter", "ctrl+a", "ctrl+k", *"2026-02-30", "enter")  # filter_start_date
-        await pilot.pause()
+        await settle(pilot)
         assert "YYYY-MM-DD" in str(screen.query_one("#settings-error").content)
-        assert screen.cache.get_setting("filter_start_date") == "2026-10-01"
+        assert stored("filter_start_date") == "2026-10-01"
         await pilot.press("escape")  # closes the editor
         await pilot.press("end", "enter", *"channel.web.cogs_sync", "enter", "ctrl+a", "ctrl+k", *"no sync", "enter")
-        await pilot.pause()
-        assert screen.cache.get_setting("channel.web.cogs_sync") == "no_sync"
+        await settle(pilot)
+        assert stored("channel.web.cogs_sync") == "no_sync"
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, SettingsScreen)
+
+
+async def test_settings_screen_says_when_the_profile_is_busy(profile):
+    """Another qbtui holds the profile: the child says so, the screen shows it and keeps the editor open."""
+    class Host(App):
+        def on_mount(self):
+            self.push_screen(SettingsScreen(profile))
+
+    app = Host()
+    with Cache.open(profile, writer=True, command="another qbtui"):
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("down", "enter", "ctrl+a", "ctrl+k", *"eur", "enter")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            error = str(app.screen.query_one("#settings-error").content)
+            assert "another qbtui" in error or "in use" in error, error
+            assert app.screen.query_one("#settings-value").display
+    with Cache.open(profile, writer=False) as cache:
+        assert cache.get_setting("base_currency") != "EUR"

@@ -42,8 +42,8 @@ def seeded(tmp_path_factory) -> Path:
 
 
 def at_step(seeded: Path, tmp_path: Path, step: str, **settings) -> Path:
-    profile = tmp_path / "profile"
-    profile.mkdir()
+    profile = tmp_path / "profiles" / "profile"  # where a Backend of it finds it (data dir / profiles / name)
+    profile.mkdir(parents=True)
     for f in seeded.iterdir():
         if f.is_file() and f.name != "writer.lock":
             (profile / f.name).write_bytes(f.read_bytes())

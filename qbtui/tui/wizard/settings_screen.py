@@ -1,12 +1,16 @@
 """The settings screen: every setting (docs/domain.md#settings) with the value in force; ``enter`` edits one,
-validated by :func:`qbtui.settings.parse_setting` (a clear inline error, nothing stored when bad)."""
+validated by :func:`qbtui.settings.parse_setting` (a clear inline error, nothing stored when bad).
+
+It reads the settings with the Backend's small state reader (no documents) and stores a value through the
+Backend (``qbtui settings set KEY VALUE --events`` in a child process, in a worker): it never opens the cache
+as a writer on the UI thread."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -14,8 +18,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from qbtui.cache import Cache
 from qbtui.settings import SettingError, parse_setting, setting_for, settings_table
+from qbtui.tui.backend import Backend, BackendError
 
 OTHER = "\tother"
 
@@ -29,7 +33,7 @@ def _shown(value: Any) -> str:
 
 
 class SettingsScreen(ModalScreen[None]):
-    """Settings of one profile. ``cache``: a writer Cache to use (else one is opened for the screen's life)."""
+    """Settings of one profile, given its Backend (or its folder: a Backend of its own)."""
 
     DEFAULT_CSS = """
     SettingsScreen { align: center middle; }
@@ -42,11 +46,11 @@ class SettingsScreen(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape", "back", "Back", id="settings.back")]
 
-    def __init__(self, profile_path: Path, *, cache: Cache | None = None) -> None:
+    def __init__(self, backend: Backend | Path) -> None:
         super().__init__()
-        self.profile_path = Path(profile_path)
-        self._own_cache = cache is None
-        self.cache = cache or Cache.open(self.profile_path, writer=True, command="qbtui settings")
+        self.backend = backend if isinstance(backend, Backend) else Backend(Path(backend))
+        self.profile_path = self.backend.profile_path
+        self.settings: dict[str, Any] = {}
         self.editing: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -62,12 +66,9 @@ class SettingsScreen(ModalScreen[None]):
         self.fill()
         self.query_one("#settings-list").focus()
 
-    def on_unmount(self) -> None:
-        if self._own_cache:
-            self.cache.close()
-
     def rows(self) -> list[dict[str, Any]]:
-        return settings_table(self.cache.settings())
+        self.settings = self.backend.state()["settings"]
+        return settings_table(self.settings)
 
     def fill(self) -> None:
         ol = self.query_one("#settings-list", OptionList)
@@ -108,7 +109,7 @@ class SettingsScreen(ModalScreen[None]):
 
     def open_value(self, key: str) -> None:
         self.editing = key
-        value = self.cache.settings().get(key, setting_for(key).default)
+        value = self.settings.get(key, setting_for(key).default)
         box = self.query_one("#settings-value", Input)
         box.value = "" if value is None else _shown(value)
         box.placeholder = f"{key} (none clears an optional setting)"
@@ -129,13 +130,21 @@ class SettingsScreen(ModalScreen[None]):
     def _value(self, event: Input.Submitted) -> None:
         assert self.editing is not None
         try:
-            value = parse_setting(self.editing, event.value)
+            parse_setting(self.editing, event.value)  # said at once, inline; the child checks it again
         except SettingError as exc:
             self.query_one("#settings-error", Static).update(str(exc))
             return
-        self.cache.set_setting(self.editing, value)
+        self.store(self.editing, event.value)
+
+    @work(exclusive=True, group="settings", exit_on_error=False)
+    async def store(self, key: str, text: str) -> None:
+        try:
+            value = await self.backend.set_setting(key, text)
+        except BackendError as exc:  # a busy profile, a full disk: said, the editor stays open
+            self.query_one("#settings-error", Static).update(exc.message)
+            return
         self.query_one("#settings-error", Static).update("")
-        self.notify(f"{self.editing} = {_shown(value)}")
+        self.notify(f"{key} = {_shown(value)}")
         self.close_editor()
 
     def close_editor(self) -> bool:
