@@ -8,7 +8,6 @@ writes to QBO, so it refuses in "From QuickBooks only" mode (:func:`qbtui.sync.r
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -17,6 +16,7 @@ from qbtui.ledger.context import Prefs
 from qbtui.qbo import QBOClient
 from qbtui.settings import Settings
 from qbtui.sync.readonly import check_writes_allowed
+from qbtui.sync.wizard import Check
 
 PRODUCT_NAME_MAX = 100
 BACKUP_SETTING = "backup_confirmed"
@@ -24,24 +24,6 @@ BACKUP_SETTING = "backup_confirmed"
 CODES = ("currency", "inventory_tracking", "book_close", "inventory_items", "contact_kinds",
          "product_name_chars", "product_name_collisions", "negative_quantities", "backup")
 FIXABLE = frozenset({"inventory_tracking", "inventory_items"})
-
-
-@dataclass(frozen=True)
-class Check:
-    code: str
-    ok: bool
-    title: str
-    explanation: str
-    fix: str | None = None  # what apply_fix(code) does, when QBO allows a fix from here
-    details: tuple[str, ...] = ()
-
-    @property
-    def status(self) -> str:
-        return "OK" if self.ok else "PROBLEM"
-
-    def to_json(self) -> dict[str, Any]:
-        return {"code": self.code, "ok": self.ok, "title": self.title, "explanation": self.explanation,
-                "fix": self.fix, "details": list(self.details)}
 
 
 def _dec(v: Any) -> Decimal | None:

@@ -192,11 +192,10 @@ class Dashboard(Screen):
 
     def _open_wizard_if_new(self) -> None:
         """A new profile (never connected, wizard not finished) opens the connect wizard."""
-        from .wizard import ConnectWizard
-        from .wizard.state import STATE_KEY
+        from .wizard import ConnectWizard, needs_wizard
 
-        if (self.settings.get(STATE_KEY) or {}).get("step") != "done":
-            self.app.push_screen(ConnectWizard(self.backend.profile_path), lambda _: self.reload())
+        if needs_wizard(self.settings):
+            self.app.push_screen(ConnectWizard(self.backend), lambda _: self.reload())
 
     @property
     def busy(self) -> bool:

@@ -59,6 +59,11 @@ def sandbox_config(**config: Any) -> SandboxConfig:
     return SandboxConfig(**config)
 
 
+def is_write(method: str, path: str) -> bool:
+    """Whether an API request changes the company (a query is a POST that reads)."""
+    return path.startswith("/v3/company/") and method not in ("GET", "HEAD") and not path.endswith("/query")
+
+
 # ------------------------------------------------------------------------------------- in process (ASGI)
 
 class RecordingTransport(httpx2.AsyncBaseTransport):
@@ -75,8 +80,7 @@ class RecordingTransport(httpx2.AsyncBaseTransport):
     @property
     def writes(self) -> list[tuple[str, str]]:
         """API requests that change the company (a query is a POST that reads)."""
-        return [(m, p) for m, p in self.requests
-                if p.startswith("/v3/company/") and m not in ("GET", "HEAD") and not p.endswith("/query")]
+        return [(m, p) for m, p in self.requests if is_write(m, p)]
 
 
 def in_process(**config: Any) -> RecordingTransport:
@@ -242,6 +246,7 @@ class Request:
     start: float
     body: bytes = b""
     end: float = 0.0  # 0.0: still in the server
+    method: str = "GET"
 
 
 class _Tap:
@@ -271,13 +276,19 @@ class RequestLog:
 
     async def __call__(self, scope, receive, send) -> None:
         query = parse_qs(scope.get("query_string", b"").decode())
-        req = Request(scope["path"], (query.get("requestid") or [None])[0], time.monotonic())
+        req = Request(scope["path"], (query.get("requestid") or [None])[0], time.monotonic(),
+                      method=scope.get("method", "GET"))
         with self._lock:
             self.requests.append(req)
         try:
             await self.api(scope, _Tap(receive, req), send)
         finally:
             req.end = time.monotonic()
+
+    @property
+    def writes(self) -> list[tuple[str, str]]:
+        """(method, path) of the API requests that changed the company (as RecordingTransport.writes)."""
+        return [(r.method, r.path) for r in list(self.requests) if is_write(r.method, r.path)]
 
     def active(self) -> list[Request]:
         return [r for r in list(self.requests) if r.end == 0.0]

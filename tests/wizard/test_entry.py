@@ -7,6 +7,8 @@ from textual.app import App
 from qbtui.cache import Cache
 from qbtui.tui.wizard import ConnectWizard, SettingsScreen, needs_wizard, wizard_commands
 
+from .test_wizard_walk import settle
+
 
 class Palette(App):
     def __init__(self, profile) -> None:
@@ -26,7 +28,7 @@ class Palette(App):
 async def test_new_profile_opens_the_wizard_and_palette_commands(profile):
     app = Palette(profile)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await settle(app, pilot)  # the first step drawn (its child has answered)
         assert isinstance(app.screen, ConnectWizard)
         await pilot.press("escape")
         await pilot.pause()
@@ -38,8 +40,9 @@ async def test_new_profile_opens_the_wizard_and_palette_commands(profile):
         await pilot.press("escape")
         await pilot.pause()
         next(c for c in app.get_system_commands(app.screen) if c.title == "Connect wizard").callback()
-        await pilot.pause()
+        await settle(app, pilot)
         assert isinstance(app.screen, ConnectWizard) and app.screen.step == "mode"
+        assert str(app.screen.query_one("#wizard-title").content).endswith("Integration mode")
 
 
 async def test_settings_screen_edits_with_validation(profile):
@@ -53,26 +56,21 @@ async def test_settings_screen_edits_with_validation(profile):
         with Cache.open(profile, writer=False) as cache:
             return cache.get_setting(key)
 
-    async def settle(pilot):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
     app = Host()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         screen = app.screen
         await pilot.press("down", "enter", "ctrl+a", "ctrl+k", *"eur", "enter")  # base_currency
-        await settle(pilot)
+        await settle(app, pilot)
         assert stored("base_currency") == "EUR"
         assert "EUR" in str(screen.query_one("#settings-list").get_option_at_index(1).prompt)
         await pilot.press("down", "enter", "ctrl+a", "ctrl+k", *"2026-02-30", "enter")  # filter_start_date
-        await settle(pilot)
+        await settle(app, pilot)
         assert "YYYY-MM-DD" in str(screen.query_one("#settings-error").content)
         assert stored("filter_start_date") == "2026-10-01"
         await pilot.press("escape")  # closes the editor
         await pilot.press("end", "enter", *"channel.web.cogs_sync", "enter", "ctrl+a", "ctrl+k", *"no sync", "enter")
-        await settle(pilot)
+        await settle(app, pilot)
         assert stored("channel.web.cogs_sync") == "no_sync"
         await pilot.press("escape")
         await pilot.pause()

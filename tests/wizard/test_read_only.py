@@ -14,15 +14,16 @@ from qbtui.sync.preflight import FIXABLE, apply_fix
 from qbtui.sync.undo import undo_run
 from tests.support.profiles import connect
 
-from .test_wizard_walk import connect_steps, message, settle, wizard_host
+from .test_wizard_walk import connect_steps, message, setting, settle, wizard_host
 
 
-async def test_wizard_in_from_quickbooks_mode_writes_nothing(profile, transport):
-    host = wizard_host(profile, transport)
+async def test_wizard_in_from_quickbooks_mode_writes_nothing(profile, sandbox):
+    """The wizard's steps run in child processes against the sandbox on loopback: none sends a write."""
+    host = wizard_host(profile, sandbox)
     async with host.run_test(size=(80, 24)) as pilot:
-        await connect_steps(host, pilot, transport, mode_down=0)  # From QuickBooks only
+        await connect_steps(host, pilot, sandbox, mode_down=0)  # From QuickBooks only
         w = host.screen
-        assert w.cache.get_setting("integration_mode") == "from_quickbooks"
+        assert setting(profile, "integration_mode") == "from_quickbooks"
         await settle(host, pilot)
         for _ in range(len(w.step_widget.checks)):  # try every fix
             await pilot.press("f")
@@ -30,7 +31,9 @@ async def test_wizard_in_from_quickbooks_mode_writes_nothing(profile, transport)
             if "From QuickBooks only" not in message(host):
                 assert "fix" in message(host).lower() or "Nothing" in message(host) or "Backup" in message(host)
             await pilot.press("down")
-        await pilot.press("n", "a", "r")
+        await pilot.press("n")  # each step's keys once it is drawn
+        await settle(host, pilot)
+        await pilot.press("a", "r")
         await settle(host, pilot)
         await pilot.press("n")
         await settle(host, pilot)
@@ -46,11 +49,14 @@ async def test_wizard_in_from_quickbooks_mode_writes_nothing(profile, transport)
         await pilot.press("down", "enter")
         await settle(host, pilot)
         assert w.step == "opening_journal"
-        w.cache.set_setting("mapping", {**w.cache.get_setting("mapping"), "opening_balance_equity":
-                                        w.cache.get_setting("mapping").get("opening_balance_equity", "0")})
+        with Cache.open(profile, writer=True, command="test") as cache:  # no step holds the profile between steps
+            mapping = cache.get_setting("mapping")
+            cache.set_setting("mapping", {**mapping, "opening_balance_equity":
+                                          mapping.get("opening_balance_equity", "0")})
         await pilot.press("enter")
         await settle(host, pilot)
-        assert transport.writes == []
+        assert sandbox.log.requests  # the steps did reach the sandbox (they read)
+        assert sandbox.writes == []
 
 
 async def test_engine_and_helpers_refuse_writes(profile, transport):

@@ -1,38 +1,62 @@
-"""Pilot walks of the connect wizard against the sandbox's ``unprepared`` company (docs/cli.md#the-sandbox-server), the demo
-data set imported and the filter start date 2026-10-01."""
+"""Pilot walks of the connect wizard against the sandbox's ``unprepared`` company (docs/cli.md#the-sandbox-server) on
+loopback, the demo data set imported and the filter start date 2026-10-01. The wizard's steps run in
+``qbtui wizard-step`` child processes (its Backend): the test reads what they stored with a reader of its own."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
+
+from textual.worker import WorkerCancelled
 
 from qbtui.cache import Cache
 from qbtui.tui.wizard import CONFIRM_PHRASE, ConnectWizard
 from qbtui.tui.wizard.state import load_state
 from tests.support.profiles import redirected_url
 
-from .conftest import CLIENT_ID, CLIENT_SECRET, ROOT
+from .conftest import CLIENT_ID, CLIENT_SECRET
 from .host import Host
 
 PREFLIGHT_PROBLEMS = {"currency", "inventory_tracking", "book_close", "inventory_items", "contact_kinds", "backup"}
 
 
-def wizard_host(profile, transport, **kw) -> Host:
-    return Host(lambda: ConnectWizard(profile, transport=transport, environment=ROOT, client_id=CLIENT_ID,
+def wizard_host(profile, sandbox, **kw) -> Host:
+    return Host(lambda: ConnectWizard(profile, environment=sandbox.url, client_id=CLIENT_ID,
                                       client_secret=CLIENT_SECRET, today=date(2026, 11, 27), **kw))
 
 
+def setting(profile, key):
+    """What the wizard's children stored (read as any other reader would)."""
+    with Cache.open(profile, writer=False) as cache:
+        return cache.get_setting(key)
+
+
+def reference(profile, kind):
+    with Cache.open(profile, writer=False) as cache:
+        return cache.reference(kind)
+
+
+def status_of(profile, type_, ref):
+    with Cache.open(profile, writer=False) as cache:
+        return cache.status_of(type_, ref)
+
+
 async def settle(host, pilot) -> None:
+    """Until no worker runs (a step's worker that ends by going to the next step starts the next step's)."""
     await pilot.pause()
-    await host.workers.wait_for_complete()
-    await pilot.pause()
+    while not all(worker.is_finished for worker in host.workers):
+        with contextlib.suppress(WorkerCancelled):  # a step left before it was drawn
+            await host.workers.wait_for_complete()
+        await pilot.pause()
 
 
 def message(host) -> str:
     return str(host.screen.query_one("#wizard-message").content)
 
 
-async def connect_steps(host, pilot, transport, mode_down: int = 1) -> None:
+async def connect_steps(host, pilot, sandbox, mode_down: int = 1) -> None:
     """Steps 1-3: the mode (0: From QuickBooks only, 1: Both ways), keep data, connect by pasting."""
+    await settle(host, pilot)
     w = host.screen
     assert w.step == "mode"
     await pilot.press(*["down"] * mode_down, "enter")
@@ -44,21 +68,21 @@ async def connect_steps(host, pilot, transport, mode_down: int = 1) -> None:
     await pilot.press("enter", "enter", "enter")  # environment, client id, secret (prefilled) -> link
     await settle(host, pilot)
     url = w.state["auth_url"]
-    assert "\n" not in url and url.startswith(ROOT)
+    assert "\n" not in url and url.startswith(sandbox.url)
     label = w.query_one("#auth-url")
     assert label.size.height == 1  # one unwrapped line
     await pilot.press("ctrl+y")
     assert "copied" in message(host)
-    w.query_one("#redirect").value = await redirected_url(transport, url)
+    w.query_one("#redirect").value = await redirected_url(None, url)
     await pilot.press("enter")
     await settle(host, pilot)
     assert w.step == "preflight", message(host)
 
 
-async def test_walk_the_whole_wizard(profile, transport):
-    host = wizard_host(profile, transport)
+async def test_walk_the_whole_wizard(profile, sandbox):
+    host = wizard_host(profile, sandbox)
     async with host.run_test(size=(80, 24)) as pilot:
-        await connect_steps(host, pilot, transport)
+        await connect_steps(host, pilot, sandbox)
         w = host.screen
         await settle(host, pilot)
         checks = {c.code: c for c in w.step_widget.checks}
@@ -82,13 +106,13 @@ async def test_walk_the_whole_wizard(profile, transport):
         await pilot.press("b")
         await settle(host, pilot)
         assert next(c for c in w.step_widget.checks if c.code == "backup").ok
-        assert ("POST", f"/v3/company/{w.cache.get_setting('realm_id')}/preferences") in transport.writes
+        assert ("POST", f"/v3/company/{setting(profile, 'realm_id')}/preferences") in sandbox.writes
         await pilot.press("n")
         await settle(host, pilot)
 
         # account mapping: a type mismatch and a second use of one account are refused
         assert w.step == "accounts"
-        accounts = w.cache.reference("accounts")
+        accounts = reference(profile, "accounts")
         by_name = {a["Name"]: a for a in accounts}
         await pilot.press("enter")  # role 1: inventory_asset -> the account list
         await settle(host, pilot)
@@ -96,24 +120,30 @@ async def test_walk_the_whole_wizard(profile, transport):
         ids = [picker.get_option_at_index(i).id for i in range(picker.option_count)]
         picker.highlighted = ids.index(by_name["Checking"]["Id"])
         await pilot.press("enter")
+        await settle(host, pilot)
         assert "refused" in message(host) and "not an allowed type" in message(host)
-        assert "inventory_asset" not in (w.cache.get_setting("mapping") or {})
+        assert "inventory_asset" not in (setting(profile, "mapping") or {})
         picker.highlighted = ids.index(by_name["Inventory Asset"]["Id"])
         await pilot.press("enter")
-        assert w.cache.get_setting("mapping") == {"inventory_asset": by_name["Inventory Asset"]["Id"]}
+        await settle(host, pilot)
+        assert setting(profile, "mapping") == {"inventory_asset": by_name["Inventory Asset"]["Id"]}, message(host)
         await pilot.press("down", "down", "enter")  # inventory_discrepancy: Cost of Goods Sold is an allowed type
         picker.highlighted = ids.index(by_name["Cost of Goods Sold"]["Id"])
         await pilot.press("enter")
-        assert w.cache.get_setting("mapping")["inventory_discrepancy"] == by_name["Cost of Goods Sold"]["Id"]
+        await settle(host, pilot)
+        assert setting(profile, "mapping")["inventory_discrepancy"] == by_name["Cost of Goods Sold"]["Id"]
         await pilot.press("up", "enter")  # cogs -> the same account: refused
         picker.highlighted = ids.index(by_name["Cost of Goods Sold"]["Id"])
         await pilot.press("enter")
+        await settle(host, pilot)
         assert "already mapped" in message(host)
         await pilot.press("escape")  # closes the picker, stays on the step
         assert w.step == "accounts"
         await pilot.press("down", "u")  # unmap inventory_discrepancy, then auto-map the rest
+        await settle(host, pilot)
         await pilot.press("a")
-        mapping = w.cache.get_setting("mapping")
+        await settle(host, pilot)
+        mapping = setting(profile, "mapping")
         assert mapping["cogs"] == by_name["Cost of Goods Sold"]["Id"]
         assert mapping["inventory_discrepancy"] == by_name["Inventory Discrepancy"]["Id"]
         await pilot.press("r")  # reload accounts from QBO
@@ -125,15 +155,17 @@ async def test_walk_the_whole_wizard(profile, transport):
         # tax codes and terms: exact names only
         assert w.step == "tax_terms"
         await pilot.press("a")
-        terms = {t["Name"]: t["Id"] for t in w.cache.reference("terms")}
-        assert w.cache.get_setting("terms_mapping") == {"Net 30": terms["Net 30"]}
+        await settle(host, pilot)
+        terms = {t["Name"]: t["Id"] for t in reference(profile, "terms")}
+        assert setting(profile, "terms_mapping") == {"Net 30": terms["Net 30"]}
         assert "'net 15'" in message(host)  # spelled differently from QBO's "Net 15": not matched
         await pilot.press("down", "enter")  # pick one by hand for 'net 15'
         choices = w.query_one("#choices")
         names = [str(choices.get_option_at_index(i).prompt) for i in range(choices.option_count)]
         choices.highlighted = names.index("Net 15")
         await pilot.press("enter")
-        assert w.cache.get_setting("terms_mapping")["net 15"] == terms["Net 15"]
+        await settle(host, pilot)
+        assert setting(profile, "terms_mapping")["net 15"] == terms["Net 15"]
         await pilot.press("n")
         await settle(host, pilot)
 
@@ -143,7 +175,7 @@ async def test_walk_the_whole_wizard(profile, transport):
         await settle(host, pilot)
         assert w.step == "stock", message(host)
         assert "1 unpaid or partly paid invoice(s) and 1 bill(s)" in message(host)
-        assert w.cache.status_of("sale_invoice", "1002") == "synced"
+        assert status_of(profile, "sale_invoice", "1002") == "synced"
         await pilot.press("escape")
         await settle(host, pilot)
         assert w.step == "opening_balances"
@@ -160,7 +192,7 @@ async def test_walk_the_whole_wizard(profile, transport):
         await pilot.press("enter")
         await settle(host, pilot)
         assert w.step == "opening_journal", message(host)
-        assert w.cache.status_of("product", "MUG-01") == "synced"
+        assert status_of(profile, "product", "MUG-01") == "synced"
         assert (profile / "stock_on_hand.json").exists()
 
         # the opening inventory journal, the day before the filter start date
@@ -187,18 +219,19 @@ async def test_walk_the_whole_wizard(profile, transport):
         assert cache.get_setting("integration_mode") == "both_ways"
 
 
-async def test_quit_midway_and_reopen_resumes_at_the_same_step(profile, transport):
-    host = wizard_host(profile, transport)
+async def test_quit_midway_and_reopen_resumes_at_the_same_step(profile, sandbox):
+    host = wizard_host(profile, sandbox)
     async with host.run_test(size=(80, 24)) as pilot:
-        await connect_steps(host, pilot, transport)
+        await connect_steps(host, pilot, sandbox)
         await settle(host, pilot)
         await pilot.press("n")
         await settle(host, pilot)
         assert host.screen.step == "accounts"
         await pilot.press("a")
+        await settle(host, pilot)
     with Cache.open(profile, writer=False) as cache:
         assert load_state(cache)["step"] == "accounts"
-    host = wizard_host(profile, transport)
+    host = wizard_host(profile, sandbox)
     async with host.run_test(size=(80, 24)) as pilot:
         await settle(host, pilot)
         w = host.screen

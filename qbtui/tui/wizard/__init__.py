@@ -2,7 +2,7 @@
 as modal screens any app can push.
 
     from qbtui.tui.wizard import ConnectWizard, SettingsScreen, needs_wizard, wizard_commands
-    app.push_screen(ConnectWizard(profile_path), callback)   # callback(True) once confirmed, None if left
+    app.push_screen(ConnectWizard(backend), callback)        # callback(True) once confirmed, None if left
     app.push_screen(SettingsScreen(backend))                 # or SettingsScreen(profile_path)
 
     # in the App: the command palette entries
@@ -10,8 +10,9 @@ as modal screens any app can push.
         yield from super().get_system_commands(screen)
         yield from wizard_commands(self, self.profile_path, backend=self.backend)
 
-The wizard opens its own writer Cache of the profile for its lifetime unless given ``cache=`` (a reader
-elsewhere should ``reload()`` afterwards); the settings screen reads and writes through the Backend."""
+Both take the profile's Backend (or its folder) and go through it for everything that reads the whole
+profile, writes or talks to QuickBooks: neither opens the cache (a reader elsewhere should ``reload()``
+afterwards)."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def wizard_commands(app: App, profile_path: Path, *, on_done: Callable[[Any], No
     """Command palette entries that open the connect wizard and the settings screen (through ``backend``, else
     a Backend of ``profile_path``)."""
     yield SystemCommand("Connect wizard", "Connect to QuickBooks: mode, preflight, mapping, opening balances",
-                        lambda: app.push_screen(ConnectWizard(profile_path, **wizard_kw), on_done))
+                        lambda: app.push_screen(ConnectWizard(backend or profile_path, **wizard_kw), on_done))
     yield SystemCommand("Settings", "Every setting of this profile, validated",
                         lambda: app.push_screen(SettingsScreen(backend or profile_path), on_done))
 

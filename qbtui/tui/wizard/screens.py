@@ -2,13 +2,20 @@
 
 Every step: a short explanation, sometimes an input, and a list of actions (``enter`` picks one).
 ``escape`` goes back a step (out of the wizard from the first). The step reached is saved in the
-profile (setting ``wizard``), so that quitting and reopening resumes there. Network work runs in
-workers; the UI never waits on QuickBooks."""
+profile (setting ``wizard``), so that quitting and reopening resumes there.
+
+Everything that reads the whole profile, writes to it or talks to QuickBooks goes through the Backend:
+``qbtui wizard-step OP --events`` (qbtui/cli/wizard.py) in a child process, from a worker. Each answer
+carries the profile's settings and reference lists as they are afterwards, which is what the steps draw
+from: the screen never opens the cache and holds nothing between steps, and the UI never waits on
+QuickBooks."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import json
+from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,26 +29,25 @@ from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from qbtui.cache import Cache
-from qbtui.ledger.roles import ROLE_BY_NAME, auto_map, match_by_name
+from qbtui.ledger.roles import ROLE_BY_NAME
 from qbtui.settings import SettingError, parse_setting
-from qbtui.sync.engine import WritesRefused
-from qbtui.sync.preflight import BACKUP_SETTING, Check, apply_fix, preflight_cache
+from qbtui.sync.wizard import Check
+from qbtui.tui.backend import Backend, BackendError
 from qbtui.tui.wizard.state import (
     CONFIRM_PHRASE,
     MODES,
+    NAME_MAPPINGS,
     STEPS,
     TITLES,
     account_label,
     assign_account,
-    clear_local_data,
-    load_state,
     mapping_rows,
-    names_used,
     next_step,
     previous_step,
-    save_state,
 )
+
+#: the error code of a step that QuickBooks or the rules refuse (qbtui/cli/wizard.py)
+REFUSED = "refused"
 
 
 def _opt(label: str, id: str) -> Option:
@@ -64,13 +70,13 @@ class Step(Widget):
     """
     keys = "enter choose · esc back"
 
-    def __init__(self, wizard: ConnectWizard) -> None:
+    def __init__(self, wizard: ConnectWizard, view: dict[str, Any]) -> None:
         super().__init__()
         self.wizard = wizard
+        self.view = view  # what ``qbtui wizard-step show`` says this step shows
 
-    @property
-    def cache(self) -> Cache:
-        return self.wizard.cache
+    def setting(self, key: str) -> Any:
+        return self.wizard.settings.get(key)
 
     def say(self, text: str, error: bool = False) -> None:
         self.wizard.say(text, error)
@@ -83,20 +89,15 @@ class Step(Widget):
         if target is not None:
             target.focus()
 
-    async def act_then_advance(self, action: Callable[[Any], Awaitable[str]], failed: str) -> None:
-        """Run ``action(client)`` against QuickBooks (in the step's worker); a refusal or a failure is said
-        on the step, and the wizard stays; success says what ``action`` returns and goes to the next step."""
-        from qbtui.sync.opening import OpeningError
+    async def act_then_advance(self, op: str, failed: str, **request: Any) -> None:
+        """Run ``qbtui wizard-step OP`` (in the step's worker); a refusal or a failure is said on the step, and
+        the wizard stays; success says what the step answers and goes to the next step."""
         try:
-            async with await self.wizard.client() as client:
-                message = await action(client)
-        except (OpeningError, WritesRefused) as exc:
-            self.say(f"Refused: {exc}", error=True)
+            answer = await self.wizard.step_call(op, **request)
+        except BackendError as exc:
+            self.say(f"Refused: {exc.message}" if exc.code == REFUSED else f"{failed}: {exc.message}", error=True)
             return
-        except Exception as exc:
-            self.say(f"{failed}: {exc}", error=True)
-            return
-        self.say(message)
+        self.say(answer["message"])
         self.wizard.advance(keep_message=True)
 
 
@@ -106,8 +107,8 @@ class ModeStep(Step):
     keys = "enter choose · tab next field · esc leave"
 
     def compose(self) -> ComposeResult:
-        mode = self.wizard.state.get("mode") or self.cache.get_setting("integration_mode")
-        start = self.cache.get_setting("filter_start_date") or ""
+        mode = self.wizard.state.get("mode") or self.setting("integration_mode")
+        start = self.setting("filter_start_date") or ""
         yield Static("How should qbtui work with this QuickBooks company?\n"
                      "From QuickBooks only: read accounts, tax codes, terms and settings; write nothing.\n"
                      "Both ways: also send the inventory side's documents to QuickBooks.", classes="explain")
@@ -130,24 +131,21 @@ class ModeStep(Step):
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         text = self.query_one("#filter-start", Input).value
         try:
-            start = parse_setting("filter_start_date", text)
+            parse_setting("filter_start_date", text)  # said at once; the child stores it, checked again
         except SettingError as exc:
             self.say(str(exc), error=True)
             self.query_one("#filter-start", Input).focus()
             return
         mode = str(event.option.id)
-        self.cache.set_setting("filter_start_date", start)
-        self.cache.set_setting("integration_mode", mode)
         self.wizard.state["mode"] = mode
-        self.wizard.advance()
+        self.wizard.advance(settings={"filter_start_date": text, "integration_mode": mode})
 
 
 # --- 2. keep or delete local data -------------------------------------------------------------
 
 class LocalDataStep(Step):
     def compose(self) -> ComposeResult:
-        counts = {t: sum(c.values()) for t, c in self.cache.status_counts().items()}
-        total = sum(counts.values())
+        total = self.view["documents"]
         yield Static(f"The local cache holds {total} document(s). Test data imported while trying qbtui should go "
                      "before the real sync starts. Contacts and products can stay (they are matched by name).",
                      classes="explain")
@@ -158,9 +156,19 @@ class LocalDataStep(Step):
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         what = str(event.option.id)
         self.wizard.state["local_data"] = what
-        if what != "keep":
-            self.wizard.cache = clear_local_data(self.wizard.profile_path, self.cache, what)
-            self.say(f"Deleted: {'transactions' if what == 'transactions' else 'every document'}.")
+        if what == "keep":
+            self.wizard.advance()
+        else:
+            self.clear(what)
+
+    @work(exclusive=True, group="local_data", exit_on_error=False)
+    async def clear(self, what: str) -> None:
+        try:
+            await self.wizard.step_call("clear", what=what)
+        except BackendError as exc:
+            self.say(f"Could not delete: {exc.message}", error=True)
+            return
+        self.say(f"Deleted: {'transactions' if what == 'transactions' else 'every document'}.")
         self.wizard.advance()
 
 
@@ -170,10 +178,10 @@ class ConnectStep(Step):
     keys = "enter next · ctrl+y copy link · esc back"
 
     def compose(self) -> ComposeResult:
-        realm = self.cache.get_setting("realm_id")
-        pending = self.cache.get_setting("oauth_pending")
+        realm = self.setting("realm_id")
+        pending = self.setting("oauth_pending")
         if realm and not self.wizard.state.get("reconnect"):
-            yield Static(f"Connected to QuickBooks company {realm} ({self.cache.get_setting('environment')}).",
+            yield Static(f"Connected to QuickBooks company {realm} ({self.setting('environment')}).",
                          classes="explain")
             yield _actions(("keep", "Keep this connection and continue"), ("again", "Connect again"))
             return
@@ -198,7 +206,7 @@ class ConnectStep(Step):
         yield Input(placeholder="paste the address the browser landed on", id="redirect", compact=True)
 
     def on_mount(self) -> None:
-        url = self.wizard.state.get("auth_url") if self.cache.get_setting("oauth_pending") else None
+        url = self.wizard.state.get("auth_url") if self.setting("oauth_pending") else None
         if self.query("#redirect"):
             for w in self.query("#redirect, #auth-url, #auth-label, #redirect-label"):
                 w.display = bool(url)
@@ -213,7 +221,7 @@ class ConnectStep(Step):
             self.wizard.advance()
         else:
             self.wizard.state["reconnect"] = True
-            self.wizard.show(self.wizard.state["step"])
+            self.wizard.show(self.wizard.step)
 
     @on(Input.Submitted, "#environment, #client-id")
     def _field_done(self, event: Input.Submitted) -> None:
@@ -232,15 +240,13 @@ class ConnectStep(Step):
 
     @work(exclusive=True, group="connect", exit_on_error=False)
     async def begin(self, env: str, cid: str, secret: str) -> None:
-        from qbtui.sync.connection import begin_connect
-        try:
-            url = await begin_connect(self.cache, self.wizard.profile_path, environment=env, client_id=cid,
-                                      client_secret=secret, transport=self.wizard.transport)
-        except Exception as exc:  # shown, never raised into the app
-            self.say(f"Could not get the link: {exc}", error=True)
+        try:  # the secret goes to the child on its stdin, never on a command line
+            url = (await self.wizard.step_call("connect-link", environment=env, client_id=cid, client_secret=secret,
+                                               state=self.wizard.state))["url"]
+        except BackendError as exc:  # shown, never raised into the app
+            self.say(f"Could not get the link: {exc.message}", error=True)
             return
-        self.wizard.state["auth_url"] = url
-        self.wizard.save()
+        self.wizard.state["auth_url"] = url  # stored by the child with the state
         self.query_one("#auth-url", Static).update(url)
         for w in self.query("#redirect, #auth-url, #auth-label, #redirect-label"):
             w.display = True
@@ -257,14 +263,10 @@ class ConnectStep(Step):
 
     @work(exclusive=True, group="connect", exit_on_error=False)
     async def finish(self, pasted: str) -> None:
-        from qbtui.sync.connection import finish_connect, open_client
-        from qbtui.sync.pull import pull_reference
         try:
-            realm = await finish_connect(self.cache, self.wizard.profile_path, pasted, transport=self.wizard.transport)
-            async with await open_client(self.cache, self.wizard.profile_path, transport=self.wizard.transport) as c:
-                await pull_reference(self.cache, c)
-        except Exception as exc:
-            self.say(f"Could not connect: {exc}", error=True)
+            realm = (await self.wizard.step_call("connect", pasted=pasted))["realm"]
+        except BackendError as exc:
+            self.say(f"Could not connect: {exc.message}", error=True)
             return
         self.wizard.state.pop("reconnect", None)
         self.wizard.state.pop("auth_url", None)
@@ -284,14 +286,17 @@ class PreflightStep(Step):
         yield VerticalScroll(Static(id="check-detail", markup=False), id="detail-box")
 
     def on_mount(self) -> None:
-        self.checks: list[Check] = []
-        self.refresh_checks()
+        self.show_checks(self.view)
         self.query_one("#checks").focus()
-        if self.cache.get_setting("realm_id") and self.cache.reference("preferences") is None:
+        if self.setting("realm_id") and not self.wizard.has_preferences:
             self.action_reload()
 
-    def refresh_checks(self) -> None:
-        self.checks = preflight_cache(self.cache)
+    async def refresh_checks(self, **request: Any) -> None:
+        """The checks again, from a child that reads the profile (after storing what ``request`` says)."""
+        self.show_checks((await self.wizard.step_call("show", state=self.wizard.state, **request))["view"])
+
+    def show_checks(self, view: dict[str, Any]) -> None:
+        self.checks: list[Check] = [Check.from_json(c) for c in view["checks"]]
         ol = self.query_one("#checks", OptionList)
         keep = ol.highlighted or 0
         ol.clear_options()
@@ -324,9 +329,13 @@ class PreflightStep(Step):
     def action_next(self) -> None:
         self.wizard.advance()
 
-    def action_backup(self) -> None:
-        self.cache.set_setting(BACKUP_SETTING, True)
-        self.refresh_checks()
+    @work(exclusive=True, group="preflight", exit_on_error=False)
+    async def action_backup(self) -> None:
+        try:
+            await self.refresh_checks(backup=True)
+        except BackendError as exc:
+            self.say(f"Could not store it: {exc.message}", error=True)
+            return
         self.say("Backup confirmed.")
 
     def action_fix(self) -> None:
@@ -347,15 +356,11 @@ class PreflightStep(Step):
     @work(exclusive=True, group="preflight", exit_on_error=False)
     async def run_fix(self, code: str) -> None:
         try:
-            async with await self.wizard.client() as client:
-                message = await apply_fix(code, client, self.cache)
-        except WritesRefused as exc:
-            self.say(str(exc), error=True)
+            message = (await self.wizard.step_call("fix", code=code))["message"]
+            await self.refresh_checks()
+        except BackendError as exc:
+            self.say(exc.message if exc.code == REFUSED else f"The fix failed: {exc.message}", error=True)
             return
-        except Exception as exc:
-            self.say(f"The fix failed: {exc}", error=True)
-            return
-        self.refresh_checks()
         self.say(message)
 
     def action_reload(self) -> None:
@@ -364,14 +369,12 @@ class PreflightStep(Step):
 
     @work(exclusive=True, group="preflight", exit_on_error=False)
     async def run_reload(self) -> None:
-        from qbtui.sync.pull import pull_reference
         try:
-            async with await self.wizard.client() as client:
-                await pull_reference(self.cache, client)
-        except Exception as exc:
-            self.say(f"Could not reload: {exc}", error=True)
+            await self.wizard.step_call("reload", what="all")
+            await self.refresh_checks()
+        except BackendError as exc:
+            self.say(f"Could not reload: {exc.message}", error=True)
             return
-        self.refresh_checks()
         self.say("Reloaded from QuickBooks.")
 
 
@@ -396,11 +399,11 @@ class AccountsStep(Step):
 
     @property
     def accounts(self) -> list[dict[str, Any]]:
-        return [a for a in self.cache.reference("accounts", []) or [] if a.get("Active", True)]
+        return [a for a in self.wizard.references.get("accounts") or [] if a.get("Active", True)]
 
     @property
     def mapping(self) -> dict[str, str]:
-        return dict(self.cache.get_setting("mapping") or {})
+        return dict(self.setting("mapping") or {})
 
     def fill_roles(self) -> None:
         ol = self.query_one("#roles", OptionList)
@@ -427,12 +430,20 @@ class AccountsStep(Step):
     @on(OptionList.OptionSelected, "#accounts")
     def _assign(self, event: OptionList.OptionSelected) -> None:
         assert self.role is not None
-        new, error = assign_account(self.mapping, self.accounts, self.role, str(event.option.id))
-        if error:
+        _, error = assign_account(self.mapping, self.accounts, self.role, str(event.option.id))
+        if error:  # said at once; the child applies the same rule again when it stores
             self.say(error, error=True)
             return
-        self.cache.set_setting("mapping", new)
-        self.say(f"{ROLE_BY_NAME[self.role].label} mapped.")
+        self.assign(self.role, str(event.option.id))
+
+    @work(exclusive=True, group="accounts", exit_on_error=False)
+    async def assign(self, role: str, account: str) -> None:
+        try:
+            await self.wizard.step_call("map", op="assign", role=role, account=account)
+        except BackendError as exc:
+            self.say(exc.message, error=True)
+            return
+        self.say(f"{ROLE_BY_NAME[role].label} mapped.")
         self.close_picker()
 
     def close_picker(self) -> bool:
@@ -447,20 +458,29 @@ class AccountsStep(Step):
     def back(self) -> bool:
         return self.close_picker()
 
-    def action_auto(self) -> None:
-        found = auto_map(self.accounts, self.mapping)
-        self.cache.set_setting("mapping", {**self.mapping, **found})
+    @work(exclusive=True, group="accounts", exit_on_error=False)
+    async def action_auto(self) -> None:
+        try:
+            found = (await self.wizard.step_call("map", op="auto"))["found"]
+        except BackendError as exc:
+            self.say(exc.message, error=True)
+            return
         self.fill_roles()
-        self.say(f"Auto-mapped {len(found)} role(s) by name and allowed type.")
+        self.say(f"Auto-mapped {found} role(s) by name and allowed type.")
 
     def action_unmap(self) -> None:
         ol = self.query_one("#roles", OptionList)
         if ol.highlighted is None or not ol.display:
             return
-        role = str(ol.get_option_at_index(ol.highlighted).id)
-        mapping = self.mapping
-        mapping.pop(role, None)
-        self.cache.set_setting("mapping", mapping)
+        self.unmap(str(ol.get_option_at_index(ol.highlighted).id))
+
+    @work(exclusive=True, group="accounts", exit_on_error=False)
+    async def unmap(self, role: str) -> None:
+        try:
+            await self.wizard.step_call("map", op="unmap", role=role)
+        except BackendError as exc:
+            self.say(exc.message, error=True)
+            return
         self.fill_roles()
 
     def action_next(self) -> None:
@@ -472,12 +492,10 @@ class AccountsStep(Step):
 
     @work(exclusive=True, group="accounts", exit_on_error=False)
     async def run_reload(self) -> None:
-        from qbtui.sync.preflight import refresh
         try:
-            async with await self.wizard.client() as client:
-                await refresh(self.cache, client, "accounts")
-        except Exception as exc:
-            self.say(f"Could not reload the accounts: {exc}", error=True)
+            await self.wizard.step_call("reload", what="accounts")
+        except BackendError as exc:
+            self.say(f"Could not reload the accounts: {exc.message}", error=True)
             return
         self.fill_roles()
         self.say(f"{len(self.accounts)} active account(s) loaded.")
@@ -498,18 +516,13 @@ class TaxTermsStep(Step):
     def on_mount(self) -> None:
         self.current: tuple[str, str] | None = None
         self.query_one("#choices").display = False
-        self.taxes, self.terms = names_used(rec["data"] for rec in self.cache.documents())
-        for kind, names in (("tax", self.taxes), ("terms", self.terms)):  # exact names match by themselves
-            items, key = self.lists(kind)
-            if items:
-                self.cache.set_setting(key, match_by_name(names, items, self.cache.get_setting(key) or {})[0])
+        self.taxes, self.terms = self.view["taxes"], self.view["terms"]  # exact names already matched (the child)
         self.fill()
         self.query_one("#names").focus()
 
     def lists(self, kind: str) -> tuple[list[dict[str, Any]], str]:
-        if kind == "tax":
-            return self.cache.reference("tax_codes", []) or [], "tax_mapping"
-        return self.cache.reference("terms", []) or [], "terms_mapping"
+        items_key, key = NAME_MAPPINGS[kind]
+        return self.wizard.references.get(items_key) or [], key
 
     def fill(self) -> None:
         ol = self.query_one("#names", OptionList)
@@ -517,7 +530,7 @@ class TaxTermsStep(Step):
         rows = []
         for kind, names in (("tax", self.taxes), ("terms", self.terms)):
             items, key = self.lists(kind)
-            mapped = self.cache.get_setting(key) or {}
+            mapped = self.setting(key) or {}
             by_id = {str(i.get("Id")): i.get("Name") for i in items}
             for name in names:
                 target = by_id.get(str(mapped.get(name))) if name in mapped else None
@@ -529,13 +542,14 @@ class TaxTermsStep(Step):
         ol.add_options(rows)
         ol.highlighted = 0
 
-    def action_auto(self) -> None:
-        left_all = []
-        for kind, names in (("tax", self.taxes), ("terms", self.terms)):
-            items, key = self.lists(kind)
-            matched, left = match_by_name(names, items, self.cache.get_setting(key) or {})
-            self.cache.set_setting(key, matched)
-            left_all += left
+    @work(exclusive=True, group="tax_terms", exit_on_error=False)
+    async def action_auto(self) -> None:
+        try:
+            left_all = (await self.wizard.step_call("names", op="auto",
+                                                    names={"tax": self.taxes, "terms": self.terms}))["left"]
+        except BackendError as exc:
+            self.say(exc.message, error=True)
+            return
         self.fill()
         self.say(f"Not matched exactly: {', '.join(map(repr, left_all))}" if left_all else "Every name matches.",
                  error=bool(left_all))
@@ -558,10 +572,15 @@ class TaxTermsStep(Step):
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         assert self.current is not None
         kind, name = self.current
-        _, key = self.lists(kind)
-        mapped = dict(self.cache.get_setting(key) or {})
-        mapped[name] = str(event.option.id)
-        self.cache.set_setting(key, mapped)
+        self.pick(kind, name, str(event.option.id))
+
+    @work(exclusive=True, group="tax_terms", exit_on_error=False)
+    async def pick(self, kind: str, name: str, qbo_id: str) -> None:
+        try:
+            await self.wizard.step_call("names", op="pick", kind=kind, name=name, id=qbo_id)
+        except BackendError as exc:
+            self.say(exc.message, error=True)
+            return
         self.back()
 
     def back(self) -> bool:
@@ -581,8 +600,7 @@ class TaxTermsStep(Step):
 
 class OpeningBalancesStep(Step):
     def compose(self) -> ComposeResult:
-        from qbtui.sync.opening import OPENING_BALANCES_KEY
-        done = self.cache.get_setting(OPENING_BALANCES_KEY)
+        done = self.view.get("done")
         text = ("QuickBooks' unpaid and partly paid invoices and bills (fully paid ones are left out) come into the "
                 "cache as documents already synced and linked, dated on the integration date, so that payments "
                 "recorded later on the inventory side apply to them. This can be done once only.")
@@ -602,12 +620,8 @@ class OpeningBalancesStep(Step):
 
     @work(exclusive=True, group="opening", exit_on_error=False)
     async def run_import(self) -> None:
-        from qbtui.sync.opening import import_opening_balances
-
-        async def act(client: Any) -> str:
-            return (await import_opening_balances(self.cache, client, effective=self.wizard.today)).summary()
-
-        await self.act_then_advance(act, "The import failed")
+        today = self.wizard.today
+        await self.act_then_advance("opening-balances", "The import failed", effective=today and today.isoformat())
 
 
 # --- 8. stock on hand ----------------------------------------------------------------------
@@ -616,11 +630,10 @@ class StockStep(Step):
     keys = "enter choose · tab location · esc back"
 
     def compose(self) -> ComposeResult:
-        from qbtui.sync.opening import BATCH_SERIAL_WARNING
         yield Static("Active QuickBooks Inventory items with a SKU become products with their quantity on hand and "
                      f"cost, written to {self.wizard.stock_path.name} (import format) for the inventory system; then "
                      "they are made inactive in QuickBooks and recreated as NonInventory items.", classes="explain")
-        yield Static(f"Warning: {BATCH_SERIAL_WARNING}", classes="explain warning")
+        yield Static(f"Warning: {self.view['warning']}", classes="explain warning")
         with Horizontal(classes="field"):
             yield Static("Location      ", classes="label")
             yield Input(value=self.wizard.state.get("location", "Main warehouse"), id="location", compact=True)
@@ -645,37 +658,30 @@ class StockStep(Step):
 
     @work(exclusive=True, group="stock", exit_on_error=False)
     async def run_import(self, location: str) -> None:
-        from qbtui.sync.opening import import_stock_on_hand
-
-        async def act(client: Any) -> str:
-            return (await import_stock_on_hand(self.cache, client, location=location,
-                                               path=self.wizard.stock_path)).summary()
-
-        await self.act_then_advance(act, "The import failed")
+        await self.act_then_advance("stock", "The import failed", location=location, path=str(self.wizard.stock_path))
 
 
 # --- 9. opening inventory journal ----------------------------------------------------------
 
 class OpeningJournalStep(Step):
     def compose(self) -> ComposeResult:
-        from qbtui.sync.opening import OPENING_INVENTORY_KEY, OpeningError, opening_inventory_preview
-        done = self.cache.get_setting(OPENING_INVENTORY_KEY)
-        try:
-            p = opening_inventory_preview(self.cache)
-        except OpeningError as exc:
-            yield Static(f"The opening inventory journal cannot be built yet: {exc}.", classes="explain")
+        done = self.view.get("done")
+        if "error" in self.view:
+            yield Static(f"The opening inventory journal cannot be built yet: {self.view['error']}.", classes="explain")
             yield _actions(("skip", "Continue without it"))
             return
-        text = (f"Dated {p.day} (the day before the filter start date), reference OPENING-INV.\n"
-                f"Inventory valuation (quantity on hand x average cost): {p.valuation}\n"
-                f"QuickBooks inventory asset balance:                   {p.qbo_balance}\n"
-                f"Difference: {p.difference}  ->  ")
-        if p.body is None:
+        p = self.view["preview"]
+        difference = Decimal(p["difference"])
+        text = (f"Dated {p['day']} (the day before the filter start date), reference OPENING-INV.\n"
+                f"Inventory valuation (quantity on hand x average cost): {p['valuation']}\n"
+                f"QuickBooks inventory asset balance:                   {p['qbo_balance']}\n"
+                f"Difference: {difference}  ->  ")
+        if p["nothing"]:
             text += "nothing to post, they agree."
-        elif p.difference > 0:
-            text += f"Dr Inventory asset {p.difference}, Cr Opening balance equity {p.difference}."
+        elif difference > 0:
+            text += f"Dr Inventory asset {difference}, Cr Opening balance equity {difference}."
         else:
-            text += f"Dr Opening balance equity {-p.difference}, Cr Inventory asset {-p.difference}."
+            text += f"Dr Opening balance equity {-difference}, Cr Inventory asset {-difference}."
         if done:
             text += f"\nAlready posted: QuickBooks JournalEntry {done.get('id')}."
         yield Static(text, classes="explain", markup=False)
@@ -691,13 +697,7 @@ class OpeningJournalStep(Step):
 
     @work(exclusive=True, group="journal", exit_on_error=False)
     async def run_post(self) -> None:
-        from qbtui.sync.opening import post_opening_inventory
-
-        async def act(client: Any) -> str:
-            info = await post_opening_inventory(self.cache, client)
-            return f"Posted: JournalEntry {info['id']} on {info['date']}." if info["id"] else "Nothing to post."
-
-        await self.act_then_advance(act, "Posting failed")
+        await self.act_then_advance("opening-journal", "Posting failed")
 
 
 # --- 10. confirm ---------------------------------------------------------------------------
@@ -706,11 +706,11 @@ class ConfirmStep(Step):
     keys = "enter confirm · esc back"
 
     def compose(self) -> ComposeResult:
-        problems = [c for c in preflight_cache(self.cache) if not c.ok]
-        mode = MODES.get(str(self.cache.get_setting("integration_mode")), "not chosen")
-        text = (f"Mode: {mode}. Filter start date: {self.cache.get_setting('filter_start_date') or 'none'}.\n"
+        problems = self.view["problems"]
+        mode = MODES.get(str(self.setting("integration_mode")), "not chosen")
+        text = (f"Mode: {mode}. Filter start date: {self.setting('filter_start_date') or 'none'}.\n"
                 f"Open preflight problems: {len(problems)}"
-                + (f" ({', '.join(c.code for c in problems)}): documents they concern stay blocked." if problems
+                + (f" ({', '.join(problems)}): documents they concern stay blocked." if problems
                    else ".")
                 + f"\nTo finish, type exactly:  {CONFIRM_PHRASE}")
         yield Static(text, classes="explain", markup=False)
@@ -725,7 +725,7 @@ class ConfirmStep(Step):
         self.wizard.finish()
 
 
-STEP_WIDGETS: dict[str, Callable[[ConnectWizard], Step]] = {
+STEP_WIDGETS: dict[str, Callable[[ConnectWizard, dict[str, Any]], Step]] = {
     "mode": ModeStep, "local_data": LocalDataStep, "connect": ConnectStep, "preflight": PreflightStep,
     "accounts": AccountsStep, "tax_terms": TaxTermsStep, "opening_balances": OpeningBalancesStep,
     "stock": StockStep, "opening_journal": OpeningJournalStep, "confirm": ConfirmStep,
@@ -736,9 +736,9 @@ class ConnectWizard(ModalScreen[bool | None]):
     """The connect wizard. Dismisses with True once confirmed, None when left with ``escape`` on the
     first step (the step reached is kept either way and the next opening resumes there).
 
-    ``transport``: an httpx2 transport for QuickBooks (tests: the sandbox over ASGI); ``environment``,
-    ``client_id``, ``client_secret``: prefill of the connect step; ``cache``: a writer Cache of the
-    profile to use (else the wizard opens and closes its own); ``today``: the integration date."""
+    ``backend``: the profile's Backend (or its folder: a Backend of its own), through which every step reads,
+    writes and reaches QuickBooks; ``environment``, ``client_id``, ``client_secret``: prefill of the connect
+    step; ``today``: the integration date; ``stock_path``: where stock on hand is written."""
 
     DEFAULT_CSS = """
     ConnectWizard { align: center middle; }
@@ -760,22 +760,22 @@ class ConnectWizard(ModalScreen[bool | None]):
     BINDINGS = [Binding("escape", "back", "Back", id="wizard.back"),
                 Binding("ctrl+y", "copy_url", "Copy link", id="wizard.copy_link", show=False)]
 
-    def __init__(self, profile_path: Path, *, transport: Any = None, environment: str | None = None,
-                 client_id: str | None = None, client_secret: str | None = None, cache: Cache | None = None,
-                 today: date | None = None, stock_path: Path | None = None) -> None:
+    def __init__(self, backend: Backend | Path, *, environment: str | None = None, client_id: str | None = None,
+                 client_secret: str | None = None, today: date | None = None, stock_path: Path | None = None) -> None:
         super().__init__()
-        self.profile_path = Path(profile_path)
-        self.transport = transport
+        self.backend = backend if isinstance(backend, Backend) else Backend(Path(backend))
+        self.profile_path = self.backend.profile_path
         self.environment = environment
         self.client_id = client_id
         self.client_secret = client_secret
         self.today = today
         self.stock_path = stock_path or self.profile_path / "stock_on_hand.json"
-        self._own_cache = cache is None
-        self.cache: Cache = cache or Cache.open(self.profile_path, writer=True, command="qbtui wizard")
-        self.state: dict[str, Any] = load_state(self.cache)
-        if self.state["step"] == "done":
-            self.state["step"] = STEPS[0]
+        #: the stored state once the first step is drawn (loaded by the child of the first step)
+        self.state: dict[str, Any] = {"step": STEPS[0]}
+        #: the profile's settings and reference lists, as the last answer of a step left them
+        self.settings: dict[str, Any] = {}
+        self.references: dict[str, list[dict[str, Any]]] = {}
+        self.has_preferences = False
         self.step_widget: Step | None = None
 
     def compose(self) -> ComposeResult:
@@ -787,29 +787,44 @@ class ConnectWizard(ModalScreen[bool | None]):
             yield Static(id="wizard-keys")
 
     def on_mount(self) -> None:
-        self.show(self.state["step"])
-
-    def on_unmount(self) -> None:
-        self.close_cache()
-
-    def close_cache(self) -> None:
-        if self._own_cache and self.cache is not None:
-            try:
-                self.cache.close()
-            except Exception:  # pragma: no cover - closing twice
-                pass
+        self.open_step(None, {}, False)  # the stored state (the child reads it), its step drawn
 
     # -- navigation -----------------------------------------------------------------------
     @property
     def step(self) -> str:
         return self.state["step"]
 
-    def save(self) -> None:
-        save_state(self.cache, self.state)
+    async def step_call(self, op: str, /, **request: Any) -> dict[str, Any]:
+        """``qbtui wizard-step OP`` with ``request`` (JSON on its stdin); the profile's settings and reference
+        lists are taken from the answer. BackendError when the step did not do its work."""
+        answer = await self.backend.call("wizard-step", op, stdin=json.dumps(request, default=str).encode())
+        self.settings = answer.get("settings") or {}
+        self.references = answer.get("references") or {}
+        if "has_preferences" in answer:
+            self.has_preferences = bool(answer["has_preferences"])
+        return answer
 
-    def show(self, step: str, keep_message: bool = False) -> None:
-        self.state["step"] = step
-        self.save()
+    def show(self, step: str, keep_message: bool = False, settings: dict[str, str] | None = None) -> None:
+        """Go to ``step``: the state (and ``settings``, as typed) stored, then the step drawn from what it shows.
+        Until it is drawn the step shown takes no keys (they would act on the step being left)."""
+        if self.step_widget is not None:
+            self.step_widget.disabled = True
+        self.open_step({**self.state, "step": step}, settings or {}, keep_message)
+
+    @work(exclusive=True, group="wizard.show", exit_on_error=False)
+    async def open_step(self, state: dict[str, Any] | None, settings: dict[str, str], keep_message: bool) -> None:
+        try:
+            answer = await self.step_call("show", state=state, settings=settings)
+        except BackendError as exc:  # a busy profile, a bad value: said, the step stays
+            if self.step_widget is not None:
+                self.step_widget.disabled = False
+            self.say(exc.message, error=True)
+            return
+        self.state = answer["state"]
+        self.mount_step(answer["view"], keep_message)
+
+    def mount_step(self, view: dict[str, Any], keep_message: bool) -> None:
+        step = self.step
         n = STEPS.index(step) + 1
         self.query_one("#wizard-title", Static).update(f"Connect wizard, step {n} of {len(STEPS)}: {TITLES[step]}")
         self.set_subtitle("")
@@ -817,28 +832,30 @@ class ConnectWizard(ModalScreen[bool | None]):
             self.say("")
         body = self.query_one("#wizard-body")
         body.remove_children()
-        self.step_widget = STEP_WIDGETS[step](self)
+        self.step_widget = STEP_WIDGETS[step](self, view)
         body.mount(self.step_widget)
         self.query_one("#wizard-keys", Static).update(self.step_widget.keys)
 
-    def advance(self, keep_message: bool = False) -> None:
-        self.show(next_step(self.step), keep_message=keep_message)
+    def advance(self, keep_message: bool = False, settings: dict[str, str] | None = None) -> None:
+        self.show(next_step(self.step), keep_message=keep_message, settings=settings)
 
     def action_back(self) -> None:
         if self.step_widget is not None and hasattr(self.step_widget, "back") and self.step_widget.back():
             return
         previous = previous_step(self.step)
-        if previous is None:
-            self.save()
+        if previous is None:  # the step reached is stored already (each step stores it when drawn)
             self.dismiss(None)
         else:
             self.show(previous)
 
-    def finish(self) -> None:
-        if not self.cache.get_setting("integration_mode"):
-            self.cache.set_setting("integration_mode", self.state.get("mode") or "both_ways")
+    @work(exclusive=True, group="wizard.show", exit_on_error=False)
+    async def finish(self) -> None:
+        try:
+            await self.step_call("finish", state=self.state)
+        except BackendError as exc:
+            self.say(exc.message, error=True)
+            return
         self.state = {**self.state, "step": "done"}
-        self.save()
         self.dismiss(True)
 
     # -- helpers for steps ----------------------------------------------------------------
@@ -849,10 +866,6 @@ class ConnectWizard(ModalScreen[bool | None]):
 
     def set_subtitle(self, text: str) -> None:
         self.query_one("#wizard-sub", Static).update(text)
-
-    async def client(self) -> Any:
-        from qbtui.sync.connection import open_client
-        return await open_client(self.cache, self.profile_path, transport=self.transport)
 
     def action_copy_url(self) -> None:
         url = self.state.get("auth_url")
