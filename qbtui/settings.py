@@ -41,6 +41,13 @@ READ_ONLY_MODE = "from_quickbooks"
 qbtui.sync.readonly)."""
 
 
+def is_read_only(store: Any) -> bool:
+    """True when the profile (a Cache or a StateReader: anything with ``get_setting``) is set to "From
+    QuickBooks only". Here, below the cache's users, so that a reader that must not reach QuickBooks (the
+    dashboard's autosync timer) can ask too; qbtui.sync.readonly re-exports it with the refusal."""
+    return bool(store.get_setting("integration_mode") == READ_ONLY_MODE)
+
+
 @dataclass(frozen=True)
 class Setting:
     key: str

@@ -7,14 +7,11 @@ message (:data:`qbtui.qbo.errors.READ_ONLY_MESSAGE`)."""
 
 from __future__ import annotations
 
-from qbtui.cache import Cache, StateReader
+from qbtui.cache import Cache
 from qbtui.qbo.errors import READ_ONLY_MESSAGE, WritesRefused
-from qbtui.settings import READ_ONLY_MODE
+from qbtui.settings import is_read_only
 
-
-def is_read_only(cache: Cache | StateReader) -> bool:
-    """True when the profile is set to "From QuickBooks only"."""
-    return bool(cache.get_setting("integration_mode") == READ_ONLY_MODE)
+__all__ = ["check_writes_allowed", "is_read_only"]
 
 
 def check_writes_allowed(cache: Cache, what: str | None = None) -> None:

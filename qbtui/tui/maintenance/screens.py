@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Static
 
-from qbtui.maintenance.common import money
+from qbtui.ledger.money import money
 
 from ..backend import Backend, BackendError
 
@@ -26,8 +27,13 @@ def month_range(today: date | None = None) -> tuple[date, date]:
     return first, nxt - timedelta(days=1)
 
 
+def _money(value: Any) -> Decimal:
+    """An amount of a report, to the cent (none: zero)."""
+    return money("0" if value in (None, "") else str(value))  # str: as the report was written (JSON)
+
+
 def _amt(value: Any) -> str:
-    return f"{money(value):,.2f}"
+    return f"{_money(value):,.2f}"
 
 
 class _RangeScreen(Screen[None]):
@@ -89,12 +95,10 @@ class _RangeScreen(Screen[None]):
 
     @work(exclusive=True, exit_on_error=False, group="maintenance-load")
     async def _load(self) -> None:
-        """Read QuickBooks through the Backend (a child process: the profile and the client are opened there)."""
-        from qbtui.maintenance.common import check_range
-
+        """Read QuickBooks through the Backend (a child process: the profile and the client are opened there, and
+        the range is checked there: a bad one comes back as the child's error)."""
         self.error = None
         try:
-            check_range(self.start, self.end)
             self.report = await self.fetch()
         except Exception as exc:  # connection, login, bad dates: say it on the screen
             self.error = str(exc) or type(exc).__name__
@@ -128,7 +132,7 @@ class ReconcileScreen(_RangeScreen):
         r = self.report
         accounts.add_columns("Account", "Role", "Inventory", "QuickBooks", "Difference", "Other in QBO")
         for row in r["accounts"]:
-            mark = "" if money(row["difference"]) == 0 else "  DIFF"
+            mark = "" if _money(row["difference"]) == 0 else "  DIFF"
             accounts.add_row(row["account"], row["role"] or "", _amt(row["inventory"]), _amt(row["qbo"]),
                              _amt(row["difference"]) + mark, _amt(row["qbo_other"]), key=row["account_id"])
         diffs.add_columns("Kind", "Document", "QBO", "Date", "Ours", "QBO amount", "Why")

@@ -54,7 +54,7 @@ class AutosyncTimer:
             return []
 
     def is_due(self) -> bool:
-        from qbtui.maintenance.autosync import due
+        from qbtui.maintenance.schedule import due
 
         try:
             with StateReader.open(self.profile_path) as state:
