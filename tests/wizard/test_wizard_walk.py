@@ -249,3 +249,28 @@ async def test_quit_midway_and_reopen_resumes_at_the_same_step(profile, sandbox)
         assert host.result is None
     with Cache.open(profile, writer=False) as cache:
         assert load_state(cache)["step"] == "mode"
+
+
+async def test_no_step_opens_the_cache_on_the_ui_thread(profile, sandbox, monkeypatch):
+    """Every step that reads the whole profile, writes or reaches QuickBooks runs in a child process: walking
+    the wizard (connect, preflight with a fix, auto-mapping, the tax codes and terms) opens no Cache on the UI
+    thread, and the wizard holds the profile between steps for nobody (a writer can take it at any step)."""
+    from tests.tui.test_backend import UIThreadOpens
+
+    on_ui_thread = UIThreadOpens(monkeypatch)
+    on_ui_thread.watch()
+    host = wizard_host(profile, sandbox)
+    async with host.run_test(size=(80, 24)) as pilot:
+        await connect_steps(host, pilot, sandbox)
+        await pilot.press("down", "f")  # fix inventory tracking
+        await settle(host, pilot)
+        await pilot.press("n")
+        await settle(host, pilot)
+        await pilot.press("a")
+        await settle(host, pilot)
+        await pilot.press("n")
+        await settle(host, pilot)
+        assert host.screen.step == "tax_terms"
+        assert on_ui_thread == []
+        with Cache.open(profile, writer=True, command="another qbtui"):  # free between steps
+            pass
