@@ -48,7 +48,6 @@ class Document(Model):
     ref: Ref
     extra: dict[str, Any] | None = None
 
-    kind_label: ClassVar[str] = ""
     is_transaction: ClassVar[bool] = False
 
 
@@ -78,7 +77,6 @@ class Customer(Document):
     attributes: Attributes | None = None
     active: bool = True
 
-    kind_label: ClassVar[str] = "Customer"
 
 
 class Supplier(Document):
@@ -92,7 +90,6 @@ class Supplier(Document):
     attributes: Attributes | None = None
     active: bool = True
 
-    kind_label: ClassVar[str] = "Supplier"
 
 
 class Product(Document):
@@ -111,7 +108,6 @@ class Product(Document):
     attributes: Attributes | None = None
     active: bool = True
 
-    kind_label: ClassVar[str] = "Product"
 
 
 # --- sales -------------------------------------------------------------------------------
@@ -150,7 +146,6 @@ class SaleInvoice(Transaction):
     tax_inclusive: bool = False
     lines: list[SaleLine] = Field(min_length=1)
 
-    kind_label: ClassVar[str] = "Sales invoice"
 
 
 class SalePayment(Transaction):
@@ -160,7 +155,6 @@ class SalePayment(Transaction):
     amount: Money
     method: str | None = None
 
-    kind_label: ClassVar[str] = "Payment"
 
 
 class CreditNote(Transaction):
@@ -173,7 +167,6 @@ class CreditNote(Transaction):
     lines: list[SaleLine] = Field(min_length=1)
     refunds: list[Refund] = Field(default_factory=list)
 
-    kind_label: ClassVar[str] = "Credit note"
 
 
 class Quote(Transaction):
@@ -183,7 +176,6 @@ class Quote(Transaction):
     expiry_date: IsoDate | None = None
     lines: list[SaleLine] = Field(min_length=1)
 
-    kind_label: ClassVar[str] = "Quote"
 
 
 class Cogs(Transaction):
@@ -193,7 +185,6 @@ class Cogs(Transaction):
     channel: str = "direct"
     amount: Money
 
-    kind_label: ClassVar[str] = "COGS"
 
 
 # --- purchases ---------------------------------------------------------------------------
@@ -216,7 +207,6 @@ class PurchaseOrder(Transaction):
     location: str | None = None
     lines: list[PurchaseLine] = Field(min_length=1)
 
-    kind_label: ClassVar[str] = "Purchase order"
 
 
 class SupplierInvoice(Transaction):
@@ -230,7 +220,6 @@ class SupplierInvoice(Transaction):
     location: str | None = None
     lines: list[PurchaseLine] = Field(min_length=1)
 
-    kind_label: ClassVar[str] = "Supplier invoice"
 
 
 class SupplierCredit(Transaction):
@@ -239,7 +228,6 @@ class SupplierCredit(Transaction):
     date: IsoDate
     lines: list[PurchaseLine] = Field(min_length=1)
 
-    kind_label: ClassVar[str] = "Supplier credit"
 
 
 class SupplierPayment(Transaction):
@@ -248,7 +236,6 @@ class SupplierPayment(Transaction):
     date: IsoDate
     amount: Money
 
-    kind_label: ClassVar[str] = "Supplier payment"
 
 
 class SupplierDeposit(Transaction):
@@ -259,7 +246,6 @@ class SupplierDeposit(Transaction):
     supplier_invoice: Ref | None = None
     applied_date: IsoDate | None = None
 
-    kind_label: ClassVar[str] = "Supplier deposit"
 
 
 # --- adjustments and retail ----------------------------------------------------------------
@@ -279,7 +265,6 @@ class Adjustment(Transaction):
     location: str | None = None
     lines: list[AdjustmentLine] = Field(min_length=1)
 
-    kind_label: ClassVar[str] = "Adjustment"
 
 
 class GiftVoucher(Transaction):
@@ -289,7 +274,6 @@ class GiftVoucher(Transaction):
     amount: Money
     customer: Ref | None = None
 
-    kind_label: ClassVar[str] = "Gift voucher"
 
 
 class StoreCredit(Transaction):
@@ -299,7 +283,6 @@ class StoreCredit(Transaction):
     event: Literal["issued", "redeemed"]
     amount: Money
 
-    kind_label: ClassVar[str] = "Store credit"
 
 
 MODELS: dict[str, type[Document]] = {

@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from qbtui.documents.text import safe_text
+from qbtui.ledger.kinds import KIND
 
 from .backend import Backend, BackendError
 from .model import STATUS_WORDS, Row, money
@@ -267,26 +268,24 @@ class HelpScreen(ModalScreen[None]):
 
 # ------------------------------------------------------------------------------------------ fixing
 
-DATE_FIELDS = {
-    "sale_invoice": ("invoice_date", "due_date", "ship_date"), "supplier_invoice": ("invoice_date", "due_date"),
-    "adjustment": ("completed_date", "accounting_date"), "supplier_deposit": ("date", "applied_date"),
-}
-NAME_FIELDS = {
-    "customer": ("name",), "supplier": ("name",), "product": ("name",),
-    "sale_invoice": ("customer",), "credit_note": ("customer",), "quote": ("customer",),
-    "store_credit": ("customer",), "supplier_invoice": ("supplier", "supplier_invoice_number"),
-    "supplier_credit": ("supplier",), "purchase_order": ("supplier",), "supplier_deposit": ("supplier",),
-}
 LINKABLE = {"customer": ("customers", "Customer", "DisplayName"), "supplier": ("vendors", "Vendor", "DisplayName"),
             "product": ("items", "Item", "Name")}
 
 
 def kind_label(type_: str) -> str:
-    try:
-        from qbtui.documents.models import MODELS
-        return MODELS[type_].kind_label.lower() or type_
-    except (ImportError, KeyError, AttributeError):
-        return type_
+    kind = KIND.get(type_)
+    return kind.noun if kind is not None else type_
+
+
+def name_fields(type_: str) -> tuple[str, ...]:
+    """The fields a "names" reason may be about: a contact's or product's own name, or the field of a
+    transaction that names its customer or supplier (from the registry of kinds)."""
+    kind = KIND.get(type_)
+    if kind is None:
+        return ()
+    if not kind.is_transaction:
+        return kind.party
+    return tuple(f for f in kind.party if kind.named_kind(f) in ("customer", "supplier"))
 
 
 def _get(data: dict, path: tuple) -> Any:
@@ -314,17 +313,18 @@ def failing_fields(row: Row, data: dict) -> list[tuple]:
     reason (a bill without a number and dated in a closed period offers both the number and the dates)."""
     from qbtui.tui.model import error_family
 
+    kind = KIND.get(row.type)
     paths: list[tuple] = []
     reasons = [r for r in (row.error or {}).get("reasons") or [row.error or {}] if isinstance(r, dict)]
     for r in reasons:
         f = r.get("field")
         if isinstance(f, str) and f:
             paths.append(tuple(int(p) if p.isdigit() else p for p in f.split(".")))
-    families = {error_family(r.get("code"), r.get("message")) for r in reasons} | {row.family}
+    families = {r.get("family") or error_family(r.get("code"), r.get("message")) for r in reasons} | {row.family}
     if "dates" in families or (not paths and families & {"other", "mappings"}):
-        paths += [(f,) for f in DATE_FIELDS.get(row.type, ("date",))]
+        paths += [(f,) for f in (kind.date_fields if kind is not None and kind.date_fields else ("date",))]
     if "names" in families:
-        paths += [(f,) for f in NAME_FIELDS.get(row.type, ())]
+        paths += [(f,) for f in name_fields(row.type)]
     if "amounts" in families:
         if "amount" in data:
             paths.append(("amount",))
@@ -559,7 +559,8 @@ def fix_screen_for(backend: Backend, row: Row, record: dict | None) -> ModalScre
     rev = record["rev"] if record else None
     if not row.family:
         from .model import error_family
-        row.family = error_family((row.error or {}).get("code"), (row.error or {}).get("message"))
+        error = row.error or {}
+        row.family = error.get("family") or error_family(error.get("code"), error.get("message"))
     if row.family == "names" and row.type in LINKABLE and not failing_fields(row, data):
         return LinkPicker(backend, row, rev)
     return FixScreen(backend, row, data, rev)

@@ -139,3 +139,23 @@ def test_the_dashboard_shows_what_the_ledger_posts(tmp_path):
     assert posted == Decimal("32.32")
     assert model.total_of([("sale_invoice", "SO-1")]) == posted
     assert model.by_key[("sale_invoice", "SO-1")].total == posted
+
+
+def test_the_fix_form_offers_the_fields_the_registry_names():
+    """The fix form's fields come from the reasons and the registry of kinds (no table of its own): a bill
+    without a number and dated in a closed period offers both; a payment's 'names' reason offers no contact
+    field (it names an invoice); a contact offers its name."""
+    from qbtui.tui.model import Row
+    from qbtui.tui.screens import failing_fields, kind_label
+
+    def row(type_: str, *reasons: dict) -> Row:
+        return Row(type_, "X-1", "", "", None, "blocked", "", error={"reasons": list(reasons)})
+
+    bill = row("supplier_invoice",
+               {"code": "supplier_invoice.missing_number", "field": "supplier_invoice_number", "family": "names"},
+               {"code": "date.in_closed_period", "family": "dates"})
+    assert failing_fields(bill, {})[:1] == [("supplier_invoice_number",)]
+    assert {("invoice_date",), ("due_date",), ("supplier",)} <= set(failing_fields(bill, {}))
+    assert failing_fields(row("customer", {"code": "contact.bad_name", "family": "names"}), {}) == [("name",)]
+    assert ("invoice",) not in failing_fields(row("sale_payment", {"code": "6240", "family": "names"}), {})
+    assert kind_label("cogs") == "COGS journal" and kind_label("sale_invoice") == "sales invoice"
