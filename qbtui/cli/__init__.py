@@ -12,6 +12,7 @@ module is only the root group that collects them. No command module imports this
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,12 @@ def main(ctx: click.Context, profile: str, data_dir: Path | None, no_mouse: bool
     """qbtui: send an inventory system's documents to QuickBooks Online, exactly once.
 
     With no command, opens the dashboard on the profile."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        # Started in the background by a shell without job control (or by a parent that ignores Ctrl+C), the
+        # process inherits SIGINT ignored, and neither Ctrl+C nor the dashboard's "stop the upload" could stop
+        # a sync cleanly. qbtui's contract is that SIGINT stops any command with exit 130 and its run marked
+        # interrupted (nothing is lost: what was sent is looked up first next time), so take SIGINT back.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     explicit = ctx.get_parameter_source("profile") not in (click.core.ParameterSource.DEFAULT, None)
     ctx.obj = Profile(profile, data_dir or default_data_dir(), no_mouse=no_mouse, explicit=explicit)
     if ctx.invoked_subcommand is None:
