@@ -26,8 +26,9 @@ CDC_MAX_OBJECTS = 1000
 
 
 def exact_number(text: str) -> float | Decimal:
-    """A JSON number with a fraction, read as QBO reads it: exactly. A float only when it is the same number
-    (so amounts stay what they always were); a Decimal when a float would lose digits."""
+    """A JSON number with a fraction, read as QBO reads it: exactly (Intuit's schema types amounts and
+    quantities as xs:decimal, which its Java SDK maps to BigDecimal; docs/qbo.md#limits). A float only when it
+    is the same number (so amounts stay what they always were); a Decimal when a float would lose digits."""
     value = Decimal(text)
     as_float = float(value)
     return as_float if Decimal(repr(as_float)) == value else value
