@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import secrets
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -283,8 +284,15 @@ async def _read_body(receive) -> bytes:
     return b"".join(chunks)
 
 
+def transaction_id() -> bytes:
+    """A fresh `Intuit-Tid`, shaped as recorded (qbo_api_vcr/error/401.yml, get/id.yml): `1-`, the epoch seconds
+    in 8 hex digits, `-`, 24 random hex digits. Intuit's docs call the header intuit_tid; the wire name is
+    Intuit-Tid, which the sandbox sends on every /v3 answer, faults and 429 included."""
+    return f"1-{int(now().timestamp()):08x}-{secrets.token_hex(12)}".encode()
+
+
 async def _send(send, status: int, content_type: str, body: bytes) -> None:
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode()),
-                            (b"intuit_tid", b"sandbox")]})
+                            (b"intuit-tid", transaction_id())]})
     await send({"type": "http.response.body", "body": body})

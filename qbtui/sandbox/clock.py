@@ -31,6 +31,12 @@ def qbo_time(at: datetime | None = None) -> str:
     return d.isoformat(timespec="milliseconds")
 
 
+def epoch_ms(at: datetime | None = None) -> int:
+    """The 401 body's `time`: epoch milliseconds, a number (recorded: qbo_api_vcr/error/401.yml)."""
+    d = at or now()
+    return int(d.timestamp() * 1000)
+
+
 def meta_time(at: datetime | None = None) -> str:
     """MetaData times: `2026-11-27T04:40:24-08:00`."""
     d = at or now()

@@ -12,10 +12,14 @@ from .clock import meta_time, today
 from .entities import ACCOUNT_CLASSIFICATION, PSEUDO_TAX_CODES, REF_FIELDS, SPECS, TXN, Spec
 
 CENT = Decimal("0.01")
+HALF_CENT = Decimal("0.005")
 ZERO = Decimal(0)
 REPLAY_MAX = 20000
 #: made inactive, these get " (deleted)" appended to their name, as in QBO
 DELETED_SUFFIX_ENTITIES = frozenset({"Customer", "Vendor", "Employee", "Item"})
+#: contacts' DisplayName and items' Name refuse these (E.invalid_name_chars has the source)
+NAME_CHECKED_ENTITIES = DELETED_SUFFIX_ENTITIES
+BAD_NAME_CHARS = (":", "\t", "\n", "\r")
 
 
 def money(value: Any, field: str = "Amount") -> Decimal:
@@ -315,6 +319,8 @@ class Company:
                 raise E.required_missing(spec.name_field)
             if len(name) > spec.name_max:
                 raise E.too_long(spec.name_field, spec.name_max, len(name))
+            if spec.name in NAME_CHECKED_ENTITIES and any(c in name for c in BAD_NAME_CHARS):
+                raise E.invalid_name_chars(spec.name_field, name)
             other = self.names.get((spec.name_space, _name_key(name)))
             if other and not (old is not None and other == (spec.name, old["Id"])):
                 raise E.duplicate_name(name, other[0], other[1])
@@ -528,6 +534,7 @@ class Company:
                     amount = (Decimal(str(detail["Qty"])) * Decimal(str(detail["UnitPrice"]))).quantize(CENT)
                 else:
                     amount = money(line["Amount"])
+                    _check_line_amount(amount, detail)
                 line["Amount"] = num(amount)
                 subtotal += amount
             elif dt == "DiscountLineDetail":
@@ -593,6 +600,8 @@ class Company:
                 amount = (Decimal(str(detail["Qty"])) * Decimal(str(detail["UnitPrice"]))).quantize(CENT)
             else:
                 amount = money(line.get("Amount"))
+                if dt == "ItemBasedExpenseLineDetail":
+                    _check_line_amount(amount, detail)
             line["Amount"] = num(amount)
             total += amount
             lines.append(line)
@@ -650,6 +659,21 @@ class Company:
         obj["Line"] = lines
         obj["TotalAmt"] = num(debit)
         obj.setdefault("Adjustment", False)
+
+
+def _check_line_amount(amount: Decimal, detail: dict) -> None:
+    """6070 when an item line carries Qty and UnitPrice and its Amount is not their product to the cent (half a
+    cent either way: QBO's rounding mode is not documented). A line without Qty or UnitPrice is not checked
+    (qbtui's scaled credit-note lines send the Amount alone)."""
+    qty, price = detail.get("Qty"), detail.get("UnitPrice")
+    if qty is None or price is None:
+        return
+    try:
+        product = Decimal(str(qty)) * Decimal(str(price))
+    except (InvalidOperation, ValueError):
+        raise E.QBOError(2090, "Invalid Number", f"Invalid number for Qty or UnitPrice: {qty!r}, {price!r}") from None
+    if abs(product - amount) > HALF_CENT:
+        raise E.amount_calculation(amount, qty, price)
 
 
 def _spec(entity: str, op: str) -> Spec:

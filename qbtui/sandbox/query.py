@@ -130,7 +130,9 @@ def parse(text: str) -> Query:
     while peek() in (("kw", "STARTPOSITION"), ("kw", "MAXRESULTS")):
         kw = take()[1]
         n = int(float(take("num")[1]))
-        if n < 1 and not (kw == "MAXRESULTS" and n == 0):
+        # MAXRESULTS 0 is refused like STARTPOSITION 0 (400, code 4001, QueryValidationError), as QBO answers
+        # it in the recorded traffic: quickbooks_ruby_fixtures/query_validation_error.xml; docs/qbo.md has more
+        if n < 1:
             raise E.query_invalid(f"value {n} is too small. Min allowed value is 1")
         if kw == "STARTPOSITION":
             q.start = n
