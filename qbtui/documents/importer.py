@@ -18,6 +18,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -227,6 +228,18 @@ class _Collector:
         self.documents: list[bytes] = []
         self._seen: dict[tuple[str, str], str] = {}
 
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Around the reading of a file: a _Stop ends it (the problems so far are the file's); an error that
+        ends it early carries the problems found before it."""
+        try:
+            yield
+        except _Stop:
+            pass
+        except ImportFileError as exc:
+            exc.problems[:0] = self.problems
+            raise
+
     def problem(self, where: str, fld: str, reason: str) -> None:
         self.problems.append(Problem(where, fld, reason))
         if len(self.problems) >= MAX_PROBLEMS:
@@ -328,7 +341,7 @@ def _read_json(path: Path, text: str, default_type: str | None) -> CheckedDocume
     collector = _Collector(path, default_type)
     pos = _skip_ws(text, 0)
     start = text[pos:pos + 1]
-    try:
+    with collector.reading():
         if start == "[":
             pos = _read_array(path, text, pos, (), collector)
         elif start == "{":
@@ -339,11 +352,6 @@ def _read_json(path: Path, text: str, default_type: str | None) -> CheckedDocume
         pos = _skip_ws(text, pos)
         if pos != len(text):
             raise _json_error(path, json.JSONDecodeError("Extra data", text, pos))
-    except _Stop:
-        pass
-    except ImportFileError as exc:
-        exc.problems[:0] = collector.problems
-        raise
     return collector.result()
 
 
@@ -536,16 +544,11 @@ def _read_csv(path: Path, stream: BinaryIO, default_type: str | None,
     if doc_type != REFUND_TYPE and doc_type not in MODELS:
         raise _fail(path, "", "type", f"unknown document type {doc_type!r}")
     collector = _Collector(path, doc_type)
-    try:
+    with collector.reading():
         rows = _csv_rows(path, stream, collector)
         if doc_type == REFUND_TYPE:
             return _read_refunds(path, rows, collector, find_credit_note)
         _group_rows(doc_type, rows, collector)
-    except _Stop:
-        pass
-    except ImportFileError as exc:
-        exc.problems[:0] = collector.problems
-        raise
     return collector.result()
 
 
