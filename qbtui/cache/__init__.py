@@ -1,56 +1,53 @@
-"""qbtui's local store: one folder per profile, TinyDB files written crash-safely.
+"""qbtui's local store: one folder per profile; documents and links in SQLite, small state in TinyDB.
 
 Layout of ``<data_dir>/profiles/<name>/`` (``data_dir`` defaults to :func:`default_data_dir`)::
 
-    documents.json   TinyDB, one table per document type; record =
-                     {"ref", "rev", "data", "imported"}
-    links.json       TinyDB snapshot of sync links: tables "links" and "meta" ({"seq": n})
-    outcomes.jsonl   append-only journal of outcome batches since that snapshot
-    outcomes.seq     watermark: the seq of the last batch appended (detects a journal cut short or removed)
-    state.json       TinyDB: meta (schema_version, created_by), settings, runs, reference
-    writer.lock      flock'd by the one writer; holds its pid, command and start time
+    documents.sqlite  SQLite (stdlib sqlite3), WAL journal: tables documents, links, counts, meta
+                      (+ documents.sqlite-wal / -shm while in use; all three 0600)
+    outcomes.mark     watermark: the seq of the last outcome batch committed (detects a database that went back)
+    state.json        TinyDB: meta (schema_version, created_by), settings, runs, reference
+    writer.lock       flock'd by the one writer; holds its pid, command and start time
+    backup-<stamp>/   (private) the files of the release before, moved there by the migration (below)
 
-Why this shape. TinyDB rewrites its whole file on each write, so:
+Why this shape. The cost of a command follows the work in hand, not the years of history: nothing is loaded
+whole. Each document is a row (type, ref, rev, imported, data, voided, status, date, party) and each link a row
+(type, ref, status, synced_rev, ever synced, run, data); indexes on (type, ref), (type, status), (type, date),
+(type, party) and the links' (type, ref) and status serve ``get``, ``status_of``, the documents of some
+statuses (:meth:`Cache.documents_with_status`, :meth:`Cache.keys_by_status`), one sorted, filtered page of a
+type (:meth:`Cache.rows`), and ``status_counts``, which reads the small ``counts`` table (type, status, n) that
+SQLite triggers keep current in the same transaction as the rows they count. The status column is the one
+rule, :func:`qbtui.cache.status.document_status`, recomputed whenever a document or its link is written.
+``data`` is the canonical JSON of :func:`qbtui.cache.storage.blob`, so "unchanged?" is a bytes comparison and
+a record read is one ``orjson.loads``. SQLite was chosen because its atomic commit is the very promise this
+cache makes, it is in Python's standard library on every machine, and it answers the questions above through
+indexes; the date and counterparty fields are named per kind in :mod:`qbtui.cache.index`.
 
-* All three TinyDB files go through :class:`~qbtui.cache.storage.MemoryStorage`: parsed
-  once with orjson, kept in memory, written only on an explicit flush, atomically (temp
-  file in the same folder, fsync, ``os.replace``, fsync of the folder). A bulk upsert of N
-  documents is one ``insert_multiple``/``update`` per type and one flush, so a 100k import
-  is one atomic file replace: after ``kill -9`` the file is wholly old or wholly new.
-* Improvements over the first sketch, for 100k documents within the memory/time budget:
-  documents.json and links.json are written one record per line (still plain JSON that
-  TinyDB reads) and loaded record by record, never as one big tree; in memory each
-  document's ``data`` (and each link) is kept as its canonical JSON bytes (sorted keys),
-  which is ~5x smaller than dicts, makes "unchanged?" a bytes comparison, and is written
-  back verbatim. Records handed out are parsed copies. Files in TinyDB's own layout are
-  still read (slower path).
-* Sync outcomes arrive in small batches while a sync runs; rewriting a 100k-link file per
-  batch would be too slow. Each batch is one line of ``outcomes.jsonl`` (one ``write`` +
-  fsync) carrying a monotonically increasing ``seq``. On open we load the snapshot and
-  replay lines whose seq is newer; an incomplete/unparsable *last* line is a torn write and
-  is ignored (a writer truncates it away before appending). Because a batch is one line,
-  a batch is present whole or not at all, and the present batches are a prefix.
-  The writer compacts (atomic rewrite of links.json with the last seq, then an atomic
-  swap of the journal for an empty file) on close and whenever the journal passes
-  ``Cache.JOURNAL_COMPACT_BYTES`` (8 MiB). A crash between the two steps is harmless:
-  replay skips lines with seq <= snapshot seq.
-* Damage from outside (a garbage line, a tail cut at a line boundary or zero-filled, a
-  removed journal or snapshot, an unreadable watermark) never stops an open and never makes
-  a document look unsent when it could be in QuickBooks: what can be read is kept, and when
-  the watermark shows batches missing (or the snapshot is lost, or nothing can be checked)
-  every document not synced or voided is marked ``sending``, so the sync engine looks it up
-  in QuickBooks before sending it. A writer makes that durable (copies of damaged files kept
-  as ``NAME.damaged-...``), a reader sees the same; ``Cache.recovery`` says what was found.
-  documents.json and state.json, replaced whole on each change, refuse to open when
-  damaged, with advice that keeps every link (``CacheCorrupt``).
-* state.json is small and written atomically on each change.
-* Readers take no lock. Every file is replaced atomically and the journal tolerates a
-  torn tail. A reader opens the journal *before* reading links.json; since compaction
-  swaps in a new journal file instead of truncating, the journal it holds always covers
-  the snapshot it reads. A reader sees the state at open (:meth:`Cache.reload` refreshes).
-* One writer per profile: ``flock(LOCK_EX | LOCK_NB)`` on ``writer.lock`` for the writer's
-  lifetime; a second writer immediately gets :class:`CacheLocked` naming the holder. The
-  lock dies with the process, so a killed writer leaves no stale lock.
+* All or nothing: ``upsert_documents`` (a whole import, read a chunk at a time), ``update_document``,
+  ``record_outcomes`` (one batch) and ``delete_documents`` are each one transaction, ``synchronous=FULL``: once
+  one returns it survives a kill or a power cut; a kill before that leaves the state before it (SQLite's
+  write-ahead log: an uncommitted tail is ignored on the next open). Nothing is ever half written.
+* One writer per profile: ``flock(LOCK_EX | LOCK_NB)`` on ``writer.lock`` for the writer's lifetime; a second
+  writer immediately gets :class:`CacheLocked` naming the holder. The lock dies with the process. Readers take
+  no lock: each holds one read transaction from open (or :meth:`Cache.reload`) to close, so it sees one
+  consistent state (whole batches forming a prefix) while the writer goes on.
+* A record of outcomes that went back in time (documents.sqlite's -wal removed after a killed writer, an older
+  copy put back, the file removed or moved aside) is found by the watermark ``outcomes.mark``, written after
+  each batch commits (it may lag after a power cut, never lead; a missing or unreadable one, with outcomes
+  recorded, cannot rule a loss out): every document not synced or voided is then marked ``sending`` (unknown:
+  the sync engine looks it up in QuickBooks before sending it), and when the database itself is gone the
+  documents imported again are marked so too. A writer makes that durable, a reader sees the same (in a copy
+  held in memory); ``Cache.recovery`` says what was found.
+* A damaged database (not a SQLite file, shorter than its header says, or failing ``PRAGMA quick_check`` when a
+  writer opens it) refuses to open with :class:`CacheCorrupt`, whose advice keeps the links where it can (a
+  copy; SQLite's ``.recover``; else move it aside and import again: everything is then looked up before a
+  send). A damaged state.json refuses too, with advice that keeps every link.
+* state.json is small and written atomically on each change (:class:`~qbtui.cache.storage.MemoryStorage`).
+* Migration: a profile of the release before (documents.json, links.json + outcomes.jsonl + outcomes.seq, read
+  by :mod:`qbtui.cache.legacy` with that release's rules, recovery included) is migrated the first time a
+  writer opens it, once, in the same transaction that creates the database; then the old files are moved into
+  ``backup-<stamp>/`` and ``Cache.migration`` says so (the command line prints it). A reader on such a profile
+  takes the writer lock to migrate it; when another process holds the lock, or the folder is not writable, it
+  refuses with a message saying what is wrong and what to do.
 
 Statuses (mutually exclusive): the cache computes ``pending`` (no link, or "sending": outcome
 unknown, looked up in QuickBooks before any resend, or a synced document whose rev changed
@@ -61,14 +58,15 @@ more documents into ``skipped``). ``status_counts`` always lists all six words.
 
 Records returned by the API are copies; mutating them does not change the cache. Stored
 values go through JSON: Decimal becomes a string, date/datetime ISO strings.
-Costs to know: ``update_document`` rewrites documents.json (~0.3 s at 100k documents);
-``record_outcomes`` is one small fsync'd append; state.json changes rewrite that small file.
+Costs to know: ``get``, ``status_of``, ``update_document`` and a batch of outcomes cost the same at 10,000 as at
+1,000,000 documents; ``documents()`` and ``links()`` stream the whole history a page at a time (what must see
+everything, such as the gates that compare documents, uses :meth:`Cache.documents_and_links`: one pass).
 """
 
 from .errors import CacheCorrupt, CacheError, CacheLocked
 from .paths import default_data_dir, profile_dir, validate_profile_name
 from .records import ChangedObject, ErrorRecord, Link, LinkEvent, LinkStatus, Outcome, QBOPart, Run, RunObject
-from .store import SCHEMA_VERSION, STATUSES, Cache, Recovery, StateReader, UpsertSummary
+from .store import SCHEMA_VERSION, STATUSES, Cache, Migration, Recovery, StateReader, UpsertSummary
 
 __all__ = [
     "Cache",
@@ -80,6 +78,7 @@ __all__ = [
     "Link",
     "LinkEvent",
     "LinkStatus",
+    "Migration",
     "Outcome",
     "QBOPart",
     "Recovery",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import secrets
-import time
-from collections.abc import Iterator, Mapping, Sequence
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,43 +14,51 @@ from typing import Any
 import orjson
 from tinydb import Query, TinyDB
 
-from qbtui.private import TMP_MARK, private_dir, write_private
+from qbtui.private import TMP_MARK, fsync_dir, open_private, private_dir
 from qbtui.timestamps import now_iso, now_stamp
 
+from . import db as sq
 from .errors import CacheCorrupt, CacheError
-from .journal import JOURNAL_NAME, MARK_NAME, JournalRead, JournalWriter, open_journal, read_journal, read_mark
+from .index import date_of, party_of
+from .legacy import LEGACY_NAMES, has_legacy, read_legacy
 from .lock import WriterLock
 from .records import Link, Outcome, Run
 from .status import document_status
-from .storage import MemoryStorage, blob, dumps_lines, no_gc, normalize
+from .storage import MemoryStorage, blob, no_gc, normalize
 
-SCHEMA_VERSION = 1
-DOCUMENTS_NAME = "documents.json"
-LINKS_NAME = "links.json"
+#: state.json's schema: 2 = documents and links in documents.sqlite (1: the TinyDB files of the release before)
+SCHEMA_VERSION = 2
 STATE_NAME = "state.json"
+DB_NAME = sq.DB_NAME
+#: the watermark: the seq of the last outcome batch committed (see the package docstring)
+MARK_NAME = "outcomes.mark"
+_MARK_WIDTH = 20
 
 STATUSES: tuple[str, ...] = ("pending", "blocked", "failed", "skipped", "synced", "voided")
 LINK_STATUSES = frozenset({"synced", "failed", "voided", "sending"})
 OUTCOME_FIELDS = frozenset({"status", "qbo", "synced_rev", "error", "run"})
 ERROR_FIELDS = ("code", "message", "detail", "hint")
+OPTIONAL_ERROR_FIELDS = ("intuit_tid", "holder")  # kept when given (records.ErrorRecord)
 HISTORY_MAX = 20
 RUNS_MAX = 1000
 REFERENCE_KINDS = frozenset({
     "accounts", "tax_codes", "terms", "classes", "departments", "company_info",
     "preferences", "customers", "vendors", "items",
 })
+#: rows per statement group while writing or reading in bulk (bounded memory at any size)
+CHUNK = 2000
+#: ordering keys of :meth:`Cache.rows`
+ROW_ORDERS = {"date": "d.date", "ref": "d.ref", "party": "d.party", "status": "d.status", "imported": "d.imported",
+              "rev": "d.rev", "inserted": "d.id"}
 
-#: What to do about a corrupted documents.json or state.json: steps that keep every link to QuickBooks
-#: (links live in links.json and outcomes.jsonl, which recover on their own: see Cache._load_links).
-DOCUMENTS_ADVICE = ("move it aside and import the documents again: the links to QuickBooks are kept, so no "
-                    "document already sent is created again (one that changed is sent as an update of its "
-                    "QuickBooks object)")
+#: What to do about a corrupted state.json: steps that keep every link to QuickBooks (links live in the db).
 STATE_ADVICE = ("move it aside, then connect and map again (`qbtui connect`, `qbtui map --auto`) and set the "
                 "settings again: the documents and their links to QuickBooks are kept, so nothing already "
                 "sent is created again (the run log in it is lost)")
-#: The error a document is marked with when its outcome may have been lost with the journal.
+DOCUMENTS_ADVICE = sq.DB_ADVICE
+#: The error a document is marked with when its outcome may have been lost.
 RECOVERED_ERROR = {"code": "cache.outcome_unknown",
-                   "message": "its sync outcome may have been lost with a damaged or removed cache file",
+                   "message": "its sync outcome may have been lost with a damaged, removed or older cache file",
                    "detail": "", "hint": "it is looked up in QuickBooks before anything is sent again "
                                          "(`qbtui repair` does it now)"}
 
@@ -79,6 +89,24 @@ class Recovery:
         return text
 
 
+@dataclass
+class Migration:
+    """What the first open of a profile written by the release before the SQLite store did (once)."""
+
+    documents: int
+    links: int
+    #: the folder (in the profile) holding the old files, moved there after the migration committed
+    backup: str
+    #: what the old record of outcomes had wrong (the migrated links are then recovered: see ``recovery``)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        return (f"the profile's cache was migrated to this version's store (documents.sqlite): {self.documents} "
+                f"documents and {self.links} links; the old files were moved to {self.backup}/ (remove that "
+                "folder once you are happy with this version)")
+
+
 def _version() -> str:
     try:
         from qbtui import __version__
@@ -101,24 +129,65 @@ class UpsertSummary:
         return self.created + self.updated + self.unchanged
 
 
-def _find_data(raw: bytes) -> int:
-    """Offset of the data value in a record line ``{"ref":..,"rev":..,"imported":..,"data":{..}}``.
-    A '"' inside a JSON string is always escaped, so the first ``,"data":`` is the key."""
-    pos = raw.find(b',"data":')
-    return pos + 8 if pos >= 0 else -1
+def _new_link(type_: str, ref: str) -> dict[str, Any]:
+    return {"type": type_, "ref": ref, "status": None, "qbo": [], "synced_rev": None, "error": None, "run": None,
+            "history": []}
+
+
+def apply_outcome(link: dict[str, Any], o: Mapping[str, Any], at: str | None) -> dict[str, Any]:
+    """The one rule for an outcome: fields given replace the link's, success clears the error, an event is
+    added to the history (the last 20 kept). Returns the link (changed in place)."""
+    for name in OUTCOME_FIELDS:
+        if name in o:
+            link[name] = o[name]
+    if link["status"] in ("synced", "voided") and "error" not in o:
+        link["error"] = None  # success clears the last error
+    event: dict[str, Any] = {"at": at, "status": link["status"]}
+    if link.get("run") is not None:
+        event["run"] = link["run"]
+    if link.get("error"):
+        event["error"] = link["error"].get("code")
+    if "qbo" in o and o["qbo"]:
+        event["qbo"] = [q.get("id") for q in o["qbo"]]
+    link["history"] = (link.get("history") or [])[-(HISTORY_MAX - 1):] + [event]
+    return link
+
+
+def _ever(link: Mapping[str, Any]) -> bool:
+    return bool(link.get("qbo")) or link.get("synced_rev") is not None
+
+
+def _link_row(link: Mapping[str, Any]) -> tuple:
+    """(status, synced_rev, ever, run, data, type, ref): the columns of a links row."""
+    return (link.get("status"), link.get("synced_rev"), int(_ever(link)), link.get("run"), blob(link),
+            link["type"], link["ref"])
+
+
+def _chunks(seq: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(seq), size):
+        yield seq[i:i + size]
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
 
 
 class Cache:
     """Local store of one profile. Open with :meth:`Cache.open`; see the package docstring."""
 
-    #: Compact links.json once the journal grows past this many bytes.
+    #: kept for callers of the release before (the store has no journal to compact; see :meth:`compact`)
     JOURNAL_COMPACT_BYTES = 8 * 1024 * 1024
+    #: run ``PRAGMA quick_check`` when a writer opens (a damaged file refuses to open: CacheCorrupt)
+    QUICK_CHECK = True
 
     profile_dir: Path
     writer: bool
+    recovery: Recovery | None
+    migration: Migration | None
     _closed: bool
     _lock: WriterLock | None
-    _journal: JournalWriter | None
+    _db: sqlite3.Connection | None
+    _mark_fd: int | None
 
     def __init__(self) -> None:  # use Cache.open
         raise TypeError("use Cache.open(profile_dir, writer=...)")
@@ -131,7 +200,11 @@ class Cache:
         self.writer = bool(writer)
         self._closed = False
         self._lock = None
-        self._journal = None
+        self._db = None
+        self._mark_fd = None
+        self.recovery = None
+        self.migration = None
+        self._seq = 0
         if self.writer:
             try:
                 private_dir(self.profile_dir, tighten=True)
@@ -144,6 +217,8 @@ class Cache:
         try:
             if self.writer:
                 self._remove_stale_temp_files()
+            elif self._needs_migration():
+                self._migrate_as_reader(command)
             self._load_all()
         except BaseException:
             self._release()
@@ -155,16 +230,19 @@ class Cache:
         self._check_open()
         if self.writer:
             raise CacheError("reload() is for readers; a writer's view is always current")
+        self._close_db()
         self._load_all()
 
     def close(self) -> None:
-        """Compact (writer), release the writer lock. Idempotent."""
+        """Checkpoint the write-ahead log into the database (writer), release the writer lock. Idempotent."""
         if self._closed:
             return
         try:
-            if self.writer and self._journal is not None:
-                self._docs_storage.flush()
-                self.compact()
+            if self.writer and self._db is not None:
+                try:
+                    self.compact()
+                except (sqlite3.Error, OSError):
+                    pass  # a checkpoint is an optimisation: the log is read on the next open
         finally:
             self._closed = True
             self._release()
@@ -175,10 +253,21 @@ class Cache:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _close_db(self) -> None:
+        conn, self._db = self._db, None
+        if conn is not None:
+            try:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            conn.close()
+
     def _release(self) -> None:
-        if self._journal is not None:
-            self._journal.close()
-            self._journal = None
+        self._close_db()
+        if self._mark_fd is not None:
+            os.close(self._mark_fd)
+            self._mark_fd = None
         if self._lock is not None:
             self._lock.release()
             self._lock = None
@@ -195,10 +284,8 @@ class Cache:
         return self.profile_dir / name
 
     def _load_all(self) -> None:
-        with no_gc():
-            self._load_state()
-            self._load_documents()
-            self._load_links()
+        self._load_state()
+        self._open_db()
 
     # ------------------------------------------------------------------ state.json
     def _load_state(self) -> None:
@@ -224,223 +311,297 @@ class Cache:
     def _flush_state(self) -> None:
         self._state_storage.flush()
 
-    # ------------------------------------------------------------------ documents.json
-    def _load_documents(self) -> None:
-        path = self._path(DOCUMENTS_NAME)
-        index: dict[str, dict[str, int]] = {}
-        voided: set[tuple[str, str]] = set()
-
-        def convert(type_: str, doc_id: str | bytes, raw: bytes) -> dict:
-            # In memory a record keeps its data as canonical JSON bytes (see storage.blob).
-            rec = orjson.loads(raw)
-            ref, data = rec["ref"], rec["data"]
-            rec["rev"]  # noqa: B018 - shape check
-            if not isinstance(ref, str) or not isinstance(data, dict):
-                raise ValueError("bad record")
-            index.setdefault(type_, {})[ref] = int(doc_id)
-            if data.get("voided") is True:
-                voided.add((type_, ref))
-            if next(reversed(rec)) == "data":
-                # written by us: data is last and already canonical; slice it, don't re-dump
-                start = _find_data(raw)
-                rec["data"] = raw[start:-1] if start > 0 else blob(data)
-            else:
-                rec["data"] = blob(data)
-            return rec
-
-        self._docs = TinyDB(path, storage=MemoryStorage, read_only=not self.writer,
-                            convert=convert, advice=DOCUMENTS_ADVICE)
-        self._docs_storage: MemoryStorage = self._docs.storage  # type: ignore[assignment]
-        for type_ in self._docs_storage.read():
-            index.setdefault(type_, {})
-        self._index = index
-        self._voided = voided
-
-    def _raw(self, type_: str, ref: str) -> dict | None:
-        doc_id = self._index.get(type_, {}).get(ref)
-        if doc_id is None:
-            return None
-        return self._docs_storage.read()[type_][str(doc_id)]
-
-    # ------------------------------------------------------------------ links.json + journal
-    def _load_links(self) -> None:
-        """The links: the snapshot links.json, then the journal's newer batches replayed.
-
-        Damage never stops the open and never makes a document look unsent when it could be in
-        QuickBooks. Whatever can be read is used (a corrupted snapshot counts as empty, a journal's
-        unreadable lines are skipped and the batches after them still replayed); when the
-        watermark (journal.py) shows batches missing, or the snapshot is lost, or the record
-        cannot be checked at all (no watermark, though outcomes were recorded), every document
-        that is not synced or voided is marked ``sending``: the sync engine looks each up in
-        QuickBooks before it is ever sent. A writer makes the recovery durable at once (a copy of
-        each damaged file is kept beside it, then a fresh snapshot and an empty journal are
-        written); a reader sees the same recovered state in memory. See :attr:`recovery`.
-        """
-        snap_path, journal_path, mark_path = (self._path(n) for n in (LINKS_NAME, JOURNAL_NAME, MARK_NAME))
-        for _ in range(2):
-            # Watermark, then journal, then snapshot: a writer appends to the journal before it raises
-            # the watermark, and swaps in a new journal only after writing the snapshot, so what is read
-            # next always covers the watermark read first (and the journal held covers the snapshot).
-            mark_exists, mark = read_mark(mark_path)
-            jf = open_journal(journal_path)
-            try:
-                links, seq, snap_problem = self._read_snapshot(snap_path)
-            except BaseException:
-                if jf is not None:
-                    jf.close()
-                raise
-            journal = read_journal(journal_path, jf) if jf is not None else JournalRead()
-            self._links = links
-            self._snapshot_seq = seq
-            top, present, bad_batches = seq, 0, []
-            for batch in journal.batches:
-                if batch["seq"] <= seq:
-                    continue  # already in the snapshot (the writer died before swapping the journal)
-                try:
-                    for outcome in batch["outcomes"]:
-                        self._apply_outcome(outcome, batch.get("at"))
-                except (KeyError, TypeError, AttributeError, ValueError):
-                    bad_batches.append(batch["seq"])
-                    continue
-                present += 1
-                top = batch["seq"]
-            expected = max(top, mark or 0, journal.top)
-            missing = expected - seq - present
-            problems: list[str] = []
-            lost = False
-            if snap_problem:
-                problems.append(f"{LINKS_NAME} is corrupted ({snap_problem})")
-                lost = True
-            if journal.damaged or bad_batches:
-                lines = journal.damaged[:5]
-                problems.append(f"{JOURNAL_NAME} has unreadable lines ({', '.join(map(str, lines))}"
-                                + (", ..." if len(journal.damaged) > 5 else "") + ")" if lines
-                                else f"{JOURNAL_NAME} has unreadable batches")
-            if missing > 0:
-                problems.append(f"{missing} batches of outcomes are missing" if jf is not None
-                                else f"{JOURNAL_NAME} was removed")
-                lost = True
-            if mark_exists and mark is None:
-                problems.append(f"{MARK_NAME} is unreadable, so no loss can be ruled out")
-                lost = True
-            elif not mark_exists and (seq or journal.batches or journal.damaged or snap_problem
-                                      or snap_path.exists() or self._synced_before()):
-                problems.append(f"{MARK_NAME} is missing (removed, or written by an older qbtui), so no loss "
-                                "can be ruled out")
-                lost = True
-            if not problems or self.writer:
-                break
-            time.sleep(0.01)  # a reader may have raced the writer: look again
-        unknown = self._mark_unknown() if lost else 0
-        self._seq = max(top, mark or 0, journal.top)
-        self.recovery: Recovery | None = Recovery(problems, lost, unknown) if problems else None
-        if not self.writer:
-            return
-        if not problems:
-            self._journal = JournalWriter(journal_path, journal.valid, mark_path)
-            if mark != self._seq:
-                self._journal.set_mark(self._seq)
-            return
-        # Make the recovery durable: keep copies of what is damaged, then a fresh snapshot holding
-        # everything (the unknown marks included) with a seq above all seen, and an empty journal.
-        kept = []
-        if snap_problem and snap_path.exists():
-            kept.append(self._keep_aside(snap_path))
-        if (journal.damaged or bad_batches) and jf is not None:
-            kept.append(self._keep_aside(journal_path))
-        assert self.recovery is not None
-        self.recovery.kept = kept
-        self._journal = JournalWriter(journal_path, None, mark_path)  # replaced whole by the compaction
-        self._seq += 1
-        self._snapshot_seq = -1
-        self.compact()
-
-    def _read_snapshot(self, path: Path) -> tuple[dict[tuple[str, str], tuple], int, str | None]:
-        """(links, seq, None), or ({}, 0, what is wrong) when links.json cannot be read."""
-        try:
-            snap = MemoryStorage(path, read_only=True, convert=self._convert_link).read()
-            meta = snap.get("meta", {})
-            seq = int(next(iter(meta.values()))["seq"]) if meta else 0
-            if seq < 0:
-                raise ValueError("negative seq")
-            links: dict[tuple[str, str], tuple] = {}
-            for packed in snap.get("links", {}).values():
-                key = packed[4]
-                if not (isinstance(key[0], str) and isinstance(key[1], str)):
-                    raise ValueError("bad key")
-                links[key] = packed[:4]
-        except CacheCorrupt as exc:
-            return {}, 0, exc.why
-        except (KeyError, TypeError, ValueError, StopIteration, AttributeError, IndexError):
-            return {}, 0, "bad link record"
-        return links, seq, None
-
     def _synced_before(self) -> bool:
-        """Does the run log show a sync (so outcomes were recorded, even if their files are gone)?"""
+        """Does the run log show a sync (so outcomes were recorded, even if their file is gone)?"""
         return any(r.get("kind") in ("sync", "scheduled") for r in self._state.table("runs").all())
 
-    def _mark_unknown(self) -> int:
-        """Mark ``sending`` every document that is not synced or voided (nor already sending), so that it is
-        looked up in QuickBooks before it is sent. Returns how many documents are now unknown."""
-        at = now_iso()
+    # ------------------------------------------------------------------ documents.sqlite
+    @property
+    def _db_path(self) -> Path:
+        return self._path(DB_NAME)
+
+    def _open_db(self) -> None:
+        path = self._db_path
+        exists = sq.check_header(path)
+        mark_exists, mark = self._read_mark()
+        if not exists and not self.writer:
+            # nothing stored yet (or the file is gone): an empty store in memory, creating nothing
+            conn = sq.connect(":memory:", create=False)
+            for statement in sq.statements(sq.SCHEMA):
+                conn.execute(statement)
+            self._db = conn
+            self._seq = 0
+            self._check_outcomes(mark_exists, mark, db_existed=False)
+            return
+        try:
+            conn = sq.connect(path, create=not exists)
+        except sqlite3.Error as exc:
+            raise CacheCorrupt(path, f"cannot be opened: {exc}", sq.DB_ADVICE) from None
+        self._db = conn
+        try:
+            if self.writer:
+                sq.tighten_side_files(path)
+                conn.execute("PRAGMA journal_mode = WAL")
+                if self.QUICK_CHECK and exists:
+                    result = conn.execute("PRAGMA quick_check").fetchone()
+                    if not result or result[0] != "ok":
+                        raise CacheCorrupt(path, f"it failed SQLite's check: {result[0] if result else '?'}",
+                                           sq.DB_ADVICE)
+                if not self._has_schema():
+                    self._create(mark_exists, mark)
+                elif has_legacy(self.profile_dir):
+                    self._backup_legacy()  # migrated, killed before the old files were moved away
+                self._open_mark()
+            else:
+                conn.execute("BEGIN")
+                if not self._has_schema():  # a writer creating it right now: as empty
+                    conn.execute("ROLLBACK")
+                    self._close_db()
+                    conn = self._db = sq.connect(":memory:", create=False)
+                    for statement in sq.statements(sq.SCHEMA):
+                        conn.execute(statement)
+                    conn.execute("BEGIN")
+            version = self._meta("store_version", sq.STORE_VERSION)
+            if version > sq.STORE_VERSION:
+                raise CacheError(f"this cache was written by a newer qbtui (store {version}, this qbtui reads up "
+                                 f"to {sq.STORE_VERSION}): upgrade qbtui")
+            self._seq = self._meta("seq", 0)
+            self._check_outcomes(mark_exists, mark, db_existed=True)
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise CacheError(f"cache file {path} is busy: {exc}") from None
+            raise CacheCorrupt(path, str(exc), sq.DB_ADVICE) from None
+
+    def _has_schema(self) -> bool:
+        assert self._db is not None
+        return self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone() is not None
+
+    def _meta(self, key: str, default: Any = None) -> Any:
+        assert self._db is not None
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return default if row is None else row[0]
+
+    def _set_meta(self, key: str, value: Any) -> None:
+        assert self._db is not None
+        self._db.execute("INSERT INTO meta VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                         (key, value))
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed whole (fsync'd: synchronous=FULL) or rolled back whole."""
+        conn = self._db
+        assert conn is not None
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if conn.in_transaction:
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+            if sq.is_disk_error(exc):
+                raise sq.disk_error(exc, self._db_path) from None
+            raise
+
+    def _create(self, mark_exists: bool, mark: int | None) -> None:
+        """A new store: the schema, and (in the same transaction) the documents and links of a profile written
+        by the release before, if any; then the old files are moved into a private backup folder."""
+        legacy = has_legacy(self.profile_dir)
+        with self._transaction() as conn:
+            for statement in sq.statements(sq.SCHEMA):
+                conn.execute(statement)
+            self._set_meta("store_version", sq.STORE_VERSION)
+            self._set_meta("created_by", _version())
+            self._set_meta("seq", 0)
+            if legacy:
+                self.migration = self._migrate(conn)
+            else:
+                lost = self._lost_reasons(mark_exists, mark, 0, db_existed=False)
+                if lost:  # the store is gone but outcomes were recorded: what is imported again is looked up
+                    self._set_meta("lookup_new", 1)
+                    self._set_meta("seq", (mark or 0) + 1)
+                    self.recovery = Recovery(lost, True, 0)
+        if legacy:
+            self._backup_legacy()
+        self._state.table("meta").update({"schema_version": SCHEMA_VERSION})
+        self._flush_state()
+
+    # ------------------------------------------------------------------ migration
+    def _needs_migration(self) -> bool:
+        return not sq.check_header(self._db_path) and has_legacy(self.profile_dir)
+
+    def _migrate_as_reader(self, command: str) -> None:
+        """A reader on a profile of the release before: migrate it when the writer lock is free, else say so."""
+        from .errors import CacheLocked
+
+        try:
+            writer = Cache.open(self.profile_dir, writer=True, command=command)
+        except CacheLocked as exc:
+            raise CacheError(
+                f"profile {self.profile_dir.name!r} was written by an older qbtui and is not migrated to this "
+                f"version's store yet; it cannot be migrated now because {exc}. Run the command again once "
+                "that process has ended: the first command to open the profile migrates it, once"
+            ) from None
+        except OSError as exc:
+            raise CacheError(
+                f"profile {self.profile_dir.name!r} was written by an older qbtui and is not migrated to this "
+                f"version's store yet; migrating it needs to write in {self.profile_dir} "
+                f"({exc.strerror or exc}): run qbtui once as a user who may write there"
+            ) from None
+        self.migration = writer.migration
+        recovery = writer.recovery
+        writer.close()
+        self._migrated_recovery = recovery
+
+    def _migrate(self, conn: sqlite3.Connection) -> Migration:
+        def apply(links: dict, o: Mapping[str, Any], at: str | None) -> None:
+            key = (o["type"], o["ref"])
+            link = links.get(key)
+            if link is None:
+                link = links[key] = _new_link(*key)
+            apply_outcome(link, o, at)
+
+        old = read_legacy(self.profile_dir, self._synced_before(), apply)
+        links = old.links
+        now = now_iso()
+        rows = []
+        for d in old.documents:
+            link = links.get((d.type, d.ref))
+            status = document_status(link.get("status") if link else None, link.get("synced_rev") if link else None,
+                                     _ever(link) if link else False, d.rev, d.voided)
+            data = orjson.loads(d.data)
+            rows.append((d.type, d.ref, d.rev, d.imported or now, d.data, int(d.voided), status,
+                         date_of(d.type, data), party_of(d.type, data)))
+            if len(rows) >= CHUNK:
+                self._insert_documents(conn, rows)
+                rows = []
+        self._insert_documents(conn, rows)
+        conn.executemany("INSERT INTO links(status, synced_rev, ever, run, data, type, ref) VALUES(?,?,?,?,?,?,?)",
+                         (_link_row(link) for link in links.values()))
+        seq = old.seq
         unknown = 0
-        for type_, refs in self._index.items():
-            for ref in refs:
-                link = self._links.get((type_, ref))
-                status = link[0] if link is not None else None
-                if status in ("synced", "voided"):
-                    continue
-                if status != "sending":
-                    self._apply_outcome({"type": type_, "ref": ref, "status": "sending",
-                                         "error": RECOVERED_ERROR}, at)
-                unknown += 1
-        return unknown
-
-    def _keep_aside(self, path: Path) -> str:
-        """Copy a damaged file beside it (private); returns the copy's name."""
-        stamp = now_stamp()
-        aside = path.with_name(f"{path.name}.damaged-{stamp}-{secrets.token_hex(2)}")
-        write_private(aside, path.read_bytes())
-        return aside.name
+        if old.lost:
+            unknown = self._mark_unknown(conn)
+            seq += 1
+        self._set_meta("seq", seq)
+        self._set_meta("migrated_from", "documents.json")
+        if old.problems:
+            self.recovery = Recovery(old.problems, old.lost, unknown)
+        return Migration(len(old.documents), len(links), "", old.problems)
 
     @staticmethod
-    def _convert_link(table: str, doc_id: str | bytes, raw: bytes) -> tuple:
-        if table != "links":
-            return orjson.loads(raw)
-        link = orjson.loads(raw)
-        ever = bool(link.get("qbo")) or link.get("synced_rev") is not None
-        return (link.get("status"), link.get("synced_rev"), ever, raw,
-                (link["type"], link["ref"]))
+    def _insert_documents(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+        conn.executemany("INSERT INTO documents(type, ref, rev, imported, data, voided, status, date, party) "
+                         "VALUES(?,?,?,?,?,?,?,?,?)", rows)
 
-    @staticmethod
-    def _pack_link(link: dict) -> tuple[str | None, int | None, bool, bytes]:
-        """In memory a link is (status, synced_rev, ever_synced, JSON bytes): compact, and
-        enough for status computations without parsing."""
-        ever = bool(link.get("qbo")) or link.get("synced_rev") is not None
-        return (link.get("status"), link.get("synced_rev"), ever, blob(link))
+    def _backup_legacy(self) -> None:
+        """Move the old files into ``backup-<stamp>/`` (private) in the profile folder."""
+        folder = self._path(f"backup-{now_stamp()}-{secrets.token_hex(2)}")
+        private_dir(folder)
+        for name in LEGACY_NAMES:
+            src = self._path(name)
+            if src.exists():
+                os.replace(src, folder / name)
+        fsync_dir(folder)
+        fsync_dir(self.profile_dir)
+        if self.migration is not None:
+            self.migration.backup = folder.name
 
-    def _apply_outcome(self, o: Mapping[str, Any], at: str | None) -> None:
-        key = (o["type"], o["ref"])
-        packed = self._links.get(key)
-        if packed is None:
-            link = {"type": o["type"], "ref": o["ref"], "status": None, "qbo": [],
-                    "synced_rev": None, "error": None, "run": None, "history": []}
+    # ------------------------------------------------------------------ the watermark and recovery
+    def _read_mark(self) -> tuple[bool, int | None]:
+        """(the watermark file exists, the seq it holds or None when it cannot be read)."""
+        try:
+            raw = self._path(MARK_NAME).read_bytes()
+        except FileNotFoundError:
+            return False, None
+        except OSError:
+            return True, None
+        if not raw:
+            return False, None  # created, never written (a writer killed while opening): as if missing
+        try:
+            value = int(raw.strip() or b"x")
+        except ValueError:
+            return True, None
+        return True, value if 0 <= value < 2**53 else None
+
+    def _open_mark(self) -> None:
+        self._mark_fd = open_private(self._path(MARK_NAME), os.O_RDWR)
+        exists, mark = self._read_mark()
+        if not exists or mark != self._meta("seq", 0):
+            self._set_mark(self._meta("seq", 0))
+
+    def _set_mark(self, seq: int) -> None:
+        """Record ``seq`` as the last batch committed (only once it is durable in the database)."""
+        if self._mark_fd is None:
+            return
+        try:
+            os.pwrite(self._mark_fd, b"%0*d\n" % (_MARK_WIDTH, seq), 0)
+        except OSError:
+            pass  # a watermark that lags detects less; failing here would misreport a recorded batch
+
+    def _lost_reasons(self, mark_exists: bool, mark: int | None, seq: int, *, db_existed: bool) -> list[str]:
+        problems = []
+        if mark_exists and mark is None:
+            problems.append(f"{MARK_NAME} is unreadable, so no loss can be ruled out")
+        elif mark is not None and mark > seq:
+            problems.append(f"{mark - seq} batches of outcomes are missing ({DB_NAME} is older than the last "
+                            "outcome recorded: its -wal file removed, or an older copy put back)" if db_existed
+                            else f"{DB_NAME} was removed")
+        elif not mark_exists and (seq > 0 or self._synced_before()):
+            problems.append(f"{MARK_NAME} is missing, so no loss can be ruled out" if db_existed
+                            else f"{DB_NAME} and {MARK_NAME} were removed")
+        return problems
+
+    def _check_outcomes(self, mark_exists: bool, mark: int | None, *, db_existed: bool) -> None:
+        """Compare the database's last batch with the watermark: when batches may be missing, every document
+        not synced or voided is marked unknown (``sending``), looked up in QuickBooks before it is sent. A
+        writer makes that durable; a reader sees the same in a copy held in memory."""
+        recovered = getattr(self, "_migrated_recovery", None)
+        if recovered is not None:
+            self.recovery = recovered
+            return
+        if self.recovery is not None or self.migration is not None:
+            return  # found while creating the store
+        problems = self._lost_reasons(mark_exists, mark, self._seq, db_existed=db_existed)
+        if not problems:
+            return
+        assert self._db is not None
+        if self.writer:
+            with self._transaction() as conn:
+                unknown = self._mark_unknown(conn)
+                self._seq = max(self._seq, mark or 0) + 1
+                self._set_meta("seq", self._seq)
+            self._set_mark(self._seq)
         else:
-            link = orjson.loads(packed[3])
-        for name in OUTCOME_FIELDS:
-            if name in o:
-                link[name] = o[name]
-        if link["status"] in ("synced", "voided") and "error" not in o:
-            link["error"] = None  # success clears the last error
-        event: dict[str, Any] = {"at": at, "status": link["status"]}
-        if link.get("run") is not None:
-            event["run"] = link["run"]
-        if link.get("error"):
-            event["error"] = link["error"].get("code")
-        if "qbo" in o and o["qbo"]:
-            event["qbo"] = [q.get("id") for q in o["qbo"]]
-        link["history"] = (link.get("history") or [])[-(HISTORY_MAX - 1):] + [event]
-        self._links[key] = self._pack_link(link)
+            memory = sq.connect(":memory:", create=False)
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            self._db.backup(memory)
+            self._close_db()
+            self._db = memory
+            memory.execute("BEGIN")
+            unknown = self._mark_unknown(memory)
+        self.recovery = Recovery(problems, True, unknown)
+
+    def _mark_unknown(self, conn: sqlite3.Connection) -> int:
+        """Mark ``sending`` every document that is not synced or voided (nor already sending). Returns how many
+        documents are now unknown."""
+        rows = conn.execute(
+            "SELECT d.type, d.ref, l.status FROM documents d LEFT JOIN links l ON l.type = d.type AND l.ref = d.ref "
+            "WHERE l.status IS NULL OR l.status NOT IN ('synced', 'voided')").fetchall()
+        at = now_iso()
+        batch = [{"type": t, "ref": r, "status": "sending", "error": RECOVERED_ERROR} for t, r, s in rows
+                 if s != "sending"]
+        for part in _chunks(batch):
+            self._apply_outcomes(conn, part, at)
+        return len(rows)
 
     # ------------------------------------------------------------------ guards
     def _check_open(self) -> None:
@@ -452,175 +613,361 @@ class Cache:
         if not self.writer:
             raise CacheError("opened read-only")
 
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        self._check_open()
+        assert self._db is not None
+        return self._db
+
     # ------------------------------------------------------------------ documents API
+    @staticmethod
+    def _record(type_: str, ref: str, rev: int, data: bytes, imported: str | None) -> dict:
+        return {"type": type_, "ref": ref, "rev": rev, "data": orjson.loads(data), "imported": imported}
+
     def get(self, type: str, ref: str) -> dict | None:
         """The stored record ``{"type", "ref", "rev", "data", "imported"}`` (a copy), or None."""
-        self._check_open()
-        rec = self._raw(type, ref)
-        return None if rec is None else self._record(type, rec)
+        row = self._conn.execute("SELECT rev, data, imported FROM documents WHERE type = ? AND ref = ?",
+                                 (type, ref)).fetchone()
+        return None if row is None else self._record(type, ref, row[0], row[1], row[2])
 
-    @staticmethod
-    def _record(type_: str, rec: dict) -> dict:
-        return {"type": type_, "ref": rec["ref"], "rev": rec["rev"],
-                "data": orjson.loads(rec["data"]), "imported": rec.get("imported")}
+    def _paged(self, sql: str, args: tuple, size: int = CHUNK) -> Iterator[tuple]:
+        """Rows of ``sql`` (which selects the row id first and has ``AND d.id > ?`` ... ``ORDER BY d.id LIMIT
+        ?`` placeholders last), a page at a time: no statement stays open while the caller works."""
+        last = -1
+        while True:
+            rows = self._conn.execute(sql, (*args, last, size)).fetchall()
+            yield from rows
+            if len(rows) < size:
+                return
+            last = rows[-1][0]
 
     def documents(self, type: str | None = None) -> Iterator[dict]:
-        """Records (copies) of one type, or of all types, in insertion order."""
+        """Records (copies) of one type, or of all types, in insertion order, read a page at a time."""
         self._check_open()
-        raw = self._docs_storage.read()
-        types = [type] if type is not None else list(raw)
-        for t in types:
-            for rec in list(raw.get(t, {}).values()):
-                yield self._record(t, rec)
+        if type is None:
+            sql = "SELECT d.id, d.type, d.ref, d.rev, d.data, d.imported FROM documents d WHERE d.id > ? " \
+                  "ORDER BY d.id LIMIT ?"
+            pages = self._paged(sql, ())
+        else:
+            sql = "SELECT d.id, d.type, d.ref, d.rev, d.data, d.imported FROM documents d WHERE d.type = ? " \
+                  "AND d.id > ? ORDER BY d.id LIMIT ?"
+            pages = self._paged(sql, (type,))
+        for _, t, r, rev, data, imported in pages:
+            yield self._record(t, r, rev, data, imported)
+
+    def documents_and_links(self, type: str | None = None) -> Iterator[tuple[dict, dict[str, Any], Link | None]]:
+        """Every record with its status info and link, in insertion order, in one pass (for what must see the
+        whole cache, such as the gates that compare documents with each other)."""
+        self._check_open()
+        where = "d.type = ? AND " if type is not None else ""
+        sql = ("SELECT d.id, d.type, d.ref, d.rev, d.data, d.imported, d.status, l.status, l.data FROM documents d "
+               f"LEFT JOIN links l ON l.type = d.type AND l.ref = d.ref WHERE {where}d.id > ? ORDER BY d.id LIMIT ?")
+        for _, t, r, rev, data, imported, status, link_status, link in self._paged(sql, (type,) if type else ()):
+            info = {"status": status, "changed": link_status == "synced" and status == "pending"}
+            yield (self._record(t, r, rev, data, imported), info, None if link is None else orjson.loads(link))
+
+    def documents_with_status(self, statuses: Iterable[str], type: str | None = None) -> Iterator[dict]:
+        """Records of the documents whose status (the cache's: never ``blocked``) is one of ``statuses``, each
+        with its ``status`` and ``changed``; read through the (type, status) index: the cost follows the
+        documents returned, not the cache's size."""
+        wanted = [s for s in dict.fromkeys(statuses) if s in STATUSES]
+        for t in ([type] if type is not None else self.types()):
+            for status in wanted:
+                sql = ("SELECT d.id, d.ref, d.rev, d.data, d.imported, l.status FROM documents d LEFT JOIN links l "
+                       "ON l.type = d.type AND l.ref = d.ref WHERE d.type = ? AND d.status = ? AND d.id > ? "
+                       "ORDER BY d.id LIMIT ?")
+                for _, r, rev, data, imported, link_status in self._paged(sql, (t, status)):
+                    rec = self._record(t, r, rev, data, imported)
+                    rec["status"] = status
+                    rec["changed"] = link_status == "synced" and status == "pending"
+                    yield rec
+
+    def keys_by_status(self, statuses: Iterable[str], type: str | None = None) -> list[tuple[str, str]]:
+        """(type, ref) of the documents whose status is one of ``statuses`` (through the index)."""
+        self._check_open()
+        wanted = [s for s in dict.fromkeys(statuses) if s in STATUSES]
+        out: list[tuple[str, str]] = []
+        for t in ([type] if type is not None else self.types()):
+            for status in wanted:
+                out += [(t, r) for (r,) in self._conn.execute(
+                    "SELECT ref FROM documents WHERE type = ? AND status = ? ORDER BY id", (t, status))]
+        return out
+
+    def _row_filter(self, type: str, status: str | Iterable[str] | None, text: str | None) -> tuple[str, list]:
+        where, args = ["d.type = ?"], [type]
+        if status is not None:
+            wanted = [status] if isinstance(status, str) else list(status)
+            where.append(f"d.status IN ({_marks(len(wanted))})")
+            args += wanted
+        if text:
+            like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            where.append("(d.ref LIKE ? ESCAPE '\\' OR d.party LIKE ? ESCAPE '\\')")
+            args += [like, like]
+        return " AND ".join(where), args
+
+    def rows(self, type: str, status: str | Iterable[str] | None = None, *, order: str = "date",
+             descending: bool = False, offset: int = 0, limit: int = 100, filter: str | None = None,
+             data: bool = False) -> list[dict[str, Any]]:
+        """One page of a sorted, filtered view of one type (the dashboard's visible rows): each row has
+        ``type, ref, rev, status, changed, date, party, imported`` and the link's ``error`` (or None), and
+        ``data`` when asked. ``order``: one of :data:`ROW_ORDERS` (ties by insertion); ``filter``: text found
+        in the ref or the counterparty. Sorted by an indexed column (date, party, status, inserted), the cost
+        follows the page, not the cache's size."""
+        if order not in ROW_ORDERS:
+            raise ValueError(f"order must be one of {sorted(ROW_ORDERS)}")
+        where, args = self._row_filter(type, status, filter)
+        direction = "DESC" if descending else "ASC"
+        cols = ", d.data" if data else ""
+        sql = (f"SELECT d.ref, d.rev, d.status, d.date, d.party, d.imported, l.status, l.data{cols} FROM documents d "
+               f"LEFT JOIN links l ON l.type = d.type AND l.ref = d.ref WHERE {where} "
+               f"ORDER BY {ROW_ORDERS[order]} {direction}, d.id {direction} LIMIT ? OFFSET ?")
+        out = []
+        for row in self._conn.execute(sql, (*args, max(0, limit), max(0, offset))):
+            ref, rev, status, date, party, imported, link_status, link = row[:8]
+            error = orjson.loads(link).get("error") if link is not None and status == "failed" else None
+            item = {"type": type, "ref": ref, "rev": rev, "status": status,
+                    "changed": link_status == "synced" and status == "pending", "date": date, "party": party,
+                    "imported": imported, "error": error}
+            if data:
+                item["data"] = orjson.loads(row[8])
+            out.append(item)
+        return out
+
+    def count_rows(self, type: str, status: str | Iterable[str] | None = None, *, filter: str | None = None) -> int:
+        """How many rows :meth:`rows` has in all (without ``filter``, read from the counts table)."""
+        if not filter:
+            counts = self.status_counts().get(type, {})
+            if status is None:
+                return sum(counts.values())
+            return sum(counts.get(s, 0) for s in ([status] if isinstance(status, str) else status))
+        where, args = self._row_filter(type, status, filter)
+        return self._conn.execute(f"SELECT count(*) FROM documents d WHERE {where}", args).fetchone()[0]
 
     def types(self) -> list[str]:
-        """Document types present in the cache."""
-        self._check_open()
-        return [t for t, refs in self._index.items() if refs]
+        """Document types present in the cache (in the order they first came)."""
+        rows = self._conn.execute("SELECT type, sum(n) FROM counts GROUP BY type HAVING sum(n) > 0").fetchall()
+        first = {t: self._conn.execute("SELECT min(id) FROM documents WHERE type = ?", (t,)).fetchone()[0]
+                 for t, _ in rows}
+        return sorted(first, key=lambda t: first[t])
 
     def count(self, type: str | None = None) -> int:
-        self._check_open()
         if type is not None:
-            return len(self._index.get(type, ()))
-        return sum(len(refs) for refs in self._index.values())
+            row = self._conn.execute("SELECT sum(n) FROM counts WHERE type = ?", (type,)).fetchone()
+        else:
+            row = self._conn.execute("SELECT sum(n) FROM counts").fetchone()
+        return int(row[0] or 0)
 
-    def upsert_documents(self, docs: list[dict]) -> UpsertSummary:
-        """Insert or update many documents with one atomic write (all or nothing).
+    def upsert_documents(self, docs: Sequence[dict]) -> UpsertSummary:
+        """Insert or update many documents in one transaction (all or nothing).
 
         Each dict must carry string ``type`` and ``ref``; it is stored (as JSON) as the
         record's ``data``. Identical data keeps the revision; changed data bumps it. When a
-        document appears twice, the last one wins.
+        document appears twice, the last one wins. ``docs`` is read a chunk at a time (a
+        :class:`~qbtui.documents.importer.CheckedDocuments` is decoded as it goes).
         """
         self._require_writer()
         with no_gc():
-            return self._upsert(docs)
+            last = self._last_occurrences(docs)
+            summary = UpsertSummary()
+            with self._transaction() as conn:
+                lookup_new = bool(self._meta("lookup_new", 0))
+                now = now_iso()
+                chunk: list[tuple[int, Mapping[str, Any]]] = []
+                for i, doc in enumerate(docs):
+                    chunk.append((i, doc))
+                    if len(chunk) >= CHUNK:
+                        self._upsert_chunk(conn, chunk, last, now, summary, lookup_new)
+                        chunk = []
+                if chunk:
+                    self._upsert_chunk(conn, chunk, last, now, summary, lookup_new)
+        return summary
 
-    def _upsert(self, docs: list[dict]) -> UpsertSummary:
-        latest: dict[tuple[str, str], bytes] = {}
-        voided: dict[tuple[str, str], bool] = {}
+    @staticmethod
+    def _last_occurrences(docs: Sequence[Any]) -> dict[tuple[str, str], int]:
+        """Checks every document's type and ref; returns, for the keys that appear more than once, the index
+        of their last occurrence (the one that wins). Memory: one small int per document, not one key."""
+        hashes: set[int] = set()
+        repeated: set[int] = set()
         for i, doc in enumerate(docs):
             if not isinstance(doc, Mapping):
                 raise ValueError(f"document #{i} is not a dict")
             t, r = doc.get("type"), doc.get("ref")
             if not isinstance(t, str) or not t or not isinstance(r, str) or not r:
                 raise ValueError(f"document #{i} needs non-empty string 'type' and 'ref'")
+            h = hash((t, r))
+            if h in hashes:
+                repeated.add(h)
+            else:
+                hashes.add(h)
+        del hashes
+        last: dict[tuple[str, str], int] = {}
+        if repeated:
+            for i, doc in enumerate(docs):
+                key = (doc["type"], doc["ref"])
+                if hash(key) in repeated:
+                    last[key] = i
+        return last
+
+    def _upsert_chunk(self, conn: sqlite3.Connection, chunk: list[tuple[int, Mapping[str, Any]]],
+                      last: dict[tuple[str, str], int], now: str, summary: UpsertSummary, lookup_new: bool) -> None:
+        by_type: dict[str, dict[str, tuple[bytes, Mapping[str, Any]]]] = {}
+        for i, doc in chunk:
+            t, r = doc["type"], doc["ref"]
+            if last and last.get((t, r), i) != i:
+                continue  # a later occurrence wins
             try:
-                latest[(t, r)] = blob(doc)
+                data = blob(doc)
             except TypeError as exc:
                 raise ValueError(f"document {t} {r!r} cannot be stored: {exc}") from None
-            voided[(t, r)] = doc.get("voided") is True
-        summary = UpsertSummary()
-        now = now_iso()
-        new: dict[str, list[dict]] = {}
-        changed: dict[str, dict[str, dict]] = {}
-        for (t, r), data in latest.items():
-            rec = self._raw(t, r)
-            if rec is None:
-                # A document imported again after documents.json was lost continues above the revision its
-                # link says was synced: a change since is then sent as an update, never taken as synced.
-                link = self._links.get((t, r))
-                rev = link[1] + 1 if link is not None and type(link[1]) is int else 1
-                new.setdefault(t, []).append({"ref": r, "rev": rev, "imported": now, "data": data})
-                summary.created += 1
-            elif rec["data"] == data:
-                summary.unchanged += 1
-            else:
-                changed.setdefault(t, {})[r] = {"rev": rec["rev"] + 1, "imported": now,
-                                                 "data": data}
-                summary.updated += 1
-                link = self._links.get((t, r))
-                if link is not None and link[0] == "synced":
-                    summary.changed_after_sync.append((t, r))
-        if not new and not changed:
-            return summary
-        try:
-            for t, recs in new.items():
-                ids = self._docs.table(t).insert_multiple(recs)
-                self._index.setdefault(t, {}).update(zip((rec["ref"] for rec in recs), ids))
-            for t, updates in changed.items():
-                index = self._index[t]
-                self._docs.table(t).update(
-                    lambda d, u=updates: d.update(u[d["ref"]]),  # type: ignore[misc]
-                    doc_ids=[index[r] for r in updates],
-                )
-            self._docs_storage.flush()
-        except BaseException:
-            self._load_documents()  # back to what is on disk
-            raise
-        for key, is_voided in voided.items():
-            if is_voided:
-                self._voided.add(key)
-            else:
-                self._voided.discard(key)
-        return summary
+            by_type.setdefault(t, {})[r] = (data, doc)
+        inserts: list[tuple] = []
+        updates: list[tuple] = []
+        new_links: list[dict[str, Any]] = []
+        for t, items in by_type.items():
+            refs = list(items)
+            existing = {r: (rid, rev, data) for rid, r, rev, data in conn.execute(
+                f"SELECT id, ref, rev, data FROM documents WHERE type = ? AND ref IN ({_marks(len(refs))})",
+                (t, *refs))}
+            links = {r: (st, srev, ever) for r, st, srev, ever in conn.execute(
+                f"SELECT ref, status, synced_rev, ever FROM links WHERE type = ? AND ref IN ({_marks(len(refs))})",
+                (t, *refs))}
+            for r, (data, doc) in items.items():
+                voided = doc.get("voided") is True
+                link = links.get(r)
+                st, srev, ever = link if link is not None else (None, None, 0)
+                old = existing.get(r)
+                if old is None:
+                    # A document imported again after it was lost continues above the revision its link says
+                    # was synced: a change since is then sent as an update, never taken as synced.
+                    rev = srev + 1 if type(srev) is int else 1
+                    if link is None and lookup_new:
+                        st, srev, ever = "sending", None, 0
+                        new_links.append({"type": t, "ref": r, "status": "sending", "error": RECOVERED_ERROR})
+                    status = document_status(st, srev, bool(ever), rev, voided)
+                    inserts.append((t, r, rev, now, data, int(voided), status, date_of(t, doc), party_of(t, doc)))
+                    summary.created += 1
+                elif old[2] == data:
+                    summary.unchanged += 1
+                else:
+                    rev = old[1] + 1
+                    status = document_status(st, srev, bool(ever), rev, voided)
+                    updates.append((rev, now, data, int(voided), status, date_of(t, doc), party_of(t, doc), old[0]))
+                    summary.updated += 1
+                    if st == "synced":
+                        summary.changed_after_sync.append((t, r))
+        if inserts:
+            self._insert_documents(conn, inserts)
+        if updates:
+            conn.executemany("UPDATE documents SET rev = ?, imported = ?, data = ?, voided = ?, status = ?, date = ?, "
+                             "party = ? WHERE id = ?", updates)
+        if new_links:
+            self._apply_outcomes(conn, new_links, now)
 
     def update_document(self, type: str, ref: str, data: dict) -> None:
         """Replace one document's data (e.g. from a fix form); bumps rev if it changed. Atomic."""
         self._require_writer()
-        rec = self._raw(type, ref)
-        if rec is None:
-            raise KeyError(f"no {type} {ref!r} in the cache")
         if data.get("type", type) != type or data.get("ref", ref) != ref:
             raise ValueError("update_document cannot change a document's type or ref")
+        full = {**data, "type": type, "ref": ref}
         try:
-            new_data = blob({**data, "type": type, "ref": ref})
+            new_data = blob(full)
         except TypeError as exc:
             raise ValueError(f"document {type} {ref!r} cannot be stored: {exc}") from None
-        if new_data == rec["data"]:
-            return
-        try:
-            self._docs.table(type).update(
-                {"rev": rec["rev"] + 1, "imported": now_iso(), "data": new_data},
-                doc_ids=[self._index[type][ref]],
-            )
-            self._docs_storage.flush()
-        except BaseException:
-            self._load_documents()
-            raise
-        if data.get("voided") is True:
-            self._voided.add((type, ref))
-        else:
-            self._voided.discard((type, ref))
+        with self._transaction() as conn:
+            row = conn.execute("SELECT id, rev, data FROM documents WHERE type = ? AND ref = ?",
+                               (type, ref)).fetchone()
+            if row is None:
+                raise KeyError(f"no {type} {ref!r} in the cache")
+            if row[2] == new_data:
+                return
+            rev = row[1] + 1
+            voided = data.get("voided") is True
+            link = conn.execute("SELECT status, synced_rev, ever FROM links WHERE type = ? AND ref = ?",
+                                (type, ref)).fetchone()
+            st, srev, ever = link if link is not None else (None, None, 0)
+            conn.execute("UPDATE documents SET rev = ?, imported = ?, data = ?, voided = ?, status = ?, date = ?, "
+                         "party = ? WHERE id = ?",
+                         (rev, now_iso(), new_data, int(voided), document_status(st, srev, bool(ever), rev, voided),
+                          date_of(type, full), party_of(type, full), row[0]))
+
+    def delete_documents(self, types: Iterable[str] | None = None) -> int:
+        """Remove the documents of ``types`` (None: every document) and their links, in one transaction.
+        Returns how many documents were removed."""
+        self._require_writer()
+        with self._transaction() as conn:
+            if types is None:
+                n = conn.execute("DELETE FROM documents").rowcount
+                conn.execute("DELETE FROM links")
+            else:
+                n = 0
+                for t in dict.fromkeys(types):
+                    n += conn.execute("DELETE FROM documents WHERE type = ?", (t,)).rowcount
+                    conn.execute("DELETE FROM links WHERE type = ?", (t,))
+            conn.execute("DELETE FROM counts WHERE n = 0")
+        return n
 
     # ------------------------------------------------------------------ links API
     def link(self, type: str, ref: str) -> Link | None:
-        self._check_open()
-        link = self._links.get((type, ref))
-        return None if link is None else orjson.loads(link[3])
+        row = self._conn.execute("SELECT data FROM links WHERE type = ? AND ref = ?", (type, ref)).fetchone()
+        return None if row is None else orjson.loads(row[0])
 
-    def links(self) -> Iterator[Link]:
+    def links(self, statuses: Iterable[str | None] | None = None) -> Iterator[Link]:
+        """Every link, in insertion order, read a page at a time; ``statuses``: only links whose own status
+        (synced, failed, voided, sending) is one of these."""
         self._check_open()
-        for link in list(self._links.values()):
-            yield orjson.loads(link[3])
+        if statuses is None:
+            pages = self._paged("SELECT id, data FROM links d WHERE d.id > ? ORDER BY d.id LIMIT ?", ())
+            for _, data in pages:
+                yield orjson.loads(data)
+            return
+        wanted = [s for s in dict.fromkeys(statuses) if s is not None]
+        if wanted:
+            for _, data in self._paged(f"SELECT id, data FROM links d WHERE d.status IN ({_marks(len(wanted))}) "
+                                       "AND d.id > ? ORDER BY d.id LIMIT ?", tuple(wanted)):
+                yield orjson.loads(data)
+        if None in statuses:
+            for _, data in self._paged("SELECT id, data FROM links d WHERE d.status IS NULL AND d.id > ? "
+                                       "ORDER BY d.id LIMIT ?", ()):
+                yield orjson.loads(data)
 
     def record_outcomes(self, outcomes: Sequence[Outcome]) -> None:
-        """Record a batch of outcomes with one fsync'd journal append (all or nothing).
+        """Record a batch of outcomes in one transaction (all or nothing, durable when this returns).
 
         Each outcome (:class:`~qbtui.cache.records.Outcome`): ``type``, ``ref`` and any of ``status``
         (synced|failed|voided|sending), ``qbo`` (list of {entity, id, sync_token}), ``synced_rev``, ``error``
         ({code, message, detail, hint} or None), ``run``. Fields not given keep their value,
         except that a synced outcome without ``synced_rev`` gets the document's current rev;
         a synced/voided outcome without ``error`` clears the error. An event is added to the
-        link's ``history`` (last 20 kept).
+        link's ``history`` (last 20 kept). The documents' statuses and the counts change in the same
+        transaction.
         """
         self._require_writer()
         if not outcomes:
             return
         clean = [self._validate_outcome(i, o) for i, o in enumerate(outcomes)]
-        for o in clean:
-            if o.get("status") == "synced" and "synced_rev" not in o:
-                rec = self._raw(o["type"], o["ref"])
-                if rec is not None:
-                    o["synced_rev"] = rec["rev"]  # synced = the current revision was sent
-        assert self._journal is not None
-        at = now_iso()
-        entry = {"seq": self._seq + 1, "at": at, "outcomes": clean}
-        self._journal.append(entry)
+        with self._transaction() as conn:
+            self._apply_outcomes(conn, clean, now_iso())
+            self._set_meta("seq", self._seq + 1)
         self._seq += 1
-        for o in clean:
-            self._apply_outcome(o, at)
-        if self._journal.size > self.JOURNAL_COMPACT_BYTES:
-            self.compact()
+        self._set_mark(self._seq)
+
+    def _apply_outcomes(self, conn: sqlite3.Connection, outcomes: Sequence[Mapping[str, Any]], at: str) -> None:
+        for o in outcomes:
+            t, r = o["type"], o["ref"]
+            doc = conn.execute("SELECT id, rev, voided, status FROM documents WHERE type = ? AND ref = ?",
+                               (t, r)).fetchone()
+            if o.get("status") == "synced" and "synced_rev" not in o and doc is not None:
+                o = {**o, "synced_rev": doc[1]}  # synced = the current revision was sent
+            row = conn.execute("SELECT data FROM links WHERE type = ? AND ref = ?", (t, r)).fetchone()
+            link = apply_outcome(_new_link(t, r) if row is None else orjson.loads(row[0]), o, at)
+            conn.execute("INSERT INTO links(status, synced_rev, ever, run, data, type, ref) VALUES(?,?,?,?,?,?,?) "
+                         "ON CONFLICT(type, ref) DO UPDATE SET status = excluded.status, synced_rev = "
+                         "excluded.synced_rev, ever = excluded.ever, run = excluded.run, data = excluded.data",
+                         _link_row(link))
+            if doc is not None:
+                status = document_status(link["status"], link["synced_rev"], _ever(link), doc[1], bool(doc[2]))
+                if status != doc[3]:
+                    conn.execute("UPDATE documents SET status = ? WHERE id = ?", (status, doc[0]))
 
     @staticmethod
     def _validate_outcome(i: int, o: Any) -> Outcome:
@@ -648,7 +995,8 @@ class Cache:
             err = o["error"]
             if not isinstance(err, Mapping):
                 raise ValueError(f"outcome #{i} ({t} {r!r}): error must be a dict or None")
-            o = {**o, "error": {k: err.get(k) for k in ERROR_FIELDS}}
+            o = {**o, "error": {**{k: err.get(k) for k in ERROR_FIELDS},
+                                **{k: err[k] for k in OPTIONAL_ERROR_FIELDS if err.get(k)}}}
         if "run" in o and o["run"] is not None and not isinstance(o["run"], str):
             raise ValueError(f"outcome #{i} ({t} {r!r}): run must be a string or None")
         try:
@@ -657,65 +1005,43 @@ class Cache:
             raise ValueError(f"outcome #{i} ({t} {r!r}) cannot be stored: {exc}") from None
 
     def compact(self) -> None:
-        """Write links.json atomically with everything, then empty the journal."""
+        """Copy the write-ahead log into the database and empty it (``wal_checkpoint(TRUNCATE)``); it also
+        happens on its own as the log grows, and on close."""
         self._require_writer()
-        assert self._journal is not None
-        if self._seq == self._snapshot_seq and self._journal.size == 0:
-            return
-        data = {
-            "meta": {"1": {"seq": self._seq, "schema_version": SCHEMA_VERSION}},
-            "links": {str(i): link[3] for i, link in enumerate(self._links.values(), 1)},
-        }
-        with no_gc():
-            write_private(self._path(LINKS_NAME), dumps_lines(data))
-        self._snapshot_seq = self._seq
-        self._journal.rotate()
-        self._journal.set_mark(self._seq)
+        assert self._db is not None
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # ------------------------------------------------------------------ status
-    def _status(self, key: tuple[str, str], rec: dict | None) -> tuple[str, bool]:
-        """(status, changed): :func:`qbtui.cache.status.document_status`; changed = synced before,
-        data changed since."""
-        link = self._links.get(key)
-        st, synced_rev, ever = (link[0], link[1], link[2]) if link is not None else (None, None, False)
-        status = document_status(st, synced_rev, ever, rec["rev"] if rec is not None else None, key in self._voided)
-        return status, st == "synced" and status == "pending"
+    def _status_row(self, type_: str, ref: str) -> tuple[str, bool] | None:
+        row = self._conn.execute(
+            "SELECT d.status, l.status FROM documents d LEFT JOIN links l ON l.type = d.type AND l.ref = d.ref "
+            "WHERE d.type = ? AND d.ref = ?", (type_, ref)).fetchone()
+        if row is not None:
+            return row[0], row[1] == "synced" and row[0] == "pending"
+        link = self._conn.execute("SELECT status, synced_rev, ever FROM links WHERE type = ? AND ref = ?",
+                                  (type_, ref)).fetchone()
+        if link is None:
+            return None
+        status = document_status(link[0], link[1], bool(link[2]), None, False)
+        return status, link[0] == "synced" and status == "pending"
 
     def status_info(self, type: str, ref: str) -> dict[str, Any]:
         """``{"status": ..., "changed": bool}``; changed = synced before, data changed since."""
-        self._check_open()
-        key = (type, ref)
-        rec = self._raw(type, ref)
-        if rec is None and key not in self._links:
+        found = self._status_row(type, ref)
+        if found is None:
             raise KeyError(f"no {type} {ref!r} in the cache")
-        status, changed = self._status(key, rec)
-        return {"status": status, "changed": changed}
+        return {"status": found[0], "changed": found[1]}
 
     def status_of(self, type: str, ref: str) -> str:
         """pending | failed | skipped | synced | voided (blocked is the caller's overlay)."""
         return self.status_info(type, ref)["status"]
 
     def status_counts(self) -> dict[str, dict[str, int]]:
-        """Per document type, the count of each of the six statuses (blocked is always 0)."""
-        self._check_open()
+        """Per document type, the count of each of the six statuses (blocked is always 0): one small query of
+        the counts table, which every write keeps current in its own transaction."""
         result: dict[str, dict[str, int]] = {}
-        links = self._links
-        voided = self._voided
-        status = self._status
-        for type_, table in self._docs_storage.read().items():
-            if not table:
-                continue
-            counts = dict.fromkeys(STATUSES, 0)
-            for rec in table.values():
-                key = (type_, rec["ref"])
-                link = links.get(key)
-                if link is None and key not in voided:
-                    counts["pending"] += 1
-                elif link is not None and link[0] == "synced" and link[1] == rec["rev"]:
-                    counts["synced"] += 1
-                else:
-                    counts[status(key, rec)[0]] += 1
-            result[type_] = counts
+        for type_, status, n in self._conn.execute("SELECT type, status, n FROM counts WHERE n > 0 ORDER BY type"):
+            result.setdefault(type_, dict.fromkeys(STATUSES, 0))[status] = n
         return result
 
     # ------------------------------------------------------------------ settings

@@ -24,7 +24,6 @@ import sys, time
 from pathlib import Path
 from qbtui.cache import Cache
 prof, batches, threshold = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-Cache.JOURNAL_COMPACT_BYTES = threshold
 c = Cache.open(prof, writer=True, command="qbtui sync")
 print("go", flush=True)
 t = time.perf_counter()

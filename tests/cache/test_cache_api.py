@@ -216,7 +216,7 @@ def test_settings_runs_reference(prof: Path) -> None:
         assert runs[0]["created"] == [{"entity": "Invoice", "id": "9"}]
         assert runs[1]["kind"] == "import" and runs[1]["started"]
         assert r.reference("company_info") == {"CompanyName": "Acme"}
-        assert r.schema_version == 1
+        assert r.schema_version == 2
 
 
 def test_reader_is_read_only_and_creates_nothing(tmp_path: Path) -> None:
@@ -242,40 +242,57 @@ def test_reader_reload_sees_new_data(prof: Path) -> None:
     r = Cache.open(prof, writer=False)
     w.upsert_documents([inv("I-2")])
     w.record_outcomes([synced("invoice", "I-1", 1)])
-    assert r.count() == 1
+    assert r.count() == 1 and r.status_of("invoice", "I-1") == "pending"  # the state at open
     r.reload()
-    assert r.count() == 2 and r.status_of("invoice", "I-1") == "synced"  # from the journal
+    assert r.count() == 2 and r.status_of("invoice", "I-1") == "synced"  # from the write-ahead log
     w.close()
     r.reload()
-    assert r.status_of("invoice", "I-1") == "synced"  # from the compacted snapshot
-    assert (prof / "outcomes.jsonl").stat().st_size == 0
+    assert r.status_of("invoice", "I-1") == "synced"  # from the checkpointed database
+    r.close()
+    assert not (prof / "documents.sqlite-wal").exists() or (prof / "documents.sqlite-wal").stat().st_size == 0
 
 
-def test_journal_compaction_threshold(prof: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(Cache, "JOURNAL_COMPACT_BYTES", 2000)
+def test_checkpoint_on_close_and_compact(prof: Path) -> None:
+    """The write-ahead log holds what was committed since the last checkpoint; compact() and close() copy it
+    into the database and empty it."""
     with Cache.open(prof, writer=True) as c:
         c.upsert_documents([inv(f"I-{i}") for i in range(100)])
         for i in range(100):
             c.record_outcomes([synced("invoice", f"I-{i}", 1)])
-            assert (prof / "outcomes.jsonl").stat().st_size <= 2500
-        assert (prof / "links.json").exists()
+        assert (prof / "documents.sqlite-wal").stat().st_size > 0
+        c.compact()
+        assert (prof / "documents.sqlite-wal").stat().st_size == 0
+        c.record_outcomes([{"type": "invoice", "ref": "I-0", "status": "failed"}])
         with Cache.open(prof, writer=False) as r:
-            assert r.status_counts()["invoice"]["synced"] == 100
+            assert r.status_counts()["invoice"]["synced"] == 99 and r.status_of("invoice", "I-0") == "failed"
+    wal = prof / "documents.sqlite-wal"
+    assert not wal.exists() or wal.stat().st_size == 0
 
 
-def test_files_are_tinydb_compatible(prof: Path) -> None:
+def test_the_store_is_sqlite_with_canonical_json(prof: Path) -> None:
+    """Documents and links are rows of documents.sqlite (data as canonical JSON, as storage.blob makes it);
+    settings, runs and reference data stay in state.json (TinyDB)."""
+    import sqlite3
+
+    from qbtui.cache.storage import blob
+
     with Cache.open(prof, writer=True) as c:
         c.upsert_documents([inv("I-1"), {"type": "customer", "ref": "C-1"}])
         c.record_outcomes([synced("invoice", "I-1", 1)])
         c.set_setting("k", "v")
-    db = TinyDB(prof / "documents.json")
-    assert db.table("invoice").all()[0]["data"] == inv("I-1")
-    assert TinyDB(prof / "links.json").table("links").all()[0]["ref"] == "I-1"
-    assert TinyDB(prof / "state.json").table("settings").all() == [{"key": "k", "value": "v"}]
+    db = sqlite3.connect(prof / "documents.sqlite")
+    assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert db.execute("SELECT data, status FROM documents WHERE type = 'invoice'").fetchone() == (
+        blob(inv("I-1")), "synced")
+    assert json.loads(db.execute("SELECT data FROM links").fetchone()[0])["ref"] == "I-1"
+    assert sorted(db.execute("SELECT type, status, n FROM counts WHERE n > 0")) == [
+        ("customer", "pending", 1), ("invoice", "synced", 1)]
     db.close()
+    assert TinyDB(prof / "state.json").table("settings").all() == [{"key": "k", "value": "v"}]
 
 
-def test_reads_plain_tinydb_file(prof: Path) -> None:
+def test_migrates_a_plain_tinydb_documents_file(prof: Path) -> None:
+    """A documents.json in TinyDB's own layout (not one record per line) is migrated as well."""
     prof.mkdir(parents=True)
     db = TinyDB(prof / "documents.json", indent=2)
     db.table("invoice").insert({"ref": "I-1", "data": inv("I-1"), "rev": 3, "imported": "t"})
@@ -304,8 +321,7 @@ def test_no_temp_files_left(prof: Path) -> None:
         c.upsert_documents([inv("I-1")])
         c.set_setting("a", 1)
     names = sorted(os.listdir(prof))
-    assert names == ["documents.json", "links.json", "outcomes.jsonl", "state.json",
-                     "writer.lock"] or "links.json" not in names
+    assert names == ["documents.sqlite", "outcomes.mark", "state.json", "writer.lock"]
     assert not any(".tmp-" in n for n in names)
     json.loads((prof / "state.json").read_text())
 

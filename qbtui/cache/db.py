@@ -1,0 +1,149 @@
+"""The SQLite file of the store, ``documents.sqlite``: its schema, how it is opened (private modes, WAL,
+``synchronous=FULL``) and checked, and how SQLite's failures become qbtui's errors."""
+
+from __future__ import annotations
+
+import errno
+import os
+import sqlite3
+from pathlib import Path
+
+from qbtui.private import FILE_MODE, open_private
+
+from .errors import CacheCorrupt
+
+DB_NAME = "documents.sqlite"
+SIDE_FILES = ("-wal", "-shm")
+#: the layout of documents.sqlite (PRAGMA user_version)
+STORE_VERSION = 1
+HEADER = b"SQLite format 3\x00"
+
+#: What to do about a damaged documents.sqlite: ways out that keep the links to QuickBooks where they can.
+DB_ADVICE = ("restore it from a copy if you have one, or rebuild it with SQLite's own tool (`sqlite3 FILE "
+             ".recover | sqlite3 NEW` keeps every readable document and link; move NEW in its place); failing that, "
+             "move it aside and import the documents again: the run log shows outcomes were recorded, so every "
+             "document is then looked up in QuickBooks before anything is sent (`qbtui repair` links them now) "
+             "and nothing already sent is created again")
+
+SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+CREATE TABLE documents(
+    id INTEGER PRIMARY KEY,
+    type TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    rev INTEGER NOT NULL,
+    imported TEXT,
+    data BLOB NOT NULL,          -- canonical JSON (storage.blob): "unchanged?" is a bytes comparison
+    voided INTEGER NOT NULL,     -- data says "voided": true
+    status TEXT NOT NULL,        -- status.document_status, kept current by every write of it or its link
+    date TEXT,                   -- index.date_of
+    party TEXT                   -- index.party_of
+);
+CREATE UNIQUE INDEX documents_key ON documents(type, ref);
+CREATE INDEX documents_type ON documents(type);
+CREATE INDEX documents_status ON documents(type, status);
+CREATE INDEX documents_date ON documents(type, date);
+CREATE INDEX documents_party ON documents(type, party);
+CREATE TABLE links(
+    id INTEGER PRIMARY KEY,
+    type TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    status TEXT,
+    synced_rev INTEGER,
+    ever INTEGER NOT NULL,       -- ever synced: it has QuickBooks ids or a synced revision
+    run TEXT,
+    data BLOB NOT NULL           -- the whole link (records.Link) as canonical JSON: qbo, error, run, history
+);
+CREATE UNIQUE INDEX links_key ON links(type, ref);
+CREATE INDEX links_status ON links(status);
+CREATE TABLE counts(type TEXT NOT NULL, status TEXT NOT NULL, n INTEGER NOT NULL,
+                    PRIMARY KEY(type, status)) WITHOUT ROWID;
+CREATE TRIGGER documents_counted AFTER INSERT ON documents BEGIN
+    INSERT INTO counts VALUES(new.type, new.status, 1) ON CONFLICT(type, status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER documents_uncounted AFTER DELETE ON documents BEGIN
+    UPDATE counts SET n = n - 1 WHERE type = old.type AND status = old.status;
+END;
+CREATE TRIGGER documents_recounted AFTER UPDATE OF status ON documents WHEN old.status <> new.status BEGIN
+    UPDATE counts SET n = n - 1 WHERE type = old.type AND status = old.status;
+    INSERT INTO counts VALUES(new.type, new.status, 1) ON CONFLICT(type, status) DO UPDATE SET n = n + 1;
+END;
+"""
+
+
+def statements(script: str) -> list[str]:
+    """The statements of ``script`` one by one (``executescript`` would commit the transaction they belong to)."""
+    out, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            out.append(current.strip())
+            current = ""
+    return out
+
+
+def disk_error(exc: sqlite3.Error, path: Path) -> OSError:
+    """A write SQLite could not make (a full disk, a file-size limit, an unwritable folder) as the OSError the
+    command line reports in one line, naming the file."""
+    return OSError(errno.EIO, f"could not be written: the disk is full, a file-size limit was reached or the "
+                              f"folder is not writable ({exc})", str(path))
+
+
+def is_disk_error(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and any(
+        w in text for w in ("disk", "full", "readonly", "read-only", "unable to open", "i/o"))
+
+
+def check_header(path: Path) -> bool:
+    """False when the file is missing or empty (a profile being created); CacheCorrupt when it is not a
+    SQLite file."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(HEADER))
+    except FileNotFoundError:
+        return False
+    if not head:
+        return False
+    if head != HEADER:
+        raise CacheCorrupt(path, "not a SQLite database", DB_ADVICE)
+    with open(path, "rb") as f:
+        header = f.read(100)
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    valid = header[24:28] == header[92:96]  # the size in the header is valid (SQLite's file format, 1.3.7)
+    if len(header) < 100 or (valid and os.path.getsize(path) < pages * page_size):
+        raise CacheCorrupt(path, "it is shorter than SQLite says it is: cut short", DB_ADVICE)
+    return True
+
+
+def connect(path: Path | str, *, create: bool) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit), WAL, ``synchronous=FULL`` (a committed
+    batch survives a power cut) and a busy timeout. ``create``: make the file first, 0600 (SQLite gives its
+    -wal and -shm side files the mode of the database file)."""
+    if create and path != ":memory:":
+        os.close(open_private(path, os.O_RDWR))
+    elif path != ":memory:" and os.stat(path).st_mode & 0o077:
+        os.chmod(path, FILE_MODE)
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10.0)
+    try:
+        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA cache_size = -65536")
+        conn.execute("PRAGMA journal_size_limit = 67108864")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def tighten_side_files(path: Path) -> None:
+    """Side files made by an older SQLite or another umask: 0600 like the database."""
+    for suffix in SIDE_FILES:
+        side = Path(f"{path}{suffix}")
+        try:
+            if side.stat().st_mode & 0o077:
+                os.chmod(side, FILE_MODE)
+        except OSError:
+            pass
