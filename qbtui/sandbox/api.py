@@ -13,7 +13,7 @@ from urllib.parse import parse_qs
 
 import orjson
 
-from . import errors as E, query as Q
+from . import errors as E, query as Q, schema
 from .clock import now, parse_datetime, qbo_time
 from .company import Company
 from .entities import PATHS, SPECS
@@ -146,7 +146,9 @@ class Api:
             if head == "preferences":
                 if method == "GET":
                     return _json(200, {"Preferences": company.preferences, "time": qbo_time()})
-                obj = company.update("Preferences", _parse_json(body))
+                prefs = _parse_json(body)
+                _check_properties("Preferences", prefs)
+                obj = company.update("Preferences", prefs)
                 self.state.mark_dirty()
                 return _json(200, {"Preferences": obj, "time": qbo_time()})
             entity = PATHS.get(head)
@@ -186,8 +188,10 @@ class Api:
         elif operation not in ("", "create", "update"):
             raise E.unsupported_operation(f"{operation} on {entity}")
         elif body.get("Id") not in (None, "") and operation != "create":
+            _check_properties(entity, body)
             result = company.update(entity, body, include=include)
         else:
+            _check_properties(entity, body)
             result = company.create(entity, body, include=include)
         self.state.mark_dirty()
         return result
@@ -263,6 +267,13 @@ class Api:
             else:
                 out.append({})
         return out
+
+
+def _check_properties(entity: str, body: dict) -> None:
+    """400 / 2010 for a property QBO's classes do not have (qbtui/sandbox/schema.py has the source)."""
+    err = schema.unknown_property(entity, body)
+    if err is not None:
+        raise err
 
 
 def _parse_json(body: bytes) -> Any:

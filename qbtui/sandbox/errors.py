@@ -10,7 +10,7 @@ from .clock import epoch_ms, qbo_time
 class QBOError(Exception):
     """A fault QBO would answer with. `status` is the HTTP status outside a batch."""
 
-    def __init__(self, code: str | int, message: str, detail: str = "", *, element: str = "",
+    def __init__(self, code: str | int, message: str, detail: str = "", *, element: str | None = "",
                  status: int = 400, fault_type: str = "ValidationFault") -> None:
         super().__init__(f"{code}: {message}: {detail}")
         self.code = str(code)
@@ -21,8 +21,11 @@ class QBOError(Exception):
         self.fault_type = fault_type
 
     def fault(self) -> dict[str, Any]:
-        return {"Error": [{"Message": self.message, "Detail": self.detail, "code": self.code,
-                           "element": self.element}], "type": self.fault_type}
+        """``element`` None leaves the key out, as some recorded answers do (2010: qbo_api_vcr/error/400_json.yml)."""
+        error: dict[str, Any] = {"Message": self.message, "Detail": self.detail, "code": self.code}
+        if self.element is not None:
+            error["element"] = self.element
+        return {"Error": [error], "type": self.fault_type}
 
     def body(self) -> dict[str, Any]:
         return {"Fault": self.fault(), "time": qbo_time()}

@@ -87,7 +87,11 @@ def _base(c: Company, kind: str) -> None:
         "VendorAndPurchasesPrefs": {"TrackingByCustomer": False, "BillableExpenseTracking": False},
         "TaxPrefs": {"UsingSalesTax": True},
         "CurrencyPrefs": {"MultiCurrencyEnabled": False, "HomeCurrency": {"value": currency}},
-        "OtherPrefs": {"NameValue": []},
+        # the duplicate-number warnings as a QBO company holds them (recorded: quickbooks_ruby_fixtures/
+        # preferences.xml); WarnDuplicateJournalNumber decides whether a journal's duplicate DocNumber is refused
+        "OtherPrefs": {"NameValue": [{"Name": "WarnDuplicateCheckNumber", "Value": "true"},
+                                     {"Name": "WarnDuplicateBillNumber", "Value": "false"},
+                                     {"Name": "WarnDuplicateJournalNumber", "Value": "false"}]},
     }, obj_id="1")
     _raw(c, "CompanyInfo", {
         "CompanyName": {"empty": "Sandbox Company", "demo": "Harbourside Goods (demo)",
@@ -138,6 +142,9 @@ def _acc(c: Company, name: str) -> dict:
 def _demo(c: Company) -> None:
     prefs = c.objects["Preferences"]["1"]
     prefs["AccountingInfoPrefs"]["BookCloseDate"] = "2026-09-30"
+    # the demo firm turned "Automatically apply credits" off (a new company has it on, as `empty` does): on, QBO
+    # applies every new credit memo to the customer's oldest open invoice (docs/qbo.md#what-the-sandbox-enforces)
+    prefs["SalesFormsPrefs"]["AutoApplyCredit"] = False
     for name, acc_type, sub in DEMO_EXTRA_ACCOUNTS:
         _account(c, name, acc_type, sub, c.home_currency)
     for name in DEMO_CLASSES:
