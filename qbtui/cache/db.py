@@ -56,6 +56,7 @@ CREATE TABLE links(
 );
 CREATE UNIQUE INDEX links_key ON links(type, ref);
 CREATE INDEX links_status ON links(status);
+CREATE INDEX links_run ON links(run);
 CREATE TABLE counts(type TEXT NOT NULL, status TEXT NOT NULL, n INTEGER NOT NULL,
                     PRIMARY KEY(type, status)) WITHOUT ROWID;
 CREATE TRIGGER documents_counted AFTER INSERT ON documents BEGIN
@@ -83,16 +84,40 @@ def statements(script: str) -> list[str]:
 
 
 def disk_error(exc: sqlite3.Error, path: Path) -> OSError:
-    """A write SQLite could not make (a full disk, a file-size limit, an unwritable folder) as the OSError the
-    command line reports in one line, naming the file."""
-    return OSError(errno.EIO, f"could not be written: the disk is full, a file-size limit was reached or the "
-                              f"folder is not writable ({exc})", str(path))
+    """A write SQLite could not make, as the OSError the command line reports in one line, naming the file and
+    the cause. SQLite does not pass the system's errno on, so the cause is told from its error code and the
+    state of the folder: a full disk (SQLITE_FULL), a read-only file system, a folder qbtui may not write in,
+    a file-size limit (``ulimit -f``) in force."""
+    import resource
+
+    code = getattr(exc, "sqlite_errorname", "") or ""
+    folder = Path(path).parent
+    err = errno.EIO
+    try:
+        if code == "SQLITE_FULL":
+            err = errno.ENOSPC
+        elif os.statvfs(folder).f_flag & os.ST_RDONLY:
+            err = errno.EROFS
+        elif not os.access(folder, os.W_OK) or not os.access(path, os.W_OK):
+            err = errno.EACCES
+        elif code.startswith("SQLITE_IOERR") and resource.getrlimit(resource.RLIMIT_FSIZE)[0] != \
+                resource.RLIM_INFINITY:
+            err = errno.EFBIG
+    except OSError:
+        pass
+    what = os.strerror(err) if err != errno.EIO else f"it could not be written ({exc})"
+    return OSError(err, what, str(path))
 
 
 def is_disk_error(exc: sqlite3.Error) -> bool:
+    """A write refused by the system (not damage: SQLITE_CORRUPT and SQLITE_NOTADB are CacheCorrupt's)."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    code = getattr(exc, "sqlite_errorname", "") or ""
+    if code:
+        return code.startswith(("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_PERM"))
     text = str(exc).lower()
-    return isinstance(exc, sqlite3.OperationalError) and any(
-        w in text for w in ("disk", "full", "readonly", "read-only", "unable to open", "i/o"))
+    return "malformed" not in text and any(w in text for w in ("disk", "readonly", "read-only", "unable to open"))
 
 
 def check_header(path: Path) -> bool:

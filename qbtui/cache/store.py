@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 from tinydb import Query, TinyDB
 
-from qbtui.private import TMP_MARK, fsync_dir, open_private, private_dir
+from qbtui.private import FILE_MODE, TMP_MARK, fsync_dir, open_private, private_dir
 from qbtui.timestamps import now_iso, now_stamp
 
 from . import db as sq
@@ -240,7 +240,7 @@ class Cache:
         try:
             if self.writer and self._db is not None:
                 try:
-                    self.compact()
+                    self._checkpoint("TRUNCATE")
                 except (sqlite3.Error, OSError):
                     pass  # a checkpoint is an optimisation: the log is read on the next open
         finally:
@@ -336,6 +336,8 @@ class Cache:
         try:
             conn = sq.connect(path, create=not exists)
         except sqlite3.Error as exc:
+            if sq.is_disk_error(exc):
+                raise sq.disk_error(exc, path) from None
             raise CacheCorrupt(path, f"cannot be opened: {exc}", sq.DB_ADVICE) from None
         self._db = conn
         try:
@@ -370,6 +372,8 @@ class Cache:
         except sqlite3.DatabaseError as exc:
             if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
                 raise CacheError(f"cache file {path} is busy: {exc}") from None
+            if sq.is_disk_error(exc):
+                raise sq.disk_error(exc, path) from None
             raise CacheCorrupt(path, str(exc), sq.DB_ADVICE) from None
 
     def _has_schema(self) -> bool:
@@ -509,6 +513,7 @@ class Cache:
             src = self._path(name)
             if src.exists():
                 os.replace(src, folder / name)
+                os.chmod(folder / name, FILE_MODE)  # a file of an older qbtui may be readable by others
         fsync_dir(folder)
         fsync_dir(self.profile_dir)
         if self.migration is not None:
@@ -911,24 +916,29 @@ class Cache:
         row = self._conn.execute("SELECT data FROM links WHERE type = ? AND ref = ?", (type, ref)).fetchone()
         return None if row is None else orjson.loads(row[0])
 
-    def links(self, statuses: Iterable[str | None] | None = None) -> Iterator[Link]:
+    def links(self, statuses: Iterable[str | None] | None = None, *, runs: Iterable[str] | None = None
+              ) -> Iterator[Link]:
         """Every link, in insertion order, read a page at a time; ``statuses``: only links whose own status
-        (synced, failed, voided, sending) is one of these."""
+        (synced, failed, voided, sending, or None) is one of these; ``runs``: only links last written by one
+        of these runs. Both go through an index: the cost follows the links returned."""
         self._check_open()
-        if statuses is None:
-            pages = self._paged("SELECT id, data FROM links d WHERE d.id > ? ORDER BY d.id LIMIT ?", ())
-            for _, data in pages:
-                yield orjson.loads(data)
-            return
-        wanted = [s for s in dict.fromkeys(statuses) if s is not None]
-        if wanted:
-            for _, data in self._paged(f"SELECT id, data FROM links d WHERE d.status IN ({_marks(len(wanted))}) "
-                                       "AND d.id > ? ORDER BY d.id LIMIT ?", tuple(wanted)):
-                yield orjson.loads(data)
-        if None in statuses:
-            for _, data in self._paged("SELECT id, data FROM links d WHERE d.status IS NULL AND d.id > ? "
-                                       "ORDER BY d.id LIMIT ?", ()):
-                yield orjson.loads(data)
+        where, args = [], []
+        if statuses is not None:
+            wanted = list(dict.fromkeys(statuses))
+            named = [s for s in wanted if s is not None]
+            parts = [f"d.status IN ({_marks(len(named))})"] if named else []
+            if None in wanted:
+                parts.append("d.status IS NULL")
+            where.append("(" + (" OR ".join(parts) or "0") + ")")
+            args += named
+        if runs is not None:
+            run_ids = list(dict.fromkeys(runs))
+            where.append(f"d.run IN ({_marks(len(run_ids))})")
+            args += run_ids
+        sql = "SELECT d.id, d.data FROM links d WHERE " + "".join(w + " AND " for w in where) + \
+              "d.id > ? ORDER BY d.id LIMIT ?"
+        for _, data in self._paged(sql, tuple(args)):
+            yield orjson.loads(data)
 
     def record_outcomes(self, outcomes: Sequence[Outcome]) -> None:
         """Record a batch of outcomes in one transaction (all or nothing, durable when this returns).
@@ -1008,8 +1018,17 @@ class Cache:
         """Copy the write-ahead log into the database and empty it (``wal_checkpoint(TRUNCATE)``); it also
         happens on its own as the log grows, and on close."""
         self._require_writer()
+        self._checkpoint("TRUNCATE")
+
+    def _checkpoint(self, mode: str) -> None:
+        """A checkpoint that never waits for readers (a reader's snapshot keeps the part of the log it needs;
+        the rest is copied now and the log is reset later)."""
         assert self._db is not None
-        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._db.execute("PRAGMA busy_timeout = 0")
+        try:
+            self._db.execute(f"PRAGMA wal_checkpoint({mode})").fetchall()
+        finally:
+            self._db.execute("PRAGMA busy_timeout = 10000")
 
     # ------------------------------------------------------------------ status
     def _status_row(self, type_: str, ref: str) -> tuple[str, bool] | None:

@@ -138,7 +138,7 @@ def test_demo_refuses_any_other_profile_and_leaves_it_byte_for_byte(profile, mon
     code, _ = profile.sync_json()
     assert code == 0
     before = _files(profile.path)
-    assert {"documents.json", "state.json", "auth/tokens.json", "auth/client_secret"} <= set(before)
+    assert {"documents.sqlite", "state.json", "auth/tokens.json", "auth/client_secret"} <= set(before)
     with profile.cache() as cache:
         assert cache.runs() and cache.links()
     for args, env in ((("demo", "--reset"), None), (("demo",), None), (("demo", "--reset"), "default")):

@@ -153,9 +153,9 @@ def leftovers(folder: Path) -> list[str]:
 
 def test_file_size_limit_is_one_line_exit_2_nothing_half_written(qbtui, example_file, tmp_path):
     before = fill(qbtui, example_file)
-    size = (qbtui.data_dir / "profiles" / "default" / "documents.json").stat().st_size
+    size = (qbtui.data_dir / "profiles" / "default" / "documents.sqlite").stat().st_size
     result = child(["import", str(bigger_file(tmp_path))], qbtui.data_dir, limit=(resource.RLIMIT_FSIZE, size + 4096))
-    assert_one_line(result, "documents.json", "File too large")
+    assert_one_line(result, "documents.sqlite", "File too large")
     assert profile_files(qbtui) == before
     assert leftovers(qbtui.data_dir) == []
 

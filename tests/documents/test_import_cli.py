@@ -162,7 +162,7 @@ def test_bad_jsonl_names_the_line(qbtui, tmp_path):
     assert result.exit_code == 1
     assert "line 2, /emial: unknown field" in result.stderr
     assert "line 3: invalid JSON" in result.stderr
-    assert not (qbtui.data_dir / "profiles" / "default" / "documents.json").exists() or qbtui.json("status")["documents"] == {}
+    assert not (qbtui.data_dir / "profiles" / "default" / "documents.sqlite").exists() or qbtui.json("status")["documents"] == {}
 
 
 BAD_CSV = [

@@ -41,7 +41,7 @@ def test_profile_is_private_after_connect_import_sync_pull_export_and_change_of_
     r = profile.q("cogs", "export", "--from", "2026-11-01", "--to", "2026-11-30", "--output", str(export))
     assert r.exit_code == 0, r.output
     names = {p.name for p in profile.path.rglob("*")}
-    assert {"documents.json", "links.json", "outcomes.jsonl", "state.json", "writer.lock", "auth", "tokens.json",
+    assert {"documents.sqlite", "outcomes.mark", "state.json", "writer.lock", "auth", "tokens.json",
             "client_secret", "tokens.lock", "exports", "cogs.csv"} <= names
     assert modes(profile.q.data_dir) == {}
     assert profile.q("integration", "change-organisation", "--yes").exit_code == 0  # writes the links archive
@@ -60,7 +60,11 @@ def test_a_profile_made_open_by_an_older_qbtui_is_tightened_on_open(tmp_path, op
         cache.upsert_documents([{"type": "customer", "ref": "C-1", "name": "Harbour Cafe"}])
         cache.record_outcomes([{"type": "customer", "ref": "C-1", "status": "synced",
                                 "qbo": [{"entity": "Customer", "id": "1", "sync_token": "0"}]}])
-    assert modes(folder) == {}
+        # the database's side files, made by SQLite while it is open, are as private as the database
+        assert {"documents.sqlite-wal", "documents.sqlite-shm"} <= {p.name for p in folder.iterdir()}
+        assert modes(folder) == {}
+    assert cache.migration is not None and "outcomes.jsonl" in os.listdir(folder / cache.migration.backup)
+    assert modes(folder) == {}  # the old files too, moved into the backup folder
 
 
 def test_sandbox_state_file_is_private(tmp_path, open_umask):
