@@ -89,6 +89,9 @@ _TABLE = (
     _b("allow_online_ach", "invoices allow online ACH (bank transfer) payment"),
     _b("reference_on_statement", "also put the sale reference in 'message on statement' (PrivateNote, searchable)"),
     _b("use_actual_shipment_date", "invoice ship date = actual shipment date when known, else required-by date"),
+    Setting("bill_payment_print", "choice", "not_set", "a bill payment's cheque in QBO: not_set (not queued for "
+            "printing: CheckPayment.PrintStatus NotSet) or need_to_print (QBO's 'to print' queue, NeedToPrint)",
+            ("not_set", "need_to_print")),
     Setting("autosync.start", "datetime", None, "when autosync starts (ISO date and time)", optional=True),
     Setting("autosync.every", "duration", None, "how often autosync runs: a number and m, h or d (e.g. 15m, 1h, 1d)",
             optional=True),
@@ -142,7 +145,8 @@ def _parse_bool(s: Setting, text: str) -> bool:
 
 
 def _parse_choice(s: Setting, text: str) -> str:
-    t = text.strip().lower().replace("-", "_").replace(" ", "_")
+    # QBO's own spelling is accepted too: NeedToPrint -> need_to_print
+    t = re.sub(r"(?<=[a-z])(?=[A-Z])", "_", text.strip()).lower().replace("-", "_").replace(" ", "_")
     if t in s.choices:
         return t
     raise SettingError(f"{s.key}: {text!r} is not allowed; choose one of: {', '.join(s.choices)}")
@@ -261,6 +265,7 @@ class Settings:
     allow_online_ach: bool = False
     reference_on_statement: bool = False
     use_actual_shipment_date: bool = False
+    bill_payment_print: str = "not_set"
     autosync_start: str | None = None
     autosync_every: str | None = None
     alerts_email: str | None = None

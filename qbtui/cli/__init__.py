@@ -5,8 +5,8 @@ Ctrl+C. With ``--json`` one JSON document goes to stdout (``{"error": {...}}`` w
 :func:`qbtui.cli.common.fail`) and human messages to stderr.
 
 A package: :mod:`qbtui.cli.common` (profile, errors, output) lies below every command group; each group is a
-module of plain click commands (documents, sync, connect, mapping, settings, maintenance, dashboard, wizard); this
-module is only the root group that collects them. No command module imports this one.
+module of plain click commands (documents, sync, preflight, connect, mapping, settings, maintenance, dashboard,
+wizard); this module is only the root group that collects them. No command module imports this one.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import click
 
 from qbtui import __version__
 from qbtui.cache import default_data_dir
-from qbtui.cli import connect, dashboard, documents, maintenance, mapping, settings, sync, wizard
+from qbtui.cli import connect, dashboard, documents, maintenance, mapping, preflight, settings, sync, wizard
 from qbtui.cli.common import Profile, open_dashboard
 from qbtui.sandbox.cli import sandbox
 
@@ -66,6 +66,6 @@ def main(ctx: click.Context, profile: str, data_dir: Path | None, no_mouse: bool
         open_dashboard(ctx.obj)
 
 
-for _command in (*dashboard.COMMANDS, *documents.COMMANDS, *sync.COMMANDS, *connect.COMMANDS, *mapping.COMMANDS,
-                 *settings.COMMANDS, *maintenance.COMMANDS, *wizard.COMMANDS, sandbox):
+for _command in (*dashboard.COMMANDS, *documents.COMMANDS, *sync.COMMANDS, *preflight.COMMANDS, *connect.COMMANDS,
+                 *mapping.COMMANDS, *settings.COMMANDS, *maintenance.COMMANDS, *wizard.COMMANDS, sandbox):
     main.add_command(_command)

@@ -12,9 +12,12 @@ from qbtui.cli.common import Profile, fail, open_dashboard, user_errors
 
 @click.command("demo")
 @click.option("--reset", is_flag=True, help="Start the demo company and its sample data over.")
+@click.option("--company", type=click.Choice(("demo", "inventory")), default=None,  # qbtui.cli.demo.DEMO_COMPANIES
+              help="The sandbox company: demo, or inventory (a firm that tracked inventory in QuickBooks before) "
+                   "[default: the one the demo profile holds, else demo].")
 @click.pass_obj
 @user_errors
-def demo_command(profile: Profile, reset: bool) -> None:
+def demo_command(profile: Profile, reset: bool, company: str | None) -> None:
     """The built-in sandbox company with sample data (profile "demo"), in the dashboard."""
     from qbtui.cli.demo import DEMO_PROFILE, DemoError, prepare, stop_sandbox
 
@@ -30,7 +33,7 @@ def demo_command(profile: Profile, reset: bool) -> None:
         fail("the demo opens the dashboard, which needs a terminal; for scripts use the commands (qbtui --help)")
     click.echo(f"starting the demo company (profile {profile.name})...", err=True)
     try:
-        proc, url = prepare(profile.path, reset=reset)
+        proc, url = prepare(profile.path, reset=reset, company=company)
     except DemoError as exc:
         fail(str(exc))
     try:

@@ -1,6 +1,6 @@
 """``qbtui demo``: the built-in sandbox company with sample data, no Intuit account needed.
 
-Starts ``qbtui sandbox serve --company demo`` as a child process on a free loopback port (its
+Starts ``qbtui sandbox serve --company demo`` (or ``inventory``: ``qbtui demo --company inventory``) as a child process on a free loopback port (its
 company kept in the profile's folder, so the next start finds the same company), connects the
 ``demo`` profile to it through the same OAuth flow a real company uses, maps accounts, loads the
 sample documents once (with deliberate errors to fix), and opens the dashboard. The sandbox runs
@@ -29,6 +29,8 @@ from qbtui.sync.pull import pull_reference
 DEMO_PROFILE = "demo"  #: the one profile `qbtui demo` works on (and resets)
 DEMO_CLIENT_ID = "qbtui-demo"
 DEMO_CLIENT_SECRET = "qbtui-demo"  # the sandbox accepts any pair; not a credential
+DEMO_COMPANIES = ("demo", "inventory")  #: the sandbox companies `qbtui demo --company` offers
+DEMO_COMPANY_KEY = "demo_company"  #: the setting that says which one the demo profile holds
 
 
 class DemoError(Exception):
@@ -41,12 +43,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_sandbox(profile_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_sandbox(profile_path: Path, company: str = "demo") -> tuple[subprocess.Popen[bytes], str]:
     """The demo company's sandbox as a child process; returns it and its root URL once it answers."""
     port = free_port()
     # 0600 like every file of a profile; kept open for the child's lifetime
     log = os.fdopen(open_private(profile_path / "sandbox.log", os.O_WRONLY | os.O_APPEND), "ab")
-    proc = subprocess.Popen([sys.executable, "-m", "qbtui", "sandbox", "serve", "--port", str(port), "--company", "demo",
+    proc = subprocess.Popen([sys.executable, "-m", "qbtui", "sandbox", "serve", "--port", str(port), "--company", company,
                              "--state", str(profile_path / "sandbox-company.json")],
                             stdin=subprocess.DEVNULL, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
@@ -84,21 +86,30 @@ def demo_documents() -> list[dict]:
     return sample_documents()
 
 
-def prepare(profile_path: Path, *, reset: bool) -> tuple[subprocess.Popen[bytes], str]:
-    """Everything before the dashboard opens; returns the running sandbox."""
+def prepare(profile_path: Path, *, reset: bool, company: str | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """Everything before the dashboard opens; returns the running sandbox. ``company``: the sandbox company to
+    start with (None: the one the profile holds, else ``demo``); a profile holding another one is refused unless
+    ``reset``."""
     if reset and profile_path.exists():
         Cache.open(profile_path, writer=True, command="qbtui demo --reset").close()  # refuses while another holds it
         shutil.rmtree(profile_path)
     private_dir(profile_path, tighten=True)
-    proc, url = start_sandbox(profile_path)
-    try:
-        with Cache.open(profile_path, writer=True, command="qbtui demo") as cache:
+    with Cache.open(profile_path, writer=True, command="qbtui demo") as cache:
+        held = cache.get_setting(DEMO_COMPANY_KEY) or ("demo" if (profile_path / "sandbox-company.json").exists()
+                                                       else None)
+        if company is not None and held is not None and company != held:
+            raise DemoError(f"the demo profile holds the {held!r} company: `qbtui demo --reset --company {company}` "
+                            "starts over with the other one (nothing was changed)")
+        company = company or held or "demo"
+        proc, url = start_sandbox(profile_path, company)
+        try:
             asyncio.run(connect_demo(cache, profile_path, url))
+            cache.set_setting(DEMO_COMPANY_KEY, company)
             if cache.count() == 0:
                 cache.upsert_documents(demo_documents())
-    except BaseException:
-        stop_sandbox(proc)
-        raise
+        except BaseException:
+            stop_sandbox(proc)
+            raise
     return proc, url
 
 

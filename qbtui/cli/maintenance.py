@@ -341,7 +341,8 @@ def products_replace(profile: Any, yes: bool, as_json: bool) -> None:
         print_json({"run": run})
     else:
         click.echo(f"run {run['id']}: {counts.get('updated', 0)} updated, {counts.get('created', 0)} created, "
-                   f"{counts.get('failed', 0)} failed")
+                   + (f"{counts['deactivated']} Inventory item(s) made inactive and replaced, "
+                      if counts.get("deactivated") else "") + f"{counts.get('failed', 0)} failed")
     raise SystemExit(1 if counts.get("failed") else 0)
 
 

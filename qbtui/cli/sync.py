@@ -91,6 +91,12 @@ def sync_command(profile: Profile, types: tuple[str, ...], refs: tuple[str, ...]
     if scheduled:
         scheduled_sync(profile, as_json=as_json, events=events)
     with profile.open(writer=True, command="qbtui sync") as cache:
+        from qbtui.sync.preflight import check_json, first_sync_blocker
+
+        blocker = first_sync_blocker(cache)
+        if blocker is not None:  # the first sync only; later the gates block each document (docs/domain.md#gates)
+            row = check_json(blocker)
+            fail(f"nothing was sent: {row['message']}", 2, error=f"preflight.{blocker.code}", hint=row["hint"])
         removals = 0 if yes else _removals(cache, types_ or None, refs_ or None, keys)
         if removals:
             confirm_or_refuse(yes, f"void or delete {removals} QuickBooks object{'s' if removals != 1 else ''} of "

@@ -74,13 +74,17 @@ class GateContext:
     qbo_contact_kinds: Mapping[str, str] = field(default_factory=dict)  # name key -> "Customer" | "Vendor"
     tax_codes: frozenset[str] | None = None  # our tax code names that resolve to a QBO tax code; None: not known yet
     terms: frozenset[str] | None = None  # the same for payment terms
+    #: product ref -> (the QBO item it is linked to, True) or (the active one of its name it would be linked to, False)
+    product_items: Mapping[str, tuple[Mapping[str, Any], bool]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, docs: Mapping[tuple[str, str], Doc], settings: Settings | None = None,
               prefs: Prefs | None = None, qbo_customers: Iterable[Mapping[str, Any]] = (),
               qbo_vendors: Iterable[Mapping[str, Any]] = (), qbo_tax_codes: Iterable[Mapping[str, Any]] | None = None,
-              qbo_terms: Iterable[Mapping[str, Any]] | None = None) -> GateContext:
-        """``qbo_tax_codes`` / ``qbo_terms``: QBO's lists once pulled (None before: no tax/terms gate)."""
+              qbo_terms: Iterable[Mapping[str, Any]] | None = None, qbo_items: Iterable[Mapping[str, Any]] = (),
+              item_links: Mapping[str, str] | None = None) -> GateContext:
+        """``qbo_tax_codes`` / ``qbo_terms``: QBO's lists once pulled (None before: no tax/terms gate).
+        ``qbo_items``: QBO's items as pulled; ``item_links``: product ref -> the QBO Item Id it is linked to."""
         products: Counter[str] = Counter()
         contacts: Counter[str] = Counter()
         for (t, _), d in docs.items():
@@ -98,11 +102,106 @@ class GateContext:
             return frozenset(str(i["Name"]) for i in items if i.get("Name") and i.get("Active", True)) | set(mapped)
 
         return cls(settings, prefs or Prefs(), docs, products, contacts, kinds,
-                   names(qbo_tax_codes, settings.tax_mapping), names(qbo_terms, settings.terms_mapping))
+                   names(qbo_tax_codes, settings.tax_mapping), names(qbo_terms, settings.terms_mapping),
+                   _product_items(docs, qbo_items, item_links or {}))
 
     @classmethod
     def from_ledger(cls, ledger: Ledger, **kw: Any) -> GateContext:
         return cls.build(ledger.docs, ledger.settings, ledger.prefs, **kw)
+
+
+def _product_items(docs: Mapping[tuple[str, str], Doc], qbo_items: Iterable[Mapping[str, Any]],
+                   item_links: Mapping[str, str]) -> dict[str, tuple[Mapping[str, Any], bool]]:
+    """For each product, the QBO item a sync would use: the one it is linked to, else the active item of its
+    name (QBO compares names case-insensitively; the sync links a product to it instead of creating one)."""
+    by_id: dict[str, Mapping[str, Any]] = {}
+    by_name: dict[str, Mapping[str, Any]] = {}
+    for item in qbo_items:
+        by_id[str(item.get("Id"))] = item
+        if item.get("Name") and item.get("Active", True):
+            by_name.setdefault(_name_key(str(item["Name"])), item)
+    if not by_id:
+        return {}
+    out: dict[str, tuple[Mapping[str, Any], bool]] = {}
+    for (t, ref), d in docs.items():
+        if t != "product":
+            continue
+        linked = item_links.get(ref)
+        if linked is not None:
+            if linked in by_id:
+                out[ref] = (by_id[linked], True)
+        elif d.get("name") and (hit := by_name.get(_name_key(str(d["name"])))) is not None:
+            out[ref] = (hit, False)
+    return out
+
+
+# --- QBO items that would double-count --------------------------------------------------------
+
+ITEM_CONFLICT = "product.qbo_item_conflict"
+
+
+def product_item_roles(doc: Mapping[str, Any]) -> dict[str, str]:
+    """The roles of a product's QBO item accounts by its kind (docs/domain.md#what-each-document-becomes):
+    ``{"IncomeAccountRef": "sales_income", "ExpenseAccountRef": role}``, the expense only when one is sent."""
+    kind = doc.get("kind", "stock")
+    roles = {"IncomeAccountRef": "sales_income"}
+    if kind == "stock":
+        roles["ExpenseAccountRef"] = "inventory_asset"
+    elif kind == "non_stock" or doc.get("purchase_cost") is not None:
+        roles["ExpenseAccountRef"] = "cogs"
+    return roles
+
+
+def describe_item(item: Mapping[str, Any]) -> str:
+    """``'Stoneware mug' (Id 19, type Inventory, income Sales of Product Income, expense Cost of Goods Sold,
+    asset Inventory Asset)``: a QBO item as a message names it."""
+    parts = [f"Id {item.get('Id')}", f"type {item.get('Type') or '?'}"]
+    for key, label in (("IncomeAccountRef", "income"), ("ExpenseAccountRef", "expense"), ("AssetAccountRef", "asset")):
+        ref = item.get(key)
+        if isinstance(ref, Mapping) and ref.get("value") is not None:
+            parts.append(f"{label} {ref.get('name') or 'account'} [{ref['value']}]")
+    return f"{str(item.get('Name'))!r} ({', '.join(parts)})"
+
+
+def item_conflict(doc: Mapping[str, Any], item: Mapping[str, Any], mapping: Mapping[str, str], *,
+                  linked: bool = False) -> Reason | None:
+    """Why linking product ``doc`` to QBO ``item`` would post wrong books, or None. An Inventory item: QBO posts
+    its own cost of goods sold on every sale of it (and qbtui's COGS journal a second one). Another item whose
+    income or expense account is not the one the product's kind posts to (docs/domain.md#what-each-document-becomes):
+    a stock product's bills would be expensed instead of adding to the inventory asset, or the COGS journal would
+    count them again. An account of the item that is absent, or a role not mapped yet, is not compared. A product
+    already linked is updated with our accounts on its next sync, so only an Inventory item counts then."""
+    name = doc.get("name", "")
+    what = describe_item(item)
+    replace = "qbtui products replace"
+    if item.get("Type") == "Inventory":
+        return _reason(NAMES, "name", ITEM_CONFLICT,
+                       f"Product {name!r} would be linked to the QBO item {what}: an Inventory item, whose every sale "
+                       "QBO costs itself (its own cost of goods sold, on top of qbtui's COGS journal: counted twice).",
+                       f"Run `{replace}`: it makes that item inactive (QBO renames it '{item.get('Name')} (deleted)' and "
+                       "takes its stock value off the inventory asset: post the opening inventory journal) and creates "
+                       "a NonInventory item of the same name with the product's accounts; or rename the product in the "
+                       "inventory system and import it again")
+    if linked:
+        return None
+    wrong = []
+    for key, role in product_item_roles(doc).items():
+        ref = item.get(key)
+        want = mapping.get(role)
+        have = ref.get("value") if isinstance(ref, Mapping) else None
+        if want is not None and have is not None and str(have) != str(want):
+            wrong.append(f"its {'income' if key == 'IncomeAccountRef' else 'expense'} account is "
+                         f"{ref.get('name') or have} [{have}], not the {role} account [{want}]")
+    if not wrong:
+        return None
+    kind = doc.get("kind", "stock")
+    return _reason(NAMES, "name", ITEM_CONFLICT,
+                   f"Product {name!r} ({kind}) would be linked to the QBO item {what}: " + "; ".join(wrong) + " "
+                   + ("(bills for it would be expensed instead of added to the inventory asset, and its cost "
+                      "counted again by the COGS journal)." if kind == "stock" else "(its postings would land on "
+                                                                                    "other accounts)."),
+                   f"Run `{replace}`: it sets that item's accounts to the product's; or rename the product in the "
+                   "inventory system and import it again")
 
 
 # --- skipped: not to be sent, by a setting ------------------------------------------------
@@ -279,6 +378,9 @@ def _specific(doc: Doc, ctx: GateContext) -> list[Reason]:
                                "product.duplicate_name", f"Another product has the same name {name[:100]!r} in its first "
                                "100 characters (QBO compares names case-insensitively).",
                                f"Give each product a distinct name; {REIMPORT}"))
+        hit = ctx.product_items.get(doc["ref"])
+        if hit is not None and (conflict := item_conflict(doc, hit[0], ctx.settings.mapping, linked=hit[1])):
+            out.append(conflict)
     elif t in ("customer", "supplier"):
         name = doc.get("name", "")
         if any(c in name for c in ":\t\n\r") or len(name) > CONTACT_NAME_MAX:

@@ -127,6 +127,9 @@ KINDS: tuple[Kind, ...] = (
           wave=2, roles=("accounts_receivable", "payment_clearing"), build=sales.build_payment),
     _kind("cogs", noun="COGS journal", abbrev="COGS", tab=ADJUSTMENTS, label="COGS", short="COGS",
           entities=("JournalEntry",), references=(("invoice", "sale_invoice"),), dates=("date",), party=("invoice",),
+          # the journal only names its invoice in a memo: it posts whether or not the invoice is sent (a channel
+          # whose sales another tool posts: invoices no_sync, COGS individual)
+          informational=("invoice",),
           wave=1, roles=("cogs", "inventory_asset"), build=journals.build_cogs),
     _kind("purchase_order", noun="purchase order", abbrev="PO", tab=PURCHASES, label="Purchase Orders", short="POs",
           entities=("PurchaseOrder",), references=(_SUPPLIER, _PRODUCTS), dates=("date",), party=("supplier",),

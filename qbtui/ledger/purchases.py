@@ -55,7 +55,9 @@ def build_bill_payment(doc: Doc, ledger: Ledger) -> list[Payload]:
     body["VendorRef"] = ledger.resolver.contact("supplier", bill.get("supplier", ""))
     body["APAccountRef"] = ledger.resolver.account("accounts_payable")
     body["PayType"] = "Check"
-    body["CheckPayment"] = {"BankAccountRef": ledger.resolver.account("bank")}
+    # never QBO's "to print" cheque queue unless the setting asks for it
+    print_status = "NeedToPrint" if ledger.settings.bill_payment_print == "need_to_print" else "NotSet"
+    body["CheckPayment"] = {"BankAccountRef": ledger.resolver.account("bank"), "PrintStatus": print_status}
     add_currency(body, bill if bill.get("currency") else doc, ledger)
     body["TotalAmt"] = amount
     body["Line"] = [{"Amount": amount, "LinkedTxn": [

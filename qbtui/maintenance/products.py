@@ -1,7 +1,11 @@
 """Replace products in QBO with the inventory side's: each product's QBO item (its link, else the
-item of the same name) is updated with the ledger's payload, a missing one is created. Refused
-before anything is sent when two product names collide in their first 100 characters (QBO's name
-limit: they would land on one item). Progress through ``on_progress(n, total)``."""
+item of the same name) is updated with the ledger's payload, a missing one is created. An item of type
+Inventory (QBO costs its sales itself: ledger.gates.item_conflict) cannot become a NonInventory item by
+an update: it is made inactive (QBO renames it "NAME (deleted)", which frees the name: docs/qbo.md) and a
+NonInventory item of the same name is created in its place. Afterwards QBO's item list is pulled again, so
+the gate ``product.qbo_item_conflict`` sees the new items. Refused before anything is sent when two
+product names collide in their first 100 characters (QBO's name limit: they would land on one item).
+Progress through ``on_progress(n, total)``."""
 
 from __future__ import annotations
 
@@ -67,8 +71,14 @@ async def replace_products(cache: Cache, client: QBOClient, *, on_progress: Call
         if qid is None and body["Name"] in existing:
             qid = str(existing[body["Name"]]["Id"])
         try:
-            if qid is not None:
-                current = await client.read("Item", qid)
+            current = await client.read("Item", qid) if qid is not None else None
+            if current is not None and current.get("Type") == "Inventory":
+                gone = await client.update("Item", {"Id": qid, "SyncToken": current["SyncToken"], "Active": False},
+                                           sparse=True)
+                changed.append({"type": key[0], "ref": key[1], "entity": "Item", "id": str(qid),
+                                "name": str(gone.get("Name")), "operation": "deactivate"})
+                qid = current = None  # its name is free now ("NAME (deleted)"): created again below
+            if qid is not None and current is not None:
                 update = {k: v for k, v in body.items() if k != "Type" or v == current.get("Type")}
                 obj = await client.update("Item", {**update, "Id": qid, "SyncToken": current["SyncToken"]}, sparse=True)
                 operation = "update"
@@ -84,8 +94,13 @@ async def replace_products(cache: Cache, client: QBOClient, *, on_progress: Call
         if on_progress:
             on_progress(n, len(payloads))
     cache.record_outcomes(outcomes)
+    try:
+        cache.put_reference("items", await client.query_all("Item"))
+    except QBOFault:  # the next `qbtui pull` refreshes it
+        pass
     counts = {"updated": sum(c["operation"] == "update" for c in changed),
-              "created": sum(c["operation"] == "create" for c in changed), "failed": len(failed)}
+              "created": sum(c["operation"] == "create" for c in changed),
+              "deactivated": sum(c["operation"] == "deactivate" for c in changed), "failed": len(failed)}
     return end_maintenance(cache, run_id, counts=counts, changed=changed, failed=failed,
                            created=[{k: c[k] for k in ("type", "ref", "entity", "id")} for c in changed
                                     if c["operation"] == "create"])

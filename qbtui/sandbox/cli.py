@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from .config import SandboxConfig, parse_faults
+from .fixtures import COMPANIES
 from .server import is_loopback, run
 
 
@@ -18,7 +19,7 @@ def sandbox() -> None:
 @sandbox.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback unless --allow-remote).")
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--company", type=click.Choice(["empty", "demo", "unprepared"]), default="demo", show_default=True)
+@click.option("--company", type=click.Choice(COMPANIES), default="demo", show_default=True)
 @click.option("--throttle", type=click.Choice(["qbo", "off"]), default="qbo", show_default=True)
 @click.option("--time-scale", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
               help="Shorten every rate window this many times (60 s -> 60/X s).")

@@ -10,7 +10,7 @@ from typing import Literal
 
 from qbtui.limits import BATCH_MAX_ITEMS, Limits
 
-Company = Literal["empty", "demo", "unprepared"]
+Company = Literal["empty", "demo", "unprepared", "inventory"]
 Throttle = Literal["qbo", "off"]
 
 FAULT_KINDS = ("http500", "drop_after_commit", "timeout")
@@ -83,7 +83,7 @@ class SandboxConfig:
     wall_clock: Callable[[], float] = time.time
 
     def __post_init__(self) -> None:
-        if self.company not in ("empty", "demo", "unprepared"):
+        if self.company not in ("empty", "demo", "unprepared", "inventory"):
             raise ValueError(f"unknown company {self.company!r}")
         if self.throttle not in ("qbo", "off"):
             raise ValueError(f"unknown throttle {self.throttle!r}")

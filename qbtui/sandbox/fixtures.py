@@ -1,4 +1,4 @@
-"""The three companies `--company` offers: empty, demo and unprepared (docs/cli.md#the-sandbox-server);
+"""The companies `--company` offers: empty, demo, unprepared and inventory (docs/cli.md#the-sandbox-server);
 demo has an account for every role of docs/domain.md#mapping-roles."""
 
 from __future__ import annotations
@@ -48,17 +48,20 @@ DEMO_VENDORS = ["Clayworks Supply", "Pacific Packaging"]
 DEMO_CLASSES = ["Retail", "Wholesale"]
 DEMO_DEPARTMENTS = ["Main Warehouse", "Downtown Store"]
 TERMS = [("Due on receipt", 0), ("Net 15", 15), ("Net 30", 30), ("Net 60", 60)]
+COMPANIES = ("empty", "demo", "unprepared", "inventory")
 
 
 def build(kind: str, realm_id: str) -> Company:
-    if kind not in ("empty", "demo", "unprepared"):
+    if kind not in COMPANIES:
         raise ValueError(f"unknown company {kind!r}")
     c = Company(realm_id)
     _base(c, kind)
-    if kind in ("demo", "unprepared"):
+    if kind in ("demo", "unprepared", "inventory"):
         _demo(c)
     if kind == "unprepared":
         _unprepared(c)
+    if kind == "inventory":
+        _inventory(c)
     c.rebuild_indexes()
     return c
 
@@ -95,7 +98,8 @@ def _base(c: Company, kind: str) -> None:
     }, obj_id="1")
     _raw(c, "CompanyInfo", {
         "CompanyName": {"empty": "Sandbox Company", "demo": "Harbourside Goods (demo)",
-                        "unprepared": "Harbourside Goods (unprepared)"}[kind],
+                        "unprepared": "Harbourside Goods (unprepared)",
+                        "inventory": "Harbourside Goods (tracked inventory in QuickBooks)"}[kind],
         "LegalName": "Harbourside Goods Ltd", "Country": "US" if usd else "CA",
         "CompanyAddr": {"Line1": "1 Harbour Way", "City": "Portland", "CountrySubDivisionCode": "OR",
                         "PostalCode": "97201"} if usd else
@@ -206,3 +210,25 @@ def _unprepared(c: Company) -> None:
                       "ExpenseAccountRef": _acc(c, "Cost of Goods Sold"),
                       "AssetAccountRef": _acc(c, "Inventory Asset")}, at=FIXTURE_TIME)
     c.create("Vendor", {"DisplayName": "Harbour Cafe", "CompanyName": "Harbour Cafe"}, at=FIXTURE_TIME)
+
+
+#: the items a firm that tracked inventory in QBO left behind (the demo's sample products have their names)
+INVENTORY_ITEMS = ("Stoneware mug", "Dinner plate")
+
+
+def _inventory(c: Company) -> None:
+    """A firm that tracked inventory in QBO before: tracking is off now (USD, as demo), but an active Inventory
+    item is left (QBO posts its own cost of goods sold on every sale of it) and a NonInventory item expensed to
+    Cost of Goods Sold (a bill for it expenses stock instead of adding to the asset). Both are named like
+    products of the demo's sample data, so that the product gate `product.qbo_item_conflict` shows."""
+    income, cogs = _acc(c, "Sales of Product Income"), _acc(c, "Cost of Goods Sold")
+    asset = _acc(c, "Inventory Asset")
+    c.create("Item", {"Name": INVENTORY_ITEMS[0], "Sku": "MUG-01", "Type": "Inventory", "TrackQtyOnHand": True,
+                      "UnitPrice": 12.5, "PurchaseCost": 4.1, "QtyOnHand": 40, "InvStartDate": "2026-01-01",
+                      "IncomeAccountRef": income, "ExpenseAccountRef": cogs, "AssetAccountRef": asset},
+             at=FIXTURE_TIME)
+    c.create("Item", {"Name": INVENTORY_ITEMS[1], "Sku": "PLT-02", "Type": "NonInventory", "UnitPrice": 18,
+                      "PurchaseCost": 6.25, "IncomeAccountRef": income, "ExpenseAccountRef": cogs},
+             at=FIXTURE_TIME)
+    # the 40 mugs at 4.10 that QBO's own inventory tracking valued
+    c.get("Account", asset["value"])["CurrentBalance"] = 164.0

@@ -45,6 +45,7 @@ from qbtui.errors import (
     FAULT_PERIOD_CLOSED,
     FAULT_STALE_OBJECT,
 )
+from qbtui.ledger.gates import ITEM_CONFLICT, Reason, item_conflict
 from qbtui.ledger.kinds import WAVES  # sending waves: a wave only names objects made by earlier ones
 from qbtui.ledger.payload import Payload, jsonable, wire
 from qbtui.limits import BATCH_MAX_ITEMS
@@ -81,6 +82,7 @@ HINTS = {
     FAULT_PERIOD_CLOSED: "the date is in a closed period: change the document's date or QuickBooks' book close date",
     FAULT_DUPLICATE_NAME: "a customer, supplier or employee in QuickBooks already has this name: link to it or rename",
     FAULT_STALE_OBJECT: "it was changed in QuickBooks meanwhile: pull and re-sync",
+    ITEM_CONFLICT: "run `qbtui products replace`, or give the product another name",
 }
 
 
@@ -314,6 +316,8 @@ class SyncEngine:
             for p, payload in pairs:
                 name = payload.body[NAME_FIELD[entity]]
                 found = existing.get(name) or folded.get(name.casefold())
+                if found is not None and self._item_conflict(p, found) is not None:
+                    continue  # never linked: sent, QBO refuses the name (6240), and _settle says why
                 if found is not None:
                     outcomes.append(self._outcome(p, [{**self._part(payload, found), "linked": True}], error=None))
                     linked.add((p.type, p.ref))
@@ -326,6 +330,13 @@ class SyncEngine:
                                                        "linked": True}
             self.on_event(progress.as_event())
         return [p for p in ready if (p.type, p.ref) not in linked]
+
+    def _item_conflict(self, p: PlannedDocument, item: dict[str, Any]) -> Reason | None:
+        """Why the QBO item found for product ``p`` must not be linked (ledger.gates.item_conflict), or None."""
+        if p.type != "product":
+            return None
+        rec = self.cache.get(p.type, p.ref)
+        return item_conflict(rec["data"] if rec else {}, item, self.cache.get_setting("mapping") or {})
 
     async def _send_wave(self, ready: list[PlannedDocument], progress: Progress) -> None:
         """Batch workers and single workers drain one queue, each taking work only when its request can go."""
@@ -521,7 +532,11 @@ class SyncEngine:
             except QBOFault:
                 found = [None] * len(dup)
             for i, obj in zip(dup, found):
-                if obj is not None:
+                conflict = self._item_conflict(pairs[i][0], obj) if obj is not None else None
+                if conflict is not None:  # an item that would double-count is never linked
+                    results[i] = QBOFault(ITEM_CONFLICT, conflict.message, conflict.hint, element="Name",
+                                          status=400, fault_type="qbtui")
+                elif obj is not None:
                     log.info("%s %s: QuickBooks already had it (%s): linked", pairs[i][0].type, pairs[i][0].ref,
                              results[i].code)
                     results[i] = Linked(obj) if results[i].code == FAULT_DUPLICATE_NAME else obj

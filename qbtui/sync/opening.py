@@ -325,7 +325,14 @@ def opening_inventory_preview(cache: Cache, *, qbo_balance: Decimal | None = Non
     valuation = inventory_valuation(products)
     balance = qbo_inventory_balance(cache) if qbo_balance is None else money(qbo_balance)
     payload = build_opening_inventory(valuation, balance, start, ledger)
-    return OpeningInventory(valuation, balance, (start - timedelta(days=1)).isoformat(),
+    day = start - timedelta(days=1)
+    close = ledger.prefs.book_close_date
+    if payload is not None and close is not None and day <= close:  # as the date gate and the preflight say
+        raise OpeningError(f"the opening inventory journal is dated {day.isoformat()}, the day before the filter start "
+                           f"date, and QuickBooks' books are closed up to {close.isoformat()} (it would answer 6210): "
+                           f"set filter_start_date to {(close + timedelta(days=2)).isoformat()} or later, or have the "
+                           "accountant move the close date back")
+    return OpeningInventory(valuation, balance, day.isoformat(),
                             jsonable(payload.body) if payload else None, payload)
 
 

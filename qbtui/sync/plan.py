@@ -90,7 +90,8 @@ def snapshot(cache: Cache) -> Snapshot:
         if link is not None:
             links[key] = link
     reference = {k: cache.reference(k, None) for k in
-                 ("accounts", "tax_codes", "terms", "classes", "departments", "preferences", "customers", "vendors")}
+                 ("accounts", "tax_codes", "terms", "classes", "departments", "preferences", "customers", "vendors",
+                  "items")}
     return Snapshot(docs, status, links, Settings.from_stored(cache.settings()),
                     Prefs.from_qbo(reference["preferences"]), reference)
 
@@ -137,6 +138,17 @@ def _is_void(key: tuple[str, str], snap: Snapshot) -> bool:
     return bool(snap.docs[key].get("voided") and link and link.get("qbo"))
 
 
+def _item_links(snap: Snapshot) -> dict[str, str]:
+    """product ref -> the QBO Item Id it is linked to."""
+    out = {}
+    for (t, ref), link in snap.links.items():
+        if t == "product":
+            qid = next((q.get("id") for q in link.get("qbo") or () if q.get("entity") == "Item" and q.get("id")), None)
+            if qid is not None:
+                out[ref] = str(qid)
+    return out
+
+
 def _evaluate(snap: Snapshot, keys: Iterable[tuple[str, str]], statuses: tuple[str, ...] = PLANNED_STATUSES,
               soft: set[tuple[str, str]] | None = None, sent: set[tuple[str, str]] | None = None
               ) -> dict[tuple[str, str], tuple[str, list[Reason]]]:
@@ -148,7 +160,7 @@ def _evaluate(snap: Snapshot, keys: Iterable[tuple[str, str]], statuses: tuple[s
     soft = set() if soft is None else soft
     r = snap.reference
     ctx = GateContext.build(snap.docs, snap.settings, snap.prefs, r["customers"] or (), r["vendors"] or (),
-                            r["tax_codes"], r["terms"])
+                            r["tax_codes"], r["terms"], r.get("items") or (), _item_links(snap))
     result: dict[tuple[str, str], tuple[str, list[Reason]]] = {}
     for key in sorted(keys, key=lambda k: _sort_key(k, snap.docs[k])):
         doc = snap.docs[key]

@@ -1,6 +1,10 @@
-"""Preflight of the connect wizard (step 4 of docs/domain.md#connect-wizard): what must be true of the QBO company and
-of our documents before anything is sent, each with a plain explanation and, where QBO allows it,
-a fix that :func:`apply_fix` carries out.
+"""Preflight of the connect wizard (step 4 of docs/domain.md#connect-wizard) and of ``qbtui preflight``: what must be
+true of the QBO company and of our documents before anything is sent, each with a plain explanation and, where QBO
+allows it, a fix that :func:`apply_fix` carries out.
+
+Only three findings keep the first sync from running (``blocks_sync``, :data:`BLOCKS_SYNC`): QBO's inventory
+tracking on, QBO's home currency other than ``base_currency``, and the book close date on or after the filter start
+date (:func:`first_sync_blocker`). The rest is information, or a per-document gate (docs/domain.md#gates).
 
 :func:`preflight` is pure (documents, reference data, settings in; checks out). :func:`apply_fix`
 writes to QBO, so it refuses in "From QuickBooks only" mode (:func:`qbtui.sync.readonly.check_writes_allowed`)."""
@@ -8,22 +12,27 @@ writes to QBO, so it refuses in "From QuickBooks only" mode (:func:`qbtui.sync.r
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from qbtui.cache import Cache
 from qbtui.ledger.context import Prefs
+from qbtui.ledger.gates import describe_item, item_conflict
 from qbtui.qbo import QBOClient
 from qbtui.settings import Settings
+from qbtui.sync.opening import OPENING_INVENTORY_KEY
 from qbtui.sync.readonly import check_writes_allowed
 from qbtui.sync.wizard import Check
 
 PRODUCT_NAME_MAX = 100
 BACKUP_SETTING = "backup_confirmed"
 
-CODES = ("currency", "inventory_tracking", "book_close", "inventory_items", "contact_kinds",
+CODES = ("currency", "inventory_tracking", "book_close", "inventory_items", "item_conflicts", "contact_kinds",
          "product_name_chars", "product_name_collisions", "negative_quantities", "backup")
 FIXABLE = frozenset({"inventory_tracking", "inventory_items"})
+#: the checks whose failure keeps the first sync from running (the rest is information or a per-document gate)
+BLOCKS_SYNC = frozenset({"currency", "inventory_tracking", "book_close"})
 
 
 def _dec(v: Any) -> Decimal | None:
@@ -47,12 +56,28 @@ def matching_inventory_items(products: Iterable[Mapping[str, Any]],
             and ((i.get("Sku") and str(i["Sku"]) in refs) or _key(str(i.get("Name", ""))) in names)]
 
 
+def item_conflicts(products: Iterable[Mapping[str, Any]], items: Iterable[Mapping[str, Any]],
+                   mapping: Mapping[str, str]) -> list[str]:
+    """One line per product whose QBO item of the same name would double-count (ledger.gates.item_conflict)."""
+    by_name: dict[str, Mapping[str, Any]] = {}
+    for i in items:
+        if i.get("Name") and i.get("Active", True):
+            by_name.setdefault(_key(str(i["Name"])), i)
+    out = []
+    for p in products:
+        item = by_name.get(_key(str(p.get("name") or "")))
+        if item is not None and item_conflict(p, item, mapping) is not None:
+            out.append(f"{p['ref']} ({p.get('kind', 'stock')}): {describe_item(item)}")
+    return out
+
+
 def preflight(documents: Iterable[Mapping[str, Any]], reference: Mapping[str, Any], settings: Settings, *,
-              backup_confirmed: bool = False) -> list[Check]:
+              backup_confirmed: bool = False, opening_inventory_posted: bool = False) -> list[Check]:
     """Every preflight check, in the order of step 4 of docs/domain.md#connect-wizard (problems and passes alike).
 
     ``documents``: document dicts (``type``, ``ref``, ...); ``reference``: QBO lists by kind as the cache
-    holds them (``preferences``, ``items``, ``customers``, ``vendors``); a missing list means "not pulled"."""
+    holds them (``preferences``, ``items``, ``customers``, ``vendors``); a missing list means "not pulled".
+    ``opening_inventory_posted``: the opening inventory journal is in QBO already (its date no longer matters)."""
     docs = list(documents)
     products = [d for d in docs if d.get("type") == "product"]
     prefs_raw = reference.get("preferences")
@@ -66,12 +91,12 @@ def preflight(documents: Iterable[Mapping[str, Any]], reference: Mapping[str, An
     elif prefs.home_currency and prefs.home_currency != settings.base_currency:
         checks.append(Check(
             "currency", False, f"Home currency {prefs.home_currency} differs from the base currency "
-                               f"{settings.base_currency}",
+                               f"{settings.base_currency}", blocks_sync=True, explanation=(
             f"QuickBooks keeps its books in {prefs.home_currency}, the inventory side values stock in "
             f"{settings.base_currency}. Nothing is sent until they agree. QuickBooks cannot change its home "
             "currency: if the inventory side really uses " + str(prefs.home_currency) + ", set "
             f"base_currency to it (Settings, or `qbtui settings set base_currency {prefs.home_currency}`); "
-            "otherwise connect a company kept in " + settings.base_currency + "."))
+            "otherwise connect a company kept in " + settings.base_currency + ".")))
     else:
         checks.append(Check("currency", True, f"Home currency {prefs.home_currency or settings.base_currency} "
                                               "matches the base currency",
@@ -85,7 +110,7 @@ def preflight(documents: Iterable[Mapping[str, Any]], reference: Mapping[str, An
             "inventory_tracking", False, "QuickBooks tracks inventory quantity on hand",
             "The inventory system owns quantities and their valuation. If QuickBooks tracks them too, every "
             "sale is costed twice (duplicate cost of goods sold). Nothing is sent while tracking is on.",
-            fix="Turn off 'Track inventory quantity on hand' in QuickBooks (a Preferences update)"))
+            fix="Turn off 'Track inventory quantity on hand' in QuickBooks (a Preferences update)", blocks_sync=True))
     else:
         checks.append(Check("inventory_tracking", True, "Inventory tracking is off in QuickBooks",
                             "QuickBooks leaves quantities to the inventory system."))
@@ -111,7 +136,16 @@ def preflight(documents: Iterable[Mapping[str, Any]], reference: Mapping[str, An
             f"QuickBooks refuses anything dated on or before {close.isoformat()} (error 6210), yet transactions "
             f"from {start.isoformat()} would be sent, and the opening inventory journal is dated the day before "
             f"it. Move the filter start date after {close.isoformat()}, or have the accountant move the close "
-            "date in QuickBooks (Settings > Account and settings > Advanced)."))
+            "date in QuickBooks (Settings > Account and settings > Advanced).", blocks_sync=True))
+    elif close >= start - timedelta(days=1) and not opening_inventory_posted:
+        day = (start - timedelta(days=1)).isoformat()
+        checks.append(Check(
+            "book_close", False, f"Book close date {close.isoformat()} is the opening inventory journal's date",
+            f"The opening inventory journal is dated the day before the filter start date, {day}, and QuickBooks "
+            f"refuses anything dated on or before the close date {close.isoformat()} (error 6210). Transactions "
+            f"from {start.isoformat()} can be sent; for the journal, move the filter start date to "
+            f"{(close + timedelta(days=2)).isoformat()} or later, or have the accountant move the close date back "
+            "in QuickBooks (Settings > Account and settings > Advanced)."))
     else:
         checks.append(Check("book_close", True, f"Book close date {close.isoformat()} is before the filter start "
                                                 f"date {start.isoformat()}",
@@ -138,6 +172,22 @@ def preflight(documents: Iterable[Mapping[str, Any]], reference: Mapping[str, An
         else:
             checks.append(Check("inventory_items", True, "No QuickBooks Inventory item matches our products",
                                 "QuickBooks will not track quantities of what we send."))
+
+    # 4b. QBO items of our products' names that would double-count (the gate product.qbo_item_conflict)
+    if items is None:
+        checks.append(Check("item_conflicts", False, "QuickBooks items: not known yet", not_pulled))
+    else:
+        conflicts = item_conflicts(products, items, settings.mapping)
+        checks.append(Check(
+            "item_conflicts", not conflicts,
+            f"{len(conflicts)} product(s) share their name with a QuickBooks item that would double-count"
+            if conflicts else "No QuickBooks item of our products' names would double-count",
+            "Each of these products would be linked to the QuickBooks item of its name, which is of type Inventory "
+            "(QuickBooks costs its sales itself) or posts to other accounts than the product's kind does. They stay "
+            "blocked (product.qbo_item_conflict), and the documents that use them wait; everything else is sent. "
+            "`qbtui products replace` replaces those items (an Inventory one is made inactive and recreated as "
+            "NonInventory), or give the products other names." if conflicts
+            else "Products are linked only to QuickBooks items with their own accounts.", details=tuple(conflicts)))
 
     # 5. contacts of the other kind with our names (6240)
     customers, vendors = reference.get("customers"), reference.get("vendors")
@@ -209,7 +259,30 @@ def preflight_cache(cache: Cache) -> list[Check]:
     documents = [rec["data"] for rec in cache.documents()]
     reference = {k: cache.reference(k, None) for k in ("preferences", "items", "customers", "vendors")}
     settings = Settings.from_stored(cache.settings())
-    return preflight(documents, reference, settings, backup_confirmed=bool(cache.get_setting(BACKUP_SETTING)))
+    return preflight(documents, reference, settings, backup_confirmed=bool(cache.get_setting(BACKUP_SETTING)),
+                     opening_inventory_posted=bool(cache.get_setting(OPENING_INVENTORY_KEY)))
+
+
+def check_json(check: Check) -> dict[str, Any]:
+    """A check as ``qbtui preflight --json`` prints it: ``{"code", "ok", "message", "hint", "blocks_sync"}``
+    (docs/cli.md); the message carries the details, the hint the explanation and the fix qbtui offers."""
+    message = check.title + (": " + "; ".join(check.details) if check.details else "")
+    hint = check.explanation + (f" qbtui can do it: {check.fix} (the connect wizard's preflight step)."
+                                if check.fix and not check.ok else "")
+    return {"code": check.code, "ok": check.ok, "message": message, "hint": hint, "blocks_sync": check.blocks_sync}
+
+
+def has_synced(cache: Cache) -> bool:
+    """Whether the run log holds a sync run (a first sync is one without)."""
+    return any(r.get("kind") in ("sync", "scheduled") for r in cache.runs())
+
+
+def first_sync_blocker(cache: Cache) -> Check | None:
+    """The preflight finding that keeps the first sync (no sync run in the log yet) from running, or None.
+    After the first run the same conditions block each document through the gates (docs/domain.md#gates)."""
+    if has_synced(cache):
+        return None
+    return next((c for c in preflight_cache(cache) if c.blocks_sync), None)
 
 
 async def refresh(cache: Cache, client: QBOClient, *kinds: str) -> None:

@@ -38,6 +38,8 @@ class Check:
     explanation: str
     fix: str | None = None  # what apply_fix(code) does, when QBO allows a fix from here
     details: tuple[str, ...] = ()
+    #: this finding keeps `qbtui sync` from making its first run (qbtui.sync.preflight.BLOCKS_SYNC)
+    blocks_sync: bool = False
 
     @property
     def status(self) -> str:

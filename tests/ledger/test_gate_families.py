@@ -95,4 +95,5 @@ def test_errors_json_carries_field_and_family(qbtui, example_file) -> None:
     assert rows and all(set(r) >= {"field", "family"} and r["family"] in FAMILIES for r in rows)
     assert {r["family"] for r in rows if r["code"] == "mapping.missing_role"} == {"mappings"}
     waiting = {(r["ref"], r["field"], r["family"]) for r in rows if r["code"].startswith("dependency.")}
-    assert ("COGS-SO-1001", "invoice", "dependencies") in waiting  # the COGS waits for its invoice
+    assert ("SO-1001", "lines", "dependencies") in waiting  # the invoice waits for its products
+    assert not any(ref == "COGS-SO-1001" for ref, _, _ in waiting)  # a COGS journal never waits for its invoice

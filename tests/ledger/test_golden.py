@@ -341,7 +341,8 @@ def test_bill_payment_by_check_from_the_bank():
     pay = doc(type="supplier_payment", ref="SP-1", supplier_invoice="PI-9", date="2026-11-09", amount="410")
     assert bodies(pay, offline(bill, pay)) == [("BillPayment", "doc", {
         "DocNumber": "SP-1", "TxnDate": "2026-11-09", "VendorRef": who("Clay Works"),
-        "APAccountRef": acct("accounts_payable"), "PayType": "Check", "CheckPayment": {"BankAccountRef": acct("bank")},
+        "APAccountRef": acct("accounts_payable"), "PayType": "Check",
+        "CheckPayment": {"BankAccountRef": acct("bank"), "PrintStatus": "NotSet"},  # not QBO's "to print" queue
         "TotalAmt": 410, "Line": [{"Amount": 410, "LinkedTxn": [{"TxnId": None, "TxnType": "Bill"}]}],
         "PrivateNote": "SP-1 (supplier invoice PI-9)"})]
     assert bodies(pay, connected(bill, pay))[0][2]["Line"][0]["LinkedTxn"][0]["TxnId"] == "140"

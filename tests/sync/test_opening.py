@@ -36,7 +36,7 @@ def test_preflight_finds_every_product_problem():
             {"type": "product", "ref": "C", "name": long + " one"}, {"type": "product", "ref": "D", "name": long + " two"},
             {"type": "product", "ref": "E", "name": "Teapot", "quantity_on_hand": "-3"}]
     ref = {"preferences": PREFS, "items": [], "customers": [], "vendors": []}
-    checks = {c.code: c for c in preflight(docs, ref, Settings.from_stored({"filter_start_date": "2026-10-01"}),
+    checks = {c.code: c for c in preflight(docs, ref, Settings.from_stored({"filter_start_date": "2026-10-02"}),
                                            backup_confirmed=True)}
     assert {c for c, k in checks.items() if not k.ok} == {"product_name_chars", "product_name_collisions",
                                                           "negative_quantities"}

@@ -98,8 +98,9 @@ def test_no_sync_channel_is_skipped_with_its_reason_and_its_payment_too(cache):
     for key in (("sale_invoice", "SO-2"), ("sale_payment", "PAY-1")):
         assert by[key].status == "skipped" and by[key].payloads == []
         assert by[key].reasons[0].code == "channel.no_sync"
-    assert by[("cogs", "COGS-2")].status == "blocked"  # its invoice is not sent
-    assert by[("cogs", "COGS-2")].reasons[0].code == "dependency.skipped"
+    # its COGS (individual by default) is sent although its invoice is not: the journal only names it in a memo
+    assert by[("cogs", "COGS-2")].status == "ready" and by[("cogs", "COGS-2")].reasons == []
+    assert [p.entity for p in by[("cogs", "COGS-2")].payloads] == ["JournalEntry"]
     statuses = gate_statuses(cache)
     assert statuses[("sale_invoice", "SO-2")][0] == "skipped" and statuses[("sale_invoice", "SO-1")] == ("pending", [])
 
