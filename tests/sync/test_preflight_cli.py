@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from qbtui.ledger.context import Prefs
+from qbtui.ledger.gates import GateContext, check as gate_check
 from qbtui.qbo import QBOFault
 from qbtui.settings import Settings
 from qbtui.sync.opening import OpeningError, opening_inventory_preview
@@ -136,3 +138,14 @@ def test_the_opening_journal_is_refused_before_anything_is_sent(make_profile):
             opening_inventory_preview(cache)
         cache.set_setting("filter_start_date", "2026-10-02")
         assert opening_inventory_preview(cache).day == "2026-10-01"
+
+
+def test_the_date_gate_blocks_on_and_before_the_close_date_as_qbo_does():
+    docs = {("customer", "C-100"): customer(), ("product", "MUG-01"): product()}
+    ctx = GateContext.build(docs, Settings(), Prefs.from_qbo(PREFS))
+
+    def codes(day: str) -> set[str]:
+        return {r.code for r in gate_check(invoice("SO-1", invoice_date=day), ctx)}
+
+    assert "date.in_closed_period" in codes("2026-09-30") and "date.in_closed_period" in codes("2026-09-29")
+    assert "date.in_closed_period" not in codes("2026-10-01")
