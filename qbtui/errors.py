@@ -42,6 +42,19 @@ FAULT_DUPLICATE_NAME = "6240"
 """Duplicate Name Exists: customers, vendors and employees share one name space in QuickBooks."""
 FAULT_PERIOD_CLOSED = "6210"
 """Account Period Closed: the date is on or before the company's book close date."""
+FAULT_NOT_AUTHORIZED = "3100"
+"""ApplicationAuthorizationFailed (HTTP 403): the app may no longer reach this company (disconnected, or the
+connection belongs to another environment or company)."""
+FAULT_NO_ACCESS = "120"
+"""Authorization Failure (HTTP 401, "You do not have access to use QuickBooks Online"): the user who connected
+lost access to the company."""
+FAULT_COMPANY_STATUS = "6190"
+"""Invalid Company Status: the company's subscription ended, was cancelled or has a billing problem (QBO then
+allows reads only)."""
+
+COMPANY_FAULTS = frozenset({FAULT_NOT_AUTHORIZED, FAULT_NO_ACCESS, FAULT_COMPANY_STATUS})
+"""Faults about the whole company, never about one document: a run stops at the first one (exit code 2) and
+marks no document failed (docs/qbo.md#errors)."""
 
 FAULT_FAMILY: dict[str, str] = {
     FAULT_PERIOD_CLOSED: "dates", FAULT_DUPLICATE_NAME: "names", FAULT_INACTIVE_REFERENCE: "names",

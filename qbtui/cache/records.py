@@ -8,7 +8,7 @@ the reader and for mypy. ``Cache.record_outcomes`` checks an outcome's fields wh
 
 from __future__ import annotations
 
-from typing import Literal, Required, TypedDict
+from typing import Any, Literal, NotRequired, Required, TypedDict
 
 LinkStatus = Literal["synced", "failed", "voided", "sending"]
 """A link's own status (``None`` before anything was sent); the six words a document shows (pending,
@@ -23,6 +23,8 @@ class ErrorRecord(TypedDict):
     message: str
     detail: str
     hint: str
+    intuit_tid: NotRequired[str]  # the failed answer's intuit_tid (response header Intuit-Tid): for Intuit support
+    holder: NotRequired[dict[str, Any]]  # after a 6240 or 6140: the QBO object that holds the name or number
 
 
 class QBOPart(TypedDict, total=False):
@@ -107,3 +109,24 @@ class Run(TypedDict, total=False):
     undoes: str  # an undo: the run it undoes
     undone_by: str  # a run that was undone: the undo's id
     removed: list[RunObject]  # an undo: what it removed from QuickBooks
+    failures: list[RunFailure]  # a sync: every failed answer, with its intuit_tid
+    stopped: RunStop  # a sync stopped by a fault about the whole company (3100, 120, 6190, a dead connection)
+
+
+class RunFailure(TypedDict):
+    """One failed answer of a run (``Run.failures``)."""
+
+    type: str
+    ref: str
+    entity: str
+    code: str
+    intuit_tid: str
+
+
+class RunStop(TypedDict):
+    """What stopped a run (``Run.stopped``): the fault, what to do, and its intuit_tid."""
+
+    code: str
+    message: str
+    hint: str
+    intuit_tid: str

@@ -23,7 +23,7 @@ import click
 from qbtui.cache import Cache, CacheError, CacheLocked, profile_dir
 from qbtui.documents.text import safe_text
 from qbtui.private import private_dir
-from qbtui.qbo import InsecureURL, QBOFault, ReconnectRequired
+from qbtui.qbo import CompanyFault, InsecureURL, QBOFault
 from qbtui.settings import SettingError
 
 
@@ -57,6 +57,7 @@ ERROR_KINDS: tuple[tuple[str, str, str | None], ...] = (
     ("SettingError", "setting", "`qbtui settings` lists the keys and their values"),
     ("InsecureURL", "insecure_url", "use an https address, or a loopback one for a qbtui sandbox"),
     ("ReconnectRequired", "reconnect", "run `qbtui connect` again"),
+    ("CompanyUnavailable", "company_unavailable", None),
     ("QBOFault", "quickbooks", None),
     ("NotConnected", "not_connected", "run `qbtui connect` (or try `qbtui demo`)"),
     ("WritesRefused", "writes_disabled", "`qbtui integration enable` turns writing back on"),
@@ -148,8 +149,8 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             fail(str(exc), hint="another qbtui holds the profile; readers such as `qbtui status` still work")
         except (CacheError, SettingError, InsecureURL) as exc:
             fail(str(exc))
-        except ReconnectRequired as exc:
-            fail(f"{exc}", 2)
+        except CompanyFault as exc:  # the connection, the user's access or the subscription (3100, 120, 6190)
+            fail(str(exc), 2, hint=exc.hint or None)
         except QBOFault as exc:
             fail(f"QuickBooks: {exc}", 2)
         except OSError as exc:  # a read-only folder, a full disk, a file-size limit, permissions

@@ -136,7 +136,7 @@ def with_gates(cache: Cache) -> dict[str, dict[str, int]]:
 @click.pass_obj
 @user_errors
 def errors_command(profile: Profile, as_json: bool) -> None:
-    """Blocked and failed documents: type, ref, status, code, message, hint."""
+    """Blocked and failed documents: type, ref, status, code, message, hint (and QuickBooks' intuit_tid)."""
     from qbtui.errors import FAULT_FAMILY
     from qbtui.sync import gate_statuses
 
@@ -145,13 +145,16 @@ def errors_command(profile: Profile, as_json: bool) -> None:
         for (doc_type, ref), (status, reasons) in gate_statuses(cache).items():
             if status == "blocked":
                 rows += [{"type": doc_type, "ref": ref, "status": "blocked", "code": r.code, "message": r.message,
-                          "hint": r.hint, "field": r.field, "family": r.family} for r in reasons]
+                          "hint": r.hint, "field": r.field, "family": r.family, "detail": "", "intuit_tid": None,
+                          "holder": None} for r in reasons]
         for link in cache.links():
             if cache.status_of(link["type"], link["ref"]) == "failed" and link.get("error"):
                 err = link["error"]
                 rows.append({"type": link["type"], "ref": link["ref"], "status": "failed", "code": err.get("code"),
                              "message": err.get("message"), "hint": err.get("hint"), "field": "",
-                             "family": FAULT_FAMILY.get(str(err.get("code")), "other")})
+                             "family": FAULT_FAMILY.get(str(err.get("code")), "other"),
+                             "detail": err.get("detail") or "", "intuit_tid": err.get("intuit_tid") or None,
+                             "holder": err.get("holder") or None})
     if as_json:
         print_json({"errors": rows})
     elif not rows:
@@ -159,7 +162,8 @@ def errors_command(profile: Profile, as_json: bool) -> None:
     else:
         for row in rows:
             click.echo(safe_text(f"{row['status'].upper():7} {row['type']} {row['ref']}: [{row['code']}] {row['message']}"
-                                 + (f"\n        hint: {row['hint']}" if row.get("hint") else "")))
+                                 + (f"\n        hint: {row['hint']}" if row.get("hint") else "")
+                                 + (f"\n        intuit_tid: {row['intuit_tid']}" if row.get("intuit_tid") else "")))
     raise SystemExit(1 if rows else 0)
 
 
@@ -254,26 +258,34 @@ def link_candidates_command(profile: Profile, doc_type: str, events: bool) -> No
 
 
 @click.command("link-document", hidden=True)
-@click.argument("doc_type", type=click.Choice(sorted(LINKABLE)))
+@click.argument("doc_type", type=click.Choice(DOCUMENT_TYPES))
 @click.argument("ref")
-@click.option("--entity", required=True, help="The QBO entity (Customer, Vendor, Item).")
+@click.option("--entity", required=True, help="The QBO entity (Customer, Vendor, Item, or a transaction's: Invoice...).")
 @click.option("--id", "qbo_id", required=True, help="The QBO Id of the object it is linked to.")
 @click.option("--rev", type=int, help="The document's revision the link is for (default: the current one).")
 @click.option("--sync-token", help="The object's SyncToken.")
+@click.option("--key", help="A transaction's part it stands for (default: doc), as the error's holder names it.")
 @events_option
 @click.pass_obj
 @user_errors
 def link_document_command(profile: Profile, doc_type: str, ref: str, entity: str, qbo_id: str, rev: int | None,
-                          sync_token: str | None, events: bool) -> None:
-    """For the dashboard's link picker: record that a document is synced as an object that already exists in
-    QBO (exit 2 with ``profile_busy`` when another process holds the profile)."""
+                          sync_token: str | None, key: str | None, events: bool) -> None:
+    """For the dashboard's link picker and fix form: record that a document is synced as an object that already
+    exists in QBO (exit 2 with ``profile_busy`` when another process holds the profile). A transaction (after a
+    6140: the QBO transaction that holds its number is this document) is linked as pre-existing: never undone."""
     with profile.open(writer=True, command="qbtui (link picker)") as cache:
         record = cache.get(doc_type, ref)
         if record is None:
             fail(f"no {doc_type} {ref!r} in the cache", 1, error="refused")
+        part: dict[str, Any] = {"entity": entity, "id": qbo_id, "sync_token": sync_token}
+        parts = [part]
+        if doc_type not in LINKABLE:
+            part.update({"key": key or "doc", "linked": True})
+            link = cache.link(doc_type, ref) or {}
+            parts = [q for q in link.get("qbo") or () if q.get("id") and q.get("key") != part["key"]] + parts
         cache.record_outcomes([{"type": doc_type, "ref": ref, "status": "synced",
                                 "synced_rev": record["rev"] if rev is None else rev,
-                                "qbo": [{"entity": entity, "id": qbo_id, "sync_token": sync_token}], "error": None}])
+                                "qbo": parts, "error": None}])
     answer("linked", {"type": doc_type, "ref": ref, "qbo_ids": [qbo_id]})
 
 

@@ -14,7 +14,7 @@ from qbtui.cache import Cache
 from qbtui.cli.common import EventPrinter, Profile, confirm_or_refuse, fail, print_json, run_async, user_errors
 from qbtui.documents import DOCUMENT_TYPES
 from qbtui.documents.text import safe_text
-from qbtui.qbo import ReconnectRequired
+from qbtui.qbo import CompanyFault
 
 
 def _read_refs_file(path: Path | None) -> set[tuple[str, str]] | None:
@@ -108,10 +108,8 @@ def sync_command(profile: Profile, types: tuple[str, ...], refs: tuple[str, ...]
         try:
             with marks_interrupted(cache):
                 report = run_async(_sync(profile, cache, types_ or None, refs_ or None, keys, printer))
-        except ReconnectRequired as exc:
-            if events:
-                printer({"event": "error", "message": str(exc)})
-            fail(str(exc), 2)
+        except CompanyFault as exc:  # the connection, the user's access or the subscription: the run stopped
+            fail(str(exc), 2, hint=exc.hint or None)
         except Exception as exc:
             if events:
                 printer({"event": "error", "message": str(exc)})

@@ -133,6 +133,7 @@ class Refund(Model):
 class SaleInvoice(Transaction):
     type: Literal["sale_invoice"]
     customer: Ref
+    doc_number: str | None = Field(default=None, min_length=1, max_length=21)  # QBO's DocNumber when not the ref
     invoice_date: IsoDate | None = None
     due_date: IsoDate | None = None
     ship_date: IsoDate | None = None
@@ -160,6 +161,7 @@ class SalePayment(Transaction):
 class CreditNote(Transaction):
     type: Literal["credit_note"]
     customer: Ref
+    doc_number: str | None = Field(default=None, min_length=1, max_length=21)  # QBO's DocNumber when not the ref
     invoice: Ref | None = None
     date: IsoDate | None = None
     channel: str = "direct"
@@ -172,6 +174,7 @@ class CreditNote(Transaction):
 class Quote(Transaction):
     type: Literal["quote"]
     customer: Ref
+    doc_number: str | None = Field(default=None, min_length=1, max_length=21)  # QBO's DocNumber when not the ref
     date: IsoDate
     expiry_date: IsoDate | None = None
     lines: list[SaleLine] = Field(min_length=1)

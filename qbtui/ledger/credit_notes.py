@@ -35,7 +35,7 @@ def build_credit_note(doc: Doc, ledger: Ledger) -> list[Payload]:
     customer = ledger.resolver.contact("customer", doc["customer"])
     payloads: list[Payload] = []
     if not refunds or memo_part > 0:
-        body = header(doc["ref"], doc.get("date"))
+        body = header(doc.get("doc_number") or doc["ref"], doc.get("date"))
         body["CustomerRef"] = customer
         body["ARAccountRef"] = ledger.resolver.account("accounts_receivable")
         add_department(body, doc, ledger, "customer")

@@ -20,7 +20,7 @@ def ship_date(doc: Doc, ledger: Ledger) -> str | None:
 
 def build_invoice(doc: Doc, ledger: Ledger) -> list[Payload]:
     s = ledger.settings
-    body = header(doc["ref"], doc.get("invoice_date"))
+    body = header(doc.get("doc_number") or doc["ref"], doc.get("invoice_date"))
     put(body, "DueDate", doc.get("due_date"))
     put(body, "ShipDate", ship_date(doc, ledger))
     body["CustomerRef"] = ledger.resolver.contact("customer", doc["customer"])
@@ -41,7 +41,7 @@ def build_invoice(doc: Doc, ledger: Ledger) -> list[Payload]:
 
 
 def build_quote(doc: Doc, ledger: Ledger) -> list[Payload]:
-    body = header(doc["ref"], doc.get("date"))
+    body = header(doc.get("doc_number") or doc["ref"], doc.get("date"))
     put(body, "ExpirationDate", doc.get("expiry_date"))
     body["CustomerRef"] = ledger.resolver.contact("customer", doc["customer"])
     add_department(body, doc, ledger, "customer")

@@ -22,12 +22,15 @@ from qbtui.limits import BATCH_MAX_ITEMS
 
 from .environment import MINOR_VERSION, Environment, require_secure
 from .errors import (
+    FAULT_NO_ACCESS,
     FAULT_THROTTLED,
     READ_ONLY_MESSAGE,
+    CompanyUnavailable,
     QBOFault,
     ReconnectRequired,
     UnknownOutcome,
     WritesRefused,
+    company_fault,
     fault_for_response,
     fault_from_dict,
 )
@@ -192,6 +195,16 @@ class QBOClient:
     async def _request(self, method: str, path: str, *, params: dict[str, str] | None = None,
                        json: Any = None, content: bytes | None = None, content_type: str | None = None,
                        request_id: str | None = None, batch: bool = False, write: bool = False) -> dict[str, Any]:
+        data, _ = await self._exchange(method, path, params=params, json=json, content=content,
+                                       content_type=content_type, request_id=request_id, batch=batch, write=write)
+        return data
+
+    async def _exchange(self, method: str, path: str, *, params: dict[str, str] | None = None,
+                        json: Any = None, content: bytes | None = None, content_type: str | None = None,
+                        request_id: str | None = None, batch: bool = False,
+                        write: bool = False) -> tuple[dict[str, Any], str]:
+        """One request, retried as the rules say: (the answer's JSON, its intuit_tid). Every fault raised carries
+        the intuit_tid of the answer it came in; one about the whole company is a CompanyFault."""
         if write and self.read_only:
             raise WritesRefused(READ_ONLY_MESSAGE)
         query = {"minorversion": MINOR_VERSION, **(params or {})}
@@ -248,18 +261,25 @@ class QBOClient:
 
             status = resp.status_code
             content_bytes = resp.content
+            tid = resp.headers.get("intuit-tid", "")
             if 200 <= status < 300:
                 try:
                     data = orjson.loads(content_bytes) if content_bytes else {}
                 except orjson.JSONDecodeError:
-                    raise fault_for_response(status, content_bytes, self._secrets()) from None
+                    fault = fault_for_response(status, content_bytes, self._secrets())
+                    fault.intuit_tid = tid
+                    raise fault from None
                 if isinstance(data, dict) and isinstance(data.get("Fault"), dict):
-                    raise fault_from_dict(data["Fault"], status, self._secrets())
-                return data
+                    fault = fault_from_dict(data["Fault"], status, self._secrets(), intuit_tid=tid)
+                    raise company_fault(fault) or fault
+                return data, tid
             fault = fault_for_response(status, content_bytes, self._secrets())
+            fault.intuit_tid = tid
+            if status == 401 and fault.code == FAULT_NO_ACCESS:  # the user lost access: a new token changes nothing
+                raise CompanyUnavailable.of(fault)
             if status == 401:
                 if refreshed:
-                    raise ReconnectRequired(code=fault.code, status=401, detail=fault.detail)
+                    raise ReconnectRequired(code=fault.code, status=401, detail=fault.detail, intuit_tid=tid)
                 refreshed = True
                 log.info("QuickBooks answered 401 (%s); refreshing the token once", fault.code)
                 await self._refresh(tokens.access_token)
@@ -280,7 +300,7 @@ class QBOClient:
                 log.warning("QuickBooks answered HTTP %d (%s); retrying with the same requestid", status, fault.code)
                 await self._sleep(self._backoff(errors - 1))
                 continue
-            raise fault
+            raise company_fault(fault) or fault
 
     @staticmethod
     def _object(data: dict[str, Any], entity: str) -> dict[str, Any]:
@@ -378,7 +398,7 @@ class QBOClient:
                 raise ValueError(f"bad batch operation {i.operation!r}")
         request_id = request_id or batch_request_id(items)
         payload = {"BatchItemRequest": [{"bId": i.bid, "operation": i.operation, i.entity: i.body} for i in items]}
-        data = await self._request("POST", "batch", json=payload, request_id=request_id, batch=True, write=True)
+        data, tid = await self._exchange("POST", "batch", json=payload, request_id=request_id, batch=True, write=True)
         answers: dict[str, dict[str, Any]] = {}
         for answer in data.get("BatchItemResponse") or []:
             if isinstance(answer, dict) and "bId" in answer:
@@ -389,9 +409,13 @@ class QBOClient:
             if answer is None:
                 results.append(BatchResult(item.bid, fault=QBOFault(
                     "no_result", "QuickBooks returned no result for this batch item", f"bId {item.bid}",
-                    status=200, fault_type="Batch")))
+                    status=200, fault_type="Batch", intuit_tid=tid)))
             elif isinstance(answer.get("Fault"), dict):
-                results.append(BatchResult(item.bid, fault=fault_from_dict(answer["Fault"], 200, self._secrets())))
+                fault = fault_from_dict(answer["Fault"], 200, self._secrets(), intuit_tid=tid)
+                company = company_fault(fault)
+                if company is not None:  # about the whole company, not this item: the batch's answer says so
+                    raise company
+                results.append(BatchResult(item.bid, fault=fault))
             else:
                 obj = answer.get(item.entity)
                 if not isinstance(obj, dict):
@@ -399,7 +423,7 @@ class QBOClient:
                 if obj is None:
                     results.append(BatchResult(item.bid, fault=QBOFault(
                         "no_result", "QuickBooks returned no object for this batch item", f"bId {item.bid}",
-                        status=200, fault_type="Batch")))
+                        status=200, fault_type="Batch", intuit_tid=tid)))
                 else:
                     results.append(BatchResult(item.bid, entity_object=obj))
         return results

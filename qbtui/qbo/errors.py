@@ -16,16 +16,20 @@ from typing import Any
 import orjson
 
 from qbtui.errors import (
+    COMPANY_FAULTS,
+    FAULT_COMPANY_STATUS,
     FAULT_DUPLICATE_DOC_NUMBER,
     FAULT_DUPLICATE_NAME,
     FAULT_INACTIVE_REFERENCE,
+    FAULT_NO_ACCESS,
+    FAULT_NOT_AUTHORIZED,
     FAULT_PERIOD_CLOSED,
     FAULT_STALE_OBJECT,
     FAULT_THROTTLED,
     QbtuiError,
 )
 
-__all__ = ["FAULT_DUPLICATE_DOC_NUMBER", "FAULT_DUPLICATE_NAME", "FAULT_INACTIVE_REFERENCE", "FAULT_PERIOD_CLOSED",
+__all__ = ["COMPANY_FAULTS", "CompanyFault", "CompanyUnavailable", "FAULT_DUPLICATE_DOC_NUMBER", "FAULT_DUPLICATE_NAME", "FAULT_INACTIVE_REFERENCE", "FAULT_PERIOD_CLOSED",
            "FAULT_STALE_OBJECT", "FAULT_THROTTLED", "READ_ONLY_MESSAGE", "QBOFault", "ReconnectRequired",
            "UnknownOutcome", "WritesRefused", "fault_for_response", "fault_from_dict", "parse_fault", "redact"]
 
@@ -57,8 +61,11 @@ class QBOFault(QbtuiError):
     title = "QuickBooks refused the request"
 
     def __init__(self, code: str | int, message: str, detail: str = "", *, element: str = "",
-                 status: int = 0, fault_type: str = "", errors: list[dict[str, str]] | None = None) -> None:
+                 status: int = 0, fault_type: str = "", errors: list[dict[str, str]] | None = None,
+                 intuit_tid: str = "") -> None:
         self.code = str(code)
+        #: the answer's ``intuit_tid`` (response header Intuit-Tid): what Intuit support asks for ("" if none)
+        self.intuit_tid = intuit_tid or ""
         self.message = message or ""
         self.detail = detail or ""
         self.element = element or ""
@@ -86,7 +93,7 @@ class QBOFault(QbtuiError):
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:  # picklable across processes, keyword arguments included
         return (_rebuild, (type(self), self.code, self.message, self.detail, self.element, self.status,
-                           self.fault_type, self.errors))
+                           self.fault_type, self.errors, self.intuit_tid))
 
     @property
     def is_throttle(self) -> bool:
@@ -94,14 +101,21 @@ class QBOFault(QbtuiError):
 
 
 def _rebuild(cls: type[QBOFault], code: str, message: str, detail: str, element: str, status: int, fault_type: str,
-             errors: list[dict[str, str]] | None) -> QBOFault:
+             errors: list[dict[str, str]] | None, intuit_tid: str = "") -> QBOFault:
     obj = cls.__new__(cls)
     QBOFault.__init__(obj, code, message, detail, element=element, status=status, fault_type=fault_type,
-                      errors=errors)
+                      errors=errors, intuit_tid=intuit_tid)
     return obj
 
 
-class ReconnectRequired(QBOFault):
+class CompanyFault(QBOFault):
+    """A fault about the whole company (the connection, the user's access, the subscription), never about one
+    document: whatever sends stops at once (``qbtui sync``: exit code 2) and marks no document failed."""
+
+    title = "QuickBooks refuses this company's requests"
+
+
+class ReconnectRequired(CompanyFault):
     """The refresh token is dead (`invalid_grant`) or a refreshed token is still refused: reconnect."""
 
     title = "The QuickBooks connection needs renewing"
@@ -109,12 +123,64 @@ class ReconnectRequired(QBOFault):
 
     def __init__(self, code: str | int = "invalid_grant", message: str = RECONNECT_MESSAGE, detail: str = "", *,
                  element: str = "", status: int = 0, fault_type: str = "AUTHENTICATION",
-                 errors: list[dict[str, str]] | None = None) -> None:
+                 errors: list[dict[str, str]] | None = None, intuit_tid: str = "") -> None:
         super().__init__(code, message, detail, element=element, status=status, fault_type=fault_type,
-                         errors=errors)
+                         errors=errors, intuit_tid=intuit_tid)
 
     def _text(self) -> str:
         return RECONNECT_MESSAGE if self.message == RECONNECT_MESSAGE else super()._text()
+
+
+COMPANY_MESSAGES = {
+    FAULT_NOT_AUTHORIZED: ("QuickBooks refused qbtui access to this company (fault 3100, HTTP 403: the app is not "
+                           "authorized for it any more)",
+                           "reconnect with `qbtui connect` (as an admin of the company, to the right environment); "
+                           "if it persists, check in QuickBooks that the app is still connected"),
+    FAULT_NO_ACCESS: ("QuickBooks says the connected user has no access to this company any more (fault 120, "
+                      "Authorization Failure)",
+                      "ask the company's admin to restore your access (or connect as a user who has it) and run "
+                      "`qbtui connect` again"),
+    FAULT_COMPANY_STATUS: ("QuickBooks refuses to add data to this company: its subscription has ended, was "
+                           "cancelled or has a billing problem (fault 6190, Invalid Company Status)",
+                           "check the subscription in QuickBooks (Settings > Account and settings > Billing & "
+                           "subscription), then sync again; nothing was marked failed"),
+}
+
+
+class CompanyUnavailable(CompanyFault):
+    """3100 (the app is not authorized for the company), 120 (the user lost access) or 6190 (the subscription
+    ended): no request for this company can succeed until a person acts. ``str()`` says what happened and
+    ``hint`` what to do."""
+
+    def __init__(self, code: str | int, message: str = "", detail: str = "", *, element: str = "", status: int = 0,
+                 fault_type: str = "", errors: list[dict[str, str]] | None = None, intuit_tid: str = "") -> None:
+        super().__init__(code, message, detail, element=element, status=status, fault_type=fault_type,
+                         errors=errors, intuit_tid=intuit_tid)
+
+    @property  # type: ignore[override]
+    def hint(self) -> str:
+        return COMPANY_MESSAGES.get(self.code, ("", "check the company in QuickBooks, then sync again"))[1]
+
+    def _text(self) -> str:
+        what = COMPANY_MESSAGES.get(self.code, (f"QuickBooks refuses this company's requests (fault {self.code})",))[0]
+        quoted = self.detail or self.message
+        text = f"{what}: {quoted}" if quoted else what
+        return text + (f" [intuit_tid {self.intuit_tid}]" if self.intuit_tid else "")
+
+    @classmethod
+    def of(cls, fault: QBOFault) -> CompanyUnavailable:
+        return cls(fault.code, fault.message, fault.detail, element=fault.element, status=fault.status,
+                   fault_type=fault.fault_type, errors=fault.errors, intuit_tid=fault.intuit_tid)
+
+
+def company_fault(fault: QBOFault) -> CompanyUnavailable | None:
+    """The fault as a :class:`CompanyUnavailable` when it concerns the whole company (3100, 120, 6190, or any
+    HTTP 403), else None."""
+    if isinstance(fault, CompanyFault):
+        return None
+    if fault.code in COMPANY_FAULTS or fault.status == 403:
+        return CompanyUnavailable.of(fault)
+    return None
 
 
 class UnknownOutcome(QbtuiError):
@@ -156,7 +222,8 @@ def _s(v: Any) -> str:
     return "" if v is None else str(v)
 
 
-def fault_from_dict(fault: dict[str, Any], status: int = 0, secrets: Iterable[str | None] = ()) -> QBOFault:
+def fault_from_dict(fault: dict[str, Any], status: int = 0, secrets: Iterable[str | None] = (),
+                    intuit_tid: str = "") -> QBOFault:
     """Build a QBOFault from the value of a `Fault` (or lowercase `fault`) key."""
     secrets = list(secrets)
     raw_errors = _get(fault, "Error", "error") or []
@@ -176,7 +243,7 @@ def fault_from_dict(fault: dict[str, Any], status: int = 0, secrets: Iterable[st
                    "detail": "", "element": ""}]
     first = errors[0]
     return QBOFault(first["code"] or "unknown", first["message"], first["detail"], element=first["element"],
-                    status=status, fault_type=fault_type, errors=errors)
+                    status=status, fault_type=fault_type, errors=errors, intuit_tid=intuit_tid)
 
 
 def _fault_from_xml(content: bytes, status: int, secrets: list[str | None]) -> QBOFault | None:

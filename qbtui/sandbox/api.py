@@ -87,6 +87,8 @@ class Api:
                 await drop_connection(receive)
                 return
             answer = self._authenticate(scope, realm)
+            if answer is None and (refused := st.faults.refusal()) is not None:  # a company-wide refusal (faults.py)
+                answer = _json(*refused)
             if answer is None:
                 request_id = (params.get("requestid") or [None])[0] if scope["method"] == "POST" else None
                 cached = st.company.replay_get(request_id) if request_id else None
@@ -175,6 +177,7 @@ class Api:
             raise E.unsupported(f"The body of a {entity} request must be a JSON object")
         company: Company = self.state.company
         spec = SPECS[entity]
+        self.state.faults.check_write()  # 6190 once the company's subscription has ended (faults.py)
         if operation == "delete":
             result = company.delete(entity, body)
         elif operation == "void":

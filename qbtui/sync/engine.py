@@ -30,6 +30,7 @@ which need their invoice's QBO Id), re-planned between waves so that new Ids are
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import time
 from collections import deque
@@ -38,6 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qbtui.cache import Cache, ChangedObject, ErrorRecord, Outcome, QBOPart, Run, RunObject
+from qbtui.cache.records import RunFailure, RunStop
 from qbtui.errors import (
     FAULT_DUPLICATE_DOC_NUMBER,
     FAULT_DUPLICATE_NAME,
@@ -45,21 +47,28 @@ from qbtui.errors import (
     FAULT_PERIOD_CLOSED,
     FAULT_STALE_OBJECT,
 )
-from qbtui.ledger.gates import ITEM_CONFLICT, Reason, item_conflict
-from qbtui.ledger.kinds import WAVES  # sending waves: a wave only names objects made by earlier ones
+from qbtui.ledger.gates import DEPENDENCIES, ITEM_CONFLICT, LABEL, Reason, item_conflict
+from qbtui.ledger.kinds import WAVES, dependencies  # sending waves: a wave only names objects made by earlier ones
 from qbtui.ledger.payload import Payload, jsonable, wire
 from qbtui.limits import BATCH_MAX_ITEMS
 from qbtui.qbo import (
     BatchItem,
+    CompanyFault,
     QBOClient,
     QBOFault,
-    ReconnectRequired,
     UnknownOutcome,
     WritesRefused as WritesRefused,  # what check_writes_allowed raises, for callers of the engine
     request_id,
 )
 from qbtui.sync import events
-from qbtui.sync.lookup import NAME_FIELD, PAYMENT_ENTITIES, find_by_names, find_many
+from qbtui.sync.lookup import (
+    NAME_FIELD,
+    PAYMENT_ENTITIES,
+    find_by_names,
+    find_many,
+    name_holders,
+    number_holder,
+)
 from qbtui.sync.plan import PlannedDocument, plan
 from qbtui.sync.readonly import check_writes_allowed as check_writes_allowed  # the one read-only rule
 from qbtui.sync.runs import now_iso, who
@@ -69,7 +78,24 @@ log = logging.getLogger(__name__)
 
 
 def fault_error(fault: QBOFault, hint: str = "") -> ErrorRecord:
-    return {"code": fault.code, "message": fault.message, "detail": fault.detail, "hint": hint or HINTS.get(fault.code, "")}
+    """A failed answer as the link's error: QBO's code, message and detail, what to do, the answer's intuit_tid
+    (what Intuit support asks for) and, after a 6240 or 6140, the QBO object that holds the name or number."""
+    error: ErrorRecord = {"code": fault.code, "message": fault.message, "detail": fault.detail,
+                          "hint": hint or getattr(fault, "explained", "") or HINTS.get(fault.code, "")}
+    if fault.intuit_tid:
+        error["intuit_tid"] = fault.intuit_tid
+    holder = getattr(fault, "holder", None)
+    if holder:
+        error["holder"] = holder
+    return error
+
+
+def _explained(fault: QBOFault, hint: str, holder: dict[str, Any]) -> QBOFault:
+    """A copy of ``fault`` that names the QBO object holding the name or number (see :func:`fault_error`)."""
+    out = copy.copy(fault)
+    out.explained = hint  # type: ignore[attr-defined]
+    out.holder = holder  # type: ignore[attr-defined]
+    return out
 
 
 HINTS = {
@@ -121,6 +147,7 @@ class Linked(dict):
     """An object QBO already had (found by name after 6240): linked to, never counted as created."""
 
 
+HOLDER_WORDS = {"Customer": "customer", "Vendor": "supplier (vendor)", "Employee": "employee", "Item": "product"}
 LINK_ON_DUPLICATE = {FAULT_DUPLICATE_DOC_NUMBER, FAULT_DUPLICATE_NAME}  # duplicate DocNumber / name: our own lost create, when it matches
 LINK_ON_OVERPAYMENT = "6000"  # a payment refused as more than the open balance: our own lost payment, when it matches
 NO_ANSWER = "sync.no_answer"
@@ -147,6 +174,8 @@ class SyncEngine:
         self._created: list[RunObject] = []
         self._changed: list[ChangedObject] = []  # updates in place and voids/deletes, for the run log
         self._report: dict[tuple[str, str], dict[str, Any]] = {}
+        self._failures: list[RunFailure] = []  # every failed answer of the run, with its intuit_tid, for the run log
+        self._stopped: RunStop | None = None  # the company-wide fault that stopped the run
         self._run_saved_at = 0.0
 
     # -- guards ------------------------------------------------------------------------------
@@ -188,8 +217,10 @@ class SyncEngine:
                     if p.status == "ready":
                         ready.append(p)
                     elif (p.type, p.ref) not in self._report:  # blocked now by what failed in an earlier wave
+                        held = self._held_by_failure(p)
                         self._report[(p.type, p.ref)] = {"type": p.type, "ref": p.ref, "status": p.status,
-                                                         "qbo_ids": [], "error": p.reasons[0].to_json() if p.reasons else None}
+                                                         "qbo_ids": [], "error": held or (p.reasons[0].to_json()
+                                                                                          if p.reasons else None)}
                         progress.total -= 1
                 first = False
                 if not ready:
@@ -197,10 +228,34 @@ class SyncEngine:
                 if wave[0] == "customer":
                     ready = await self._link_existing(ready, progress)
                 await self._send_wave(ready, progress)
+        except CompanyFault as fault:  # about the whole company: stop now; documents in flight stay "sending"
+            self._stopped = {"code": fault.code, "message": str(fault), "hint": fault.hint,
+                             "intuit_tid": fault.intuit_tid}
+            raise
         finally:
             self._save_run(final=True)
         run = next(r for r in self.cache.runs() if r["id"] == self.run_id)
         return RunReport(run, list(self._report.values()))
+
+    def _held_by_failure(self, p: PlannedDocument) -> dict[str, str] | None:
+        """The reason a document is held (not sent) when what it needs failed earlier in this run: naming the
+        failed document and its fault, rather than "not part of this selection"."""
+        record = self.cache.get(p.type, p.ref)
+        if record is None:
+            return None
+        for dep in dependencies(record["data"]):
+            done = self._report.get(dep)
+            if done is None or done["status"] != "failed":
+                continue
+            err = done.get("error") or {}
+            field_ = next((r.field for r in p.reasons if r.code.startswith("dependency.")), "")
+            label = LABEL.get(dep[0], dep[0])
+            return {"code": "dependency.failed",
+                    "message": f"Not sent: it needs {label} {dep[1]!r}, which failed in this run "
+                               f"({err.get('code', '')}: {err.get('message', '')}).",
+                    "hint": f"Fix {label} {dep[1]!r} first (see qbtui errors); this one follows at the next sync",
+                    "field": field_, "family": DEPENDENCIES}
+        return None
 
     def _save_run(self, final: bool = False) -> None:
         """The run record, also while it runs (at most every 2 s), so that a killed run keeps what it created."""
@@ -212,10 +267,14 @@ class SyncEngine:
             counts: dict[str, int] = {}
             for doc in self._report.values():
                 counts[doc["status"]] = counts.get(doc["status"], 0) + 1
+            extra: dict[str, Any] = {"failures": self._failures} if self._failures else {}
+            if self._stopped is not None:
+                extra["stopped"] = self._stopped
             self.cache.update_run(self.run_id, ended=now_iso(), counts=counts, created=self._created,
-                                  changed=self._changed)
+                                  changed=self._changed, **extra)
         else:
-            self.cache.update_run(self.run_id, created=self._created, changed=self._changed)
+            self.cache.update_run(self.run_id, created=self._created, changed=self._changed,
+                                  **({"failures": self._failures} if self._failures else {}))
 
     def _close_interrupted_runs(self) -> None:
         """A run that was killed never wrote its end, and may miss what it created in its last two seconds:
@@ -306,7 +365,7 @@ class SyncEngine:
             names = [payload.body[NAME_FIELD[entity]] for _, payload in pairs]
             try:
                 existing = await find_by_names(self.client, entity, names)
-            except ReconnectRequired:
+            except CompanyFault:
                 raise
             except QBOFault as fault:  # creating is still safe: QBO refuses a second name (6240), then we look again
                 log.warning("could not look up existing %s names (%s); creating, QuickBooks refuses duplicates",
@@ -434,6 +493,9 @@ class SyncEngine:
             if isinstance(result, QBOFault):
                 if key not in errors or errors[key]["code"] == NO_ANSWER:
                     errors[key] = fault_error(result)
+                if result.code != NO_ANSWER:
+                    self._failures.append({"type": p.type, "ref": p.ref, "entity": payload.entity, "code": result.code,
+                                           "intuit_tid": result.intuit_tid})
             elif isinstance(result, Linked):
                 parts.setdefault(key, []).append({**self._part(payload, result), "linked": True})
             else:
@@ -480,7 +542,7 @@ class SyncEngine:
         except UnknownOutcome as exc:
             log.info("no answer to a batch of %d (%s): looking its items up", len(items), exc.reason)
             return await self._after_unknown(pairs, attempt, exc.reason, batch=True)
-        except ReconnectRequired:
+        except CompanyFault:
             raise
         except QBOFault as fault:  # the whole batch was refused
             if fault.code in ("network",):
@@ -495,7 +557,7 @@ class SyncEngine:
         creates = [i for i, (_, pl) in enumerate(pairs) if pl.operation == "create"]
         try:
             found = await self._lookup([pairs[i] for i in creates])
-        except ReconnectRequired:
+        except CompanyFault:
             raise
         except QBOFault:
             return results  # cannot tell: every item stays "sending", looked up by the next run
@@ -527,7 +589,7 @@ class SyncEngine:
         if dup:
             try:
                 found = await self._lookup([pairs[i] for i in dup])
-            except ReconnectRequired:
+            except CompanyFault:
                 raise
             except QBOFault:
                 found = [None] * len(dup)
@@ -543,7 +605,47 @@ class SyncEngine:
         for i, r in enumerate(results):
             if isinstance(r, QBOFault) and r.code == FAULT_STALE_OBJECT and pairs[i][1].operation in ("update", "void", "delete"):
                 results[i] = await self._reapply(pairs[i][1])
+        for i, r in enumerate(results):
+            if isinstance(r, QBOFault) and r.code in LINK_ON_DUPLICATE and pairs[i][1].operation == "create":
+                results[i] = await self._explain(pairs[i][0], pairs[i][1], r)
         return results
+
+    async def _explain(self, p: PlannedDocument, payload: Payload, fault: QBOFault) -> QBOFault:
+        """A 6240 or 6140 that is not our own lost create: the fault, naming the QBO object that holds the name or
+        the number (its hint and ``holder``), so that the person can link to it, rename or renumber."""
+        body = jsonable(payload.body)
+        try:
+            if fault.code == FAULT_DUPLICATE_NAME and payload.entity in NAME_FIELD:
+                name = str(body.get(NAME_FIELD[payload.entity]) or "")
+                holders = await name_holders(self.client, payload.entity, name)
+                if not holders:
+                    return fault
+                h = holders[0]
+                kind = HOLDER_WORDS.get(h["entity"], h["entity"].lower())
+                hint = (f"QuickBooks' {kind} {h['name']!r} (Id {h['id']}{', inactive' if not h['active'] else ''}) "
+                        "already has this name")
+                if h["entity"] == payload.entity:
+                    hint += (": reactivate it in QuickBooks and link to it, or rename this one" if not h["active"]
+                             else ": link to it if it is the same, or rename this one")
+                else:
+                    hint += (" (customers, suppliers and employees share one list of names in QuickBooks): rename "
+                             f"this {HOLDER_WORDS.get(payload.entity, 'one')} (e.g. add a suffix), or rename that "
+                             f"{kind} in QuickBooks, then sync again")
+                return _explained(fault, hint, {**h, "key": payload.key})
+            if fault.code == FAULT_DUPLICATE_DOC_NUMBER:
+                h = await number_holder(self.client, payload.entity, body, fault.detail)
+                if h is None:
+                    return fault
+                what = ", ".join(x for x in (h["date"], f"total {h['total']}" if h["total"] else "", h["party"]) if x)
+                hint = (f"QuickBooks {h['entity']} {h['id']} ({what}) already has number {h['doc_number']!r}: link "
+                        "to it if it is this document (the dashboard's fix form), or give this one another number "
+                        "(its doc_number)")
+                return _explained(fault, hint, {**h, "key": payload.key})
+        except CompanyFault:
+            raise
+        except (QBOFault, UnknownOutcome) as exc:
+            log.info("could not look up who holds %s's name or number (%s)", p.ref, exc)
+        return fault
 
     async def _reapply(self, payload: Payload) -> Any:
         """An update/void whose SyncToken is stale: read the current one and apply again (once)."""
@@ -558,7 +660,7 @@ class SyncEngine:
             if payload.operation == "void":
                 return await self.client.void(payload.entity, payload.body["Id"], token)
             return await self.client.delete(payload.entity, payload.body["Id"], token)
-        except ReconnectRequired:
+        except CompanyFault:
             raise
         except QBOFault as fault:
             if fault.code == FAULT_INACTIVE_REFERENCE and payload.operation in ("void", "delete"):
@@ -580,7 +682,7 @@ class SyncEngine:
         self._record([p], results, progress)
 
     async def _single(self, p: PlannedDocument, payload: Payload, attempt: int) -> Any:
-        """One payload as one request: the QBO object or a fault (never raises but ReconnectRequired)."""
+        """One payload as one request: the QBO object or a fault (never raises but CompanyFault)."""
         body = wire(payload.body)
         rid = request_id(f"{self.run_id}/single", [(payload.operation, payload.entity, body)])
         try:
@@ -592,7 +694,7 @@ class SyncEngine:
             if payload.operation == "void":
                 return await self.client.void(payload.entity, body["Id"], body["SyncToken"], request_id=rid)
             return await self.client.delete(payload.entity, body["Id"], body["SyncToken"], request_id=rid)
-        except ReconnectRequired:
+        except CompanyFault:
             raise
         except QBOFault as fault:
             if fault.code == FAULT_INACTIVE_REFERENCE and payload.operation in ("void", "delete"):  # already gone in QBO

@@ -17,6 +17,7 @@ forms, PrivateNote on the others). A number, a date and a total alone never make
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from decimal import Decimal
 from typing import Any, Protocol
@@ -167,3 +168,59 @@ async def find_by_names(client: Queries, entity: str, names: list[str]) -> dict[
     field = NAME_FIELD[entity]
     rows = await _rows_by_key(client, entity, field, names)
     return {row[field]: row for found in rows.values() for row in found}
+
+
+# --- who holds a name or a number (after a 6240 or a 6140 that is not our own lost create) ----------------------
+
+NAME_SPACE = ("Customer", "Vendor", "Employee")
+"""QBO's one list of names: customers, vendors and employees (a 6240 names none of them: it is looked up)."""
+_TXN_ID = re.compile(r"TxnId=(\d+)")
+
+
+def _describe_ref(obj: dict[str, Any], field: str) -> str:
+    ref = obj.get(field)
+    return str(ref.get("name") or ref.get("value") or "") if isinstance(ref, dict) else ""
+
+
+async def name_holders(client: Queries, entity: str, name: str) -> list[dict[str, Any]]:
+    """The QBO objects that hold ``name`` (case-blind, inactive ones included), for a 6240: a contact's name in
+    QBO's shared list of customers, vendors and employees, an item's among the items. Each as ``{"entity", "id",
+    "name", "active"}``, objects of ``entity`` first."""
+    space = NAME_SPACE if entity in NAME_SPACE else (entity,)
+    out: list[dict[str, Any]] = []
+    for kind in sorted(space, key=lambda k: k != entity):
+        field = NAME_FIELD.get(kind, "DisplayName")
+        for row in await client.query_all(kind, f"{field} = {quote(name)} AND Active IN (true, false)"):
+            if str(row.get(field, "")).casefold() == name.casefold():
+                out.append({"entity": kind, "id": str(row.get("Id")), "name": str(row.get(field)),
+                            "active": row.get("Active", True) is not False})
+    return out
+
+
+async def number_holder(client: Any, entity: str, body: dict[str, Any], detail: str = "") -> dict[str, Any] | None:
+    """The QBO transaction that holds the DocNumber of this create payload, for a 6140: the one QBO names in the
+    fault's detail ("DocNumber=... is assigned to TxnType=... with TxnId=N", as recorded by integrators), else the
+    first of ``entity`` with that number (of the same vendor, for a bill or a vendor credit). As ``{"entity",
+    "id", "doc_number", "date", "total", "party", "sync_token"}``, or None."""
+    number = str(body.get("DocNumber") or "")
+    found: dict[str, Any] | None = None
+    match = _TXN_ID.search(detail or "")
+    if match:
+        try:
+            found = await client.read(entity, match.group(1))
+        except QBOFault:
+            found = None
+    if found is None and number:
+        rows = await client.query_all(entity, f"DocNumber = {quote(number)}")
+        vendor = _ref_id(body, "VendorRef")
+        rows.sort(key=lambda r: vendor is not None and _ref_id(r, "VendorRef") != vendor)
+        found = rows[0] if rows else None
+    if found is None:
+        return None
+    total = found.get("TotalAmt")
+    if total is None and entity == "JournalEntry":
+        total = _line_total(found)
+    party = _describe_ref(found, "CustomerRef") or _describe_ref(found, "VendorRef")
+    return {"entity": entity, "id": str(found.get("Id")), "doc_number": str(found.get("DocNumber") or number),
+            "date": str(found.get("TxnDate") or "")[:10], "total": f"{_amount(total):.2f}" if total is not None else "",
+            "party": party, "sync_token": str(found.get("SyncToken", "0"))}

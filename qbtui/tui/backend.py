@@ -191,13 +191,16 @@ class Backend:
         await self.call("update-document", stdin=json.dumps(data).encode())
 
     async def link_document(self, type_: str, ref: str, *, entity: str, qbo_id: str, rev: int | None,
-                            sync_token: str | None = None) -> None:
-        """Link a document to an object that already exists in QuickBooks (``qbtui link-document``)."""
+                            sync_token: str | None = None, key: str | None = None) -> None:
+        """Link a document to an object that already exists in QuickBooks (``qbtui link-document``; ``key``: the
+        part of a transaction it stands for, as a 6140's holder names it)."""
         args = ["link-document", type_, ref, "--entity", entity, "--id", qbo_id]
         if rev is not None:
             args += ["--rev", str(rev)]
         if sync_token is not None:
             args += ["--sync-token", str(sync_token)]
+        if key is not None:
+            args += ["--key", key]
         await self.call(*args)
 
     async def reconcile(self, start: str, end: str) -> dict[str, Any]:

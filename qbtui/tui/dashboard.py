@@ -651,7 +651,7 @@ class Dashboard(Screen):
         except BackendError as exc:
             self.notify(str(exc), title="Cannot open the document", severity="error", timeout=10)
             return
-        self.app.push_screen(fix_screen_for(self.backend, row, view["record"]), self._after_fix)
+        self.app.push_screen(fix_screen_for(self.backend, row, view["record"], view["link"]), self._after_fix)
 
     def _after_fix(self, saved: bool | dict | None) -> None:
         row = self.table.current_row

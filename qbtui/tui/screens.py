@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from qbtui.documents.text import safe_text
+from qbtui.errors import FAULT_DUPLICATE_DOC_NUMBER
 from qbtui.ledger.kinds import KIND
 
 from .backend import Backend, BackendError
@@ -170,6 +171,9 @@ class DocumentScreen(Screen["str | None"]):
             reasons = row.error.get("reasons") or [row.error]
             for r in reasons:
                 out.append(Static(Text(shown(f"{r.get('code', '')}: {r.get('message', '')}\n  Hint: {r.get('hint', '')}"))))
+            tid = ((self.link or {}).get("error") or {}).get("intuit_tid") if row.status == "failed" else None
+            if tid:  # what Intuit support asks for
+                out.append(Static(Text(shown(f"  QuickBooks intuit_tid: {tid}")), id="intuit-tid"))
         out.append(Static("What it sends to QuickBooks", classes="section"))
         out.append(Static(_plan_text(plan), id="payloads"))
         out.append(Static("Sync history", classes="section"))
@@ -192,7 +196,8 @@ class DocumentScreen(Screen["str | None"]):
         grid.add_row(Text(f"QBO: {qbo or '-'}"))
         if link.get("error"):
             e = link["error"]
-            grid.add_row(Text(f"Last error: {e.get('code')}: {e.get('message')} {e.get('detail') or ''}"))
+            grid.add_row(Text(f"Last error: {e.get('code')}: {e.get('message')} {e.get('detail') or ''}"
+                              + (f" (intuit_tid {e['intuit_tid']})" if e.get("intuit_tid") else "")))
         grid.add_row(t)
         return grid
 
@@ -270,6 +275,10 @@ class HelpScreen(ModalScreen[None]):
 
 LINKABLE = {"customer": ("customers", "Customer", "DisplayName"), "supplier": ("vendors", "Vendor", "DisplayName"),
             "product": ("items", "Item", "Name")}
+#: the field that holds a transaction's QuickBooks number, where it is not its reference: what a 6140 (duplicate
+#: number) offers to change ("renumber"); other kinds are numbered by their reference
+NUMBER_FIELD = {"sale_invoice": "doc_number", "quote": "doc_number", "credit_note": "doc_number",
+                "supplier_invoice": "supplier_invoice_number"}
 
 
 def kind_label(type_: str) -> str:
@@ -316,11 +325,19 @@ def failing_fields(row: Row, data: dict) -> list[tuple]:
     kind = KIND.get(row.type)
     paths: list[tuple] = []
     reasons = [r for r in (row.error or {}).get("reasons") or [row.error or {}] if isinstance(r, dict)]
+    renumber = any(str(r.get("code")) == FAULT_DUPLICATE_DOC_NUMBER for r in reasons)
+    if renumber:  # a duplicate number: the number, not the names
+        reasons = [r for r in reasons if str(r.get("code")) != FAULT_DUPLICATE_DOC_NUMBER]
+        if row.type in NUMBER_FIELD:
+            paths.append((NUMBER_FIELD[row.type],))
+        if not reasons:
+            return paths
     for r in reasons:
         f = r.get("field")
         if isinstance(f, str) and f:
             paths.append(tuple(int(p) if p.isdigit() else p for p in f.split(".")))
-    families = {r.get("family") or error_family(r.get("code"), r.get("message")) for r in reasons} | {row.family}
+    families = {r.get("family") or error_family(r.get("code"), r.get("message")) for r in reasons}
+    families |= set() if renumber else {row.family}
     if "dates" in families or (not paths and families & {"other", "mappings"}):
         paths += [(f,) for f in (kind.date_fields if kind is not None and kind.date_fields else ("date",))]
     if "names" in families:
@@ -377,10 +394,16 @@ class FixScreen(ModalScreen["bool | dict"]):
         Binding("ctrl+l", "link", "Link to QBO", id="fix_link"),
     ]
 
-    def __init__(self, backend: Backend, row: Row, data: dict, rev: int | None) -> None:
+    def __init__(self, backend: Backend, row: Row, data: dict, rev: int | None, link: dict | None = None) -> None:
         super().__init__()
         self.backend, self.row, self.data, self.rev = backend, row, data, rev
         self.paths = failing_fields(row, data)
+        #: the failed answer as recorded on the link: its intuit_tid, and after a 6140 the QBO transaction that
+        #: holds the number (which this document may be linked to)
+        self.fault = ((link or {}).get("error") or {}) if row.status == "failed" else {}
+        holder = self.fault.get("holder")
+        self.holder = holder if self.fault.get("code") == FAULT_DUPLICATE_DOC_NUMBER and isinstance(holder, dict) \
+            and holder.get("id") and row.type not in LINKABLE else None
 
     def compose(self) -> ComposeResult:
         e = self.row.error or {}
@@ -390,6 +413,16 @@ class FixScreen(ModalScreen["bool | dict"]):
                 yield Static(Text(f"{r.get('code', '')}: {r.get('message', '')}"))
                 if r.get("hint"):
                     yield Static(Text(f"Hint: {r['hint']}", style="italic"))
+            if self.fault.get("intuit_tid"):
+                yield Static(Text(f"QuickBooks intuit_tid: {self.fault['intuit_tid']}", style="dim"))
+            if self.holder:
+                h = self.holder
+                what = ", ".join(str(x) for x in (h.get("date"), f"total {h['total']}" if h.get("total") else "",
+                                                  h.get("party")) if x)
+                yield Static(Text(shown(f"QuickBooks {h.get('entity')} {h.get('id')} ({what}) has number "
+                                        f"{h.get('doc_number')!r}: ctrl+l links this document to it (when it is "
+                                        "this one); or give this one another number and save (ctrl+s)."),
+                                  style="bold"), id="fix-holder")
             with VerticalScroll():
                 if not self.paths:
                     yield Static("No field to edit for this error. Mappings are fixed with `qbtui map`; "
@@ -405,6 +438,8 @@ class FixScreen(ModalScreen["bool | dict"]):
                     yield Button("Save (ctrl+s)", id="save", variant="primary")
                 if self.row.type in LINKABLE:
                     yield Button("Link to QBO (ctrl+l)", id="link")
+                elif self.holder:
+                    yield Button(f"Link to {self.holder.get('entity')} {self.holder.get('id')} (ctrl+l)", id="link")
                 yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:
@@ -424,8 +459,13 @@ class FixScreen(ModalScreen["bool | dict"]):
         self.dismiss(False)
 
     def action_link(self) -> None:
+        if self.holder:
+            self.query_one("#fix-error", Static).update("Linking...")
+            self.link_holder()
+            return
         if self.row.type not in LINKABLE:
-            self.notify("Only customers, suppliers and products can be linked.", timeout=3)
+            self.notify("Only customers, suppliers and products can be linked (and a transaction to the QuickBooks "
+                        "one that holds its number).", timeout=3)
             return
 
         def picked(linked: dict | None) -> None:
@@ -433,6 +473,20 @@ class FixScreen(ModalScreen["bool | dict"]):
                 self.dismiss(linked)
 
         self.app.push_screen(LinkPicker(self.backend, self.row, self.rev), picked)
+
+    @work(exclusive=True, group="fix", exit_on_error=False)
+    async def link_holder(self) -> None:
+        """Link this document to the QBO transaction that holds its number (a 6140): it is this document."""
+        h, row = self.holder or {}, self.row
+        try:
+            await self.backend.link_document(row.type, row.ref, entity=str(h["entity"]), qbo_id=str(h["id"]),
+                                             rev=self.rev, sync_token=h.get("sync_token"), key=str(h.get("key") or "doc"))
+        except BackendError as exc:
+            self.query_one("#fix-error", Static).update(f"Not linked: {exc}")
+            return
+        self.notify(f"Linked {row.ref} to QBO {h['entity']} {h['id']}", timeout=3)
+        self.dismiss({"event": "document", "type": row.type, "ref": row.ref, "status": "synced",
+                      "qbo_ids": [str(h["id"])], "error": None})
 
     def action_save(self) -> None:
         if not self.paths:
@@ -552,9 +606,9 @@ class LinkPicker(ModalScreen["dict | bool"]):
         self.dismiss(False)
 
 
-def fix_screen_for(backend: Backend, row: Row, record: dict | None) -> ModalScreen:
-    """The fix form of a document (its record read by the Backend), or the link picker when linking is all
-    there is to do."""
+def fix_screen_for(backend: Backend, row: Row, record: dict | None, link: dict | None = None) -> ModalScreen:
+    """The fix form of a document (its record and link read by the Backend), or the link picker when linking is
+    all there is to do."""
     data = record["data"] if record else {}
     rev = record["rev"] if record else None
     if not row.family:
@@ -563,4 +617,4 @@ def fix_screen_for(backend: Backend, row: Row, record: dict | None) -> ModalScre
         row.family = error.get("family") or error_family(error.get("code"), error.get("message"))
     if row.family == "names" and row.type in LINKABLE and not failing_fields(row, data):
         return LinkPicker(backend, row, rev)
-    return FixScreen(backend, row, data, rev)
+    return FixScreen(backend, row, data, rev, link)

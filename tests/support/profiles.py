@@ -188,6 +188,11 @@ class Profile:
         self.sandbox.faults.spec = parse_faults(spec) if isinstance(spec, str) else spec
         self.sandbox.faults.rng = random.Random(seed)
 
+    def refuse(self, code: str | None, after_writes: int = 0) -> None:
+        """From now on (once ``after_writes`` more writes were taken) the sandbox answers as QBO does for a company
+        that refuses the app (3100), the user (120) or any write (6190: the subscription ended); None: no more."""
+        self.sandbox.faults.refuse_company(code, after_writes)
+
     def import_docs(self, docs: list[dict[str, Any]], name: str = "docs.json") -> None:
         """Through `qbtui import`."""
         path = self.tmp / name

@@ -53,7 +53,8 @@ def test_end_to_end_json_shapes_and_qbo_side(profile):
     errors = profile.q.json("errors")
     rows = {(e["ref"], e["status"]): e for e in errors["errors"]}
     for e in errors["errors"]:
-        assert set(e) == {"type", "ref", "status", "code", "message", "hint", "field", "family"}
+        assert set(e) == {"type", "ref", "status", "code", "message", "hint", "field", "family", "detail", "intuit_tid",
+                          "holder"}
     assert rows[("C-VEND", "failed")]["code"] == "6240" and rows[("C-VEND", "failed")]["hint"]
     assert rows[("C-VEND", "failed")]["family"] == "names"  # QBO's 6240: a name to change
     assert ("SO-OLD", "blocked") in rows
