@@ -42,6 +42,8 @@ class Profile:
 
     def open(self, *, writer: bool, command: str = "qbtui") -> Cache:
         cache = Cache.open(self.path, writer=writer, command=command)
+        if cache.migration is not None:  # the first open of a profile of the release before: migrated, once
+            click.echo(safe_text(f"qbtui: note: {cache.migration.message}"), err=True)
         if cache.recovery is not None:  # a damaged record of outcomes, recovered: say so, and what happens next
             click.echo(safe_text(f"qbtui: warning: {cache.recovery.message}"), err=True)
         return cache

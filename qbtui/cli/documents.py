@@ -147,7 +147,7 @@ def errors_command(profile: Profile, as_json: bool) -> None:
                 rows += [{"type": doc_type, "ref": ref, "status": "blocked", "code": r.code, "message": r.message,
                           "hint": r.hint, "field": r.field, "family": r.family, "detail": "", "intuit_tid": None,
                           "holder": None} for r in reasons]
-        for link in cache.links():
+        for link in cache.links(["failed"]):  # through the links' status index, not the whole history
             if cache.status_of(link["type"], link["ref"]) == "failed" and link.get("error"):
                 err = link["error"]
                 rows.append({"type": link["type"], "ref": link["ref"], "status": "failed", "code": err.get("code"),

@@ -80,13 +80,11 @@ def snapshot(cache: Cache) -> Snapshot:
     docs: dict[tuple[str, str], dict[str, Any]] = {}
     status: dict[tuple[str, str], dict[str, Any]] = {}
     links: dict[tuple[str, str], dict[str, Any]] = {}
-    for rec in cache.documents():
+    for rec, info, link in cache.documents_and_links():  # one pass over the store, not a query per document
         data = rec["data"]
         key = (data.get("type") or rec.get("type"), rec["ref"])
         docs[key] = data
-        status[key] = cache.status_info(*key) if hasattr(cache, "status_info") else {
-            "status": cache.status_of(*key), "changed": False}
-        link = cache.link(*key)
+        status[key] = info
         if link is not None:
             links[key] = link
     reference = {k: cache.reference(k, None) for k in
@@ -240,6 +238,8 @@ def _candidates(snap: Snapshot, types: Iterable[str] | None, refs: Iterable[str]
 def gate_statuses(cache: Cache) -> dict[tuple[str, str], tuple[str, list[Reason]]]:
     """For every pending document: ("pending" | "blocked" | "skipped", reasons). Builds the gate
     context once, builds no payloads (fast enough for ``qbtui status`` on 100k documents)."""
+    if not any(c["pending"] for c in cache.status_counts().values()):
+        return {}  # nothing pending: nothing to gate, and no need to read the whole cache
     with _bulk():
         snap = snapshot(cache)
         keys = [k for k, st in snap.status.items() if st["status"] == "pending"]

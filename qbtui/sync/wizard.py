@@ -7,7 +7,6 @@ reopening resumes at the same step; ``{"step": "done"}`` once confirmed."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,31 +112,9 @@ def names_used(documents: Iterable[Mapping[str, Any]]) -> tuple[list[str], list[
 
 def clear_local_data(profile_path: Path, cache: Cache, what: str, *, command: str = "qbtui wizard") -> Cache:
     """``what`` = "transactions" (documents and links of transactions; contacts and products stay) or
-    "everything" (every document and link). Settings, runs and QBO reference data stay. The cache is
-    closed and reopened (returned) because the document and link files are replaced whole."""
+    "everything" (every document and link). Settings, runs and QBO reference data stay. One transaction of
+    the store (all or nothing); returns the cache (the same one: kept for callers that reopened it)."""
     if what not in ("transactions", "everything"):
         raise ValueError(f"clear what? {what!r}")
-    keep_docs: list[dict[str, Any]] = []
-    keep_links: list[dict[str, Any]] = []
-    if what == "transactions":
-        for rec in cache.documents():
-            data = rec["data"]
-            if data.get("type") not in TRANSACTION_TYPES:
-                keep_docs.append(data)
-        kept = {(d["type"], d["ref"]) for d in keep_docs}
-        for link in cache.links():
-            if (link["type"], link["ref"]) in kept and link.get("status"):
-                keep_links.append({k: link[k] for k in ("type", "ref", "status", "qbo", "synced_rev", "error", "run")
-                                   if k in link})
-    cache.close()
-    for name in ("documents.json", "links.json", "outcomes.jsonl"):
-        try:
-            os.remove(profile_path / name)
-        except FileNotFoundError:
-            pass
-    cache = Cache.open(profile_path, writer=True, command=command)
-    if keep_docs:
-        cache.upsert_documents(keep_docs)
-    if keep_links:
-        cache.record_outcomes(keep_links)
+    cache.delete_documents(TRANSACTION_TYPES if what == "transactions" else None)
     return cache
