@@ -57,18 +57,9 @@ CREATE TABLE links(
 CREATE UNIQUE INDEX links_key ON links(type, ref);
 CREATE INDEX links_status ON links(status);
 CREATE INDEX links_run ON links(run);
+-- documents per (type, status), changed by the same transaction as the rows it counts (store.py: _count)
 CREATE TABLE counts(type TEXT NOT NULL, status TEXT NOT NULL, n INTEGER NOT NULL,
                     PRIMARY KEY(type, status)) WITHOUT ROWID;
-CREATE TRIGGER documents_counted AFTER INSERT ON documents BEGIN
-    INSERT INTO counts VALUES(new.type, new.status, 1) ON CONFLICT(type, status) DO UPDATE SET n = n + 1;
-END;
-CREATE TRIGGER documents_uncounted AFTER DELETE ON documents BEGIN
-    UPDATE counts SET n = n - 1 WHERE type = old.type AND status = old.status;
-END;
-CREATE TRIGGER documents_recounted AFTER UPDATE OF status ON documents WHEN old.status <> new.status BEGIN
-    UPDATE counts SET n = n - 1 WHERE type = old.type AND status = old.status;
-    INSERT INTO counts VALUES(new.type, new.status, 1) ON CONFLICT(type, status) DO UPDATE SET n = n + 1;
-END;
 """
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -170,6 +171,18 @@ def _chunks(seq: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
 
 def _marks(n: int) -> str:
     return ",".join("?" * n)
+
+
+def _count(conn: sqlite3.Connection, deltas: Mapping[tuple[str, str], int]) -> None:
+    """Apply changes of the counts table (in the caller's transaction: counts and rows change together)."""
+    rows = [(t, st, n) for (t, st), n in deltas.items() if n]
+    if rows:
+        conn.executemany("INSERT INTO counts VALUES(?, ?, ?) ON CONFLICT(type, status) DO UPDATE SET n = n + "
+                         "excluded.n", rows)
+
+
+class _Repeated(Exception):
+    """A document appears twice in one upsert (the call starts again, knowing which occurrence wins)."""
 
 
 class Cache:
@@ -502,8 +515,10 @@ class Cache:
 
     @staticmethod
     def _insert_documents(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+        """Insert document rows (type, ref, rev, imported, data, voided, status, date, party) and count them."""
         conn.executemany("INSERT INTO documents(type, ref, rev, imported, data, voided, status, date, party) "
                          "VALUES(?,?,?,?,?,?,?,?,?)", rows)
+        _count(conn, Counter((row[0], row[6]) for row in rows))
 
     def _backup_legacy(self) -> None:
         """Move the old files into ``backup-<stamp>/`` (private) in the profile folder."""
@@ -772,54 +787,62 @@ class Cache:
         """
         self._require_writer()
         with no_gc():
-            last = self._last_occurrences(docs)
-            summary = UpsertSummary()
-            with self._transaction() as conn:
-                lookup_new = bool(self._meta("lookup_new", 0))
-                now = now_iso()
-                chunk: list[tuple[int, Mapping[str, Any]]] = []
-                for i, doc in enumerate(docs):
-                    chunk.append((i, doc))
-                    if len(chunk) >= CHUNK:
-                        self._upsert_chunk(conn, chunk, last, now, summary, lookup_new)
-                        chunk = []
-                if chunk:
-                    self._upsert_chunk(conn, chunk, last, now, summary, lookup_new)
+            try:
+                return self._upsert(docs, None)
+            except _Repeated:  # a document appears twice (rare: the importer refuses that): again, knowing which
+                return self._upsert(docs, self._last_occurrences(docs))
+
+    def _upsert(self, docs: Sequence[Any], last: dict[tuple[str, str], int] | None) -> UpsertSummary:
+        summary = UpsertSummary()
+        seen: set[int] | None = set() if last is None else None
+        with self._transaction() as conn:
+            lookup_new = bool(self._meta("lookup_new", 0))
+            # types with no document and no link yet: nothing to look up (what this call adds is never repeated)
+            fresh: dict[str, bool] = {}
+            now = now_iso()
+            chunk: list[tuple[int, Mapping[str, Any]]] = []
+            for i, doc in enumerate(docs):
+                if not isinstance(doc, Mapping):
+                    raise ValueError(f"document #{i} is not a dict")
+                t, r = doc.get("type"), doc.get("ref")
+                if not isinstance(t, str) or not t or not isinstance(r, str) or not r:
+                    raise ValueError(f"document #{i} needs non-empty string 'type' and 'ref'")
+                if seen is not None:
+                    h = hash((t, r))
+                    if h in seen:
+                        raise _Repeated
+                    seen.add(h)
+                elif last.get((t, r), i) != i:  # type: ignore[union-attr]
+                    continue  # a later occurrence wins
+                chunk.append((i, doc))
+                if len(chunk) >= CHUNK:
+                    self._upsert_chunk(conn, chunk, now, summary, lookup_new, fresh)
+                    chunk = []
+            if chunk:
+                self._upsert_chunk(conn, chunk, now, summary, lookup_new, fresh)
         return summary
 
     @staticmethod
     def _last_occurrences(docs: Sequence[Any]) -> dict[tuple[str, str], int]:
-        """Checks every document's type and ref; returns, for the keys that appear more than once, the index
-        of their last occurrence (the one that wins). Memory: one small int per document, not one key."""
+        """For the keys that appear more than once, the index of their last occurrence (the one that wins)."""
         hashes: set[int] = set()
         repeated: set[int] = set()
-        for i, doc in enumerate(docs):
-            if not isinstance(doc, Mapping):
-                raise ValueError(f"document #{i} is not a dict")
-            t, r = doc.get("type"), doc.get("ref")
-            if not isinstance(t, str) or not t or not isinstance(r, str) or not r:
-                raise ValueError(f"document #{i} needs non-empty string 'type' and 'ref'")
-            h = hash((t, r))
-            if h in hashes:
-                repeated.add(h)
-            else:
-                hashes.add(h)
+        for doc in docs:
+            h = hash((doc["type"], doc["ref"]))
+            (repeated if h in hashes else hashes).add(h)
         del hashes
         last: dict[tuple[str, str], int] = {}
-        if repeated:
-            for i, doc in enumerate(docs):
-                key = (doc["type"], doc["ref"])
-                if hash(key) in repeated:
-                    last[key] = i
+        for i, doc in enumerate(docs):
+            key = (doc["type"], doc["ref"])
+            if hash(key) in repeated:
+                last[key] = i
         return last
 
-    def _upsert_chunk(self, conn: sqlite3.Connection, chunk: list[tuple[int, Mapping[str, Any]]],
-                      last: dict[tuple[str, str], int], now: str, summary: UpsertSummary, lookup_new: bool) -> None:
+    def _upsert_chunk(self, conn: sqlite3.Connection, chunk: list[tuple[int, Mapping[str, Any]]], now: str,
+                      summary: UpsertSummary, lookup_new: bool, fresh: dict[str, bool]) -> None:
         by_type: dict[str, dict[str, tuple[bytes, Mapping[str, Any]]]] = {}
-        for i, doc in chunk:
+        for _, doc in chunk:
             t, r = doc["type"], doc["ref"]
-            if last and last.get((t, r), i) != i:
-                continue  # a later occurrence wins
             try:
                 data = blob(doc)
             except TypeError as exc:
@@ -827,15 +850,22 @@ class Cache:
             by_type.setdefault(t, {})[r] = (data, doc)
         inserts: list[tuple] = []
         updates: list[tuple] = []
+        moved: Counter[tuple[str, str]] = Counter()
         new_links: list[dict[str, Any]] = []
         for t, items in by_type.items():
+            if t not in fresh:
+                fresh[t] = (conn.execute("SELECT 1 FROM documents WHERE type = ? LIMIT 1", (t,)).fetchone() is None
+                            and conn.execute("SELECT 1 FROM links WHERE type = ? LIMIT 1", (t,)).fetchone() is None)
             refs = list(items)
-            existing = {r: (rid, rev, data) for rid, r, rev, data in conn.execute(
-                f"SELECT id, ref, rev, data FROM documents WHERE type = ? AND ref IN ({_marks(len(refs))})",
-                (t, *refs))}
-            links = {r: (st, srev, ever) for r, st, srev, ever in conn.execute(
-                f"SELECT ref, status, synced_rev, ever FROM links WHERE type = ? AND ref IN ({_marks(len(refs))})",
-                (t, *refs))}
+            existing: dict[str, tuple] = {}
+            links: dict[str, tuple] = {}
+            if not fresh[t]:
+                existing = {r: (rid, rev, data, status) for rid, r, rev, data, status in conn.execute(
+                    f"SELECT id, ref, rev, data, status FROM documents WHERE type = ? AND ref IN ({_marks(len(refs))})",
+                    (t, *refs))}
+                links = {r: (st, srev, ever) for r, st, srev, ever in conn.execute(
+                    f"SELECT ref, status, synced_rev, ever FROM links WHERE type = ? AND ref IN ({_marks(len(refs))})",
+                    (t, *refs))}
             for r, (data, doc) in items.items():
                 voided = doc.get("voided") is True
                 link = links.get(r)
@@ -857,6 +887,9 @@ class Cache:
                     rev = old[1] + 1
                     status = document_status(st, srev, bool(ever), rev, voided)
                     updates.append((rev, now, data, int(voided), status, date_of(t, doc), party_of(t, doc), old[0]))
+                    if status != old[3]:
+                        moved[(t, old[3])] -= 1
+                        moved[(t, status)] += 1
                     summary.updated += 1
                     if st == "synced":
                         summary.changed_after_sync.append((t, r))
@@ -865,6 +898,7 @@ class Cache:
         if updates:
             conn.executemany("UPDATE documents SET rev = ?, imported = ?, data = ?, voided = ?, status = ?, date = ?, "
                              "party = ? WHERE id = ?", updates)
+            _count(conn, moved)
         if new_links:
             self._apply_outcomes(conn, new_links, now)
 
@@ -879,7 +913,7 @@ class Cache:
         except TypeError as exc:
             raise ValueError(f"document {type} {ref!r} cannot be stored: {exc}") from None
         with self._transaction() as conn:
-            row = conn.execute("SELECT id, rev, data FROM documents WHERE type = ? AND ref = ?",
+            row = conn.execute("SELECT id, rev, data, status FROM documents WHERE type = ? AND ref = ?",
                                (type, ref)).fetchone()
             if row is None:
                 raise KeyError(f"no {type} {ref!r} in the cache")
@@ -890,10 +924,13 @@ class Cache:
             link = conn.execute("SELECT status, synced_rev, ever FROM links WHERE type = ? AND ref = ?",
                                 (type, ref)).fetchone()
             st, srev, ever = link if link is not None else (None, None, 0)
+            status = document_status(st, srev, bool(ever), rev, voided)
             conn.execute("UPDATE documents SET rev = ?, imported = ?, data = ?, voided = ?, status = ?, date = ?, "
                          "party = ? WHERE id = ?",
-                         (rev, now_iso(), new_data, int(voided), document_status(st, srev, bool(ever), rev, voided),
-                          date_of(type, full), party_of(type, full), row[0]))
+                         (rev, now_iso(), new_data, int(voided), status, date_of(type, full), party_of(type, full),
+                          row[0]))
+            if status != row[3]:
+                _count(conn, {(type, row[3]): -1, (type, status): 1})
 
     def delete_documents(self, types: Iterable[str] | None = None) -> int:
         """Remove the documents of ``types`` (None: every document) and their links, in one transaction.
@@ -903,12 +940,13 @@ class Cache:
             if types is None:
                 n = conn.execute("DELETE FROM documents").rowcount
                 conn.execute("DELETE FROM links")
+                conn.execute("DELETE FROM counts")
             else:
                 n = 0
                 for t in dict.fromkeys(types):
                     n += conn.execute("DELETE FROM documents WHERE type = ?", (t,)).rowcount
                     conn.execute("DELETE FROM links WHERE type = ?", (t,))
-            conn.execute("DELETE FROM counts WHERE n = 0")
+                    conn.execute("DELETE FROM counts WHERE type = ?", (t,))
         return n
 
     # ------------------------------------------------------------------ links API
@@ -978,6 +1016,7 @@ class Cache:
                 status = document_status(link["status"], link["synced_rev"], _ever(link), doc[1], bool(doc[2]))
                 if status != doc[3]:
                     conn.execute("UPDATE documents SET status = ? WHERE id = ?", (status, doc[0]))
+                    _count(conn, {(t, doc[3]): -1, (t, status): 1})
 
     @staticmethod
     def _validate_outcome(i: int, o: Any) -> Outcome:

@@ -188,6 +188,7 @@ def test_reimport_continues_above_the_synced_revision(tmp_path: Path) -> None:
         c.upsert_documents([{"type": "sale_invoice", "ref": "D-0", "total": "2"}])  # rev 2
         c.record_outcomes([synced("D-0", "100")])  # synced at rev 2
         c._conn.execute("DELETE FROM documents")  # the document alone lost (as by a hand-made repair)
+        c._conn.execute("DELETE FROM counts")
         c.upsert_documents([{"type": "sale_invoice", "ref": "D-0", "total": "3"}])
         assert c.get("sale_invoice", "D-0")["rev"] == 3
         assert c.status_info("sale_invoice", "D-0") == {"status": "pending", "changed": True}
