@@ -128,6 +128,13 @@ def test_use_actual_shipment_date(cli):
     assert body(dry_run(cli)[INVOICE])["ShipDate"] == "2026-11-20"
 
 
+def test_bill_payment_print(cli):
+    pay = ("supplier_payment", "BP-3001")
+    assert body(dry_run(cli)[pay], "BillPayment")["CheckPayment"]["PrintStatus"] == "NotSet"
+    set_(cli, "bill_payment_print", "need_to_print")
+    assert body(dry_run(cli)[pay], "BillPayment")["CheckPayment"]["PrintStatus"] == "NeedToPrint"
+
+
 def test_channel_invoice_sync(cli):
     web = ("sale_invoice", "SO-1006")  # on the "web" channel
     assert dry_run(cli)[web]["status"] == "ready"
@@ -148,7 +155,7 @@ def test_channel_cogs_sync(cli):
 
 SENDING = {"integration_mode", "base_currency", "filter_start_date", "export_purchase_orders", "export_quotes",
            "class_source", "location_source", "allow_online_payment", "allow_online_credit_card", "allow_online_ach",
-           "reference_on_statement", "use_actual_shipment_date"}
+           "reference_on_statement", "use_actual_shipment_date", "bill_payment_print"}
 """Settings that change what a dry run sends (each has its own test above; channel keys too)."""
 
 SAMPLE = {"bool": "on", "datetime": "2026-12-01T06:00", "duration": "1h", "emails": "books@example.com",
