@@ -448,6 +448,11 @@ class QBOClient:
     async def company_info(self) -> dict:
         return self._object(await self._request("GET", f"companyinfo/{self.realm_id}"), "CompanyInfo")
 
+    async def report(self, name: str, **params: str) -> dict:
+        """One report of QBO's Reports API (``GET reports/<name>?<params>``, e.g. ``report("BalanceSheet",
+        start_date=..., end_date=..., accounting_method="Accrual")``): its JSON (Header, Columns, Rows)."""
+        return await self._request("GET", f"reports/{name}", params=params)
+
     async def update_preferences(self, sparse_body: dict) -> dict:
         """Sparse update of the preferences; Id and SyncToken are read first when not given."""
         body = {**sparse_body, "sparse": True}

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs
 
 import orjson
 
-from . import errors as E, query as Q, schema
+from . import errors as E, query as Q, reports, schema
 from .clock import now, parse_datetime, qbo_time
 from .company import Company
 from .entities import PATHS, SPECS
@@ -153,6 +153,8 @@ class Api:
                 obj = company.update("Preferences", prefs)
                 self.state.mark_dirty()
                 return _json(200, {"Preferences": obj, "time": qbo_time()})
+            if head == "reports" and method == "GET" and len(segs) == 2:  # reports.py: what it serves, its source
+                return _json(200, reports.report(company, segs[1], params))
             entity = PATHS.get(head)
             if entity is None:
                 raise E.unsupported_operation(f"on resource {head!r}")

@@ -31,6 +31,7 @@ from qbtui.ledger.money import money
 from qbtui.ledger.payload import Payload, jsonable, wire
 from qbtui.private import write_private
 from qbtui.qbo import QBOClient, request_id
+from qbtui.sync.balances import account_balance_on, stored_balance
 from qbtui.sync.lookup import quote
 from qbtui.sync.readonly import check_writes_allowed
 from qbtui.timestamps import now_iso
@@ -302,9 +303,14 @@ def _ledger(cache: Cache) -> Ledger:
     return Ledger(settings=snap.settings, resolver=cache_resolver(snap, True), prefs=snap.prefs, docs=snap.docs)
 
 
-def qbo_inventory_balance(cache: Cache) -> Decimal:
-    """QBO's inventory asset balance as last pulled (the mapped account's CurrentBalance)."""
+def qbo_inventory_balance(cache: Cache, day: date | None = None) -> Decimal:
+    """QBO's inventory asset balance on ``day`` as last pulled (the balance sheet report, qbtui.sync.balances);
+    before a pull that read it, the mapped account's CurrentBalance (today's: a preview only, the journal is posted
+    with the report's balance)."""
     account_id = (cache.get_setting("mapping") or {}).get("inventory_asset")
+    stored = stored_balance(cache, str(account_id), day) if day is not None and account_id else None
+    if stored is not None:
+        return stored
     for a in cache.reference("accounts", []) or []:
         if str(a.get("Id")) == str(account_id):
             return money(Decimal(str(a.get("CurrentBalance", 0) or 0)))
@@ -323,7 +329,7 @@ def opening_inventory_preview(cache: Cache, *, qbo_balance: Decimal | None = Non
         raise OpeningError(f"map {' and '.join(missing)} first (account mapping step)")
     products = [rec["data"] for rec in cache.documents("product")]
     valuation = inventory_valuation(products)
-    balance = qbo_inventory_balance(cache) if qbo_balance is None else money(qbo_balance)
+    balance = qbo_inventory_balance(cache, start - timedelta(days=1)) if qbo_balance is None else money(qbo_balance)
     payload = build_opening_inventory(valuation, balance, start, ledger)
     day = start - timedelta(days=1)
     close = ledger.prefs.book_close_date
@@ -344,6 +350,10 @@ async def post_opening_inventory(cache: Cache, client: QBOClient, *, qbo_balance
                            f"{done.get('id')}, {done.get('date')})")
     check_writes_allowed(cache, "post the opening inventory journal")
     preview = opening_inventory_preview(cache, qbo_balance=qbo_balance)
+    account_id = (cache.get_setting("mapping") or {}).get("inventory_asset")
+    if qbo_balance is None and account_id:  # the balance on the journal's day, read now (not today's balance)
+        qbo_balance = await account_balance_on(client, str(account_id), date.fromisoformat(preview.day))
+        preview = opening_inventory_preview(cache, qbo_balance=qbo_balance)
     if preview.payload is None:
         cache.set_setting(OPENING_INVENTORY_KEY, {"id": None, "date": preview.day, "amount": "0.00",
                                                   "at": now_iso()})

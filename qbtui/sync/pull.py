@@ -1,7 +1,9 @@
 """``qbtui pull``: QBO's reference data into the cache, and what changed in QBO after we synced.
 
 Reference data: accounts, tax codes and rates, terms, classes, departments, preferences, company
-info, and the contacts and items that already exist (for linking before creating). Changes: CDC
+info, and the contacts and items that already exist (for linking before creating); with a filter start
+date and a mapped inventory asset, that account's balance on the day before (the balance sheet report: the
+opening inventory journal's preview). Changes: CDC
 since the last pull (at most 30 days, QBO's limit) for the entities our documents became; a synced
 document whose QBO copy was changed or deleted is a discrepancy, shown on the Discrepancies tab.
 """
@@ -13,6 +15,8 @@ from typing import Any
 
 from qbtui.cache import Cache
 from qbtui.qbo import QBOClient
+from qbtui.settings import Settings
+from qbtui.sync.balances import pull_inventory_balance
 from qbtui.sync.runs import now_iso
 
 REFERENCE = {
@@ -31,6 +35,8 @@ async def pull_reference(cache: Cache, client: QBOClient) -> dict[str, int]:
         counts[kind] = len(rows)
     cache.put_reference("preferences", await client.preferences())
     cache.put_reference("company_info", await client.company_info())
+    start = Settings.from_stored(cache.settings()).filter_start_date
+    await pull_inventory_balance(cache, client, start - timedelta(days=1) if start else None)
     return counts
 
 
