@@ -87,6 +87,13 @@ def run_scheduled_with(cache: Cache, profile_path: Path, *, now: datetime | None
     if not is_due and not force:
         return ScheduledResult(0, f"nothing to do: {why}")
     slot_text = (slot or datetime.now().astimezone()).isoformat(timespec="seconds")
+    from qbtui.sync.preflight import first_sync_blocker
+
+    blocker = first_sync_blocker(cache)
+    if blocker is not None:  # as `qbtui sync` refuses a first sync the preflight blocks: nothing sent, no run
+        message = f"the scheduled sync sent nothing: {blocker.title} (qbtui preflight says what to do)"
+        alert = raise_alert(cache, "scheduled sync refused by the preflight", message)
+        return ScheduledResult(2, message, alert=alert, error=f"preflight.{blocker.code}")
     try:
         with marks_interrupted(cache):  # Ctrl+C: the run is marked interrupted, the command exits 130
             report = asyncio.run(_sync(cache, profile_path, transport, on_event))

@@ -149,3 +149,21 @@ def test_the_date_gate_blocks_on_and_before_the_close_date_as_qbo_does():
 
     assert "date.in_closed_period" in codes("2026-09-30") and "date.in_closed_period" in codes("2026-09-29")
     assert "date.in_closed_period" not in codes("2026-10-01")
+
+
+def test_a_scheduled_first_sync_is_refused_too_and_alerts(make_profile):
+    from datetime import datetime, timedelta
+
+    from qbtui.maintenance.alerts import unread
+
+    profile = make_profile(DOCS)
+    set_prefs(profile, ProductAndServicesPrefs={"QuantityOnHand": True})
+    with profile.cache(writer=True) as cache:
+        cache.set_setting("autosync.start", (datetime.now() - timedelta(minutes=5)).isoformat(timespec="minutes"))
+        cache.set_setting("autosync.every", "1h")
+    result = profile.q("sync", "--scheduled", "--json")
+    assert result.exit_code == 2, result.output
+    assert "sent nothing" in json.loads(result.stdout)["message"]
+    assert not profile.live("Invoice") or all(i.get("DocNumber") != "SO-1" for i in profile.live("Invoice"))
+    with profile.cache() as cache:
+        assert cache.runs() == [] and "inventory quantity" in unread(cache)[0]["message"]
