@@ -22,7 +22,7 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any, Protocol
 
-from qbtui.qbo import QBOFault
+from qbtui.qbo import CompanyFault, QBOFault
 
 
 class Queries(Protocol):
@@ -190,7 +190,13 @@ async def name_holders(client: Queries, entity: str, name: str) -> list[dict[str
     out: list[dict[str, Any]] = []
     for kind in sorted(space, key=lambda k: k != entity):
         field = NAME_FIELD.get(kind, "DisplayName")
-        for row in await client.query_all(kind, f"{field} = {quote(name)} AND Active IN (true, false)"):
+        try:
+            rows = await client.query_all(kind, f"{field} = {quote(name)} AND Active IN (true, false)")
+        except CompanyFault:
+            raise
+        except QBOFault:  # one list QBO will not filter so (not established for Employee): the others still tell
+            continue
+        for row in rows:
             if str(row.get(field, "")).casefold() == name.casefold():
                 out.append({"entity": kind, "id": str(row.get("Id")), "name": str(row.get(field)),
                             "active": row.get("Active", True) is not False})
