@@ -180,6 +180,11 @@ def _evaluate(snap: Snapshot, keys: Iterable[tuple[str, str]], statuses: tuple[s
                                       "QBO yet and not part of this selection.",
                                       f"Sync {LABEL[dep[0]]} {dep[1]!r} first, or select both",
                                       _referring_field(doc, dep[0]), DEPENDENCIES))
+            elif dep_status == "failed":
+                reasons.append(Reason("dependency.failed", f"It needs {LABEL[dep[0]]} {dep[1]!r}, which QuickBooks "
+                                      "refused (see qbtui errors): it is held, not sent before that one is in QBO.",
+                                      f"Fix {LABEL[dep[0]]} {dep[1]!r} first; this one follows at the next sync",
+                                      _referring_field(doc, dep[0]), DEPENDENCIES))
             elif dep_status in ("blocked", "skipped"):
                 is_soft = is_soft and dep_status == "blocked" and dep in soft
                 reasons.append(Reason(f"dependency.{dep_status}",
@@ -201,6 +206,8 @@ def _dependency_status(dep: tuple[str, str], snap: Snapshot, result: Mapping[tup
         return None  # unknown: the document's own gate says so
     if st["status"] == "skipped":
         return "skipped"
+    if st["status"] == "failed" and "failed" not in statuses and not _in_qbo(dep, snap):
+        return "failed"  # QuickBooks refused it (the gates of pending documents): what needs it waits for its fix
     return None
 
 

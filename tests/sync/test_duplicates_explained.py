@@ -37,6 +37,8 @@ def test_a_contact_answered_6240_in_a_batch_fails_alone_naming_the_vendor_and_ho
     rows = {(e["ref"], e["code"]): e for e in profile.q.json("errors")["errors"]}
     row = rows[("C-VEND", "6240")]
     assert row["status"] == "failed" and row["hint"] == failed["error"]["hint"] and row["holder"]["id"] == vendor["Id"]
+    held_row = rows[("SO-VEND", "dependency.failed")]  # and, until the customer is fixed, what needs it
+    assert held_row["status"] == "blocked" and "C-VEND" in held_row["message"] and held_row["family"] == "dependencies"
 
 
 def test_a_6240_for_a_contact_of_the_same_kind_made_meanwhile_links_it_instead_of_failing(profile):
