@@ -159,7 +159,12 @@ class CompanyUnavailable(CompanyFault):
 
     @property  # type: ignore[override]
     def hint(self) -> str:
-        return COMPANY_MESSAGES.get(self.code, ("", "check the company in QuickBooks, then sync again"))[1]
+        return getattr(self, "_hint", "") or COMPANY_MESSAGES.get(
+            self.code, ("", "check the company in QuickBooks, then sync again"))[1]
+
+    @hint.setter
+    def hint(self, value: str) -> None:  # an instance may replace it, as any QbtuiError's
+        self._hint = value
 
     def _text(self) -> str:
         what = COMPANY_MESSAGES.get(self.code, (f"QuickBooks refuses this company's requests (fault {self.code})",))[0]
