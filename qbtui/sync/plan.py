@@ -87,11 +87,72 @@ def snapshot(cache: Cache) -> Snapshot:
         status[key] = info
         if link is not None:
             links[key] = link
+    return Snapshot(docs, status, links, *_state(cache))
+
+
+def _state(cache: Cache) -> tuple[Settings, Prefs, dict[str, Any]]:
+    """A snapshot's settings, QBO preferences and reference data."""
     reference = {k: cache.reference(k, None) for k in
                  ("accounts", "tax_codes", "terms", "classes", "departments", "preferences", "customers", "vendors",
                   "items")}
-    return Snapshot(docs, status, links, Settings.from_stored(cache.settings()),
-                    Prefs.from_qbo(reference["preferences"]), reference)
+    return Settings.from_stored(cache.settings()), Prefs.from_qbo(reference["preferences"]), reference
+
+
+class _OnDemand(dict):  # type: ignore[type-arg]
+    """A snapshot's map that holds what was read up front and reads any other key from the cache when it is
+    asked for (then keeps it). Iterating it gives what it holds: only what was read up front is iterated."""
+
+    def __init__(self, read: Any) -> None:
+        super().__init__()
+        self._read = read
+
+    def __missing__(self, key: tuple[str, str]) -> Any:
+        value = self._read(key)
+        if value is None:
+            raise KeyError(key)
+        self[key] = value
+        return value
+
+    def get(self, key: tuple[str, str], default: Any = None) -> Any:  # type: ignore[override]
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __contains__(self, key: object) -> bool:
+        return self.get(key) is not None  # type: ignore[arg-type]
+
+
+def gate_snapshot(cache: Cache) -> Snapshot:
+    """What the gates read, without reading the whole cache: every contact and product (the gates compare
+    names across all of them and iterate them), every pending document, and any other document, status or
+    link only when a gate asks for it (a payment's invoice, a dependency's status). Its ``docs``, ``status``
+    and ``links`` iterate only what was read up front; :func:`gate_statuses` needs no more."""
+
+    def read_status(key: tuple[str, str]) -> dict[str, Any] | None:
+        try:
+            return cache.status_info(*key)
+        except KeyError:
+            return None
+
+    docs = _OnDemand(lambda key: (cache.get(*key) or {}).get("data"))
+    status = _OnDemand(read_status)
+    links = _OnDemand(lambda key: cache.link(*key))
+    for kind in sorted(CONTACTS):
+        for rec, info, link in cache.documents_and_links(kind):
+            key = (kind, rec["ref"])
+            docs[key], status[key] = rec["data"], info
+            if link is not None:
+                links[key] = link
+    for rec in cache.documents_with_status(["pending"], with_links=True):
+        key = (rec["type"], rec["ref"])
+        if key[0] in CONTACTS:
+            continue
+        docs[key] = rec["data"]
+        status[key] = {"status": rec["status"], "changed": rec["changed"]}
+        if rec["link"] is not None:
+            links[key] = rec["link"]
+    return Snapshot(docs, status, links, *_state(cache))
 
 
 def cache_resolver(snap: Snapshot, connected: bool) -> LookupResolver:
@@ -248,7 +309,7 @@ def gate_statuses(cache: Cache) -> dict[tuple[str, str], tuple[str, list[Reason]
     if not any(c["pending"] for c in cache.status_counts().values()):
         return {}  # nothing pending: nothing to gate, and no need to read the whole cache
     with _bulk():
-        snap = snapshot(cache)
+        snap = gate_snapshot(cache)  # the contacts, products and pending documents, not the whole history
         keys = [k for k, st in snap.status.items() if st["status"] == "pending"]
         evaluated = _evaluate(snap, keys, ("pending",))
     return {k: ("pending" if st == "ready" else st, reasons) for k, (st, reasons) in evaluated.items()}

@@ -321,7 +321,7 @@ def test_no_temp_files_left(prof: Path) -> None:
         c.upsert_documents([inv("I-1")])
         c.set_setting("a", 1)
     names = sorted(os.listdir(prof))
-    assert names == ["documents.sqlite", "outcomes.mark", "state.json", "writer.lock"]
+    assert names == ["documents.checked", "documents.sqlite", "outcomes.mark", "state.json", "writer.lock"]
     assert not any(".tmp-" in n for n in names)
     json.loads((prof / "state.json").read_text())
 
