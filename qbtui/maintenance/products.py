@@ -99,8 +99,10 @@ async def replace_products(cache: Cache, client: QBOClient, *, on_progress: Call
     except QBOFault:  # the next `qbtui pull` refreshes it
         pass
     counts = {"updated": sum(c["operation"] == "update" for c in changed),
-              "created": sum(c["operation"] == "create" for c in changed),
-              "deactivated": sum(c["operation"] == "deactivate" for c in changed), "failed": len(failed)}
+              "created": sum(c["operation"] == "create" for c in changed), "failed": len(failed)}
+    deactivated = sum(c["operation"] == "deactivate" for c in changed)
+    if deactivated:  # Inventory items made inactive and replaced
+        counts["deactivated"] = deactivated
     return end_maintenance(cache, run_id, counts=counts, changed=changed, failed=failed,
                            created=[{k: c[k] for k in ("type", "ref", "entity", "id")} for c in changed
                                     if c["operation"] == "create"])
