@@ -232,8 +232,12 @@ def undo_command(profile: Profile, run_id: str, yes: bool) -> None:
         except UndoError as exc:
             fail(str(exc), 2)
     counts = undo.get("counts", {})
-    click.echo(f"undo run {undo['id']}: {counts.get('removed', 0)} removed, {counts.get('failed', 0)} failed")
-    raise SystemExit(1 if counts.get("failed") else 0)
+    for kept in undo.get("kept") or ():
+        click.echo(f"kept {kept['type']} {kept['ref']} ({kept['entity']} {kept['id']}): still used by "
+                   f"{', '.join(kept['used_by'])}", err=True)
+    click.echo(f"undo run {undo['id']}: {counts.get('removed', 0)} removed, {counts.get('failed', 0)} failed"
+               + (f", {counts['kept']} kept (still used by other documents)" if counts.get("kept") else ""))
+    raise SystemExit(1 if counts.get("failed") or counts.get("kept") else 0)
 
 
 @click.command("pull")

@@ -40,8 +40,11 @@ class Throttle:
         self._batches: deque[float] = deque()
         self._singles: deque[float] = deque()
         # requests are spread evenly over the one-second window instead of going out in bursts of 10:
-        # a server that stalls a few milliseconds bunches a burst's arrivals and counts 11 in its window
-        self.min_interval = self.second_span / self.limits.per_second if pace else 0.0
+        # a server that stalls a few milliseconds bunches a burst's arrivals and counts 11 in its window.
+        # Never faster than the minute's average either (500 a minute is 8.3 a second, under the 10 a second):
+        # the minute window would stop them anyway, and the wider spacing absorbs longer stalls
+        self.min_interval = max(self.second_span / self.limits.per_second,
+                                self.minute_span / self.limits.per_minute) if pace else 0.0
         self._last = float("-inf")
         self._sem: asyncio.Semaphore | None = None
         self.paused_until = 0.0

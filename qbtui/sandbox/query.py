@@ -279,12 +279,42 @@ def _sort_key(value: Any) -> tuple:
         return (2, s.casefold())
 
 
+def _numbers(values: list[Any]) -> set[float] | None:
+    try:
+        return {float(str(v)) for v in values if not isinstance(v, bool)} if not any(
+            isinstance(v, bool) for v in values) else None
+    except ValueError:
+        return None
+
+
+def _by_id(objects: list[dict], conds: list[Condition]) -> tuple[list[dict], list[Condition]]:
+    """(the objects an ``Id =`` / ``Id IN (...)`` condition matches, the other conditions), found without comparing
+    each object with each value (a read of 100 Ids over thousands of objects took half a second). Ids are numbers:
+    ``=`` compares two numbers as numbers, so a set of floats selects exactly what ``matches`` would."""
+    for c in conds:
+        if c.field.lower() != "id" or c.op not in ("=", "IN"):
+            continue
+        wanted = _numbers(c.value if c.op == "IN" else [c.value])
+        if wanted is None:
+            continue
+        out = []
+        for o in objects:
+            try:
+                if float(str(o.get("Id"))) in wanted:
+                    out.append(o)
+            except ValueError:
+                pass  # not a number: equal to none of these numbers
+        return out, [other for other in conds if other is not c]
+    return objects, conds
+
+
 def run(q: Query, objects: list[dict]) -> dict:
     """The QueryResponse for `q` over `objects` (the entity's live objects)."""
     conds = q.where
     spec = SPECS[q.entity]
     if spec.has_active and not any(c.field.lower() == "active" for c in conds):
         conds = conds + [Condition("Active", "=", True)]
+    objects, conds = _by_id(objects, conds)
     hits = [o for o in objects if all(matches(o, c) for c in conds)]
     if q.count:
         return {"totalCount": len(hits)}

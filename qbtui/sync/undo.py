@@ -1,64 +1,399 @@
-"""Undo of a whole sync run: remove from QBO what that run created, newest first.
+"""Undo of a whole sync run: remove from QBO what that run created, newest first, in batches.
 
 Transactions are deleted (docs/qbo.md#undoing: most cannot be voided through the API, and a voided invoice
 stays live with zero amounts); contacts and items, which QBO never deletes, are made inactive.
 Each document whose objects are all gone becomes ``voided``; the undo is itself a run in the log.
+
+Throughput, as the sync engine's (qbtui/sync/engine.py): wave by wave, newest first (payments, then the
+transactions, then the contacts and items they use), the current SyncTokens are read in bulk (one ``IN``
+query per entity and 100 Ids) while batch workers delete or deactivate 30 at a time and single workers one
+at a time, each only when the client's throttle has a place for its kind of request: QBO's 40 batches of 30
+and 460 other requests a minute are both used, as the sync uses them.
+
+Safety, per object:
+
+- an object already gone (not found, already inactive, or "not found" to the delete) counts as removed;
+- a stale SyncToken (5010: changed meanwhile) is read again and the removal retried;
+- a lost answer is settled by reading the object again (a delete or a deactivation is safe to repeat):
+  gone means removed, still there is sent again with its current SyncToken;
+- a document of this run that another document, not undone and still in QBO, names (its customer, its
+  products, its invoice) is kept, and said so (``kept`` in the run and the command's output), never removed
+  under a document that uses it.
 """
 
 from __future__ import annotations
 
-from qbtui.cache import Cache, ErrorRecord, Run, RunObject
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from qbtui.cache import Cache, ErrorRecord, Outcome, Run, RunObject
 from qbtui.errors import FAULT_INACTIVE_REFERENCE, FAULT_STALE_OBJECT
-from qbtui.ledger.kinds import WAVES
-from qbtui.qbo import QBOClient, QBOFault, ReconnectRequired, UnknownOutcome
+from qbtui.ledger.kinds import KINDS, WAVES, dependencies
+from qbtui.limits import BATCH_MAX_ITEMS
+from qbtui.qbo import BatchItem, QBOClient, QBOFault, ReconnectRequired, UnknownOutcome, request_id
 from qbtui.sync import events
 from qbtui.sync.engine import fault_error
 from qbtui.sync.readonly import check_writes_allowed
 from qbtui.sync.runs import now_iso, who
 
+log = logging.getLogger(__name__)
+
 NEVER_DELETED = frozenset({"Customer", "Vendor", "Item", "Account", "Class", "Department", "Term"})
 _WAVE_OF = {t: i for i, wave in enumerate(WAVES) for t in wave}
+#: Ids per read (an ``IN`` query), as the lookup after a lost answer reads (qbtui/sync/lookup.py)
+READ_CHUNK = 100
+#: reads of one object after a stale SyncToken or a lost answer before it is reported failed
+MAX_READS = 3
+NO_ANSWER = "sync.no_answer"
+HINT = "remove it in QuickBooks by hand, or retry the undo"
 
 
 class UndoError(Exception):
     pass
 
 
-async def remove(client: QBOClient, entity: str, qbo_id: str, attempts: int = 3) -> None:
-    """Delete a transaction, or deactivate a contact/item; an object already gone counts as removed.
-    A lost answer is settled by reading the object again (a delete or deactivation is safe to repeat)."""
-    for attempt in range(attempts):
+@dataclass
+class _Item:
+    """One object to remove: what the run created, its current SyncToken once read, how often it was read."""
+
+    obj: RunObject
+    token: str | None = None
+    reads: int = 0
+
+    @property
+    def entity(self) -> str:
+        return self.obj["entity"]
+
+    @property
+    def id(self) -> str:
+        return str(self.obj["id"])
+
+
+def _no_answer(detail: str = "") -> QBOFault:
+    return QBOFault(NO_ANSWER, "QuickBooks did not answer; run the undo again", detail, fault_type="transport")
+
+
+def _gone(fault: QBOFault) -> bool:
+    """The object is not there any more (deleted, or not found: 610 is QBO's "Object Not Found")."""
+    return fault.code == FAULT_INACTIVE_REFERENCE or fault.status == 404
+
+
+def _quoted(ids: Iterable[str]) -> str:
+    return ", ".join("'" + i.replace("'", "\\'") + "'" for i in ids)
+
+
+class _Undo:
+    """Removes the objects of one run, wave by wave; records what was removed, what failed, what was kept."""
+
+    def __init__(self, cache: Cache, client: QBOClient, undo_id: str, on_event: events.Listener | None,
+                 batch_size: int, batch_workers: int, single_workers: int) -> None:
+        self.cache = cache
+        self.client = client
+        self.undo_id = undo_id
+        self.on_event = on_event or (lambda event: None)
+        self.batch_size = min(batch_size, client.batch_size, BATCH_MAX_ITEMS)
+        self.batch_workers = max(1, batch_workers)
+        self.single_workers = max(0, single_workers)
+        self.removed: list[RunObject] = []
+        self.failures: dict[tuple[str, str], ErrorRecord] = {}  # per document: its first error
+        self.failed_objects: list[RunObject] = []
+        self.total = 0
+        self.started = time.monotonic()
+        # the wave in hand
+        self._to_read: deque[_Item] = deque()
+        self._ready: deque[_Item] = deque()
+        self._open = 0  # objects of the wave neither removed nor failed yet (in flight included)
+        self._reading = 0  # reads in flight
+        self._changed: asyncio.Condition | None = None
+        self._done = asyncio.Event()  # the wave in hand is done
+        self._batch_claims: deque[float] = deque()  # when this undo's batch workers claimed a batch place
+
+    # -- bookkeeping -------------------------------------------------------------------------
+
+    def progress(self) -> None:
+        done = len(self.removed) + len(self.failed_objects)
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        self.on_event({"event": "progress", "total": self.total, "sent": done, "ok": len(self.removed),
+                       "failed": len(self.failed_objects), "remaining": self.total - done,
+                       "rate_per_min": round(len(self.removed) * 60 / elapsed, 1)})
+
+    def _settled(self) -> None:
+        self._open -= 1
+        if self._open <= 0:
+            self._done.set()
+
+    def _removed(self, item: _Item) -> None:
+        self.removed.append(item.obj)
+        self._settled()
+
+    def _failed(self, item: _Item, fault: QBOFault) -> None:
+        key = (item.obj["type"], item.obj["ref"])
+        self.failures.setdefault(key, fault_error(fault, HINT))
+        self.failed_objects.append(item.obj)
+        self._settled()
+
+    def _again(self, item: _Item, fault: QBOFault) -> None:
+        """Read it again and retry (a stale SyncToken, a lost answer), or fail after MAX_READS reads."""
+        if item.reads >= MAX_READS:
+            self._failed(item, fault)
+        else:
+            item.token = None
+            self._to_read.append(item)
+
+    async def _notify(self) -> None:
+        assert self._changed is not None
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def _place(self, batch: bool) -> bool:
+        """Wait until the throttle has a place for this kind of request; False when the wave ends meanwhile (a batch
+        worker may wait most of a minute for the batch window while the single workers finish the wave)."""
+        place = asyncio.ensure_future(self.client.throttle.wait_ready(batch=batch))
+        end = asyncio.ensure_future(self._done.wait())
         try:
-            await _remove_once(client, entity, qbo_id)
+            await asyncio.wait({place, end}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (place, end):
+                task.cancel()
+            await asyncio.gather(place, end, return_exceptions=True)
+        return self._open > 0
+
+    async def _batch_place(self) -> bool:
+        """Claim a place in the batch window, now (False: the wave ended meanwhile). Claims are counted here as well
+        as in the throttle, because between the throttle's "ready" and the request another batch worker may take the
+        last place, and a batch that then waits for the next window holds its 30 objects most of a minute."""
+        throttle = self.client.throttle
+        limit, span = throttle.limits.batches_per_minute, throttle.minute_span
+        while True:
+            now = throttle.clock()
+            while self._batch_claims and self._batch_claims[0] <= now - span:
+                self._batch_claims.popleft()
+            if len(self._batch_claims) >= limit:
+                wait = self._batch_claims[len(self._batch_claims) - limit] + span - now
+                try:
+                    await asyncio.wait_for(self._done.wait(), timeout=max(wait, 0.001))
+                    return False
+                except TimeoutError:
+                    continue
+            if not await self._place(batch=True):
+                return False
+            now = throttle.clock()
+            while self._batch_claims and self._batch_claims[0] <= now - span:
+                self._batch_claims.popleft()
+            if len(self._batch_claims) < limit:  # nothing awaited since the check: the claim is this worker's
+                self._batch_claims.append(now)
+                return True
+
+    async def _wait(self, ready: Any) -> bool:
+        """Wait until ``ready()`` or the wave is done; False when it is done."""
+        assert self._changed is not None
+        async with self._changed:
+            await self._changed.wait_for(lambda: self._open <= 0 or ready())
+        return self._open > 0
+
+    # -- the run -------------------------------------------------------------------------------
+
+    async def run(self, objects: list[RunObject]) -> None:
+        self.total = len(objects)
+        self.progress()
+        by_wave: dict[int, list[RunObject]] = {}
+        for obj in objects:
+            by_wave.setdefault(_WAVE_OF.get(obj["type"], 1), []).append(obj)
+        for wave in sorted(by_wave, reverse=True):  # newest first: what uses an object goes before it
+            await self._wave(by_wave[wave])
+
+    async def _wave(self, objects: list[RunObject]) -> None:
+        self._to_read = deque(_Item(o) for o in objects)
+        self._ready = deque()
+        self._open = len(objects)
+        self._changed = asyncio.Condition()
+        self._done = asyncio.Event()
+        if not objects:
             return
-        except UnknownOutcome:
-            if attempt == attempts - 1:
-                raise QBOFault("sync.no_answer", "QuickBooks did not answer; run the undo again", "",
-                               fault_type="transport") from None
-        except QBOFault as fault:
-            if fault.code == FAULT_STALE_OBJECT and attempt < attempts - 1:  # changed meanwhile: read again, retry
-                continue
+        workers = [self._reader()]
+        workers += [self._batch_worker() for _ in range(self.batch_workers)]
+        workers += [self._single_worker() for _ in range(self.single_workers)]
+        tasks = [asyncio.ensure_future(w) for w in workers]
+        try:
+            await asyncio.gather(*tasks)
+        except BaseException:
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             raise
 
+    # -- reading the current SyncTokens ------------------------------------------------------------
 
-async def _remove_once(client: QBOClient, entity: str, qbo_id: str) -> None:
-    try:
-        current = await client.read(entity, qbo_id)
-    except QBOFault as fault:
-        if fault.code == FAULT_INACTIVE_REFERENCE or fault.status == 404:
+    async def _reader(self) -> None:
+        while await self._wait(lambda: bool(self._to_read)):
+            entity = self._to_read[0].entity
+            chunk: list[_Item] = []
+            rest: deque[_Item] = deque()
+            while self._to_read:
+                item = self._to_read.popleft()
+                (chunk if item.entity == entity and len(chunk) < READ_CHUNK else rest).append(item)
+            self._to_read = rest
+            self._reading += 1
+            try:
+                await self._read(entity, chunk)
+            finally:
+                self._reading -= 1
+            self.progress()
+            await self._notify()
+
+    async def _read(self, entity: str, chunk: list[_Item]) -> None:
+        """One query for up to 100 objects of one entity: what is found goes to the senders with its SyncToken,
+        what is not found (deleted) or already inactive is removed."""
+        for item in chunk:
+            item.reads += 1
+        # a query answers active contacts and items only, unless it asks for both (Intuit's data queries page)
+        active = " AND Active IN (true, false)" if entity in NEVER_DELETED else ""
+        sql = (f"SELECT * FROM {entity} WHERE Id IN ({_quoted(i.id for i in chunk)}){active} "
+               f"MAXRESULTS {READ_CHUNK}")
+        try:
+            rows = await self.client.query(sql)
+        except ReconnectRequired:
+            raise
+        except QBOFault as fault:
+            for item in chunk:
+                self._failed(item, fault)
             return
-        raise
-    if entity in NEVER_DELETED:
-        if current.get("Active", True):
-            await client.update(entity, {"Id": qbo_id, "SyncToken": current["SyncToken"], "Active": False}, sparse=True)
-        return
-    if current.get("status") == "Deleted":
-        return
-    await client.delete(entity, qbo_id, current["SyncToken"])
+        found = {str(r.get("Id")): r for r in rows if isinstance(r, dict)}
+        for item in chunk:
+            current = found.get(item.id)
+            if current is None or current.get("status") == "Deleted":
+                self._removed(item)  # already gone counts as removed
+            elif item.entity in NEVER_DELETED and current.get("Active", True) is False:
+                self._removed(item)
+            else:
+                item.token = str(current.get("SyncToken", "0"))
+                self._ready.append(item)
+
+    # -- removing ------------------------------------------------------------------------------------
+
+    def _request(self, item: _Item) -> tuple[str, dict[str, Any]]:
+        assert item.token is not None
+        if item.entity in NEVER_DELETED:
+            return "update", {"Id": item.id, "SyncToken": item.token, "Active": False, "sparse": True}
+        return "delete", {"Id": item.id, "SyncToken": item.token}
+
+    def _settle(self, item: _Item, fault: QBOFault) -> None:
+        if _gone(fault):
+            self._removed(item)
+        elif fault.code == FAULT_STALE_OBJECT:  # changed meanwhile: read again, retry
+            self._again(item, fault)
+        elif fault.code == "network":  # never reached QuickBooks: nothing happened, read again and retry
+            self._again(item, fault)
+        else:
+            self._failed(item, fault)
+
+    def _batch_ready(self) -> bool:
+        """A full batch is ready, or no more is coming (nothing left to read): a batch request is not spent on a
+        few objects while a read is about to bring many."""
+        return len(self._ready) >= self.batch_size or bool(self._ready and not self._to_read and not self._reading)
+
+    async def _batch_worker(self) -> None:
+        while await self._wait(self._batch_ready):
+            if len(self._ready) == 1 and self.single_workers:
+                item = self._ready.popleft()  # one object: a single request, the batch places are for many
+                await self._single(item)
+            else:
+                if not await self._batch_place():
+                    return
+                if not self._ready:  # the single workers took them meanwhile: the claimed place goes unused
+                    continue
+                await self._batch([self._ready.popleft() for _ in range(min(self.batch_size, len(self._ready)))])
+            self.progress()
+            await self._notify()
+
+    async def _single_worker(self) -> None:
+        while await self._wait(lambda: bool(self._ready)):
+            if not await self._place(batch=False):
+                return
+            if not self._ready:
+                continue
+            item = self._ready.pop()  # from the far end: the batch workers take from the front
+            await self._single(item)
+            self.progress()
+            await self._notify()
+
+    async def _batch(self, chunk: list[_Item]) -> None:
+        items = []
+        for n, item in enumerate(chunk, 1):
+            operation, body = self._request(item)
+            items.append(BatchItem(bid=str(n), operation=operation, entity=item.entity, body=body))  # type: ignore[arg-type]
+        rid = request_id(f"{self.undo_id}/batch", [(i.operation, i.entity, i.body) for i in items])
+        try:
+            results = await self.client.batch(items, request_id=rid)
+        except UnknownOutcome as exc:  # a lost answer: read each object again (gone: removed; there: resent)
+            log.info("no answer to an undo batch of %d (%s): reading its objects again", len(items), exc.reason)
+            for item in chunk:
+                self._again(item, _no_answer(exc.reason))
+            return
+        except ReconnectRequired:
+            raise
+        except QBOFault as fault:  # the whole batch was refused
+            for item in chunk:
+                self._settle(item, fault)
+            return
+        for item, result in zip(chunk, results):
+            if result.fault is not None:
+                self._settle(item, result.fault)
+            else:
+                self._removed(item)
+
+    async def _single(self, item: _Item) -> None:
+        operation, body = self._request(item)
+        rid = request_id(f"{self.undo_id}/single", [(operation, item.entity, body)])
+        try:
+            if operation == "delete":
+                await self.client.delete(item.entity, item.id, body["SyncToken"], request_id=rid)
+            else:
+                await self.client.update(item.entity, {k: v for k, v in body.items() if k != "sparse"},
+                                         sparse=True, request_id=rid)
+        except UnknownOutcome as exc:
+            self._again(item, _no_answer(exc.reason))
+            return
+        except ReconnectRequired:
+            raise
+        except QBOFault as fault:
+            self._settle(item, fault)
+            return
+        self._removed(item)
 
 
-async def undo_run(cache: Cache, client: QBOClient, run_id: str, *, on_event: events.Listener | None = None) -> Run:
-    """Remove what run ``run_id`` created, in reverse dependency order. Returns the undo run."""
+def still_used(cache: Cache, created: list[RunObject]) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """The documents of ``created`` that another document names (its customer, supplier, products, invoice or
+    bill) while that one is in QBO and not undone with them: {document: [documents using it]}."""
+    undone = {(c["type"], c["ref"]) for c in created}
+    targets = {t for t, _ in undone}
+    users: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for kind in KINDS:
+        if not any(target in targets for _, target in kind.references):
+            continue
+        for record in cache.documents(kind.name):
+            key = (record["type"], record["ref"])
+            if key in undone:
+                continue
+            used = [dep for dep in dependencies(record["data"]) if dep in undone]
+            if not used:
+                continue
+            link = cache.link(*key)
+            if not link or link.get("status") == "voided" or not any(q.get("id") for q in link.get("qbo") or ()):
+                continue  # not in QBO: it uses nothing there
+            for dep in used:
+                users.setdefault(dep, []).append(key)
+    return users
+
+
+async def undo_run(cache: Cache, client: QBOClient, run_id: str, *, on_event: events.Listener | None = None,
+                   batch_size: int = BATCH_MAX_ITEMS, batch_workers: int = 3, single_workers: int = 5) -> Run:
+    """Remove what run ``run_id`` created, in reverse dependency order, in batches. Returns the undo run."""
     check_writes_allowed(cache)
     run = next((r for r in cache.runs() if r["id"] == run_id), None)
     if run is None:
@@ -67,35 +402,41 @@ async def undo_run(cache: Cache, client: QBOClient, run_id: str, *, on_event: ev
         raise UndoError(f"run {run_id} is itself an undo; it cannot be undone")
     if run.get("undone_by"):
         raise UndoError(f"run {run_id} was already undone by run {run['undone_by']}")
-    created = sorted(run.get("created") or [], key=lambda c: _WAVE_OF.get(c["type"], 1), reverse=True)
+    created = list({(c["entity"], str(c["id"])): c for c in run.get("created") or []}.values())
+    created.sort(key=lambda c: _WAVE_OF.get(c["type"], 1), reverse=True)
+    users = still_used(cache, created)
+    kept = [{**c, "used_by": [f"{t} {r}" for t, r in users[(c["type"], c["ref"])]]}
+            for c in created if (c["type"], c["ref"]) in users]
+    to_remove = [c for c in created if (c["type"], c["ref"]) not in users]
     undo_id = cache.add_run({"kind": "undo", "started": now_iso(), "ended": None, "counts": {}, "created": [], "who": who(),
                              "undoes": run_id})
-    removed: list[RunObject] = []
-    failures: dict[tuple[str, str], ErrorRecord] = {}
+    if on_event:
+        for k in kept:
+            on_event(events.log(f"kept {k['type']} {k['ref']} ({k['entity']} {k['id']}): still used by "
+                                f"{', '.join(k['used_by'])}"))
+    undo = _Undo(cache, client, undo_id, on_event, batch_size, batch_workers, single_workers)
     reconnect: ReconnectRequired | None = None
-    for n, item in enumerate(created, 1):
-        try:
-            await remove(client, item["entity"], item["id"])
-            removed.append(item)
-        except ReconnectRequired as exc:  # what was removed so far is recorded; the rest waits for a reconnect
-            reconnect = exc
-            break
-        except QBOFault as fault:
-            failures[(item["type"], item["ref"])] = fault_error(fault, "remove it in QuickBooks by hand, or retry the undo")
-        if on_event:
-            on_event({"event": "progress", "total": len(created), "sent": n, "ok": len(removed),
-                      "failed": len(failures), "remaining": len(created) - n})
-    outcomes = []
-    for doc_type, ref in dict.fromkeys((c["type"], c["ref"]) for c in removed):
-        if (doc_type, ref) in failures:
-            continue
-        outcomes.append({"type": doc_type, "ref": ref, "status": "voided", "run": undo_id})
-    outcomes += [{"type": t, "ref": r, "status": "failed", "error": e, "run": undo_id} for (t, r), e in failures.items()]
-    cache.record_outcomes(outcomes)
-    counts = {"removed": len(removed), "failed": len(failures)}
-    cache.update_run(undo_id, ended=now_iso(), counts=counts, removed=removed)
+    try:
+        await undo.run(to_remove)
+    except ReconnectRequired as exc:  # what was removed so far is recorded; the rest waits for a reconnect
+        reconnect = exc
+    finally:  # also when stopped: what is gone from QBO is recorded as gone
+        _record(cache, undo, undo_id, kept)
     if reconnect is not None:
         cache.update_run(undo_id, interrupted=True)
         raise reconnect
-    cache.update_run(run_id, undone_by=undo_id)
+    if not undo.failed_objects and not kept:  # else the run can be undone again (what is gone counts as removed)
+        cache.update_run(run_id, undone_by=undo_id)
     return next(r for r in cache.runs() if r["id"] == undo_id)
+
+
+def _record(cache: Cache, undo: _Undo, undo_id: str, kept: list[dict[str, Any]]) -> None:
+    outcomes: list[Outcome] = []
+    for doc_type, ref in dict.fromkeys((c["type"], c["ref"]) for c in undo.removed):
+        if (doc_type, ref) in undo.failures:
+            continue
+        outcomes.append({"type": doc_type, "ref": ref, "status": "voided", "run": undo_id})
+    outcomes += [{"type": t, "ref": r, "status": "failed", "error": e, "run": undo_id} for (t, r), e in undo.failures.items()]
+    cache.record_outcomes(outcomes)
+    counts = {"removed": len(undo.removed), "failed": len(undo.failed_objects), "kept": len(kept)}
+    cache.update_run(undo_id, ended=now_iso(), counts=counts, removed=undo.removed, kept=kept)
