@@ -83,19 +83,63 @@ def source_value(source: str | None, doc: Doc, ledger: Ledger, sku: str | None =
     return None
 
 
-def class_ref(doc: Doc, ledger: Ledger, sku: str | None, contact_kind: str) -> dict[str, Any] | None:
-    if not ledger.prefs.class_tracking:
-        return None
+# Classes and locations (docs/qbo.md#classes-and-locations): a class per line with QBO's per-line class tracking
+# (ClassTrackingPerTxnLine); with per-transaction tracking (ClassTrackingPerTxn) one class for the transaction, as
+# its ClassRef where the entity has one (Invoice, Estimate, CreditMemo, RefundReceipt, PurchaseOrder), else on every
+# line (Bill, VendorCredit; a JournalEntry's class is always per line). The location is the DepartmentRef at the top.
+
+def line_class_value(doc: Doc, ledger: Ledger, sku: str | None, contact_kind: str) -> str | None:
     value = source_value(ledger.settings.class_source, doc, ledger, sku, contact_kind)
-    return ledger.resolver.klass(str(value)) if value not in (None, "") else None
+    return None if value in (None, "") else str(value)
+
+
+def txn_class_value(doc: Doc, ledger: Ledger, contact_kind: str) -> str | None:
+    """The document's one class: its source's value, or for a product field the one class all its lines share
+    (None when they differ: :func:`line_classes` tells)."""
+    value = line_class_value(doc, ledger, None, contact_kind)
+    if value is None:
+        found = line_classes(doc, ledger, contact_kind)
+        value = found[0] if len(found) == 1 else None
+    return value
+
+
+def line_classes(doc: Doc, ledger: Ledger, contact_kind: str) -> list[str]:
+    """The distinct classes of the document's lines, in order."""
+    values = (line_class_value(doc, ledger, line.get("sku"), contact_kind) for line in doc.get("lines") or ())
+    return list(dict.fromkeys(v for v in values if v is not None))
+
+
+def class_ref(doc: Doc, ledger: Ledger, sku: str | None, contact_kind: str, header: bool = False) -> dict[str, Any] | None:
+    """The ClassRef of one line (``header``: the entity takes a transaction-level ClassRef instead)."""
+    p = ledger.prefs
+    if p.class_per_line:
+        value = line_class_value(doc, ledger, sku, contact_kind)
+    elif p.class_per_txn and not header:
+        value = txn_class_value(doc, ledger, contact_kind)
+    else:
+        return None
+    return ledger.resolver.klass(value) if value is not None else None
+
+
+def add_txn_class(body: dict[str, Any], doc: Doc, ledger: Ledger, contact_kind: str) -> None:
+    """The transaction-level ClassRef, with per-transaction class tracking only."""
+    if ledger.prefs.class_per_txn and not ledger.prefs.class_per_line:
+        value = txn_class_value(doc, ledger, contact_kind)
+        if value is not None:
+            body["ClassRef"] = ledger.resolver.klass(value)
+
+
+def location_value(doc: Doc, ledger: Ledger, contact_kind: str) -> str | None:
+    value = source_value(ledger.settings.location_source, doc, ledger, None, contact_kind)
+    return None if value in (None, "") else str(value)
 
 
 def add_department(body: dict[str, Any], doc: Doc, ledger: Ledger, contact_kind: str) -> None:
     if not ledger.prefs.track_departments:
         return
-    value = source_value(ledger.settings.location_source, doc, ledger, None, contact_kind)
-    if value not in (None, ""):
-        body["DepartmentRef"] = ledger.resolver.department(str(value))
+    value = location_value(doc, ledger, contact_kind)
+    if value is not None:
+        body["DepartmentRef"] = ledger.resolver.department(value)
 
 
 def net_price(line: Doc) -> Decimal:
@@ -131,7 +175,7 @@ def sale_line(line: Doc, amount: Decimal, doc: Doc, ledger: Ledger, scaled: bool
     put(detail, "UnitPrice", price)
     if line.get("tax_code"):
         detail["TaxCodeRef"] = ledger.resolver.tax_code(line["tax_code"])
-    put(detail, "ClassRef", class_ref(doc, ledger, line["sku"], "customer"))
+    put(detail, "ClassRef", class_ref(doc, ledger, line["sku"], "customer", header=True))
     out: dict[str, Any] = {"DetailType": "SalesItemLineDetail", "Amount": amount}
     put(out, "Description", line.get("description"))
     out["SalesItemLineDetail"] = detail
@@ -142,12 +186,12 @@ def purchase_amounts(doc: Doc) -> list[Decimal]:
     return [money(dec(line["quantity"]) * dec(line["unit_cost"])) for line in doc.get("lines", ())]
 
 
-def purchase_line(line: Doc, amount: Decimal, doc: Doc, ledger: Ledger) -> dict[str, Any]:
+def purchase_line(line: Doc, amount: Decimal, doc: Doc, ledger: Ledger, header: bool = False) -> dict[str, Any]:
     detail: dict[str, Any] = {"ItemRef": ledger.resolver.item(line["sku"]),
                               "Qty": dec(line["quantity"]), "UnitPrice": dec(line["unit_cost"])}
     if line.get("tax_code"):
         detail["TaxCodeRef"] = ledger.resolver.tax_code(line["tax_code"])
-    put(detail, "ClassRef", class_ref(doc, ledger, line["sku"], "supplier"))
+    put(detail, "ClassRef", class_ref(doc, ledger, line["sku"], "supplier", header))
     out: dict[str, Any] = {"DetailType": "ItemBasedExpenseLineDetail", "Amount": amount}
     put(out, "Description", line.get("description"))
     out["ItemBasedExpenseLineDetail"] = detail

@@ -24,6 +24,10 @@ class Prefs:
     quantity_on_hand: bool = False
     class_tracking: bool = True
     track_departments: bool = True
+    #: QBO's per-line class tracking (ClassTrackingPerTxnLine): a ClassRef on every line
+    class_per_line: bool = True
+    #: QBO's per-transaction class tracking (ClassTrackingPerTxn), without per-line: one class per transaction
+    class_per_txn: bool = False
 
     @classmethod
     def from_qbo(cls, prefs: Mapping[str, Any] | None) -> Prefs:
@@ -45,6 +49,8 @@ class Prefs:
             class_tracking=bool(acc.get("ClassTrackingPerTxn") or acc.get("ClassTrackingPerTxnLine")
                                 or acc.get("ClassTrackingPerLine")),
             track_departments=bool(acc.get("TrackDepartments")),
+            class_per_line=bool(acc.get("ClassTrackingPerTxnLine") or acc.get("ClassTrackingPerLine")),
+            class_per_txn=bool(acc.get("ClassTrackingPerTxn")),
         )
 
 

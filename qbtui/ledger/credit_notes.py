@@ -9,7 +9,16 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from qbtui.ledger.common import Doc, add_currency, add_department, header, sale_amounts, sale_line, sales_memos
+from qbtui.ledger.common import (
+    Doc,
+    add_currency,
+    add_department,
+    add_txn_class,
+    header,
+    sale_amounts,
+    sale_line,
+    sales_memos,
+)
 from qbtui.ledger.context import Ledger
 from qbtui.ledger.money import ZERO, money, scale
 from qbtui.ledger.payload import Payload
@@ -39,6 +48,7 @@ def build_credit_note(doc: Doc, ledger: Ledger) -> list[Payload]:
         body["CustomerRef"] = customer
         body["ARAccountRef"] = ledger.resolver.account("accounts_receivable")
         add_department(body, doc, ledger, "customer")
+        add_txn_class(body, doc, ledger, "customer")
         add_currency(body, doc, ledger)
         body["Line"] = _lines(doc, ledger, memo_part, total, scaled=bool(refunds))
         sales_memos(body, doc["ref"], ledger, doc.get("memo"))
@@ -48,6 +58,7 @@ def build_credit_note(doc: Doc, ledger: Ledger) -> list[Payload]:
         body["CustomerRef"] = customer
         body["DepositToAccountRef"] = ledger.resolver.account("payment_clearing")
         add_department(body, doc, ledger, "customer")
+        add_txn_class(body, doc, ledger, "customer")
         add_currency(body, doc, ledger)
         body["Line"] = _lines(doc, ledger, amount, total, scaled=True)
         sales_memos(body, refund["ref"], ledger, f"refund of credit note {doc['ref']}")

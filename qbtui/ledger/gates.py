@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from qbtui.documents.text import hostile_chars, nfc
+from qbtui.ledger import dimensions
 from qbtui.ledger.build import roles_used, txn_dates
 from qbtui.ledger.common import Doc, purchase_amounts, sale_amounts
 from qbtui.ledger.context import Ledger, Prefs
@@ -76,13 +77,16 @@ class GateContext:
     terms: frozenset[str] | None = None  # the same for payment terms
     #: product ref -> (the QBO item it is linked to, True) or (the active one of its name it would be linked to, False)
     product_items: Mapping[str, tuple[Mapping[str, Any], bool]] = field(default_factory=dict)
+    classes: frozenset[str] | None = None  # QBO's active class names as pulled; None: not pulled yet (no gate)
+    departments: frozenset[str] | None = None  # the same for locations (QBO departments)
 
     @classmethod
     def build(cls, docs: Mapping[tuple[str, str], Doc], settings: Settings | None = None,
               prefs: Prefs | None = None, qbo_customers: Iterable[Mapping[str, Any]] = (),
               qbo_vendors: Iterable[Mapping[str, Any]] = (), qbo_tax_codes: Iterable[Mapping[str, Any]] | None = None,
               qbo_terms: Iterable[Mapping[str, Any]] | None = None, qbo_items: Iterable[Mapping[str, Any]] = (),
-              item_links: Mapping[str, str] | None = None) -> GateContext:
+              item_links: Mapping[str, str] | None = None, qbo_classes: Iterable[Mapping[str, Any]] | None = None,
+              qbo_departments: Iterable[Mapping[str, Any]] | None = None) -> GateContext:
         """``qbo_tax_codes`` / ``qbo_terms``: QBO's lists once pulled (None before: no tax/terms gate).
         ``qbo_items``: QBO's items as pulled; ``item_links``: product ref -> the QBO Item Id it is linked to."""
         products: Counter[str] = Counter()
@@ -103,7 +107,8 @@ class GateContext:
 
         return cls(settings, prefs or Prefs(), docs, products, contacts, kinds,
                    names(qbo_tax_codes, settings.tax_mapping), names(qbo_terms, settings.terms_mapping),
-                   _product_items(docs, qbo_items, item_links or {}))
+                   _product_items(docs, qbo_items, item_links or {}),
+                   names(qbo_classes, {}), names(qbo_departments, {}))
 
     @classmethod
     def from_ledger(cls, ledger: Ledger, **kw: Any) -> GateContext:
@@ -627,6 +632,37 @@ def _tax_and_terms(doc: Doc, ctx: GateContext) -> list[Reason]:
     return out
 
 
+def _dimensions(doc: Doc, ctx: GateContext) -> list[Reason]:
+    """A class or location QBO does not have (docs/domain.md#gates): QBO would refuse the reference (2500)."""
+    if not ctx.prefs.known or (ctx.classes is None and ctx.departments is None) or \
+            not (ctx.settings.class_source or ctx.settings.location_source):
+        return []
+    found = dimensions.used(doc, Ledger(settings=ctx.settings, prefs=ctx.prefs, docs=ctx.docs))
+    out = []
+    label = LABEL[doc["type"]]
+    for what, names, known, setting, where in (
+            ("class", found.classes, ctx.classes, "class_source", "Classes"),
+            ("location", found.locations, ctx.departments, "location_source", "Locations")):
+        missing = [n for n in names if known is not None and n not in known]
+        if missing:
+            source = getattr(ctx.settings, setting)
+            out.append(_reason(MAPPINGS, source if source in ("sales_rep", "location", "job") and doc.get(source) else "",
+                               f"{what}.unknown",
+                               f"This {label}'s {what} {', '.join(map(repr, missing))} (its {source.replace('_', ' ')}, "
+                               f"setting {setting}) is not a {what} in QuickBooks (names must match exactly).",
+                               f"Create the {what} in QuickBooks (Settings > All lists > {where}) and qbtui pull, or "
+                               f"correct the {source.replace('_', ' ')} ({REIMPORT}), or qbtui settings set {setting} "
+                               "to another field"))
+    if found.conflicting:
+        out.append(_reason(MAPPINGS, "lines",
+                           "class.several_per_transaction",
+                           f"This {label}'s lines have different classes ({', '.join(map(repr, found.conflicting))}) "
+                           "but QuickBooks tracks one class per transaction.",
+                           "Turn on class tracking per line in QuickBooks (Settings > Account and settings > Advanced > "
+                           "Categories) and qbtui pull, or qbtui settings set class_source to a field of the document"))
+    return out
+
+
 def check(doc: Doc, ctx: GateContext) -> list[Reason]:
     """Every gate the document fails (empty: it may be sent). Skips are not checked here: see
     :func:`skip_reason`."""
@@ -636,5 +672,5 @@ def check(doc: Doc, ctx: GateContext) -> list[Reason]:
     except ArithmeticError:  # amounts beyond any sane range (a sum too long to round): _range says so
         specific = []
     return [*_company(ctx), *_text(doc), *out_of, *specific, *_dates(doc, ctx), *_currency(doc, ctx),
-            *_tax_and_terms(doc, ctx), *_mapping(doc, ctx)]
+            *_tax_and_terms(doc, ctx), *_dimensions(doc, ctx), *_mapping(doc, ctx)]
 

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from qbtui.ledger.common import Doc, add_currency, header
+from qbtui.ledger.common import Doc, add_currency, header, line_class_value, location_value, txn_class_value
 from qbtui.ledger.context import Ledger
-from qbtui.ledger.money import ZERO, dec, money
-from qbtui.ledger.payload import Payload
+from qbtui.ledger.money import ZERO, dec, money, split
+from qbtui.ledger.payload import Payload, part_id
 from qbtui.ledger.refs import txn_memo
 
 OPENING_REF = "OPENING-INV"
@@ -21,10 +21,12 @@ class UnbalancedJournal(ValueError):
 
 
 def je_line(posting: str, account: dict[str, Any], amount: Decimal, description: str | None = None,
-            entity: tuple[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+            entity: tuple[str, dict[str, Any]] | None = None, klass: dict[str, Any] | None = None) -> dict[str, Any]:
     detail: dict[str, Any] = {"PostingType": posting, "AccountRef": account}
     if entity is not None:
         detail["Entity"] = {"Type": entity[0], "EntityRef": entity[1]}
+    if klass is not None:
+        detail["ClassRef"] = klass
     line: dict[str, Any] = {"DetailType": "JournalEntryLineDetail", "Amount": amount}
     if description:
         line["Description"] = description
@@ -58,26 +60,85 @@ def journal(ref: str, txn_date: str | None, lines: list[dict[str, Any]], note: s
 
 def pair(ledger: Ledger, debit_role: str, credit_role: str, amount: Decimal, description: str | None = None,
          debit_entity: tuple[str, dict[str, Any]] | None = None,
-         credit_entity: tuple[str, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
-    """Dr ``debit_role``, Cr ``credit_role`` for ``amount``; a negative amount posts the reverse."""
+         credit_entity: tuple[str, dict[str, Any]] | None = None, klass: str | None = None) -> list[dict[str, Any]]:
+    """Dr ``debit_role``, Cr ``credit_role`` for ``amount``; a negative amount posts the reverse. ``klass``: the
+    class name both lines carry (ClassRef in JournalEntryLineDetail)."""
     acct = ledger.resolver.account
     if amount < 0:
         debit_role, credit_role, amount = credit_role, debit_role, -amount
         debit_entity, credit_entity = credit_entity, debit_entity
-    return [je_line("Debit", acct(debit_role), amount, description, debit_entity),
-            je_line("Credit", acct(credit_role), amount, description, credit_entity)]
+    ref = ledger.resolver.klass(klass) if klass is not None else None
+    return [je_line("Debit", acct(debit_role), amount, description, debit_entity, ref),
+            je_line("Credit", acct(credit_role), amount, description, credit_entity, ref)]
+
+
+# --- the class and location a journal takes from its source document ----------------------------
+
+def journal_source(doc: Doc, ledger: Ledger) -> tuple[Doc, str]:
+    """(the document whose class and location a journal carries, the contact kind of that document): a COGS
+    journal's invoice, an applied supplier deposit's supplier invoice, else the document itself."""
+    t = doc["type"]
+    if t == "cogs":
+        return ledger.doc("sale_invoice", doc.get("invoice")) or doc, "customer"
+    if t == "supplier_deposit":
+        return ledger.doc("supplier_invoice", doc.get("supplier_invoice")) or doc, "supplier"
+    return doc, "customer"
+
+
+def journal_class(doc: Doc, ledger: Ledger) -> str | None:
+    """The class name a journal's lines carry (None: no class tracking in QBO, or none found)."""
+    if not (ledger.prefs.class_per_line or ledger.prefs.class_per_txn):
+        return None
+    source, contact = journal_source(doc, ledger)
+    return txn_class_value(source, ledger, contact)
+
+
+def journal_location(doc: Doc, ledger: Ledger) -> str | None:
+    """The location (QBO department) name of a journal: its DepartmentRef at the top."""
+    if not ledger.prefs.track_departments:
+        return None
+    source, contact = journal_source(doc, ledger)
+    return location_value(source, ledger, contact)
 
 
 def _je(doc: Doc, ledger: Ledger, lines: list[dict[str, Any]], txn_date: str | None,
         note: str | None = None, key: str = "doc", number_ref: str | None = None) -> Payload:
     body = journal(doc["ref"], txn_date, lines, note, doc, ledger, number_ref)
+    location = journal_location(doc, ledger)
+    if location is not None:
+        body["DepartmentRef"] = ledger.resolver.department(location)
     return Payload("JournalEntry", "create", body, key=key, doc_number=body["DocNumber"])
 
 
+def cogs_classes(doc: Doc, ledger: Ledger) -> list[tuple[str | None, Decimal]]:
+    """(class, amount) of a COGS journal: its invoice's one class, or, when the invoice's lines have different
+    classes (a class from a product field), the amount shared over them in proportion to the lines' cost
+    (quantity x unit cost; their sale amounts when a line has no cost), so that margin by class adds up."""
+    amount = money(doc["amount"])
+    if not (ledger.prefs.class_per_line or ledger.prefs.class_per_txn):
+        return [(None, amount)]
+    invoice, contact = journal_source(doc, ledger)
+    one = txn_class_value(invoice, ledger, contact)
+    lines = list(invoice.get("lines") or ()) if invoice is not doc else []
+    if one is not None or not lines:
+        return [(one, amount)]
+    costed = all(line.get("unit_cost") is not None for line in lines)
+    weights: dict[str | None, Decimal] = {}
+    for line in lines:
+        name = line_class_value(invoice, ledger, line.get("sku"), contact)
+        weight = dec(line["quantity"]) * dec(line["unit_cost"] if costed else line["unit_price"])
+        weights[name] = weights.get(name, Decimal(0)) + weight
+    return list(zip(weights, split(amount, list(weights.values()))))
+
+
 def build_cogs(doc: Doc, ledger: Ledger) -> list[Payload]:
-    """Dr cost of goods sold, Cr inventory asset; a negative amount (return to stock) the reverse."""
+    """Dr cost of goods sold, Cr inventory asset; a negative amount (return to stock) the reverse. The class and
+    location of its invoice: a pair of lines per class of the invoice's lines."""
     note = f"COGS of invoice {doc['invoice']}" if doc.get("invoice") else "COGS"
-    lines = pair(ledger, "cogs", "inventory_asset", money(doc["amount"]), note)
+    lines = [line for name, amount in cogs_classes(doc, ledger) if amount
+             for line in pair(ledger, "cogs", "inventory_asset", amount, note, klass=name)]
+    if not lines:  # every part rounded to nothing: one pair, as before
+        lines = pair(ledger, "cogs", "inventory_asset", money(doc["amount"]), note)
     return [_je(doc, ledger, lines, doc.get("date"), note)]
 
 
@@ -85,11 +146,31 @@ def adjustment_total(doc: Doc) -> Decimal:
     return money(sum((dec(l["quantity_change"]) * dec(l["unit_cost"]) for l in doc.get("lines", ())), Decimal(0)))
 
 
+def adjustment_classes(doc: Doc, ledger: Ledger) -> list[tuple[str | None, Decimal]]:
+    """(class, amount) of a stock adjustment: one pair of lines per class its lines have (a class from a product
+    field differs per line), or the whole amount without a class."""
+    if not (ledger.prefs.class_per_line or ledger.prefs.class_per_txn):
+        return [(None, adjustment_total(doc))]
+    own = line_class_value(doc, ledger, None, "customer")
+    if own is not None:
+        return [(own, adjustment_total(doc))]
+    parts: dict[str | None, Decimal] = {}
+    for line in doc.get("lines", ()):
+        name = line_class_value(doc, ledger, line.get("sku"), "customer")
+        parts[name] = parts.get(name, Decimal(0)) + dec(line["quantity_change"]) * dec(line["unit_cost"])
+    out = [(name, money(amount)) for name, amount in parts.items()]
+    drift = adjustment_total(doc) - sum((a for _, a in out), Decimal(0))  # cents lost rounding each part
+    if out and drift:
+        out[-1] = (out[-1][0], out[-1][1] + drift)
+    return out or [(None, adjustment_total(doc))]
+
+
 def build_adjustment(doc: Doc, ledger: Ledger) -> list[Payload]:
     """Positive: Dr inventory asset, Cr inventory discrepancy; negative: the reverse. Dated on
-    the accounting adjustment date."""
+    the accounting adjustment date; a pair of lines per class, the location at the top."""
     note = doc.get("reason") or "stock adjustment"
-    lines = pair(ledger, "inventory_asset", "inventory_discrepancy", adjustment_total(doc), note)
+    lines = [line for name, amount in adjustment_classes(doc, ledger)
+             for line in pair(ledger, "inventory_asset", "inventory_discrepancy", amount, note, klass=name)]
     return [_je(doc, ledger, lines, doc.get("accounting_date"), note)]
 
 
@@ -98,14 +179,38 @@ def build_supplier_deposit(doc: Doc, ledger: Ledger) -> list[Payload]:
     Dr A/P (Entity: the vendor), Cr supplier deposits."""
     amount = money(doc["amount"])
     vendor = ("Vendor", ledger.resolver.contact("supplier", doc["supplier"]))
-    paid = pair(ledger, "supplier_deposits", "bank", amount, "supplier deposit paid")
+    klass = journal_class(doc, ledger)  # the class and location of the supplier invoice it pays
+    paid = pair(ledger, "supplier_deposits", "bank", amount, "supplier deposit paid", klass=klass)
     out = [_je(doc, ledger, paid, doc.get("date"), "supplier deposit paid", key="deposit:paid")]
     if doc.get("supplier_invoice"):
         note = f"supplier deposit applied to supplier invoice {doc['supplier_invoice']}"
-        applied = pair(ledger, "accounts_payable", "supplier_deposits", amount, note, debit_entity=vendor)
-        out.append(_je(doc, ledger, applied, doc.get("applied_date") or doc.get("date"), note,
-                       key="deposit:applied", number_ref=f"{doc['ref']}-APPLIED"))
+        applied = pair(ledger, "accounts_payable", "supplier_deposits", amount, note, debit_entity=vendor, klass=klass)
+        applied_on = doc.get("applied_date") or doc.get("date")
+        out.append(_je(doc, ledger, applied, applied_on, note, key="deposit:applied",
+                       number_ref=f"{doc['ref']}-APPLIED"))
+        out.append(_deposit_bill_payment(doc, ledger, amount, applied_on, note))
     return out
+
+
+def _deposit_bill_payment(doc: Doc, ledger: Ledger, amount: Decimal, applied_on: str | None, note: str) -> Payload:
+    """What settles the bill in QBO: a BillPayment of total 0 whose lines link the Bill (the deposit's amount
+    paid) and the applied journal (its A/P debit used as the vendor's credit), as QBO's Pay Bills screen applies a
+    credit; the bill's Balance drops by the deposit. Intuit's BillPayment page: a line's LinkedTxn may be a Bill,
+    a VendorCredit or a JournalEntry (docs/qbo.md#supplier-deposits). Sent after the journal, whose Id it names."""
+    body = header(f"{doc['ref']}-APPLY", applied_on)
+    body["VendorRef"] = ledger.resolver.contact("supplier", doc["supplier"])
+    body["APAccountRef"] = ledger.resolver.account("accounts_payable")
+    body["PayType"] = "Check"
+    body["CheckPayment"] = {"BankAccountRef": ledger.resolver.account("bank"), "PrintStatus": "NotSet"}  # no cheque
+    add_currency(body, doc, ledger)
+    body["TotalAmt"] = ZERO
+    body["Line"] = [
+        {"Amount": amount, "LinkedTxn": [
+            {"TxnId": ledger.resolver.linked_txn("supplier_invoice", doc["supplier_invoice"]), "TxnType": "Bill"}]},
+        {"Amount": amount, "LinkedTxn": [{"TxnId": part_id("deposit:applied"), "TxnType": "JournalEntry"}]}]
+    body["PrivateNote"] = txn_memo(f"{doc['ref']}: {note}")
+    return Payload("BillPayment", "create", body, key="deposit:bill", doc_number=body["DocNumber"],
+                   after="deposit:applied")
 
 
 def build_gift_voucher(doc: Doc, ledger: Ledger) -> list[Payload]:

@@ -152,7 +152,8 @@ KINDS: tuple[Kind, ...] = (
           short="Deposits",
           entities=("JournalEntry",), references=(_SUPPLIER, ("supplier_invoice", "supplier_invoice")),
           dates=("date", "applied_date"), party=("supplier",),
-          wave=1, roles=(), build=journals.build_supplier_deposit),
+          # wave 2: applied to its supplier invoice, it names the bill's QBO Id (a bill payment settles the bill)
+          wave=2, roles=(), build=journals.build_supplier_deposit),
     _kind("adjustment", noun="stock adjustment", abbrev="adjust", tab=ADJUSTMENTS, label="Adjustments",
           short="Adjustments",
           entities=("JournalEntry",), references=(), dates=("accounting_date", "completed_date"),

@@ -25,6 +25,9 @@ class Payload:
     body: dict[str, Any]
     key: str = "doc"
     doc_number: str | None = field(default=None, compare=False)
+    after: str | None = field(default=None, compare=False)
+    """The key of an earlier part of the same document whose QBO Id this body names through :func:`part_id`
+    placeholders: the engine sends the two one after the other and puts the Id in (:func:`resolve_parts`)."""
 
     def to_json(self) -> dict[str, Any]:
         return {"entity": self.entity, "operation": self.operation, "body": jsonable(self.body)}
@@ -80,3 +83,42 @@ def wire(obj: Any) -> Any:
     if isinstance(obj, (list, tuple)):
         return [wire(v) for v in obj]
     return obj
+
+
+PART_PREFIX = "@part:"
+
+
+def part_id(key: str) -> str:
+    """Where a body names the QBO Id of its document's part ``key`` before that part exists (e.g. a supplier
+    deposit's bill payment naming the deposit's applied journal): ``"@part:<key>"``."""
+    return f"{PART_PREFIX}{key}"
+
+
+def unresolved_parts(obj: Any) -> set[str]:
+    """The part keys ``obj`` still names through :func:`part_id` placeholders."""
+    if isinstance(obj, str):
+        return {obj[len(PART_PREFIX):]} if obj.startswith(PART_PREFIX) else set()
+    if isinstance(obj, dict):
+        return set().union(*(unresolved_parts(v) for v in obj.values()))
+    if isinstance(obj, (list, tuple)):
+        return set().union(*(unresolved_parts(v) for v in obj))
+    return set()
+
+
+def _fill(obj: Any, ids: dict[str, str]) -> Any:
+    if isinstance(obj, str) and obj.startswith(PART_PREFIX):
+        return ids.get(obj[len(PART_PREFIX):], obj)
+    if isinstance(obj, dict):
+        return {k: _fill(v, ids) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_fill(v, ids) for v in obj]
+    return obj
+
+
+def resolve_parts(payload: Payload, ids: dict[str, str]) -> Payload:
+    """``payload`` with every placeholder of a part in ``ids`` (part key -> QBO Id) replaced by that Id."""
+    if not unresolved_parts(payload.body):
+        return payload
+    body = _fill(payload.body, ids)
+    return Payload(payload.entity, payload.operation, body, payload.key, payload.doc_number,
+                   payload.after if unresolved_parts(body) else None)

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from qbtui.ledger.common import Doc, add_currency, add_department, header, purchase_amounts, purchase_line, put
+from qbtui.ledger.common import (
+    Doc,
+    add_currency,
+    add_department,
+    add_txn_class,
+    header,
+    purchase_amounts,
+    purchase_line,
+    put,
+)
 from qbtui.ledger.context import Ledger
 from qbtui.ledger.money import money
 from qbtui.ledger.payload import Payload
@@ -19,8 +28,12 @@ def _purchase(entity: str, doc: Doc, ledger: Ledger, number: str, txn_date: str 
     body["APAccountRef"] = ledger.resolver.account("accounts_payable")
     if location:
         add_department(body, doc, ledger, "supplier")
+    header_class = entity == "PurchaseOrder"  # a Bill or VendorCredit has no transaction-level ClassRef
+    if header_class:
+        add_txn_class(body, doc, ledger, "supplier")
     add_currency(body, doc, ledger)
-    body["Line"] = [purchase_line(line, amt, doc, ledger) for line, amt in zip(doc["lines"], purchase_amounts(doc))]
+    body["Line"] = [purchase_line(line, amt, doc, ledger, header_class)
+                    for line, amt in zip(doc["lines"], purchase_amounts(doc))]
     note = doc["ref"] if number == doc["ref"] else f"{doc['ref']} (supplier invoice {number})"
     body["PrivateNote"] = txn_memo(note)
     return body

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from qbtui.ledger.common import Doc, add_currency, add_department, header, put, sale_amounts, sale_line, sales_memos
+from qbtui.ledger.common import (
+    Doc,
+    add_currency,
+    add_department,
+    add_txn_class,
+    header,
+    put,
+    sale_amounts,
+    sale_line,
+    sales_memos,
+)
 from qbtui.ledger.context import Ledger
 from qbtui.ledger.money import money
 from qbtui.ledger.payload import Payload
@@ -29,6 +39,7 @@ def build_invoice(doc: Doc, ledger: Ledger) -> list[Payload]:
     if terms:
         body["SalesTermRef"] = ledger.resolver.term(terms)
     add_department(body, doc, ledger, "customer")
+    add_txn_class(body, doc, ledger, "customer")
     add_currency(body, doc, ledger)
     if doc.get("tax_inclusive"):
         body["GlobalTaxCalculation"] = "TaxInclusive"
@@ -45,6 +56,7 @@ def build_quote(doc: Doc, ledger: Ledger) -> list[Payload]:
     put(body, "ExpirationDate", doc.get("expiry_date"))
     body["CustomerRef"] = ledger.resolver.contact("customer", doc["customer"])
     add_department(body, doc, ledger, "customer")
+    add_txn_class(body, doc, ledger, "customer")
     add_currency(body, doc, ledger)
     body["Line"] = [sale_line(line, amt, doc, ledger) for line, amt in zip(doc["lines"], sale_amounts(doc))]
     sales_memos(body, doc["ref"], ledger)

@@ -20,6 +20,12 @@ DELETED_SUFFIX_ENTITIES = frozenset({"Customer", "Vendor", "Employee", "Item"})
 #: contacts' DisplayName and items' Name refuse these (E.invalid_name_chars has the source)
 NAME_CHECKED_ENTITIES = DELETED_SUFFIX_ENTITIES
 BAD_NAME_CHARS = (":", "\t", "\n", "\r")
+#: what a BillPayment's lines link: bills it pays, vendor credits and journal entries (their A/P debits for the
+#: vendor) it applies as credits [Intuit's reference, BillPayment page: "Individual line items representing zero or
+#: more Bill, VendorCredit, and JournalEntry objects linked to this BillPayment object"]
+BILL_PAYMENT_TARGETS = ("Bill", "VendorCredit", "JournalEntry")
+#: linked transactions a payment's line takes credit from (their amounts count against the charges paid)
+CREDITS = frozenset({"CreditMemo", "VendorCredit", "JournalEntry"})
 
 
 def money(value: Any, field: str = "Amount") -> Decimal:
@@ -102,7 +108,8 @@ class Company:
             spec = SPECS[entity]
             for obj in objs.values():
                 self._index(spec, obj)
-        for entity, target in (("Payment", "Invoice"), ("Payment", "CreditMemo"), ("BillPayment", "Bill")):
+        for entity, target in (("Payment", "Invoice"), ("Payment", "CreditMemo"),
+                               *(("BillPayment", t) for t in BILL_PAYMENT_TARGETS)):
             for obj in self.objects[entity].values():
                 self._apply_links(obj, target, +1)
 
@@ -432,7 +439,7 @@ class Company:
     def _payment_targets(self, spec: Spec) -> tuple[str, ...]:
         """What a payment's lines apply: a Payment pays invoices and uses credit memos (Intuit's Payment page:
         a line's LinkedTxn is an Invoice, or a CreditMemo applied to them); a BillPayment pays bills."""
-        return ("Invoice", "CreditMemo") if spec.totals == "payment" else ("Bill",)
+        return ("Invoice", "CreditMemo") if spec.totals == "payment" else BILL_PAYMENT_TARGETS
 
     def _payment_totals(self, spec: Spec, obj: dict, old: dict | None) -> None:
         targets = self._payment_targets(spec)
@@ -455,13 +462,16 @@ class Company:
                     raise E.invalid_reference(target, str(link.get("TxnId")))
                 if spec.totals == "payment":
                     rules.check_link_customer(obj, linked, target)
-                open_balance = money(linked.get("Balance", 0), "Balance")
+                if target == "JournalEntry":  # what its A/P debits for this vendor hold (docs/qbo.md, supplier deposits)
+                    open_balance = self._journal_credit(linked, obj) - self.applied.get((target, linked["Id"]), ZERO)
+                else:
+                    open_balance = money(linked.get("Balance", 0), "Balance")
                 if old is not None:
                     open_balance += self._linked_amount(old, target, linked["Id"])
                 if amount > open_balance:
                     raise E.business(f"The amount {amount} applied to {target} {linked['Id']} "
                                      f"exceeds its open balance {open_balance}.")
-                if target == "CreditMemo":
+                if target in CREDITS:
                     sign = -1
             applied += sign * amount
             lines.append(line)
@@ -546,6 +556,21 @@ class Company:
             linked["SyncToken"] = str(int(linked["SyncToken"]) + 1)
             linked["MetaData"] = {**linked.get("MetaData", {}), "LastUpdatedTime": meta_time()}
 
+    def _journal_credit(self, journal: dict, pay: dict) -> Decimal:
+        """A journal entry as a bill payment's credit: its debits to Accounts Payable naming the payment's vendor
+        (what QBO's Pay Bills screen lists as that vendor's credit)."""
+        vendor = str((pay.get("VendorRef") or {}).get("value", ""))
+        total = ZERO
+        for line in journal.get("Line") or []:
+            detail = line.get("JournalEntryLineDetail") or {}
+            account = self.objects["Account"].get(str((detail.get("AccountRef") or {}).get("value")))
+            entity = detail.get("Entity") or {}
+            if detail.get("PostingType") == "Debit" and account is not None \
+                    and account.get("AccountType") == "Accounts Payable" and entity.get("Type") == "Vendor" \
+                    and str((entity.get("EntityRef") or {}).get("value", "")) == vendor:
+                total += money(line.get("Amount", 0))
+        return total
+
     def _linked_amount(self, pay: dict, target: str, target_id: str) -> Decimal:
         total = ZERO
         for line in pay.get("Line") or []:
@@ -584,6 +609,9 @@ class Company:
             self._bump(touched)
 
     def _refresh_balance(self, target: str, obj: dict) -> None:
+        if target == "JournalEntry":  # no Balance on a journal entry: what is applied is kept in self.applied
+            obj.setdefault("LinkedTxn", [])
+            return
         total = money(obj.get("TotalAmt", 0))
         paid = self.applied.get((target, obj["Id"]), ZERO)
         obj["Balance"] = num(max(total - paid, ZERO))

@@ -49,7 +49,7 @@ from qbtui.errors import (
 )
 from qbtui.ledger.gates import DEPENDENCIES, ITEM_CONFLICT, LABEL, Reason, item_conflict
 from qbtui.ledger.kinds import WAVES, dependencies  # sending waves: a wave only names objects made by earlier ones
-from qbtui.ledger.payload import Payload, jsonable, wire
+from qbtui.ledger.payload import Payload, jsonable, resolve_parts, unresolved_parts, wire
 from qbtui.limits import BATCH_MAX_ITEMS
 from qbtui.qbo import (
     BatchItem,
@@ -284,9 +284,12 @@ class SyncEngine:
         if not open_runs:
             return
         extra: dict[str, list[RunObject]] = {}
+        # synced links, and those left part-way (some parts in QBO, found or made by that run: a document whose parts
+        # go one after another, such as an applied supplier deposit, may be killed between two of them)
+        kept = ("synced", "sending", "failed")
         for link in self.cache.links():
             run = open_runs.get(link.get("run") or "")
-            if run is None or link.get("status") != "synced":
+            if run is None or link.get("status") not in kept:
                 continue
             known = {(c["entity"], c["id"]) for c in run.get("created") or ()}
             known |= {(c["entity"], c["id"]) for c in extra.get(run["id"], ())}
@@ -318,7 +321,7 @@ class SyncEngine:
     async def _recover_keys(self, stuck: set[tuple[str, str]]) -> None:
         docs = [p for p in plan(self.cache, keys=stuck) if (p.type, p.ref) in stuck]
         creates = [(p, pl) for p in docs for pl in p.payloads if pl.operation == "create"]
-        found = await self._lookup(creates)
+        found = await self._lookup_staged(creates)
         parts: dict[tuple[str, str], list[QBOPart]] = {}
         for (p, payload), obj in zip(creates, found):
             if obj is not None:
@@ -338,6 +341,33 @@ class SyncEngine:
         self.cache.record_outcomes(outcomes)
         if outcomes:
             log.info("%d documents of an interrupted run were found in QuickBooks and linked", len(outcomes))
+
+    async def _lookup_staged(self, pairs: list[tuple[PlannedDocument, Payload]]) -> list[dict[str, Any] | None]:
+        """:meth:`_lookup`, the parts that name another part of their document (a deposit's bill payment naming its
+        journal) in a second round, with the Ids the first round found: what names a part not found was not made
+        either (it is sent after that part)."""
+        staged = [i for i, (_, pl) in enumerate(pairs) if unresolved_parts(pl.body)]
+        if not staged:
+            return await self._lookup(pairs)
+        first = [i for i in range(len(pairs)) if i not in set(staged)]
+        out: list[dict[str, Any] | None] = [None] * len(pairs)
+        for i, obj in zip(first, await self._lookup([pairs[i] for i in first])):
+            out[i] = obj
+        ids: dict[tuple[str, str], dict[str, str]] = {}
+        for i in first:
+            p, pl = pairs[i]
+            known = ids.setdefault((p.type, p.ref), self._known_parts(p))
+            if out[i] is not None:
+                known[pl.key] = str(out[i]["Id"])  # type: ignore[index]
+        ready = []
+        for i in staged:
+            p, pl = pairs[i]
+            resolved = resolve_parts(pl, ids.get((p.type, p.ref)) or self._known_parts(p))
+            if not unresolved_parts(resolved.body):
+                ready.append((i, (p, resolved)))
+        for (i, _), obj in zip(ready, await self._lookup([pair for _, pair in ready])):
+            out[i] = obj
+        return out
 
     async def _lookup(self, pairs: list[tuple[PlannedDocument, Payload]]) -> list[dict[str, Any] | None]:
         """The QBO object each create payload made, or None; in bulk (one query per entity and 100 keys).
@@ -402,7 +432,8 @@ class SyncEngine:
         queue: deque[PlannedDocument] = deque()
         single_only: deque[PlannedDocument] = deque()
         for p in ready:
-            if any(pl.operation in ("void", "delete") for pl in p.payloads) or len(p.payloads) > self.batch_size:
+            if any(pl.operation in ("void", "delete") for pl in p.payloads) or len(p.payloads) > self.batch_size \
+                    or any(pl.after for pl in p.payloads):  # a part that names another's Id goes after it
                 single_only.append(p)
             else:
                 queue.append(p)
@@ -522,9 +553,14 @@ class SyncEngine:
 
     # -- sending -------------------------------------------------------------------------------
 
+    def _known_parts(self, p: PlannedDocument) -> dict[str, str]:
+        """part key -> QBO Id of the parts of ``p`` already in QBO (for bodies that name them, ledger.payload.part_id)."""
+        return {str(q["key"]): str(q["id"]) for q in self._parts_done(p) if q.get("key")}
+
     async def _send_chunk(self, chunk: list[PlannedDocument], progress: Progress) -> None:
         """One batch request for these documents' payloads (creates and updates)."""
-        pairs = [(p, payload) for p in chunk for payload in p.payloads]
+        pairs = [(p, resolve_parts(payload, self._known_parts(p)) if unresolved_parts(payload.body) else payload)
+                 for p in chunk for payload in p.payloads]
         self.cache.record_outcomes([{"type": p.type, "ref": p.ref, "status": "sending", "run": self.run_id} for p in chunk])
         progress.sent += len(chunk)
         results = await self._batch(pairs)
@@ -674,11 +710,15 @@ class SyncEngine:
         self.cache.record_outcomes([{"type": p.type, "ref": p.ref, "status": "sending", "run": self.run_id}])
         progress.sent += 1
         results = []
+        made = self._known_parts(p) if any(unresolved_parts(pl.body) for pl in p.payloads) else {}
         for payload in p.payloads:
+            payload = resolve_parts(payload, made)  # the Ids of the parts sent before it, when it names them
             result = await self._single(p, payload, 0)
             results.append((p, payload, result))
             if isinstance(result, QBOFault):
                 break  # the rest of the document waits for a re-sync
+            if isinstance(result, dict) and result.get("Id") is not None:
+                made[payload.key] = str(result["Id"])
         self._record([p], results, progress)
 
     async def _single(self, p: PlannedDocument, payload: Payload, attempt: int) -> Any:

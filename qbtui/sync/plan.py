@@ -219,7 +219,8 @@ def _evaluate(snap: Snapshot, keys: Iterable[tuple[str, str]], statuses: tuple[s
     soft = set() if soft is None else soft
     r = snap.reference
     ctx = GateContext.build(snap.docs, snap.settings, snap.prefs, r["customers"] or (), r["vendors"] or (),
-                            r["tax_codes"], r["terms"], r.get("items") or (), _item_links(snap))
+                            r["tax_codes"], r["terms"], r.get("items") or (), _item_links(snap),
+                            qbo_classes=r["classes"], qbo_departments=r["departments"])
     result: dict[tuple[str, str], tuple[str, list[Reason]]] = {}
     for key in sorted(keys, key=lambda k: _sort_key(k, snap.docs[k])):
         doc = snap.docs[key]

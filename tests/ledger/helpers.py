@@ -58,6 +58,6 @@ def connected(*docs: dict[str, Any], prefs: dict[str, Any] | None = None, links:
         accounts=[{"Id": v, "Name": k.replace("_", " ").title()} for k, v in s.mapping.items()],
         terms=[{"Id": "3", "Name": "Net 30"}], tax_codes=[{"Id": "TAX", "Name": "TAX"}],
         classes=[{"Id": "900", "Name": "Kitchen"}], departments=[{"Id": "5", "Name": "Main St"}])
-    return Ledger(s, resolver, Prefs.from_qbo(prefs or {"AccountingInfoPrefs": {"ClassTrackingPerTxn": True,
+    return Ledger(s, resolver, Prefs.from_qbo(prefs or {"AccountingInfoPrefs": {"ClassTrackingPerTxnLine": True,
                                                                                 "TrackDepartments": True},
                                                          "CurrencyPrefs": {"HomeCurrency": {"value": "USD"}}}), d)

@@ -257,7 +257,17 @@ def test_supplier_deposit_paid_and_applied():
                         ("Vendor", "Clay Works")),
                      je("Credit", "supplier_deposits", 250, "supplier deposit applied to supplier invoice PI-9")],
             "PrivateNote": "DEP-1: supplier deposit applied to supplier invoice PI-9"}),
+        # settles the bill: a bill payment of 0 linking the bill and the applied journal (sent after the journal)
+        ("BillPayment", "deposit:bill", {
+            "DocNumber": "DEP-1-APPLY", "TxnDate": "2026-11-20", "VendorRef": who("Clay Works"),
+            "APAccountRef": acct("accounts_payable"), "PayType": "Check",
+            "CheckPayment": {"BankAccountRef": acct("bank"), "PrintStatus": "NotSet"}, "TotalAmt": 0,
+            "Line": [{"Amount": 250, "LinkedTxn": [{"TxnId": None, "TxnType": "Bill"}]},
+                     {"Amount": 250, "LinkedTxn": [{"TxnId": "@part:deposit:applied", "TxnType": "JournalEntry"}]}],
+            "PrivateNote": "DEP-1: supplier deposit applied to supplier invoice PI-9"}),
     ]
+    connected_body = bodies(d, connected(d))[2][2]
+    assert connected_body["Line"][0]["LinkedTxn"] == [{"TxnId": "140", "TxnType": "Bill"}]
 
 
 def test_gift_voucher_sold_and_redeemed():

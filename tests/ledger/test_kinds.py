@@ -14,7 +14,7 @@ def test_one_kind_per_model_and_a_builder_for_each() -> None:
 def test_waves_follow_the_sending_order_and_references() -> None:
     assert [t for wave in WAVES for t in wave] == sorted(TYPE_ORDER, key=lambda t: KIND[t].wave)
     assert WAVES[0] == ("customer", "supplier", "product")
-    assert WAVES[-1] == ("sale_payment", "supplier_payment")
+    assert WAVES[-1] == ("sale_payment", "supplier_payment", "supplier_deposit")
     for kind in KINDS:
         for _, target in kind.references:
             assert TYPE_ORDER.index(target) < TYPE_ORDER.index(kind.name)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import random
 from collections import Counter
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 import pytest
 
@@ -98,22 +98,29 @@ def chaos_documents(n: int, seed: int = 11) -> list[dict]:
     for k in range(count["purchase_order"]):
         docs.append({"type": "purchase_order", "ref": f"PO-{k:05d}", "supplier": rng.choice(suppliers),
                      "date": "2026-11-01", "blind_receipt": k % 16 == 0, "lines": _lines(rng, skus, cost=True)})
+    bill_totals: dict[int, Decimal] = {}
     for k in range(count["supplier_invoice"]):
         lines = _lines(rng, skus, cost=True)
         docs.append({"type": "supplier_invoice", "ref": f"BILL-{k:05d}", "supplier": suppliers[k % len(suppliers)],
                      "supplier_invoice_number": f"INV-{k:05d}", "invoice_date": "2026-11-03", "lines": lines})
+        bill_totals[k] = _total(lines, "unit_cost")
         if k < count["supplier_payment"]:
-            total = _total(lines, "unit_cost")
+            total = bill_totals[k]
+            # a bill a deposit is applied to (odd k below the deposits' count) is paid in part: the deposit settles
+            # up to the other half, and a payment of the whole would pay it twice
+            full = k % 2 and k >= count["supplier_deposit"]
             docs.append({"type": "supplier_payment", "ref": f"BP-{k:05d}", "supplier_invoice": f"BILL-{k:05d}",
-                         "date": ONE_DAY, "amount": f"{total if k % 2 else (total / 2).quantize(Decimal('0.01'))}"})
+                         "date": ONE_DAY, "amount": f"{total if full else (total / 2).quantize(Decimal('0.01'))}"})
     for k in range(count["supplier_credit"]):
         docs.append({"type": "supplier_credit", "ref": f"VC-{k:05d}", "supplier": rng.choice(suppliers),
                      "date": "2026-11-04", "lines": _lines(rng, skus, cost=True)})
     for k in range(count["supplier_deposit"]):
+        amount = Decimal(rng.randint(1000, 9000)) / 100
         deposit = {"type": "supplier_deposit", "ref": f"DEP-{k:05d}", "supplier": suppliers[k % len(suppliers)],
-                   "date": "2026-11-05", "amount": f"{rng.randint(1000, 9000) / 100:.2f}"}
-        if k % 2:  # applied to a bill of its supplier: a second journal
-            deposit.update(supplier_invoice=f"BILL-{k:05d}", applied_date="2026-11-06")
+                   "date": "2026-11-05", "amount": f"{amount:.2f}"}
+        if k % 2:  # applied to a bill of its supplier: a second journal, and a bill payment of 0 settling the bill
+            cap = (bill_totals[k] / 2).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+            deposit.update(supplier_invoice=f"BILL-{k:05d}", applied_date="2026-11-06", amount=f"{min(amount, cap):.2f}")
         docs.append(deposit)
     for k in range(count["adjustment"]):
         docs.append({"type": "adjustment", "ref": f"ADJ-{k:05d}", "completed_date": "2026-11-06",
@@ -154,7 +161,8 @@ def makes(doc: dict) -> list[tuple[str, str]]:
         return [("Bill", doc_number(doc.get("supplier_invoice_number") or doc["ref"]))]
     if t == "supplier_deposit":
         return [("JournalEntry", doc_number(doc["ref"]))] + (
-            [("JournalEntry", doc_number(f"{doc['ref']}-APPLIED"))] if doc.get("supplier_invoice") else [])
+            [("JournalEntry", doc_number(f"{doc['ref']}-APPLIED")), ("BillPayment", doc_number(f"{doc['ref']}-APPLY"))]
+            if doc.get("supplier_invoice") else [])
     return [(NUMBERED[t], doc_number(doc["ref"]))]
 
 
