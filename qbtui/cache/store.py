@@ -401,9 +401,10 @@ class Cache:
         for name in (DB_NAME, f"{DB_NAME}-wal"):
             try:
                 st = os.stat(self._path(name))
-                parts.append(b"%d %d %d" % (st.st_size, st.st_mtime_ns, st.st_ino))
             except FileNotFoundError:
-                parts.append(b"-")
+                parts.append(b"-")  # an empty log, removed by the last connection's close: the same as empty
+                continue
+            parts.append(b"%d %d %d" % (st.st_size, st.st_mtime_ns, st.st_ino) if st.st_size else b"-")
         return b" ".join(parts) + b"\n"
 
     def _as_left(self) -> bool:

@@ -1,15 +1,23 @@
-"""Benchmark of qbtui.cache at 100,000 documents.
+"""Benchmark of the cache (documents.sqlite) at 100,000 documents, or 1,000,000, or both sizes compared.
 
-Run:  python tests/bench/bench_cache.py [--n 100000]
-Prints each figure with its target and the ratio (figure / target; <= 1.0 passes) and the
-peak RSS (resource.getrusage) of each phase; each phase runs in a fresh process, like the
-app's import / sync / dashboard would. Exits non-zero if a target is missed.
+Run:  python tests/bench/bench_cache.py [--n 100000]      one size
+      python tests/bench/bench_cache.py --compare          10,000 and 1,000,000 in the same run, with the ratio
+
+Each phase runs in a fresh process, as the app would. The profile is made as a user's would be: a .jsonl
+export imported through qbtui/documents/importer.py (read and validate) then ``upsert_documents``; then every
+document is marked synced except 10,000 pending and 1,000 failed (setup, not counted). Measured: the import
+(split into the importer's reading and validation and the cache's upsert), ``qbtui status --json`` and
+``qbtui errors --json`` as whole processes (the gates included: they still read every document, see
+README), a reader's open + ``status_counts`` (the cache's part of ``status``), saving one fix (``update_document``,
+and the writer's open + save), recording 5,000 outcomes 30 at a time, and the peak RSS of every process.
+Exits non-zero if a target is missed.
 """
 
 from __future__ import annotations
 
 import argparse
-import random
+import json
+import os
 import resource
 import shutil
 import subprocess
@@ -18,155 +26,113 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
 
 from qbtui.cache import Cache  # noqa: E402
+from tests.bench.datasets import iter_document_mix  # noqa: E402
 
-
-def make_documents(n: int, seed: int = 1) -> list[dict]:
-    """A realistic mix: 50% invoices (3 lines), 15% customers, 15% products, 10% bills
-    (2 lines), 10% vendors."""
-    rnd = random.Random(seed)
-    docs: list[dict] = []
-    for i in range(n):
-        k = i % 20
-        if k < 10:
-            lines = [
-                {"line": j + 1, "sku": f"SKU-{rnd.randrange(5000):05d}",
-                 "description": f"Widget model {rnd.randrange(1000)} in blue",
-                 "qty": rnd.randrange(1, 50), "unit_price": f"{rnd.uniform(1, 500):.2f}",
-                 "tax_code": "TAX", "class": None}
-                for j in range(3)
-            ]
-            docs.append({
-                "type": "invoice", "ref": f"INV-{i:07d}", "date": f"2026-11-{1 + i % 28:02d}",
-                "due_date": f"2026-12-{1 + i % 28:02d}",
-                "customer_ref": f"CUS-{rnd.randrange(15000):06d}", "currency": "USD",
-                "terms": "Net 30", "memo": "Thank you for your business", "lines": lines,
-                "total": f"{sum(float(x['unit_price']) * x['qty'] for x in lines):.2f}",
-                "voided": False,
-            })
-        elif k < 13:
-            docs.append({
-                "type": "customer", "ref": f"CUS-{i:06d}", "name": f"Customer {i} Ltd",
-                "email": f"billing{i}@example.com", "phone": "+1 555 0100",
-                "billing_address": {"line1": f"{i} Main Street", "city": "Springfield",
-                                    "postal_code": f"{10000 + i % 89999}", "country": "US"},
-                "taxable": True,
-            })
-        elif k < 16:
-            docs.append({
-                "type": "product", "ref": f"SKU-{i:06d}", "name": f"Widget {i}",
-                "description": "A very useful widget", "price": f"{rnd.uniform(1, 500):.2f}",
-                "cost": f"{rnd.uniform(1, 300):.2f}", "income_account": "Sales",
-                "expense_account": "Cost of Goods Sold", "track_qty": True,
-                "qty_on_hand": rnd.randrange(1000),
-            })
-        elif k < 18:
-            docs.append({
-                "type": "bill", "ref": f"BILL-{i:07d}", "date": "2026-10-15",
-                "vendor_ref": f"VEN-{rnd.randrange(10000):06d}",
-                "lines": [{"line": j + 1, "account": "Inventory Asset",
-                           "amount": f"{rnd.uniform(10, 900):.2f}", "description": "Stock"}
-                          for j in range(2)],
-            })
-        else:
-            docs.append({
-                "type": "vendor", "ref": f"VEN-{i:06d}", "name": f"Supplier {i} GmbH",
-                "email": f"ap{i}@example.org", "currency": "USD",
-            })
-    return docs
+PENDING = 10_000
+FAILED = 1_000
 
 
 def peak_rss_mb() -> float:
-    # ru_maxrss is in KiB on Linux, bytes on macOS.
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
 
 
-def report(name: str, value: float, target: float, unit: str) -> bool:
-    ratio = value / target
-    ok = ratio <= 1.0
-    print(f"{name:<58} {value:9.2f} {unit:<3} target <= {target:g} {unit:<3} "
-          f"ratio {ratio:5.2f}  {'ok' if ok else 'MISSED'}", flush=True)
-    return ok
+# --------------------------------------------------------------------------- phases (each in its own process)
+
+def phase_write(prof: Path, n: int) -> None:
+    """The export file a user would import (.jsonl: streamed by the importer)."""
+    path = prof.parent.parent / "export.jsonl"
+    with open(path, "w") as f:
+        for doc in iter_document_mix(n):
+            f.write(json.dumps(doc) + "\n")
+    print(f"    export: {path.stat().st_size / 1e6:.0f} MB")
 
 
 def phase_import(prof: Path, n: int) -> None:
-    docs = make_documents(n)
+    from qbtui.documents import read_file
+
+    path = prof.parent.parent / "export.jsonl"
+    t = time.perf_counter()
+    docs = read_file(path)
+    read = time.perf_counter() - t
     with Cache.open(prof, writer=True, command="bench") as cache:
         t = time.perf_counter()
         summary = cache.upsert_documents(docs)
-        a = time.perf_counter() - t
+        upsert = time.perf_counter() - t
     assert summary.created == n, summary
-    print(f"RESULT a {a}")
-    with Cache.open(prof, writer=True, command="bench") as cache:
-        t = time.perf_counter()
-        s2 = cache.upsert_documents(docs)
-        print(f"    re-upsert of the same {n:,} (no write): {time.perf_counter() - t:.2f} s, "
-              f"unchanged={s2.unchanged}")
+    print(f"RESULT read {read}")
+    print(f"RESULT upsert {upsert}")
     print(f"RESULT peak {peak_rss_mb()}")
 
 
-def phase_mark_synced(prof: Path, n: int) -> None:
-    # setup for (b)/(c): every document synced (as a sync of 100k would leave it)
+def phase_synced(prof: Path, n: int) -> None:
+    """Setup: every document synced but the last 10,000 (pending) and 1,000 before them (failed)."""
     t = time.perf_counter()
     with Cache.open(prof, writer=True, command="bench") as cache:
-        batch: list[dict] = []
-        for rec in cache.documents():
-            batch.append({"type": rec["type"], "ref": rec["ref"], "status": "synced",
-                          "synced_rev": rec["rev"], "run": "setup",
-                          "qbo": [{"entity": rec["type"].title(), "id": rec["ref"],
-                                   "sync_token": "0"}]})
-            if len(batch) == 1000:
-                cache.record_outcomes(batch)
-                batch = []
-        if batch:
-            cache.record_outcomes(batch)
-    print(f"    setup: {n:,} synced links recorded + compacted in "
-          f"{time.perf_counter() - t:.2f} s (not counted)")
+        keys = [(d["type"], d["ref"]) for d in cache.documents()]
+        keep = PENDING if n > 2 * PENDING else n // 10
+        fail = FAILED if n > 2 * PENDING else n // 100
+        body = keys[: len(keys) - keep - fail]
+        for i in range(0, len(body), 1000):
+            cache.record_outcomes([{"type": ty, "ref": ref, "status": "synced", "run": "setup",
+                                    "qbo": [{"entity": "Invoice", "id": str(i + j), "sync_token": "0"}]}
+                                   for j, (ty, ref) in enumerate(body[i:i + 1000])])
+        cache.record_outcomes([{"type": ty, "ref": ref, "status": "failed", "run": "setup",
+                                "error": {"code": "6240", "message": "Duplicate Name Exists Error",
+                                          "detail": "The name supplied already exists.", "hint": "rename it"}}
+                               for ty, ref in keys[len(body):len(body) + fail]])
+    print(f"    setup: {len(body):,} synced, {fail:,} failed, {keep:,} pending in {time.perf_counter() - t:.1f} s "
+          "(not counted)")
     print(f"RESULT peak {peak_rss_mb()}")
 
 
-def phase_reopen(prof: Path, n: int) -> None:
+def phase_counts(prof: Path, n: int) -> None:
     t = time.perf_counter()
-    reader = Cache.open(prof, writer=False)
-    counts = reader.status_counts()
-    b = time.perf_counter() - t
-    assert sum(c["synced"] for c in counts.values()) == n, counts
-    print(f"RESULT b {b}")
+    with Cache.open(prof, writer=False) as reader:
+        counts = reader.status_counts()
+    took = time.perf_counter() - t
+    assert sum(sum(c.values()) for c in counts.values()) == n, counts
+    print(f"RESULT counts {took}")
+    print(f"RESULT peak {peak_rss_mb()}")
+
+
+def phase_fix(prof: Path, n: int) -> None:
+    with Cache.open(prof, writer=False) as reader:
+        rec = next(iter(reader.documents_with_status(["failed"])))
+    t0 = time.perf_counter()
+    with Cache.open(prof, writer=True, command="bench") as cache:
+        t1 = time.perf_counter()
+        cache.update_document(rec["type"], rec["ref"], {**rec["data"], "memo": "fixed"})
+        t2 = time.perf_counter()
+    t3 = time.perf_counter()
+    print(f"RESULT fix {t2 - t1}")
+    print(f"RESULT fix_open {t3 - t0}")
     print(f"RESULT peak {peak_rss_mb()}")
 
 
 def phase_outcomes(prof: Path, n: int) -> None:
     with Cache.open(prof, writer=False) as reader:
-        refs = [(r["type"], r["ref"]) for _, r in zip(range(5000), reader.documents())]
-    del reader
+        refs = reader.keys_by_status(["pending"])[:5000]
     t = time.perf_counter()
     with Cache.open(prof, writer=True, command="bench") as cache:
         for i in range(0, len(refs), 30):
-            cache.record_outcomes([
-                {"type": ty, "ref": ref, "status": "failed", "run": "bench",
-                 "error": {"code": "6240", "message": "Duplicate Name Exists Error",
-                           "detail": "The name supplied already exists.",
-                           "hint": "rename the customer"}}
-                for ty, ref in refs[i:i + 30]
-            ])
-    c = time.perf_counter() - t
-    with Cache.open(prof, writer=False) as r2:
-        assert sum(x["failed"] for x in r2.status_counts().values()) == len(refs)
-    print(f"RESULT c {c}")
+            cache.record_outcomes([{"type": ty, "ref": ref, "status": "sending", "run": "bench"}
+                                   for ty, ref in refs[i:i + 30]])
+    print(f"RESULT outcomes {time.perf_counter() - t}")
     print(f"RESULT peak {peak_rss_mb()}")
 
 
-PHASES = {"import": phase_import, "synced": phase_mark_synced, "reopen": phase_reopen,
-          "outcomes": phase_outcomes}
+PHASES = {"write": phase_write, "import": phase_import, "synced": phase_synced, "counts": phase_counts,
+          "fix": phase_fix, "outcomes": phase_outcomes}
 
 
 def run_phase(name: str, prof: Path, n: int) -> dict[str, float]:
-    """Each phase runs in its own process, as the app would (import, sync, TUI reader)."""
-    proc = subprocess.run([sys.executable, __file__, "--phase", name, "--profile", str(prof),
-                           "--n", str(n)], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, __file__, "--phase", name, "--profile", str(prof), "--n", str(n)],
+                          capture_output=True, text=True)
     if proc.returncode:
         print(proc.stdout, proc.stderr)
         raise SystemExit(f"phase {name} failed")
@@ -177,13 +143,97 @@ def run_phase(name: str, prof: Path, n: int) -> dict[str, float]:
             out[key] = float(value)
         else:
             print(line)
-    print(f"    [{name}: peak RSS {out['peak']:.0f} MB]")
     return out
+
+
+def run_cli(prof: Path, *args: str) -> tuple[float, float]:
+    """A whole ``qbtui`` process: (wall seconds, peak RSS MB)."""
+    env = {**os.environ, "QBTUI_DATA_DIR": str(prof.parent.parent), "PYTHONPATH": str(ROOT)}
+    code = (f"import resource, runpy, sys; sys.argv = ['qbtui', '--profile', {prof.name!r}] + sys.argv[1:]\n"
+            "try:\n    runpy.run_module('qbtui', run_name='__main__')\n"
+            "finally:\n    sys.stderr.write(f'PEAK {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')")
+    t = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True)
+    took = time.perf_counter() - t
+    peak = [line for line in proc.stderr.splitlines() if line.startswith("PEAK ")]
+    if proc.returncode not in (0, 1) or not peak:
+        raise SystemExit(f"qbtui {' '.join(args)} failed: {proc.stderr[-2000:]}")
+    return took, int(peak[-1].split()[1]) / 1024
+
+
+def measure(n: int, keep: bool) -> dict[str, float]:
+    tmp = Path(tempfile.mkdtemp(prefix="qbtui-bench-"))
+    prof = tmp / "profiles" / "bench"
+    print(f"--- {n:,} documents")
+    out: dict[str, float] = {}
+    peaks: list[float] = []
+    try:
+        run_phase("write", prof, n)
+        r = run_phase("import", prof, n)
+        out["import"], out["import_read"], out["import_upsert"] = r["read"] + r["upsert"], r["read"], r["upsert"]
+        out["import_peak"] = r["peak"]
+        peaks.append(r["peak"])
+        size = sum(p.stat().st_size for p in prof.iterdir() if p.name.startswith("documents.sqlite"))
+        print(f"    documents.sqlite: {size / 1e6:.0f} MB")
+        peaks.append(run_phase("synced", prof, n)["peak"])
+        r = run_phase("counts", prof, n)
+        out["counts"] = r["counts"]
+        peaks.append(r["peak"])
+        for name, args in (("status", ("status", "--json")), ("errors", ("errors", "--json"))):
+            out[name], peak = run_cli(prof, *args)
+            out[f"{name}_peak"] = peak
+            peaks.append(peak)
+        r = run_phase("fix", prof, n)
+        out["fix"], out["fix_open"] = r["fix"], r["fix_open"]
+        peaks.append(r["peak"])
+        r = run_phase("outcomes", prof, n)
+        out["outcomes"] = r["outcomes"]
+        peaks.append(r["peak"])
+        out["peak"] = max(peaks)
+    finally:
+        if keep:
+            print(f"kept {prof}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+ROWS = (  # key, label, unit, target (None: reported only), compared across sizes
+    ("import", "import (importer + upsert_documents)", "s", 60.0),
+    ("import_read", "    of which the importer's reading and validation", "s", None),
+    ("import_upsert", "    of which upsert_documents", "s", None),
+    ("import_peak", "    peak memory of the import process", "MB", 1024.0),
+    ("counts", "reader open + status_counts (the cache's part of status)", "s", 1.0),
+    ("status", "qbtui status --json (whole process, gates included)", "s", 1.0),
+    ("errors", "qbtui errors --json (whole process, gates included)", "s", 1.0),
+    ("fix", "save one fix (update_document)", "s", 0.3),
+    ("fix_open", "    writer open (quick_check) + save + close", "s", None),
+    ("outcomes", "5,000 outcomes, 30 a batch (open..close)", "s", 5.0),
+    ("status_peak", "peak memory of qbtui status", "MB", 500.0),
+    ("peak", "peak memory of any process", "MB", 500.0),
+)
+
+
+def report(results: dict[int, dict[str, float]]) -> bool:
+    sizes = sorted(results)
+    ok = True
+    head = "".join(f"{n:>12,}" for n in sizes)
+    print(f"\n{'figure':<60}{head}  target   {'ratio' if len(sizes) > 1 else ''}")
+    for key, label, unit, target in ROWS:
+        values = [results[n][key] for n in sizes]
+        cells = "".join(f"{v:>9.2f} {unit:<2}" for v in values)
+        missed = target is not None and values[-1] > target
+        ok &= not missed
+        ratio = f"{values[-1] / values[0]:6.2f}" if len(sizes) > 1 and values[0] else ""
+        print(f"{label:<60}{cells}  {target if target is not None else '-':>6}  {ratio}  "
+              f"{'MISSED' if missed else ''}")
+    return ok
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--compare", action="store_true", help="10,000 and 1,000,000 in the same run")
     ap.add_argument("--keep", action="store_true", help="keep the temporary profile")
     ap.add_argument("--phase", choices=sorted(PHASES))
     ap.add_argument("--profile", type=Path)
@@ -191,29 +241,9 @@ def main() -> int:
     if args.phase:
         PHASES[args.phase](args.profile, args.n)
         return 0
-    n = args.n
-    tmp = Path(tempfile.mkdtemp(prefix="qbtui-bench-"))
-    prof = tmp / "profiles" / "bench"
-    ok = []
-    try:
-        ra = run_phase("import", prof, n)
-        ok.append(report(f"(a) upsert {n:,} documents in one call", ra["a"], 15.0, "s"))
-        ok.append(report("    same, cache part (aim)", ra["a"], 5.0, "s"))
-        print(f"    documents.json: {(prof / 'documents.json').stat().st_size / 1e6:.1f} MB")
-        rs = run_phase("synced", prof, n)
-        rb = run_phase("reopen", prof, n)
-        ok.append(report(f"(b) reader open + status_counts at {n:,}", rb["b"], 2.0, "s"))
-        rc = run_phase("outcomes", prof, n)
-        ok.append(report("(c) record 5,000 outcomes, 30 per batch (open..close)", rc["c"],
-                         5.0, "s"))
-        peak = max(r["peak"] for r in (ra, rs, rb, rc))
-        ok.append(report(f"(d) peak RSS of any phase at {n:,} documents", peak, 600.0, "MB"))
-    finally:
-        if args.keep:
-            print(f"kept {prof}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-    return 0 if all(ok) else 1
+    sizes = (10_000, 1_000_000) if args.compare else (args.n,)
+    results = {n: measure(n, args.keep) for n in sizes}
+    return 0 if report(results) else 1
 
 
 if __name__ == "__main__":

@@ -3,25 +3,38 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
 
 def document_mix(n: int, seed: int = 7) -> list[dict[str, Any]]:
     """n documents: 2% customers, 1% products, then invoices (3 lines), COGS, payments, adjustments, credit notes."""
+    return list(iter_document_mix(n, seed))
+
+
+def iter_document_mix(n: int, seed: int = 7) -> Iterator[dict[str, Any]]:
+    """The documents of :func:`document_mix`, one at a time (a million of them never all in memory)."""
     rng = random.Random(seed)
     customers = max(1, n // 50)
     products = max(1, n // 100)
-    docs: list[dict[str, Any]] = [
-        {"type": "customer", "ref": f"C-{i:06d}", "name": f"Customer {i:06d}", "email": f"c{i}@example.com",
-         "billing_address": {"line1": f"{i} High St", "city": "Springfield", "postal_code": "12345"}}
-        for i in range(customers)
-    ]
-    docs += [{"type": "product", "ref": f"SKU-{i:05d}", "name": f"Product {i:05d}", "sale_price": "12.50",
-              "purchase_cost": "4.10", "quantity_on_hand": "100", "average_cost": "4.10"} for i in range(products)]
+    made = 0
+    for i in range(customers):
+        if made == n:
+            return
+        made += 1
+        yield {"type": "customer", "ref": f"C-{i:06d}", "name": f"Customer {i:06d}", "email": f"c{i}@example.com",
+               "billing_address": {"line1": f"{i} High St", "city": "Springfield", "postal_code": "12345"}}
+    for i in range(products):
+        if made == n:
+            return
+        made += 1
+        yield {"type": "product", "ref": f"SKU-{i:05d}", "name": f"Product {i:05d}", "sale_price": "12.50",
+               "purchase_cost": "4.10", "quantity_on_hand": "100", "average_cost": "4.10"}
     start = date(2026, 10, 1)
     i = 0
-    while len(docs) < n:
+    while made < n:
+        docs: list[dict[str, Any]] = []
         day = (start + timedelta(days=rng.randrange(60))).isoformat()
         kind = rng.random()
         if kind < 0.55:
@@ -44,4 +57,5 @@ def document_mix(n: int, seed: int = 7) -> list[dict[str, Any]]:
                          "date": day, "lines": [{"sku": f"SKU-{rng.randrange(products):05d}", "quantity": "1",
                                                   "unit_price": "12.50"}]})
         i += 1
-    return docs[:n]
+        made += 1
+        yield docs[0]
