@@ -11,6 +11,7 @@ wizard); this module is only the root group that collects them. No command modul
 
 from __future__ import annotations
 
+import importlib
 import json
 import signal
 from pathlib import Path
@@ -19,17 +20,42 @@ from typing import Any
 import click
 
 from qbtui import __version__
-from qbtui.cache import default_data_dir
-from qbtui.cli import connect, dashboard, documents, maintenance, mapping, preflight, settings, sync, wizard
-from qbtui.cli.common import Profile, open_dashboard
-from qbtui.sandbox.cli import sandbox
 
-__all__ = ["main"]
+__all__ = ["COMMAND_MODULES", "main"]
+
+#: every command and the module that declares it (in its ``COMMANDS``, or by the command's own name): a module is
+#: imported when one of its commands runs (or ``qbtui --help`` lists them all), so that a command starts with what it
+#: uses, not with the dashboard, the HTTP client, the models or the sandbox server (tests/cli/test_startup.py)
+COMMAND_MODULES: dict[str, str] = {
+    "demo": "qbtui.cli.dashboard",
+    **dict.fromkeys(("schema", "import", "status", "errors", "gates", "update-document", "document",
+                     "link-candidates", "link-document"), "qbtui.cli.documents"),
+    **dict.fromkeys(("sync", "runs", "undo", "pull"), "qbtui.cli.sync"),
+    "preflight": "qbtui.cli.preflight",
+    "connect": "qbtui.cli.connect",
+    "map": "qbtui.cli.mapping",
+    "settings": "qbtui.cli.settings",
+    **dict.fromkeys(("reconcile", "duplicates", "cogs", "audit", "alerts-read", "autosync", "products", "history",
+                     "integration", "repair"), "qbtui.cli.maintenance"),
+    "wizard-step": "qbtui.cli.wizard",
+    "sandbox": "qbtui.sandbox.cli",
+}
 
 
 class QbtuiGroup(click.Group):
     """qbtui's command group: a usage error (a missing or bad option) of a command given ``--json`` is also
     printed as ``{"error": {"code": "usage", ...}}`` on stdout, like every other failure of a --json command."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMAND_MODULES})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            module = importlib.import_module(COMMAND_MODULES[cmd_name])
+            for command in getattr(module, "COMMANDS", None) or (getattr(module, cmd_name),):
+                if command.name is not None:
+                    self.add_command(command)
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         as_json = "--json" in ctx.args
@@ -60,12 +86,11 @@ def main(ctx: click.Context, profile: str, data_dir: Path | None, no_mouse: bool
         # a sync cleanly. qbtui's contract is that SIGINT stops any command with exit 130 and its run marked
         # interrupted (nothing is lost: what was sent is looked up first next time), so take SIGINT back.
         signal.signal(signal.SIGINT, signal.default_int_handler)
+    from qbtui.cache import default_data_dir
+    from qbtui.cli.common import Profile, open_dashboard
+
     explicit = ctx.get_parameter_source("profile") not in (click.core.ParameterSource.DEFAULT, None)
     ctx.obj = Profile(profile, data_dir or default_data_dir(), no_mouse=no_mouse, explicit=explicit)
     if ctx.invoked_subcommand is None:
         open_dashboard(ctx.obj)
 
-
-for _command in (*dashboard.COMMANDS, *documents.COMMANDS, *sync.COMMANDS, *preflight.COMMANDS, *connect.COMMANDS,
-                 *mapping.COMMANDS, *settings.COMMANDS, *maintenance.COMMANDS, *wizard.COMMANDS, sandbox):
-    main.add_command(_command)

@@ -13,8 +13,8 @@ import click
 
 from qbtui.cache import Cache
 from qbtui.cli.common import Profile, answer, events_option, fail, is_tty_err, print_json, user_errors
-from qbtui.documents import DOCUMENT_TYPES, REFUND_TYPE, ImportFileError, import_schema, read_file
 from qbtui.documents.text import safe_text
+from qbtui.documents.types import DOCUMENT_TYPES, REFUND_TYPE
 
 STATUSES = ("pending", "blocked", "failed", "skipped", "synced", "voided")
 
@@ -22,6 +22,8 @@ STATUSES = ("pending", "blocked", "failed", "skipped", "synced", "voided")
 @click.command("schema")
 def schema_command() -> None:
     """Print the JSON Schema of the import format."""
+    from qbtui.documents import import_schema
+
     print_json(import_schema())
 
 
@@ -34,6 +36,8 @@ def schema_command() -> None:
 @user_errors
 def import_command(profile: Profile, files: tuple[Path, ...], doc_type: str | None, as_json: bool) -> None:
     """Load documents from FILE... (.json, .jsonl, .csv); each file is imported whole or not at all."""
+    from qbtui.documents import ImportFileError, read_file
+
     results: list[dict[str, Any]] = []
     rejected = 0
     with profile.open(writer=True, command="qbtui import") as cache:

@@ -12,8 +12,8 @@ import click
 
 from qbtui.cache import Cache
 from qbtui.cli.common import EventPrinter, Profile, confirm_or_refuse, fail, print_json, run_async, user_errors
-from qbtui.documents import DOCUMENT_TYPES
 from qbtui.documents.text import safe_text
+from qbtui.documents.types import DOCUMENT_TYPES
 from qbtui.qbo import CompanyFault
 
 

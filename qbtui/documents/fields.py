@@ -66,4 +66,5 @@ Ref = Annotated[str, Field(min_length=1, max_length=100)]
 Name = Annotated[str, Field(min_length=1), AfterValidator(nfc)]
 """A name (customer, supplier, product): stored in Unicode NFC, as names are compared."""
 
-STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=False)
+STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=False,
+                    defer_build=True)  # validators built on first use: a command that only reads the fields starts sooner

@@ -28,9 +28,7 @@ import orjson
 from pydantic import BaseModel, ValidationError
 
 from qbtui.documents.models import DOCUMENT_TYPES, MODELS, TYPES_WITH_LINES, Refund
-
-REFUND_TYPE = "credit_note_refund"
-"""CSV-only type: refunds of credit notes, one row each, keyed by ``credit_note``."""
+from qbtui.documents.types import REFUND_TYPE as REFUND_TYPE  # CSV-only: refunds of credit notes, by credit_note
 
 MAX_PROBLEMS_SHOWN = 20
 MAX_PROBLEMS = 1000

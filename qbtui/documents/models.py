@@ -13,6 +13,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, Field
 
 from qbtui.documents.fields import STRICT, IsoDate, Money, Name, Percent, Quantity, Ref
+from qbtui.documents.types import DOCUMENT_TYPES as _TYPE_NAMES
 
 
 class Model(BaseModel):
@@ -300,5 +301,7 @@ MODELS: dict[str, type[Document]] = {
 """Document type name -> model, in the order the types appear in the import format."""
 
 DOCUMENT_TYPES: tuple[str, ...] = tuple(MODELS)
+if DOCUMENT_TYPES != _TYPE_NAMES:  # the light list the command line and start-up use, without these models
+    raise RuntimeError(f"qbtui.documents.types lists {_TYPE_NAMES}, the models are {DOCUMENT_TYPES}")
 TYPES_WITH_LINES: frozenset[str] = frozenset(t for t, m in MODELS.items() if "lines" in m.model_fields)
 

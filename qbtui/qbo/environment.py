@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import httpx2
+if TYPE_CHECKING:  # imported where a request is made: a command that only names InsecureURL starts without it
+    import httpx2
 
 SCOPE = "com.intuit.quickbooks.accounting"
 MINOR_VERSION = "75"
@@ -96,6 +98,8 @@ async def resolve_environment(spec: str, *, transport: httpx2.AsyncBaseTransport
     root = key.rstrip("/")
     require_secure(root, "environment URL")
     discovery_url = f"{root}/.well-known/openid_configuration"
+    import httpx2
+
     try:
         async with httpx2.AsyncClient(transport=transport, timeout=30.0) as http:
             resp = await http.get(discovery_url, headers={"Accept": "application/json"})
