@@ -12,6 +12,11 @@ from qbtui.ledger.resolver import LookupResolver, Resolver, offline_resolver
 from qbtui.settings import Settings
 
 
+def _flag(value: Any, default: bool) -> bool:
+    """A preference read as QBO sends it (a JSON boolean, or "true"/"false"); missing: ``default``."""
+    return default if value is None else value is True or str(value).lower() == "true"
+
+
 @dataclass(frozen=True)
 class Prefs:
     """The QBO company preferences the ledger and gates depend on; ``known`` is False offline
@@ -28,6 +33,15 @@ class Prefs:
     class_per_line: bool = True
     #: QBO's per-transaction class tracking (ClassTrackingPerTxn), without per-line: one class per transaction
     class_per_txn: bool = False
+    #: SalesFormsPrefs.AutoApplyCredit: QBO applies a new credit memo to the customer's oldest open invoices (on in a
+    #: new company; unknown counts as on)
+    auto_apply_credit: bool = True
+    #: SalesFormsPrefs.AutoApplyPayments: what a payment does not apply itself goes to the oldest open invoices
+    auto_apply_payments: bool = True
+    #: SalesFormsPrefs.CustomTxnNumbers: off, QBO numbers sales forms sent without a number and stores a duplicate
+    custom_txn_numbers: bool = True
+    #: OtherPrefs WarnDuplicateJournalNumber: only "true" makes QBO refuse a journal's duplicate DocNumber (6140)
+    warn_duplicate_journal: bool = False
 
     @classmethod
     def from_qbo(cls, prefs: Mapping[str, Any] | None) -> Prefs:
@@ -40,6 +54,9 @@ class Prefs:
         if isinstance(home, Mapping):
             home = home.get("value")
         close = acc.get("BookCloseDate")
+        sales = prefs.get("SalesFormsPrefs") or {}
+        other = {str(nv.get("Name")): str(nv.get("Value")).lower()
+                 for nv in (prefs.get("OtherPrefs") or {}).get("NameValue") or () if isinstance(nv, Mapping)}
         return cls(
             known=True,
             book_close_date=date.fromisoformat(close[:10]) if close else None,
@@ -51,6 +68,10 @@ class Prefs:
             track_departments=bool(acc.get("TrackDepartments")),
             class_per_line=bool(acc.get("ClassTrackingPerTxnLine") or acc.get("ClassTrackingPerLine")),
             class_per_txn=bool(acc.get("ClassTrackingPerTxn")),
+            auto_apply_credit=_flag(sales.get("AutoApplyCredit"), True),
+            auto_apply_payments=_flag(sales.get("AutoApplyPayments"), True),
+            custom_txn_numbers=_flag(sales.get("CustomTxnNumbers"), True),
+            warn_duplicate_journal=other.get("WarnDuplicateJournalNumber") == "true",
         )
 
 

@@ -2,7 +2,12 @@
 
 Both scale every line by the same factor (note 500, refund 100: memo 400, receipt 100); in each
 document the last line takes the rounding so that its lines add up to its part exactly, and the
-parts add up to the note's total exactly. A fully refunded note yields no memo."""
+parts add up to the note's total exactly. A fully refunded note yields no memo.
+
+A note that names its invoice (of the same customer, in QBO) has one more part, ``apply``: a Payment of total 0
+linking the invoice and the credit memo, the way QBO's API applies a credit to a chosen invoice
+(docs/qbo.md#applying-credit-notes); the sync takes off what QBO's own AutoApplyCredit did first
+(qbtui/sync/credits.py)."""
 
 from __future__ import annotations
 
@@ -21,7 +26,11 @@ from qbtui.ledger.common import (
 )
 from qbtui.ledger.context import Ledger
 from qbtui.ledger.money import ZERO, money, scale
-from qbtui.ledger.payload import Payload
+from qbtui.ledger.payload import Payload, part_id
+from qbtui.ledger.refs import doc_number
+
+APPLY_KEY = "apply"
+"""The key of a credit note's part that applies its credit memo to its invoice."""
 
 
 def credit_note_parts(doc: Doc) -> tuple[Decimal, Decimal, list[Decimal]]:
@@ -53,6 +62,9 @@ def build_credit_note(doc: Doc, ledger: Ledger) -> list[Payload]:
         body["Line"] = _lines(doc, ledger, memo_part, total, scaled=bool(refunds))
         sales_memos(body, doc["ref"], ledger, doc.get("memo"))
         payloads.append(Payload("CreditMemo", "create", body, doc_number=body["DocNumber"]))
+        apply = _apply_to_invoice(doc, ledger, customer, memo_part)
+        if apply is not None:
+            payloads.append(apply)
     for refund, amount in zip(refunds, refund_amounts):
         body = header(refund["ref"], refund.get("date"))
         body["CustomerRef"] = customer
@@ -66,3 +78,23 @@ def build_credit_note(doc: Doc, ledger: Ledger) -> list[Payload]:
         payloads.append(Payload("RefundReceipt", "create", body, key=f"refund:{refund['ref']}",
                                 doc_number=body["DocNumber"]))
     return payloads
+
+
+def _apply_to_invoice(doc: Doc, ledger: Ledger, customer: dict[str, Any], memo_part: Decimal) -> Payload | None:
+    """The Payment of total 0 that applies the credit memo (part ``doc``) to the note's invoice: up to the
+    invoice's total, when the invoice is the same customer's and in QBO (else None: the credit stays unapplied)."""
+    invoice = ledger.doc("sale_invoice", doc.get("invoice"))
+    invoice_id = ledger.resolver.linked_txn("sale_invoice", doc["invoice"]) if invoice is not None else None
+    if invoice is None or invoice_id is None or invoice.get("customer") != doc["customer"]:
+        return None
+    amount = min(memo_part, sum(sale_amounts(invoice), ZERO))
+    if amount <= 0:
+        return None
+    body: dict[str, Any] = {"TxnDate": doc.get("date"), "PaymentRefNum": doc_number(doc["ref"]),
+                            "CustomerRef": customer, "ARAccountRef": ledger.resolver.account("accounts_receivable")}
+    add_currency(body, doc, ledger)
+    body["TotalAmt"] = ZERO
+    body["Line"] = [{"Amount": amount, "LinkedTxn": [{"TxnId": invoice_id, "TxnType": "Invoice"}]},
+                    {"Amount": amount, "LinkedTxn": [{"TxnId": part_id("doc"), "TxnType": "CreditMemo"}]}]
+    body["PrivateNote"] = f"{doc['ref']} (credit note applied to invoice {doc['invoice']})"
+    return Payload("Payment", "create", body, key=APPLY_KEY, after="doc")

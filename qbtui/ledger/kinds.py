@@ -121,10 +121,13 @@ KINDS: tuple[Kind, ...] = (
     _kind("credit_note", noun="credit note", abbrev="credit", tab=SALES, label="Credit Notes", short="Credits",
           entities=("CreditMemo", "RefundReceipt"), references=(_CUSTOMER, ("invoice", "sale_invoice"), _PRODUCTS),
           informational=("invoice",), dates=("date",), party=("customer",),
-          wave=1, roles=(), build=credit_notes.build_credit_note),
+          # wave 2: after the invoices, so that its credit memo is applied to its own invoice (a Payment of 0 naming
+          # the invoice's QBO Id), and before the payments, so that QBO's auto-apply is taken off before they go
+          wave=2, roles=(), build=credit_notes.build_credit_note),
     _kind("sale_payment", noun="payment", abbrev="payment", tab=SALES, label="Payments", short="Payments",
           entities=("Payment",), references=(("invoice", "sale_invoice"),), dates=("date",), party=("invoice",),
-          wave=2, roles=("accounts_receivable", "payment_clearing"), build=sales.build_payment),
+          # wave 3: after the credit notes applied to their invoices (a payment pays what is left)
+          wave=3, roles=("accounts_receivable", "payment_clearing"), build=sales.build_payment),
     _kind("cogs", noun="COGS journal", abbrev="COGS", tab=ADJUSTMENTS, label="COGS", short="COGS",
           entities=("JournalEntry",), references=(("invoice", "sale_invoice"),), dates=("date",), party=("invoice",),
           # the journal only names its invoice in a memo: it posts whether or not the invoice is sent (a channel
@@ -147,13 +150,13 @@ KINDS: tuple[Kind, ...] = (
           short="Payments",
           entities=("BillPayment",), references=(("supplier_invoice", "supplier_invoice"),), dates=("date",),
           party=("supplier_invoice",),
-          wave=2, roles=("accounts_payable", "bank"), build=purchases.build_bill_payment),
+          wave=3, roles=("accounts_payable", "bank"), build=purchases.build_bill_payment),
     _kind("supplier_deposit", noun="supplier deposit", abbrev="deposit", tab=PURCHASES, label="Supplier Deposits",
           short="Deposits",
           entities=("JournalEntry",), references=(_SUPPLIER, ("supplier_invoice", "supplier_invoice")),
           dates=("date", "applied_date"), party=("supplier",),
-          # wave 2: applied to its supplier invoice, it names the bill's QBO Id (a bill payment settles the bill)
-          wave=2, roles=(), build=journals.build_supplier_deposit),
+          # the payments' wave: applied to its supplier invoice, it names the bill's QBO Id (a bill payment settles it)
+          wave=3, roles=(), build=journals.build_supplier_deposit),
     _kind("adjustment", noun="stock adjustment", abbrev="adjust", tab=ADJUSTMENTS, label="Adjustments",
           short="Adjustments",
           entities=("JournalEntry",), references=(), dates=("accounting_date", "completed_date"),

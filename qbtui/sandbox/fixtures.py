@@ -146,9 +146,8 @@ def _acc(c: Company, name: str) -> dict:
 def _demo(c: Company) -> None:
     prefs = c.objects["Preferences"]["1"]
     prefs["AccountingInfoPrefs"]["BookCloseDate"] = "2026-09-30"
-    # the demo firm turned "Automatically apply credits" off (a new company has it on, as `empty` does): on, QBO
-    # applies every new credit memo to the customer's oldest open invoice (docs/qbo.md#what-the-sandbox-enforces)
-    prefs["SalesFormsPrefs"]["AutoApplyCredit"] = False
+    # "Automatically apply credits" stays on, as in a new company and the recorded preferences: QBO applies every new
+    # credit memo to the customer's oldest open invoice, and qbtui takes that off (docs/qbo.md#applying-credit-notes)
     for name, acc_type, sub in DEMO_EXTRA_ACCOUNTS:
         _account(c, name, acc_type, sub, c.home_currency)
     for name in DEMO_CLASSES:

@@ -47,9 +47,11 @@ from qbtui.errors import (
     FAULT_PERIOD_CLOSED,
     FAULT_STALE_OBJECT,
 )
+from qbtui.ledger.context import Prefs
 from qbtui.ledger.gates import DEPENDENCIES, ITEM_CONFLICT, LABEL, Reason, item_conflict
 from qbtui.ledger.kinds import WAVES, dependencies  # sending waves: a wave only names objects made by earlier ones
 from qbtui.ledger.payload import Payload, jsonable, resolve_parts, unresolved_parts, wire
+from qbtui.ledger.refs import doc_number
 from qbtui.limits import BATCH_MAX_ITEMS
 from qbtui.qbo import (
     BatchItem,
@@ -60,7 +62,7 @@ from qbtui.qbo import (
     WritesRefused as WritesRefused,  # what check_writes_allowed raises, for callers of the engine
     request_id,
 )
-from qbtui.sync import events
+from qbtui.sync import credits, events
 from qbtui.sync.lookup import (
     NAME_FIELD,
     PAYMENT_ENTITIES,
@@ -177,6 +179,14 @@ class SyncEngine:
         self._failures: list[RunFailure] = []  # every failed answer of the run, with its intuit_tid, for the run log
         self._stopped: RunStop | None = None  # the company-wide fault that stopped the run
         self._run_saved_at = 0.0
+        self._prefs: Prefs | None = None
+
+    @property
+    def prefs(self) -> Prefs:
+        """QBO's preferences as the last pull stored them (AutoApplyCredit: qbtui/sync/credits.py)."""
+        if self._prefs is None:
+            self._prefs = Prefs.from_qbo(self.cache.reference("preferences", None))
+        return self._prefs
 
     # -- guards ------------------------------------------------------------------------------
 
@@ -325,6 +335,11 @@ class SyncEngine:
         parts: dict[tuple[str, str], list[QBOPart]] = {}
         for (p, payload), obj in zip(creates, found):
             if obj is not None:
+                if credits.may_auto_apply(payload, self.prefs):  # killed before QBO's own application was taken off
+                    fault = await self._release(p, str(obj["Id"]))
+                    if fault is not None:
+                        log.info("%s %s: QuickBooks' own application of its credit memo stays (%s)", p.type, p.ref,
+                                 fault)
                 parts.setdefault((p.type, p.ref), []).append(self._part(payload, obj))
                 self._created.append({"type": p.type, "ref": p.ref, "entity": payload.entity, "id": str(obj["Id"])})
         outcomes = []
@@ -377,7 +392,8 @@ class SyncEngine:
         for i, (_, payload) in enumerate(pairs):
             by_entity.setdefault(payload.entity, []).append(i)
         for entity, idx in by_entity.items():
-            found = await find_many(self.client, entity, [jsonable(pairs[i][1].body) for i in idx])
+            found = await find_many(self.client, entity, [jsonable(pairs[i][1].body) for i in idx],
+                                    renumbered=self.prefs.known and not self.prefs.custom_txn_numbers)
             for i, obj in zip(idx, found):
                 out[i] = obj
         return out
@@ -433,7 +449,10 @@ class SyncEngine:
         single_only: deque[PlannedDocument] = deque()
         for p in ready:
             if any(pl.operation in ("void", "delete") for pl in p.payloads) or len(p.payloads) > self.batch_size \
-                    or any(pl.after for pl in p.payloads):  # a part that names another's Id goes after it
+                    or any(pl.after for pl in p.payloads) \
+                    or any(credits.may_auto_apply(pl, self.prefs) for pl in p.payloads):
+                # a part that names another's Id goes after it; a credit memo QBO may apply on its own
+                # (AutoApplyCredit) has that application taken off before the document is recorded
                 single_only.append(p)
             else:
                 queue.append(p)
@@ -711,15 +730,38 @@ class SyncEngine:
         progress.sent += 1
         results = []
         made = self._known_parts(p) if any(unresolved_parts(pl.body) for pl in p.payloads) else {}
+        released: set[str] = set()  # credit memos whose auto-application was just taken off
         for payload in p.payloads:
             payload = resolve_parts(payload, made)  # the Ids of the parts sent before it, when it names them
-            result = await self._single(p, payload, 0)
+            credit = credits.applies_credit_memo(payload)  # a re-sync's apply part: released before it is sent
+            result = await self._release(p, credit) if credit is not None and credit not in released else None
+            if result is None:
+                result = await self._single(p, payload, 0)
             results.append((p, payload, result))
             if isinstance(result, QBOFault):
                 break  # the rest of the document waits for a re-sync
             if isinstance(result, dict) and result.get("Id") is not None:
                 made[payload.key] = str(result["Id"])
+                if credits.may_auto_apply(payload, self.prefs):
+                    fault = await self._release(p, str(result["Id"]))
+                    if fault is not None:
+                        results.append((p, payload, fault))
+                        break
+                    released.add(str(result["Id"]))
         self._record([p], results, progress)
+
+    async def _release(self, p: PlannedDocument, credit_id: str) -> QBOFault | None:
+        """Take off what QBO applied of credit memo ``credit_id`` on its own (qbtui/sync/credits.py); the fault that
+        keeps the document from being recorded as synced, or None."""
+        try:
+            await credits.release(self.client, credit_id, doc_number(p.ref))
+        except CompanyFault:
+            raise
+        except QBOFault as fault:
+            return fault
+        except UnknownOutcome as exc:
+            return _unknown_fault(exc.reason)
+        return None
 
     async def _single(self, p: PlannedDocument, payload: Payload, attempt: int) -> Any:
         """One payload as one request: the QBO object or a fault (never raises but CompanyFault)."""

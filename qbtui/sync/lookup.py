@@ -89,15 +89,18 @@ def _linked_txns(obj: dict[str, Any]) -> Counter[tuple[str, str, Decimal]]:
                    for line in obj.get("Line") or () for t in line.get("LinkedTxn") or ())
 
 
-def same_document(found: dict[str, Any], entity: str, body: dict[str, Any]) -> bool:
+def same_document(found: dict[str, Any], entity: str, body: dict[str, Any], *, renumbered: bool = False) -> bool:
     """Is ``found`` what this create payload made (or would make)? Same key; for a transaction also the same
     date, counterparty, total and linked transactions, and (but for a payment, found by our reference
-    itself) our full reference in its memo field."""
+    itself) our full reference in its memo field. ``renumbered``: a sales form whose DocNumber QBO may have
+    given itself (CustomTxnNumbers off): the number is not compared, our reference in the memo is."""
     key = lookup_key(entity, body)
     if key is None:
         return False
     field, value = key
-    if str(found.get(field, "")).casefold() != value.casefold():
+    if renumbered and entity in SALES_FORMS:
+        pass
+    elif str(found.get(field, "")).casefold() != value.casefold():
         return False
     if entity in NAME_FIELD:
         return True
@@ -132,9 +135,12 @@ async def _rows_by_key(client: Queries, entity: str, field: str, values: list[st
     return rows
 
 
-async def find_many(client: Queries, entity: str, bodies: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
+async def find_many(client: Queries, entity: str, bodies: list[dict[str, Any]], *,
+                    renumbered: bool = False) -> list[dict[str, Any] | None]:
     """For each create payload body of ``entity``, the QBO object it made, or None; in bulk. One QBO object is
-    given to one body at most."""
+    given to one body at most. ``renumbered`` (the company's CustomTxnNumbers is off): a sales form not found by its
+    DocNumber is looked for among the forms of its date, by our reference in its memo (QBO numbers a form itself
+    when custom numbers are off; a duplicate number is never refused then, so nothing relies on a 6140)."""
     out: list[dict[str, Any] | None] = [None] * len(bodies)
     keyed = [(i, k) for i, k in ((i, lookup_key(entity, b)) for i, b in enumerate(bodies)) if k is not None]
     if not keyed:
@@ -160,6 +166,16 @@ async def find_many(client: Queries, entity: str, bodies: list[dict[str, Any]]) 
         if hit is not None:
             taken.add(str(hit.get("Id")))
             out[i] = hit
+    missing = [i for i, _ in keyed if out[i] is None and bodies[i].get("TxnDate")]
+    if renumbered and entity in SALES_FORMS and missing:
+        by_date = await _rows_by_key(client, entity, "TxnDate", [str(bodies[i]["TxnDate"])[:10] for i in missing])
+        for i in missing:
+            hit = next((r for r in by_date.get(str(bodies[i]["TxnDate"])[:10].casefold(), ())
+                        if str(r.get("Id")) not in taken and same_document(r, entity, bodies[i], renumbered=True)),
+                       None)
+            if hit is not None:
+                taken.add(str(hit.get("Id")))
+                out[i] = hit
     return out
 
 

@@ -28,8 +28,9 @@ from qbtui.sync.wizard import Check
 PRODUCT_NAME_MAX = 100
 BACKUP_SETTING = "backup_confirmed"
 
-CODES = ("currency", "inventory_tracking", "book_close", "inventory_items", "item_conflicts", "contact_kinds",
-         "product_name_chars", "product_name_collisions", "negative_quantities", "backup")
+CODES = ("currency", "inventory_tracking", "book_close", "inventory_items", "item_conflicts", "auto_apply",
+         "duplicate_numbers", "contact_kinds", "product_name_chars", "product_name_collisions", "negative_quantities",
+         "backup")
 FIXABLE = frozenset({"inventory_tracking", "inventory_items"})
 #: the checks whose failure keeps the first sync from running (the rest is information or a per-document gate)
 BLOCKS_SYNC = frozenset({"currency", "inventory_tracking", "book_close"})
@@ -189,6 +190,10 @@ def preflight(documents: Iterable[Mapping[str, Any]], reference: Mapping[str, An
             "NonInventory), or give the products other names." if conflicts
             else "Products are linked only to QuickBooks items with their own accounts.", details=tuple(conflicts)))
 
+    # 4c. what QBO's preferences do with what qbtui sends (information: ok, never blocking)
+    if prefs.known:
+        checks += preference_checks(prefs, docs)
+
     # 5. contacts of the other kind with our names (6240)
     customers, vendors = reference.get("customers"), reference.get("vendors")
     if customers is None or vendors is None:
@@ -251,6 +256,55 @@ def preflight(documents: Iterable[Mapping[str, Any]], reference: Mapping[str, An
         "Make a complete backup of the QuickBooks company before the first sync (QuickBooks Online Advanced: "
         "Settings > Backup company; otherwise an export of lists and reports, or a backup app). qbtui can undo its "
         "own runs, but a backup covers everything else. Press b once the backup is made."))
+    return checks
+
+
+def preference_checks(prefs: Prefs, docs: list[Mapping[str, Any]]) -> list[Check]:
+    """Information on the preferences that change what QBO posts (docs/qbo.md#applying-credit-notes and
+    #duplicate-numbers): what its auto-apply does to credits and payments, and when it does not refuse a duplicate
+    number. Each is ``ok``: qbtui acts on them; nothing waits."""
+    notes = [d for d in docs if d.get("type") == "credit_note"]
+    loose = [str(d["ref"]) for d in notes if not d.get("invoice")]
+    if prefs.auto_apply_credit:
+        title = "QuickBooks applies new credits to oldest open invoices"
+        explanation = (
+            "QuickBooks' 'Automatically apply credits' is on: it applies each new credit memo to the customer's "
+            "oldest open invoices. qbtui applies each credit note that names its invoice to that invoice (a payment "
+            "of 0 linking the two) and takes off what QuickBooks applied on its own, so that the customer's other "
+            "invoices keep their "
+            "balance for their payments. A credit note without an invoice stays unapplied (apply it in QuickBooks "
+            "when the customer asks). To have QuickBooks leave credits alone, turn off Settings > Account and "
+            "settings > Advanced > Automation > Automatically apply credits.")
+    else:
+        title = "QuickBooks leaves new credits unapplied"
+        explanation = ("qbtui applies each credit note that names its invoice to that invoice (a payment of 0 "
+                       "linking the two); a credit note without an invoice stays unapplied.")
+    explanation += (" Payments always name the invoice they pay, so QuickBooks' automatic application of payments "
+                    "(Automatically apply payments: " + ("on" if prefs.auto_apply_payments else "off") +
+                    ") moves none of them.")
+    details = (f"{len(loose)} credit note(s) without an invoice stay unapplied: " + ", ".join(loose[:10])
+               + (" ..." if len(loose) > 10 else ""),) if loose else ()
+    checks = [Check("auto_apply", True, title, explanation, details=details)]
+    unrefused = []
+    if not prefs.custom_txn_numbers:
+        unrefused.append("sales forms (invoices, credit memos, refund receipts, estimates): custom transaction "
+                         "numbers are off, so QuickBooks numbers a form sent without one itself and stores a sent "
+                         "number even when another form has it")
+    if not prefs.warn_duplicate_journal:
+        unrefused.append("journal entries (COGS, adjustments, deposits, gift vouchers, store credits): 'warn if "
+                         "duplicate journal number is used' is off")
+    if unrefused:
+        checks.append(Check(
+            "duplicate_numbers", True,
+            "Duplicate numbers not refused: " + ", ".join(u.split(" (")[0] for u in unrefused),
+            "qbtui gives every document its own reference as its number and checks in its own records that no two "
+            "documents of a run share one. QuickBooks will not answer a number used twice with an error (6140) for "
+            "these, so qbtui never relies on that answer: after a lost answer it finds its own object by its "
+            "reference in the memo, date, customer or supplier and total, and sends nothing twice.",
+            details=tuple(unrefused)))
+    else:
+        checks.append(Check("duplicate_numbers", True, "QuickBooks refuses duplicate numbers (error 6140)",
+                            "Custom transaction numbers and the duplicate journal number warning are on."))
     return checks
 
 

@@ -11,9 +11,13 @@ document whose QBO copy was changed or deleted is a discrepancy, shown on the Di
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from qbtui.cache import Cache
+from qbtui.ledger.build import build
+from qbtui.ledger.context import Ledger
+from qbtui.ledger.payload import Payload, jsonable, resolve_parts
 from qbtui.qbo import QBOClient
 from qbtui.settings import Settings
 from qbtui.sync.balances import pull_inventory_balance
@@ -52,8 +56,98 @@ def _synced_objects(cache: Cache) -> dict[tuple[str, str], tuple[dict[str, Any],
     return out
 
 
+# --- what qbtui owns of a QBO object ------------------------------------------------------------------------------
+
+_NOT_OWNED_LINES = frozenset({"SubTotalLineDetail", "DescriptionOnly", "DiscountLineDetail"})
+
+
+def _dec(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value)) if value is not None else None
+    except InvalidOperation:
+        return None
+
+
+def _ref(value: Any) -> str | None:
+    return str(value.get("value")) if isinstance(value, dict) and value.get("value") is not None else None
+
+
+def owned_fields(body: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a transaction that qbtui sets and that QBO does not move on its own: its date, number,
+    counterparty, and its lines (their total, and what each names: item or account, posting side, linked
+    transaction). Not its SyncToken, Balance or LinkedTxn, which a payment applied to it changes (as QBO does)."""
+    out: dict[str, Any] = {}
+    if body.get("TxnDate"):
+        out["TxnDate"] = str(body["TxnDate"])[:10]
+    if body.get("DocNumber"):
+        out["DocNumber"] = str(body["DocNumber"])
+    for field in ("CustomerRef", "VendorRef"):
+        if field in body:
+            out[field] = _ref(body[field])
+    if "TotalAmt" in body and not body.get("Line"):
+        out["TotalAmt"] = _dec(body["TotalAmt"])
+    total, names = Decimal(0), []
+    for line in body.get("Line") or ():
+        kind = line.get("DetailType")
+        if kind in _NOT_OWNED_LINES:
+            continue
+        total += _dec(line.get("Amount")) or 0
+        detail = line.get(kind) if isinstance(line.get(kind), dict) else {}
+        named = [_ref(detail.get(f)) for f in ("ItemRef", "AccountRef") if detail.get(f)]
+        named += [f"{t.get('TxnType')} {t.get('TxnId')}" for t in line.get("LinkedTxn") or ()]
+        names.append(" ".join([str(detail.get("PostingType") or ""), *(n or "" for n in named)]).strip())
+    if body.get("Line"):
+        out["Line amounts"] = total
+        out["Line items"] = sorted(names)
+    return out
+
+
+def owned_differences(ours: dict[str, Any], row: dict[str, Any]) -> list[dict[str, Any]]:
+    """The owned fields (:func:`owned_fields`) in which QBO's ``row`` differs from what qbtui sent."""
+    mine, theirs = owned_fields(ours), owned_fields(row)
+    return [{"field": field, "ours": _shown(value), "qbo": _shown(theirs.get(field))}
+            for field, value in mine.items() if theirs.get(field) != value]
+
+
+def _shown(value: Any) -> Any:
+    return str(value) if isinstance(value, Decimal) else value
+
+
+class _Sent:
+    """What qbtui sent for a synced document's part, rebuilt from the document (the ledger as a sync builds it)."""
+
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
+        self._ledger: Ledger | None = None
+
+    def _ledger_now(self) -> Ledger:
+        if self._ledger is None:
+            from qbtui.sync.plan import cache_resolver, snapshot  # the plan's view of the cache, built only if needed
+            snap = snapshot(self.cache)
+            self._ledger = Ledger(snap.settings, cache_resolver(snap, True), snap.prefs, snap.docs)
+        return self._ledger
+
+    def ours(self, link: dict[str, Any], part: dict[str, Any]) -> dict[str, Any] | None:
+        """The body of ``part`` as qbtui sent it, or None when it cannot be told (the document changed since it was
+        synced, or it no longer builds)."""
+        record = self.cache.get(link["type"], link["ref"])
+        if record is None or (link.get("synced_rev") is not None and record.get("rev") != link.get("synced_rev")):
+            return None
+        try:
+            payloads = build(record["data"], self._ledger_now())
+        except Exception:  # noqa: BLE001 - a document that no longer builds is compared by its SyncToken
+            return None
+        ids = {str(q["key"]): str(q["id"]) for q in link.get("qbo") or () if q.get("key") and q.get("id")}
+        mine: Payload | None = next((pl for pl in payloads if pl.key == part.get("key")), None)
+        if mine is None:
+            mine = next((pl for pl in payloads if pl.entity == part.get("entity")), None)
+        return jsonable(resolve_parts(mine, ids).body) if mine is not None else None
+
+
 async def pull_changes(cache: Cache, client: QBOClient) -> list[dict[str, Any]]:
-    """Discrepancies from CDC since the last pull: our synced objects changed or deleted in QBO."""
+    """Discrepancies from CDC since the last pull: our synced objects changed or deleted in QBO. A SyncToken that
+    moved is a change only when the fields qbtui sent moved too (:func:`owned_fields`): applying a payment moves an
+    invoice's SyncToken, Balance and LinkedTxn, and qbtui's own payments and credit notes do so."""
     objects = _synced_objects(cache)
     now = datetime.now(UTC)
     last = cache.get_setting("last_pull")
@@ -61,6 +155,7 @@ async def pull_changes(cache: Cache, client: QBOClient) -> list[dict[str, Any]]:
     found: dict[tuple[str, str, str], dict[str, Any]] = {(d["type"], d["ref"], d.get("id", "")): d
                                                     for d in cache.reference("discrepancies", []) or []}
     entities = sorted({entity for entity, _ in objects})
+    sent = _Sent(cache)
     if entities:
         changes = await client.cdc(entities, since)
         for entity, rows in changes.items():
@@ -72,10 +167,17 @@ async def pull_changes(cache: Cache, client: QBOClient) -> list[dict[str, Any]]:
                 if row.get("status") == "Deleted":
                     kind, differences = "deleted", []
                 elif str(row.get("SyncToken")) != str(part.get("sync_token")):
+                    ours = sent.ours(link, part)
+                    if ours is not None:  # what qbtui sent, rebuilt: a change of its own fields only is one
+                        differences = owned_differences(ours, row)
+                        if not differences:
+                            continue  # only what QBO derives moved (a payment applied: Balance, LinkedTxn)
+                    else:
+                        differences = [{"field": "SyncToken", "ours": part.get("sync_token"),
+                                        "qbo": row.get("SyncToken")}]
+                        if "TotalAmt" in row:
+                            differences.append({"field": "TotalAmt", "ours": None, "qbo": row["TotalAmt"]})
                     kind = "changed"
-                    differences = [{"field": "SyncToken", "ours": part.get("sync_token"), "qbo": row.get("SyncToken")}]
-                    if "TotalAmt" in row:
-                        differences.append({"field": "TotalAmt", "ours": None, "qbo": row["TotalAmt"]})
                 else:
                     continue
                 found[(link["type"], link["ref"], str(row.get("Id")))] = {

@@ -523,11 +523,11 @@ async def test_a_new_company_has_the_recorded_preferences():
 
 async def test_preferences_are_read_and_set_as_qbo_takes_them(client):
     p = await prefs(client)
-    assert p["SalesFormsPrefs"]["AutoApplyCredit"] is False  # the demo firm turned it off
+    assert p["SalesFormsPrefs"]["AutoApplyCredit"] is True  # the demo firm keeps a new company's default
     assert p["SalesFormsPrefs"]["AutoApplyPayments"] is True
     assert {"Name": "WarnDuplicateJournalNumber", "Value": "false"} in p["OtherPrefs"]["NameValue"]
-    changed = await set_prefs(client, {"SalesFormsPrefs": {"AutoApplyCredit": True}})
-    assert changed["SalesFormsPrefs"]["AutoApplyCredit"] is True and changed["SalesFormsPrefs"]["CustomTxnNumbers"]
+    changed = await set_prefs(client, {"SalesFormsPrefs": {"AutoApplyCredit": False}})
+    assert changed["SalesFormsPrefs"]["AutoApplyCredit"] is False and changed["SalesFormsPrefs"]["CustomTxnNumbers"]
     assert (await prefs(client))["SyncToken"] == "1"
 
 
