@@ -26,6 +26,11 @@ def _plain(value: Decimal) -> Decimal:
     """Drop exponent notation (``1E+3`` -> ``1000``) so stored strings read like numbers. A value the
     decimal-places check let through with more places than allowed holds only zeros there
     (``0E-1000000000``): written with six, never a billion."""
+    text = str(value)
+    if "E" not in text:  # already plain: the value itself, as the round trip below would give it back
+        point = text.find(".")
+        if point < 0 or len(text) - point - 1 <= 6:
+            return value
     if value.as_tuple().exponent < -6:  # type: ignore[operator]
         value = value.quantize(_SIX_PLACES)
     return Decimal(format(value, "f"))

@@ -182,10 +182,13 @@ def _too_deep() -> str:
     return f"nested deeper than {MAX_DEPTH} levels (the import format allows {MAX_DEPTH})"
 
 
-def _bounds(value: Any, size: int) -> str | None:
+def _bounds(value: Any, size: int, brackets: int | None = None) -> str | None:
     """Why one parsed record is over a hard cap (a text longer than MAX_FIELD_BYTES, nesting deeper than
-    MAX_DEPTH), or None. ``size``: its length in characters; a small record is within the caps by size alone."""
-    if size <= MAX_FIELD_BYTES // 4 and size <= MAX_DEPTH:
+    MAX_DEPTH), or None. ``size``: its length in characters; ``brackets``: how many ``{`` and ``[`` its text holds
+    (None: not counted). A record is within the caps without walking it when it is too short to hold a text over
+    the cap (4 bytes a character at most) and too short, or has too few brackets, to nest deeper than the cap
+    (each level opens with one; brackets inside strings only count more)."""
+    if size <= MAX_FIELD_BYTES // 4 and (size <= MAX_DEPTH or (brackets is not None and brackets <= MAX_DEPTH)):
         return None
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
@@ -244,11 +247,12 @@ class _Collector:
             self.truncated = True
             raise _Stop
 
-    def add(self, raw: Any, where: str, locate: Callable[[tuple[Any, ...]], tuple[str, str]], size: int = 0) -> None:
+    def add(self, raw: Any, where: str, locate: Callable[[tuple[Any, ...]], tuple[str, str]], size: int = 0,
+            brackets: int | None = None) -> None:
         if not isinstance(raw, dict):
             self.problem(where, "", f"a document must be a JSON object, not {type(raw).__name__}")
             return
-        over = _bounds(raw, size)
+        over = _bounds(raw, size, brackets)
         if over:
             self.problem(where, "", over)
             return
@@ -407,11 +411,12 @@ def _read_array(path: Path, text: str, pos: int, prefix: tuple[Any, ...], collec
     if text[pos:pos + 1] == "]":
         return pos + 1
     i = 0
+    head = _pointer(prefix) if prefix else ""  # the array's own pointer, once: an index needs no escaping
     while True:
         base = (*prefix, i)
-        where = _pointer(base)
+        where = f"{head}/{i}"
         raw, end = _value_at(path, text, pos, where)
-        collector.add(raw, where, _within(base), end - pos)
+        collector.add(raw, where, _within(base), end - pos, text.count("{", pos, end) + text.count("[", pos, end))
         pos = _skip_ws(text, end)
         sep = text[pos:pos + 1]
         if sep == ",":
@@ -463,7 +468,7 @@ def _read_jsonl(path: Path, stream: BinaryIO, default_type: str | None) -> Check
             except RecursionError:
                 collector.problem(f"line {n}", "", _too_deep())
                 continue
-            collector.add(raw, f"line {n}", _on_line(n), len(line))
+            collector.add(raw, f"line {n}", _on_line(n), len(line), line.count("{") + line.count("["))
     except _Stop:
         pass
     if blank and not collector.problems:

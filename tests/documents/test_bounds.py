@@ -191,3 +191,27 @@ def test_full_disk_and_read_only_file_system(tmp_path, options, words):
         assert leftovers(where) == []
     finally:
         subprocess.run(["umount", str(where)], capture_output=True)
+
+
+def test_brackets_inside_texts_do_not_make_a_shallow_record_deep_and_a_deep_one_is_still_caught(tmp_path):
+    """A record is walked for its depth only when its text has more ``{``/``[`` than the cap allows levels:
+    brackets in a name count but do not nest; the depth itself still decides."""
+    from qbtui.documents import ImportFileError, read_file
+
+    def extra_of_depth(levels: int) -> dict:
+        node: dict = {}
+        for _ in range(levels - 2):
+            node = {"a": node}
+        return node
+
+    shallow = dict(GOOD, ref="C-B", name="[{" * MAX_DEPTH)  # 2 x MAX_DEPTH brackets, depth 1
+    for suffix, dump in ((".json", lambda docs: json.dumps(docs)),
+                         (".jsonl", lambda docs: "\n".join(json.dumps(d) for d in docs) + "\n")):
+        path = tmp_path / f"ok{suffix}"
+        path.write_text(dump([shallow]))
+        assert [d["name"] for d in read_file(path)] == ["[{" * MAX_DEPTH]
+        path = tmp_path / f"deep{suffix}"
+        path.write_text(dump([dict(GOOD, ref="C-D", extra=extra_of_depth(MAX_DEPTH + 1))]))
+        with pytest.raises(ImportFileError) as exc:
+            read_file(path)
+        assert any(f"nested deeper than {MAX_DEPTH} levels" in p.reason for p in exc.value.problems)
