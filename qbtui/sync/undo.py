@@ -35,7 +35,7 @@ from qbtui.cache import Cache, ErrorRecord, Outcome, Run, RunObject
 from qbtui.errors import FAULT_INACTIVE_REFERENCE, FAULT_STALE_OBJECT
 from qbtui.ledger.kinds import KINDS, WAVES, dependencies
 from qbtui.limits import BATCH_MAX_ITEMS
-from qbtui.qbo import BatchItem, QBOClient, QBOFault, ReconnectRequired, UnknownOutcome, request_id
+from qbtui.qbo import BatchItem, CompanyFault, QBOClient, QBOFault, UnknownOutcome, request_id
 from qbtui.sync import events
 from qbtui.sync.engine import fault_error
 from qbtui.sync.readonly import check_writes_allowed
@@ -257,7 +257,7 @@ class _Undo:
                f"MAXRESULTS {READ_CHUNK}")
         try:
             rows = await self.client.query(sql)
-        except ReconnectRequired:
+        except CompanyFault:  # about the whole company: the undo stops
             raise
         except QBOFault as fault:
             for item in chunk:
@@ -335,7 +335,7 @@ class _Undo:
             for item in chunk:
                 self._again(item, _no_answer(exc.reason))
             return
-        except ReconnectRequired:
+        except CompanyFault:  # about the whole company: the undo stops
             raise
         except QBOFault as fault:  # the whole batch was refused
             for item in chunk:
@@ -359,7 +359,7 @@ class _Undo:
         except UnknownOutcome as exc:
             self._again(item, _no_answer(exc.reason))
             return
-        except ReconnectRequired:
+        except CompanyFault:  # about the whole company: the undo stops
             raise
         except QBOFault as fault:
             self._settle(item, fault)
@@ -415,16 +415,17 @@ async def undo_run(cache: Cache, client: QBOClient, run_id: str, *, on_event: ev
             on_event(events.log(f"kept {k['type']} {k['ref']} ({k['entity']} {k['id']}): still used by "
                                 f"{', '.join(k['used_by'])}"))
     undo = _Undo(cache, client, undo_id, on_event, batch_size, batch_workers, single_workers)
-    reconnect: ReconnectRequired | None = None
+    stopped: CompanyFault | None = None
     try:
         await undo.run(to_remove)
-    except ReconnectRequired as exc:  # what was removed so far is recorded; the rest waits for a reconnect
-        reconnect = exc
+    except CompanyFault as fault:  # the connection, the access or the subscription: what was removed is recorded,
+        stopped = fault            # the rest waits until a person acts (then the undo is run again)
     finally:  # also when stopped: what is gone from QBO is recorded as gone
         _record(cache, undo, undo_id, kept)
-    if reconnect is not None:
-        cache.update_run(undo_id, interrupted=True)
-        raise reconnect
+    if stopped is not None:
+        cache.update_run(undo_id, interrupted=True, stopped={"code": stopped.code, "message": str(stopped),
+                                                             "hint": stopped.hint, "intuit_tid": stopped.intuit_tid})
+        raise stopped
     if not undo.failed_objects and not kept:  # else the run can be undone again (what is gone counts as removed)
         cache.update_run(run_id, undone_by=undo_id)
     return next(r for r in cache.runs() if r["id"] == undo_id)

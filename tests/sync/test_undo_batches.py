@@ -176,3 +176,26 @@ def test_what_another_run_still_uses_is_kept_and_said(profile):
     r = profile.q("undo", run1["id"], "--yes")
     assert r.exit_code == 0, r.output
     assert profile.company.get("Customer", cust)["Active"] is False
+
+
+def test_a_company_wide_fault_stops_the_undo_keeps_what_was_removed_and_the_undo_can_be_run_again(profile):
+    """6190 (the subscription ended) after 31 writes: exit 2 with QBO's reason, the undo run stopped with
+    the fault, what the first writes removed recorded as voided, and the run still undoable; once the company is
+    fine again the undo removes the rest."""
+    run = _sync(profile, small_set(40))
+    profile.refuse("6190", after_writes=31)  # a batch of 30 (and maybe a single) goes through, then every write fails
+    r = profile.q("undo", run["id"], "--yes")
+    assert r.exit_code == 2, r.output
+    assert "6190" in r.stderr and "subscription" in r.stderr
+    undo = profile.q.json("runs")["runs"][0]
+    assert undo["kind"] == "undo" and undo["interrupted"] and undo["stopped"]["code"] == "6190"
+    removed = undo["counts"]["removed"]
+    assert 0 < removed < len(run["created"]) and undo["counts"]["failed"] == 0
+    assert not next(x for x in profile.q.json("runs")["runs"] if x["id"] == run["id"]).get("undone_by")
+    with profile.cache() as cache:
+        voided = {link["ref"] for link in cache.links() if link.get("status") == "voided"}
+    assert voided and voided <= {c["ref"] for c in undo["removed"]}
+    profile.refuse(None)
+    r = profile.q("undo", run["id"], "--yes")
+    assert r.exit_code == 0, r.output
+    _assert_all_gone(profile, run)
