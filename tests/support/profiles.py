@@ -252,6 +252,13 @@ class Request:
     body: bytes = b""
     end: float = 0.0  # 0.0: still in the server
     method: str = "GET"
+    status: int = 0  # the HTTP status answered (0: none yet)
+    answer: bytes = b""  # the body answered
+
+    @property
+    def faulted(self) -> bool:
+        """QBO answered a fault: an HTTP error, or a Fault inside a 200 (a batch item's)."""
+        return self.status >= 400 or b'"Fault"' in self.answer
 
 
 class _Tap:
@@ -285,8 +292,14 @@ class RequestLog:
                       method=scope.get("method", "GET"))
         with self._lock:
             self.requests.append(req)
+        async def tap_send(message: dict[str, Any]) -> None:
+            if message.get("type") == "http.response.start":
+                req.status = message.get("status", 0)
+            elif message.get("type") == "http.response.body":
+                req.answer += message.get("body", b"")
+            await send(message)
         try:
-            await self.api(scope, _Tap(receive, req), send)
+            await self.api(scope, _Tap(receive, req), tap_send)
         finally:
             req.end = time.monotonic()
 
