@@ -5,6 +5,7 @@ Layout of ``<data_dir>/profiles/<name>/`` (``data_dir`` defaults to :func:`defau
     documents.sqlite  SQLite (stdlib sqlite3), WAL journal: tables documents, links, counts, meta
                       (+ documents.sqlite-wal / -shm while in use; all three 0600)
     outcomes.mark     watermark: the seq of the last outcome batch committed (detects a database that went back)
+    documents.checked the database's size, mtime and inode as the last writer left them on close
     state.json        TinyDB: meta (schema_version, created_by), settings, runs, reference
     writer.lock       flock'd by the one writer; holds its pid, command and start time
     backup-<stamp>/   (private) the files of the release before, moved there by the migration (below)
@@ -39,7 +40,9 @@ indexes; the date and counterparty fields are named per kind in :mod:`qbtui.cach
   documents imported again are marked so too. A writer makes that durable, a reader sees the same (in a copy
   held in memory); ``Cache.recovery`` says what was found.
 * A damaged database (not a SQLite file, shorter than its header says, or failing ``PRAGMA quick_check`` when a
-  writer opens it) refuses to open with :class:`CacheCorrupt`, whose advice keeps the links where it can (a
+  writer opens it; the check reads the whole file, about 1 s at a million documents, so it is skipped when
+  the files are exactly as the last writer left them on close: ``documents.checked``) refuses to open with
+  :class:`CacheCorrupt`, whose advice keeps the links where it can (a
   copy; SQLite's ``.recover``; else move it aside and import again: everything is then looked up before a
   send). A damaged state.json refuses too, with advice that keeps every link.
 * state.json is small and written atomically on each change (:class:`~qbtui.cache.storage.MemoryStorage`).
@@ -59,8 +62,8 @@ more documents into ``skipped``). ``status_counts`` always lists all six words.
 
 Records returned by the API are copies; mutating them does not change the cache. Stored
 values go through JSON: Decimal becomes a string, date/datetime ISO strings.
-Costs to know: ``get``, ``status_of``, ``update_document`` and a batch of outcomes cost the same at 10,000 as at
-1,000,000 documents; ``documents()`` and ``links()`` stream the whole history a page at a time (what must see
+Costs to know (tests/bench/bench_cache.py --compare): ``get``, ``status_of``, ``status_counts``,
+``update_document`` and a batch of outcomes cost about the same at 10,000 as at 1,000,000 documents; ``documents()`` and ``links()`` stream the whole history a page at a time (what must see
 everything, such as the gates that compare documents, uses :meth:`Cache.documents_and_links`: one pass).
 """
 
