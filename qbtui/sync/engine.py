@@ -297,7 +297,7 @@ class SyncEngine:
         # synced links, and those left part-way (some parts in QBO, found or made by that run: a document whose parts
         # go one after another, such as an applied supplier deposit, may be killed between two of them)
         kept = ("synced", "sending", "failed")
-        for link in self.cache.links():
+        for link in self.cache.links(list(kept), runs=open_runs):  # through the links' (run) index
             run = open_runs.get(link.get("run") or "")
             if run is None or link.get("status") not in kept:
                 continue
@@ -322,7 +322,7 @@ class SyncEngine:
         """Documents left in ``sending`` by a run that died: look each part up before anything is resent.
         Wave by wave, re-planned in between, so that a document is looked up with the Ids of what it names
         (a payment with its customer's and invoice's) when those were unknown too (a lost journal)."""
-        stuck = {(link["type"], link["ref"]) for link in self.cache.links() if link.get("status") == "sending"}
+        stuck = {(link["type"], link["ref"]) for link in self.cache.links(["sending"])}
         for wave in WAVES:
             keys = {k for k in stuck if k[0] in wave}
             if keys:
