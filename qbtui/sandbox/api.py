@@ -13,8 +13,8 @@ from urllib.parse import parse_qs
 
 import orjson
 
-from . import errors as E, query as Q, reports, schema
-from .clock import now, parse_datetime, qbo_time
+from . import currency as C, errors as E, query as Q, reports, schema
+from .clock import now, parse_datetime, qbo_time, today
 from .company import Company
 from .entities import PATHS, SPECS
 from .faults import drop_connection
@@ -145,6 +145,8 @@ class Api:
                 return _json(200, {"CDCResponse": [{"QueryResponse": self.cdc(params)}], "time": qbo_time()})
             if head == "batch" and method == "POST":
                 return _json(200, {"BatchItemResponse": self.batch(_parse_json(body)), "time": qbo_time()})
+            if head == "exchangerate":  # multicurrency only (currency.py: the rates and their source)
+                return _json(200, {"ExchangeRate": self.exchange_rate(method, params, body), "time": qbo_time()})
             if head == "preferences":
                 if method == "GET":
                     return _json(200, {"Preferences": company.preferences, "time": qbo_time()})
@@ -200,6 +202,32 @@ class Api:
             result = company.create(entity, body, include=include)
         self.state.mark_dirty()
         return result
+
+    def exchange_rate(self, method: str, params: dict[str, list[str]], body: bytes) -> dict:
+        """``GET exchangerate?sourcecurrencycode=EUR&asofdate=YYYY-MM-DD`` (today without a date) reads the rate into
+        the home currency; a POST of ``{"SourceCurrencyCode", "AsOfDate", "Rate"}`` sets it (quickbooks-ruby's
+        ExchangeRate service; python-quickbooks' ExchangeRate). Without multicurrency: 6000 (*unverified*)."""
+        company: Company = self.state.company
+        if not C.enabled(company):
+            raise E.business("Multicurrency is not enabled for this company.")
+        if method == "GET":
+            source = (params.get("sourcecurrencycode") or [""])[0].upper()
+            if not source:
+                raise E.required_missing("sourcecurrencycode")
+            as_of = (params.get("asofdate") or [today()])[0]
+            return C.exchange_rate_object(company, source, as_of)
+        data = _parse_json(body)
+        if not isinstance(data, dict):
+            raise E.unsupported("The body of an ExchangeRate request must be a JSON object")
+        data = data.get("ExchangeRate", data)
+        for key in ("SourceCurrencyCode", "Rate"):
+            if data.get(key) in (None, ""):
+                raise E.required_missing(key)
+        source, as_of = str(data["SourceCurrencyCode"]).upper(), str(data.get("AsOfDate") or today())
+        company.exchange_rates[(source, as_of)] = float(Decimal(str(data["Rate"])))
+        C.note_currency(company, source)
+        self.state.mark_dirty()
+        return C.exchange_rate_object(company, source, as_of)
 
     # --- query, batch, cdc -----------------------------------------------------------
 

@@ -29,7 +29,8 @@ class SandboxState:
         self.config = config
         company = state.load(config.state_file) if config.state_file else None
         if company is None:
-            company = fixtures.build(config.company, config.realm_id)
+            company = fixtures.build(config.company, config.realm_id, region=config.region,
+                                     multicurrency=config.multicurrency)
         self.company: Company = company
         self.tokens = TokenStore(company.oauth, config)
         self.throttle = Throttle(config)

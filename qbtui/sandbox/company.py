@@ -7,9 +7,10 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from . import errors as E, rules
+from . import currency as C, errors as E, rules, tax as T
 from .clock import meta_time, today
 from .entities import ACCOUNT_CLASSIFICATION, PSEUDO_TAX_CODES, REF_FIELDS, SPECS, TXN, Spec
+from .regions import Region, currency_name, region as region_of
 
 CENT = Decimal("0.01")
 HALF_CENT = Decimal("0.005")
@@ -60,6 +61,10 @@ class Company:
         self.docs: dict[tuple[str, str, str], str] = {}
         self.applied: dict[tuple[str, str], Decimal] = {}
         self.changes = 0  # bumped on every write (the state saver watches it)
+        #: `--region` (regions.py): which tax rules apply (tax.py)
+        self.region = "us"
+        #: rates set through `POST exchangerate`: (source currency, as-of date) -> rate (currency.py)
+        self.exchange_rates: dict[tuple[str, str], float] = {}
         self._fresh: set[tuple[str, str]] = set()  # objects of the request under way whose SyncToken stays
 
     # --- reading ---------------------------------------------------------------------
@@ -71,6 +76,14 @@ class Company:
     @property
     def company_info(self) -> dict:
         return next(iter(self.objects["CompanyInfo"].values()))
+
+    @property
+    def region_info(self) -> Region:
+        return region_of(self.region)
+
+    @property
+    def multicurrency(self) -> bool:
+        return C.enabled(self)
 
     @property
     def home_currency(self) -> str:
@@ -97,6 +110,23 @@ class Company:
         i = self.next_id
         self.next_id += 1
         return str(i)
+
+    def add_object(self, entity: str, obj: dict, at: datetime | None = None) -> dict:
+        """An object QBO makes itself (a currency's A/R account, a currency of the list): no checks."""
+        stamp = meta_time(at)
+        obj.update({"Id": self.new_id(), "SyncToken": "0", "domain": "QBO", "sparse": False,
+                    "MetaData": {"CreateTime": stamp, "LastUpdatedTime": stamp}})
+        self.objects[entity][obj["Id"]] = obj
+        self._index(SPECS[entity], obj)
+        self.changes += 1
+        return obj
+
+    def add_account(self, name: str, acc_type: str, subtype: str, currency: str, at: datetime | None = None) -> dict:
+        return self.add_object("Account", {
+            "Name": name, "FullyQualifiedName": name, "SubAccount": False, "Active": True, "AccountType": acc_type,
+            "AccountSubType": subtype, "Classification": ACCOUNT_CLASSIFICATION[acc_type], "CurrentBalance": 0,
+            "CurrentBalanceWithSubAccounts": 0, "CurrencyRef": {"value": currency, "name": currency_name(currency)}},
+            at)
 
     # --- indexes ---------------------------------------------------------------------
 
@@ -305,13 +335,12 @@ class Company:
             if not obj.get("TxnDate"):
                 obj["TxnDate"] = old.get("TxnDate") if old and old.get("TxnDate") else today()
             if "CurrencyRef" not in obj:
-                obj["CurrencyRef"] = self._currency_ref()
+                obj["CurrencyRef"] = C.default_currency(self, spec.name, obj) if self.multicurrency \
+                    else self._currency_ref()
 
     def _currency_ref(self) -> dict:
         code = self.home_currency
-        names = {"USD": "United States Dollar", "CAD": "Canadian Dollar", "GBP": "British Pound Sterling",
-                 "EUR": "Euro", "AUD": "Australian Dollar"}
-        return {"value": code, "name": names.get(code, code)}
+        return {"value": code, "name": currency_name(code)}
 
     def _check_close(self, txn_date: str | None) -> None:
         close = self.book_close_date
@@ -348,6 +377,8 @@ class Company:
             self._validate_item(obj)
         self._check_refs(obj)
         rules.check_account_types(self, spec.name, obj)
+        if spec.kind == TXN and self.multicurrency:
+            C.check(self, spec.name, obj)
         if spec.kind == TXN:
             if check_close:
                 self._check_close(obj.get("TxnDate"))
@@ -420,6 +451,11 @@ class Company:
             obj.setdefault("CurrentBalance", old.get("CurrentBalance", 0) if old else 0)
             obj.setdefault("SubAccount", False)
             obj.setdefault("CurrencyRef", self._currency_ref())
+        multicurrency = self.multicurrency
+        if multicurrency and spec.name in ("Customer", "Vendor"):
+            C.note_currency(self, str((obj.get("CurrencyRef") or {}).get("value") or ""))
+        if multicurrency and spec.kind == TXN:
+            C.settle(self, spec.name, obj)
         kind = spec.totals
         if kind == "sales":
             self._sales_totals(spec, obj)
@@ -435,6 +471,8 @@ class Company:
             self._refresh_balance("Bill", obj)
         if spec.name == "CreditMemo" and old is not None:
             self._refresh_balance("CreditMemo", obj)
+        if multicurrency and spec.kind == TXN:
+            C.home_amounts(spec.name, obj)
 
     def _payment_targets(self, spec: Spec) -> tuple[str, ...]:
         """What a payment's lines apply: a Payment pays invoices and uses credit memos (Intuit's Payment page:
@@ -685,12 +723,10 @@ class Company:
             line["Amount"] = num(amount)
             discount_total += amount
         self._number_lines(lines)
+        taxed = T.compute(self, spec.name, obj, lines, subtotal)  # tax.py: the region's tax, QBO's rounding
         lines.append({"Amount": num(subtotal), "DetailType": "SubTotalLineDetail", "SubTotalLineDetail": {}})
         obj["Line"] = lines
-        tax_detail = obj.get("TxnTaxDetail") if isinstance(obj.get("TxnTaxDetail"), dict) else {}
-        tax = money(tax_detail.get("TotalTax", 0), "TotalTax")
-        obj["TxnTaxDetail"] = {**tax_detail, "TotalTax": num(tax)}
-        total = subtotal - discount_total + tax
+        total = taxed.total - discount_total
         if total < 0:
             raise E.business("Transaction amount must be zero or greater.")
         obj["TotalAmt"] = num(total)
@@ -734,6 +770,7 @@ class Company:
             lines.append(line)
         self._number_lines(lines)
         obj["Line"] = lines
+        total = T.compute(self, spec.name, obj, lines, total).total  # tax.py: the region's tax
         obj["TotalAmt"] = num(total)
         if spec.name in ("Bill", "PurchaseOrder") and "APAccountRef" not in obj:
             ref = self._account_ref_by_type("Accounts Payable")

@@ -62,6 +62,10 @@ it too); the sandbox's name for it."""
 @dataclass
 class SandboxConfig:
     company: Company = "demo"
+    #: the country, home currency and tax codes (regions.py): us, ca, uk, au, nz
+    region: str = "us"
+    #: Preferences.CurrencyPrefs.MultiCurrencyEnabled (currency.py)
+    multicurrency: bool = False
     throttle: Throttle = "qbo"
     time_scale: float = 1.0
     latency_ms: float = 0.0
@@ -85,6 +89,8 @@ class SandboxConfig:
     def __post_init__(self) -> None:
         if self.company not in ("empty", "demo", "unprepared", "inventory"):
             raise ValueError(f"unknown company {self.company!r}")
+        if self.region not in ("us", "ca", "uk", "au", "nz"):
+            raise ValueError(f"unknown region {self.region!r}")
         if self.throttle not in ("qbo", "off"):
             raise ValueError(f"unknown throttle {self.throttle!r}")
         if self.time_scale <= 0:

@@ -57,6 +57,9 @@ _add(Spec("Class", LIST, name_field="Name", name_space="Class", required=("Name"
 _add(Spec("Department", LIST, name_field="Name", name_space="Department", required=("Name",),
           has_active=True, read_only=_COMMON_RO | {"FullyQualifiedName"}))
 _add(Spec("CompanyInfo", SINGLETON, create=False, update=False))
+#: the currencies a multicurrency company uses besides its home currency (currency.py)
+_add(Spec("CompanyCurrency", LIST, name_field="Code", name_space="CompanyCurrency", name_max=3, required=("Code",),
+          has_active=True, read_only=_COMMON_RO))
 _add(Spec("Preferences", SINGLETON, create=False, update=True))
 for _contact in ("Customer", "Vendor", "Employee"):
     _add(Spec(_contact, LIST, name_field="DisplayName", name_space="contact", name_max=500,

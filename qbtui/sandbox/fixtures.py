@@ -7,6 +7,7 @@ from datetime import datetime
 
 from .clock import ZONE
 from .company import Company
+from .regions import Region, currency_name, region as region_of
 
 #: when the fixture objects were "created" (outside any 30-day CDC window of today)
 FIXTURE_TIME = datetime(2026, 8, 1, 9, 0, 0, tzinfo=ZONE)
@@ -51,11 +52,15 @@ TERMS = [("Due on receipt", 0), ("Net 15", 15), ("Net 30", 30), ("Net 60", 60)]
 COMPANIES = ("empty", "demo", "unprepared", "inventory")
 
 
-def build(kind: str, realm_id: str) -> Company:
+def build(kind: str, realm_id: str, region: str = "us", multicurrency: bool = False) -> Company:
+    """The company ``kind`` in ``region`` (regions.py: its country, home currency and tax codes), multicurrency
+    on or off. The default (us, off) is the company as it always was, but for its tax codes: TAX and NON are
+    pseudo codes with those Ids, as QBO lists them, beside a rate code (regions.py has the source)."""
     if kind not in COMPANIES:
         raise ValueError(f"unknown company {kind!r}")
     c = Company(realm_id)
-    _base(c, kind)
+    c.region = region_of(region).code
+    _base(c, kind, multicurrency)
     if kind in ("demo", "unprepared", "inventory"):
         _demo(c)
     if kind == "unprepared":
@@ -75,9 +80,11 @@ def _raw(c: Company, entity: str, obj: dict, obj_id: str | None = None) -> dict:
     return obj
 
 
-def _base(c: Company, kind: str) -> None:
-    usd = kind != "unprepared"
-    currency = "USD" if usd else "CAD"
+def _base(c: Company, kind: str, multicurrency: bool = False) -> None:
+    reg = c.region_info
+    us = reg.code == "us"
+    usd = kind != "unprepared"  # (us) the unprepared firm's home currency is CAD, as ever
+    currency = reg.currency if not us else "USD" if usd else "CAD"
     _raw(c, "Preferences", {
         "AccountingInfoPrefs": {"TrackDepartments": kind != "empty", "DepartmentTerminology": "Location",
                                 "ClassTrackingPerTxn": False, "ClassTrackingPerTxnLine": kind != "empty",
@@ -89,7 +96,7 @@ def _base(c: Company, kind: str) -> None:
                             "ETransactionEnabledStatus": "NotApplicable"},
         "VendorAndPurchasesPrefs": {"TrackingByCustomer": False, "BillableExpenseTracking": False},
         "TaxPrefs": {"UsingSalesTax": True},
-        "CurrencyPrefs": {"MultiCurrencyEnabled": False, "HomeCurrency": {"value": currency}},
+        "CurrencyPrefs": {"MultiCurrencyEnabled": multicurrency, "HomeCurrency": {"value": currency}},
         # the duplicate-number warnings as a QBO company holds them (recorded: quickbooks_ruby_fixtures/
         # preferences.xml); WarnDuplicateJournalNumber decides whether a journal's duplicate DocNumber is refused
         "OtherPrefs": {"NameValue": [{"Name": "WarnDuplicateCheckNumber", "Value": "true"},
@@ -100,8 +107,9 @@ def _base(c: Company, kind: str) -> None:
         "CompanyName": {"empty": "Sandbox Company", "demo": "Harbourside Goods (demo)",
                         "unprepared": "Harbourside Goods (unprepared)",
                         "inventory": "Harbourside Goods (tracked inventory in QuickBooks)"}[kind],
-        "LegalName": "Harbourside Goods Ltd", "Country": "US" if usd else "CA",
-        "CompanyAddr": {"Line1": "1 Harbour Way", "City": "Portland", "CountrySubDivisionCode": "OR",
+        "LegalName": "Harbourside Goods Ltd", "Country": reg.country if not us else "US" if usd else "CA",
+        "CompanyAddr": dict(reg.address) if not us else
+                       {"Line1": "1 Harbour Way", "City": "Portland", "CountrySubDivisionCode": "OR",
                         "PostalCode": "97201"} if usd else
                        {"Line1": "1 Harbour Way", "City": "Vancouver", "CountrySubDivisionCode": "BC",
                         "PostalCode": "V6B 1A1"},
@@ -109,31 +117,57 @@ def _base(c: Company, kind: str) -> None:
         "NameValue": [{"Name": "OfferingSku", "Value": "QuickBooks Online Plus"}],
     }, obj_id=c.realm_id)
     c.next_id = 2
-    # tax codes and a rate (numeric Ids; lines may also use the US pseudo codes TAX / NON)
-    rate = _raw(c, "TaxRate", {"Name": "State Sales Tax", "RateValue": 8, "Active": True,
-                               "AgencyRef": {"value": "1"}, "SpecialTaxType": "NONE", "DisplayType": "ReadOnly"})
-    _raw(c, "TaxCode", {"Name": "TAX", "Description": "Taxable", "Active": True, "Taxable": True,
-                        "TaxGroup": False, "SalesTaxRateList": {"TaxRateDetail": [
-                            {"TaxRateRef": {"value": rate["Id"], "name": rate["Name"]},
-                             "TaxTypeApplicable": "TaxOnAmount", "TaxOrder": 0}]},
-                        "PurchaseTaxRateList": {"TaxRateDetail": []}})
-    _raw(c, "TaxCode", {"Name": "NON", "Description": "Non-taxable", "Active": True, "Taxable": False,
-                        "TaxGroup": False, "SalesTaxRateList": {"TaxRateDetail": []},
-                        "PurchaseTaxRateList": {"TaxRateDetail": []}})
+    _taxes(c, reg)
     for name, days in TERMS:
         _raw(c, "Term", {"Name": name, "Active": True, "Type": "STANDARD", "DueDays": days})
     for name, acc_type, sub in EMPTY_ACCOUNTS:
         _account(c, name, acc_type, sub, currency)
 
 
+def _taxes(c: Company, reg: Region) -> None:
+    """The region's tax rates and codes (regions.py). The US: the rate (Id 2), the pseudo codes TAX and NON (Ids
+    "TAX" and "NON", as QBO lists them) and the rate code (Id 3); Id 4 is left unused so that every later Id is what
+    it always was."""
+    agencies = {name: str(i) for i, name in enumerate(dict.fromkeys(r.agency for r in reg.rates), 1)}
+    rates = {}
+    for r in reg.rates:
+        rates[r.name] = _raw(c, "TaxRate", {"Name": r.name, "Description": r.name, "RateValue": float(r.value),
+                                            "Active": True, "AgencyRef": {"value": agencies[r.agency],
+                                                                          "name": r.agency},
+                                            "SpecialTaxType": "NONE", "DisplayType": "ReadOnly"})
+
+    def listing(names: tuple[str, ...]) -> dict:
+        return {"TaxRateDetail": [{"TaxRateRef": {"value": rates[n]["Id"], "name": n},
+                                   "TaxTypeApplicable": "TaxOnAmount", "TaxOrder": 0} for n in names]}
+
+    if reg.code == "us":
+        for name, taxable in (("TAX", True), ("NON", False)):
+            _raw(c, "TaxCode", {"Name": name, "Description": name, "Active": True, "Taxable": taxable,
+                                "TaxGroup": False}, obj_id=name)
+    for code in reg.codes:
+        _raw(c, "TaxCode", {"Name": code.name, "Description": code.description, "Active": True,
+                            "Taxable": bool(code.sales or code.purchase), "TaxGroup": bool(code.sales or code.purchase),
+                            "SalesTaxRateList": listing(code.sales), "PurchaseTaxRateList": listing(code.purchase)})
+    if reg.code == "us":
+        c.new_id()
+
+
+def _tax_ref(c: Company) -> dict:
+    """What the sample documents' lines carry: nothing in the US (as ever), the region's sample code elsewhere."""
+    name = c.region_info.sample_code
+    if name is None:
+        return {}
+    code = next(o for o in c.objects["TaxCode"].values() if o["Name"] == name)
+    return {"TaxCodeRef": {"value": code["Id"], "name": name}}
+
+
 def _account(c: Company, name: str, acc_type: str, sub: str, currency: str) -> dict:
     from .entities import ACCOUNT_CLASSIFICATION
-    names = {"USD": "United States Dollar", "CAD": "Canadian Dollar"}
     return _raw(c, "Account", {"Name": name, "FullyQualifiedName": name, "SubAccount": False, "Active": True,
                                "AccountType": acc_type, "AccountSubType": sub,
                                "Classification": ACCOUNT_CLASSIFICATION[acc_type], "CurrentBalance": 0,
                                "CurrentBalanceWithSubAccounts": 0,
-                               "CurrencyRef": {"value": currency, "name": names[currency]}})
+                               "CurrencyRef": {"value": currency, "name": currency_name(currency)}})
 
 
 def _acc(c: Company, name: str) -> dict:
@@ -169,23 +203,26 @@ def _demo(c: Company) -> None:
                           "IncomeAccountRef": income}, at=at),
     ]
     ref = lambda o: {"value": o["Id"]}  # noqa: E731
+    tax = _tax_ref(c)
     inv = c.create("Invoice", {"DocNumber": "1001", "TxnDate": "2026-09-10", "CustomerRef": ref(customers[0]),
                                "Line": [{"DetailType": "SalesItemLineDetail", "Amount": 150.0,
                                          "SalesItemLineDetail": {"ItemRef": ref(items[0]), "Qty": 2,
-                                                                 "UnitPrice": 75}}]},
+                                                                 "UnitPrice": 75, **tax}}]},
                    at=at, check_close=False)
     c.create("Invoice", {"DocNumber": "1002", "TxnDate": "2026-09-20", "CustomerRef": ref(customers[1]),
                          "Line": [{"DetailType": "SalesItemLineDetail", "Amount": 45.0,
                                    "SalesItemLineDetail": {"ItemRef": ref(items[1]), "Qty": 10,
-                                                           "UnitPrice": 4.5}}]},
+                                                           "UnitPrice": 4.5, **tax}}]},
              at=at, check_close=False)
-    c.create("Payment", {"TxnDate": "2026-09-25", "CustomerRef": ref(customers[0]), "TotalAmt": 150.0,
+    paid = inv["TotalAmt"]  # 150.0, tax included outside the US
+    c.create("Payment", {"TxnDate": "2026-09-25", "CustomerRef": ref(customers[0]), "TotalAmt": paid,
                          "PaymentRefNum": "CHK-2001",
-                         "Line": [{"Amount": 150.0, "LinkedTxn": [{"TxnId": inv["Id"], "TxnType": "Invoice"}]}]},
+                         "Line": [{"Amount": paid, "LinkedTxn": [{"TxnId": inv["Id"], "TxnType": "Invoice"}]}]},
              at=at, check_close=False)
     c.create("Bill", {"DocNumber": "CS-881", "TxnDate": "2026-09-05", "VendorRef": ref(vendors[0]),
                       "Line": [{"DetailType": "AccountBasedExpenseLineDetail", "Amount": 320.0,
-                                "AccountBasedExpenseLineDetail": {"AccountRef": _acc(c, "Inventory Asset")}}]},
+                                "AccountBasedExpenseLineDetail": {"AccountRef": _acc(c, "Inventory Asset"),
+                                                                  **tax}}]},
              at=at, check_close=False)
     c.create("JournalEntry", {"DocNumber": "OPEN-1", "TxnDate": "2026-09-01", "PrivateNote": "Opening cash",
                               "Line": [
@@ -202,7 +239,8 @@ def _unprepared(c: Company) -> None:
     prefs = c.objects["Preferences"]["1"]
     prefs["ProductAndServicesPrefs"]["QuantityOnHand"] = True
     prefs["AccountingInfoPrefs"]["BookCloseDate"] = "2026-10-31"
-    prefs["CurrencyPrefs"]["HomeCurrency"] = {"value": "CAD"}
+    if c.region == "us":
+        prefs["CurrencyPrefs"]["HomeCurrency"] = {"value": "CAD"}  # (as _base: the unprepared firm's, in the US)
     c.create("Item", {"Name": "Ceramic Mug", "Sku": "MUG-01", "Type": "Inventory", "UnitPrice": 18,
                       "PurchaseCost": 6.5, "QtyOnHand": 24, "InvStartDate": "2026-01-01",
                       "IncomeAccountRef": _acc(c, "Sales of Product Income"),

@@ -18,7 +18,13 @@ expense account; account lines on their account; A/P the other side); invoices, 
 receipts (item lines on the item's income account; A/R, or the deposit account of a receipt, the other side);
 payments (deposit account against A/R); bill payments (A/P against the bank account; a bill payment of total 0
 that only applies a credit posts nothing). Not modelled: tax lines, QBO's own cost of goods sold on Inventory
-items, discounts, currencies (home currency only).
+items, discounts.
+
+Currencies (multicurrency, currency.py): every posting in the home currency, the transaction's amounts times its
+``ExchangeRate`` (half up; the control account takes what balances the rest). A payment deposits its total at its
+own rate and clears each invoice (or credit memo) it applies at that document's rate; the difference is the
+realised exchange gain or loss, posted to the "Exchange Gain or Loss" account (a bill payment likewise). With every
+rate 1 (the home currency) nothing changes.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from typing import Any
 
 from . import errors as E
 from .clock import qbo_time
+from .currency import GAIN_ACCOUNT
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
@@ -71,7 +78,59 @@ class Ledger:
             field = "IncomeAccountRef"
         return _ref(item, field)
 
+    def _rate(self, obj: dict | None) -> Decimal:
+        return _d((obj or {}).get("ExchangeRate") or 1)
+
+    def _gain_account(self) -> str | None:
+        return next((a["Id"] for a in self.accounts.values() if a.get("Name") == GAIN_ACCOUNT), None) \
+            or next((a["Id"] for a in self.accounts.values() if a.get("AccountSubType") == "ExchangeGainOrLoss"), None)
+
     def postings(self, entity: str, obj: dict) -> list[tuple[str, Decimal]]:
+        """Debit-positive postings in the home currency (see the module's docstring)."""
+        rate = self._rate(obj)
+        if entity in ("Payment", "BillPayment"):
+            return self._payment_postings(entity, obj, rate)
+        out = self._postings(entity, obj)
+        if rate == 1 or not out:
+            return out
+        home = [(acc, (amount * rate).quantize(CENT)) for acc, amount in out[:-1]]
+        return [*home, (out[-1][0], -sum((a for _, a in home), ZERO))]
+
+    def _payment_postings(self, entity: str, obj: dict, rate: Decimal) -> list[tuple[str, Decimal]]:
+        out = self._postings(entity, obj)
+        if len(out) != 2:
+            return out
+        targets = ("Invoice", "CreditMemo") if entity == "Payment" else ("Bill", "VendorCredit", "JournalEntry")
+        cleared, applied, foreign = ZERO, ZERO, rate != 1
+        for line in obj.get("Line") or ():
+            amount = _d(line.get("Amount"))
+            for link in line.get("LinkedTxn") or ():
+                if link.get("TxnType") not in targets:
+                    continue
+                linked = self.company.objects[link["TxnType"]].get(str(link.get("TxnId")))
+                linked_rate = self._rate(linked)
+                foreign = foreign or linked_rate != 1
+                sign = -1 if link["TxnType"] in ("CreditMemo", "VendorCredit", "JournalEntry") else 1
+                cleared += sign * (amount * linked_rate).quantize(CENT)
+                applied += sign * amount
+        if not foreign:
+            return out
+        total = _d(obj.get("TotalAmt"))
+        cleared += ((total - applied) * rate).quantize(CENT)  # what is left unapplied, at the payment's own rate
+        moved = (total * rate).quantize(CENT)
+        (first, _), (second, _) = out
+        gain = self._gain_account()
+        if entity == "Payment":  # deposit at the payment's rate, A/R cleared at the invoices' rates
+            postings = [(first, moved), (second, -cleared)]
+            difference = -(moved - cleared)
+        else:  # A/P cleared at the bills' rates, the bank at the payment's
+            postings = [(first, cleared), (second, -moved)]
+            difference = moved - cleared
+        if difference and gain:
+            postings.append((gain, difference))
+        return postings
+
+    def _postings(self, entity: str, obj: dict) -> list[tuple[str, Decimal]]:
         out: list[tuple[str, Decimal]] = []
         if entity == "JournalEntry":
             for line in obj.get("Line") or ():

@@ -25,6 +25,8 @@ def snapshot(company: Company) -> bytes:
         "objects": company.objects,
         "deleted": company.deleted,
         "oauth": company.oauth,
+        "region": company.region,
+        "exchange_rates": [[src, day, rate] for (src, day), rate in company.exchange_rates.items()],
         "replay": [[k, s, ct, body.decode()] for k, (s, ct, body) in list(company.replay.items())[-REPLAY_KEPT:]],
     })
 
@@ -53,6 +55,8 @@ def load(path: Path) -> Company | None:
     company.next_id = data["next_id"]
     company.deleted = data.get("deleted", [])
     company.oauth = data.get("oauth", {})
+    company.region = data.get("region", "us")
+    company.exchange_rates = {(src, day): rate for src, day, rate in data.get("exchange_rates", [])}
     for key, status, ctype, body in data.get("replay", []):
         company.replay[key] = (status, ctype, body.encode())
     company.rebuild_indexes()

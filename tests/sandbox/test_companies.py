@@ -69,13 +69,15 @@ def test_demo_company():
     assert c.book_close_date == "2026-09-30" and c.home_currency == "USD"
     assert c.preferences["ProductAndServicesPrefs"]["QuantityOnHand"] is False
     assert {t["Name"] for t in c.objects["Term"].values()} >= {"Net 30", "Net 15", "Due on receipt"}
-    assert {t["Name"] for t in c.objects["TaxCode"].values()} == {"TAX", "NON"}
+    # the US pseudo codes (Ids "TAX" and "NON", as Intuit's TaxCode reference lists them) and a rate code
+    assert {t["Name"] for t in c.objects["TaxCode"].values()} == {"TAX", "NON", "State Sales Tax"}
+    assert c.objects["TaxCode"]["TAX"]["TaxGroup"] is False and c.objects["TaxCode"]["3"]["TaxGroup"] is True
     for entity in ("Class", "Department", "Customer", "Vendor", "Item", "Invoice", "Payment", "Bill", "JournalEntry"):
         assert c.objects[entity], entity
     assert all(o["TxnDate"] <= "2026-09-30" for o in c.objects["Invoice"].values())
     assert c.find_by_name("Vendor", "Harbour Cafe") is None
     assert all(o["Type"] != "Inventory" for o in c.objects["Item"].values())
-    assert all(i.isdigit() for e in c.objects.values() for i in e)
+    assert all(i.isdigit() for name, e in c.objects.items() for i in e if name != "TaxCode" or i not in ("TAX", "NON"))
 
 
 def test_unprepared_company():
