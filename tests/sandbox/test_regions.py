@@ -466,3 +466,39 @@ async def test_multicurrency_refusals_and_defaults(sandbox):
 async def test_exchange_rates_need_multicurrency(client):
     answer = await client.get(f"{client.realm}/exchangerate", params={"sourcecurrencycode": "EUR"})
     assert answer.status_code == 400 and answer.json()["Fault"]["Error"][0]["code"] == "6000"
+
+
+@pytest.mark.parametrize("sandbox", [("au", True)], indirect=True)
+async def test_a_bill_payment_at_its_own_rate_books_a_realised_loss(sandbox):
+    # a USD bill of 50.00 (GST free) at 1.50 AUD (home 75.00), paid at 1.56 (home 78.00): A/P - USD debited
+    # 75.00, the bank credited 78.00, Exchange Gain or Loss debited 3.00 (a loss)
+    s = sandbox
+    vend = await s.make("Vendor", {"DisplayName": unique("Yankee Inc"), "CurrencyRef": {"value": "USD"}})
+    bill = await s.make("Bill", {"VendorRef": {"value": vend["Id"]}, "TxnDate": "2026-11-02", "ExchangeRate": 1.5,
+                                 "Line": [s.expense_line(50, "GST free")]})
+    ap = s.company.objects["Account"][bill["APAccountRef"]["value"]]
+    assert ap["Name"] == "Accounts Payable (A/P) - USD" and bill["TotalAmt"] == 50.0
+    bank = s.id_of("Account", "Checking")
+    before = Ledger(s.company).balances("2026-11-30")
+    pay = await s.make("BillPayment", {"VendorRef": {"value": vend["Id"]}, "TxnDate": "2026-11-10", "PayType": "Check",
+                                       "TotalAmt": 50, "ExchangeRate": 1.56,
+                                       "CheckPayment": {"BankAccountRef": {"value": bank}, "PrintStatus": "NotSet"},
+                                       "Line": [{"Amount": 50, "LinkedTxn": [{"TxnId": bill["Id"], "TxnType": "Bill"}]}]})
+    assert pay["APAccountRef"] == bill["APAccountRef"] and pay["CurrencyRef"]["value"] == "USD"
+    after = Ledger(s.company).balances("2026-11-30")
+    gain = s.id_of("Account", "Exchange Gain or Loss")
+    assert after[ap["Id"]] == Decimal("0.00") and before[ap["Id"]] == Decimal("75.00")
+    assert after[bank] - before[bank] == Decimal("-78.00")
+    assert after[gain] - before[gain] == Decimal("3.00")
+
+
+def test_the_region_and_the_rates_are_kept_in_the_state_file(tmp_path):
+    from qbtui.sandbox import state
+    from qbtui.sandbox.fixtures import build
+
+    c = build("demo", "1", region="nz", multicurrency=True)
+    c.exchange_rates[("AUD", "2026-11-01")] = 1.09
+    state.save(c, tmp_path / "company.json")
+    back = state.load(tmp_path / "company.json")
+    assert back.region == "nz" and back.home_currency == "NZD" and back.multicurrency
+    assert back.exchange_rates == {("AUD", "2026-11-01"): 1.09}
