@@ -32,11 +32,16 @@ def schema_command() -> None:
 @click.option("--type", "doc_type", type=click.Choice([*DOCUMENT_TYPES, REFUND_TYPE]),
               help="Document type of the files (CSV files are otherwise typed by their name, e.g. sale_invoice.csv).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
+@click.option("--replace-fixes", is_flag=True,
+              help="Take the file's values over fixes made in qbtui (by default the fixes are kept, and listed).")
 @click.pass_obj
 @user_errors
-def import_command(profile: Profile, files: tuple[Path, ...], doc_type: str | None, as_json: bool) -> None:
-    """Load documents from FILE... (.json, .jsonl, .csv); each file is imported whole or not at all."""
+def import_command(profile: Profile, files: tuple[Path, ...], doc_type: str | None, as_json: bool,
+                   replace_fixes: bool) -> None:
+    """Load documents from FILE... (.json, .jsonl, .csv); each file is imported whole or not at all. A field fixed
+    in qbtui keeps its fix unless --replace-fixes (the fixed documents the file would change are listed)."""
     from qbtui.documents import ImportFileError, read_file
+    from qbtui.sync.fixes import WithFixes, fixes
 
     results: list[dict[str, Any]] = []
     rejected = 0
@@ -57,22 +62,34 @@ def import_command(profile: Profile, files: tuple[Path, ...], doc_type: str | No
                 results.append({"file": str(path), "imported": False,
                                 "problems": [{"where": p.where, "field": p.field, "reason": p.reason} for p in exc.problems]})
                 continue
+            recorded = fixes(cache)
+            kept = WithFixes(documents, recorded, replace_fixes) if recorded else None
             try:
-                summary = cache.upsert_documents(documents)
+                summary = cache.upsert_documents(kept if kept is not None else documents)
             except ValueError as exc:  # a document the cache cannot store: this file only
                 rejected += 1
                 click.echo(safe_text(f"{path}: nothing imported from this file ({exc})"), err=True)
                 results.append({"file": str(path), "imported": False,
                                 "problems": [{"where": "", "field": "", "reason": str(exc)}]})
                 continue
+            conflicts = list(kept.conflicts.values()) if kept is not None else []
+            if kept is not None:
+                kept.forget_replaced(cache)
             results.append({"file": str(path), "imported": True, "documents": len(documents),
                             "created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged,
-                            "changed_after_sync": [{"type": t, "ref": r} for t, r in summary.changed_after_sync]})
+                            "changed_after_sync": [{"type": t, "ref": r} for t, r in summary.changed_after_sync],
+                            "fixes": conflicts})
             message = (f"{path}: {len(documents)} documents ({summary.created} new, {summary.updated} updated, "
                        f"{summary.unchanged} unchanged)")
             if summary.changed_after_sync:
                 message += (f"; {len(summary.changed_after_sync)} already synced changed: they wait for a re-sync "
                             "(see qbtui status)")
+            if conflicts:
+                message += (f"\n{len(conflicts)} documents fixed in qbtui that this file would change: "
+                            + ("the file's values were taken (--replace-fixes)" if replace_fixes else
+                               "the fixes were kept (qbtui import --replace-fixes takes the file's values)"))
+                for c in conflicts:
+                    message += f"\n  {c['type']} {c['ref']}: " + "; ".join(f["text"] for f in c["fields"])
             click.echo(safe_text(message), err=as_json)
     if as_json:
         print_json({"files": results})
@@ -193,8 +210,8 @@ def gates_command(profile: Profile, events: bool) -> None:
 @user_errors
 def update_document_command(profile: Profile, events: bool) -> None:
     """For the dashboard's fix form: one edited document (JSON on stdin) checked as an import checks it, then
-    stored; exit 1 with the reasons when it is refused (error ``refused``), 2 when the profile is busy
-    (``profile_busy``)."""
+    stored, with the fields it changed recorded as a fix (kept over a re-import: qbtui.sync.fixes); exit 1 with the
+    reasons when it is refused (error ``refused``), 2 when the profile is busy (``profile_busy``)."""
     from qbtui.documents import check_document
 
     try:
@@ -204,11 +221,16 @@ def update_document_command(profile: Profile, events: bool) -> None:
     checked, problems = check_document(data if isinstance(data, dict) else {})
     if checked is None:
         fail("; ".join(f"{'.'.join(map(str, loc))}: {reason}" for loc, reason in problems), 1)
+    from qbtui.sync.fixes import record_fix
+
     with profile.open(writer=True, command="qbtui (fix form)") as cache:
+        before = cache.get(checked["type"], checked["ref"])
         try:
             cache.update_document(checked["type"], checked["ref"], checked)
         except KeyError:
             fail(f"no {checked['type']} {checked['ref']!r} in the cache")
+        if before is not None:  # what the fix changed is kept over a re-import of the same file
+            record_fix(cache, before["data"], checked)
     answer("stored", {"type": checked["type"], "ref": checked["ref"]})
 
 
@@ -221,12 +243,15 @@ def update_document_command(profile: Profile, events: bool) -> None:
 def document_command(profile: Profile, doc_type: str, ref: str, events: bool) -> None:
     """For the dashboard's document screen and fix form: one document (a ``document`` result:
     {"record": {data, rev, imported} | null, "link": the link with its history | null, "plan": {status,
-    reasons, payloads} | null})."""
+    reasons, payloads} | null, "fixed": the fields fixed in qbtui {"fields", "removed", "at"} | null})."""
+    from qbtui.sync.fixes import fix_of
+
     with profile.open(writer=False) as cache:
         record = cache.get(doc_type, ref)
         link = cache.link(doc_type, ref)
         planned = plan_document(cache, doc_type, ref) if record else None
-    answer("document", {"record": record, "link": link, "plan": planned})
+        fixed = fix_of(cache, doc_type, ref)
+    answer("document", {"record": record, "link": link, "plan": planned, "fixed": fixed})
 
 
 def plan_document(cache: Cache, doc_type: str, ref: str) -> dict[str, Any]:

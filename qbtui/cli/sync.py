@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,20 @@ def _read_refs_file(path: Path | None) -> set[tuple[str, str]] | None:
             fail(f"{path}: line {n}: expected TYPE<TAB>REF")
         keys.add((doc_type, ref))
     return keys
+
+
+def _resend_undone(cache: Cache, types: set[str], refs: set[str], keys: set[tuple[str, str]] | None) -> None:
+    """Documents an undo removed from QuickBooks (``voided`` by an undo run) that this sync names by reference are
+    sent again, as new QuickBooks objects: their link forgets the removed objects (its history keeps them)."""
+    undos = {r["id"] for r in cache.runs() if r.get("kind") == "undo"}
+    again = [{"type": link["type"], "ref": link["ref"], "status": "failed", "qbo": [], "synced_rev": None,
+              "error": {"code": "undone", "message": f"removed from QuickBooks by undo run {link.get('run')}; sent "
+                        "again", "detail": "", "hint": ""}}
+             for link in cache.links(["voided"]) if link.get("run") in undos
+             and ((link["ref"] in refs and (not types or link["type"] in types)) or (link["type"], link["ref"]) in (keys or ()))
+             and cache.get(link["type"], link["ref"]) is not None]
+    if again:
+        cache.record_outcomes(again)
 
 
 def _removals(cache: Cache, types: set[str] | None, refs: set[str] | None,
@@ -97,6 +112,8 @@ def sync_command(profile: Profile, types: tuple[str, ...], refs: tuple[str, ...]
         if blocker is not None:  # the first sync only; later the gates block each document (docs/domain.md#gates)
             row = check_json(blocker)
             fail(f"nothing was sent: {row['message']}", 2, error=f"preflight.{blocker.code}", hint=row["hint"])
+        if refs_ or keys:
+            _resend_undone(cache, types_, refs_, keys)
         removals = 0 if yes else _removals(cache, types_ or None, refs_ or None, keys)
         if removals:
             confirm_or_refuse(yes, f"void or delete {removals} QuickBooks object{'s' if removals != 1 else ''} of "
@@ -129,7 +146,16 @@ def sync_command(profile: Profile, types: tuple[str, ...], refs: tuple[str, ...]
                 click.echo(safe_text(f"  {doc['status'].upper():7} {doc['type']} {doc['ref']}: {err.get('code')} "
                                      f"{err.get('message')}" + (f" (hint: {err['hint']})" if err.get("hint") else "")),
                            err=True)
+        skipped = [d for d in report.documents if d["status"] == "skipped" and d.get("error")]
+        for doc in skipped[:SKIPPED_SHOWN]:  # not an error (exit 0): said, with the reason, on stdout
+            click.echo(safe_text(f"  SKIPPED {doc['type']} {doc['ref']}: {doc['error'].get('message')}"))
+        if len(skipped) > SKIPPED_SHOWN:
+            click.echo(f"  ... and {len(skipped) - SKIPPED_SHOWN} more skipped (qbtui sync --json lists them)")
     raise SystemExit(report.exit_code)
+
+
+#: how many skipped documents the human output of qbtui sync names (the JSON report lists all)
+SKIPPED_SHOWN = 20
 
 
 async def _sync(profile: Profile, cache: Cache, types: set[str] | None, refs: set[str] | None,
@@ -203,20 +229,53 @@ def runs_command(profile: Profile, as_json: bool) -> None:
 @click.command("undo")
 @click.argument("run_id")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--dry-run", is_flag=True, help="List every object of the run and what undo would do to it; change nothing.")
+@click.option("--cascade", is_flag=True, help="Also undo the later documents that still use an object of the run "
+                                              "(newest first).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout (with --dry-run: the plan).")
 @click.pass_obj
 @user_errors
-def undo_command(profile: Profile, run_id: str, yes: bool) -> None:
-    """Remove from QuickBooks what run RUN_ID created, in reverse dependency order."""
+def undo_command(profile: Profile, run_id: str, yes: bool, dry_run: bool, cascade: bool, as_json: bool) -> None:
+    """Remove from QuickBooks what run RUN_ID created, in reverse dependency order (refused, naming them, when later
+    documents still use its objects, unless --cascade)."""
     from qbtui.sync.connection import NotConnected, open_client
     from qbtui.sync.runs import marks_interrupted
-    from qbtui.sync.undo import UndoError, undo_run
+    from qbtui.sync.undo import UndoError, UndoRefused, undo_plan, undo_run
 
+    if dry_run:
+        with profile.open(writer=False) as cache:
+            try:
+                planned = undo_plan(cache, run_id, cascade=cascade)
+            except UndoError as exc:
+                fail(str(exc), 2)
+        if as_json:
+            print_json(planned)
+        else:
+            for o in planned["objects"]:
+                line = f"{o['action']:10} {o['type']} {o['ref']} ({o['entity']} {o['id']})"
+                if o["run"] != run_id:
+                    line += f" of run {o['run']} (cascade)"
+                if o["used_by"]:
+                    line += " used by " + ", ".join(f"{u['type']} {u['ref']}" + (f" of run {u['run']}" if u["run"]
+                                                                                 else "") for u in o["used_by"])
+                click.echo(safe_text(line))
+            actions = Counter(o["action"] for o in planned["objects"])
+            click.echo(f"dry run of undo {run_id}: " + (", ".join(f"{n} {a}" for a, n in sorted(actions.items()))
+                                                        or "nothing to remove") + "; nothing was changed")
+        raise SystemExit(0)
     with profile.open(writer=True, command="qbtui undo") as cache:
-        run = next((r for r in cache.runs() if r["id"] == run_id), None)
-        if run is None:
-            fail(f"no run {run_id!r}: see `qbtui runs` for the run ids")
-        confirm_or_refuse(yes, f"delete (or deactivate) the {len(run.get('created') or [])} QuickBooks objects run "
-                               f"{run_id} created?")
+        try:
+            planned = undo_plan(cache, run_id, cascade=cascade)
+        except UndoError as exc:
+            fail(str(exc), 2)
+        refused = [o for o in planned["objects"] if o["action"] == "refused"]
+        if refused:
+            _refused(refused, as_json)
+        actions = Counter(o["action"] for o in planned["objects"])
+        later = len({(o["type"], o["ref"]) for o in planned["objects"] if o["run"] != run_id})
+        confirm_or_refuse(yes, f"delete {actions['delete']} and deactivate {actions['deactivate']} QuickBooks objects "
+                               f"run {run_id} created" + (f", with the {later} later documents that use them" if later
+                                                          else "") + "?")
 
         async def go() -> dict[str, Any]:
             try:
@@ -224,44 +283,72 @@ def undo_command(profile: Profile, run_id: str, yes: bool) -> None:
             except NotConnected as exc:
                 fail(str(exc), 2)
             async with client:
-                return await undo_run(cache, client, run_id, on_event=EventPrinter(False))
+                return await undo_run(cache, client, run_id, cascade=cascade, on_event=EventPrinter(False))
 
         try:
             with marks_interrupted(cache):
                 undo = run_async(go())
+        except UndoRefused as exc:
+            _refused(exc.refused, as_json)
         except UndoError as exc:
             fail(str(exc), 2)
     counts = undo.get("counts", {})
-    for kept in undo.get("kept") or ():
-        click.echo(f"kept {kept['type']} {kept['ref']} ({kept['entity']} {kept['id']}): still used by "
-                   f"{', '.join(kept['used_by'])}", err=True)
-    click.echo(f"undo run {undo['id']}: {counts.get('removed', 0)} removed, {counts.get('failed', 0)} failed"
-               + (f", {counts['kept']} kept (still used by other documents)" if counts.get("kept") else ""))
-    raise SystemExit(1 if counts.get("failed") or counts.get("kept") else 0)
+    if as_json:
+        print_json({"run": undo})
+    else:
+        click.echo(f"undo run {undo['id']}: {counts.get('removed', 0)} removed, {counts.get('failed', 0)} failed"
+                   + (f" (with {len(undo['cascaded'])} objects of later runs)" if undo.get("cascaded") else ""))
+    raise SystemExit(1 if counts.get("failed") else 0)
+
+
+def _refused(refused: list[dict[str, Any]], as_json: bool) -> None:
+    """Undo refused before anything was removed: each object later documents still use, named; exit 1."""
+    for o in refused:
+        click.echo(safe_text(f"refused {o['type']} {o['ref']} ({o['entity']} {o['id']}): still used by "
+                             + ", ".join(f"{u['type']} {u['ref']}" + (f" of run {u['run']}" if u["run"] else "")
+                                         for u in o["used_by"])), err=True)
+    if as_json:
+        print_json({"error": "undo_refused", "refused": refused})
+    click.echo("nothing was undone: undo the later runs first, or run qbtui undo again with --cascade", err=True)
+    raise SystemExit(1)
 
 
 @click.command("pull")
+@click.option("--json", "as_json", is_flag=True, help="Print what was pulled as JSON.")
 @click.pass_obj
 @user_errors
-def pull_command(profile: Profile) -> None:
-    """Refresh reference data and QuickBooks-side changes to synced documents."""
+def pull_command(profile: Profile, as_json: bool) -> None:
+    """From QuickBooks: reference data, changes to synced documents (discrepancies), and what was recorded or
+    created in QuickBooks that the inventory side needs (payments; with the import_* settings on, invoices, bills,
+    customers, vendors, items). Sends nothing (`qbtui export` writes what it brought in)."""
     from qbtui.sync.connection import NotConnected, open_client
-    from qbtui.sync.pull import pull_changes, pull_reference
+    from qbtui.sync.inbound import run_pull
     from qbtui.sync.runs import marks_interrupted
 
     with profile.open(writer=True, command="qbtui pull") as cache:
-        async def go() -> tuple[dict[str, int], list[dict[str, Any]]]:
+        async def go() -> dict[str, Any]:
             try:
                 client = await open_client(cache, profile.path)
             except NotConnected as exc:
                 fail(str(exc), 2)
             async with client:
-                return await pull_reference(cache, client), await pull_changes(cache, client)
+                return await run_pull(cache, client)
 
         with marks_interrupted(cache):
-            counts, discrepancies = run_async(go())
+            pulled = run_async(go())
+    counts, discrepancies = pulled["reference"], pulled["discrepancies"]
+    if as_json:
+        print_json({"run": pulled["run"], "reference": counts, "discrepancies": len(discrepancies),
+                    "received": pulled["counts"], "documents": pulled["received"], "skipped": pulled["skipped"]})
+        return
     click.echo("pulled " + ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items()))
     click.echo(f"{len(discrepancies)} discrepancies" + (": see the Discrepancies tab" if discrepancies else ""))
+    received = {k: n for k, n in pulled["counts"].items() if n and k not in ("skipped", "balances")}
+    click.echo("from QuickBooks: " + (", ".join(f"{n} {k}" for k, n in received.items()) or "nothing new")
+               + (f"; {pulled['counts']['balances']} balances" if pulled["counts"].get("balances") else "")
+               + ("; `qbtui export` writes them for the inventory side" if received else ""))
+    for why in pulled["skipped"][:20]:
+        click.echo(safe_text(f"  not brought in: {why}"), err=True)
 
 
 COMMANDS = [sync_command, runs_command, undo_command, pull_command]

@@ -219,6 +219,15 @@ def skip_reason(doc: Doc, settings: Settings, docs: Mapping[tuple[str, str], Doc
         return _reason(MAPPINGS, "",
                        "integration.from_quickbooks", "The integration mode is 'from QuickBooks only': nothing is sent.",
                        "To send documents, qbtui settings set integration_mode both_ways")
+    start = settings.filter_start_date
+    dated = txn_dates(doc)
+    if start is not None and dated and dated[0][1] is not None and date.fromisoformat(dated[0][1]) < start:
+        what, text = dated[0]
+        return _reason(DATES, what,
+                       "date.before_filter_start",
+                       f"This {LABEL[t]}'s {what.replace('_', ' ')} {text} is before the filter start date {start}: "
+                       "it is not sent (the books before that day are not qbtui's).",
+                       "Nothing to do; to send it, qbtui settings set filter_start_date to an earlier day")
     if t in ("sale_invoice", "credit_note", "sale_payment", "cogs"):
         channel = doc.get("channel")
         invoice_ref = doc.get("invoice")

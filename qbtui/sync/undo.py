@@ -17,8 +17,9 @@ Safety, per object:
 - a lost answer is settled by reading the object again (a delete or a deactivation is safe to repeat):
   gone means removed, still there is sent again with its current SyncToken;
 - a document of this run that another document, not undone and still in QBO, names (its customer, its
-  products, its invoice) is kept, and said so (``kept`` in the run and the command's output), never removed
-  under a document that uses it.
+  products, its invoice) is never removed under it: the undo is refused before anything is removed, naming the
+  later run and document (:class:`UndoRefused`), unless ``cascade``, which removes those documents' objects too,
+  newest first. :func:`undo_plan` says what an undo would do without changing anything (``--dry-run``).
 """
 
 from __future__ import annotations
@@ -391,10 +392,22 @@ def still_used(cache: Cache, created: list[RunObject]) -> dict[tuple[str, str], 
     return users
 
 
-async def undo_run(cache: Cache, client: QBOClient, run_id: str, *, on_event: events.Listener | None = None,
-                   batch_size: int = BATCH_MAX_ITEMS, batch_workers: int = 3, single_workers: int = 5) -> Run:
-    """Remove what run ``run_id`` created, in reverse dependency order, in batches. Returns the undo run."""
-    check_writes_allowed(cache)
+class UndoRefused(UndoError):
+    """Objects of the run that later documents still use: nothing was removed (``--cascade`` undoes those too)."""
+
+    def __init__(self, refused: list[dict[str, Any]]):
+        self.refused = refused
+        names = "; ".join(f"{o['type']} {o['ref']} ({o['entity']} {o['id']}) is used by "
+                          + ", ".join(_user_text(u) for u in o["used_by"]) for o in refused)
+        super().__init__(f"nothing was undone: {names}. Undo those first, or qbtui undo RUN --cascade to undo them "
+                         "too (newest first)")
+
+
+def _user_text(user: dict[str, Any]) -> str:
+    return f"{user['type']} {user['ref']}" + (f" (run {user['run']})" if user.get("run") else "")
+
+
+def _find_run(cache: Cache, run_id: str) -> Run:
     run = next((r for r in cache.runs() if r["id"] == run_id), None)
     if run is None:
         raise UndoError(f"no run {run_id!r}: see `qbtui runs` for the run ids")
@@ -402,18 +415,72 @@ async def undo_run(cache: Cache, client: QBOClient, run_id: str, *, on_event: ev
         raise UndoError(f"run {run_id} is itself an undo; it cannot be undone")
     if run.get("undone_by"):
         raise UndoError(f"run {run_id} was already undone by run {run['undone_by']}")
+    return run
+
+
+def _action(entity: str) -> str:
+    return "deactivate" if entity in NEVER_DELETED else "delete"
+
+
+def undo_plan(cache: Cache, run_id: str, *, cascade: bool = False) -> dict[str, Any]:
+    """What ``qbtui undo RUN`` would do, changing nothing: ``{"run", "cascade", "objects": [{"type", "ref",
+    "entity", "id", "action": "delete" | "deactivate" | "refused", "used_by": [{"run", "type", "ref"}], "run"}]}``.
+    An object a later run's document still uses (in QBO, not undone with it) is ``refused``, naming that run and
+    document; with ``cascade`` those documents' objects are listed too (``run``: the run that created them), newest
+    first, and nothing is refused."""
+    run = _find_run(cache, run_id)
     created = list({(c["entity"], str(c["id"])): c for c in run.get("created") or []}.values())
-    created.sort(key=lambda c: _WAVE_OF.get(c["type"], 1), reverse=True)
-    users = still_used(cache, created)
-    kept = [{**c, "used_by": [f"{t} {r}" for t, r in users[(c["type"], c["ref"])]]}
-            for c in created if (c["type"], c["ref"]) in users]
-    to_remove = [c for c in created if (c["type"], c["ref"]) not in users]
+    made_by: dict[tuple[str, str], str] = {}
+    for other in reversed(cache.runs()):  # oldest first: the newest run that created a document wins
+        if other.get("kind") != "undo" and not other.get("undone_by"):
+            for c in other.get("created") or ():
+                made_by[(c["type"], c["ref"])] = other["id"]
+    objects: list[dict[str, Any]] = [{**c, "id": str(c["id"]), "run": run_id} for c in created]
+    users = still_used(cache, objects)  # type: ignore[arg-type]
+    if cascade:
+        seen = {(o["type"], o["ref"]) for o in objects}
+        while users:
+            extra: list[dict[str, Any]] = []
+            for key in dict.fromkeys(u for us in users.values() for u in us):
+                if key in seen:
+                    continue
+                seen.add(key)
+                link = cache.link(*key) or {}
+                extra += [{"type": key[0], "ref": key[1], "entity": q["entity"], "id": str(q["id"]),
+                           "run": made_by.get(key)}
+                          for q in link.get("qbo") or () if q.get("id") and not q.get("linked")]
+            if not extra:
+                break
+            objects += extra
+            users = still_used(cache, objects)  # type: ignore[arg-type]
+        users = {}
+    rows = []
+    for o in objects:
+        used = users.get((o["type"], o["ref"])) or []
+        rows.append({**o, "action": "refused" if used else _action(o["entity"]),
+                     "used_by": [{"run": made_by.get(u), "type": u[0], "ref": u[1]} for u in used]})
+    rows.sort(key=lambda r: _WAVE_OF.get(r["type"], 1), reverse=True)  # the order undo removes them: newest first
+    return {"run": run_id, "cascade": cascade, "objects": rows}
+
+
+async def undo_run(cache: Cache, client: QBOClient, run_id: str, *, cascade: bool = False,
+                   on_event: events.Listener | None = None, batch_size: int = BATCH_MAX_ITEMS, batch_workers: int = 3,
+                   single_workers: int = 5) -> Run:
+    """Remove what run ``run_id`` created (with ``cascade``, and the later documents that use it), in reverse
+    dependency order, in batches. Returns the undo run. Raises :class:`UndoRefused`, before anything is removed,
+    when later documents still use an object of the run and ``cascade`` is not given."""
+    check_writes_allowed(cache)
+    planned = undo_plan(cache, run_id, cascade=cascade)
+    refused = [o for o in planned["objects"] if o["action"] == "refused"]
+    if refused:
+        raise UndoRefused(refused)
+    to_remove: list[RunObject] = [{"type": o["type"], "ref": o["ref"], "entity": o["entity"], "id": o["id"]}
+                                  for o in planned["objects"]]
+    later = sorted({o["run"] for o in planned["objects"] if o["run"] and o["run"] != run_id})
+    cascaded = [{"run": o["run"], "type": o["type"], "ref": o["ref"], "entity": o["entity"], "id": o["id"]}
+                for o in planned["objects"] if o["run"] != run_id]
     undo_id = cache.add_run({"kind": "undo", "started": now_iso(), "ended": None, "counts": {}, "created": [], "who": who(),
-                             "undoes": run_id})
-    if on_event:
-        for k in kept:
-            on_event(events.log(f"kept {k['type']} {k['ref']} ({k['entity']} {k['id']}): still used by "
-                                f"{', '.join(k['used_by'])}"))
+                             "undoes": run_id, **({"cascaded": cascaded} if cascaded else {})})
     undo = _Undo(cache, client, undo_id, on_event, batch_size, batch_workers, single_workers)
     stopped: CompanyFault | None = None
     try:
@@ -421,13 +488,17 @@ async def undo_run(cache: Cache, client: QBOClient, run_id: str, *, on_event: ev
     except CompanyFault as fault:  # the connection, the access or the subscription: what was removed is recorded,
         stopped = fault            # the rest waits until a person acts (then the undo is run again)
     finally:  # also when stopped: what is gone from QBO is recorded as gone
-        _record(cache, undo, undo_id, kept)
+        _record(cache, undo, undo_id, [])
     if stopped is not None:
         cache.update_run(undo_id, interrupted=True, stopped={"code": stopped.code, "message": str(stopped),
                                                              "hint": stopped.hint, "intuit_tid": stopped.intuit_tid})
         raise stopped
-    if not undo.failed_objects and not kept:  # else the run can be undone again (what is gone counts as removed)
+    if not undo.failed_objects:  # else the run can be undone again (what is gone counts as removed)
         cache.update_run(run_id, undone_by=undo_id)
+        removed = {(o["entity"], str(o["id"])) for o in undo.removed}
+        for other in cache.runs():  # a later run all of whose objects went with the cascade is undone too
+            if other["id"] in later and all((c["entity"], str(c["id"])) in removed for c in other.get("created") or ()):
+                cache.update_run(other["id"], undone_by=undo_id)
     return next(r for r in cache.runs() if r["id"] == undo_id)
 
 

@@ -151,31 +151,54 @@ def test_undo_under_injected_faults_leaves_nothing_live(make_profile):
         assert all(cache.status_of("sale_invoice", f"SO-{1001 + i}") == "voided" for i in range(120))
 
 
-def test_what_another_run_still_uses_is_kept_and_said(profile):
+def test_what_another_run_still_uses_is_refused_by_name_then_cascade_and_resend(profile):
     """Run 1 made the customer, the product and SO-1001; run 2 made SO-1002 for the same customer and product.
-    Undoing run 1 removes SO-1001 but keeps the customer and the product (SO-1002 uses them), says so, exits 1 and
-    leaves run 1 undoable again; once run 2 is undone, undoing run 1 again removes them."""
+    The dry run lists every object of run 1 with what undo would do (the customer and the product refused, naming
+    run 2 and SO-1002) and changes nothing; undo refuses before removing anything, naming them, exit 1; --cascade
+    undoes SO-1002 first and then run 1 (both runs undone); an undone invoice is sent again as a new object."""
     run1 = _sync(profile, [customer(), product(), invoice("SO-1001", lines=[line(unit_cost=None)])])
     run2 = _sync(profile, [invoice("SO-1002", lines=[line(quantity=2, unit_cost=None)])])
     assert {c["ref"] for c in run2["created"]} == {"SO-1002"}
+    before = {e: _live_ids(profile, e) for e in ("Invoice", "Customer", "Item")}
+    r = profile.q("undo", run1["id"], "--dry-run", "--json")
+    assert r.exit_code == 0, r.output
+    planned = json.loads(r.stdout)
+    rows = {o["ref"]: o for o in planned["objects"]}
+    assert set(rows) == {c["ref"] for c in run1["created"]}
+    assert rows["SO-1001"]["action"] == "delete" and rows["SO-1001"]["entity"] == "Invoice" and rows["SO-1001"]["id"]
+    for ref in ("C-100", "MUG-01"):
+        assert rows[ref]["action"] == "refused"
+        assert rows[ref]["used_by"] == [{"run": run2["id"], "type": "sale_invoice", "ref": "SO-1002"}]
+    r = profile.q("undo", run1["id"], "--dry-run")
+    assert r.exit_code == 0 and "refused" in r.output and "SO-1002" in r.output and "nothing was changed" in r.output
+    assert {e: _live_ids(profile, e) for e in before} == before
+    assert profile.q.json("runs")["runs"][0]["id"] == run2["id"]  # no run added
     r = profile.q("undo", run1["id"], "--yes")
     assert r.exit_code == 1, r.output
-    assert "kept customer C-100" in r.stderr and "still used by sale_invoice SO-1002" in r.stderr
-    assert "kept product MUG-01" in r.stderr
-    assert "1 removed, 0 failed, 2 kept" in r.output
-    inv1 = next(c["id"] for c in run1["created"] if c["ref"] == "SO-1001")
-    assert inv1 not in _live_ids(profile, "Invoice")
-    cust = next(c["id"] for c in run1["created"] if c["ref"] == "C-100")
-    assert profile.company.get("Customer", cust)["Active"] is True
+    assert "refused customer C-100" in r.stderr and f"sale_invoice SO-1002 of run {run2['id']}" in r.stderr
+    assert "refused product MUG-01" in r.stderr and "nothing was undone" in r.stderr
+    assert {e: _live_ids(profile, e) for e in before} == before  # nothing removed, not even SO-1001
     with profile.cache() as cache:
-        assert cache.status_of("sale_invoice", "SO-1001") == "voided"
-        assert cache.status_of("customer", "C-100") == "synced"
-    undo = profile.q.json("runs")["runs"][0]
-    assert undo["counts"]["kept"] == 2 and {k["ref"] for k in undo["kept"]} == {"C-100", "MUG-01"}
-    assert profile.q("undo", run2["id"], "--yes").exit_code == 0
-    r = profile.q("undo", run1["id"], "--yes")
+        assert cache.status_of("sale_invoice", "SO-1001") == "synced"
+    r = profile.q("undo", run1["id"], "--cascade", "--dry-run", "--json")
+    rows = {o["ref"]: o for o in json.loads(r.stdout)["objects"]}
+    assert rows["SO-1002"]["run"] == run2["id"] and rows["SO-1002"]["action"] == "delete"
+    assert rows["C-100"]["action"] == "deactivate" and rows["C-100"]["used_by"] == []
+    r = profile.q("undo", run1["id"], "--cascade", "--yes")
     assert r.exit_code == 0, r.output
-    assert profile.company.get("Customer", cust)["Active"] is False
+    inv = {c["ref"]: c["id"] for c in run1["created"] + run2["created"]}
+    assert not {inv["SO-1001"], inv["SO-1002"]} & _live_ids(profile, "Invoice")
+    assert profile.company.get("Customer", inv["C-100"])["Active"] is False
+    runs = {x["id"]: x for x in profile.q.json("runs")["runs"]}
+    assert runs[run1["id"]]["undone_by"] and runs[run2["id"]]["undone_by"] == runs[run1["id"]]["undone_by"]
+    with profile.cache() as cache:
+        assert cache.status_of("sale_invoice", "SO-1002") == "voided"
+    # an undone document is sent again when named: a new QBO object (the old Id stays in its history)
+    code, out = profile.sync_json("--ref", "SO-1002", "--ref", "C-100", "--ref", "MUG-01")
+    assert code == 0, out
+    again = next(d for d in out["documents"] if d["ref"] == "SO-1002")
+    assert again["status"] == "synced" and again["qbo_ids"] and inv["SO-1002"] not in again["qbo_ids"]
+    assert set(again["qbo_ids"]) <= _live_ids(profile, "Invoice")
 
 
 def test_a_company_wide_fault_stops_the_undo_keeps_what_was_removed_and_the_undo_can_be_run_again(profile):
