@@ -84,6 +84,9 @@ _TABLE = (
     _b("import_sales_invoices", "load invoices created in QBO as sales invoices"),
     Setting("fulfilment_mode", "choice", "manual", "picking, packing and shipping of invoices loaded from QBO",
             ("manual", "auto")),
+    _b("import_customers", "load customers created in QBO as customers (qbtui pull)"),
+    _b("import_vendors", "load vendors created in QBO as suppliers (qbtui pull)"),
+    _b("import_items", "load items created in QBO as products (qbtui pull)"),
     _b("allow_online_payment", "invoices allow online payment"),
     _b("allow_online_credit_card", "invoices allow online credit card payment"),
     _b("allow_online_ach", "invoices allow online ACH (bank transfer) payment"),
@@ -260,6 +263,9 @@ class Settings:
     auto_receive: bool = False
     import_sales_invoices: bool = False
     fulfilment_mode: str = "manual"
+    import_customers: bool = False
+    import_vendors: bool = False
+    import_items: bool = False
     allow_online_payment: bool = False
     allow_online_credit_card: bool = False
     allow_online_ach: bool = False

@@ -31,6 +31,7 @@ COMMAND_MODULES: dict[str, str] = {
     **dict.fromkeys(("schema", "import", "status", "errors", "gates", "update-document", "document",
                      "link-candidates", "link-document"), "qbtui.cli.documents"),
     **dict.fromkeys(("sync", "runs", "undo", "pull"), "qbtui.cli.sync"),
+    "export": "qbtui.cli.export",
     "preflight": "qbtui.cli.preflight",
     "connect": "qbtui.cli.connect",
     "map": "qbtui.cli.mapping",

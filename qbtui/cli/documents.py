@@ -243,15 +243,19 @@ def update_document_command(profile: Profile, events: bool) -> None:
 def document_command(profile: Profile, doc_type: str, ref: str, events: bool) -> None:
     """For the dashboard's document screen and fix form: one document (a ``document`` result:
     {"record": {data, rev, imported} | null, "link": the link with its history | null, "plan": {status,
-    reasons, payloads} | null, "fixed": the fields fixed in qbtui {"fields", "removed", "at"} | null})."""
+    reasons, payloads} | null, "fixed": the fields fixed in qbtui {"fields", "removed", "at"} | null, "quickbooks":
+    an invoice's or bill's balance in QBO as the last pull saw it {"entity", "id", "total", "balance", "paid", "at"}
+    | null})."""
     from qbtui.sync.fixes import fix_of
+    from qbtui.sync.inbound import balance_of
 
     with profile.open(writer=False) as cache:
         record = cache.get(doc_type, ref)
         link = cache.link(doc_type, ref)
         planned = plan_document(cache, doc_type, ref) if record else None
         fixed = fix_of(cache, doc_type, ref)
-    answer("document", {"record": record, "link": link, "plan": planned, "fixed": fixed})
+        quickbooks = balance_of(cache, doc_type, ref)
+    answer("document", {"record": record, "link": link, "plan": planned, "fixed": fixed, "quickbooks": quickbooks})
 
 
 def plan_document(cache: Cache, doc_type: str, ref: str) -> dict[str, Any]:

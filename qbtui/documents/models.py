@@ -48,6 +48,9 @@ class Document(Model):
     type: str
     ref: Ref
     extra: dict[str, Any] | None = None
+    #: where the document was made: the inventory side (missing) or QuickBooks (brought in by ``qbtui pull``;
+    #: never sent back to QuickBooks)
+    origin: Literal["inventory", "quickbooks"] | None = None
 
     is_transaction: ClassVar[bool] = False
 

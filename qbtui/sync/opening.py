@@ -34,6 +34,7 @@ from qbtui.qbo import QBOClient, request_id
 from qbtui.sync.balances import account_balance_on, stored_balance
 from qbtui.sync.lookup import quote
 from qbtui.sync.readonly import check_writes_allowed
+from qbtui.sync.runs import who
 from qbtui.timestamps import now_iso
 
 OPENING_BALANCES_KEY = "opening_balances_imported"
@@ -58,7 +59,7 @@ def _num(v: Any) -> str:
 
 def _run(cache: Cache, note: str) -> str:
     return cache.add_run({"kind": "maintenance", "note": note, "started": now_iso(), "ended": None,
-                          "counts": {}, "created": []})
+                          "counts": {}, "created": [], "who": who()})
 
 
 # --- opening balances -------------------------------------------------------------------------

@@ -34,6 +34,9 @@ from qbtui.settings import Settings
 
 _RANK = {t: i for i, t in enumerate(TYPE_ORDER)}
 PLANNED_STATUSES = ("pending", "failed")
+#: why a document of origin quickbooks (brought in by qbtui pull) is never sent: it came from QBO
+FROM_QUICKBOOKS = Reason("origin.quickbooks", "It was made in QuickBooks and brought in by qbtui pull: it is never "
+                         "sent back.", "Nothing to do: qbtui export writes it for the inventory side")
 DELETE_ONLY = {"JournalEntry", "Bill", "CreditMemo", "RefundReceipt", "VendorCredit", "Estimate", "PurchaseOrder"}
 VOIDABLE = {"Invoice", "Payment", "BillPayment", "SalesReceipt"}
 
@@ -226,6 +229,9 @@ def _evaluate(snap: Snapshot, keys: Iterable[tuple[str, str]], statuses: tuple[s
         doc = snap.docs[key]
         if key[0] not in _RANK:
             continue
+        if doc.get("origin") == "quickbooks":
+            result[key] = ("skipped", [FROM_QUICKBOOKS])
+            continue
         if _is_void(key, snap):
             result[key] = ("ready", [])
             continue
@@ -293,7 +299,8 @@ def _candidates(snap: Snapshot, types: Iterable[str] | None, refs: Iterable[str]
                 ) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
     """(the selected documents, those plus the pending documents they depend on)."""
     pending = [k for k, st in snap.status.items() if st["status"] in statuses]
-    everything = [k for k in pending if k[0] in _RANK]
+    # a document brought in from QuickBooks (origin quickbooks, qbtui/sync/inbound.py) is never sent back
+    everything = [k for k in pending if k[0] in _RANK and snap.docs[k].get("origin") != "quickbooks"]
     if not types and not refs and keys is None:
         every = set(everything)  # every dependency that is pending is already in
         return every, every

@@ -23,6 +23,7 @@ from qbtui.qbo import QBOClient
 from qbtui.settings import Settings
 from qbtui.sync.opening import OPENING_INVENTORY_KEY
 from qbtui.sync.readonly import check_writes_allowed
+from qbtui.sync.runs import now_iso, who
 from qbtui.sync.wizard import Check
 
 PRODUCT_NAME_MAX = 100
@@ -369,15 +370,31 @@ async def apply_fix(code: str, client: QBOClient, cache: Cache) -> str:
     if code not in FIXABLE:
         raise ValueError(f"no fix from qbtui for {code!r}: see its explanation")
     check_writes_allowed(cache, "fix this in QuickBooks")
-    if code == "inventory_tracking":
-        await client.update_preferences({"ProductAndServicesPrefs": {"QuantityOnHand": False}})
-        await refresh(cache, client, "preferences")
-        return "Inventory quantity-on-hand tracking is now off in QuickBooks."
-    products = [rec["data"] for rec in cache.documents("product")]
-    await refresh(cache, client, "items")
-    hits = matching_inventory_items(products, cache.reference("items", []) or [])
-    ids = await deactivate_items(client, hits)
-    await refresh(cache, client, "items")
+    # the audit log (qbtui audit): a fix changes QuickBooks' settings or items, recorded with who and before/after
+    run_id = cache.add_run({"kind": "maintenance", "action": "preflight_fix", "code": code, "who": who(),
+                            "started": now_iso(), "ended": None, "counts": {}, "created": [], "changed": []})
+    try:
+        if code == "inventory_tracking":
+            before = (await client.preferences()).get("ProductAndServicesPrefs", {}).get("QuantityOnHand")
+            after_prefs = await client.update_preferences({"ProductAndServicesPrefs": {"QuantityOnHand": False}})
+            await refresh(cache, client, "preferences")
+            after = (after_prefs.get("ProductAndServicesPrefs") or {}).get("QuantityOnHand")
+            cache.update_run(run_id, ended=now_iso(), counts={"changed": 1}, changed=[{
+                "entity": "Preferences", "id": str(after_prefs.get("Id", "1")),
+                "field": "ProductAndServicesPrefs.QuantityOnHand", "before": before, "after": after}])
+            return "Inventory quantity-on-hand tracking is now off in QuickBooks."
+        products = [rec["data"] for rec in cache.documents("product")]
+        await refresh(cache, client, "items")
+        hits = matching_inventory_items(products, cache.reference("items", []) or [])
+        ids = await deactivate_items(client, hits)
+        await refresh(cache, client, "items")
+        names = {str(i["Id"]): i.get("Name") for i in hits}
+        cache.update_run(run_id, ended=now_iso(), counts={"changed": len(ids)}, changed=[
+            {"entity": "Item", "id": i, "name": names.get(i), "field": "Active", "before": True, "after": False}
+            for i in ids])
+    except BaseException as exc:
+        cache.update_run(run_id, ended=now_iso(), error=str(exc) or type(exc).__name__)
+        raise
     return (f"{len(ids)} QuickBooks Inventory item(s) made inactive; QuickBooks has credited the inventory asset "
             "for their value: post the opening inventory journal to put it back.")
 

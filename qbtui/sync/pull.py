@@ -51,7 +51,7 @@ def _synced_objects(cache: Cache) -> dict[tuple[str, str], tuple[dict[str, Any],
         if link.get("status") != "synced":
             continue
         for part in link.get("qbo") or ():
-            if part.get("id"):
+            if part.get("id") and part.get("origin") != "quickbooks":  # brought in from QBO: qbtui/sync/inbound.py
                 out[(part["entity"], str(part["id"]))] = (link, part)
     return out
 

@@ -160,6 +160,12 @@ class DocumentScreen(Screen["str | None"]):
         data.pop("type", None)
         out.append(Static("Fields", classes="section"))
         out.append(Static(_kv_table({**data, "revision": record.get("rev"), "imported": record.get("imported")})))
+        qbo = getattr(self, "quickbooks", None)
+        if qbo:  # an invoice's or bill's balance in QuickBooks (qbtui pull: payments recorded there)
+            out.append(Static("In QuickBooks", classes="section"))
+            out.append(Static(Text(f"balance {qbo.get('balance')} of {qbo.get('total')}: "
+                                   f"{'paid' if qbo.get('paid') else 'open'} (pulled {str(qbo.get('at') or '')[:19]})"),
+                              id="qbo-balance"))
         if lines:
             out.append(Static(f"Lines ({len(lines)})", classes="section"))
             out.append(Static(_lines_table(lines)))
@@ -212,6 +218,7 @@ class DocumentScreen(Screen["str | None"]):
             self.query_one("#loading", Static).update(Text(f"Could not read it: {exc}"))
             return
         self.record, self.link = view["record"], view["link"]
+        self.quickbooks = view.get("quickbooks")  # its balance in QuickBooks, as the last qbtui pull saw it
         body = self.query_one(VerticalScroll)
         await body.remove_children()
         await body.mount_all(self.sections(view["plan"]))
