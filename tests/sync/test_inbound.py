@@ -186,3 +186,18 @@ def test_the_plan_never_sends_a_document_from_quickbooks_even_changed_after_it_w
         assert [(p.type, p.ref) for p in plan(cache)] == [("customer", "C-100")]
         assert [(p.type, p.ref) for p in plan(cache, refs=["QBO-Customer-7"])] == []
         assert gate_statuses(cache)[("customer", "QBO-Customer-7")][0] == "skipped"
+
+
+def test_a_version_accepted_from_quickbooks_stays_synced_and_is_exported(tmp_path: Path):
+    from qbtui.sync.inbound import ACCEPTED, accept_version, exported
+
+    with Cache.open(tmp_path / "p", writer=True) as cache:
+        cache.upsert_documents([D.customer(), D.product(), D.invoice("SO-1")])
+        cache.record_outcomes([{"type": "sale_invoice", "ref": "SO-1", "status": "synced",
+                                "qbo": [{"entity": "Invoice", "id": "9", "sync_token": "3"}]}])
+        assert list(exported(cache)) == []
+        theirs = D.invoice("SO-1", lines=[D.line(quantity=5)])  # QuickBooks' copy: 5 mugs, not 6
+        stored = accept_version(cache, "sale_invoice", "SO-1", theirs)
+        assert stored["lines"][0]["quantity"] == "5" and stored["extra"][ACCEPTED]
+        assert cache.status_of("sale_invoice", "SO-1") == "synced"  # the truth now: nothing to send back
+        assert [(d["type"], d["ref"]) for d in exported(cache)] == [("sale_invoice", "SO-1")]
