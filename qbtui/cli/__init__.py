@@ -39,6 +39,7 @@ COMMAND_MODULES: dict[str, str] = {
     **dict.fromkeys(("reconcile", "duplicates", "cogs", "audit", "alerts-read", "autosync", "products", "history",
                      "integration", "repair"), "qbtui.cli.maintenance"),
     "wizard-step": "qbtui.cli.wizard",
+    "opening": "qbtui.cli.opening",
     "sandbox": "qbtui.sandbox.cli",
 }
 

@@ -94,7 +94,9 @@ class GateContext:
         for (t, _), d in docs.items():
             if t == "product" and d.get("name"):
                 products[_name_key(d["name"], PRODUCT_NAME_MAX)] += 1
-            elif t in ("customer", "supplier") and d.get("name"):
+            elif t in ("customer", "supplier") and d.get("name") and not (d.get("extra") or {}).get("opening_balance"):
+                # a contact brought in with the opening balances stands for QBO's own of that name: the firm's
+                # contact of the same name is not a duplicate, it is linked to that one when sent
                 contacts[_name_key(d["name"])] += 1
         kinds = {_name_key(c["DisplayName"]): "Customer" for c in qbo_customers if c.get("DisplayName")}
         kinds.update({_name_key(v["DisplayName"]): "Vendor" for v in qbo_vendors if v.get("DisplayName")})

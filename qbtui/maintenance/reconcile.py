@@ -13,6 +13,10 @@ Kinds of difference, each naming the document:
 inventory side changed it after it was synced; re-sync), ``deleted`` (its QBO object is gone),
 ``missing`` (synced but no QBO object recorded), ``voided`` (voided in QBO),
 ``posted_twice`` (a second QBO object with its number).
+
+Open invoices and bills brought in from QBO at setup (``extra.opening_balance``, qbtui.sync.opening) are opening
+balances, not activity of the period: neither side counts them, and the report lists those dated in the range apart
+(``opening_balances``).
 """
 
 from __future__ import annotations
@@ -189,9 +193,16 @@ async def reconcile(cache: Cache, client: QBOClient, start: str | date, end: str
                 "qbo": json_number(_total(entity, {}, qbo or {})) if qbo is not None else None,
                 "accounts": {a: json_number(v) for a, v in sorted(diff.items())}, "message": message}
 
+    opening: dict[tuple[str, str], tuple[str, str]] = {}  # QBO (entity, Id) -> the opening-balance document
     for key, doc in snap.docs.items():
         link = snap.links.get(key)
         status = snap.status.get(key, {})
+        if (doc.get("extra") or {}).get("opening_balance") and key[0] not in CONTACTS:
+            # brought in from QBO at setup (qbtui.sync.opening): QBO's own, an opening balance, never activity
+            for q in (link or {}).get("qbo") or ():
+                if q.get("id"):
+                    opening[(str(q.get("entity")), str(q["id"]))] = key
+            continue
         if link is None or link.get("status") != "synced":
             if status.get("status") in ("pending", "failed") and key[0] not in CONTACTS:
                 unsent += any(in_range(doc.get(f), d1, d2) for f in ("invoice_date", "date", "accounting_date"))
@@ -247,10 +258,16 @@ async def reconcile(cache: Cache, client: QBOClient, start: str | date, end: str
                     kind = "changed"
                 differences.append(row(kind, key, payload.entity, qid, obj.get("DocNumber"), day, ours, theirs, msg))
 
+    opening_rows: list[dict[str, Any]] = []
     for (entity, qid), obj in sorted(qbo_objs.items(), key=lambda kv: int(kv[0][1]) if kv[0][1].isdigit() else 0):
         if (entity, qid) in seen:
             continue
         theirs = postings(entity, obj, items, mapping)
+        if (entity, qid) in opening:
+            t, r = opening[(entity, qid)]
+            opening_rows.append({"type": t, "ref": r, "entity": entity, "id": qid, "date": obj.get("TxnDate"),
+                                 "total": json_number(money(Decimal(str(obj.get("TotalAmt", 0)))))})
+            continue
         owner = linked.get((entity, qid))
         number = str(obj.get("DocNumber") or "")
         if owner is not None and owner.get("status") == "synced":  # ours, but its date moved into the range
@@ -281,7 +298,7 @@ async def reconcile(cache: Cache, client: QBOClient, start: str | date, end: str
                      "qbo_other": json_number(other_total.get(account, ZERO))})
     clean = not differences and all(r["difference"] == 0 for r in rows)
     return {"from": d1.isoformat(), "to": d2.isoformat(), "clean": clean, "accounts": rows,
-            "differences": differences, "unsent": unsent}
+            "differences": differences, "unsent": unsent, "opening_balances": opening_rows}
 
 
 def render(report: Mapping[str, Any]) -> str:

@@ -2,8 +2,10 @@
 (docs/domain.md#postings).
 
 * :func:`import_opening_balances`: QBO's unpaid and partly paid invoices and bills become cache
-  documents that are already synced and linked to their QBO Id, dated on the integration date, so that
-  payments recorded later on the inventory side apply to them. Reads only. Once: the state key
+  documents that are already synced and linked to their QBO Id, with QBO's own dates (``extra.opening_balance``:
+  the reconciliation counts them as opening balances, not as activity of the period), so that payments recorded
+  later on the inventory side apply to them; their customers and vendors link to the firm's own contacts of the
+  same name when there are some. Reads only. Once: the state key
   ``opening_balances_imported`` refuses a second attempt with :class:`OpeningError`.
 * :func:`import_stock_on_hand`: active QBO Inventory items with a SKU become product documents
   (quantity on hand, cost, one location) and an import-format file for the inventory system; then each
@@ -18,6 +20,8 @@ Everything that writes to QBO calls :func:`qbtui.sync.readonly.check_writes_allo
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -62,6 +66,18 @@ def _run(cache: Cache, note: str) -> str:
                           "counts": {}, "created": [], "who": who()})
 
 
+@contextmanager
+def _ends(cache: Cache, run_id: str, created: list[dict[str, Any]] | None = None) -> Iterator[None]:
+    """A step that fails ends its run with the error (and what it created so far): no run stays "not ended"."""
+    try:
+        yield
+    except BaseException as exc:
+        cache.update_run(run_id, ended=now_iso(), failed=True, created=list(created or []),
+                         error={"code": str(getattr(exc, "code", "") or type(exc).__name__),
+                                "message": str(exc) or type(exc).__name__})
+        raise
+
+
 # --- opening balances -------------------------------------------------------------------------
 
 @dataclass
@@ -70,6 +86,8 @@ class OpeningBalances:
     bills: list[str] = field(default_factory=list)
     contacts: list[str] = field(default_factory=list)
     effective: str = ""
+    #: our own contacts (imported from the inventory side) linked to QBO's contact of the same name
+    linked: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (f"{len(self.invoices)} unpaid or partly paid invoice(s) and {len(self.bills)} bill(s) imported as "
@@ -146,7 +164,8 @@ async def import_opening_balances(cache: Cache, client: QBOClient, *, effective:
         ours = next((r for r in cache.documents(kind) if str(r["data"].get("name", "")).casefold() == name.casefold()),
                     None)
         if ours is not None and cache.status_of(kind, ours["ref"]) != "synced":
-            ref_ = ours["ref"]  # our contact of that name: link it to QBO's
+            ref_ = ours["ref"]  # the firm's own contact of that name: linked to QBO's, never a second one beside it
+            result.linked.append(ref_)
         else:
             ref_ = _free_ref(cache, kind, None, f"QBO-{'C' if kind == 'customer' else 'V'}-{qbo_id}", taken)
             docs.append({"type": kind, "ref": ref_, "name": name,
@@ -157,11 +176,23 @@ async def import_opening_balances(cache: Cache, client: QBOClient, *, effective:
         contact_ref[(kind, qbo_id)] = ref_
         return ref_
 
+    with _ends(cache, run_id):
+        await _opening_documents(cache, invoices, bills, items, contact, result, docs, outcomes, taken, run_id,
+                                 effective_day)
+    return result
+
+
+async def _opening_documents(cache: Cache, invoices: list[dict[str, Any]], bills: list[dict[str, Any]],
+                             items: dict[str, dict[str, Any]], contact: Any, result: OpeningBalances,
+                             docs: list[dict[str, Any]], outcomes: list[dict[str, Any]], taken: set[tuple[str, str]],
+                             run_id: str, effective_day: str) -> None:
+    """The open invoices and bills as synced documents with QBO's own dates and Ids (opening balances: the
+    reconciliation counts them apart, never as activity of the period)."""
     for inv in invoices:
         customer = await contact("customer", inv.get("CustomerRef") or {})
         ref = _free_ref(cache, "sale_invoice", inv.get("DocNumber"), f"QBO-INV-{inv['Id']}", taken)
-        docs.append({"type": "sale_invoice", "ref": ref, "customer": customer, "invoice_date": effective_day,
-                     "lines": _lines(inv, items, sale=True),
+        docs.append({"type": "sale_invoice", "ref": ref, "customer": customer,
+                     "invoice_date": str(inv.get("TxnDate") or effective_day), "lines": _lines(inv, items, sale=True),
                      "extra": {"opening_balance": True, "qbo_txn_date": inv.get("TxnDate"),
                                "qbo_total": _num(inv.get("TotalAmt", 0)), "qbo_balance": _num(inv.get("Balance"))}})
         outcomes.append({"type": "sale_invoice", "ref": ref, "status": "synced", "run": run_id,
@@ -171,8 +202,8 @@ async def import_opening_balances(cache: Cache, client: QBOClient, *, effective:
         supplier = await contact("supplier", bill.get("VendorRef") or {})
         ref = _free_ref(cache, "supplier_invoice", bill.get("DocNumber") and f"BILL-{bill['DocNumber']}",
                         f"QBO-BILL-{bill['Id']}", taken)
-        doc = {"type": "supplier_invoice", "ref": ref, "supplier": supplier, "invoice_date": effective_day,
-               "lines": _lines(bill, items, sale=False),
+        doc = {"type": "supplier_invoice", "ref": ref, "supplier": supplier,
+               "invoice_date": str(bill.get("TxnDate") or effective_day), "lines": _lines(bill, items, sale=False),
                "extra": {"opening_balance": True, "qbo_txn_date": bill.get("TxnDate"),
                          "qbo_total": _num(bill.get("TotalAmt", 0)), "qbo_balance": _num(bill.get("Balance"))}}
         if bill.get("DocNumber"):
@@ -187,7 +218,6 @@ async def import_opening_balances(cache: Cache, client: QBOClient, *, effective:
     cache.set_setting(OPENING_BALANCES_KEY, {"at": now_iso(), "effective": effective_day,
                                              "invoices": len(result.invoices), "bills": len(result.bills)})
     cache.update_run(run_id, ended=now_iso(), counts={"synced": len(outcomes)})
-    return result
 
 
 # --- stock on hand ----------------------------------------------------------------------------
@@ -253,8 +283,15 @@ async def import_stock_on_hand(cache: Cache, client: QBOClient, *, location: str
     if not pending:
         return result
     run_id = _run(cache, "stock on hand: Inventory items recreated as NonInventory")
-    created = []
-    done = list(state.get("done") or [])
+    created: list[dict[str, Any]] = []
+    with _ends(cache, run_id, created):
+        await _recreate_items(cache, client, pending, list(state.get("done") or []), mapping, created, result, run_id)
+    return result
+
+
+async def _recreate_items(cache: Cache, client: QBOClient, pending: list[dict[str, Any]], done: list[dict[str, Any]],
+                          mapping: dict[str, Any], created: list[dict[str, Any]], result: StockOnHand,
+                          run_id: str) -> None:
     for entry in list(pending):
         current = await client.read("Item", entry["id"])
         if current.get("Active", True):
@@ -280,7 +317,6 @@ async def import_stock_on_hand(cache: Cache, client: QBOClient, *, location: str
         cache.set_setting(STOCK_KEY, {**(cache.get_setting(STOCK_KEY) or {}), "pending": pending, "done": done})
         result.recreated.append(entry["sku"])
     cache.update_run(run_id, ended=now_iso(), counts={"synced": len(created)}, created=created)
-    return result
 
 
 # --- the opening inventory journal ------------------------------------------------------------
@@ -365,7 +401,9 @@ async def post_opening_inventory(cache: Cache, client: QBOClient, *, qbo_balance
     if found:
         je = found[0]
     else:
-        je = await client.create("JournalEntry", wire(preview.payload.body), request_id=request_id("opening-inventory", run_id))
+        with _ends(cache, run_id):
+            je = await client.create("JournalEntry", wire(preview.payload.body),
+                                     request_id=request_id("opening-inventory", run_id))
         created.append({"type": "opening_inventory", "ref": OPENING_REF, "entity": "JournalEntry", "id": str(je["Id"])})
     info = {"id": str(je["Id"]), "date": preview.day, "amount": str(preview.difference), "at": now_iso()}
     cache.set_setting(OPENING_INVENTORY_KEY, info)
