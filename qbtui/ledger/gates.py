@@ -197,8 +197,9 @@ def item_conflict(doc: Mapping[str, Any], item: Mapping[str, Any], mapping: Mapp
         want = mapping.get(role)
         have = ref.get("value") if isinstance(ref, Mapping) else None
         if want is not None and have is not None and str(have) != str(want):
+            name_ = ref.get("name") if isinstance(ref, Mapping) else None
             wrong.append(f"its {'income' if key == 'IncomeAccountRef' else 'expense'} account is "
-                         f"{ref.get('name') or have} [{have}], not the {role} account [{want}]")
+                         f"{name_ or have} [{have}], not the {role} account [{want}]")
     if not wrong:
         return None
     kind = doc.get("kind", "stock")

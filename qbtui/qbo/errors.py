@@ -157,7 +157,7 @@ class CompanyUnavailable(CompanyFault):
         super().__init__(code, message, detail, element=element, status=status, fault_type=fault_type,
                          errors=errors, intuit_tid=intuit_tid)
 
-    @property  # type: ignore[override]
+    @property
     def hint(self) -> str:
         return getattr(self, "_hint", "") or COMPANY_MESSAGES.get(
             self.code, ("", "check the company in QuickBooks, then sync again"))[1]
