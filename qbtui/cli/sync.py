@@ -12,7 +12,17 @@ from typing import Any
 import click
 
 from qbtui.cache import Cache
-from qbtui.cli.common import EventPrinter, Profile, confirm_or_refuse, fail, print_json, run_async, user_errors
+from qbtui.cli.common import (
+    EventPrinter,
+    Profile,
+    answer,
+    confirm_or_refuse,
+    events_option,
+    fail,
+    print_json,
+    run_async,
+    user_errors,
+)
 from qbtui.documents.text import safe_text
 from qbtui.documents.types import DOCUMENT_TYPES
 from qbtui.qbo import CompanyFault
@@ -233,9 +243,11 @@ def runs_command(profile: Profile, as_json: bool) -> None:
 @click.option("--cascade", is_flag=True, help="Also undo the later documents that still use an object of the run "
                                               "(newest first).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout (with --dry-run: the plan).")
+@events_option
 @click.pass_obj
 @user_errors
-def undo_command(profile: Profile, run_id: str, yes: bool, dry_run: bool, cascade: bool, as_json: bool) -> None:
+def undo_command(profile: Profile, run_id: str, yes: bool, dry_run: bool, cascade: bool, as_json: bool,
+                 events: bool) -> None:
     """Remove from QuickBooks what run RUN_ID created, in reverse dependency order (refused, naming them, when later
     documents still use its objects, unless --cascade)."""
     from qbtui.sync.connection import NotConnected, open_client
@@ -248,6 +260,8 @@ def undo_command(profile: Profile, run_id: str, yes: bool, dry_run: bool, cascad
                 planned = undo_plan(cache, run_id, cascade=cascade)
             except UndoError as exc:
                 fail(str(exc), 2)
+        if events:  # the dashboard's runs screen: the plan its confirm shows
+            answer("undo_plan", planned)
         if as_json:
             print_json(planned)
         else:
@@ -270,7 +284,7 @@ def undo_command(profile: Profile, run_id: str, yes: bool, dry_run: bool, cascad
             fail(str(exc), 2)
         refused = [o for o in planned["objects"] if o["action"] == "refused"]
         if refused:
-            _refused(refused, as_json)
+            _refused(refused, as_json, events)
         actions = Counter(o["action"] for o in planned["objects"])
         later = len({(o["type"], o["ref"]) for o in planned["objects"] if o["run"] != run_id})
         confirm_or_refuse(yes, f"delete {actions['delete']} and deactivate {actions['deactivate']} QuickBooks objects "
@@ -289,10 +303,12 @@ def undo_command(profile: Profile, run_id: str, yes: bool, dry_run: bool, cascad
             with marks_interrupted(cache):
                 undo = run_async(go())
         except UndoRefused as exc:
-            _refused(exc.refused, as_json)
+            _refused(exc.refused, as_json, events)
         except UndoError as exc:
             fail(str(exc), 2)
     counts = undo.get("counts", {})
+    if events:
+        answer("undo", undo, 1 if counts.get("failed") else 0)
     if as_json:
         print_json({"run": undo})
     else:
@@ -301,8 +317,14 @@ def undo_command(profile: Profile, run_id: str, yes: bool, dry_run: bool, cascad
     raise SystemExit(1 if counts.get("failed") else 0)
 
 
-def _refused(refused: list[dict[str, Any]], as_json: bool) -> None:
+def _refused(refused: list[dict[str, Any]], as_json: bool, events: bool = False) -> None:
     """Undo refused before anything was removed: each object later documents still use, named; exit 1."""
+    if events:
+        fail("nothing was undone: " + "; ".join(
+            f"{o['type']} {o['ref']} is used by " + ", ".join(f"{u['type']} {u['ref']}" + (f" of run {u['run']}"
+                                                                                        if u["run"] else "")
+                                                            for u in o["used_by"]) for o in refused),
+             1, error="undo_refused", hint="undo the later runs first, or undo with cascade")
     for o in refused:
         click.echo(safe_text(f"refused {o['type']} {o['ref']} ({o['entity']} {o['id']}): still used by "
                              + ", ".join(f"{u['type']} {u['ref']}" + (f" of run {u['run']}" if u["run"] else "")

@@ -226,6 +226,16 @@ class Backend:
     async def mark_alerts_read(self) -> None:
         await self.call("alerts-read")
 
+    async def undo_plan(self, run_id: str, *, cascade: bool = False) -> dict[str, Any]:
+        """What undoing a run would do (``qbtui undo RUN --dry-run``): {"run", "cascade", "objects": [{"type",
+        "ref", "entity", "id", "run", "action", "used_by"}]}."""
+        return await self.call("undo", run_id, "--dry-run", *(["--cascade"] if cascade else []))
+
+    async def undo(self, run_id: str, *, cascade: bool = False) -> dict[str, Any]:
+        """Undo a run (asked first on the screen): the undo run. BackendError ``undo_refused`` naming what later
+        documents still use (nothing was removed)."""
+        return await self.call("undo", run_id, "--yes", *(["--cascade"] if cascade else []))
+
     # ------------------------------------------------------------------ runs that report as messages
     async def upload(self, keys: list[tuple[str, str]], target: MessagePump) -> UploadOutcome:
         """Send the chosen documents (``qbtui sync --events``; the child adds what they depend on). Posts

@@ -125,3 +125,33 @@ async def test_unread_alerts_shown_then_marked_read(env):
         timer.stop()
     with Cache.open(env.path, writer=False) as cache:
         assert unread(cache) == []
+
+
+async def test_undo_from_the_runs_screen_with_the_same_confirm(synced, qbtui):
+    """`u` on a run of the audit log asks as `qbtui undo` asks (what it deletes and deactivates); `n` changes
+    nothing; `y` undoes it (its invoices gone from QBO, its documents voided, the undo run in the log)."""
+    from qbtui.tui.maintenance.screens import ConfirmRemoveScreen
+
+    qbtui.data_dir = synced.data_dir
+    run = qbtui.json("runs")["runs"][0]
+    invoices = {c["id"] for c in run["created"] if c["entity"] == "Invoice"}
+    app = Host(AuditScreen(synced.path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmRemoveScreen)
+        assert f"Undo run {run['id']}: delete " in app.screen.text and "deactivate" in app.screen.text
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AuditScreen)
+        assert invoices <= set(synced.company.objects["Invoice"])
+        await pilot.press("u")
+        await settle(app, pilot)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AuditScreen)
+        assert app.screen.rows[0]["kind"] == "undo"
+    assert not invoices & set(synced.company.objects["Invoice"])
+    runs = qbtui.json("runs")["runs"]
+    assert runs[0]["kind"] == "undo" and next(r for r in runs if r["id"] == run["id"])["undone_by"] == runs[0]["id"]

@@ -280,7 +280,8 @@ class AuditScreen(Screen[None]):
 
     BINDINGS = [Binding("escape,q", "back", "Back", id="audit.back"), Binding("r", "load", "Refresh", id="audit.refresh"),
                 Binding("enter", "details", "Details", id="audit.details", show=True),
-                Binding("a", "alerts_read", "Alerts read", id="audit.alerts_read")]
+                Binding("a", "alerts_read", "Alerts read", id="audit.alerts_read"),
+                Binding("u", "undo", "Undo run", id="audit.undo")]
     DEFAULT_CSS = """
     AuditScreen { layout: vertical; }
     AuditScreen #status { height: auto; padding: 0 1; }
@@ -352,3 +353,60 @@ class AuditScreen(Screen[None]):
         if not self.rows or table.row_count == 0:
             return
         self.app.push_screen(RunDetailScreen(self.rows[table.cursor_row]["run"]))
+
+    def action_undo(self) -> None:
+        """Undo the run under the cursor, after the confirm ``qbtui undo`` asks (what it deletes and deactivates;
+        what later documents still use is named, and then only undone with them: cascade)."""
+        table = self.query_one("#audit", DataTable)
+        if not self.rows or table.row_count == 0:
+            return
+        self.undo(self.rows[table.cursor_row]["run"])
+
+    @work(exclusive=True, exit_on_error=False, group="audit-undo")
+    async def undo(self, run: dict[str, Any]) -> None:
+        run_id = str(run.get("id"))
+        try:
+            planned = await self.backend.undo_plan(run_id)
+            refused = [o for o in planned["objects"] if o["action"] == "refused"]
+            if refused:
+                planned = await self.backend.undo_plan(run_id, cascade=True)
+        except BackendError as exc:
+            self.app.notify(f"Cannot undo run {run_id}: {exc}", severity="warning", timeout=8)
+            return
+        if not planned["objects"]:
+            self.app.notify(f"Run {run_id} created nothing in QuickBooks: nothing to undo", timeout=5)
+            return
+        self.app.push_screen(ConfirmRemoveScreen(undo_question(run_id, planned, refused)),
+                             lambda yes: self.undo_confirmed(run_id, bool(refused)) if yes else None)
+
+    @work(exclusive=True, exit_on_error=False, group="audit-undo")
+    async def undo_confirmed(self, run_id: str, cascade: bool) -> None:
+        self.query_one("#status", Static).update(f"undoing run {run_id} ...")
+        try:
+            undo = await self.backend.undo(run_id, cascade=cascade)
+        except BackendError as exc:
+            self.app.notify(f"Not undone: {exc}", severity="error", timeout=10)
+            await self.fill()
+            return
+        counts = (undo or {}).get("counts") or {}
+        self.app.notify(f"undo run {(undo or {}).get('id')}: {counts.get('removed', 0)} removed, "
+                        f"{counts.get('failed', 0)} failed", severity="warning" if counts.get("failed") else
+                        "information", timeout=8)
+        await self.fill()
+
+
+def undo_question(run_id: str, planned: dict[str, Any], refused: list[dict[str, Any]]) -> str:
+    """The confirm of an undo, as ``qbtui undo`` asks it; with what later documents still use named (then the undo
+    takes them too: cascade)."""
+    objects = planned["objects"]
+    deletes = sum(1 for o in objects if o["action"] == "delete")
+    deactivates = sum(1 for o in objects if o["action"] == "deactivate")
+    later = len({(o["type"], o["ref"]) for o in objects if o.get("run") != run_id})
+    text = (f"Undo run {run_id}: delete {deletes} and deactivate {deactivates} QuickBooks objects"
+            + (f", with the {later} later documents that use them" if later else "") + "?")
+    if refused:
+        text += "\n\nStill used by later documents (undone with them):\n" + "\n".join(
+            f"  {o['type']} {o['ref']}: used by " + ", ".join(
+                f"{u['type']} {u['ref']}" + (f" (run {u['run']})" if u.get("run") else "") for u in o["used_by"])
+            for o in refused[:10]) + (f"\n  ... and {len(refused) - 10} more" if len(refused) > 10 else "")
+    return text
