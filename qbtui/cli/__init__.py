@@ -34,6 +34,7 @@ COMMAND_MODULES: dict[str, str] = {
     "export": "qbtui.cli.export",
     "preflight": "qbtui.cli.preflight",
     "connect": "qbtui.cli.connect",
+    "desktop": "qbtui.cli.desktop",
     "map": "qbtui.cli.mapping",
     "settings": "qbtui.cli.settings",
     **dict.fromkeys(("reconcile", "duplicates", "cogs", "audit", "alerts-read", "autosync", "products", "history",

@@ -19,14 +19,25 @@ from qbtui.private import private_dir
 @click.option("--print-auth-url", is_flag=True, help="Print the authorize URL (one line) and exit.")
 @click.option("--redirect-url", help="The address the browser landed on after approving.")
 @click.option("--redirect-uri", help="The redirect URI registered in your Intuit app.")
+@click.option("--desktop", is_flag=True, help="Make the profile a QuickBooks Desktop one (through the Web Connector).")
+@click.option("--password-env", metavar="VAR", help="With --desktop: read the Web Connector's password from this "
+                                                    "environment variable.")
+@click.option("--username", help="With --desktop: the user name of the .qwc file (default: qbtui).")
 @click.pass_obj
 @user_errors
 def connect_command(profile: Profile, environment: str, client_id: str | None, client_secret_env: str | None,
-                    mode: str, print_auth_url: bool, redirect_url: str | None, redirect_uri: str | None) -> None:
-    """Connect the profile to a QuickBooks company (OAuth 2.0, usable over SSH)."""
+                    mode: str, print_auth_url: bool, redirect_url: str | None, redirect_uri: str | None,
+                    desktop: bool, password_env: str | None, username: str | None) -> None:
+    """Connect the profile to a QuickBooks company (OAuth 2.0, usable over SSH), or with --desktop make it a
+    QuickBooks Desktop profile served to the Web Connector."""
     from qbtui.sync.connection import begin_connect, finish_connect
 
     private_dir(profile.path, tighten=True)
+    if desktop:
+        _connect_desktop(profile, password_env, username)
+        return
+    if password_env or username:
+        fail("--password-env and --username go with --desktop")
     with profile.open(writer=True, command="qbtui connect") as cache:
         if not redirect_url or print_auth_url:
             if not client_id:
@@ -58,6 +69,21 @@ def connect_command(profile: Profile, environment: str, client_id: str | None, c
 
         counts = run_async(pull())
     click.echo(f"connected: {counts.get('accounts', 0)} accounts pulled; next: qbtui map --auto")
+
+
+def _connect_desktop(profile: Profile, password_env: str | None, username: str | None) -> None:
+    from qbtui.desktop import profile as desktop_profile
+
+    if password_env:
+        password = os.environ.get(password_env)
+        if not password:
+            fail(f"environment variable {password_env} is empty or not set")
+    else:
+        password = click.prompt("Web Connector password", hide_input=True, confirmation_prompt=True, err=True)
+    with profile.open(writer=True, command="qbtui connect --desktop") as cache:
+        settings = desktop_profile.connect(cache, profile.path, password, username)
+    click.echo(f"QuickBooks Desktop profile ready (user {settings['desktop_username']}); next: qbtui desktop qwc "
+               "--url URL > qbtui.qwc, add it to the Web Connector, then qbtui desktop serve")
 
 
 COMMANDS = [connect_command]

@@ -19,6 +19,12 @@ def _hash(ref: str) -> str:
     return "".join(out)
 
 
+def ref_hash(ref: str) -> str:
+    """The hash part of a shortened ref (8 base36 characters of SHA-256 of the whole ref): the rule every shortened
+    reference of qbtui follows (QBO's DocNumber here, Desktop's names and RefNumbers in qbtui.desktop.names)."""
+    return _hash(ref)
+
+
 def _looks_hashed(ref: str) -> bool:
     return len(ref) == DOC_NUMBER_MAX and ref[KEEP] == "~"
 
