@@ -71,11 +71,24 @@ class Request:
 
 # --- text, numbers, references -------------------------------------------------------------------
 
+#: characters XML 1.0 cannot carry at all (C0 controls but tab, line feed and carriage return; U+FFFE, U+FFFF):
+#: QuickBooks would refuse the whole request set as unparsable, so each becomes U+FFFD
+_NOT_XML = {c: "\ufffd" for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF)}
+
+
+def xml_text(text: str) -> str:
+    """``text`` as XML 1.0 can carry it (surrogates too become U+FFFD)."""
+    text = text.translate(_NOT_XML)
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+        text = "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
+    return text
+
+
 def _put(parent: ET.Element, tag: str, value: Any) -> ET.Element | None:
     if value is None or value == "":
         return None
     child = ET.SubElement(parent, tag)
-    child.text = value if isinstance(value, str) else str(value)
+    child.text = xml_text(value if isinstance(value, str) else str(value))
     return child
 
 
@@ -109,10 +122,10 @@ def _ref(parent: ET.Element, tag: str, ref: Mapping[str, Any] | None, entity: st
         return
     value, name = ref.get("value"), ref.get("name")
     if value:
-        ET.SubElement(ET.SubElement(parent, tag), "ListID").text = str(value)
+        ET.SubElement(ET.SubElement(parent, tag), "ListID").text = xml_text(str(value))
     elif name:
         full = list_name(entity, str(name)) if entity else str(name)
-        ET.SubElement(ET.SubElement(parent, tag), "FullName").text = full
+        ET.SubElement(ET.SubElement(parent, tag), "FullName").text = xml_text(full)
 
 
 def _tax_ref(parent: ET.Element, ref: Mapping[str, Any] | None) -> None:
@@ -505,5 +518,6 @@ def request_set(items: Iterable[tuple[str, Request]], version: tuple[int, int] =
     for request_id, request in items:
         rq = ET.SubElement(msgs, f"{request.name}Rq", requestID=str(request_id))
         rq.append(request.element)
-    body = ET.tostring(root, encoding="unicode")
+    # ASCII with character references (&#233;): the text arrives intact whatever encoding the SOAP string is carried in
+    body = ET.tostring(root, encoding="us-ascii", xml_declaration=False).decode("ascii")
     return f'<?xml version="1.0" encoding="utf-8"?>\n<?qbxml version="{version[0]}.{version[1]}"?>\n{body}'

@@ -18,6 +18,7 @@ from qbtui.desktop.qbxml import (
     requests,
     to_mod,
     translate,
+    xml_text,
 )
 from qbtui.ledger import build
 from qbtui.ledger.payload import resolve_parts
@@ -185,3 +186,18 @@ def test_request_set():
     assert rq.find("InvoiceAddRq/InvoiceAdd/RefNumber").text == "SO-1001"
     with pytest.raises(ValueError):
         request_set([], on_error="ignore")
+
+
+def test_hostile_text_still_makes_a_request_quickbooks_can_parse():
+    """Control characters XML cannot carry become U+FFFD; markup characters are escaped; accents travel as
+    character references, whatever encoding carries the SOAP string."""
+    hostile = "Café <b>&\x00\x1b \"quoted\""
+    customer = doc(**D.customer(name=hostile, company="Zoë & Co"))
+    r = requests(customer, samples.ledger())[0]
+    text = request_set([("1", r)])
+    assert text.isascii() and "&#233;" in text and "&lt;b&gt;&amp;" in text
+    add = ET.fromstring(text).find("QBXMLMsgsRq/CustomerAddRq/CustomerAdd")
+    assert add.findtext("CompanyName") == "Zoë & Co"
+    assert "\x00" not in add.findtext("Name") and "\ufffd" in add.findtext("Name")
+    assert problems(add) == []
+    assert xml_text("a\ud800b\x0bc\ttab") == "a\ufffdb\ufffdc\ttab"
