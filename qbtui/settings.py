@@ -3,7 +3,7 @@ frozen view with defaults for the ledger and the gates.
 
 Stored values are plain JSON (dates and datetimes as ISO strings). The account mapping is not a
 setting of this table: it is stored under its own key ``mapping`` ({role: account Id}), next to
-``tax_mapping`` and ``terms_mapping`` ({our name: QBO Id})."""
+``tax_mapping`` and ``terms_mapping`` ({our name: QBO Id}) and ``tax_defaults`` ({"sales"|"purchase": QBO Id})."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import Any
 
 from qbtui.errors import QbtuiError
 
-MAPPING_KEYS = ("mapping", "tax_mapping", "terms_mapping")
+MAPPING_KEYS = ("mapping", "tax_mapping", "terms_mapping", "tax_defaults")
 
 _ATTRS = tuple(f"{kind}_attribute{i}" for kind in ("customer", "product", "supplier") for i in range(1, 11))
 CLASS_SOURCES = ("sales_rep", "location", "job", "category", "brand", "family", *_ATTRS)
@@ -285,6 +285,8 @@ class Settings:
     mapping: Mapping[str, str] = field(default_factory=dict)
     tax_mapping: Mapping[str, str] = field(default_factory=dict)
     terms_mapping: Mapping[str, str] = field(default_factory=dict)
+    #: the default QBO tax code Ids of lines without a tax code: {"sales": Id, "purchase": Id} (qbtui map --tax-default)
+    tax_defaults: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_stored(cls, stored: Mapping[str, Any] | None = None) -> Settings:

@@ -104,7 +104,17 @@ def connection_summary(cache: Cache) -> dict[str, Any]:
         "environment": cache.get_setting("environment"),
         "realm_id": cache.get_setting("realm_id"),
         "company": company.get("CompanyName"),
+        **company_region(cache),
     }
+
+
+def company_region(cache: Cache) -> dict[str, Any]:
+    """The company's country, tax region (docs/domain.md#tax-and-regions) and home currency, as the last pull saw
+    them (None before)."""
+    from qbtui.ledger.context import Prefs
+
+    prefs = Prefs.from_qbo(cache.reference("preferences", None), cache.reference("company_info", None))
+    return {"country": prefs.country, "region": prefs.region, "home_currency": prefs.home_currency}
 
 
 @click.command("status")
@@ -128,6 +138,10 @@ def status_command(profile: Profile, as_json: bool) -> None:
     conn = data["connection"]
     click.echo(safe_text(f"profile {profile.name}: " + (f"connected to {conn['company'] or conn['realm_id']} "
                                                         f"({conn['environment']})" if conn["connected"] else "not connected")))
+    if conn["region"]:
+        click.echo(f"region {conn['region']}, home currency {conn['home_currency'] or '?'}"
+                   + (" (QuickBooks computes sales tax and VAT/GST itself: qbtui sync compares its totals with ours)"
+                      if conn["region"] != "us" else ""))
     if not data["documents"]:
         click.echo("no documents yet: qbtui import FILE")
         return

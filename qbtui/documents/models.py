@@ -123,7 +123,8 @@ class SaleLine(Model):
     quantity: Quantity
     unit_price: Quantity
     discount_percent: Percent | None = None
-    tax_code: str | None = None
+    tax_code: str | None = None  # the inventory side's tax rule name (mapped to a QBO tax code: qbtui map --tax)
+    tax_amount: Money | None = None  # the line's tax as the inventory side has it (shown, compared; QBO computes its own)
     unit_cost: Quantity | None = None
 
 
@@ -149,6 +150,7 @@ class SaleInvoice(Transaction):
     job: str | None = None
     memo: str | None = None
     tax_inclusive: bool = False
+    tax_total: Money | None = None
     lines: list[SaleLine] = Field(min_length=1)
 
 
@@ -170,6 +172,8 @@ class CreditNote(Transaction):
     date: IsoDate | None = None
     channel: str = "direct"
     memo: str | None = None
+    tax_inclusive: bool = False
+    tax_total: Money | None = None
     lines: list[SaleLine] = Field(min_length=1)
     refunds: list[Refund] = Field(default_factory=list)
 
@@ -181,6 +185,8 @@ class Quote(Transaction):
     doc_number: str | None = Field(default=None, min_length=1, max_length=21)  # QBO's DocNumber when not the ref
     date: IsoDate
     expiry_date: IsoDate | None = None
+    tax_inclusive: bool = False
+    tax_total: Money | None = None
     lines: list[SaleLine] = Field(min_length=1)
 
 
@@ -203,6 +209,7 @@ class PurchaseLine(Model):
     quantity: Quantity
     unit_cost: Quantity
     tax_code: str | None = None
+    tax_amount: Money | None = None
 
 
 class PurchaseOrder(Transaction):
@@ -212,6 +219,8 @@ class PurchaseOrder(Transaction):
     expected_date: IsoDate | None = None
     blind_receipt: bool = False
     location: str | None = None
+    tax_inclusive: bool = False
+    tax_total: Money | None = None
     lines: list[PurchaseLine] = Field(min_length=1)
 
 
@@ -225,6 +234,8 @@ class SupplierInvoice(Transaction):
     purchase_order: Ref | None = None
     terms: str | None = None
     location: str | None = None
+    tax_inclusive: bool = False
+    tax_total: Money | None = None
     lines: list[PurchaseLine] = Field(min_length=1)
 
 
@@ -233,6 +244,8 @@ class SupplierCredit(Transaction):
     type: Literal["supplier_credit"]
     supplier: Ref
     date: IsoDate
+    tax_inclusive: bool = False
+    tax_total: Money | None = None
     lines: list[PurchaseLine] = Field(min_length=1)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from qbtui.ledger.context import Ledger
 from qbtui.ledger.money import dec, money
 from qbtui.ledger.refs import doc_number, txn_memo
+from qbtui.ledger.tax import DocTax, LineTax, book_of, compute
 
 Doc = Mapping[str, Any]
 UNIT = Decimal("0.000001")
@@ -168,15 +169,43 @@ def _qty_price(qty: Decimal, price: Decimal, amount: Decimal, scaled: bool) -> t
     return None, None
 
 
-def sale_line(line: Doc, amount: Decimal, doc: Doc, ledger: Ledger, scaled: bool = False) -> dict[str, Any]:
-    qty, price = _qty_price(dec(line["quantity"]), net_price(line), amount, scaled)
+def doc_tax(doc: Doc, ledger: Ledger, amounts: list[Decimal], sales: bool, inclusive: bool | None = None) -> DocTax:
+    """The tax of a document (or of one part of it, priced at ``amounts``) in the company's region (ledger.tax)."""
+    return compute(doc, amounts, ledger.prefs.region, book_of(ledger), sales=sales, inclusive=inclusive,
+                   ast=ledger.prefs.automated_sales_tax)
+
+
+def add_tax(body: dict[str, Any], tax: DocTax) -> None:
+    """GlobalTaxCalculation (outside the US) and the US rate code (TxnTaxDetail.TxnTaxCodeRef); sent tax amounts
+    are not taken by QBO (docs/qbo.md#tax-by-region), so none are sent."""
+    put(body, "GlobalTaxCalculation", tax.calculation)
+    if tax.txn_code is not None:
+        body["TxnTaxDetail"] = {"TxnTaxCodeRef": tax.txn_code}
+
+
+def _tax_code_ref(tax: LineTax, ledger: Ledger) -> dict[str, Any] | None:
+    ref = tax.ref
+    if ref is not None and ref.get("value") is None and ref.get("name"):
+        return ledger.resolver.tax_code(str(ref["name"]))  # not in the pulled codes: by name, as the resolver has it
+    return ref
+
+
+def sale_line(line: Doc, amount: Decimal, doc: Doc, ledger: Ledger, scaled: bool = False,
+              tax: LineTax | None = None) -> dict[str, Any]:
+    """One SalesItemLineDetail line; ``tax`` (ledger.tax) gives its code, its net Amount and, tax-inclusive, its
+    TaxInclusiveAmt (the net's Qty x UnitPrice then fitted as a scaled line's)."""
+    if tax is None:
+        tax = LineTax(line.get("tax_code"), {"value": None, "name": line["tax_code"]} if line.get("tax_code") else None,
+                      amount)
+    net = tax.net
+    qty, price = _qty_price(dec(line["quantity"]), net_price(line), net, scaled or tax.gross is not None)
     detail: dict[str, Any] = {"ItemRef": ledger.resolver.item(line["sku"])}
     put(detail, "Qty", qty)
     put(detail, "UnitPrice", price)
-    if line.get("tax_code"):
-        detail["TaxCodeRef"] = ledger.resolver.tax_code(line["tax_code"])
+    put(detail, "TaxCodeRef", _tax_code_ref(tax, ledger))
+    put(detail, "TaxInclusiveAmt", tax.gross)
     put(detail, "ClassRef", class_ref(doc, ledger, line["sku"], "customer", header=True))
-    out: dict[str, Any] = {"DetailType": "SalesItemLineDetail", "Amount": amount}
+    out: dict[str, Any] = {"DetailType": "SalesItemLineDetail", "Amount": net}
     put(out, "Description", line.get("description"))
     out["SalesItemLineDetail"] = detail
     return out
@@ -186,13 +215,19 @@ def purchase_amounts(doc: Doc) -> list[Decimal]:
     return [money(dec(line["quantity"]) * dec(line["unit_cost"])) for line in doc.get("lines", ())]
 
 
-def purchase_line(line: Doc, amount: Decimal, doc: Doc, ledger: Ledger, header: bool = False) -> dict[str, Any]:
-    detail: dict[str, Any] = {"ItemRef": ledger.resolver.item(line["sku"]),
-                              "Qty": dec(line["quantity"]), "UnitPrice": dec(line["unit_cost"])}
-    if line.get("tax_code"):
-        detail["TaxCodeRef"] = ledger.resolver.tax_code(line["tax_code"])
+def purchase_line(line: Doc, amount: Decimal, doc: Doc, ledger: Ledger, header: bool = False,
+                  tax: LineTax | None = None) -> dict[str, Any]:
+    if tax is None:
+        tax = LineTax(line.get("tax_code"), {"value": None, "name": line["tax_code"]} if line.get("tax_code") else None,
+                      amount)
+    qty, price = _qty_price(dec(line["quantity"]), dec(line["unit_cost"]), tax.net, tax.gross is not None)
+    detail: dict[str, Any] = {"ItemRef": ledger.resolver.item(line["sku"])}
+    put(detail, "Qty", qty)
+    put(detail, "UnitPrice", price)
+    put(detail, "TaxCodeRef", _tax_code_ref(tax, ledger))
+    put(detail, "TaxInclusiveAmt", tax.gross)
     put(detail, "ClassRef", class_ref(doc, ledger, line["sku"], "supplier", header))
-    out: dict[str, Any] = {"DetailType": "ItemBasedExpenseLineDetail", "Amount": amount}
+    out: dict[str, Any] = {"DetailType": "ItemBasedExpenseLineDetail", "Amount": tax.net}
     put(out, "Description", line.get("description"))
     out["ItemBasedExpenseLineDetail"] = detail
     return out

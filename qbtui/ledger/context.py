@@ -42,11 +42,22 @@ class Prefs:
     custom_txn_numbers: bool = True
     #: OtherPrefs WarnDuplicateJournalNumber: only "true" makes QBO refuse a journal's duplicate DocNumber (6140)
     warn_duplicate_journal: bool = False
+    #: CompanyInfo.Country as pulled ("US", "CA", "GB", "AU", "NZ", ...); None: not pulled
+    country: str | None = None
+    #: TaxPrefs.PartnerTaxEnabled: QBO's Automated Sales Tax (US) computes the tax; qbtui sends only TAX/NON
+    automated_sales_tax: bool = False
+
+    @property
+    def region(self) -> str | None:
+        """The tax region (ledger.tax.region_of): from the country, else the home currency; None before a pull."""
+        from qbtui.ledger.tax import region_of
+        return region_of(self.country, self.home_currency) if self.known or self.country else None
 
     @classmethod
-    def from_qbo(cls, prefs: Mapping[str, Any] | None) -> Prefs:
+    def from_qbo(cls, prefs: Mapping[str, Any] | None, company_info: Mapping[str, Any] | None = None) -> Prefs:
+        country = (company_info or {}).get("Country") or None
         if not prefs:
-            return cls()
+            return cls(country=country)
         acc = prefs.get("AccountingInfoPrefs") or {}
         cur = prefs.get("CurrencyPrefs") or {}
         prod = prefs.get("ProductAndServicesPrefs") or {}
@@ -72,6 +83,8 @@ class Prefs:
             auto_apply_payments=_flag(sales.get("AutoApplyPayments"), True),
             custom_txn_numbers=_flag(sales.get("CustomTxnNumbers"), True),
             warn_duplicate_journal=other.get("WarnDuplicateJournalNumber") == "true",
+            country=country,
+            automated_sales_tax=_flag((prefs.get("TaxPrefs") or {}).get("PartnerTaxEnabled"), False),
         )
 
 

@@ -18,7 +18,9 @@ from qbtui.ledger.common import (
     Doc,
     add_currency,
     add_department,
+    add_tax,
     add_txn_class,
+    doc_tax,
     header,
     sale_amounts,
     sale_line,
@@ -28,27 +30,49 @@ from qbtui.ledger.context import Ledger
 from qbtui.ledger.money import ZERO, money, scale
 from qbtui.ledger.payload import Payload, part_id
 from qbtui.ledger.refs import doc_number
+from qbtui.ledger.tax import DocTax, expected, half_up, summary
 
 APPLY_KEY = "apply"
 """The key of a credit note's part that applies its credit memo to its invoice."""
 
 
-def credit_note_parts(doc: Doc) -> tuple[Decimal, Decimal, list[Decimal]]:
-    """(total of the note, part left for the credit memo, refund amounts)."""
+def credit_note_parts(doc: Doc, ledger: Ledger | None = None) -> tuple[Decimal, Decimal, list[Decimal]]:
+    """(total of the note, part left for the credit memo, refund amounts). With ``ledger`` the total is the one
+    QBO will show, tax included (ledger.tax), when it can be foreseen; else the sum of the lines."""
     total = sum(sale_amounts(doc), ZERO)
+    if ledger is not None:
+        tax = doc_tax(doc, ledger, sale_amounts(doc), sales=True)
+        if tax.total is not None:
+            total = tax.total
     refunds = [money(r["amount"]) for r in doc.get("refunds") or ()]
     return total, total - sum(refunds, ZERO), refunds
 
 
-def _lines(doc: Doc, ledger: Ledger, part: Decimal, total: Decimal, scaled: bool) -> list[dict[str, Any]]:
+def _part_tax(doc: Doc, ledger: Ledger, part: Decimal, total: Decimal, scaled: bool) -> tuple[list[Decimal], DocTax]:
+    """The lines' amounts and tax of one part of the note. Unsplit: the note's own. Split outside the US (QBO's codes
+    known): every line's tax-inclusive amount scaled to the part, sent tax-inclusive, so that QBO's total of the part
+    is the part to the cent and its tax scales with its lines. Else the nets scaled by the part's share."""
     amounts = sale_amounts(doc)
-    if scaled:
-        amounts = scale(amounts, part, total)
-    return [sale_line(line, amt, doc, ledger, scaled=scaled) for line, amt in zip(doc["lines"], amounts)]
+    whole = doc_tax(doc, ledger, amounts, sales=True)
+    if not scaled:
+        return amounts, whole
+    if whole.region not in (None, "us") and whole.total is not None:
+        gross = [t.gross if t.gross is not None else t.net + (t.tax or ZERO) for t in whole.lines]
+        parts = scale(gross, part, sum(gross, ZERO))
+        return parts, doc_tax(doc, ledger, parts, sales=True, inclusive=True)
+    nets = sum(amounts, ZERO)
+    net_part = half_up(part * nets / total) if whole.total is not None and total and whole.total != nets else part
+    parts = scale(amounts, net_part, nets)
+    return parts, doc_tax(doc, ledger, parts, sales=True)
+
+
+def _lines(doc: Doc, ledger: Ledger, amounts: list[Decimal], tax: DocTax, scaled: bool) -> list[dict[str, Any]]:
+    return [sale_line(line, amt, doc, ledger, scaled=scaled, tax=t)
+            for line, amt, t in zip(doc["lines"], amounts, tax.lines)]
 
 
 def build_credit_note(doc: Doc, ledger: Ledger) -> list[Payload]:
-    total, memo_part, refund_amounts = credit_note_parts(doc)
+    total, memo_part, refund_amounts = credit_note_parts(doc, ledger)
     refunds = doc.get("refunds") or []
     customer = ledger.resolver.contact("customer", doc["customer"])
     payloads: list[Payload] = []
@@ -59,9 +83,11 @@ def build_credit_note(doc: Doc, ledger: Ledger) -> list[Payload]:
         add_department(body, doc, ledger, "customer")
         add_txn_class(body, doc, ledger, "customer")
         add_currency(body, doc, ledger)
-        body["Line"] = _lines(doc, ledger, memo_part, total, scaled=bool(refunds))
+        amounts, tax = _part_tax(doc, ledger, memo_part, total, scaled=bool(refunds))
+        add_tax(body, tax)
+        body["Line"] = _lines(doc, ledger, amounts, tax, scaled=bool(refunds))
         sales_memos(body, doc["ref"], ledger, doc.get("memo"))
-        payloads.append(Payload("CreditMemo", "create", body, doc_number=body["DocNumber"]))
+        payloads.append(Payload("CreditMemo", "create", body, doc_number=body["DocNumber"], expected=expected(tax), tax=summary(tax)))
         apply = _apply_to_invoice(doc, ledger, customer, memo_part)
         if apply is not None:
             payloads.append(apply)
@@ -72,11 +98,13 @@ def build_credit_note(doc: Doc, ledger: Ledger) -> list[Payload]:
         add_department(body, doc, ledger, "customer")
         add_txn_class(body, doc, ledger, "customer")
         add_currency(body, doc, ledger)
-        body["Line"] = _lines(doc, ledger, amount, total, scaled=True)
+        amounts, tax = _part_tax(doc, ledger, amount, total, scaled=True)
+        add_tax(body, tax)
+        body["Line"] = _lines(doc, ledger, amounts, tax, scaled=True)
         sales_memos(body, refund["ref"], ledger, f"refund of credit note {doc['ref']}")
         body["PrivateNote"] = f"{refund['ref']} (refund of credit note {doc['ref']})"
         payloads.append(Payload("RefundReceipt", "create", body, key=f"refund:{refund['ref']}",
-                                doc_number=body["DocNumber"]))
+                                doc_number=body["DocNumber"], expected=expected(tax), tax=summary(tax)))
     return payloads
 
 
@@ -87,7 +115,8 @@ def _apply_to_invoice(doc: Doc, ledger: Ledger, customer: dict[str, Any], memo_p
     invoice_id = ledger.resolver.linked_txn("sale_invoice", doc["invoice"]) if invoice is not None else None
     if invoice is None or invoice_id is None or invoice.get("customer") != doc["customer"]:
         return None
-    amount = min(memo_part, sum(sale_amounts(invoice), ZERO))
+    invoice_total = doc_tax(invoice, ledger, sale_amounts(invoice), sales=True).total
+    amount = min(memo_part, sum(sale_amounts(invoice), ZERO) if invoice_total is None else invoice_total)
     if amount <= 0:
         return None
     body: dict[str, Any] = {"TxnDate": doc.get("date"), "PaymentRefNum": doc_number(doc["ref"]),

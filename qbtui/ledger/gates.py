@@ -23,6 +23,7 @@ from qbtui.ledger.journals import adjustment_total
 from qbtui.ledger.kinds import NOUN, SALE_LINES
 from qbtui.ledger.money import dec, money
 from qbtui.ledger.roles import ROLE_BY_NAME
+from qbtui.ledger.tax import PURCHASE_TYPES, SALES_TYPES, TaxBook
 from qbtui.settings import Settings
 
 PRODUCT_NAME_MAX = 100
@@ -79,6 +80,8 @@ class GateContext:
     product_items: Mapping[str, tuple[Mapping[str, Any], bool]] = field(default_factory=dict)
     classes: frozenset[str] | None = None  # QBO's active class names as pulled; None: not pulled yet (no gate)
     departments: frozenset[str] | None = None  # the same for locations (QBO departments)
+    #: QBO's tax codes and rates with our mapping and defaults (ledger.tax); empty before a pull
+    tax_book: TaxBook = field(default_factory=TaxBook)
 
     @classmethod
     def build(cls, docs: Mapping[tuple[str, str], Doc], settings: Settings | None = None,
@@ -86,7 +89,8 @@ class GateContext:
               qbo_vendors: Iterable[Mapping[str, Any]] = (), qbo_tax_codes: Iterable[Mapping[str, Any]] | None = None,
               qbo_terms: Iterable[Mapping[str, Any]] | None = None, qbo_items: Iterable[Mapping[str, Any]] = (),
               item_links: Mapping[str, str] | None = None, qbo_classes: Iterable[Mapping[str, Any]] | None = None,
-              qbo_departments: Iterable[Mapping[str, Any]] | None = None) -> GateContext:
+              qbo_departments: Iterable[Mapping[str, Any]] | None = None,
+              qbo_tax_rates: Iterable[Mapping[str, Any]] | None = None) -> GateContext:
         """``qbo_tax_codes`` / ``qbo_terms``: QBO's lists once pulled (None before: no tax/terms gate).
         ``qbo_items``: QBO's items as pulled; ``item_links``: product ref -> the QBO Item Id it is linked to."""
         products: Counter[str] = Counter()
@@ -110,7 +114,9 @@ class GateContext:
         return cls(settings, prefs or Prefs(), docs, products, contacts, kinds,
                    names(qbo_tax_codes, settings.tax_mapping), names(qbo_terms, settings.terms_mapping),
                    _product_items(docs, qbo_items, item_links or {}),
-                   names(qbo_classes, {}), names(qbo_departments, {}))
+                   names(qbo_classes, {}), names(qbo_departments, {}),
+                   TaxBook(qbo_tax_codes, qbo_tax_rates, settings.tax_mapping, settings.tax_defaults)
+                   if qbo_tax_codes is not None else TaxBook(None, None, settings.tax_mapping, settings.tax_defaults))
 
     @classmethod
     def from_ledger(cls, ledger: Ledger, **kw: Any) -> GateContext:
@@ -636,11 +642,71 @@ def _tax_and_terms(doc: Doc, ctx: GateContext) -> list[Reason]:
                                "tax.unmapped_code", f"Tax code(s) {', '.join(map(repr, unknown))} match no QBO tax code "
                                "(names must match exactly, case included).",
                                "Map each to a QBO tax code (qbtui map), or use the QBO tax code's exact name, and sync again"))
+    out += _tax_region(doc, ctx)
     terms = _terms_of(doc, ctx)
     if ctx.terms is not None and terms and terms not in ctx.terms:
         out.append(_reason(MAPPINGS, "terms",
                            "terms.unmapped", f"Payment terms {terms!r} match no QBO term (names must match exactly, "
                            "case included).", "Create the term in QBO and qbtui pull, or map it (qbtui map), then sync again"))
+    return out
+
+
+def _line_label(i: int, line: Mapping[str, Any]) -> str:
+    return f"line {i + 1} ({line.get('sku')})"
+
+
+def _tax_region(doc: Doc, ctx: GateContext) -> list[Reason]:
+    """The region's tax rules (docs/domain.md#tax-and-regions): outside the US every sales and purchase line needs
+    a tax code (QBO refuses one without, 6000); in the US one rate code per document, and no tax-inclusive prices
+    on taxable lines (QBO's US sales tax is added on top)."""
+    t = doc["type"]
+    if t not in SALES_TYPES and t not in PURCHASE_TYPES:
+        return []
+    region = ctx.prefs.region
+    if region is None:
+        return []
+    lines = [line for line in doc.get("lines") or () if isinstance(line, Mapping)]
+    sales = t in SALES_TYPES
+    book = ctx.tax_book
+    label = LABEL[t]
+    if region != "us":
+        missing = [_line_label(i, line) for i, line in enumerate(lines)
+                   if not line.get("tax_code") and not book.default(sales)]
+        if not missing:
+            return []
+        side = "sales" if sales else "purchase"
+        return [_reason(MAPPINGS, "lines", "tax.missing_code",
+                        f"This {label}'s {', '.join(missing[:5])}{' and more' if len(missing) > 5 else ''} "
+                        f"{'has' if len(missing) == 1 else 'have'} no tax code, and no default {side} tax code is set: "
+                        "QuickBooks outside the US refuses a line without one (6000).",
+                        f"Give the line a tax code in the inventory system ({REIMPORT}), or set a default: "
+                        f"qbtui map --tax-default {side} QBO_CODE_NAME, and sync again")]
+    if not sales:
+        return []
+    rate_codes: dict[str, list[str]] = {}
+    taxable = []
+    for i, line in enumerate(lines):
+        code = book.code(book.code_id(line.get("tax_code")))
+        if code is None:
+            continue
+        if not code.pseudo:
+            rate_codes.setdefault(code.name, []).append(_line_label(i, line))
+        if not code.pseudo or code.name == "TAX":
+            taxable.append(_line_label(i, line))
+    out = []
+    if len(rate_codes) > 1:
+        which = "; ".join(f"{name}: {', '.join(where)}" for name, where in rate_codes.items())
+        out.append(_reason(MAPPINGS, "lines", "tax.mixed_rates",
+                           f"This {label}'s taxable lines map to different sales tax rates "
+                           f"({which}); a US "
+                           "QuickBooks document has one rate (TxnTaxDetail.TxnTaxCodeRef) for all its taxable lines.",
+                           "Give the lines one tax rule in the inventory system, or split the document, and sync "
+                           "again (a combined rate can be made in QuickBooks as a tax group)"))
+    if doc.get("tax_inclusive") and taxable:
+        out.append(_reason(MAPPINGS, "tax_inclusive", "tax.inclusive_us",
+                           f"This {label} has tax-inclusive prices on taxable lines ({', '.join(taxable[:5])}), but "
+                           "QuickBooks in the US adds sales tax on top of the prices (it refuses tax-inclusive "
+                           "documents).", "Export the document with prices before tax, and sync again"))
     return out
 
 

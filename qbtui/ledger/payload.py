@@ -28,9 +28,18 @@ class Payload:
     after: str | None = field(default=None, compare=False)
     """The key of an earlier part of the same document whose QBO Id this body names through :func:`part_id`
     placeholders: the engine sends the two one after the other and puts the Id in (:func:`resolve_parts`)."""
+    expected: dict[str, Decimal] | None = field(default=None, compare=False)
+    """QBO's figures as the ledger expects them after a create ({"TotalAmt", "TotalTax"}, either may be missing:
+    not foreseeable); the sync compares QBO's answer with them (a cent or more apart: a ``tax_difference``)."""
+    tax: dict[str, Any] | None = field(default=None, compare=False)
+    """What the dry run shows of the tax (ledger.tax.summary): each line's code and tax, the tax and total
+    expected; None when no line has a tax code in a US (or not yet known) company."""
 
     def to_json(self) -> dict[str, Any]:
-        return {"entity": self.entity, "operation": self.operation, "body": jsonable(self.body)}
+        out = {"entity": self.entity, "operation": self.operation, "body": jsonable(self.body)}
+        if self.tax is not None:
+            out["tax"] = jsonable(self.tax)
+        return out
 
     def wire_body(self) -> dict[str, Any]:
         """The body as sent to QuickBooks (exact numbers, see :func:`wire`)."""
@@ -121,4 +130,4 @@ def resolve_parts(payload: Payload, ids: dict[str, str]) -> Payload:
         return payload
     body = _fill(payload.body, ids)
     return Payload(payload.entity, payload.operation, body, payload.key, payload.doc_number,
-                   payload.after if unresolved_parts(body) else None)
+                   payload.after if unresolved_parts(body) else None, payload.expected, payload.tax)

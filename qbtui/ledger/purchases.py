@@ -9,7 +9,9 @@ from qbtui.ledger.common import (
     Doc,
     add_currency,
     add_department,
+    add_tax,
     add_txn_class,
+    doc_tax,
     header,
     purchase_amounts,
     purchase_line,
@@ -19,10 +21,11 @@ from qbtui.ledger.context import Ledger
 from qbtui.ledger.money import money
 from qbtui.ledger.payload import Payload
 from qbtui.ledger.refs import txn_memo
+from qbtui.ledger.tax import DocTax, expected, summary
 
 
 def _purchase(entity: str, doc: Doc, ledger: Ledger, number: str, txn_date: str | None,
-              location: bool = True) -> dict[str, Any]:
+              location: bool = True) -> tuple[dict[str, Any], DocTax]:
     body = header(number, txn_date)
     body["VendorRef"] = ledger.resolver.contact("supplier", doc["supplier"])
     body["APAccountRef"] = ledger.resolver.account("accounts_payable")
@@ -32,33 +35,35 @@ def _purchase(entity: str, doc: Doc, ledger: Ledger, number: str, txn_date: str 
     if header_class:
         add_txn_class(body, doc, ledger, "supplier")
     add_currency(body, doc, ledger)
-    body["Line"] = [purchase_line(line, amt, doc, ledger, header_class)
-                    for line, amt in zip(doc["lines"], purchase_amounts(doc))]
+    tax = doc_tax(doc, ledger, purchase_amounts(doc), sales=False)
+    add_tax(body, tax)
+    body["Line"] = [purchase_line(line, amt, doc, ledger, header_class, tax=t)
+                    for line, amt, t in zip(doc["lines"], purchase_amounts(doc), tax.lines)]
     note = doc["ref"] if number == doc["ref"] else f"{doc['ref']} (supplier invoice {number})"
     body["PrivateNote"] = txn_memo(note)
-    return body
+    return body, tax
 
 
 def build_purchase_order(doc: Doc, ledger: Ledger) -> list[Payload]:
-    body = _purchase("PurchaseOrder", doc, ledger, doc["ref"], doc.get("date"), location=False)
-    return [Payload("PurchaseOrder", "create", body, doc_number=body["DocNumber"])]
+    body, tax = _purchase("PurchaseOrder", doc, ledger, doc["ref"], doc.get("date"), location=False)
+    return [Payload("PurchaseOrder", "create", body, doc_number=body["DocNumber"], expected=expected(tax), tax=summary(tax))]
 
 
 def build_bill(doc: Doc, ledger: Ledger) -> list[Payload]:
     """DocNumber = the supplier's invoice number; stock lines land on the inventory asset
     through their item's expense account."""
     number = doc.get("supplier_invoice_number") or doc["ref"]
-    body = _purchase("Bill", doc, ledger, number, doc.get("invoice_date"))
+    body, tax = _purchase("Bill", doc, ledger, number, doc.get("invoice_date"))
     put(body, "DueDate", doc.get("due_date"))
     terms = doc.get("terms") or (ledger.doc("supplier", doc["supplier"]) or {}).get("terms")
     if terms:
         body["SalesTermRef"] = ledger.resolver.term(terms)
-    return [Payload("Bill", "create", body, doc_number=body["DocNumber"])]
+    return [Payload("Bill", "create", body, doc_number=body["DocNumber"], expected=expected(tax), tax=summary(tax))]
 
 
 def build_vendor_credit(doc: Doc, ledger: Ledger) -> list[Payload]:
-    body = _purchase("VendorCredit", doc, ledger, doc["ref"], doc.get("date"))
-    return [Payload("VendorCredit", "create", body, doc_number=body["DocNumber"])]
+    body, tax = _purchase("VendorCredit", doc, ledger, doc["ref"], doc.get("date"))
+    return [Payload("VendorCredit", "create", body, doc_number=body["DocNumber"], expected=expected(tax), tax=summary(tax))]
 
 
 def build_bill_payment(doc: Doc, ledger: Ledger) -> list[Payload]:

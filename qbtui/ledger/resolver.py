@@ -45,7 +45,10 @@ class LookupResolver:
                  classes: Iterable[Mapping[str, Any]] | None = None,
                  departments: Iterable[Mapping[str, Any]] | None = None,
                  tax_mapping: Mapping[str, str] | None = None,
-                 terms_mapping: Mapping[str, str] | None = None) -> None:
+                 terms_mapping: Mapping[str, str] | None = None,
+                 tax_rates: Iterable[Mapping[str, Any]] | None = None,
+                 tax_defaults: Mapping[str, str] | None = None) -> None:
+        from qbtui.ledger.tax import EMPTY, TaxBook
         self.names = names or {}
         self.connected = connected
         self.link_ids = link_ids if connected else None
@@ -56,6 +59,9 @@ class LookupResolver:
         self.tax_codes = {**_ids_by_name(tax_codes), **(tax_mapping or {})} if connected else {}
         self.classes = _ids_by_name(classes) if connected else {}
         self.departments = _ids_by_name(departments) if connected else {}
+        #: QBO's tax codes with their rates, our names mapped, the defaults (ledger.tax): empty offline
+        self.taxes = TaxBook(tax_codes, tax_rates, tax_mapping, tax_defaults) if connected and tax_codes is not None \
+            else EMPTY
 
     def _linked(self, type: str, ref: str) -> str | None:
         if self.link_ids is None:

@@ -8,7 +8,9 @@ from qbtui.ledger.common import (
     Doc,
     add_currency,
     add_department,
+    add_tax,
     add_txn_class,
+    doc_tax,
     header,
     put,
     sale_amounts,
@@ -19,6 +21,7 @@ from qbtui.ledger.context import Ledger
 from qbtui.ledger.money import money
 from qbtui.ledger.payload import Payload
 from qbtui.ledger.refs import doc_number
+from qbtui.ledger.tax import expected, summary
 
 
 def ship_date(doc: Doc, ledger: Ledger) -> str | None:
@@ -41,14 +44,15 @@ def build_invoice(doc: Doc, ledger: Ledger) -> list[Payload]:
     add_department(body, doc, ledger, "customer")
     add_txn_class(body, doc, ledger, "customer")
     add_currency(body, doc, ledger)
-    if doc.get("tax_inclusive"):
-        body["GlobalTaxCalculation"] = "TaxInclusive"
-    body["Line"] = [sale_line(line, amt, doc, ledger) for line, amt in zip(doc["lines"], sale_amounts(doc))]
+    tax = doc_tax(doc, ledger, sale_amounts(doc), sales=True)
+    add_tax(body, tax)
+    body["Line"] = [sale_line(line, amt, doc, ledger, tax=t) for line, amt, t in
+                    zip(doc["lines"], sale_amounts(doc), tax.lines)]
     sales_memos(body, doc["ref"], ledger, doc.get("memo"))
     body["AllowOnlinePayment"] = s.allow_online_payment
     body["AllowOnlineCreditCardPayment"] = s.allow_online_credit_card
     body["AllowOnlineACHPayment"] = s.allow_online_ach
-    return [Payload("Invoice", "create", body, doc_number=body["DocNumber"])]
+    return [Payload("Invoice", "create", body, doc_number=body["DocNumber"], expected=expected(tax), tax=summary(tax))]
 
 
 def build_quote(doc: Doc, ledger: Ledger) -> list[Payload]:
@@ -58,9 +62,12 @@ def build_quote(doc: Doc, ledger: Ledger) -> list[Payload]:
     add_department(body, doc, ledger, "customer")
     add_txn_class(body, doc, ledger, "customer")
     add_currency(body, doc, ledger)
-    body["Line"] = [sale_line(line, amt, doc, ledger) for line, amt in zip(doc["lines"], sale_amounts(doc))]
+    tax = doc_tax(doc, ledger, sale_amounts(doc), sales=True)
+    add_tax(body, tax)
+    body["Line"] = [sale_line(line, amt, doc, ledger, tax=t) for line, amt, t in
+                    zip(doc["lines"], sale_amounts(doc), tax.lines)]
     sales_memos(body, doc["ref"], ledger)
-    return [Payload("Estimate", "create", body, doc_number=body["DocNumber"])]
+    return [Payload("Estimate", "create", body, doc_number=body["DocNumber"], expected=expected(tax), tax=summary(tax))]
 
 
 def build_payment(doc: Doc, ledger: Ledger) -> list[Payload]:

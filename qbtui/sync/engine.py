@@ -62,7 +62,7 @@ from qbtui.qbo import (
     WritesRefused as WritesRefused,  # what check_writes_allowed raises, for callers of the engine
     request_id,
 )
-from qbtui.sync import credits, events
+from qbtui.sync import credits, events, taxcheck
 from qbtui.sync.lookup import (
     NAME_FIELD,
     PAYMENT_ENTITIES,
@@ -185,7 +185,8 @@ class SyncEngine:
     def prefs(self) -> Prefs:
         """QBO's preferences as the last pull stored them (AutoApplyCredit: qbtui/sync/credits.py)."""
         if self._prefs is None:
-            self._prefs = Prefs.from_qbo(self.cache.reference("preferences", None))
+            self._prefs = Prefs.from_qbo(self.cache.reference("preferences", None),
+                                         self.cache.reference("company_info", None))
         return self._prefs
 
     # -- guards ------------------------------------------------------------------------------
@@ -538,6 +539,7 @@ class SyncEngine:
                 progress: Progress) -> None:
         parts: dict[tuple[str, str], list[QBOPart]] = {}
         errors: dict[tuple[str, str], ErrorRecord] = {}
+        tax_items: list[dict[str, Any]] = []
         for p, payload, result in results:
             key = (p.type, p.ref)
             if isinstance(result, QBOFault):
@@ -550,6 +552,9 @@ class SyncEngine:
                 parts.setdefault(key, []).append({**self._part(payload, result), "linked": True})
             else:
                 parts.setdefault(key, []).append(self._part(payload, result))
+                found = taxcheck.differences(payload, result)
+                if found:
+                    tax_items.append(taxcheck.discrepancy(p.type, p.ref, payload, result, found))
                 entry: RunObject = {"type": p.type, "ref": p.ref, "entity": payload.entity, "id": str(result["Id"])}
                 if payload.operation == "create":
                     self._created.append(entry)
@@ -558,6 +563,7 @@ class SyncEngine:
                                           "sync_token": str(result.get("SyncToken", ""))})
         outcomes = [self._outcome(p, parts.get((p.type, p.ref), []), errors.get((p.type, p.ref))) for p in docs]
         self.cache.record_outcomes(outcomes)
+        taxcheck.record(self.cache, tax_items)
         for o in outcomes:
             ok = o["status"] in ("synced", "voided")
             progress.ok += ok

@@ -31,7 +31,7 @@ BACKUP_SETTING = "backup_confirmed"
 
 CODES = ("currency", "inventory_tracking", "book_close", "inventory_items", "item_conflicts", "auto_apply",
          "duplicate_numbers", "contact_kinds", "product_name_chars", "product_name_collisions", "negative_quantities",
-         "backup")
+         "backup", "sales_tax")
 FIXABLE = frozenset({"inventory_tracking", "inventory_items"})
 #: the checks whose failure keeps the first sync from running (the rest is information or a per-document gate)
 BLOCKS_SYNC = frozenset({"currency", "inventory_tracking", "book_close"})
@@ -306,6 +306,15 @@ def preference_checks(prefs: Prefs, docs: list[Mapping[str, Any]]) -> list[Check
     else:
         checks.append(Check("duplicate_numbers", True, "QuickBooks refuses duplicate numbers (error 6140)",
                             "Custom transaction numbers and the duplicate journal number warning are on."))
+
+    # information: QBO's Automated Sales Tax (US) decides the tax itself
+    if prefs.known and prefs.automated_sales_tax:
+        checks.append(Check(
+            "sales_tax", True, "QuickBooks computes sales tax automatically (Automated Sales Tax)",
+            "This company uses QuickBooks' Automated Sales Tax: qbtui sends each line's taxable flag (TAX or NON, "
+            "from its tax code) and no rate; QuickBooks picks the rate from the addresses. Its totals can differ "
+            "from the inventory side's, and each difference shows on the Discrepancies tab (tax_difference).",
+            details=("qbtui sends only the taxable flag",)))
     return checks
 
 

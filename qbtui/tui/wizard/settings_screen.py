@@ -32,6 +32,16 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
+def company_line(state: dict[str, Any]) -> str:
+    """The company's region and home currency as the last pull saw them (docs/domain.md#tax-and-regions)."""
+    from qbtui.ledger.context import Prefs
+
+    prefs = Prefs.from_qbo(state.get("preferences") or None, state.get("company_info") or None)
+    if prefs.region is None:
+        return "company: not pulled yet"
+    return f"company region {prefs.region}, home currency {prefs.home_currency or '?'}"
+
+
 class SettingsScreen(ModalScreen[None]):
     """Settings of one profile, given its Backend (or its folder: a Backend of its own)."""
 
@@ -44,7 +54,8 @@ class SettingsScreen(ModalScreen[None]):
     #settings-error { height: auto; color: $error; text-style: bold; }
     #settings-key, #settings-value { display: none; }
     """
-    BINDINGS = [Binding("escape", "back", "Back", id="settings.back")]
+    BINDINGS = [Binding("escape", "back", "Back", id="settings.back"),
+                Binding("o", "opening", "Opening steps", id="settings.opening")]
 
     def __init__(self, backend: Backend | Path) -> None:
         super().__init__()
@@ -67,7 +78,9 @@ class SettingsScreen(ModalScreen[None]):
         self.query_one("#settings-list").focus()
 
     def rows(self) -> list[dict[str, Any]]:
-        self.settings = self.backend.state()["settings"]
+        state = self.backend.state()
+        self.settings = state["settings"]
+        self.query_one("#settings-title", Static).update(f"Settings (enter edit, esc back)  {company_line(state)}")
         return settings_table(self.settings)
 
     def fill(self) -> None:
@@ -160,3 +173,10 @@ class SettingsScreen(ModalScreen[None]):
     def action_back(self) -> None:
         if not self.close_editor():
             self.dismiss(None)
+
+    def action_opening(self) -> None:
+        """The opening steps after setup (qbtui opening balances|stock|journal), through the Backend."""
+        from qbtui.tui.wizard.opening_screen import OpeningScreen
+
+        if self.editing is None:
+            self.app.push_screen(OpeningScreen(self.backend))
