@@ -104,18 +104,11 @@ def _state(cache: Cache) -> tuple[Settings, Prefs, dict[str, Any]]:
 
 class _OnDemand(dict):  # type: ignore[type-arg]
     """A snapshot's map that holds what was read up front and reads any other key from the cache when it is
-    asked for (then keeps it). Iterating it gives what it holds: only what was read up front is iterated.
-    ``reads``: when set, every key asked for (held or not) is added to it (what a gate result read)."""
+    asked for (then keeps it). Iterating it gives what it holds: only what was read up front is iterated."""
 
     def __init__(self, read: Any) -> None:
         super().__init__()
         self._read = read
-        self.reads: set[tuple[str, str]] | None = None
-
-    def __getitem__(self, key: tuple[str, str]) -> Any:
-        if self.reads is not None:
-            self.reads.add(key)
-        return super().__getitem__(key)
 
     def __missing__(self, key: tuple[str, str]) -> Any:
         value = self._read(key)
@@ -221,27 +214,20 @@ def _item_links(snap: Snapshot) -> dict[str, str]:
 
 
 def _evaluate(snap: Snapshot, keys: Iterable[tuple[str, str]], statuses: tuple[str, ...] = PLANNED_STATUSES,
-              soft: set[tuple[str, str]] | None = None, sent: set[tuple[str, str]] | None = None,
-              known: Mapping[tuple[str, str], tuple[str, list[Reason]]] | None = None, on_key: Any = None
+              soft: set[tuple[str, str]] | None = None, sent: set[tuple[str, str]] | None = None
               ) -> dict[tuple[str, str], tuple[str, list[Reason]]]:
     """Status and reasons per document, in sending order. ``soft`` collects the documents blocked
     only by unmapped roles or by dependencies left out of this plan (directly or through their
     dependencies): their payloads are correct and can be previewed. ``sent``: the documents the
     plan will list (None: all of ``keys``); a dependency evaluated but not listed is not in QBO
-    and will not be sent first, so what needs it waits. ``known``: results of documents not in ``keys``
-    (stored, current) that a dependency's status is read from; ``on_key(key)`` is called before each."""
+    and will not be sent first, so what needs it waits."""
     soft = set() if soft is None else soft
     r = snap.reference
     ctx = GateContext.build(snap.docs, snap.settings, snap.prefs, r["customers"] or (), r["vendors"] or (),
                             r["tax_codes"], r["terms"], r.get("items") or (), _item_links(snap),
                             qbo_classes=r["classes"], qbo_departments=r["departments"], qbo_tax_rates=r.get("tax_rates"))
-    result: dict[tuple[str, str], tuple[str, list[Reason]]] = dict(known or {})
-    keys = list(keys)
-    for key in keys:
-        result.pop(key, None)
+    result: dict[tuple[str, str], tuple[str, list[Reason]]] = {}
     for key in sorted(keys, key=lambda k: _sort_key(k, snap.docs[k])):
-        if on_key is not None:
-            on_key(key)
         doc = snap.docs[key]
         if key[0] not in _RANK:
             continue
@@ -278,8 +264,6 @@ def _evaluate(snap: Snapshot, keys: Iterable[tuple[str, str]], statuses: tuple[s
         result[key] = ("blocked" if reasons else "ready", reasons)
         if reasons and is_soft:
             soft.add(key)
-    if known:
-        return {k: v for k, v in result.items() if k not in known or k in set(keys)}
     return result
 
 
@@ -330,63 +314,8 @@ def _candidates(snap: Snapshot, types: Iterable[str] | None, refs: Iterable[str]
 
 
 def gate_statuses(cache: Cache) -> dict[tuple[str, str], tuple[str, list[Reason]]]:
-    """For every pending document: ("pending" | "blocked" | "skipped", reasons), in sending order: the stored
-    results that are current, the others computed (and stored by a writer): qbtui.sync.gatestore."""
-    from qbtui.sync.gatestore import gate_statuses as stored
-
-    return stored(cache)
-
-
-def evaluate_gates(cache: Cache, stale: Iterable[tuple[str, str]], current: Mapping[tuple[str, str], str],
-                   before: Mapping[tuple[str, str], str]
-                   ) -> tuple[dict[tuple[str, str], tuple[str, list[Reason], tuple]], dict[tuple[str, str], set]]:
-    """The gate results of the ``stale`` pending documents, given the status of the others' current results
-    (``current``), and again those of every document whose result read a document whose status changed (from
-    ``before``, the stored status, current or not): {key: (status, reasons, sort key)} and what each read."""
-    with _bulk():
-        snap = gate_snapshot(cache)
-        pending = {k for k, st in snap.status.items() if st["status"] == "pending"}
-        maps = (snap.docs, snap.status, snap.links)
-        reads: dict[tuple[str, str], set[tuple[str, str]]] = {}
-
-        def on_key(key: tuple[str, str]) -> None:
-            seen = reads[key] = {key}
-            for m in maps:
-                m.reads = seen  # type: ignore[attr-defined]
-
-        known: dict[tuple[str, str], tuple[str, list[Reason]]] = {
-            k: ("ready" if st == "pending" else st, []) for k, st in current.items() if st}
-        last = dict(before)
-        out: dict[tuple[str, str], tuple[str, list[Reason], tuple]] = {}
-        todo = {k for k in stale if k in pending}
-        for _ in range(64):
-            if not todo:
-                break
-            result = _evaluate(snap, todo, ("pending",), known={k: v for k, v in known.items() if k not in todo},
-                               on_key=on_key)
-            for m in maps:
-                m.reads = None  # type: ignore[attr-defined]
-            changed = []
-            for key in todo:
-                st, reasons = result.get(key, ("", []))
-                status = "pending" if st == "ready" else st
-                for dep in dependencies(snap.docs[key]) if key[0] in KIND else ():
-                    reads[key].add(dep)
-                out[key] = (status, reasons, _sort_key(key, snap.docs[key]))
-                known[key] = (st, reasons)
-                if last.get(key) != status:
-                    changed.append(key)
-                last[key] = status
-            # what read a result that changed: computed again (it follows in the sending order, so never this round)
-            readers = cache.gate_readers(changed) | {k for k, r in reads.items() if any(c in r for c in changed)}
-            todo = {k for k in readers if k in pending} - todo
-        else:  # pragma: no cover - dependencies follow the sending order: a chain is never this long
-            todo = set()
-    return out, reads
-
-
-def full_gate_statuses(cache: Cache) -> dict[tuple[str, str], tuple[str, list[Reason]]]:
-    """The gate results computed afresh, none stored (a store of the layout before; tests compare)."""
+    """For every pending document: ("pending" | "blocked" | "skipped", reasons). Builds the gate
+    context once, builds no payloads (fast enough for ``qbtui status`` on 100k documents)."""
     if not any(c["pending"] for c in cache.status_counts().values()):
         return {}  # nothing pending: nothing to gate, and no need to read the whole cache
     with _bulk():
