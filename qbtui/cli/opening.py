@@ -11,15 +11,10 @@ from typing import Any
 
 import click
 
-from qbtui.cli.common import Profile, confirm_or_refuse, fail, print_json, run_async, user_errors
+from qbtui.cli.common import Profile, answer, confirm_or_refuse, events_option, fail, print_json, run_async, user_errors
+from qbtui.sync.wizard import OPENING_QUESTIONS
 
-QUESTIONS = {
-    "balances": "read QuickBooks' open invoices and bills and record them as opening balances (synced documents "
-                "with QuickBooks' dates and Ids)?",
-    "stock": "write stock on hand from QuickBooks' Inventory items to a file, then make those items inactive in "
-             "QuickBooks and recreate them as NonInventory items?",
-    "journal": "post the opening inventory journal (inventory asset against opening balance equity) to QuickBooks?",
-}
+QUESTIONS = OPENING_QUESTIONS
 
 
 @click.command("opening")
@@ -32,10 +27,11 @@ QUESTIONS = {
               help="balances: the integration day recorded with them (default: today).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@events_option
 @click.pass_obj
 @user_errors
 def opening_command(profile: Profile, step: str, location: str | None, path: Path | None, effective: Any,
-                    yes: bool, as_json: bool) -> None:
+                    yes: bool, as_json: bool, events: bool) -> None:
     """Run an opening step after setup: balances (QuickBooks' open invoices and bills), stock (stock on hand from
     QuickBooks' Inventory items) or journal (the opening inventory journal). Each runs once."""
     from qbtui.qbo.errors import WritesRefused
@@ -74,6 +70,8 @@ def opening_command(profile: Profile, step: str, location: str | None, path: Pat
             fail(str(exc), 1, error="refused")
         run = cache.runs()[0] if cache.runs() else None
     data["run"] = run["id"] if run and run.get("kind") == "maintenance" else None
+    if events:  # the settings screen (through the Backend)
+        answer("opening", data)
     if as_json:
         print_json(data)
     else:

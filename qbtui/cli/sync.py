@@ -63,16 +63,28 @@ def _read_refs_file(path: Path | None) -> set[tuple[str, str]] | None:
 
 def _resend_undone(cache: Cache, types: set[str], refs: set[str], keys: set[tuple[str, str]] | None) -> None:
     """Documents an undo removed from QuickBooks (``voided`` by an undo run) that this sync names by reference are
-    sent again, as new QuickBooks objects: their link forgets the removed objects (its history keeps them)."""
+    sent again, as new QuickBooks objects, with the undone documents they need (their customer, products...): their
+    link forgets the removed objects (its history keeps them)."""
+    from qbtui.ledger.kinds import dependencies
+
     undos = {r["id"] for r in cache.runs() if r.get("kind") == "undo"}
-    again = [{"type": link["type"], "ref": link["ref"], "status": "failed", "qbo": [], "synced_rev": None,
-              "error": {"code": "undone", "message": f"removed from QuickBooks by undo run {link.get('run')}; sent "
-                        "again", "detail": "", "hint": ""}}
-             for link in cache.links(["voided"]) if link.get("run") in undos
-             and ((link["ref"] in refs and (not types or link["type"] in types)) or (link["type"], link["ref"]) in (keys or ()))
-             and cache.get(link["type"], link["ref"]) is not None]
+    if not undos:
+        return
+    undone = {(link["type"], link["ref"]): link for link in cache.links(["voided"]) if link.get("run") in undos}
+    todo = [k for k in undone if (k[1] in refs and (not types or k[0] in types)) or k in (keys or ())]
+    again: dict[tuple[str, str], dict[str, Any]] = {}
+    while todo:
+        key = todo.pop()
+        record = cache.get(*key)
+        if key in again or record is None:
+            continue
+        link = undone[key]
+        again[key] = {"type": key[0], "ref": key[1], "status": "failed", "qbo": [], "synced_rev": None,
+                      "error": {"code": "undone", "message": f"removed from QuickBooks by undo run {link.get('run')}; "
+                                "sent again", "detail": "", "hint": ""}}
+        todo += [dep for dep in dependencies(record["data"]) if dep in undone]
     if again:
-        cache.record_outcomes(again)
+        cache.record_outcomes(list(again.values()))
 
 
 def _removals(cache: Cache, types: set[str] | None, refs: set[str] | None,

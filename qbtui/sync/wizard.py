@@ -22,6 +22,15 @@ CONFIRM_PHRASE = "I would like to update all transactions"
 STEPS: tuple[str, ...] = ("mode", "local_data", "connect", "preflight", "accounts", "tax_terms",
                           "opening_balances", "stock", "opening_journal", "confirm")
 TRANSACTION_TYPES = TRANSACTIONS
+#: the opening steps that can run again after setup (``qbtui opening STEP``, the settings screen's ``o``): the
+#: question each asks first
+OPENING_QUESTIONS = {
+    "balances": "read QuickBooks' open invoices and bills and record them as opening balances (synced documents "
+                "with QuickBooks' dates and Ids)?",
+    "stock": "write stock on hand from QuickBooks' Inventory items to a file, then make those items inactive in "
+             "QuickBooks and recreate them as NonInventory items?",
+    "journal": "post the opening inventory journal (inventory asset against opening balance equity) to QuickBooks?",
+}
 #: the settings the tax codes and terms step maps our names in, by kind
 NAME_MAPPINGS = {"tax": ("tax_codes", "tax_mapping"), "terms": ("terms", "terms_mapping")}
 

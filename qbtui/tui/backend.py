@@ -226,6 +226,11 @@ class Backend:
     async def mark_alerts_read(self) -> None:
         await self.call("alerts-read")
 
+    async def opening(self, step: str, *, location: str | None = None) -> dict[str, Any]:
+        """Run an opening step after setup (``qbtui opening STEP --yes``; asked first on the screen): what it says
+        (``message``...). BackendError ``refused`` when it already ran or cannot run."""
+        return await self.call("opening", step, "--yes", *(["--location", location] if location else []))
+
     async def undo_plan(self, run_id: str, *, cascade: bool = False) -> dict[str, Any]:
         """What undoing a run would do (``qbtui undo RUN --dry-run``): {"run", "cascade", "objects": [{"type",
         "ref", "entity", "id", "run", "action", "used_by"}]}."""

@@ -54,7 +54,8 @@ class SettingsScreen(ModalScreen[None]):
     #settings-error { height: auto; color: $error; text-style: bold; }
     #settings-key, #settings-value { display: none; }
     """
-    BINDINGS = [Binding("escape", "back", "Back", id="settings.back")]
+    BINDINGS = [Binding("escape", "back", "Back", id="settings.back"),
+                Binding("o", "opening", "Opening steps", id="settings.opening")]
 
     def __init__(self, backend: Backend | Path) -> None:
         super().__init__()
@@ -172,3 +173,10 @@ class SettingsScreen(ModalScreen[None]):
     def action_back(self) -> None:
         if not self.close_editor():
             self.dismiss(None)
+
+    def action_opening(self) -> None:
+        """The opening steps after setup (qbtui opening balances|stock|journal), through the Backend."""
+        from qbtui.tui.wizard.opening_screen import OpeningScreen
+
+        if self.editing is None:
+            self.app.push_screen(OpeningScreen(self.backend))
