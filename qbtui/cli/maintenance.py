@@ -348,7 +348,7 @@ def products_replace(profile: Any, yes: bool, as_json: bool) -> None:
 
 @click.group("history")
 def history_group() -> None:
-    """Historical documents."""
+    """Historical documents, sent to QuickBooks (`qbtui export` goes the other way)."""
 
 
 @history_group.command("export")
@@ -358,7 +358,8 @@ def history_group() -> None:
 @click.pass_obj
 @user_errors
 def history_export(profile: Any, start: str, yes: bool, as_json: bool) -> None:
-    """Export historical documents to QuickBooks: move the filter start date back to --from and send
+    """Export historical documents to QuickBooks (the other way from `qbtui export`, which writes what came from
+    QuickBooks for the inventory side): move the filter start date back to --from and send
     every pending transaction dated from then (after QBO's book close date)."""
     from qbtui.maintenance.common import parse_day
     from qbtui.maintenance.history import export_history
