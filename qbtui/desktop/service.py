@@ -220,7 +220,7 @@ class DesktopService:
         except BaseException:
             cache.close()
             raise
-        if work is None:
+        if work is None or work.percent() >= 100:  # nothing to do: the profile is not held
             cache.close()
             return [ticket, "none"]
         now = self.clock()
