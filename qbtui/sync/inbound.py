@@ -335,6 +335,9 @@ async def pull_inbound(cache: Cache, client: QBOClient, *, run_id: str | None = 
             if len(changes[entity]) >= CDC_MAX_OBJECTS:
                 stamps = [st for row in changes[entity] if (st := _stamp(row)) is not None]
                 full.append(max(stamps) if stamps else since)
+    if not any(changes.values()):  # nothing changed in QuickBooks: not even the links are read
+        cache.set_setting(SINCE_KEY, since.isoformat())
+        return {"counts": {"balances": 0}, "received": [], "skipped": [], "since": since.isoformat()}
     pull = _Pull(cache, client, settings, run_id)
     latest = since
     for entity in entities:

@@ -201,3 +201,31 @@ def test_a_version_accepted_from_quickbooks_stays_synced_and_is_exported(tmp_pat
         assert stored["lines"][0]["quantity"] == "5" and stored["extra"][ACCEPTED]
         assert cache.status_of("sale_invoice", "SO-1") == "synced"  # the truth now: nothing to send back
         assert [(d["type"], d["ref"]) for d in exported(cache)] == [("sale_invoice", "SO-1")]
+
+
+def test_a_bill_payment_made_in_quickbooks_comes_in_as_a_supplier_payment_of_our_bill(make_profile):
+    profile = make_profile()
+    bill = {"type": "supplier_invoice", "ref": "PI-1", "supplier": "S-1", "supplier_invoice_number": "CW-9",
+            "invoice_date": "2026-11-03", "lines": [{"sku": "MUG-01", "quantity": 10, "unit_cost": "4.10"}]}
+    profile.import_docs([D.supplier(), D.product(), bill])
+    assert profile.q("settings", "set", "filter_start_date", "2026-11-01").exit_code == 0
+    code, out = profile.sync_json()
+    assert code == 0, out
+    with profile.cache() as cache:
+        bill_id = cache.link("supplier_invoice", "PI-1")["qbo"][0]["id"]
+        vendor_id = cache.link("supplier", "S-1")["qbo"][0]["id"]
+
+    async def pay(c):
+        bank = next(a for a in await c.query_all("Account") if a.get("AccountType") == "Bank")
+        return await c.create("BillPayment", {
+            "VendorRef": {"value": vendor_id}, "TotalAmt": 41, "PayType": "Check", "TxnDate": "2026-11-18",
+            "CheckPayment": {"BankAccountRef": {"value": bank["Id"]}},
+            "Line": [{"Amount": 41, "LinkedTxn": [{"TxnId": bill_id, "TxnType": "Bill"}]}]})
+    paid = profile.qbo(pay)
+    assert profile.q("pull").exit_code == 0
+    with profile.cache() as cache:
+        doc = cache.get("supplier_payment", f"QBO-BillPayment-{paid['Id']}")["data"]
+        assert (doc["supplier_invoice"], doc["amount"], doc["date"]) == ("PI-1", "41.00", "2026-11-18")
+        assert balance_of(cache, "supplier_invoice", "PI-1")["paid"] is True
+    exported = json.loads(profile.q("export", "--type", "supplier_payment").stdout)["documents"]
+    assert [d["supplier_invoice"] for d in exported] == ["PI-1"]
