@@ -28,6 +28,8 @@ DOCS: dict[str, dict[str, Any]] = {
     "quote": doc(type="quote", ref="Q-5", customer="C-100", date="2026-11-01", expiry_date="2026-11-30",
                  lines=[{"sku": "MUG-01", "quantity": 2, "unit_price": "12.50"}]),
     "sale_invoice": doc(**D.invoice()),
+    "taxed_invoice": doc(**D.invoice(ref="SO-1002", lines=[
+        D.line(tax_code="TAX"), D.line(sku="FIT-01", quantity=1, unit_price="40.00", unit_cost=None, tax_code="NON")])),
     "credit_note": doc(**D.credit_note()),
     "sale_payment": doc(**D.payment()),
     "cogs": doc(**D.cogs()),

@@ -60,6 +60,17 @@ def test_every_kind_of_the_issue_is_covered():
                      "PurchaseOrderAdd", "JournalEntryAdd"}
 
 
+def test_lines_carry_desktops_sales_tax_codes():
+    """The ledger's TAX/NON become Desktop's "Tax"/"Non" (the codes a US company file starts with); a code Desktop
+    gave a ListID (pulled, mapped) goes by ListID."""
+    invoice = requests(samples.DOCS["taxed_invoice"], samples.ledger())[0].element
+    assert [line.findtext("SalesTaxCodeRef/FullName") for line in invoice.iter("InvoiceLineAdd")] == ["Tax", "Non"]
+    ledger = samples.ledger()
+    ledger.resolver.tax_codes.update({"TAX": "20000-1", "NON": "20001-1"})
+    invoice = requests(samples.DOCS["taxed_invoice"], ledger)[0].element
+    assert [line.findtext("SalesTaxCodeRef/ListID") for line in invoice.iter("InvoiceLineAdd")] == ["20000-1", "20001-1"]
+
+
 def test_the_order_table_is_the_schemas():
     """A few sequences as the qbXML 13.0 schema has them (read from the public copy, not from our notes)."""
     order = [row[1] for row in table()["InvoiceAdd"]]
