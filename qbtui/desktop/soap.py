@@ -56,31 +56,33 @@ def parse_call(body: bytes) -> tuple[str, dict[str, str]]:
 
 
 def _envelope(inner: ET.Element) -> bytes:
-    ET.register_namespace("soap", ENVELOPE)
-    env = ET.Element(f"{{{ENVELOPE}}}Envelope")
-    ET.SubElement(env, f"{{{ENVELOPE}}}Body").append(inner)
+    """``inner`` in a SOAP 1.1 envelope. Prefixes are written as plain names (no ``ET.register_namespace``: that
+    would change how every other XML of the process is written)."""
+    env = ET.Element("soap:Envelope", {"xmlns:soap": ENVELOPE, "xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance",
+                                       "xmlns:xsd": "http://www.w3.org/2001/XMLSchema"})
+    ET.SubElement(env, "soap:Body").append(inner)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(env, encoding="utf-8", xml_declaration=False)
 
 
 def response(method: str, result: str | int | Iterable[str]) -> bytes:
     """The SOAP answer of ``method``: ``<methodResponse><methodResult>``, an ArrayOfString's ``<string>`` items for
     authenticate."""
-    outer = ET.Element(f"{{{TNS}}}{method}Response")
-    res = ET.SubElement(outer, f"{{{TNS}}}{method}Result")
+    outer = ET.Element(f"{method}Response", xmlns=TNS)
+    res = ET.SubElement(outer, f"{method}Result")
     if isinstance(result, (str, int)):
         res.text = str(result)
     else:
         for item in result:
-            ET.SubElement(res, f"{{{TNS}}}string").text = item
+            ET.SubElement(res, "string").text = item
     return _envelope(outer)
 
 
 def call(method: str, **params: str | int) -> bytes:
     """A SOAP request of ``method`` (what the Web Connector sends; for the tests and the simulator)."""
-    inner = ET.Element(f"{{{TNS}}}{method}")
+    inner = ET.Element(method, xmlns=TNS)
     for name, _ in METHODS[method]:
         if name in params:
-            ET.SubElement(inner, f"{{{TNS}}}{name}").text = str(params[name])
+            ET.SubElement(inner, name).text = str(params[name])
     return _envelope(inner)
 
 
@@ -94,7 +96,7 @@ def result(body: bytes) -> str | list[str]:
 
 
 def fault(message: str) -> bytes:
-    outer = ET.Element(f"{{{ENVELOPE}}}Fault")
+    outer = ET.Element("soap:Fault")
     ET.SubElement(outer, "faultcode").text = "soap:Client"
     ET.SubElement(outer, "faultstring").text = message
     return _envelope(outer)
@@ -102,45 +104,43 @@ def fault(message: str) -> bytes:
 
 def wsdl(location: str) -> bytes:
     """The service's WSDL (document/literal, SOAP 1.1), every method of :data:`METHODS` at ``location``."""
-    s, w, soap = "http://www.w3.org/2001/XMLSchema", "http://schemas.xmlsoap.org/wsdl/", \
-        "http://schemas.xmlsoap.org/wsdl/soap/"
-    ET.register_namespace("wsdl", w)
-    ET.register_namespace("s", s)
-    ET.register_namespace("soap", soap)
-    ET.register_namespace("tns", TNS)
-    defs = ET.Element(f"{{{w}}}definitions", targetNamespace=TNS)
-    schema = ET.SubElement(ET.SubElement(defs, f"{{{w}}}types"), f"{{{s}}}schema", elementFormDefault="qualified",
+    s, w, soap = "s:", "wsdl:", "soap:"
+    defs = ET.Element("wsdl:definitions", {"xmlns:wsdl": "http://schemas.xmlsoap.org/wsdl/",
+                                           "xmlns:s": "http://www.w3.org/2001/XMLSchema",
+                                           "xmlns:soap": "http://schemas.xmlsoap.org/wsdl/soap/", "xmlns:tns": TNS,
+                                           "targetNamespace": TNS})
+    schema = ET.SubElement(ET.SubElement(defs, f"{w}types"), f"{s}schema", elementFormDefault="qualified",
                            targetNamespace=TNS)
-    array = ET.SubElement(schema, f"{{{s}}}complexType", name="ArrayOfString")
-    ET.SubElement(ET.SubElement(array, f"{{{s}}}sequence"), f"{{{s}}}element", minOccurs="0",
+    array = ET.SubElement(schema, f"{s}complexType", name="ArrayOfString")
+    ET.SubElement(ET.SubElement(array, f"{s}sequence"), f"{s}element", minOccurs="0",
                   maxOccurs="unbounded", name="string", nillable="true", type="s:string")
     for method, params in METHODS.items():
-        seq = ET.SubElement(ET.SubElement(ET.SubElement(schema, f"{{{s}}}element", name=method),
-                                          f"{{{s}}}complexType"), f"{{{s}}}sequence")
+        seq = ET.SubElement(ET.SubElement(ET.SubElement(schema, f"{s}element", name=method),
+                                          f"{s}complexType"), f"{s}sequence")
         for name, kind in params:
-            ET.SubElement(seq, f"{{{s}}}element", minOccurs="1" if kind == "int" else "0", maxOccurs="1", name=name,
+            ET.SubElement(seq, f"{s}element", minOccurs="1" if kind == "int" else "0", maxOccurs="1", name=name,
                           type=f"s:{kind}")
-        out = ET.SubElement(ET.SubElement(ET.SubElement(schema, f"{{{s}}}element", name=f"{method}Response"),
-                                          f"{{{s}}}complexType"), f"{{{s}}}sequence")
-        ET.SubElement(out, f"{{{s}}}element", minOccurs="0", maxOccurs="1", name=f"{method}Result",
+        out = ET.SubElement(ET.SubElement(ET.SubElement(schema, f"{s}element", name=f"{method}Response"),
+                                          f"{s}complexType"), f"{s}sequence")
+        ET.SubElement(out, f"{s}element", minOccurs="0", maxOccurs="1", name=f"{method}Result",
                       type=RESULT_TYPE.get(method, "s:string"))
     for method in METHODS:
         for way, suffix in (("SoapIn", ""), ("SoapOut", "Response")):
-            msg = ET.SubElement(defs, f"{{{w}}}message", name=f"{method}{way}")
-            ET.SubElement(msg, f"{{{w}}}part", name="parameters", element=f"tns:{method}{suffix}")
-    port = ET.SubElement(defs, f"{{{w}}}portType", name="QBWebConnectorSvcSoap")
-    binding = ET.SubElement(defs, f"{{{w}}}binding", name="QBWebConnectorSvcSoap", type="tns:QBWebConnectorSvcSoap")
-    ET.SubElement(binding, f"{{{soap}}}binding", transport="http://schemas.xmlsoap.org/soap/http", style="document")
+            msg = ET.SubElement(defs, f"{w}message", name=f"{method}{way}")
+            ET.SubElement(msg, f"{w}part", name="parameters", element=f"tns:{method}{suffix}")
+    port = ET.SubElement(defs, f"{w}portType", name="QBWebConnectorSvcSoap")
+    binding = ET.SubElement(defs, f"{w}binding", name="QBWebConnectorSvcSoap", type="tns:QBWebConnectorSvcSoap")
+    ET.SubElement(binding, f"{soap}binding", transport="http://schemas.xmlsoap.org/soap/http", style="document")
     for method in METHODS:
-        op = ET.SubElement(port, f"{{{w}}}operation", name=method)
-        ET.SubElement(op, f"{{{w}}}input", message=f"tns:{method}SoapIn")
-        ET.SubElement(op, f"{{{w}}}output", message=f"tns:{method}SoapOut")
-        bop = ET.SubElement(binding, f"{{{w}}}operation", name=method)
-        ET.SubElement(bop, f"{{{soap}}}operation", soapAction=f"{TNS}{method}", style="document")
+        op = ET.SubElement(port, f"{w}operation", name=method)
+        ET.SubElement(op, f"{w}input", message=f"tns:{method}SoapIn")
+        ET.SubElement(op, f"{w}output", message=f"tns:{method}SoapOut")
+        bop = ET.SubElement(binding, f"{w}operation", name=method)
+        ET.SubElement(bop, f"{soap}operation", soapAction=f"{TNS}{method}", style="document")
         for way in ("input", "output"):
-            ET.SubElement(ET.SubElement(bop, f"{{{w}}}{way}"), f"{{{soap}}}body", use="literal")
-    service = ET.SubElement(defs, f"{{{w}}}service", name="QBWebConnectorSvc")
-    svc_port = ET.SubElement(service, f"{{{w}}}port", name="QBWebConnectorSvcSoap",
+            ET.SubElement(ET.SubElement(bop, f"{w}{way}"), f"{soap}body", use="literal")
+    service = ET.SubElement(defs, f"{w}service", name="QBWebConnectorSvc")
+    svc_port = ET.SubElement(service, f"{w}port", name="QBWebConnectorSvcSoap",
                              binding="tns:QBWebConnectorSvcSoap")
-    ET.SubElement(svc_port, f"{{{soap}}}address", location=location)
+    ET.SubElement(svc_port, f"{soap}address", location=location)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(defs, encoding="utf-8", xml_declaration=False)
