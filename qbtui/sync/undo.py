@@ -439,6 +439,7 @@ def undo_plan(cache: Cache, run_id: str, *, cascade: bool = False) -> dict[str, 
     users = still_used(cache, objects)  # type: ignore[arg-type]
     if cascade:
         seen = {(o["type"], o["ref"]) for o in objects}
+        made_in_qbo: set[tuple[str, str]] = set()  # brought in by qbtui pull (qbtui/sync/inbound.py): never undone
         while users:
             extra: list[dict[str, Any]] = []
             for key in dict.fromkeys(u for us in users.values() for u in us):
@@ -446,6 +447,9 @@ def undo_plan(cache: Cache, run_id: str, *, cascade: bool = False) -> dict[str, 
                     continue
                 seen.add(key)
                 link = cache.link(*key) or {}
+                if any(q.get("origin") == "quickbooks" for q in link.get("qbo") or ()):
+                    made_in_qbo.add(key)
+                    continue
                 extra += [{"type": key[0], "ref": key[1], "entity": q["entity"], "id": str(q["id"]),
                            "run": made_by.get(key)}
                           for q in link.get("qbo") or () if q.get("id") and not q.get("linked")]
@@ -453,7 +457,8 @@ def undo_plan(cache: Cache, run_id: str, *, cascade: bool = False) -> dict[str, 
                 break
             objects += extra
             users = still_used(cache, objects)  # type: ignore[arg-type]
-        users = {}
+        # what a document made in QuickBooks uses stays refused, even with --cascade (a payment recorded there)
+        users = {k: kept for k, us in users.items() if (kept := [u for u in us if u in made_in_qbo])}
     rows = []
     for o in objects:
         used = users.get((o["type"], o["ref"])) or []

@@ -229,3 +229,29 @@ def test_a_bill_payment_made_in_quickbooks_comes_in_as_a_supplier_payment_of_our
         assert balance_of(cache, "supplier_invoice", "PI-1")["paid"] is True
     exported = json.loads(profile.q("export", "--type", "supplier_payment").stdout)["documents"]
     assert [d["supplier_invoice"] for d in exported] == ["PI-1"]
+
+
+def test_undo_never_removes_what_was_made_in_quickbooks_even_with_cascade(make_profile):
+    profile = make_profile()
+    profile.import_docs([D.customer(), D.product(), D.invoice("SO-1")])
+    assert profile.q("settings", "set", "filter_start_date", "2026-11-01").exit_code == 0
+    code, out = profile.sync_json()
+    assert code == 0, out
+    ids = _ids(profile)
+    paid = profile.qbo(lambda c: c.create("Payment", {
+        "CustomerRef": {"value": ids["customer:C-100"]}, "TotalAmt": 20, "TxnDate": "2026-11-12",
+        "Line": [{"Amount": 20, "LinkedTxn": [{"TxnId": ids["sale_invoice:SO-1"], "TxnType": "Invoice"}]}]}))
+    assert profile.q("pull").exit_code == 0
+    run_id = next(r["id"] for r in profile.q.json("runs")["runs"] if r["kind"] == "sync")
+    for extra in ((), ("--cascade",)):
+        r = profile.q("undo", run_id, "--dry-run", "--json", *extra)
+        assert r.exit_code == 0, r.output
+        rows = {(o["type"], o["ref"]): o for o in json.loads(r.stdout)["objects"]}
+        assert rows[("sale_invoice", "SO-1")]["action"] == "refused"
+        assert rows[("sale_invoice", "SO-1")]["used_by"] == [{"run": None, "type": "sale_payment",
+                                                               "ref": f"QBO-Payment-{paid['Id']}"}]
+        assert not any(ref.startswith("QBO-") for _, ref in rows)  # never listed to be removed
+    r = profile.q("undo", run_id, "--yes", "--cascade")
+    assert r.exit_code != 0 and f"QBO-Payment-{paid['Id']}" in r.output
+    assert any(p["Id"] == paid["Id"] for p in profile.live("Payment"))  # still in QuickBooks
+    assert any(i["Id"] == ids["sale_invoice:SO-1"] for i in profile.live("Invoice"))
