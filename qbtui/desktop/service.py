@@ -31,6 +31,8 @@ SERVER_VERSION = "qbtui Web Connector service 1"
 IDLE_TIMEOUT = 15 * 60.0
 """Seconds after which a session the Web Connector stopped calling is given up (its writer lock released)."""
 LOCK_COMMAND = "qbtui desktop serve (a Web Connector session)"
+CLOSED_ERRORS_KEPT = 20
+"""The last errors of ended sessions kept for a late getLastError (the oldest dropped first)."""
 
 
 class Work(Protocol):
@@ -183,6 +185,8 @@ class DesktopService:
                 self.session = None
             if session.last_error:
                 self.closed_errors[session.ticket] = session.last_error
+                while len(self.closed_errors) > CLOSED_ERRORS_KEPT:
+                    self.closed_errors.pop(next(iter(self.closed_errors)))
         return message
 
     def expire(self) -> None:

@@ -54,3 +54,11 @@ def test_qwc_urls(tmp_path):
 def test_a_qbo_profile_has_no_qwc(tmp_path):
     r = cli(tmp_path, "--profile", "other", "desktop", "qwc", "--url", "http://localhost/qbwc")
     assert r.exit_code == 2 and "connect --desktop" in r.output
+
+
+def test_serve_refuses_a_profile_that_is_not_a_desktop_one(tmp_path):
+    r = cli(tmp_path, "--profile", "other", "desktop", "serve", "--port", "0")
+    assert r.exit_code == 2 and "connect --desktop" in r.output
+    desktop_profile(tmp_path)
+    r = cli(tmp_path, "--profile", "shop", "desktop", "serve", "--certfile", __file__)
+    assert r.exit_code == 2 and "--keyfile" in r.output
