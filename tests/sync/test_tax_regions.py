@@ -16,14 +16,21 @@ The same documents everywhere (three codes per region, c1 c2 c3):
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 
+import httpx2
+import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from qbtui.ledger.build import build
-from qbtui.ledger.context import Ledger
+from qbtui.ledger.context import Ledger, Prefs
+from qbtui.ledger.resolver import LookupResolver
 from qbtui.qbo.errors import QBOFault
+from qbtui.sandbox import SandboxConfig, create_app
 from qbtui.sandbox.fixtures import _raw
+from qbtui.settings import Settings
 from qbtui.sync.plan import cache_resolver, snapshot
 from tests.support import documents as d
 
@@ -261,3 +268,60 @@ def test_a_difference_with_qbo_is_a_tax_difference(make_profile):
     assert diffs == {"TotalAmt": ("12.00", "11.75"), "TotalTax": ("2.00", "1.75")}  # 10.00 x 17.5 % = 1.75
     assert "ours 12.00, QBO 11.75" in found[0]["message"]
 
+
+
+# --- the ledger's expected figures against the sandbox's computation, for random documents -------------------
+
+PROPERTY_APPS: dict[str, object] = {}
+NUMBERS = itertools.count(1)
+
+
+def _property_app(region: str):
+    if region not in PROPERTY_APPS:
+        PROPERTY_APPS[region] = create_app(SandboxConfig(company="demo", region=region, throttle="off"))
+    return PROPERTY_APPS[region]
+
+
+def _company_ledger(company, docs: list[dict]) -> Ledger:
+    """The ledger as a sync to ``company`` builds it: QBO's codes and rates as pulled, its customer, item and A/R."""
+    def first(entity: str, field: str, value: str) -> str:
+        return next(str(o["Id"]) for o in company.objects[entity].values() if o.get(field) == value)
+
+    ids = {("customer", "C-100"): [("Customer", first("Customer", "DisplayName", "Bluebell Bakery"))],
+           ("product", "MUG-01"): [("Item", first("Item", "Name", "Gift Wrapping"))]}
+    mapping = {"accounts_receivable": first("Account", "AccountType", "Accounts Receivable"),
+               "accounts_payable": first("Account", "AccountType", "Accounts Payable")}
+    resolver = LookupResolver(names={}, connected=True, mapping=mapping, link_ids=lambda t, r: ids.get((t, r), []),
+                              tax_codes=list(company.objects["TaxCode"].values()),
+                              tax_rates=list(company.objects["TaxRate"].values()))
+    info = company.company_info
+    prefs = Prefs.from_qbo({"CurrencyPrefs": {"HomeCurrency": {"value": CODES.get(company.region, ("USD",))[0]}}},
+                           info)
+    return Ledger(Settings.from_stored({"mapping": mapping}), resolver, prefs, {(x["type"], x["ref"]): x for x in docs})
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(region=st.sampled_from(["ca", "uk", "au", "nz"]), inclusive=st.booleans(),
+       lines=st.lists(st.tuples(st.integers(min_value=1, max_value=20), st.integers(min_value=1, max_value=99_999_99),
+                                st.integers(min_value=0, max_value=99)), min_size=1, max_size=8))
+async def test_property_qbo_total_equals_the_ledgers(region, inclusive, lines):
+    """Random lines (quantity, unit price in cents, a code of the region), tax-exclusive or inclusive: the invoice
+    the ledger builds, sent to the region's sandbox, comes back with the TotalAmt and TotalTax the ledger expects."""
+    app = _property_app(region)
+    company = app.state.company
+    codes = [c["Name"] for c in company.objects["TaxCode"].values()]
+    inv = {"type": "sale_invoice", "ref": f"P-{next(NUMBERS)}", "customer": "C-100", "invoice_date": "2026-11-02",
+           "tax_inclusive": inclusive,
+           "lines": [{"sku": "MUG-01", "quantity": str(q), "unit_price": str(Decimal(c) / 100),
+                      "tax_code": codes[pick % len(codes)]} for q, c, pick in lines]}
+    customer = {"type": "customer", "ref": "C-100", "name": "Bluebell Bakery"}
+    [payload] = build(inv, _company_ledger(company, [inv, customer]))
+    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://sandbox.test",
+                                  headers={"Authorization": "Bearer " + app.state.sandbox.tokens._issue("t")[
+                                      "access_token"]}) as client:
+        answer = await client.post(f"/v3/company/{company.realm_id}/invoice", content=orjson.dumps(
+            payload.wire_body()), headers={"Content-Type": "application/json"})
+    assert answer.status_code == 200, answer.text
+    obj = answer.json()["Invoice"]
+    assert D(str(obj["TotalAmt"])).quantize(D("0.01")) == payload.expected["TotalAmt"]
+    assert D(str(obj["TxnTaxDetail"]["TotalTax"])).quantize(D("0.01")) == payload.expected["TotalTax"]
