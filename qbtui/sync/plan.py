@@ -197,6 +197,15 @@ def _in_qbo(key: tuple[str, str], snap: Snapshot) -> bool:
     return bool(link and any(q.get("id") for q in link.get("qbo") or ()))
 
 
+def _from_quickbooks(key: tuple[str, str], snap: Snapshot) -> bool:
+    """Made in QuickBooks (brought in by qbtui pull): its origin says so, or its link does (the same ref imported
+    again without its origin is still QuickBooks' object, never updated from here)."""
+    if snap.docs[key].get("origin") == "quickbooks":
+        return True
+    link = snap.links.get(key)
+    return bool(link) and any(q.get("origin") == "quickbooks" for q in link.get("qbo") or ())
+
+
 def _is_void(key: tuple[str, str], snap: Snapshot) -> bool:
     link = snap.links.get(key)
     return bool(snap.docs[key].get("voided") and link and link.get("qbo"))
@@ -231,7 +240,7 @@ def _evaluate(snap: Snapshot, keys: Iterable[tuple[str, str]], statuses: tuple[s
         doc = snap.docs[key]
         if key[0] not in _RANK:
             continue
-        if doc.get("origin") == "quickbooks":
+        if _from_quickbooks(key, snap):
             result[key] = ("skipped", [FROM_QUICKBOOKS])
             continue
         if _is_void(key, snap):
@@ -302,7 +311,7 @@ def _candidates(snap: Snapshot, types: Iterable[str] | None, refs: Iterable[str]
     """(the selected documents, those plus the pending documents they depend on)."""
     pending = [k for k, st in snap.status.items() if st["status"] in statuses]
     # a document brought in from QuickBooks (origin quickbooks, qbtui/sync/inbound.py) is never sent back
-    everything = [k for k in pending if k[0] in _RANK and snap.docs[k].get("origin") != "quickbooks"]
+    everything = [k for k in pending if k[0] in _RANK and not _from_quickbooks(k, snap)]
     if not types and not refs and keys is None:
         every = set(everything)  # every dependency that is pending is already in
         return every, every

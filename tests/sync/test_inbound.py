@@ -186,6 +186,10 @@ def test_the_plan_never_sends_a_document_from_quickbooks_even_changed_after_it_w
         assert [(p.type, p.ref) for p in plan(cache)] == [("customer", "C-100")]
         assert [(p.type, p.ref) for p in plan(cache, refs=["QBO-Customer-7"])] == []
         assert gate_statuses(cache)[("customer", "QBO-Customer-7")][0] == "skipped"
+        # the inventory side sends it back without its origin: its link still says where it came from
+        cache.upsert_documents([{k: v for k, v in brought.items() if k != "origin"} | {"name": "Corner Deli 2"}])
+        assert [(p.type, p.ref) for p in plan(cache)] == [("customer", "C-100")]
+        assert gate_statuses(cache)[("customer", "QBO-Customer-7")][1][0].code == "origin.quickbooks"
 
 
 def test_a_version_accepted_from_quickbooks_stays_synced_and_is_exported(tmp_path: Path):
