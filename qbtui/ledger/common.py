@@ -42,6 +42,37 @@ def add_currency(body: dict[str, Any], doc: Doc, ledger: Ledger) -> None:
         put(body, "ExchangeRate", dec(doc["exchange_rate"]) if doc.get("exchange_rate") is not None else None)
 
 
+CONTROL_TYPES = {"accounts_receivable": "Accounts Receivable", "accounts_payable": "Accounts Payable"}
+
+
+def control_account(role: str, doc: Doc, ledger: Ledger) -> dict[str, Any] | None:
+    """The A/R or A/P account of the document's currency: the mapped role's in the home currency; in a foreign
+    currency the pulled account of that type and currency (QBO keeps one per currency and refuses another's), or
+    None when QBO has none yet: then the field is left out and QBO uses (or makes) the currency's own account
+    (docs/qbo.md#multicurrency-in-the-sandbox)."""
+    cur = foreign_currency(doc, ledger)
+    if cur is None:
+        return ledger.resolver.account(role)
+    found = getattr(ledger.resolver, "control_accounts", {}).get((CONTROL_TYPES[role], cur))
+    return dict(found) if found else None
+
+
+def add_control_account(body: dict[str, Any], key: str, role: str, doc: Doc, ledger: Ledger) -> None:
+    put(body, key, control_account(role, doc, ledger))
+
+
+def add_payment_currency(body: dict[str, Any], payment: Doc, paid: Doc, ledger: Ledger) -> None:
+    """A payment (or bill payment) in the currency of what it pays, at its own exchange rate (so that QBO books the
+    realised gain or loss between the two rates), the invoice's only when the payment has none."""
+    cur = foreign_currency(paid, ledger) or foreign_currency(payment, ledger)
+    if cur:
+        body["CurrencyRef"] = {"value": cur}
+        rate = payment.get("exchange_rate")
+        if rate is None:
+            rate = paid.get("exchange_rate")
+        put(body, "ExchangeRate", dec(rate) if rate is not None else None)
+
+
 def header(ref: str, txn_date: str | None) -> dict[str, Any]:
     body: dict[str, Any] = {"DocNumber": doc_number(ref)}
     put(body, "TxnDate", txn_date)

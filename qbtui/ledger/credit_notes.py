@@ -16,6 +16,7 @@ from typing import Any
 
 from qbtui.ledger.common import (
     Doc,
+    add_control_account,
     add_currency,
     add_department,
     add_tax,
@@ -79,7 +80,7 @@ def build_credit_note(doc: Doc, ledger: Ledger) -> list[Payload]:
     if not refunds or memo_part > 0:
         body = header(doc.get("doc_number") or doc["ref"], doc.get("date"))
         body["CustomerRef"] = customer
-        body["ARAccountRef"] = ledger.resolver.account("accounts_receivable")
+        add_control_account(body, "ARAccountRef", "accounts_receivable", doc, ledger)
         add_department(body, doc, ledger, "customer")
         add_txn_class(body, doc, ledger, "customer")
         add_currency(body, doc, ledger)
@@ -120,7 +121,8 @@ def _apply_to_invoice(doc: Doc, ledger: Ledger, customer: dict[str, Any], memo_p
     if amount <= 0:
         return None
     body: dict[str, Any] = {"TxnDate": doc.get("date"), "PaymentRefNum": doc_number(doc["ref"]),
-                            "CustomerRef": customer, "ARAccountRef": ledger.resolver.account("accounts_receivable")}
+                            "CustomerRef": customer}
+    add_control_account(body, "ARAccountRef", "accounts_receivable", doc, ledger)
     add_currency(body, doc, ledger)
     body["TotalAmt"] = ZERO
     body["Line"] = [{"Amount": amount, "LinkedTxn": [{"TxnId": invoice_id, "TxnType": "Invoice"}]},

@@ -328,22 +328,50 @@ def _mapping(doc: Doc, ctx: GateContext) -> list[Reason]:
     return out
 
 
+_PAID = {"sale_payment": ("invoice", "sale_invoice", "customer"),
+         "supplier_payment": ("supplier_invoice", "supplier_invoice", "supplier")}
+_CONTACT_OF = {**{t: "customer" for t in ("sale_invoice", "credit_note", "quote")},
+               **{t: "supplier" for t in ("purchase_order", "supplier_invoice", "supplier_credit", "supplier_deposit")}}
+
+
 def _currency(doc: Doc, ctx: GateContext) -> list[Reason]:
-    cur = doc.get("currency")
+    """A foreign document needs QBO's multicurrency and an exchange rate (a payment its own: QBO books the realised
+    gain or loss between its rate and its invoice's); a transaction is in its customer's or supplier's currency (QBO
+    refuses another, 6000)."""
+    t = doc["type"]
     home = ctx.prefs.home_currency or ctx.settings.base_currency
-    if not cur or cur == home:
-        return []
+    cur = doc.get("currency")
+    contact_ref, contact_kind = doc.get(_CONTACT_OF.get(t, "")), _CONTACT_OF.get(t)
+    if t in _PAID:
+        field_, kind, contact_kind = _PAID[t]
+        paid = ctx.docs.get((kind, doc.get(field_))) or {}
+        cur = cur or paid.get("currency")
+        contact_ref = paid.get(contact_kind)
     out = []
+    if contact_kind and contact_ref and t not in ("customer", "supplier"):
+        contact = ctx.docs.get((contact_kind, contact_ref))
+        theirs = (contact or {}).get("currency") or home
+        if contact is not None and (cur or home) != theirs:
+            out.append(_reason(MAPPINGS, "currency", "currency.contact_mismatch",
+                               f"This {LABEL[t]} is in {cur or home}, but its {contact_kind} {contact_ref!r} deals in "
+                               f"{theirs}: QuickBooks keeps each customer and supplier in one currency and refuses a "
+                               "transaction in another.",
+                               f"Give the document the {contact_kind}'s currency, or the {contact_kind} the document's "
+                               f"(a new {contact_kind} in QuickBooks: its currency cannot change once used); "
+                               f"{REIMPORT}"))
+    if not cur or cur == home:
+        return out
     if ctx.prefs.known and not ctx.prefs.multicurrency:
         out.append(_reason(MAPPINGS, "currency",
                            "currency.no_multicurrency",
-                           f"This {LABEL[doc['type']]} is in {cur}, but multicurrency is off in QBO (home currency {home}).",
+                           f"This {LABEL[t]} is in {cur}, but multicurrency is off in QBO (home currency {home}).",
                            "Turn on multicurrency in QBO (Settings > Account and settings > Advanced > Currency; it "
                            "cannot be turned off again), then qbtui pull"))
-    if doc["type"] not in ("customer", "supplier") and doc.get("exchange_rate") is None:
+    if t not in ("customer", "supplier") and doc.get("exchange_rate") is None:
         out.append(_reason(MAPPINGS, "exchange_rate",
                            "currency.missing_exchange_rate",
-                           f"This {LABEL[doc['type']]} is in {cur} and has no exchange rate to {home}.",
+                           f"This {LABEL[t]} is in {cur} and has no exchange rate to {home}"
+                           + (" of its own (a payment's rate is its day's, not its invoice's)." if t in _PAID else "."),
                            f"Add exchange_rate ({home} per 1 {cur}) to the document, then {REIMPORT}"))
     return out
 

@@ -7,8 +7,10 @@ from typing import Any
 
 from qbtui.ledger.common import (
     Doc,
+    add_control_account,
     add_currency,
     add_department,
+    add_payment_currency,
     add_tax,
     add_txn_class,
     doc_tax,
@@ -28,7 +30,7 @@ def _purchase(entity: str, doc: Doc, ledger: Ledger, number: str, txn_date: str 
               location: bool = True) -> tuple[dict[str, Any], DocTax]:
     body = header(number, txn_date)
     body["VendorRef"] = ledger.resolver.contact("supplier", doc["supplier"])
-    body["APAccountRef"] = ledger.resolver.account("accounts_payable")
+    add_control_account(body, "APAccountRef", "accounts_payable", doc, ledger)
     if location:
         add_department(body, doc, ledger, "supplier")
     header_class = entity == "PurchaseOrder"  # a Bill or VendorCredit has no transaction-level ClassRef
@@ -71,12 +73,12 @@ def build_bill_payment(doc: Doc, ledger: Ledger) -> list[Payload]:
     amount = money(doc["amount"])
     body = header(doc["ref"], doc.get("date"))
     body["VendorRef"] = ledger.resolver.contact("supplier", bill.get("supplier", ""))
-    body["APAccountRef"] = ledger.resolver.account("accounts_payable")
+    add_control_account(body, "APAccountRef", "accounts_payable", bill if bill.get("currency") else doc, ledger)
     body["PayType"] = "Check"
     # never QBO's "to print" cheque queue unless the setting asks for it
     print_status = "NeedToPrint" if ledger.settings.bill_payment_print == "need_to_print" else "NotSet"
     body["CheckPayment"] = {"BankAccountRef": ledger.resolver.account("bank"), "PrintStatus": print_status}
-    add_currency(body, bill if bill.get("currency") else doc, ledger)
+    add_payment_currency(body, doc, bill, ledger)
     body["TotalAmt"] = amount
     body["Line"] = [{"Amount": amount, "LinkedTxn": [
         {"TxnId": ledger.resolver.linked_txn("supplier_invoice", doc["supplier_invoice"]), "TxnType": "Bill"}]}]

@@ -55,6 +55,15 @@ class LookupResolver:
         self.entity_of = entity_of or {}
         self.mapping = dict(mapping or {}) if connected else {}
         self.account_names = {str(a["Id"]): str(a.get("Name", a["Id"])) for a in accounts or () if "Id" in a}
+        #: (AccountType, currency) -> the active A/R or A/P account of that currency (QBO keeps one per currency)
+        self.control_accounts: dict[tuple[str, str], Ref] = {}
+        for a in accounts or () if connected else ():
+            cur = a.get("CurrencyRef")
+            cur = cur.get("value") if isinstance(cur, Mapping) else cur
+            if "Id" in a and cur and a.get("Active", True) and a.get("AccountType") in (
+                    "Accounts Receivable", "Accounts Payable"):
+                self.control_accounts.setdefault((str(a["AccountType"]), str(cur)),
+                                                 {"value": str(a["Id"]), "name": str(a.get("Name", a["Id"]))})
         self.terms = {**_ids_by_name(terms), **(terms_mapping or {})} if connected else {}
         self.tax_codes = {**_ids_by_name(tax_codes), **(tax_mapping or {})} if connected else {}
         self.classes = _ids_by_name(classes) if connected else {}

@@ -6,8 +6,10 @@ from typing import Any
 
 from qbtui.ledger.common import (
     Doc,
+    add_control_account,
     add_currency,
     add_department,
+    add_payment_currency,
     add_tax,
     add_txn_class,
     doc_tax,
@@ -37,7 +39,7 @@ def build_invoice(doc: Doc, ledger: Ledger) -> list[Payload]:
     put(body, "DueDate", doc.get("due_date"))
     put(body, "ShipDate", ship_date(doc, ledger))
     body["CustomerRef"] = ledger.resolver.contact("customer", doc["customer"])
-    body["ARAccountRef"] = ledger.resolver.account("accounts_receivable")
+    add_control_account(body, "ARAccountRef", "accounts_receivable", doc, ledger)
     terms = doc.get("terms") or (ledger.doc("customer", doc["customer"]) or {}).get("terms")
     if terms:
         body["SalesTermRef"] = ledger.resolver.term(terms)
@@ -76,9 +78,10 @@ def build_payment(doc: Doc, ledger: Ledger) -> list[Payload]:
     amount = money(doc["amount"])
     body: dict[str, Any] = {"TxnDate": doc.get("date"), "PaymentRefNum": doc_number(doc["ref"])}
     body["CustomerRef"] = ledger.resolver.contact("customer", invoice.get("customer", ""))
-    body["ARAccountRef"] = ledger.resolver.account("accounts_receivable")
+    add_control_account(body, "ARAccountRef", "accounts_receivable", invoice if invoice.get("currency") else doc,
+                        ledger)
     body["DepositToAccountRef"] = ledger.resolver.account("payment_clearing")
-    add_currency(body, invoice if invoice.get("currency") else doc, ledger)
+    add_payment_currency(body, doc, invoice, ledger)
     body["TotalAmt"] = amount
     body["Line"] = [{"Amount": amount, "LinkedTxn": [
         {"TxnId": ledger.resolver.linked_txn("sale_invoice", doc["invoice"]), "TxnType": "Invoice"}]}]

@@ -77,10 +77,23 @@ def test_optional_role_blocks_store_credits_only():
 
 def test_foreign_currency_needs_multicurrency_and_a_rate():
     eur = INVOICE | {"currency": "EUR"}
-    assert codes(eur, prefs=PREFS) == ["currency.no_multicurrency", "currency.missing_exchange_rate"]
+    eur_customer = CUSTOMER | {"currency": "EUR"}
+    assert codes(eur, eur_customer, prefs=PREFS) == ["currency.no_multicurrency", "currency.missing_exchange_rate"]
     on = {**PREFS, "CurrencyPrefs": {"HomeCurrency": {"value": "USD"}, "MultiCurrencyEnabled": True}}
-    assert codes(eur | {"exchange_rate": "1.08"}, prefs=on) == []
-    reason(eur, "currency.missing_exchange_rate")  # offline: the rate is still required
+    assert codes(eur | {"exchange_rate": "1.08"}, eur_customer, prefs=on) == []
+    reason(eur, "currency.missing_exchange_rate", eur_customer)  # offline: the rate is still required
+
+
+def test_a_transaction_is_in_its_contacts_currency_and_a_payment_has_its_own_rate():
+    on = {**PREFS, "CurrencyPrefs": {"HomeCurrency": {"value": "USD"}, "MultiCurrencyEnabled": True}}
+    eur = INVOICE | {"currency": "EUR", "exchange_rate": "1.08"}
+    r = reason(eur, "currency.contact_mismatch", prefs=on)  # the customer has no currency: USD
+    assert "EUR" in r.message and "USD" in r.message
+    assert "currency.contact_mismatch" in codes(INVOICE, CUSTOMER | {"currency": "EUR"}, prefs=on)  # USD invoice
+    pay = doc(type="sale_payment", ref="PAY-1", invoice=INVOICE["ref"], date="2026-11-10", amount="10.00")
+    eur_customer = CUSTOMER | {"currency": "EUR"}
+    assert codes(pay, eur, eur_customer, prefs=on) == ["currency.missing_exchange_rate"]
+    assert codes(pay | {"exchange_rate": "1.25"}, eur, eur_customer, prefs=on) == []
 
 
 def test_company_inventory_tracking_and_currency_mismatch_block_everything():
