@@ -70,7 +70,9 @@ def view(cache: Cache, step: str) -> dict[str, Any]:
             items = cache.reference(items_key, []) or []
             if items:
                 cache.set_setting(key, match_by_name(names, items, cache.get_setting(key) or {})[0])
-        return {"taxes": taxes, "terms": terms}
+        from qbtui.ledger.context import Prefs
+        prefs = Prefs.from_qbo(cache.reference("preferences", None), cache.reference("company_info", None))
+        return {"taxes": taxes, "terms": terms, "region": prefs.region, "home_currency": prefs.home_currency}
     if step == "opening_balances":
         return {"done": cache.get_setting(opening.OPENING_BALANCES_KEY)}
     if step == "stock":
@@ -170,9 +172,16 @@ async def map_accounts(s: Step) -> dict[str, Any]:
 
 async def map_names(s: Step) -> dict[str, Any]:
     """Tax codes and terms: ``op`` = auto (the ``names`` {"tax", "terms"} matched by exact name) or pick (our
-    ``name`` of ``kind`` to QuickBooks' ``id``)."""
+    ``name`` of ``kind`` to QuickBooks' ``id``; kind ``tax_default``, name ``sales`` or ``purchase``: the default
+    tax code of lines without one)."""
     r = s.request
     left: list[str] = []
+    if r.get("op") == "pick" and r.get("kind") == "tax_default":  # the default sales or purchase tax code
+        if r.get("name") not in ("sales", "purchase"):
+            raise ValueError(f"a default tax code is for sales or purchase, not {r.get('name')!r}")
+        s.cache.set_setting("tax_defaults", {**(s.cache.get_setting("tax_defaults") or {}),
+                                             str(r.get("name")): str(r.get("id"))})
+        return {"left": left}
     if r.get("op") == "pick":
         key = NAME_MAPPINGS[str(r.get("kind"))][1]
         s.cache.set_setting(key, {**(s.cache.get_setting(key) or {}), str(r.get("name")): str(r.get("id"))})

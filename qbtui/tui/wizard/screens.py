@@ -517,10 +517,20 @@ class TaxTermsStep(Step):
         self.current: tuple[str, str] | None = None
         self.query_one("#choices").display = False
         self.taxes, self.terms = self.view["taxes"], self.view["terms"]  # exact names already matched (the child)
+        self.tax_region = self.view.get("region")
+        if self.tax_region:
+            self.query_one(".explain", Static).update(
+                f"Company region {self.tax_region}, home currency {self.view.get('home_currency') or '?'}. "
+                "Our tax codes and payment terms must name QuickBooks ones spelled exactly the same, case included. "
+                "Pick the QuickBooks one for any that does not match"
+                + (", and a default tax code for sales and for purchase lines without one (outside the US every "
+                   "line needs one)." if self.tax_region != "us" else "."))
         self.fill()
         self.query_one("#names").focus()
 
     def lists(self, kind: str) -> tuple[list[dict[str, Any]], str]:
+        if kind == "tax_default":
+            return self.wizard.references.get("tax_codes") or [], "tax_defaults"
         items_key, key = NAME_MAPPINGS[kind]
         return self.wizard.references.get(items_key) or [], key
 
@@ -539,6 +549,14 @@ class TaxTermsStep(Step):
                                  f"{kind}\t{name}"))
         if not rows:
             rows.append(_opt("No document names a tax code or payment terms: nothing to map.", "none"))
+        if self.tax_region and self.tax_region != "us":  # the default codes of lines without one (docs/domain.md#tax-and-regions)
+            items, key = self.lists("tax_default")
+            by_id = {str(i.get("Id")): i.get("Name") for i in items}
+            defaults = self.setting(key) or {}
+            for side in ("sales", "purchase"):
+                target = by_id.get(str(defaults.get(side))) if side in defaults else None
+                rows.append(_opt(f"Default {side} tax code: {repr(target) if target else '(none: pick one)'}",
+                                 f"tax_default\t{side}"))
         ol.add_options(rows)
         ol.highlighted = 0
 
