@@ -11,6 +11,7 @@ linking the invoice and the credit memo, the way QBO's API applies a credit to a
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -60,11 +61,11 @@ def _part_tax(doc: Doc, ledger: Ledger, part: Decimal, total: Decimal, scaled: b
     if whole.region not in (None, "us") and whole.total is not None:
         gross = [t.gross if t.gross is not None else t.net + (t.tax or ZERO) for t in whole.lines]
         parts = scale(gross, part, sum(gross, ZERO))
-        return parts, doc_tax(doc, ledger, parts, sales=True, inclusive=True)
+        return parts, replace(doc_tax(doc, ledger, parts, sales=True, inclusive=True), stated=None)
     nets = sum(amounts, ZERO)
     net_part = half_up(part * nets / total) if whole.total is not None and total and whole.total != nets else part
     parts = scale(amounts, net_part, nets)
-    return parts, doc_tax(doc, ledger, parts, sales=True)
+    return parts, replace(doc_tax(doc, ledger, parts, sales=True), stated=None)  # a part: not the note's tax_total
 
 
 def _lines(doc: Doc, ledger: Ledger, amounts: list[Decimal], tax: DocTax, scaled: bool) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ QBO's TotalAmt and TotalTax with :attr:`DocTax.total` and :attr:`DocTax.tax`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -141,6 +141,7 @@ class DocTax:
     txn_code: dict[str, Any] | None = None  # the US rate code, TxnTaxDetail.TxnTaxCodeRef
     tax: Decimal | None = None  # QBO's TotalTax as expected; None: not known (offline, or not computed by QBO)
     total: Decimal | None = None  # QBO's TotalAmt as expected
+    stated: Decimal | None = None  # the document's own tax_total (the inventory side's figure), compared with QBO's
 
 
 def book_of(ledger: Any) -> TaxBook:
@@ -176,7 +177,17 @@ def extract(gross: Decimal, percent: Decimal) -> Decimal:
 def compute(doc: Mapping[str, Any], amounts: Sequence[Decimal], region: str | None, book: TaxBook, *,
             sales: bool, inclusive: bool | None = None, ast: bool = False) -> DocTax:
     """The tax of a document whose lines are priced at ``amounts`` (each to the cent: nets, or tax-inclusive
-    amounts when ``inclusive``, the document's own ``tax_inclusive`` unless given)."""
+    amounts when ``inclusive``, the document's own ``tax_inclusive`` unless given); ``stated``: the document's own
+    ``tax_total`` is compared with QBO's too (not for a part of a document)."""
+    result = _compute(doc, amounts, region, book, sales=sales, inclusive=inclusive, ast=ast)
+    stated = doc.get("tax_total")
+    if stated is not None and inclusive is None and result.region is not None:
+        result = replace(result, stated=half_up(Decimal(str(stated))))
+    return result
+
+
+def _compute(doc: Mapping[str, Any], amounts: Sequence[Decimal], region: str | None, book: TaxBook, *,
+             sales: bool, inclusive: bool | None, ast: bool) -> DocTax:
     lines = list(doc.get("lines") or ())
     inclusive = bool(doc.get("tax_inclusive")) if inclusive is None else inclusive
     if region is None:  # not pulled yet: as before, the line's code by name, prices as they are
@@ -266,7 +277,8 @@ def _global(lines: list[Mapping[str, Any]], amounts: Sequence[Decimal], book: Ta
 
 def expected(tax: DocTax) -> dict[str, Decimal] | None:
     """The figures QBO's answer is compared with (:attr:`qbtui.ledger.payload.Payload.expected`)."""
-    out = {k: v for k, v in (("TotalAmt", tax.total), ("TotalTax", tax.tax)) if v is not None}
+    out = {k: v for k, v in (("TotalAmt", tax.total), ("TotalTax", tax.tax), ("StatedTax", tax.stated))
+           if v is not None}
     return out or None
 
 
@@ -279,4 +291,4 @@ def summary(tax: DocTax) -> dict[str, Any] | None:
     return {"region": tax.region, "calculation": tax.calculation,
             "lines": [{"code": line.code, "net": line.net, "inclusive_amount": line.gross, "tax": line.tax}
                       for line in tax.lines],
-            "tax_total": tax.tax, "total": tax.total}
+            "tax_total": tax.tax, "total": tax.total, "stated_tax_total": tax.stated}

@@ -24,16 +24,18 @@ def _figure(value: Any) -> Decimal | None:
 
 
 def differences(payload: Payload, obj: dict[str, Any]) -> list[dict[str, Any]]:
-    """The figures in which QBO's answer ``obj`` differs from the ledger's by a cent or more."""
+    """The figures in which QBO's answer ``obj`` differs from the ledger's by a cent or more, and its TotalTax from
+    the document's own ``tax_total`` (the inventory side's figure) when the file gives one."""
     if not payload.expected or payload.operation != "create":
         return []
     qbo = {"TotalAmt": _figure(obj.get("TotalAmt")),
            "TotalTax": _figure((obj.get("TxnTaxDetail") or {}).get("TotalTax", 0 if "TotalAmt" in obj else None))}
     out = []
     for name, ours in payload.expected.items():
-        theirs = qbo.get(name)
+        theirs = qbo.get("TotalTax" if name == "StatedTax" else name)
         if theirs is not None and abs(theirs - ours) >= CENT:
-            out.append({"field": name, "ours": str(ours), "qbo": str(theirs)})
+            field = "TotalTax (the document's tax_total)" if name == "StatedTax" else name
+            out.append({"field": field, "ours": str(ours), "qbo": str(theirs)})
     return out
 
 

@@ -163,3 +163,21 @@ def test_import_format_fields_are_in_the_schema():
     q = doc(type="quote", ref="Q-1", customer="C-100", date="2026-11-02", tax_inclusive=True, tax_total="2.00",
             lines=[{"sku": "MUG-01", "quantity": 1, "unit_price": "12.00", "tax_code": "20.0% S", "tax_amount": "2.00"}])
     assert q["tax_total"] == "2.00" and q["lines"][0]["tax_amount"] == "2.00"
+
+
+def test_the_files_tax_total_is_compared_with_qbos_too():
+    # the inventory side rounded per line: 2.01 + 2.01 = 4.02; QBO will compute 20.06 x 20 % = 4.01
+    inv = invoice([line(1, "10.03", "20.0% S"), line(1, "10.03", "20.0% S")], tax_total="4.02")
+    [p] = build(inv, ledger("GB", "GBP", inv))
+    assert p.expected == {"TotalAmt": D("24.07"), "TotalTax": D("4.01"), "StatedTax": D("4.02")}
+    assert p.tax["stated_tax_total"] == D("4.02")
+
+
+def test_the_preflight_tells_an_automated_sales_tax_company():
+    from qbtui.sync.preflight import preflight
+
+    prefs = {"CurrencyPrefs": {"HomeCurrency": {"value": "USD"}}, "TaxPrefs": {"PartnerTaxEnabled": True}}
+    checks = {c.code: c for c in preflight([], {"preferences": prefs}, Settings())}
+    assert checks["sales_tax"].ok and not checks["sales_tax"].blocks_sync
+    assert "only the taxable flag" in " ".join(checks["sales_tax"].details)
+    assert "sales_tax" not in {c.code for c in preflight([], {"preferences": {"TaxPrefs": {}}}, Settings())}

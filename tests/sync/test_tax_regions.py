@@ -325,3 +325,18 @@ async def test_property_qbo_total_equals_the_ledgers(region, inclusive, lines):
     obj = answer.json()["Invoice"]
     assert D(str(obj["TotalAmt"])).quantize(D("0.01")) == payload.expected["TotalAmt"]
     assert D(str(obj["TxnTaxDetail"]["TotalTax"])).quantize(D("0.01")) == payload.expected["TotalTax"]
+
+
+def test_the_files_tax_total_against_qbos(make_profile):
+    """The inventory side rounded per line (2.01 + 2.01 = 4.02); QBO takes the rate once on the sum (20.06 x 20 % =
+    4.012 -> 4.01): a tax_difference naming the document's tax_total, with both figures."""
+    p = _region_profile(make_profile, "uk")
+    p.import_docs([d.customer(), d.product(),
+                   d.invoice("SO-R", tax_total="4.02", lines=[
+                       d.line(quantity=1, unit_price="10.03", unit_cost=None, tax_code="20.0% S", tax_amount="2.01"),
+                       d.line(quantity=1, unit_price="10.03", unit_cost=None, tax_code="20.0% S", tax_amount="2.01")])])
+    assert p.sync_json()[0] == 0
+    assert _figures(p, "Invoice", "SO-R") == (D("24.07"), D("4.01"))
+    with p.cache() as cache:
+        [found] = [x for x in cache.reference("discrepancies", []) or [] if x.get("kind") == "tax_difference"]
+    assert found["differences"] == [{"field": "TotalTax (the document's tax_total)", "ours": "4.02", "qbo": "4.01"}]
