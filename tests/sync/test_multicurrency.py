@@ -40,3 +40,22 @@ def test_a_eur_invoice_to_a_usd_customer_is_blocked(make_profile):
     code, out = p.sync_json()
     by_ref = {x["ref"]: x for x in out["documents"]}
     assert by_ref["SO-EU"]["status"] == "blocked" and by_ref["SO-EU"]["error"]["code"] == "currency.contact_mismatch"
+
+
+def test_a_eur_bill_and_its_payment_post_to_the_eur_ap_at_their_own_rates(make_profile):
+    p = make_profile(multicurrency=True)
+    p.import_docs([d.supplier(currency="EUR"), d.product(),
+                   {"type": "supplier_invoice", "ref": "PI-EU", "supplier": "S-1", "supplier_invoice_number": "B-77",
+                    "invoice_date": "2026-11-03", "currency": "EUR", "exchange_rate": "1.08",
+                    "lines": [{"sku": "MUG-01", "quantity": 10, "unit_cost": "4.10"}]},
+                   {"type": "supplier_payment", "ref": "SP-EU", "supplier_invoice": "PI-EU", "date": "2026-11-12",
+                    "amount": "41.00", "currency": "EUR", "exchange_rate": "1.25"}])
+    code, out = p.sync_json()
+    assert code == 0, [(x["ref"], x["status"], x["error"]) for x in out["documents"] if x["status"] != "synced"]
+    bill = next(o for o in p.live("Bill") if o.get("DocNumber") == "B-77")
+    paid = next(o for o in p.live("BillPayment") if o.get("DocNumber") == "SP-EU")
+    eur_ap = p.company.objects["Account"][bill["APAccountRef"]["value"]]
+    assert eur_ap["Name"] == "Accounts Payable (A/P) - EUR" and paid["APAccountRef"]["value"] == eur_ap["Id"]
+    # 10 x 4.10 = 41.00 EUR: 44.28 USD at the bill's 1.08; paid at the payment's own 1.25
+    assert (D(str(bill["ExchangeRate"])), D(str(paid["ExchangeRate"]))) == (D("1.08"), D("1.25"))
+    assert D(str(bill["TotalAmt"])) * D(str(bill["ExchangeRate"])) == D("44.28")
