@@ -490,12 +490,16 @@ def _render_payload(p: Payload) -> list[str]:
             if tax and i < len(tax["lines"]):
                 t = tax["lines"][i]
                 text += f"  {str(t['code'] or '-')[:18]:<18} {_amt(t['tax']) or '?':>10}"
+                if t.get("inclusive_amount") is not None:
+                    text += f"  incl. {_amt(t['inclusive_amount'])}"
             lines.append(text)
         if tax:
             how = f" ({tax['calculation']})" if tax.get("calculation") else ""
             lines.append(f"    {'net':<58} {_amt(total):>14}")
             lines.append(f"    {'tax' + how:<58} {_amt(tax['tax_total']) or '? (QuickBooks computes it)':>14}")
             lines.append(f"    {'total':<58} {_amt(tax['total']) or '?':>14}")
+            if tax.get("stated_tax_total") is not None:
+                lines.append(f"    {'tax in the file (tax_total)':<58} {_amt(tax['stated_tax_total']):>14}")
         else:
             lines.append(f"    {'total':<58} {_amt(total):>14}")
     else:
