@@ -28,7 +28,7 @@ from qbtui.cache import Cache, CacheError
 from .backend import Backend, BackendError, Gates
 from .keys import APP_BINDINGS
 from .messages import DocumentChanged, UploadFinished, UploadProgress
-from .model import NOT_SYNCED, Model, money
+from .model import NOT_SYNCED, UNSET, Model, money
 from .screens import ConfirmScreen, DocumentScreen, HelpScreen, fix_screen_for
 from .table import DISCREPANCY_COLUMNS, DOCUMENT_COLUMNS, ERROR_COLUMNS, VirtualTable
 from .tabs import TABS
@@ -134,6 +134,7 @@ class Dashboard(Screen):
         self.loaded_at: float | None = None
         self.progress: dict[str, Any] = {}
         self._generation = 0
+        self._reading_totals = False
         self._lines: dict[str, Text] = {}
 
     def compose(self) -> ComposeResult:
@@ -181,6 +182,9 @@ class Dashboard(Screen):
         if self.wizard_enabled and not self.settings.get("realm_id"):
             self._open_wizard_if_new()
 
+    def on_unmount(self) -> None:
+        self.model.close()  # the reader its pages are read from
+
     def _start_autosync(self) -> None:
         """The autosync schedule while the dashboard runs (qbtui.tui.maintenance)."""
         from .maintenance import AutosyncTimer
@@ -207,9 +211,9 @@ class Dashboard(Screen):
             self.first_paint_at = time.perf_counter()
 
     def load(self, keep_cursor: bool = False) -> None:
-        """(Re)load the cache into the model and show the current sub-tab. Only the shown
-        document type (and the contacts) is loaded before the first paint; the other types, the
-        totals and the gates follow in threads."""
+        """Open a reader for the model and show the current sub-tab: its first page is read from the store's
+        indexes before the first paint; the rows in hand (the documents not synced) and the gates follow in
+        threads. The model keeps the reader open (its pages are read from it) until it is replaced."""
         cursor = self.table.current_row.key if keep_cursor and self.table.current_row else None
         self._generation += 1
         cache: Cache | None = None
@@ -220,8 +224,8 @@ class Dashboard(Screen):
             self.notify(str(exc), title="Cannot read the cache", severity="error", timeout=10)
         else:
             try:
-                first = [self.sub.key] if self.tab.kind == "documents" else None
-                self.model = Model.load(cache, totals=False, first=first)
+                old, self.model = self.model, Model.load(cache, totals=False, first=())
+                old.close()
                 from .backend import profile_state
                 self._apply_profile_state(profile_state(cache))
             except BaseException:
@@ -229,8 +233,6 @@ class Dashboard(Screen):
                 raise
         # The rows live as long as the app: keep the collector from re-scanning them on key presses.
         gc.freeze()
-        valid = self.table.selected & self.model.by_key.keys()
-        self.table.selected.intersection_update(valid)
         self.loaded_at = time.perf_counter()
         self.show(cursor_key=cursor)
         self.call_after_refresh(self._after_load_paint, cache, self._generation)
@@ -242,9 +244,13 @@ class Dashboard(Screen):
         from .backend import profile_state
 
         try:
-            with self.backend.reader() as cache:
+            cache = self.backend.reader()
+            try:
                 model = Model.load(cache, totals=False)
                 state = profile_state(cache)
+            except BaseException:
+                cache.close()
+                raise
         except CacheError as exc:
             self.app.call_from_thread(self.notify, str(exc), title="Cannot read the cache", severity="error",
                                       timeout=10)
@@ -254,11 +260,11 @@ class Dashboard(Screen):
     def _swap_model(self, model: Model, state: dict) -> None:
         row = self.table.current_row
         self._generation += 1
-        self.model = model
+        old, self.model = self.model, model
         self._apply_profile_state(state)
         gc.freeze()
-        self.table.selected.intersection_update(model.by_key.keys())
         self.show(cursor_key=row.key if row else None)
+        old.close()  # its views are no longer shown
         self._model_complete(self._generation)
 
     def _apply_profile_state(self, state: dict) -> None:
@@ -294,15 +300,16 @@ class Dashboard(Screen):
         if cache is None:
             return
         if model.complete:
-            cache.close()
             self._model_complete(generation)
             return
 
         def load_rest() -> None:
             try:
                 part = model.load_rest()
-            finally:
-                cache.close()
+            except Exception:  # noqa: BLE001 - its reader closed meanwhile: a newer load replaced it
+                if model is self.model:
+                    raise
+                return
             self.app.call_from_thread(self._merge_rest, model, part, generation)
 
         self.run_worker(load_rest, thread=True, group="load", description="load the other tabs",
@@ -369,10 +376,9 @@ class Dashboard(Screen):
 
     def show(self, cursor_key: tuple[str, str] | None = None) -> None:
         tab, sub = self.tab, self.sub
-        rows = self.model.base(tab.kind, sub.key)
-        index = self.model.view(tab.kind, sub.key, self.pending_only, self.filter_text)
+        rows = self.model.view(tab.kind, sub.key, self.pending_only, self.filter_text)
         columns = {"documents": DOCUMENT_COLUMNS, "errors": ERROR_COLUMNS}.get(tab.kind, DISCREPANCY_COLUMNS)
-        if not self.model.complete and tab.kind != "documents" or sub.key in self.model._rest:
+        if not self.model.complete and tab.kind != "documents":
             empty = "Loading..."
         elif tab.kind == "documents":
             empty = (f"No {sub.label.lower()} waiting to be sent: p shows all." if self.pending_only and not
@@ -381,7 +387,7 @@ class Dashboard(Screen):
             empty = "No errors of this kind."
         else:
             empty = "No discrepancies: run `qbtui pull` to check QuickBooks for changes."
-        self.table.set_view(rows, index, columns, cursor_key, empty)
+        self.table.set_view(rows, columns, cursor_key, empty)
         self.render_tabs()
         self.update_status()
 
@@ -416,8 +422,9 @@ class Dashboard(Screen):
     def update_status(self) -> None:
         table = self.table
         tab = self.tab
-        shown = len(table.index)
-        base = len(self.model.base(tab.kind, self.sub.key))
+        shown = len(table.rows)
+        base = self.model.size(self.sub.key) if tab.kind == "documents" else len(self.model.base(tab.kind,
+                                                                                                  self.sub.key))
         parts = [f"{self.sub.label}: {shown:,} shown"]
         if tab.kind == "documents":
             parts.append("pending only (p: all)" if self.pending_only else f"all {base:,} (p: pending only)")
@@ -444,7 +451,14 @@ class Dashboard(Screen):
             info.truncate(max(10, (self.size.width or 80) - 2), overflow="ellipsis")
             self._set_line("#info", info)
         sel = table.selected
-        total = self.model.total_of(sel)
+        total = self.model.total_of(sel, read=False)
+        if len(sel) > len(self.model.by_key) or not sel <= self.model.by_key.keys():
+            missing = self.model.missing_totals(sel)
+            if missing:  # rows never shown (a whole view selected): their totals are read in a thread
+                total = UNSET
+                if not self._reading_totals:
+                    self._reading_totals = True
+                    self._read_totals(missing)
         env = str(self.settings.get("environment") or "")
         env_word = "PRODUCTION" if env == "production" else ("SANDBOX" if env else "NO COMPANY")
         connected = "connected" if self.settings.get("realm_id") and env else "not connected"
@@ -476,6 +490,19 @@ class Dashboard(Screen):
         status.truncate(width, overflow="ellipsis")
         self._set_line("#statusline", status)
 
+    @work(thread=True, group="selection-totals", exit_on_error=False)
+    def _read_totals(self, keys: list[tuple[str, str]]) -> None:
+        model = self.model
+        try:
+            for key in keys:
+                model.total_from_store(key)
+        except Exception:  # noqa: BLE001 - the model was replaced (its reader closed) meanwhile
+            pass
+        finally:
+            self._reading_totals = False
+        if model is self.model:
+            self.app.call_from_thread(self.update_status)
+
     def on_virtual_table_cursor_moved(self, message: VirtualTable.CursorMoved) -> None:
         if self.is_attached:  # not while the app closes (a gate check may still report then)
             self.update_status()
@@ -497,6 +524,9 @@ class Dashboard(Screen):
 
     # ------------------------------------------------------------------ selection
     def action_toggle_select(self) -> None:
+        row = self.table.current_row
+        if row is not None:
+            self.model.remember_totals([row])
         self.table.toggle_current()
         self.update_status()
 
@@ -676,7 +706,7 @@ class Dashboard(Screen):
         self._confirm_upload(keys, "selected")
 
     def action_upload_all(self) -> None:
-        keys = [r.key for r in self.table.shown_rows()]
+        keys = self.table.shown_keys()
         if not keys:
             self.notify("Nothing shown to upload.", timeout=3)
             return
@@ -684,7 +714,7 @@ class Dashboard(Screen):
 
     def action_sync_everything(self) -> None:
         """Every tab at once, in dependency order (contacts and products, then what uses them, then payments)."""
-        keys = [r.key for rows in self.model.rows.values() for r in rows if r.status in NOT_SYNCED]
+        keys = [k for k, r in self.model.by_key.items() if r.status in NOT_SYNCED]
         if not keys:
             self.notify("Nothing is waiting to be sent on any tab.", timeout=3)
             return

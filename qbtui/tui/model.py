@@ -1,23 +1,26 @@
-"""The dashboard's data model: the cache loaded once into compact rows, plus filtered views.
+"""The dashboard's data model: the rows of a view read from the store's indexes a page at a time, and the
+work in hand (the documents not synced) held as rows.
 
-Rows are sorted by (date, ref) per document type at load; a view (pending only or all, a
-filter) is a list of indexes into that type's rows, computed once and memoised, so that a
-key press never walks the documents: it works on the visible rows only.
+A document tab's view (pending only or all, a filter) is a :class:`Paged` sequence: its length from the
+store's counts, its rows a page at a time, sorted by date in SQL; so the first paint, paging and the ``p``
+toggle cost the same at 1,000,000 documents as at 10,000. The documents pending or failed (what the gates
+overlay, the Errors tab, uploads and fixes work on) are loaded as rows after the first paint, with their
+totals; a pending view then filters them in memory. Views are memoised: a key press works on the visible rows.
 """
 
 from __future__ import annotations
 
 import gc
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from qbtui.cache import Cache
-from qbtui.cache.status import document_status
+from qbtui.cache import STATUSES, Cache
 from qbtui.errors import FAULT_FAMILY
-from qbtui.ledger.kinds import CONTACTS, KIND, KINDS, Kind
+from qbtui.ledger.kinds import CONTACTS, KIND
 from qbtui.ledger.totals import document_total
 
 from . import adapter
@@ -100,121 +103,350 @@ def money(value: Any) -> str:
     return f"{value:,.2f}"
 
 
+#: rows read from the store at a time (a 40-line window and its margin); pages kept per view
+PAGE = 100
+KEEP_PAGES = 64
+#: a filtered view of at most this many documents is read whole and filtered in memory (see Model._paged)
+FILTER_IN_MEMORY = 20_000
+
+
+class _InHand(dict):
+    """The rows in hand, by key: every document not synced (pending, failed, and blocked by the gates' overlay).
+    ``model.by_key[key]`` of any other document reads it from the store (``get`` and ``in`` answer for the rows in
+    hand only: what the gates, the uploads and the Errors tab work on)."""
+
+    def __init__(self, model: Model) -> None:
+        super().__init__()
+        self.model = model
+
+    def __missing__(self, key: tuple[str, str]) -> Row:
+        row = self.model.fetch_row(key)
+        if row is None:
+            raise KeyError(key)
+        return row
+
+
+class Paged(Sequence):
+    """One sorted, filtered view of a type, read from the store's indexes a page at a time: its length comes
+    from ``count_rows`` (the counts table when unfiltered), a row from the page that holds it (read when first
+    shown, from whichever end of the view is nearer, so that the last rows cost what the first do). A document
+    in hand shows its row in hand (its gate overlay, what a sync or a fix changed since the store was read)."""
+
+    def __init__(self, model: Model, type_: str, statuses: list[str] | None, text: str | None) -> None:
+        self.model, self.type, self.statuses, self.text = model, type_, statuses, text or None
+        cache = model.cache
+        self.n = 0 if cache is None or statuses == [] else cache.count_rows(type_, statuses, filter=self.text)
+        self.pages: dict[int, list[Row]] = {}
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self.n))]
+        if i < 0:
+            i += self.n
+        if not 0 <= i < self.n:
+            raise IndexError(i)
+        p = i // PAGE
+        page = self.pages.get(p)
+        if page is None:
+            page = self._fetch(p)
+        row = page[i - p * PAGE]
+        return self.model.by_key.get(row.key, row)
+
+    def _fetch(self, p: int) -> list[Row]:
+        a = p * PAGE
+        b = min(self.n, a + PAGE)
+        cache = self.model.cache
+        assert cache is not None
+        if a <= self.n - b:
+            recs = cache.rows(self.type, self.statuses, offset=a, limit=b - a, filter=self.text, data=True)
+        else:  # nearer the end: read it backwards (an offset costs the rows it skips)
+            recs = cache.rows(self.type, self.statuses, descending=True, offset=self.n - b, limit=b - a,
+                              filter=self.text, data=True)[::-1]
+        page = [self.model.row_from(r) for r in recs]
+        page += [Row(self.type, "", "", "", None, "pending", "")] * (b - a - len(page))  # changed meanwhile
+        if len(self.pages) >= KEEP_PAGES:
+            self.pages.clear()
+        self.pages[p] = page
+        return page
+
+    def position(self, key: tuple[str, str]) -> int | None:
+        """Where ``key`` is, among the pages read so far (the rows on screen)."""
+        for p, page in self.pages.items():
+            for j, row in enumerate(page):
+                if row.key == key:
+                    return p * PAGE + j
+        return None
+
+    def keys(self) -> list[tuple[str, str]]:
+        """Every key of the view (select all, upload all shown): through the (type, status) index."""
+        cache = self.model.cache
+        if not self.n or cache is None:
+            return []
+        if not self.text:
+            return cache.keys_by_status(self.statuses or STATUSES, self.type)
+        return [(self.type, r["ref"]) for r in cache.rows(self.type, self.statuses, limit=self.n,
+                                                           filter=self.text)]
+
+    def __iter__(self):
+        for i in range(self.n):
+            yield self[i]
+
+
+class Listed(Sequence):
+    """A view of a few statuses of a type (the pending view before the rows in hand are loaded, ``status:voided``):
+    its keys, dates and statuses read at once through the (type, status) index and sorted by (date, ref) here,
+    as the rows in hand are; a row's document read when it is first shown. Sorting by date in SQL would walk
+    the date index past every synced document to find the few pending ones."""
+
+    def __init__(self, model: Model, type_: str, statuses: list[str], text: str | None = None) -> None:
+        self.model, self.type = model, type_
+        cache = model.cache
+        recs = cache.rows(type_, statuses, order="status", limit=FILTER_IN_MEMORY + 1, filter=text or None) \
+            if cache is not None and statuses else []
+        recs.sort(key=lambda r: (r["date"] or "", r["ref"]))
+        self.recs = recs
+        self.made: dict[int, Row] = {}
+
+    def __len__(self) -> int:
+        return len(self.recs)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self.recs)))]
+        rec = self.recs[i]
+        key = (self.type, rec["ref"])
+        held = self.model.by_key.get(key)
+        if held is not None:
+            return held
+        row = self.made.get(i)
+        if row is None:
+            found = self.model._read(self.model.cache.get, *key)
+            row = self.model.row_from({**rec, "data": found["data"] if found else {}})
+            if len(self.made) >= KEEP_PAGES * PAGE:
+                self.made.clear()
+            self.made[i % len(self.recs)] = row
+        return row
+
+    def position(self, key: tuple[str, str]) -> int | None:
+        return next((i for i, r in enumerate(self.recs) if (self.type, r["ref"]) == key), None)
+
+    def keys(self) -> list[tuple[str, str]]:
+        return [(self.type, r["ref"]) for r in self.recs]
+
+    def __iter__(self):
+        for i in range(len(self.recs)):
+            yield self[i]
+
+
+class Shown(list):
+    """A view held in memory (the rows in hand, the Errors and Discrepancies tabs): a list of rows."""
+
+    def position(self, key: tuple[str, str]) -> int | None:
+        for i, row in enumerate(self):
+            if row.key == key:
+                return i
+        return None
+
+    def keys(self) -> list[tuple[str, str]]:
+        return [r.key for r in self]
+
+
 @dataclass(repr=False)
 class Model:
-    """Everything the dashboard shows, loaded once from a cache reader."""
+    """Everything the dashboard shows, read from a cache reader that it keeps open: the rows of a document tab
+    come from the store's indexes a page at a time (:class:`Paged`); the documents not synced (the work in hand:
+    pending, failed, blocked) are held as rows, with their totals, the gates' overlay and the Errors tab."""
 
-    rows: dict[str, list[Row]] = field(default_factory=dict)
+    cache: Cache | None = None
     by_key: dict[tuple[str, str], Row] = field(default_factory=dict)
+    #: the rows in hand per type, sorted by (date, ref)
+    rows: dict[str, list[Row]] = field(default_factory=dict)
     errors: list[Row] = field(default_factory=list)
     discrepancies: list[Row] = field(default_factory=list)
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
     load_seconds: float = 0.0
-    _pending_data: dict[tuple[str, str], dict] = field(default_factory=dict)
-    _rest: list[str] = field(default_factory=list)
-    _loader: Any = None
-    _views: dict[tuple, list[int]] = field(default_factory=dict)
-    _cols: dict[int, tuple[list[str], list[str], list[str]]] = field(default_factory=dict)
+    complete: bool = False
+    _views: dict[tuple, Sequence[Row]] = field(default_factory=dict)
+    _names: dict[tuple[str, str], str] = field(default_factory=dict)
+    _party_refs: dict[tuple[str, str], Any] = field(default_factory=dict)
+    _totals: dict[tuple[str, str], Decimal | None] = field(default_factory=dict)
+    _full: dict[tuple, list[Row]] = field(default_factory=dict)
+    _lock: Any = field(default_factory=threading.RLock)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.by_key, _InHand):
+            self.by_key = _InHand(self)
 
     # ------------------------------------------------------------------ loading
     @classmethod
     def load(cls, cache: Cache, *, totals: bool = True, first: Iterable[str] | None = None) -> Model:
-        """Load documents into rows. With ``first``, only those types (and the contacts, for the
-        names) are loaded now; :meth:`load_rest` loads the others (in a thread, after the first
-        paint) and :meth:`merge` adds them. With ``totals=False`` the totals are left for
-        :meth:`compute_totals`; :meth:`total_of` still answers meanwhile."""
-        with _no_gc():
-            t0 = time.perf_counter()
-            self = cls()
-            self._loader = _Loader(cache, totals)
-            types = cache.types()
-            if first is not None:
-                wanted = set(first) | CONTACTS
-                now = [t for t in types if t in wanted]
-                self._rest = [t for t in types if t not in wanted]
-            else:
-                now, self._rest = types, []
-            part = self._loader.build(now)
-            self.merge(part)
-            self.load_seconds = time.perf_counter() - t0
-            return self
+        """A model over ``cache`` (kept open: the model reads its pages from it; :meth:`close` closes it). With
+        ``first``, the rows in hand are left for :meth:`load_rest` (in a thread, after the first paint: the
+        first page is read from the store meanwhile) and :meth:`merge`. ``totals`` is kept for callers: a row's
+        total is computed with the row."""
+        t0 = time.perf_counter()
+        self = cls(cache=cache)
+        self.counts = cache.status_counts()
+        if first is None:
+            self.merge(self.load_rest())
+        self.load_seconds = time.perf_counter() - t0
+        return self
 
-    @property
-    def complete(self) -> bool:
-        return not self._rest
+    def close(self) -> None:
+        if self.cache is not None:
+            self.cache.close()
 
     def load_rest(self) -> Model:
-        """Rows of the types :meth:`load` left out (thread-safe: builds a separate part)."""
+        """The rows in hand (documents pending or failed), with the Discrepancies tab (thread-safe: a part)."""
         with _no_gc():
-            return self._loader.build(self._rest)
+            part = Model(cache=self.cache, _names=self._names, _party_refs=self._party_refs, _lock=self._lock)
+            cache = self.cache
+            assert cache is not None
+            recs = list(cache.documents_with_status(["pending", "failed"], with_links=True))
+            for rec in recs:
+                type_, ref, d = rec["type"], rec["ref"], rec["data"]
+                link = rec.get("link") or {}
+                row = Row(type_, ref, document_date(type_, d), self.party(type_, d), document_total(type_, d),
+                          rec["status"], _qbo_ids(link))
+                err = link.get("error")
+                if rec["status"] == "failed" and err:
+                    row.error = {"code": str(err.get("code") or ""), "message": err.get("message") or "",
+                                 "hint": err.get("hint") or ""}
+                row.search = f"{row.ref}\t{row.party}\t{row.qbo_id}".lower()
+                part.by_key[row.key] = row
+                part.rows.setdefault(type_, []).append(row)
+            for rows in part.rows.values():
+                rows.sort(key=_sort_key)
+            part.discrepancies = []
+            for item in adapter.discrepancies(cache):
+                key = (item["type"], item["ref"])
+                row = part.by_key.get(key) or part.fetch_row(key)
+                if row is None:
+                    continue
+                part.discrepancies.append(
+                    Row(row.type, row.ref, row.date, row.party, row.total, row.status, row.qbo_id,
+                        {"code": item["kind"].upper(), "message": item["message"], "hint": item.get("hint", "")},
+                        item["kind"], row.search))
+            return part
 
     def merge(self, part: Model) -> None:
-        """Add a part built by :meth:`load_rest` (on the UI thread)."""
-        self.rows.update(part.rows)
+        """Add the part :meth:`load_rest` built (on the UI thread)."""
         self.by_key.update(part.by_key)
-        self._pending_data.update(part._pending_data)
-        self._rest = [t for t in self._rest if t not in part.rows]
+        self.rows.update(part.rows)
+        self.discrepancies = part.discrepancies
+        self.complete = True
         self._rebuild_errors()
-        self.discrepancies = []
-        for item in self._loader.discrepancies:
-            row = self.by_key.get((item["type"], item["ref"]))
-            if row is None:
-                continue
-            d = Row(row.type, row.ref, row.date, row.party, row.total, row.status, row.qbo_id,
-                    {"code": item["kind"].upper(), "message": item["message"], "hint": item.get("hint", "")},
-                    item["kind"], row.search)
-            self.discrepancies.append(d)
         self.invalidate()
 
     @property
     def totals_ready(self) -> bool:
-        return not self._pending_data
-
-    def _total(self, row: Row) -> Decimal | None:
-        if row.total is UNSET:
-            data = self._pending_data.get((row.type, row.ref))
-            row.total = document_total(row.type, data) if data is not None else None
-        return row.total  # type: ignore[return-value]
+        return True
 
     def compute_totals(self) -> None:
-        """Fill in the totals left by ``load(totals=False)`` (run in a thread after first paint)."""
-        pending = self._pending_data
-        if not pending:
-            return
-        for key, data in list(pending.items()):
-            row = self.by_key.get(key)
-            if row is not None and row.total is UNSET:
-                row.total = document_total(key[0], data)
-        for d in self.discrepancies:
-            d.total = self.by_key[(d.type, d.ref)].total
-        self._pending_data = {}
+        """Totals are computed with each row (kept for callers)."""
 
+    # ------------------------------------------------------------------ rows read from the store
+    def _read(self, fn: Callable[..., Any], *args: Any) -> Any:
+        with self._lock:  # one statement at a time on the reader's connection (the UI thread and a loader)
+            return fn(*args)
+
+    def name(self, type_: str, ref: Any) -> str:
+        """A contact's name (read once, then remembered), or the reference when there is no such contact."""
+        key = (type_, ref)
+        found = self._names.get(key)
+        if found is None:
+            rec = self._read(self.cache.get, type_, str(ref)) if self.cache is not None else None
+            found = self._names[key] = str(rec["data"].get("name") or "") if rec is not None else str(ref)
+        return found
+
+    def _party_ref(self, type_: str, ref: Any) -> Any:
+        """The contact a document of ``type_`` is with (a payment's invoice's customer)."""
+        key = (type_, ref)
+        if key not in self._party_refs:
+            rec = self._read(self.cache.get, type_, str(ref)) if self.cache is not None else None
+            self._party_refs[key] = rec["data"].get(KIND[type_].party[0]) if rec is not None else None
+        return self._party_refs[key]
+
+    def party(self, type_: str, d: dict) -> str:
+        """The counterparty of a document: the first of its party fields that is set, a contact's name, or the
+        contact of the document it names (a payment's invoice), else the text."""
+        kind = KIND.get(type_)
+        if kind is None:
+            return ""
+        for field_ in kind.party:
+            value = d.get(field_)
+            if not value:
+                continue
+            target = kind.named_kind(field_)
+            if target is None:
+                return str(value)
+            if target in CONTACTS:
+                return self.name(target, value)
+            via = KIND[target]
+            ref = self._party_ref(target, value)
+            contact = via.named_kind(via.party[0])
+            return self.name(contact, ref) if ref and contact is not None else str(ref or value)
+        return ""
+
+    def row_from(self, r: dict[str, Any]) -> Row:
+        """A row of a page of :meth:`Cache.rows` (``data=True``)."""
+        type_, ref, d = r["type"], r["ref"], r.get("data") or {}
+        link = self._read(self.cache.link, type_, ref) if self.cache is not None and (
+            r["status"] != "pending" or r.get("changed")) else None
+        row = Row(type_, ref, document_date(type_, d), self.party(type_, d), document_total(type_, d), r["status"],
+                  _qbo_ids(link or {}))
+        err = r.get("error")
+        if r["status"] == "failed" and err:
+            row.error = {"code": str(err.get("code") or ""), "message": err.get("message") or "",
+                         "hint": err.get("hint") or ""}
+        row.search = f"{row.ref}\t{row.party}\t{row.qbo_id}".lower()
+        return row
+
+    def fetch_row(self, key: tuple[str, str]) -> Row | None:
+        """The row of any document, read from the store (None when there is no such document)."""
+        cache = self.cache
+        if cache is None:
+            return None
+        rec = self._read(cache.get, *key)
+        if rec is None:
+            return None
+        info = self._read(cache.status_info, *key)
+        link = self._read(cache.link, *key)
+        err = (link or {}).get("error")
+        return self.row_from({"type": key[0], "ref": key[1], "status": info["status"], "changed": info["changed"],
+                              "data": rec["data"], "error": err})
+
+    # ------------------------------------------------------------------ changes
     def replace_document(self, type_: str, ref: str, data: dict) -> None:
         """A document edited in place (the fix form): its row's date, counterparty and total follow; a
         renamed contact's name follows on the rows that show it. Statuses are the gates' to change."""
         row = self.by_key.get((type_, ref))
-        if row is None:
-            return
-        old_party = row.party
         if type_ in CONTACTS:
-            row.party = str(data.get("name") or "")
-            if type_ != "product" and row.party != old_party:
-                for rows in self.rows.values():
-                    for r in rows:
-                        if r.party == old_party and r.type not in CONTACTS:
-                            r.party = row.party
-                            r.search = f"{r.ref}\t{r.party}\t{r.qbo_id}".lower()
-        else:
+            old = self._names.get((type_, ref))
+            name = self._names[(type_, ref)] = str(data.get("name") or "")
+            if row is not None:
+                old = row.party if old is None else old
+                row.party = name
+            if type_ != "product" and old is not None and name != old:
+                for r in self.by_key.values():
+                    if r.party == old and r.type not in CONTACTS:
+                        r.party = name
+                        r.search = f"{r.ref}\t{r.party}\t{r.qbo_id}".lower()
+        elif row is not None:
             kind = KIND[type_]
             field_ = next((f for f in kind.party if data.get(f)), None)
-            contact = (kind.named_kind(field_), data[field_]) if field_ else (None, None)
-            if contact[0] in CONTACTS:  # a counterparty through another document stays as it is
-                named = self.by_key.get(contact)
-                row.party = named.party if named is not None else str(contact[1])
-        row.date = document_date(type_, data)
-        row.total = document_total(type_, data)
-        self._pending_data.pop((type_, ref), None)
-        row.search = f"{row.ref}\t{row.party}\t{row.qbo_id}".lower()
-        self.rows[type_].sort(key=_sort_key)
+            contact = kind.named_kind(field_) if field_ else None
+            if contact in CONTACTS and field_:  # a counterparty through another document stays as it is
+                row.party = self.name(contact, data[field_])
+        if row is not None:
+            row.date = document_date(type_, data)
+            row.total = document_total(type_, data)
+            row.search = f"{row.ref}\t{row.party}\t{row.qbo_id}".lower()
+            self.rows.get(type_, []).sort(key=_sort_key)
+        self._totals.pop((type_, ref), None)
         self.invalidate()
 
     def apply_gates(self, gates: dict[tuple[str, str], tuple[str, list[dict]]]) -> None:
@@ -238,13 +470,12 @@ class Model:
 
     def _rebuild_errors(self) -> None:
         errors = []
-        for rows in self.rows.values():
-            for r in rows:
-                if r.status in ("blocked", "failed"):
-                    if r.error is None:
-                        r.error = {"code": "", "message": "", "hint": ""}
-                    r.family = r.error.get("family") or error_family(r.error.get("code"), r.error.get("message"))
-                    errors.append(r)
+        for r in list(self.by_key.values()):
+            if r.status in ("blocked", "failed"):
+                if r.error is None:
+                    r.error = {"code": "", "message": "", "hint": ""}
+                r.family = r.error.get("family") or error_family(r.error.get("code"), r.error.get("message"))
+                errors.append(r)
         errors.sort(key=lambda r: (r.date, r.type, r.ref))
         self.errors = errors
 
@@ -256,67 +487,130 @@ class Model:
             return self.errors
         return self.discrepancies
 
-    def view(self, kind: str, key: str, pending_only: bool, query: str) -> list[int]:
-        """Indexes into ``base(kind, key)`` for the sub-tab, toggle and filter (memoised)."""
+    def size(self, type_: str) -> int:
+        """How many documents of a type there are (the counts table)."""
+        return sum(self.counts.get(type_, {}).values())
+
+    def view(self, kind: str, key: str, pending_only: bool, query: str) -> Sequence[Row]:
+        """The rows of the sub-tab, toggle and filter (memoised): a :class:`Shown` list for what is held in hand
+        (the Errors and Discrepancies tabs, a document tab's pending view once the rows in hand are loaded), a
+        :class:`Paged` view of the store for the rest. ``position(key)`` and ``keys()`` answer on both."""
         vkey = (kind, key, pending_only and kind == "documents", query.strip())
         cached = self._views.get(vkey)
         if cached is not None:
             return cached
-        rows = self.base(kind, key)
-        if vkey[3]:
-            base = self.view(kind, key, pending_only, "")
-            # a longer query narrows the previous one: filter its result instead of the tab
-            for (k2, s2, p2, q2), prev in list(self._views.items())[::-1]:
-                if (k2, s2, p2) == vkey[:3] and q2 and _narrows(q2, vkey[3]):
-                    base = prev
-                    break
-            idx = filter_indexes(rows, base, vkey[3], self._columns(rows))
-            self._views[vkey] = idx
-            return idx
-        if kind == "errors" and key != "all":
-            idx = [i for i, r in enumerate(rows) if r.family == key]
-        elif kind == "discrepancies" and key != "all":
-            idx = [i for i, r in enumerate(rows) if r.family == key]
-        elif vkey[2]:
-            idx = [i for i, r in enumerate(rows) if r.status in NOT_SYNCED]
+        terms = parse_query(vkey[3])
+        if kind == "documents":
+            statuses = [s for s in STATUSES if not vkey[2] or s in NOT_SYNCED]
+            for name, value in terms:
+                if name == "status":
+                    statuses = [s for s in statuses if s.startswith(value)]
+            in_hand = self.complete and (all(s in NOT_SYNCED for s in statuses) or any(
+                name == "code" for name, _ in terms) or any(
+                name == "status" and "blocked".startswith(value) for name, value in terms))
+            if in_hand:
+                rows = self.rows.get(key, [])
+                idx = [i for i, r in enumerate(rows) if r.status in NOT_SYNCED] if vkey[2] else range(len(rows))
+                if vkey[3]:
+                    idx = filter_indexes(rows, list(idx), vkey[3])
+                result: Sequence[Row] = Shown(rows[i] for i in idx)
+            elif vkey[3]:
+                result = self._paged(key, statuses, terms)
+            elif len(statuses) < len(STATUSES) and sum(self.counts.get(key, {}).get(st, 0)
+                                                       for st in statuses) <= FILTER_IN_MEMORY:
+                result = Listed(self, key, statuses)
+            else:
+                result = Paged(self, key, statuses if len(statuses) < len(STATUSES) else None, None)
         else:
-            idx = list(range(len(rows)))
-        self._views[vkey] = idx
-        return idx
+            rows = self.base(kind, key)
+            idx = [i for i, r in enumerate(rows) if r.family == key] if key != "all" else list(range(len(rows)))
+            if vkey[3]:
+                idx = filter_indexes(rows, idx, vkey[3])
+            result = Shown(rows[i] for i in idx)
+        self._views[vkey] = result
+        return result
 
-    def _columns(self, rows: list[Row]) -> tuple[list[str], list[str], list[str]]:
-        """(search text, status, date) per row of one base list, built once per list."""
-        cols = self._cols.get(id(rows))
-        if cols is None or len(cols[0]) != len(rows):
-            cols = ([r.search for r in rows], [r.status for r in rows], [r.date for r in rows])
-            self._cols[id(rows)] = cols
-        return cols
+    def _paged(self, type_: str, statuses: list[str], terms: list[tuple[str, str]]) -> Sequence[Row]:
+        """A view of the store. Unfiltered (or by status), a :class:`Paged` view. Filtered, with up to
+        :data:`FILTER_IN_MEMORY` documents in the statuses asked, every row is read once (then kept for the
+        next keys typed) and filtered as the rows in hand are (the counterparty's name, the QBO Id, a date);
+        above that, the first free-text term is matched in SQL against the reference and the stored
+        counterparty (a contact's reference, not its name) and a date term filters what that matched."""
+        if any(name == "type" and value not in type_ and value not in TYPE_SHORT.get(type_, "").lower()
+               for name, value in terms):
+            return Shown()
+        wanted = statuses if len(statuses) < len(STATUSES) else None
+        terms = [(n, v) for n, v in terms if n in ("text", "date")]
+        if not terms:
+            return Paged(self, type_, wanted, None)
+        query = " ".join(f"{n}:{v}" if n != "text" else v for n, v in terms)
+        if sum(self.counts.get(type_, {}).get(s, 0) for s in statuses) <= FILTER_IN_MEMORY:
+            key = (type_, tuple(statuses))
+            rows = self._full.get(key)
+            if rows is None:
+                cache = self.cache
+                recs = cache.rows(type_, wanted, limit=FILTER_IN_MEMORY + 1, data=True) if cache else []
+                rows = self._full[key] = [self.by_key.get((type_, r["ref"])) or self.row_from(r) for r in recs]
+            return Shown(rows[i] for i in filter_indexes(rows, list(range(len(rows))), query))
+        texts = [value for name, value in terms if name == "text"]
+        paged = Paged(self, type_, wanted, texts[0] if texts else None)
+        rest = [(n, v) for n, v in terms if n == "date"] + [("text", v) for v in texts[1:]]
+        if not rest or not len(paged) or len(paged) > FILTER_IN_MEMORY:
+            return paged
+        rows = list(paged)
+        query = " ".join(f"{n}:{v}" if n != "text" else v for n, v in rest)
+        return Shown(rows[i] for i in filter_indexes(rows, list(range(len(rows))), query))
 
     def invalidate(self) -> None:
         self._views.clear()
-        self._cols.clear()
+        self._full.clear()
 
-    def total_of(self, keys: Iterable[tuple[str, str]]) -> Decimal:
+    def total_of(self, keys: Iterable[tuple[str, str]], *, read: bool = True) -> Decimal:
+        """The sum of the documents' totals: those in hand and those seen on a page at once; any other is read
+        from the store (with ``read=False``, left out: :meth:`missing_totals` names them)."""
         total = Decimal(0)
-        by_key = self.by_key
+        by_key, seen = self.by_key, self._totals
         for k in keys:
             r = by_key.get(k)
-            if r is None:
+            if r is not None:
+                t = r.total
+            elif k in seen:
+                t = seen[k]
+            elif read:
+                t = self.total_from_store(k)
+            else:
                 continue
-            t = r.total if r.total is not UNSET else self._total(r)
-            if t is not None:
+            if t is not None and t is not UNSET:
                 total += t
         return total
 
+    def missing_totals(self, keys: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+        by_key, seen = self.by_key, self._totals
+        return [k for k in keys if k not in by_key and k not in seen]
+
+    def total_from_store(self, key: tuple[str, str]) -> Decimal | None:
+        rec = self._read(self.cache.get, *key) if self.cache is not None else None
+        t = self._totals[key] = document_total(key[0], rec["data"]) if rec is not None else None
+        return t
+
+    def remember_totals(self, rows: Iterable[Row]) -> None:
+        for r in rows:
+            if r.key not in self.by_key:
+                self._totals[r.key] = r.total
+
     def __repr__(self) -> str:
-        return f"<Model {len(self.by_key)} documents>"
+        return f"<Model {self.count()} documents>"
 
     def count(self) -> int:
-        return len(self.by_key)
+        return sum(sum(c.values()) for c in self.counts.values())
+
+
+def _qbo_ids(link: dict) -> str:
+    return ",".join(str(q.get("id")) for q in link.get("qbo") or [] if q.get("id") is not None)
 
 
 class _no_gc:
-    """Hundreds of thousands of new objects: no collector passes meanwhile."""
+    """Thousands of new objects: no collector passes meanwhile."""
 
     def __enter__(self) -> None:
         self.enabled = gc.isenabled()
@@ -325,110 +619,6 @@ class _no_gc:
     def __exit__(self, *exc: object) -> None:
         if self.enabled:
             gc.enable()
-
-
-_PARTY_SOURCES = frozenset(target for k in KINDS for f in k.party
-                           if (target := k.named_kind(f)) not in (None, *CONTACTS))
-"""Kinds other documents take their counterparty from (a payment's invoice): loaded right after the contacts."""
-_LOAD_RANK = {**dict.fromkeys(CONTACTS, 0), **dict.fromkeys(_PARTY_SOURCES, 1)}
-
-
-class _Loader:
-    """What loading needs across parts: link statuses, contact names, who an invoice is with."""
-
-    def __init__(self, cache: Cache, totals: bool) -> None:
-        self.cache, self.totals = cache, totals
-        self.link_info: dict[tuple[str, str], tuple[Any, Any, bool, str, dict | None]] = {}
-        for link in cache.links():
-            qbo = link.get("qbo") or []
-            ids = ",".join(str(q.get("id")) for q in qbo if q.get("id") is not None)
-            ever = bool(qbo) or link.get("synced_rev") is not None
-            self.link_info[(link["type"], link["ref"])] = (link.get("status"), link.get("synced_rev"), ever, ids,
-                                                           link.get("error"))
-        self.names: dict[tuple[str, str], str] = {}
-        #: per document kind that others take their counterparty from: {ref: its contact's ref}
-        self.party_refs: dict[str, dict[str, Any]] = {}
-        self.discrepancies = adapter.discrepancies(cache)
-
-    def _party_refs(self, type_: str, recs: list[dict] | None = None) -> dict[str, Any]:
-        refs = self.party_refs.get(type_)
-        if refs is None:
-            field_ = KIND[type_].party[0]
-            recs = list(self.cache.documents(type_)) if recs is None else recs
-            refs = self.party_refs[type_] = {r["ref"]: r["data"].get(field_) for r in recs}
-        return refs
-
-    def _party_of(self, kind: Kind) -> Callable[[dict], str]:
-        """The counterparty of a document of ``kind``: the first of its party fields that is set, a
-        contact's name, or the contact of the document it names (a payment's invoice), else the text."""
-        names = self.names
-        ways: list[tuple[str, str | None, dict[str, Any] | None]] = []
-        for field_ in kind.party:
-            target = kind.named_kind(field_)
-            if target is None or target in CONTACTS:
-                ways.append((field_, target, None))
-            else:  # through the document it names: that document's contact
-                via = KIND[target]
-                ways.append((field_, via.named_kind(via.party[0]), self._party_refs(target)))
-
-        def party(d: dict) -> str:
-            for field_, contact, refs in ways:
-                value = d.get(field_)
-                if not value:
-                    continue
-                if refs is not None:
-                    ref = refs.get(value)
-                    return names.get((contact, ref), str(ref or value))  # type: ignore[arg-type]
-                return str(value) if contact is None else names.get((contact, value), str(value))
-            return ""
-        return party
-
-    def build(self, types: list[str]) -> Model:
-        # contacts and the invoices that payments/COGS point at go first (names, counterparties)
-        part = Model()
-        for type_ in sorted(types, key=lambda t: _LOAD_RANK.get(t, 2)):
-            recs = list(self.cache.documents(type_))
-            if type_ in CONTACTS:
-                for rec in recs:
-                    self.names[(type_, rec["ref"])] = str(rec["data"].get("name") or "")
-            elif type_ in _PARTY_SOURCES:
-                self.party_refs.pop(type_, None)
-                self._party_refs(type_, recs)
-            part.rows[type_] = self._rows(type_, recs, part._pending_data)
-        for rows in part.rows.values():
-            for r in rows:
-                part.by_key[(r.type, r.ref)] = r
-                r.search = f"{r.ref}\t{r.party}\t{r.qbo_id}".lower()
-        return part
-
-    def _rows(self, type_: str, recs: list[dict], pending_data: dict) -> list[Row]:
-        # status from the links, as the cache defines it (see qbtui.cache): synced unless the
-        # document changed since; voided; failed; skipped (voided before ever synced); pending.
-        link_info, totals = self.link_info, self.totals
-        kind = KIND.get(type_)
-        party_of = self._party_of(kind) if kind is not None else (lambda d: "")
-        rows: list[Row] = []
-        append = rows.append
-        for rec in recs:
-            d = rec["data"]
-            ref = rec["ref"]
-            info = link_info.get((type_, ref))
-            if info is None:
-                status = document_status(None, None, False, rec["rev"], d.get("voided") is True)
-                qbo_id, err = "", None
-            else:
-                st, synced_rev, ever, qbo_id, err = info
-                status = document_status(st, synced_rev, ever, rec["rev"], d.get("voided") is True)
-            row = Row(type_, ref, document_date(type_, d), party_of(d),
-                      document_total(type_, d) if totals else UNSET, status, qbo_id)
-            if not totals:
-                pending_data[(type_, ref)] = d
-            if status == "failed" and err:
-                row.error = {"code": str(err.get("code") or ""), "message": err.get("message") or "",
-                             "hint": err.get("hint") or ""}
-            append(row)
-        rows.sort(key=_sort_key)
-        return rows
 
 
 def parse_query(query: str) -> list[tuple[str, str]]:

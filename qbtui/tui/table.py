@@ -1,6 +1,7 @@
 """A virtual table: a Line-API ScrollView that renders only the visible rows.
 
-It holds a list of rows and a list of indexes (the view); a cursor; a set of selected keys.
+It holds a sequence of rows (the view: a list, or the model's Paged view that reads the store a page at a
+time, so only the rows drawn are ever read); a cursor; a set of selected keys.
 Every key press costs O(visible rows): moving the cursor refreshes two lines, a selection
 toggle one line, a tab switch swaps the lists (no measuring: column widths come from the
 widget's width).
@@ -8,7 +9,7 @@ widget's width).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
@@ -112,8 +113,7 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.rows: list[Row] = []
-        self.index: list[int] = []
+        self.rows: Sequence[Row] = []
         self.columns: tuple[Column, ...] = DOCUMENT_COLUMNS
         self.selected: set[tuple[str, str]] = set()
         self.cursor = 0
@@ -124,32 +124,41 @@ class VirtualTable(ScrollView, can_focus=True):
         self._styles_memo: dict[str, Style] = {}
 
     # ------------------------------------------------------------------ data
-    def set_view(self, rows: list[Row], index: list[int], columns: tuple[Column, ...],
+    def set_view(self, rows: Sequence[Row], columns: tuple[Column, ...],
                  cursor_key: tuple[str, str] | None = None, empty_text: str = "Nothing here.") -> None:
-        self.rows, self.index, self.empty_text = rows, index, empty_text
+        self.rows, self.empty_text = rows, empty_text
         if columns is not self.columns:
             self.columns, self._widths_for = columns, -1
         self.cursor = 0
-        if cursor_key is not None:
-            for pos, i in enumerate(index):  # only when restoring a row after a reload
-                if rows[i].key == cursor_key:
-                    self.cursor = pos
-                    break
-        self.virtual_size = Size(self.scrollable_content_region.width, len(index) + 1)
+        if cursor_key is not None:  # only when restoring a row after a reload: among the rows read so far
+            position = getattr(rows, "position", None)
+            found = position(cursor_key) if position is not None else next(
+                (pos for pos, r in enumerate(rows) if r.key == cursor_key), None)
+            self.cursor = found or 0
+        self.virtual_size = Size(self.scrollable_content_region.width, len(rows) + 1)
         self.scroll_to(y=0, animate=False, immediate=True)
         self._scroll_cursor_into_view()
         self.refresh()
         self.post_message(self.CursorMoved(self.current_row))
 
     @property
+    def index(self) -> range:
+        """Positions of the rows shown."""
+        return range(len(self.rows))
+
+    @property
     def current_row(self) -> Row | None:
-        if 0 <= self.cursor < len(self.index):
-            return self.rows[self.index[self.cursor]]
+        if 0 <= self.cursor < len(self.rows):
+            return self.rows[self.cursor]
         return None
 
-    def shown_rows(self):
-        rows = self.rows
-        return (rows[i] for i in self.index)
+    def shown_rows(self) -> Iterator[Row]:
+        return iter(self.rows)
+
+    def shown_keys(self) -> list[tuple[str, str]]:
+        """The keys of every row shown (a Paged view reads only its keys, through an index)."""
+        keys = getattr(self.rows, "keys", None)
+        return keys() if keys is not None else [r.key for r in self.rows]
 
     # ------------------------------------------------------------------ layout
     def _column_widths(self, width: int) -> list[int]:
@@ -196,12 +205,12 @@ class VirtualTable(ScrollView, can_focus=True):
             return Strip([Segment(fit("    " + " ".join(cells), width), style)], width)
         scroll_y = int(self.scroll_offset.y)
         pos = scroll_y + y - 1
-        if pos >= len(self.index):
+        if pos >= len(self.rows):
             if pos == 0:
                 style = base + self._style("vtable--muted")
                 return Strip([Segment(fit("    " + self.empty_text, width), style)], width)
             return Strip.blank(width, base)
-        row = self.rows[self.index[pos]]
+        row = self.rows[pos]
         selected = row.key in self.selected
         style = base
         if selected:
@@ -223,7 +232,7 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._widths_for = -1
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.index) + 1)
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows) + 1)
         self._scroll_cursor_into_view()
 
     # ------------------------------------------------------------------ cursor
@@ -239,9 +248,9 @@ class VirtualTable(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor - self._page + 1, animate=False, immediate=True)
 
     def move_cursor(self, pos: int) -> None:
-        if not self.index:
+        if not self.rows:
             return
-        pos = max(0, min(len(self.index) - 1, pos))
+        pos = max(0, min(len(self.rows) - 1, pos))
         old = self.cursor
         if pos == old:
             return
@@ -270,7 +279,7 @@ class VirtualTable(ScrollView, can_focus=True):
         self.move_cursor(0)
 
     def action_cursor_bottom(self) -> None:
-        self.move_cursor(len(self.index) - 1)
+        self.move_cursor(len(self.rows) - 1)
 
     def action_page_down(self) -> None:
         self.move_cursor(self.cursor + self._page)
@@ -287,7 +296,7 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def on_click(self, event) -> None:  # the mouse works, nothing needs it
         pos = int(self.scroll_offset.y) + event.y - 1
-        if event.y >= 1 and 0 <= pos < len(self.index):
+        if event.y >= 1 and 0 <= pos < len(self.rows):
             self.move_cursor(pos)
 
     # ------------------------------------------------------------------ selection
@@ -303,16 +312,12 @@ class VirtualTable(ScrollView, can_focus=True):
         self.move_cursor(self.cursor + 1)
 
     def select_all_shown(self) -> None:
-        self.selected.update(r.key for r in self.shown_rows())
+        self.selected.update(self.shown_keys())
         self.refresh()
 
     def invert_shown(self) -> None:
-        sel = self.selected
-        for r in self.shown_rows():
-            if r.key in sel:
-                sel.discard(r.key)
-            else:
-                sel.add(r.key)
+        shown = set(self.shown_keys())
+        self.selected.symmetric_difference_update(shown)
         self.refresh()
 
     def clear_selection(self) -> None:

@@ -21,7 +21,7 @@ async def conflicts_shown(profile) -> tuple[set[str], str]:
         await pilot.pause()
         model = app.dashboard.model
         refs = {r.ref for r in model.errors if (r.error or {}).get("code") == "product.qbo_item_conflict"}
-        shown = [model.errors[i] for i in model.view("errors", "all", False, "")]
+        shown = list(model.view("errors", "all", False, ""))
         text = " ".join(f"{r.ref} {(r.error or {}).get('message', '')}" for r in shown)
     return refs, text
 

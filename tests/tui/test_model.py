@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from qbtui.cache import Cache
 from qbtui.tui import adapter
-from qbtui.tui.model import UNSET, Model, document_total, error_family, filter_indexes
+from qbtui.tui.model import Model, Paged, document_total, error_family, filter_indexes
 
 
 def test_totals():
@@ -36,20 +36,26 @@ def test_error_families():
 def test_model_load_statuses_sort_and_filters(data_dir):
     with Cache.open(data_dir / "profiles" / "demo", writer=False) as cache:
         model = Model.load(cache, totals=False)
-        for key, row in model.by_key.items():
-            assert row.status == cache.status_of(*key), key  # same words as the cache
-    rows = model.rows["sale_invoice"]
-    assert [(r.date, r.ref) for r in rows] == sorted((r.date, r.ref) for r in rows)
-    assert rows[0].total is UNSET
-    assert model.total_of([("sale_invoice", "SO-1009")]) == Decimal("229.50")
-    model.compute_totals()
-    assert model.totals_ready and all(r.total is not UNSET for r in rows)
-    pending = model.view("documents", "sale_invoice", True, "")
-    assert all(rows[i].status in ("pending", "failed", "blocked") for i in pending)
+        for key, row in model.by_key.items():  # the rows in hand: the documents not synced
+            assert row.status == cache.status_of(*key) and row.status in ("pending", "failed"), key
+        every = model.view("documents", "sale_invoice", False, "")  # read from the store a page at a time
+        assert isinstance(every, Paged) and len(every) == cache.count("sale_invoice")
+        listed = list(every)
+        assert [r.date for r in listed] == sorted(r.date for r in listed)
+        assert every[-1].key == listed[-1].key and every[0].key == listed[0].key
+        assert all(r.status == cache.status_of(*r.key) for r in listed)
+        assert model.by_key[("sale_invoice", "SO-1009")].total == Decimal("229.50")
+        rows = model.rows["sale_invoice"]
+        assert [(r.date, r.ref) for r in rows] == sorted((r.date, r.ref) for r in rows)
+        assert model.total_of([("sale_invoice", "SO-1009")]) == Decimal("229.50")
+        pending = model.view("documents", "sale_invoice", True, "")
+        assert pending and all(r.status in ("pending", "failed", "blocked") for r in pending)
+        assert {r.key for r in pending} == {r.key for r in listed if r.status in ("pending", "failed")}
+        assert [r.ref for r in model.view("documents", "sale_invoice", False, "status:failed")] == ["SO-1010"]
+        harbour = model.view("documents", "sale_invoice", False, "harbour date:2026-11")
+        assert harbour and all(r.party == "Harbour Cafe" and r.date.startswith("2026-11") for r in harbour)
+        assert model.view("documents", "sale_invoice", True, "") is pending  # memoised
     assert [rows[i].ref for i in filter_indexes(rows, list(range(len(rows))), "status:failed")] == ["SO-1010"]
-    assert all(rows[i].party == "Harbour Cafe"
-               for i in filter_indexes(rows, list(range(len(rows))), "harbour date:2026-11"))
-    assert model.view("documents", "sale_invoice", True, "") is pending  # memoised
 
 
 async def test_read_events_from_any_line_stream():
@@ -159,3 +165,43 @@ def test_the_fix_form_offers_the_fields_the_registry_names():
     assert failing_fields(row("customer", {"code": "contact.bad_name", "family": "names"}), {}) == [("name",)]
     assert ("invoice",) not in failing_fields(row("sale_payment", {"code": "6240", "family": "names"}), {})
     assert kind_label("cogs") == "COGS journal" and kind_label("sale_invoice") == "sales invoice"
+
+
+def test_views_read_from_the_store_a_page_at_a_time(tmp_path):
+    """A document tab's rows come from the store's indexes: the view of every document in pages (its last rows
+    read backwards), the pending view before the rows in hand are loaded in the same order as after, and
+    a row in hand (what the gates or a sync changed since the store was read) shown over the store's."""
+    from qbtui.tui.model import PAGE, Listed
+
+    n = 2 * PAGE + 57
+    customers = [{"type": "customer", "ref": f"C-{i}", "name": f"Customer {i}"} for i in range(3)]
+    invoices = [{"type": "sale_invoice", "ref": f"SO-{i:04d}", "customer": f"C-{i % 3}",
+                 "invoice_date": f"2026-11-{1 + (i * 7) % 28:02d}",
+                 "lines": [{"sku": "MUG", "quantity": "2", "unit_price": f"{i}.50"}]} for i in range(n)]
+    with Cache.open(tmp_path / "p", writer=True) as cache:
+        cache.upsert_documents(customers + invoices)
+        cache.record_outcomes([{"type": "sale_invoice", "ref": d["ref"], "status": "synced",
+                                "qbo": [{"entity": "Invoice", "id": str(i), "sync_token": "0"}]}
+                               for i, d in enumerate(invoices) if i % 4])
+    with Cache.open(tmp_path / "p", writer=False) as cache:
+        model = Model.load(cache, first=())
+        every = model.view("documents", "sale_invoice", False, "")
+        assert isinstance(every, Paged) and len(every) == n
+        forwards = [every[i].key for i in range(n)]
+        model.invalidate()
+        every = model.view("documents", "sale_invoice", False, "")
+        assert [every[i].key for i in reversed(range(n))] == forwards[::-1]  # from the end first
+        by_date = sorted(invoices, key=lambda d: d["invoice_date"])
+        assert [every[i].date for i in range(n)] == [d["invoice_date"] for d in by_date]
+        row = every[n - 1]
+        assert row.party == f"Customer {int(row.ref[3:]) % 3}" and row.total == 2 * Decimal(f"{int(row.ref[3:])}.50")
+        assert row.qbo_id == ("" if int(row.ref[3:]) % 4 == 0 else str(int(row.ref[3:])))
+        early = model.view("documents", "sale_invoice", True, "")
+        assert isinstance(early, Listed) and len(early) == len(range(0, n, 4))
+        model.merge(model.load_rest())
+        held = model.view("documents", "sale_invoice", True, "")
+        assert [r.key for r in held] == [r.key for r in early]
+        model.apply_gates({held[0].key: ("blocked", [{"code": "x.y", "message": "held", "family": "names"}])})
+        every = model.view("documents", "sale_invoice", False, "")
+        assert next(r for r in every if r.key == held[0].key).status == "blocked"
+        assert model.total_of([held[0].key, forwards[0]]) == held[0].total + model.by_key[forwards[0]].total
