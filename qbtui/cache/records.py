@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any, Literal, NotRequired, Required, TypedDict
 
-LinkStatus = Literal["synced", "failed", "voided", "sending"]
-"""A link's own status (``None`` before anything was sent); the six words a document shows (pending,
-synced, failed, blocked, skipped, voided) are derived from it by :func:`qbtui.cache.status.document_status`."""
+LinkStatus = Literal["synced", "failed", "voided", "sending", "conflict"]
+"""A link's own status (``None`` before anything was sent); the seven words a document shows (pending,
+synced, failed, conflict, blocked, skipped, voided) are derived from it by :func:`qbtui.cache.status.document_status`."""
 
 
 class ErrorRecord(TypedDict):
@@ -36,6 +36,8 @@ class QBOPart(TypedDict, total=False):
     id: Required[str]
     sync_token: str
     linked: bool
+    baseline: dict[str, Any]  # QBO's copy as qbtui last wrote or accepted it: {"sync_token", "fields": {name: hash}}
+    origin: str
 
 
 class LinkEvent(TypedDict, total=False):
@@ -59,6 +61,7 @@ class Link(TypedDict):
     error: ErrorRecord | None
     run: str | None
     history: list[LinkEvent]
+    replaced: NotRequired[list[dict[str, Any]]]  # QBO objects it had before it was re-sent (deleted in QuickBooks)
 
 
 class Outcome(TypedDict, total=False):
@@ -71,6 +74,7 @@ class Outcome(TypedDict, total=False):
     synced_rev: int | None
     error: ErrorRecord | None
     run: str | None
+    replaced: list[dict[str, Any]]
 
 
 class RunObject(TypedDict):

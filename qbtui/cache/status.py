@@ -6,6 +6,8 @@ and the dashboard (``tui.model``). Pure and cheap: it runs once per row at load 
 - ``voided``: voided in QBO;
 - ``skipped``: voided in the inventory system before it was ever sent (nothing to void in QBO);
 - ``failed``: the last attempt failed;
+- ``conflict``: an update held back, QuickBooks' copy changed since qbtui last wrote or accepted it (until resolved:
+  ``qbtui discrepancies resolve``);
 - ``pending``: everything else (never sent, or being sent). ``blocked`` is the gates' overlay.
 """
 
@@ -23,6 +25,8 @@ def document_status(link_status: str | None, synced_rev: int | None, ever_synced
         return "voided"
     if voided and rev is not None and not ever_synced:
         return "skipped"
+    if link_status == "conflict":
+        return "conflict"
     if link_status == "failed":
         return "failed"
     return "pending"

@@ -37,9 +37,11 @@ MARK_NAME = "outcomes.mark"
 CHECKED_NAME = "documents.checked"
 _MARK_WIDTH = 20
 
-STATUSES: tuple[str, ...] = ("pending", "blocked", "failed", "skipped", "synced", "voided")
-LINK_STATUSES = frozenset({"synced", "failed", "voided", "sending"})
-OUTCOME_FIELDS = frozenset({"status", "qbo", "synced_rev", "error", "run"})
+STATUSES: tuple[str, ...] = ("pending", "blocked", "failed", "conflict", "skipped", "synced", "voided")
+#: ``conflict``: an update held back because QuickBooks' copy changed since qbtui last wrote or accepted it
+LINK_STATUSES = frozenset({"synced", "failed", "voided", "sending", "conflict"})
+#: ``replaced``: the QBO objects a document had before it was re-sent (deleted in QuickBooks), kept
+OUTCOME_FIELDS = frozenset({"status", "qbo", "synced_rev", "error", "run", "replaced"})
 ERROR_FIELDS = ("code", "message", "detail", "hint")
 OPTIONAL_ERROR_FIELDS = ("intuit_tid", "holder")  # kept when given (records.ErrorRecord)
 HISTORY_MAX = 20
@@ -1015,7 +1017,7 @@ class Cache:
         """Record a batch of outcomes in one transaction (all or nothing, durable when this returns).
 
         Each outcome (:class:`~qbtui.cache.records.Outcome`): ``type``, ``ref`` and any of ``status``
-        (synced|failed|voided|sending), ``qbo`` (list of {entity, id, sync_token}), ``synced_rev``, ``error``
+        (synced|failed|voided|sending|conflict), ``qbo`` (list of {entity, id, sync_token}), ``synced_rev``, ``error``
         ({code, message, detail, hint} or None), ``run``. Fields not given keep their value,
         except that a synced outcome without ``synced_rev`` gets the document's current rev;
         a synced/voided outcome without ``error`` clears the error. An event is added to the
@@ -1124,11 +1126,11 @@ class Cache:
         return {"status": found[0], "changed": found[1]}
 
     def status_of(self, type: str, ref: str) -> str:
-        """pending | failed | skipped | synced | voided (blocked is the caller's overlay)."""
+        """pending | failed | conflict | skipped | synced | voided (blocked is the caller's overlay)."""
         return self.status_info(type, ref)["status"]
 
     def status_counts(self) -> dict[str, dict[str, int]]:
-        """Per document type, the count of each of the six statuses (blocked is always 0): one small query of
+        """Per document type, the count of each of the seven statuses (blocked is always 0): one small query of
         the counts table, which every write keeps current in its own transaction."""
         result: dict[str, dict[str, int]] = {}
         for type_, status, n in self._conn.execute("SELECT type, status, n FROM counts WHERE n > 0 ORDER BY type"):

@@ -16,7 +16,7 @@ from qbtui.cli.common import Profile, answer, events_option, fail, is_tty_err, p
 from qbtui.documents.text import safe_text
 from qbtui.documents.types import DOCUMENT_TYPES, REFUND_TYPE
 
-STATUSES = ("pending", "blocked", "failed", "skipped", "synced", "voided")
+STATUSES = ("pending", "blocked", "failed", "conflict", "skipped", "synced", "voided")
 
 
 @click.command("schema")

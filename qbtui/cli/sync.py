@@ -118,13 +118,22 @@ def sync_command(profile: Profile, types: tuple[str, ...], refs: tuple[str, ...]
     keys = _read_refs_file(refs_from)
     types_, refs_ = set(types), set(refs)
     if dry_run:
+        from qbtui.sync.resolve import dry_run_conflicts
+
         with profile.open(writer=False) as cache:
             planned = plan(cache, types=types_ or None, refs=refs_ or None, keys=keys, with_dependencies=True)
+            conflicts = dry_run_conflicts(cache, planned, types_ or None, refs_ or None, keys)
         if as_json:
-            print_json(dry_run_json(planned))
+            print_json({**dry_run_json(planned), "conflicts": conflicts})
         else:
             click.echo(safe_text(render_dry_run(planned)) if planned else "nothing to send: no pending documents")
-        raise SystemExit(1 if any(p.status == "blocked" for p in planned) else 0)
+            for c in conflicts:  # held back (or to be): QuickBooks' copy changed since qbtui wrote it
+                click.echo(safe_text(f"CONFLICT {c['type']} {c['ref']}: " + (c["text"] or "held back, not sent")
+                           if c["status"] == "conflict" else f"CONFLICT {c['type']} {c['ref']}: changed in QuickBooks"
+                           f" ({c['text']}), will be held back, not sent"))
+                click.echo(f"  resolve with `qbtui discrepancies resolve {c['type']} {c['ref']} --push | --accept | "
+                           "--resend | --dismiss NOTE`")
+        raise SystemExit(1 if any(p.status == "blocked" for p in planned) or conflicts else 0)
     if scheduled:
         scheduled_sync(profile, as_json=as_json, events=events)
     with profile.open(writer=True, command="qbtui sync") as cache:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import dataclasses
 import logging
 import time
 from collections import deque
@@ -62,7 +63,7 @@ from qbtui.qbo import (
     WritesRefused as WritesRefused,  # what check_writes_allowed raises, for callers of the engine
     request_id,
 )
-from qbtui.sync import credits, events, taxcheck
+from qbtui.sync import conflicts, credits, events, taxcheck
 from qbtui.sync.lookup import (
     NAME_FIELD,
     PAYMENT_ENTITIES,
@@ -70,6 +71,7 @@ from qbtui.sync.lookup import (
     find_many,
     name_holders,
     number_holder,
+    quote,
 )
 from qbtui.sync.plan import PlannedDocument, plan
 from qbtui.sync.readonly import check_writes_allowed as check_writes_allowed  # the one read-only rule
@@ -139,7 +141,7 @@ class RunReport:
 
     @property
     def exit_code(self) -> int:
-        return 1 if any(d["status"] in ("failed", "blocked", "pending") for d in self.documents) else 0
+        return 1 if any(d["status"] in ("failed", "blocked", "pending", "conflict") for d in self.documents) else 0
 
     def to_json(self) -> dict[str, Any]:
         return {"run": self.run, "documents": self.documents}
@@ -180,6 +182,7 @@ class SyncEngine:
         self._stopped: RunStop | None = None  # the company-wide fault that stopped the run
         self._run_saved_at = 0.0
         self._prefs: Prefs | None = None
+        self._overwrite: set[tuple[str, str]] = set()  # documents sent over QuickBooks' changes (resolved: push)
 
     @property
     def prefs(self) -> Prefs:
@@ -197,10 +200,14 @@ class SyncEngine:
     # -- the run -----------------------------------------------------------------------------
 
     async def sync(self, *, types: Iterable[str] | None = None, refs: Iterable[str] | None = None,
-                   keys: Iterable[tuple[str, str]] | None = None, kind: str = "sync") -> RunReport:
+                   keys: Iterable[tuple[str, str]] | None = None, kind: str = "sync",
+                   overwrite: Iterable[tuple[str, str]] | None = None) -> RunReport:
         """Send the selection (types, refs, exact (type, ref) keys; none = every pending document) and
-        what it depends on, in waves."""
+        what it depends on, in waves. An update whose QBO copy changed since qbtui last wrote it is held back as a
+        ``conflict`` (qbtui/sync/conflicts.py), unless its document is in ``overwrite`` (a conflict resolved by
+        pushing ours again)."""
         self.check_writes_allowed()
+        self._overwrite = set(overwrite or ())
         self.run_id = self.cache.add_run({"kind": kind, "started": now_iso(), "ended": None, "counts": {}, "created": [],
                                           "who": who()})
         try:
@@ -209,6 +216,7 @@ class SyncEngine:
             planned_all = plan(self.cache, types=types, refs=refs, keys=keys, with_dependencies=True)
             selection = {(p.type, p.ref) for p in planned_all}
             progress = Progress(total=sum(1 for p in planned_all if p.status == "ready"))
+            self._report_held(types, refs, keys)
             for p in planned_all:
                 if p.status != "ready":
                     self._report[(p.type, p.ref)] = {"type": p.type, "ref": p.ref, "status": p.status, "qbo_ids": [],
@@ -238,6 +246,7 @@ class SyncEngine:
                     continue
                 if wave[0] == "customer":
                     ready = await self._link_existing(ready, progress)
+                ready = await self._hold_conflicts(ready, progress)
                 await self._send_wave(ready, progress)
         except CompanyFault as fault:  # about the whole company: stop now; documents in flight stay "sending"
             self._stopped = {"code": fault.code, "message": str(fault), "hint": fault.hint,
@@ -247,6 +256,134 @@ class SyncEngine:
             self._save_run(final=True)
         run = next(r for r in self.cache.runs() if r["id"] == self.run_id)
         return RunReport(run, list(self._report.values()))
+
+    # -- conflicts (qbtui/sync/conflicts.py) ------------------------------------------------------
+
+    def _report_held(self, types: Iterable[str] | None, refs: Iterable[str] | None,
+                     keys: Iterable[tuple[str, str]] | None) -> None:
+        """The documents of the selection already held back as conflicts: in the report (the run exits 1)."""
+        types_, refs_, keys_ = set(types or ()), set(refs or ()), set(keys or ())
+        for link in self.cache.links(["conflict"]):
+            key = (link["type"], link["ref"])
+            if key in self._overwrite:
+                continue
+            if (types_ or refs_ or keys_) and not (key in keys_ or ((not types_ or key[0] in types_)
+                                                                   and (not refs_ or key[1] in refs_)
+                                                                   and (types_ or refs_))):
+                continue
+            self._report[key] = {"type": key[0], "ref": key[1], "status": "conflict", "qbo_ids": [],
+                                 "error": link.get("error")}
+
+    async def _current(self, entity: str, ids: list[str]) -> dict[str, dict[str, Any] | None]:
+        """QBO's current copy of each Id (None: deleted in QuickBooks), in bulk (one query per 100 Ids)."""
+        out: dict[str, dict[str, Any] | None] = {}
+        active = " AND Active IN (true, false)" if entity in NAME_FIELD or entity == "Item" else ""
+        for start in range(0, len(ids), 100):
+            part = ids[start:start + 100]
+            for row in await self.client.query_all(entity, f"Id IN ({', '.join(quote(i) for i in part)}){active}"):
+                out[str(row.get("Id"))] = row
+        for missing in [i for i in ids if i not in out]:
+            try:
+                out[missing] = await self.client.read(entity, missing)
+            except CompanyFault:
+                raise
+            except QBOFault as fault:
+                if fault.code != FAULT_INACTIVE_REFERENCE:  # 610 Object Not Found: deleted
+                    raise
+                out[missing] = None
+        return out
+
+    async def _hold_conflicts(self, ready: list[PlannedDocument], progress: Progress) -> list[PlannedDocument]:
+        """Before updates go out: QBO's current copy of each is compared with its baseline. Changed in QuickBooks
+        (a field we send differs) or deleted there: held back as ``conflict``, nothing sent. Otherwise the update
+        carries QBO's current SyncToken (a payment applied moved it)."""
+        wanted: dict[str, set[str]] = {}
+        for p in ready:
+            for pl in p.payloads:
+                if pl.operation == "update" and pl.body.get("Id") is not None:
+                    wanted.setdefault(pl.entity, set()).add(str(pl.body["Id"]))
+        if not wanted:
+            return ready
+        try:
+            current = {entity: await self._current(entity, sorted(ids)) for entity, ids in wanted.items()}
+        except CompanyFault:
+            raise
+        except (QBOFault, UnknownOutcome) as exc:
+            log.warning("could not read QuickBooks' current copies before updating (%s): sending with the stored "
+                        "SyncToken (QuickBooks refuses a stale one)", exc)
+            return ready
+        found = {(d.get("type"), d.get("ref")) for d in self.cache.reference("discrepancies", []) or []
+                 if isinstance(d, dict) and d.get("kind") in ("changed", "deleted")}
+        kept, held, items = [], [], []
+        for p in ready:
+            link = self.cache.link(p.type, p.ref) or {}
+            parts = {str(q.get("id")): q for q in link.get("qbo") or ()}
+            payloads, why = [], None
+            for pl in p.payloads:
+                if pl.operation != "update" or pl.body.get("Id") is None:
+                    payloads.append(pl)
+                    continue
+                qbo_id = str(pl.body["Id"])
+                now = current[pl.entity].get(qbo_id)
+                if now is None:
+                    why = why or ("deleted", pl, now, [])
+                    continue
+                baseline = (parts.get(qbo_id) or {}).get("baseline")
+                sent = [k for k in pl.body if k not in conflicts.IGNORED]
+                if baseline is not None:
+                    changed = conflicts.changed_fields(baseline, now, sent)
+                else:  # written before baselines were kept: what a pull saw changed counts
+                    token = str((parts.get(qbo_id) or {}).get("sync_token", ""))
+                    changed = sent if (p.type, p.ref) in found and str(now.get("SyncToken")) != token else []
+                if changed:
+                    why = why or ("changed", pl, now, changed)
+                payloads.append(dataclasses.replace(pl, body={**pl.body, "SyncToken": str(now.get("SyncToken", "0"))}))
+            if why is not None and (p.type, p.ref) not in self._overwrite:
+                held.append(p)
+                items.append(self._conflict_item(p, *why))
+            else:
+                p.payloads = payloads
+                kept.append(p)
+        if held:
+            self._record_conflicts(held, items, progress)
+        return kept
+
+    def _conflict_item(self, p: PlannedDocument, kind: str, pl: Payload, now: dict[str, Any] | None,
+                       changed: list[str]) -> dict[str, Any]:
+        """The discrepancy of a held document: what differs, ours (this update) against QuickBooks' copy."""
+        from qbtui.sync.pull import owned_differences
+
+        differences: list[dict[str, Any]] = []
+        if now is not None:
+            ours = jsonable(pl.body)
+            differences = owned_differences(ours, now) or conflicts.field_differences(ours, now, changed)
+        return {"type": p.type, "ref": p.ref, "entity": pl.entity, "id": str(pl.body.get("Id")),
+                "kind": conflicts.KIND_CONFLICT, "qbo_deleted": kind == "deleted", "differences": differences,
+                "seen": now_iso(), "run": self.run_id}
+
+    def _record_conflicts(self, held: list[PlannedDocument], items: list[dict[str, Any]], progress: Progress) -> None:
+        outcomes: list[Outcome] = []
+        for p, item in zip(held, items):
+            words = "; ".join(r["text"] for r in conflicts.field_rows(item["differences"]))
+            what = ("deleted in QuickBooks" if item["qbo_deleted"] else
+                    "changed in QuickBooks since qbtui last wrote it" + (f" ({words})" if words else ""))
+            error: ErrorRecord = {
+                "code": conflicts.CONFLICT, "message": f"Not sent: {item['entity']} {item['id']} was {what}.",
+                "detail": words,
+                "hint": (f"qbtui discrepancies resolve {p.type} {p.ref} --resend (or --dismiss NOTE)"
+                         if item["qbo_deleted"] else
+                         f"qbtui discrepancies resolve {p.type} {p.ref} --push | --accept | --dismiss NOTE")}
+            outcomes.append({"type": p.type, "ref": p.ref, "status": "conflict", "error": error, "run": self.run_id})
+            doc = {"type": p.type, "ref": p.ref, "status": "conflict", "qbo_ids": [item["id"]], "error": error}
+            self._report[(p.type, p.ref)] = doc
+            self.on_event({"event": "document", **doc})
+            progress.total -= 1
+        self.cache.record_outcomes(outcomes)
+        keys = {(i["type"], i["ref"]) for i in items}
+        kept = [d for d in self.cache.reference("discrepancies", []) or []
+                if not (isinstance(d, dict) and (d.get("type"), d.get("ref")) in keys)]
+        self.cache.put_reference("discrepancies", kept + items)
+        self.on_event(progress.as_event())
 
     def _held_by_failure(self, p: PlannedDocument) -> dict[str, str] | None:
         """The reason a document is held (not sent) when what it needs failed earlier in this run: naming the
@@ -506,8 +643,11 @@ class SyncEngine:
 
     @staticmethod
     def _part(payload: Payload, obj: dict[str, Any]) -> QBOPart:
-        return {"key": payload.key, "entity": payload.entity, "id": str(obj["Id"]),
-                "sync_token": str(obj.get("SyncToken", "0"))}
+        part: QBOPart = {"key": payload.key, "entity": payload.entity, "id": str(obj["Id"]),
+                         "sync_token": str(obj.get("SyncToken", "0"))}
+        if len(obj) > 2:  # QBO's copy as written: the baseline a later update is checked against (never a bare Id)
+            part["baseline"] = conflicts.fingerprint(obj)
+        return part
 
     def _outcome(self, p: PlannedDocument, parts: list[QBOPart], error: ErrorRecord | None) -> Outcome:
         """The link record after this attempt: parts created so far (earlier attempts included) and the status."""

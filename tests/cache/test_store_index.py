@@ -48,8 +48,8 @@ def test_counts_follow_every_write(cache: Cache) -> None:
     def brute() -> dict:
         out: dict = {}
         for d in cache.documents():
-            row = out.setdefault(d["type"], dict.fromkeys(("pending", "blocked", "failed", "skipped", "synced",
-                                                           "voided"), 0))
+            row = out.setdefault(d["type"], dict.fromkeys(("pending", "blocked", "failed", "conflict", "skipped",
+                                                           "synced", "voided"), 0))
             row[cache.status_of(d["type"], d["ref"])] += 1
         return out
 
