@@ -241,6 +241,18 @@ class Backend:
         documents still use (nothing was removed)."""
         return await self.call("undo", run_id, "--yes", *(["--cascade"] if cascade else []))
 
+    async def discrepancies(self) -> list[dict[str, Any]]:
+        """The discrepancies in words (``qbtui discrepancies --events``), as ``qbtui discrepancies --json`` lists
+        them: [{"kind", "type", "ref", "qbo_id", "entity", "fields", "text"}]."""
+        return list(await self.call("discrepancies") or [])
+
+    async def resolve(self, type_: str, ref: str, action: str, *, note: str | None = None) -> dict[str, Any]:
+        """Resolve one document's discrepancies (asked first on the screen, showing the difference): ``push``,
+        ``accept``, ``resend`` or ``dismiss`` with ``note`` (``qbtui discrepancies resolve --yes``): {"run", "action",
+        "type", "ref", "status", "documents"}. BackendError ``not_resolvable`` when that way does not fit."""
+        flag = f"--dismiss={note or ''}" if action == "dismiss" else f"--{action}"
+        return await self.call("discrepancies", "resolve", flag, "--yes", operands=[type_, ref])
+
     # ------------------------------------------------------------------ runs that report as messages
     async def upload(self, keys: list[tuple[str, str]], target: MessagePump) -> UploadOutcome:
         """Send the chosen documents (``qbtui sync --events``; the child adds what they depend on). Posts

@@ -117,6 +117,28 @@ def test_a_discrepancy_is_dismissed_with_a_note(make_profile):
     assert r.exit_code == 2  # nothing left to resolve
 
 
+def test_the_dashboard_backend_lists_and_resolves(make_profile):
+    """What the Discrepancies tab runs: `qbtui discrepancies --events` and `... resolve --yes --events`."""
+    import asyncio
+
+    from qbtui.tui.backend import Backend, BackendError
+
+    profile = _pulled_change(make_profile)
+    backend = Backend(profile.path, data_dir=profile.data_dir)
+    [row] = asyncio.run(backend.discrepancies())
+    assert (row["kind"], row["ref"]) == ("changed", "SO-1") and "Total: ours 75.00" in row["text"]
+    try:
+        asyncio.run(backend.resolve("sale_invoice", "SO-1", "resend"))
+    except BackendError as exc:
+        assert exc.code == "not_resolvable"
+    else:
+        raise AssertionError("a re-send of an invoice still in QuickBooks was not refused")
+    done = asyncio.run(backend.resolve("sale_invoice", "SO-1", "dismiss", note="-5 agreed on the phone"))
+    assert done["action"] == "dismiss" and done["status"] == "synced"
+    assert asyncio.run(backend.discrepancies()) == []
+    assert _resolve_runs(profile)[0]["resolution"]["note"] == "-5 agreed on the phone"
+
+
 def test_a_journal_deleted_in_quickbooks_is_sent_again(make_profile):
     profile = _synced(make_profile, D.cogs("SO-1", amount="24.60"))
     old = _part(profile, "cogs", "COGS-SO-1")
