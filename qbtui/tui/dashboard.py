@@ -435,8 +435,12 @@ class Dashboard(Screen):
             info = Text("/", style="bold")
             info.append(self.filter_buffer)
             info.append("_", style="blink")
-            info.append(f"   {shown:,} match  |  enter keeps, esc clears  |  status:failed date:2026-11 text",
-                        style="dim")
+            if self.filter_buffer.strip() != self.filter_text:  # a large view: filtered on enter
+                info.append(f"   enter filters {self.model.size(self.sub.key):,} documents  |  esc clears  |  "
+                            "status:failed date:2026-11 text", style="dim")
+            else:
+                info.append(f"   {shown:,} match  |  enter keeps, esc clears  |  status:failed date:2026-11 text",
+                            style="dim")
             info.truncate(max(10, (self.size.width or 80) - 2), overflow="ellipsis")
             self._set_line("#info", info)
             parts = []
@@ -588,6 +592,9 @@ class Dashboard(Screen):
 
     def _live_filter(self, text: str) -> None:
         self.filter_buffer = text
+        if self.model.filter_scans(self.tab.kind, self.sub.key, self.pending_only):
+            self.update_status()  # a scan of the store's rows: on enter, so that typing stays instant
+            return
         self.filter_text = text.strip()
         self.show()
 

@@ -561,6 +561,14 @@ class Model:
         query = " ".join(f"{n}:{v}" if n != "text" else v for n, v in rest)
         return Shown(rows[i] for i in filter_indexes(rows, list(range(len(rows))), query))
 
+    def filter_scans(self, kind: str, key: str, pending_only: bool) -> bool:
+        """True when a text filter on this view is a scan of the store (more than :data:`FILTER_IN_MEMORY` rows
+        not in hand): the dashboard then filters on enter, not at each key typed."""
+        if kind != "documents" or (pending_only and self.complete):
+            return False
+        statuses = [s for s in STATUSES if not pending_only or s in NOT_SYNCED]
+        return sum(self.counts.get(key, {}).get(s, 0) for s in statuses) > FILTER_IN_MEMORY
+
     def invalidate(self) -> None:
         self._views.clear()
         self._full.clear()
