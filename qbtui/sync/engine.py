@@ -316,6 +316,9 @@ class SyncEngine:
                  if isinstance(d, dict) and d.get("kind") in ("changed", "deleted")}
         kept, held, items = [], [], []
         for p in ready:
+            if not any(pl.operation == "update" and pl.body.get("Id") is not None for pl in p.payloads):
+                kept.append(p)  # creates only: nothing in QuickBooks to compare with
+                continue
             link = self.cache.link(p.type, p.ref) or {}
             parts = {str(q.get("id")): q for q in link.get("qbo") or ()}
             payloads, why = [], None
