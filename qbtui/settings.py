@@ -11,7 +11,7 @@ import difflib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from qbtui.errors import QbtuiError
@@ -21,8 +21,11 @@ MAPPING_KEYS = ("mapping", "tax_mapping", "terms_mapping", "tax_defaults")
 _ATTRS = tuple(f"{kind}_attribute{i}" for kind in ("customer", "product", "supplier") for i in range(1, 11))
 CLASS_SOURCES = ("sales_rep", "location", "job", "category", "brand", "family", *_ATTRS)
 LOCATION_SOURCES = ("sales_rep", "location", "job", *(a for a in _ATTRS if not a.startswith("product")))
-SYNC_TYPES = ("individual", "no_sync")
-_CHANNEL = re.compile(r"^channel\.(?P<name>[^.\s]+)\.(?P<kind>invoice_sync|cogs_sync)$")
+SYNC_TYPES = ("individual", "daily", "monthly", "no_sync")
+SUMMARY_TYPES = ("daily", "monthly")
+"""The sync types that post a channel's documents of a period as one summary (qbtui.ledger.summaries)."""
+_CHANNEL = re.compile(r"^channel\.(?P<name>[^.\s]+)\.(?P<kind>invoice_sync|cogs_sync|payment_sync)$")
+_CHANNEL_CUSTOMER = re.compile(r"^channel\.(?P<name>[^.\s]+)\.summary_customer$")
 _KEYMAP = re.compile(r"^keymap\.(?P<id>[a-z][a-z0-9_]*)$")
 _KEYS = re.compile(r"^[A-Za-z0-9_+]+(,[A-Za-z0-9_+]+)*$")
 _EVERY = re.compile(r"^(?P<n>[1-9]\d*)(?P<unit>[mhd])$")
@@ -95,6 +98,8 @@ _TABLE = (
     Setting("bill_payment_print", "choice", "not_set", "a bill payment's cheque in QBO: not_set (not queued for "
             "printing: CheckPayment.PrintStatus NotSet) or need_to_print (QBO's 'to print' queue, NeedToPrint)",
             ("not_set", "need_to_print")),
+    Setting("summary.grace", "duration", "1d", "how long after a summarized period's end (daily or monthly "
+            "channel sync) it waits before it is posted, so late orders are in: a number and m, h or d"),
     Setting("autosync.start", "datetime", None, "when autosync starts (ISO date and time)", optional=True),
     Setting("autosync.every", "duration", None, "how often autosync runs: a number and m, h or d (e.g. 15m, 1h, 1d)",
             optional=True),
@@ -114,28 +119,43 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in _TABLE}
 per channel, see :data:`CHANNEL_SETTING`."""
 
 CHANNEL_SETTING = Setting("channel.<name>.invoice_sync|cogs_sync", "choice", "individual",
-                          "per sales channel: individual (each document is sent) or no_sync (skipped)", SYNC_TYPES)
+                          "per sales channel: individual (each document is sent), daily or monthly (the period's "
+                          "documents as one summary) or no_sync (skipped)", SYNC_TYPES)
+PAYMENT_SETTING = Setting("channel.<name>.payment_sync", "choice", None,
+                          "per sales channel: the sync type of payments (and refunds) of its invoices; "
+                          "unset: as the channel's invoice_sync", SYNC_TYPES, optional=True)
+CUSTOMER_SETTING = Setting("channel.<name>.summary_customer", "text", None,
+                           "per sales channel: the QBO customer of its summary invoices (unset: '<name> sales')",
+                           optional=True)
 KEYMAP_SETTING = Setting("keymap.<binding id>", "keys", None,
                          "the dashboard's key(s) for one action, by the id its help screen shows "
                          "(e.g. keymap.upload_all ctrl+u; several: ctrl+u,f5)", optional=True)
+
+
+_CHANNEL_KEYS = ("channel.<name>.invoice_sync", "channel.<name>.cogs_sync", "channel.<name>.payment_sync",
+                 "channel.<name>.summary_customer")
 
 
 def setting_for(key: str) -> Setting:
     """The Setting of ``key`` (channel keys included), or SettingError with a did-you-mean."""
     if key in SETTINGS:
         return SETTINGS[key]
-    if _CHANNEL.match(key):
+    m = _CHANNEL.match(key)
+    if m and m["kind"] == "payment_sync":
+        return Setting(key, "choice", None, PAYMENT_SETTING.help, SYNC_TYPES, optional=True)
+    if m:
         return Setting(key, "choice", "individual", CHANNEL_SETTING.help, SYNC_TYPES)
+    if _CHANNEL_CUSTOMER.match(key):
+        return Setting(key, "text", None, CUSTOMER_SETTING.help, optional=True)
     if _KEYMAP.match(key):
         return Setting(key, "keys", None, KEYMAP_SETTING.help, optional=True)
     if key in MAPPING_KEYS:
         raise SettingError(f"{key!r} is the account/tax/terms mapping, not a setting: use qbtui map")
-    close = difflib.get_close_matches(key, [*SETTINGS, "channel.<name>.invoice_sync", "channel.<name>.cogs_sync",
-                                            "keymap.<binding id>"],
+    close = difflib.get_close_matches(key, [*SETTINGS, *_CHANNEL_KEYS, "keymap.<binding id>"],
                                       n=1, cutoff=0.6)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     raise SettingError(f"unknown setting {key!r}{hint}; settings: {', '.join(SETTINGS)}, "
-                       "channel.<name>.invoice_sync, channel.<name>.cogs_sync, keymap.<binding id>")
+                       f"{', '.join(_CHANNEL_KEYS)}, keymap.<binding id>")
 
 
 def _parse_bool(s: Setting, text: str) -> bool:
@@ -281,6 +301,7 @@ class Settings:
     alerts_smtp_from: str | None = None
     alerts_smtp_user: str | None = None
     alerts_smtp_password_env: str | None = None
+    summary_grace: str = "1d"
     channels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     mapping: Mapping[str, str] = field(default_factory=dict)
     tax_mapping: Mapping[str, str] = field(default_factory=dict)
@@ -295,8 +316,11 @@ class Settings:
         values: dict[str, Any] = {}
         channels: dict[str, dict[str, str]] = {}
         for key, value in (stored or {}).items():
-            m = _CHANNEL.match(key)
-            if m:
+            m = _CHANNEL.match(key) or _CHANNEL_CUSTOMER.match(key)
+            if m and m.re is _CHANNEL_CUSTOMER:
+                if value is not None:
+                    channels.setdefault(m["name"], {})["summary_customer"] = _validated(key, value)
+            elif m:
                 if value is not None:
                     channels.setdefault(m["name"], {})[m["kind"]] = _validated(key, value)
             elif key in SETTINGS:
@@ -313,17 +337,41 @@ class Settings:
         return self.integration_mode != READ_ONLY_MODE
 
     def channel_sync(self, channel: str | None, kind: str) -> str:
-        """``individual`` or ``no_sync`` for ``kind`` "invoice" or "cogs" on a sales channel."""
+        """``individual``, ``daily``, ``monthly`` or ``no_sync`` for ``kind`` "invoice", "cogs" or "payment" on a
+        sales channel; payments (and refunds) follow the invoices unless ``payment_sync`` is set."""
         key = kind if kind.endswith("_sync") else f"{kind}_sync"
-        return self.channels.get(channel or "direct", {}).get(key, "individual")
+        own = self.channels.get(channel or "direct", {})
+        if key == "payment_sync" and "payment_sync" not in own:
+            key = "invoice_sync"
+        return own.get(key, "individual")
+
+    def summary_customer(self, channel: str | None) -> str:
+        """The QBO customer (display name) of a summarized channel's summary invoices: ``<channel> sales``."""
+        name = channel or "direct"
+        return self.channels.get(name, {}).get("summary_customer") or f"{name} sales"
+
+    @property
+    def summary_grace_delta(self) -> timedelta:
+        """``summary.grace`` as a timedelta (how long after a period's end before it is posted)."""
+        return duration(self.summary_grace)
+
+
+def duration(text: str) -> timedelta:
+    """A duration setting's value (``15m``, ``1h``, ``1d``) as a timedelta."""
+    m = _EVERY.match(text.strip().lower())
+    if not m:
+        raise SettingError(f"{text!r} is not a period; write a number and m, h or d (e.g. 15m, 1h, 1d)")
+    n = int(m["n"])
+    return {"m": timedelta(minutes=n), "h": timedelta(hours=n), "d": timedelta(days=n)}[m["unit"]]
 
 
 def settings_table(stored: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Rows for ``qbtui settings``: key, value in force, default, help (channel keys that are set)."""
     rows = [{"key": s.key, "value": stored.get(s.key, s.default), "default": s.default, "help": s.help}
             for s in _TABLE]
-    for key in sorted(k for k in stored if _CHANNEL.match(k)):
-        rows.append({"key": key, "value": stored[key], "default": "individual", "help": CHANNEL_SETTING.help})
+    for key in sorted(k for k in stored if _CHANNEL.match(k) or _CHANNEL_CUSTOMER.match(k)):
+        s = setting_for(key)
+        rows.append({"key": key, "value": stored[key], "default": s.default, "help": s.help})
     for key in sorted(k for k in stored if _KEYMAP.match(k)):
         rows.append({"key": key, "value": stored[key], "default": None, "help": KEYMAP_SETTING.help})
     return rows

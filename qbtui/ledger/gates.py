@@ -24,7 +24,7 @@ from qbtui.ledger.kinds import NOUN, SALE_LINES
 from qbtui.ledger.money import dec, money
 from qbtui.ledger.roles import ROLE_BY_NAME
 from qbtui.ledger.tax import PURCHASE_TYPES, SALES_TYPES, TaxBook
-from qbtui.settings import Settings
+from qbtui.settings import SUMMARY_TYPES, Settings
 
 PRODUCT_NAME_MAX = 100
 CONTACT_NAME_MAX = 500
@@ -245,11 +245,20 @@ def skip_reason(doc: Doc, settings: Settings, docs: Mapping[tuple[str, str], Doc
             channel = invoice.get("channel")  # a payment, or a COGS / credit note on the default channel, follows its invoice
         channel = channel or "direct"
         kind = "cogs" if t == "cogs" else "invoice"
-        if settings.channel_sync(channel, kind) == "no_sync":
+        if t == "sale_payment" and "payment_sync" in settings.channels.get(channel, {}):
+            kind = "payment"  # payments follow the invoices unless their own sync type is set
+        sync = settings.channel_sync(channel, kind)
+        if sync == "no_sync":
             return _reason(MAPPINGS, "channel",
                            "channel.no_sync", f"The {kind.upper() if kind == 'cogs' else kind} sync type of sales "
                            f"channel {channel!r} is 'no sync': this {LABEL[t]} is not sent.",
                            f"To send it, qbtui settings set channel.{channel}.{kind}_sync individual")
+        if sync in SUMMARY_TYPES:  # posted in its period's summary (qbtui.ledger.summaries), never on its own
+            return _reason(MAPPINGS, "channel",
+                           "channel.summarized", f"The {kind.upper() if kind == 'cogs' else kind} sync type of sales "
+                           f"channel {channel!r} is '{sync}': this {LABEL[t]} is posted in the channel's {sync} "
+                           "summary, not on its own.",
+                           f"To send it on its own, qbtui settings set channel.{channel}.{kind}_sync individual")
     if t == "quote" and not settings.export_quotes:
         return _reason(MAPPINGS, "",
                        "quote.export_off", "Exporting sales quotes is off.",

@@ -40,7 +40,7 @@ def test_parse_setting(key, text, value):
     ("filter_start_date", "2026-02-30", ["YYYY-MM-DD"]),
     ("class_source", "colour", ["choose one of", "sales_rep"]),
     ("location_source", "brand", ["choose one of"]),
-    ("channel.shopify.invoice_sync", "daily", ["individual, no_sync"]),
+    ("channel.shopify.invoice_sync", "weekly", ["individual, daily, monthly, no_sync"]),
     ("autosync.every", "often", ["15m"]),
     ("alerts.email", "nobody", ["not an email"]),
     ("base_currency", "none", ["cannot be cleared"]),
