@@ -150,8 +150,10 @@ def sync_command(profile: Profile, types: tuple[str, ...], refs: tuple[str, ...]
             confirm_or_refuse(yes, f"void or delete {removals} QuickBooks object{'s' if removals != 1 else ''} of "
                                    "documents voided on the inventory side, and send the rest?")
         elif not yes and not as_json and not events and sys.stdin.isatty():
-            pending = sum(c["pending"] + c["failed"] for c in cache.status_counts().values())
-            click.confirm(f"send up to {pending} pending or failed documents to QuickBooks?", abort=True)
+            counts = cache.status_counts().values()
+            pending, held = sum(c["pending"] + c["failed"] for c in counts), sum(c.get("conflict", 0) for c in counts)
+            click.confirm(f"send up to {pending} pending or failed documents to QuickBooks?" + (
+                f" ({held} held back as conflicts are not sent: `qbtui discrepancies`)" if held else ""), abort=True)
         printer = EventPrinter(events)
         try:
             with marks_interrupted(cache):
@@ -172,7 +174,7 @@ def sync_command(profile: Profile, types: tuple[str, ...], refs: tuple[str, ...]
         counts = report.run.get("counts", {})
         click.echo(f"run {report.run['id']}: " + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to send"))
         for doc in report.documents:
-            if doc["status"] in ("failed", "blocked", "pending") and doc.get("error"):
+            if doc["status"] in ("failed", "blocked", "pending", "conflict") and doc.get("error"):
                 err = doc["error"]
                 click.echo(safe_text(f"  {doc['status'].upper():7} {doc['type']} {doc['ref']}: {err.get('code')} "
                                      f"{err.get('message')}" + (f" (hint: {err['hint']})" if err.get("hint") else "")),

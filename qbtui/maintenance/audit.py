@@ -58,6 +58,12 @@ def describe(run: dict[str, Any]) -> str:
         if error:
             text = (text + "; " if text else "") + f"error: {error}"
         return f"{action}: {text}" if text else action
+    if kind == "resolve" and isinstance(run.get("resolution"), dict):  # a discrepancy resolved (qbtui/sync/resolve.py)
+        res = run["resolution"]
+        fields = "; ".join(f["text"] for d in res.get("discrepancies") or () for f in d.get("fields") or ())
+        line = f"resolve {res.get('action')} {res.get('type')} {res.get('ref')}" + (f" ({fields})" if fields else "")
+        line += (f"; {text}" if text and counts != {"resolved": 1} else "") + (f"; error: {error}" if error else "")
+        return line + (f": {res['note']}" if res.get("note") else "")
     if kind == "pull":
         return "pull: " + (text or "nothing new") + (f"; error: {error}" if error else "")
     if kind == "undo" and run.get("undoes"):

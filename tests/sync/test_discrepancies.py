@@ -113,6 +113,10 @@ def test_a_discrepancy_is_dismissed_with_a_note(make_profile):
     [run] = _resolve_runs(profile)
     assert run["resolution"]["action"] == "dismiss" and run["resolution"]["note"] == "agreed with the customer"
     assert run["resolution"]["discrepancies"][0]["kind"] == "changed"
+    audit = json.loads(profile.q("audit", "--json").stdout)["audit"]
+    assert any(row["kind"] == "resolve" and row["what"].startswith("resolve dismiss sale_invoice SO-1 (Total: ours "
+                                                                   "75.00, QuickBooks 62.50")
+               and row["what"].endswith(": agreed with the customer") for row in audit), audit
     r = profile.q("discrepancies", "resolve", "sale_invoice", "SO-1", "--dismiss", "again")
     assert r.exit_code == 2  # nothing left to resolve
 
@@ -180,6 +184,8 @@ def test_an_invoice_edited_in_quickbooks_is_never_overwritten_by_a_re_import(mak
     assert code == 1, out
     assert [(d["ref"], d["status"]) for d in out["documents"]] == [("SO-1", "conflict")]
     assert str(_qbo_invoice(profile)["TotalAmt"]) in ("62.5", "62.50")  # QuickBooks' edit is kept
+    r = profile.q("sync", "--yes")
+    assert r.exit_code == 1 and "CONFLICT sale_invoice SO-1: sync.conflict Not sent: Invoice" in r.output
     with profile.cache() as cache:
         assert cache.status_of("sale_invoice", "SO-1") == "conflict"
         assert cache.status_counts()["sale_invoice"]["conflict"] == 1
