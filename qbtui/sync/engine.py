@@ -341,7 +341,7 @@ class SyncEngine:
                 if changed:
                     why = why or ("changed", pl, now, changed)
                 payloads.append(dataclasses.replace(pl, body={**pl.body, "SyncToken": str(now.get("SyncToken", "0"))}))
-            if why is not None and (p.type, p.ref) not in self._overwrite:
+            if why is not None and (why[0] == "deleted" or (p.type, p.ref) not in self._overwrite):  # deleted: resend
                 held.append(p)
                 items.append(self._conflict_item(p, *why))
             else:
