@@ -1,4 +1,4 @@
-"""Derive the qbXML element-order table the Desktop tests check requests against (tests/desktop/qbxml130_order.json)
+"""Derive the qbXML element-order table the Desktop tests check requests against (qbtui/desktop/qbxml130_order.json)
 from a public copy of Intuit's qbXML 13.0 schema.
 
 The schema files are Intuit's ("Use is subject to a qbXML Developer Agreement"), so they are not kept in this
@@ -6,7 +6,7 @@ repository: only the facts the tests need (each aggregate's children, their orde
 read is jsgoupil/quickbooks-sync, src/QbXml/Schemas/qbxml130.xsd (the unmodified 13.0 schema) at commit
 589ab5e1c779b4c2a2981cda304f56ea9d1bf9b7.
 
-    python scripts/qbxml_order.py path/to/qbxml130.xsd > tests/desktop/qbxml130_order.json
+    python scripts/qbxml_order.py path/to/qbxml130.xsd > qbtui/desktop/qbxml130_order.json
 
 Each aggregate maps to a list of [position, child, maxLength, required, repeats]: children of an xsd:sequence take
 increasing positions; the branches of an xsd:choice start at the same position (a repeating choice lets its members

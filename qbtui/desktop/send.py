@@ -6,21 +6,28 @@ document (``stopOnError``), the parts of one document in the ledger's order, a p
 (``ledger.payload.resolve_parts``, as for QBO). Before a document's first set is handed out its link is marked
 ``sending`` (the intent, durable: ``Cache.record_outcomes``); its answer makes it ``synced`` (the ListIDs/TxnIDs
 and EditSequences as its parts) or ``failed`` (the status code and its hint). A document still ``sending`` when a
-session starts had its answer lost: it is not sent again (nothing is created twice) and waits for the lookup by
-RefNumber/Name that the next version adds.
+session starts had its answer lost (between sendRequestXML and receiveResponseXML, a Web Connector killed, a server
+restarted): each of its parts is looked up first (a query by RefNumber for transactions, by Name for lists, the
+TxnDate and our reference in the memo compared), found parts are linked, only what Desktop does not have is added.
 
-Not the default work of ``qbtui desktop serve`` yet: the gates, the queue of the dashboard's upload keys and the
-lookups come first (docs/desktop.md#what-is-left)."""
+Status codes (docs/desktop.md#status-codes): 3170/3180 leave the document failed with ``cannot_save`` and the next
+session sends it again; 3200 on a Mod reads the object again (its EditSequence) and applies the Mod again; the
+others leave the document failed with the hint.
+
+:func:`session_work` is the default work of ``qbtui desktop serve``: the company's lists while the profile is not
+mapped, then every document the gates let through (the CLI gives the gates: this room never imports qbtui.sync),
+the lost ones and those Desktop could not save."""
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from qbtui.cache import Cache
-from qbtui.desktop.qbxml import Request, Untranslatable, request_set, translate
+from qbtui.desktop.qbxml import QBXML_VERSION, Request, Untranslatable, request_set, to_mod, translate, xml_text
 from qbtui.desktop.responses import Outcome, parse
 from qbtui.ledger.build import build
 from qbtui.ledger.context import Ledger, Prefs
@@ -51,19 +58,78 @@ def desktop_ledger(cache: Cache) -> Ledger:
     return Ledger(settings, resolver, Prefs(), docs)
 
 
+#: how many times a Mod refused with 3200 (EditSequence out of date) is read again and applied again in one session
+REAPPLY_MAX = 3
+#: error details (responses.Outcome.kind) of documents sent again by the next session
+RETRY_KINDS = frozenset({"cannot_save"})
+
+
+def _query(request: Request) -> ET.Element | None:
+    """The query that finds what ``request`` (an Add) would have made: a list element by its Name (FullName), a
+    transaction by its RefNumber (else its TxnDate). None: nothing to look it up by."""
+    add = request.element
+    if request.is_list:
+        name = add.findtext("Name")
+        if not name:
+            return None
+        rq = ET.Element("ItemQueryRq" if request.entity.startswith("Item") else f"{request.entity}QueryRq")
+        ET.SubElement(rq, "FullName").text = xml_text(name)
+        return rq
+    rq = ET.Element(f"{request.entity}QueryRq")
+    ref, date = add.findtext("RefNumber"), add.findtext("TxnDate")
+    if ref:
+        ET.SubElement(rq, "RefNumber").text = ref  # RefNumber and the date filters are a choice: the date compared here
+    elif date:
+        span = ET.SubElement(rq, "TxnDateRangeFilter")
+        ET.SubElement(span, "FromTxnDate").text = date
+        ET.SubElement(span, "ToTxnDate").text = date
+    else:
+        return None
+    return rq
+
+
+def _matches(request: Request, ret: ET.Element) -> bool:
+    """Whether ``ret`` (a found object) is what ``request`` would have made: the same name for a list element; the
+    same TxnDate, RefNumber and memo (which starts with our full reference) for a transaction."""
+    add = request.element
+    if request.is_list:
+        return (ret.findtext("FullName") or ret.findtext("Name") or "").casefold() == (add.findtext("Name") or
+                                                                                        "").casefold()
+    return all((ret.findtext(tag) or "") == (add.findtext(tag) or "") for tag in ("TxnDate", "RefNumber", "Memo"))
+
+
+def _set(version: tuple[int, int], request_id: str, rq: ET.Element) -> str:
+    rq.set("requestID", request_id)
+    root = ET.Element("QBXML")
+    ET.SubElement(root, "QBXMLMsgsRq", onError="stopOnError").append(rq)
+    body = ET.tostring(root, encoding="us-ascii", xml_declaration=False).decode("ascii")
+    return f'<?xml version="1.0" encoding="utf-8"?>\n<?qbxml version="{version[0]}.{version[1]}"?>\n{body}'
+
+
 @dataclass
 class _InFlight:
     type: str
     ref: str
     payloads: deque[Payload]
     doc: Mapping[str, Any]
+    lookup: bool = False
+    """Its answer was lost: each part is looked up before it is added (until one is not found)."""
+    known: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Parts Desktop has from an earlier send (key -> part): a synced document pending again is modified."""
     ids: dict[str, str] = field(default_factory=dict)
     parts: list[dict[str, Any]] = field(default_factory=list)
     current: Payload | None = None
+    request: Request | None = None
+    phase: str = "add"
+    """What the last request set was: "lookup", "add", "mod", "reread" (the object read again after 3200)."""
+    edit_sequence: str | None = None
+    tries: int = 0
+    intent: bool = False
 
 
 class SendDocuments:
-    """A session's work: send ``keys`` (type, ref) in order, each exactly once as far as this session knows."""
+    """A session's work: send ``keys`` (type, ref) in order, each exactly once: a document whose answer was lost
+    (its link ``sending``) is looked up before anything of it is added again."""
 
     def __init__(self, cache: Cache, keys: Iterable[tuple[str, str]], *, run: str | None = None,
                  ledger: Ledger | None = None) -> None:
@@ -72,11 +138,19 @@ class SendDocuments:
         self.ledger = ledger
         self.queue: deque[tuple[str, str]] = deque()
         self.lost: list[tuple[str, str]] = []
+        seen: set[tuple[str, str]] = set()
         for t, r in keys:
-            link = cache.link(t, r) or {}
-            (self.lost if link.get("status") == "sending" else self.queue).append((t, r))
+            if (t, r) in seen:
+                continue
+            seen.add((t, r))
+            link = self.cache.link(t, r) or {}
+            if link.get("status") == "sending":
+                self.lost.append((t, r))
+            self.queue.append((t, r))
         self.total = len(self.queue)
         self.done = 0
+        self.sent = 0
+        self.found = 0
         self.failed: list[tuple[str, str, str]] = []
         self.inflight: _InFlight | None = None
         self._request_id = 0
@@ -97,10 +171,19 @@ class SendDocuments:
     def _fail(self, f: _InFlight, code: str, message: str, hint: str | None, detail: str | None = None) -> None:
         outcome: dict[str, Any] = {"type": f.type, "ref": f.ref, "status": "failed",
                                    "error": {"code": code, "message": message, "detail": detail, "hint": hint}}
-        if f.parts:
-            outcome["qbo"] = f.parts  # what Desktop already has of it: never created again
+        if f.parts or f.known:
+            outcome["qbo"] = self._all_parts(f)  # what Desktop already has of it: never created again
         self._record(outcome)
         self.failed.append((f.type, f.ref, message))
+        self.inflight = None
+        self.done += 1
+
+    def _all_parts(self, f: _InFlight) -> list[dict[str, Any]]:
+        mine = {p["key"] for p in f.parts}
+        return [*f.parts, *(p for k, p in f.known.items() if k not in mine)]
+
+    def _synced(self, f: _InFlight) -> None:
+        self._record({"type": f.type, "ref": f.ref, "status": "synced", "qbo": self._all_parts(f), "error": None})
         self.inflight = None
         self.done += 1
 
@@ -114,59 +197,116 @@ class SendDocuments:
                 continue
             doc = {**rec["data"], "type": t, "ref": r}
             self.ledger = self.ledger or desktop_ledger(self.cache)
-            f = _InFlight(t, r, deque(), doc)
+            link = self.cache.link(t, r) or {}
+            f = _InFlight(t, r, deque(), doc, lookup=link.get("status") == "sending",
+                          known={str(p.get("key", "doc")): dict(p) for p in link.get("qbo") or () if p.get("id")})
+            f.intent = f.lookup
             try:
                 f.payloads.extend(build(doc, self.ledger))
             except (KeyError, ValueError) as exc:
                 self._fail(f, "desktop_untranslatable", str(exc), None)
                 continue
+            if link.get("status") == "failed":  # the parts Desktop has of a document it refused part of: kept
+                while f.payloads and f.payloads[0].key in f.known:
+                    part = f.known[f.payloads.popleft().key]
+                    f.ids[part["key"]] = str(part["id"])
+                    f.parts.append(part)
+                f.known = {}
             return f
         return None
 
-    def next_request(self, version: tuple[int, int]) -> str | None:
+    def _next_id(self) -> str:
+        self._request_id += 1
+        return str(self._request_id)
+
+    def next_request(self, version: tuple[int, int] = QBXML_VERSION) -> str | None:
         while True:
             f = self.inflight or self._next_document()
             if f is None:
                 return None
             self.inflight = f
             if not f.payloads:
-                return None
+                self._synced(f)
+                continue
             payload = resolve_parts(f.payloads[0], f.ids)
             try:
                 request: Request = translate(payload, f.doc)
             except Untranslatable as exc:
                 self._fail(f, "desktop_untranslatable", str(exc), "not sent to QuickBooks Desktop")
                 continue
-            if not f.parts and f.current is None:
-                self._record({"type": f.type, "ref": f.ref, "status": "sending", "error": None})  # the intent
-            f.current = payload
-            self._request_id += 1
-            return request_set([(f"{self._request_id}", request)], version, on_error="stopOnError")
+            f.current, f.request = payload, request
+            known = f.known.get(payload.key)
+            if f.phase == "reread" and known:
+                rq = ET.Element("ItemQueryRq" if request.entity.startswith("Item") else f"{request.entity}QueryRq")
+                ET.SubElement(rq, "ListID" if request.is_list else "TxnID").text = str(known["id"])
+                return _set(version, self._next_id(), rq)
+            if f.lookup and not known:
+                rq = _query(request)
+                if rq is not None:
+                    f.phase = "lookup"
+                    return _set(version, self._next_id(), rq)
+                f.lookup = False
+            if known:  # Desktop has it (a Mod lost is applied again: 3200 reads it again first)
+                request = to_mod(request, str(known["id"]), f.edit_sequence or str(known.get("sync_token") or ""))
+                f.phase = "mod"
+            else:
+                f.phase = "add"
+            if not f.intent:  # the intent, durable before the request set leaves
+                self._record({"type": f.type, "ref": f.ref, "status": "sending", "error": None})
+                f.intent = True
+            return request_set([(self._next_id(), request)], version, on_error="stopOnError")
+
+    def _part_done(self, f: _InFlight, object_id: str, edit_sequence: str) -> None:
+        payload = f.payloads.popleft()
+        f.ids[payload.key] = object_id
+        f.parts.append({"key": payload.key, "entity": payload.entity, "id": object_id, "sync_token": edit_sequence})
+        f.current, f.request, f.edit_sequence, f.tries = None, None, None, 0
+        if not f.payloads:
+            self._synced(f)
 
     def take_response(self, response: str) -> None:
         f = self.inflight
-        if f is None or f.current is None:
+        if f is None or f.current is None or f.request is None:
             raise ValueError("an answer without a request")
         outcomes = parse(response)
         answer: Outcome | None = outcomes[0] if outcomes else None
         if answer is None:
             raise ValueError("an answer without a response for the request")
+        if f.phase == "lookup":
+            if answer.code == 1:  # not in Desktop: this part and the ones after it are added
+                f.lookup = False
+                return
+            if not answer.ok:
+                self._fail(f, f"desktop_{answer.code}", answer.message, answer.hint, answer.kind)
+                return
+            hit = next((ret for ret in answer.rets if _matches(f.request, ret)), None)
+            if hit is None:
+                f.lookup = False
+                return
+            self.found += 1
+            self._part_done(f, hit.findtext("TxnID") or hit.findtext("ListID") or "", hit.findtext("EditSequence")
+                            or "")
+            return
+        if f.phase == "reread":
+            if not answer.ok or not answer.rets:
+                self._fail(f, f"desktop_{answer.code}", answer.message, answer.hint, answer.kind)
+                return
+            f.edit_sequence = answer.rets[0].findtext("EditSequence") or ""
+            f.phase = "mod"
+            return
         if not answer.ok:
+            if answer.kind == "stale_edit_sequence" and f.phase == "mod" and f.tries < REAPPLY_MAX:
+                f.tries += 1
+                f.phase = "reread"  # read the object again, then apply the change again
+                return
             self._fail(f, f"desktop_{answer.code}", answer.message, answer.hint, answer.kind)
             return
         ids = answer.ids()
         object_id = ids.get("TxnID") or ids.get("ListID")
         if not object_id:
             raise ValueError(f"{answer.name} gave no ListID or TxnID")
-        payload = f.payloads.popleft()
-        f.ids[payload.key] = object_id
-        f.parts.append({"key": payload.key, "entity": payload.entity, "id": object_id,
-                        "sync_token": ids.get("EditSequence", "")})
-        f.current = None
-        if not f.payloads:
-            self._record({"type": f.type, "ref": f.ref, "status": "synced", "qbo": f.parts, "error": None})
-            self.inflight = None
-            self.done += 1
+        self.sent += 1
+        self._part_done(f, object_id, ids.get("EditSequence", ""))
 
     def percent(self) -> int:
         if self.inflight is None and not self.queue:
@@ -174,6 +314,39 @@ class SendDocuments:
         return min(99, int(100 * self.done / max(1, self.total)))
 
     def close(self) -> str:
-        sent = self.done - len(self.failed)
-        note = f"; {len(self.lost)} waiting for a lookup (answer lost)" if self.lost else ""
-        return f"{sent} sent, {len(self.failed)} failed, {len(self.queue) + (self.inflight is not None)} left{note}"
+        ok = self.done - len(self.failed)
+        found = f" ({self.found} found by a lookup after a lost answer)" if self.found else ""
+        return (f"{ok} sent{found}, {len(self.failed)} failed, "
+                f"{len(self.queue) + (self.inflight is not None)} left")
+
+
+Ready = Callable[[Cache], Iterable[tuple[str, str]]]
+"""The documents the gates let through (the CLI's: qbtui.sync's gates), in sending order."""
+
+
+def _pending(cache: Cache) -> list[tuple[str, str]]:
+    rank = {t: i for i, t in enumerate(TYPE_ORDER)}
+    return sorted(cache.keys_by_status(["pending"]), key=lambda k: rank.get(k[0], len(rank)))
+
+
+def queued(cache: Cache, ready: Ready | None = None) -> list[tuple[str, str]]:
+    """What the next session sends: the lost documents first (looked up), then those the gates let through, then
+    those Desktop could not save (3170/3180)."""
+    rank = {t: i for i, t in enumerate(TYPE_ORDER)}
+    lost = [(link["type"], link["ref"]) for link in cache.links(["sending"])]
+    retry = [(link["type"], link["ref"]) for link in cache.links(["failed"])
+             if ((link.get("error") or {}).get("detail")) in RETRY_KINDS]
+    keys = [*lost, *(ready or _pending)(cache), *retry]
+    return sorted(dict.fromkeys(keys), key=lambda k: rank.get(k[0], len(rank)))
+
+
+def session_work(cache: Cache, ready: Ready | None = None) -> Any:
+    """The default work of a session: the company's lists while the profile is not mapped (nothing sent); then the
+    queued documents; None when there is nothing to do."""
+    from qbtui.desktop.service import PullLists
+
+    mapping = (cache.settings() or {}).get("mapping") or {}
+    if not mapping:
+        return PullLists(cache)
+    keys = queued(cache, ready)
+    return SendDocuments(cache, keys) if keys else None

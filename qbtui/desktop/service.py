@@ -125,12 +125,12 @@ class PullLists:
 
 
 def default_work(cache: Cache) -> Work | None:
-    """The work of a session: the lists while the profile is not mapped; else nothing yet (queued documents are
-    sent by a later version: docs/desktop.md#what-is-left)."""
-    mapping = (cache.settings() or {}).get("mapping") or {}
-    if not mapping:
-        return PullLists(cache)
-    return None
+    """The work of a session: the lists while the profile is not mapped; then the queued documents
+    (qbtui.desktop.send.session_work, without the gates: ``qbtui desktop serve`` gives them)."""
+    from qbtui.desktop.send import session_work
+
+    work: Work | None = session_work(cache)
+    return work
 
 
 # --- sessions ---------------------------------------------------------------------------------------------

@@ -14,8 +14,9 @@ import pytest
 
 from qbtui.cache import Cache
 from qbtui.desktop.qbxml import LISTS
-from qbtui.desktop.send import SendDocuments
+from qbtui.desktop.send import SendDocuments, session_work
 from qbtui.desktop.service import DesktopService
+from qbtui.desktop.simulator import Company
 from tests.desktop import samples
 from tests.desktop.schema import problems
 from tests.desktop.webconnector import PASSWORD, WebConnector, desktop_profile
@@ -127,21 +128,61 @@ async def test_the_intent_is_in_the_profile_before_the_request_leaves(profile):
         await wc.call("closeConnection", ticket=ticket)
 
 
-async def test_an_answer_lost_never_sends_the_document_twice(profile):
-    desktop = Desktop()
+def simulated(profile) -> Company:
+    """The simulated company file (qbtui.desktop.simulator) with the accounts the profile is mapped to."""
+    company = Company.new("empty")
+    for list_id, name in samples.ACCOUNTS.values():
+        company.put_list("accounts", "Account", name, list_id, AccountType="Expense")
+    for name in ("Net 30", "Net 15"):
+        company.put_list("terms", "StandardTerms", name)
+    return company
+
+
+async def test_an_answer_lost_is_looked_up_never_sent_twice(profile):
+    company = simulated(profile)
     clock = [0.0]
     svc = DesktopService(profile, username="qbtui", open_work=sending, clock=lambda: clock[0], idle_timeout=60)
     async with WebConnector(svc) as wc:
-        _, sets = await session(wc, desktop, stop_after=2)  # the product's request went, its answer was lost
-        desktop.answer(sets[-1])  # ... QuickBooks did add it
+        _, sets = await session(wc, company, stop_after=2)  # the product's request went, its answer was lost
+        company.answer(sets[-1])  # ... QuickBooks did add it
+        assert links(profile)[("product", "MUG-01")]["status"] == "sending"
         clock[0] += 120  # the Web Connector was killed; its session is given up at the next run
-        message, _ = await session(wc, desktop)
-    names = [a.tag for a in desktop.added]
-    assert names.count("ItemNonInventoryAdd") == 1 and names.count("CustomerAdd") == 1
-    assert "1 waiting for a lookup" in message
+        message, sets = await session(wc, company)
+    assert "found by a lookup" in message
+    assert "<ItemQueryRq" in sets[0] and "<FullName>Stoneware mug</FullName>" in sets[0]  # looked up by Name first
+    assert company.summary() == {"Customer": 1, "Invoice": 1, "ItemNonInventory": 1, "JournalEntry": 1,
+                                 "ReceivePayment": 1}  # each once
     got = links(profile)
-    assert got[("product", "MUG-01")]["status"] == "sending"  # not sent again until looked up
-    assert got[("sale_invoice", "SO-1001")]["status"] == "synced"
+    assert all(link["status"] == "synced" for link in got.values())
+    item = next(o for o in company.lists("items"))
+    assert got[("product", "MUG-01")]["qbo"][0]["id"] == item["ListID"]  # linked to the one Desktop made
+
+
+async def test_a_lost_transaction_is_found_by_refnumber_date_and_memo(profile):
+    company = simulated(profile)
+    clock = [0.0]
+    svc = DesktopService(profile, username="qbtui", open_work=sending, clock=lambda: clock[0], idle_timeout=60)
+    async with WebConnector(svc) as wc:
+        _, sets = await session(wc, company, stop_after=3)  # the invoice's answer lost
+        assert "<InvoiceAdd>" in sets[-1]
+        company.answer(sets[-1])
+        clock[0] += 120
+        message, sets = await session(wc, company)
+    assert "<InvoiceQueryRq" in sets[0] and "<RefNumber>SO-1001</RefNumber>" in sets[0]
+    assert len(company.txns("Invoice")) == 1 and company.count("Invoice", "SO-1001") == 1
+    assert links(profile)[("sale_invoice", "SO-1001")]["status"] == "synced"
+
+
+async def test_a_lost_answer_of_a_set_never_run_is_sent_after_the_lookup(profile):
+    company = simulated(profile)
+    clock = [0.0]
+    svc = DesktopService(profile, username="qbtui", open_work=sending, clock=lambda: clock[0], idle_timeout=60)
+    async with WebConnector(svc) as wc:
+        await session(wc, company, stop_after=3)  # killed before QuickBooks ran the invoice
+        clock[0] += 120
+        message, sets = await session(wc, company)
+    assert "<InvoiceQueryRq" in sets[0] and "<InvoiceAdd>" in sets[1]  # not found: added
+    assert len(company.txns("Invoice")) == 1
 
 
 async def test_a_status_code_becomes_the_documents_error_with_its_hint(profile):
@@ -156,3 +197,37 @@ async def test_a_status_code_becomes_the_documents_error_with_its_hint(profile):
     assert "already used" in link["error"]["hint"] and link["error"]["detail"] == "name_in_use"
     with Cache.open(profile, writer=False) as cache:
         assert cache.status_of("customer", "C-100") == "failed"
+
+
+async def test_cannot_save_is_sent_again_next_session(profile):
+    company = simulated(profile)
+    async with WebConnector(DesktopService(profile, username="qbtui", open_work=session_work)) as wc:
+        ticket, _ = await wc.call("authenticate", strUserName="qbtui", strPassword=PASSWORD)
+        request = await wc.call("sendRequestXML", ticket=ticket, qbXMLCountry="US", qbXMLMajorVers=13,
+                                qbXMLMinorVers=0)
+        company.refuse_next = 3170  # another user is editing: QuickBooks cannot save
+        await wc.call("receiveResponseXML", ticket=ticket, response=company.answer(request))
+        link = links(profile)[("customer", "C-100")]
+        assert link["status"] == "failed" and link["error"]["code"] == "desktop_3170"
+        assert "next session" in link["error"]["hint"]
+        await wc.call("closeConnection", ticket=ticket)
+        message, _ = await session(wc, company)  # the next scheduled run sends it again
+    assert message.startswith("5 sent")
+    assert company.summary()["Customer"] == 1 and links(profile)[("customer", "C-100")]["status"] == "synced"
+
+
+async def test_an_edit_sequence_out_of_date_is_read_again_and_applied_again(profile):
+    company = simulated(profile)
+    async with WebConnector(DesktopService(profile, username="qbtui", open_work=session_work)) as wc:
+        await session(wc, company)
+        invoice = company.txns("Invoice")[0]
+        invoice["EditSequence"] = "1764550000"  # someone changed it in QuickBooks since
+        with Cache.open(profile, writer=True) as cache:
+            changed = {**samples.DOCS["sale_invoice"], "notes": "deliver to the back door"}
+            cache.upsert_documents([changed])
+            assert cache.status_of("sale_invoice", "SO-1001") == "pending"
+        message, sets = await session(wc, company)
+    assert "<InvoiceModRq" in sets[0] and "<InvoiceQueryRq" in sets[1] and "<InvoiceModRq" in sets[2]
+    assert "<EditSequence>1764550000</EditSequence>" in sets[2]
+    assert len(company.txns("Invoice")) == 1 and message.startswith("1 sent")
+    assert links(profile)[("sale_invoice", "SO-1001")]["qbo"][0]["sync_token"] == invoice["EditSequence"]
