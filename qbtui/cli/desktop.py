@@ -1,13 +1,18 @@
 """``qbtui desktop``: QuickBooks Desktop through the QuickBooks Web Connector (docs/desktop.md).
 
 ``qbtui desktop qwc --url URL`` prints the .qwc file to add to the Web Connector; ``qbtui desktop serve`` runs the
-Web Connector's SOAP service at ``/qbwc``. A profile becomes a Desktop profile with ``qbtui connect --desktop``."""
+Web Connector's SOAP service at ``/qbwc``; ``qbtui desktop simulate --url URL`` plays the Web Connector against it
+with a simulated company file. A profile becomes a Desktop profile with ``qbtui connect --desktop``."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+from typing import Any
+
 import click
 
-from qbtui.cli.common import Profile, fail, user_errors
+from qbtui.cli.common import Profile, fail, print_json, user_errors
 
 DEFAULT_PORT = 8766
 
@@ -52,19 +57,22 @@ def qwc_command(profile: Profile, url: str, every_min: int | None) -> None:
 @click.option("--keyfile", type=click.Path(exists=True, dir_okay=False), default=None, help="TLS private key (PEM).")
 @click.option("--company-file", default="", help="The company file the Web Connector opens (default: the one open "
                                                   "in QuickBooks).")
+@click.option("--idle-timeout", type=click.FloatRange(min=1), default=None, metavar="SECONDS",
+              help="Give up a session the Web Connector stopped calling after this long (default: 900).")
 @click.pass_obj
 @user_errors
 def serve_command(profile: Profile, host: str, port: int, certfile: str | None, keyfile: str | None,
-                  company_file: str) -> None:
+                  company_file: str, idle_timeout: float | None) -> None:
     """Serve the QuickBooks Web Connector's SOAP service at /qbwc (its WSDL at /qbwc?wsdl) until stopped."""
     import uvicorn
 
-    from qbtui.desktop.service import DesktopService, create_app
+    from qbtui.desktop.service import IDLE_TIMEOUT, DesktopService, create_app
 
     if bool(certfile) != bool(keyfile):
         fail("--certfile and --keyfile go together")
     settings = _desktop_settings(profile)
-    service = DesktopService(profile.path, username=str(settings["desktop_username"]), company_file=company_file)
+    service = DesktopService(profile.path, username=str(settings["desktop_username"]), company_file=company_file,
+                             open_work=session_work, idle_timeout=idle_timeout or IDLE_TIMEOUT)
     scheme = "https" if certfile else "http"
     click.echo(f"serving the Web Connector's service at {scheme}://{host}:{port}/qbwc (Ctrl+C stops)", err=True)
     if not certfile and host not in ("127.0.0.1", "localhost"):
@@ -72,6 +80,91 @@ def serve_command(profile: Profile, host: str, port: int, certfile: str | None, 
                    "or give --certfile and --keyfile", err=True)
     uvicorn.Server(uvicorn.Config(create_app(service), host=host, port=port, log_level="warning", access_log=False,
                                   lifespan="on", ssl_certfile=certfile, ssl_keyfile=keyfile)).run()
+
+
+def ready(cache: Any) -> list[tuple[str, str]]:
+    """The pending documents the gates let through (qbtui.sync's gates, as ``qbtui sync`` runs them), in order."""
+    from qbtui.sync.plan import gate_statuses
+
+    return [key for key, (status, _) in gate_statuses(cache).items() if status == "pending"]
+
+
+def session_work(cache: Any) -> Any:
+    """A session's work: the lists while the profile is not mapped, then the queued documents after the gates."""
+    from qbtui.desktop.send import session_work as work
+
+    return work(cache, ready)
+
+
+def company_path(profile: Profile) -> Path:
+    return profile.path / "simulated-company.json"
+
+
+@desktop.command("simulate")
+@click.option("--url", required=True, help="The service's address, as in the .qwc file (qbtui desktop serve's /qbwc).")
+@click.option("--company", type=click.Choice(["empty", "demo"]), default="empty", show_default=True,
+              help="The simulated company file to start with when none exists yet (demo: a chart of accounts "
+                   "`qbtui map --auto` maps, terms).")
+@click.option("--file", "file_", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where the simulated company file is kept between runs (default: the profile's "
+                   "simulated-company.json).")
+@click.option("--faults", is_flag=True, help="Drop answers, report QuickBooks failures, refuse saves (3170) and die "
+                                             "mid-session at random.")
+@click.option("--seed", type=int, default=None, help="With --faults: the random seed (the same faults again).")
+@click.option("--sessions", type=click.IntRange(min=1), default=50, show_default=True,
+              help="At most this many scheduled runs (it stops earlier when the service has nothing to do).")
+@click.option("--password-env", metavar="VAR", default=None,
+              help="Read the Web Connector's password from this variable (default: the profile's own).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@click.pass_obj
+@user_errors
+def simulate_command(profile: Profile, url: str, company: str, file_: Path | None, faults: bool, seed: int | None,
+                     sessions: int, password_env: str | None, as_json: bool) -> None:
+    """Play the QuickBooks Web Connector against the service at URL with a simulated QuickBooks Desktop company file
+    (docs/desktop.md#the-simulator): scheduled runs until the service has nothing left to do."""
+    from qbtui.desktop import profile as desktop_profile
+    from qbtui.desktop.simulator import Company, Faults, WebConnector, http_post
+
+    settings = _desktop_settings(profile)
+    if password_env is not None:
+        password = os.environ.get(password_env)
+        if not password:
+            fail(f"the variable {password_env} is not set")
+    else:
+        try:
+            password = desktop_profile.password_path(profile.path).read_text()
+        except FileNotFoundError:
+            fail("the profile has no Web Connector password: run `qbtui connect --desktop --password-env VAR`")
+    path = file_ or company_path(profile)
+    book = Company.open(path, company)
+    post, close = http_post(url)
+
+    def said(report: Any) -> None:
+        if not as_json:
+            click.echo(f"session: {report.status}, {report.request_sets} request sets"
+                       + (f": {report.message}" if report.message else "")
+                       + "".join(f"\n  error: {e}" for e in report.errors), err=True)
+
+    wc = WebConnector(post, book, username=str(settings["desktop_username"]), password=password,
+                      faults=Faults.standard(seed) if faults else None)
+    try:
+        reports = wc.run(sessions, on_session=said)
+    except OSError as exc:
+        fail(f"could not reach the service at {url}: {exc}")
+    finally:
+        close()
+        book.save()
+    if reports and reports[-1].status == "nvu":
+        fail("the service refused the Web Connector's user name or password", 1)
+    data = {"sessions": [{"status": r.status, "request_sets": r.request_sets, "message": r.message,
+                          "errors": r.errors} for r in reports],
+            "company": book.summary(), "file": str(path)}
+    if as_json:
+        print_json(data)
+        return
+    objects = ", ".join(f"{n} {kind}" for kind, n in data["company"].items()) or "nothing"
+    click.echo(f"{len(reports)} sessions, {sum(r.request_sets for r in reports)} request sets; the company file "
+               f"({path}) holds: {objects}")
 
 
 COMMANDS = [desktop]

@@ -99,7 +99,13 @@ def import_command(profile: Profile, files: tuple[Path, ...], doc_type: str | No
 
 def connection_summary(cache: Cache) -> dict[str, Any]:
     company = cache.reference("company_info") or {}
+    if cache.get_setting("backend") == "desktop":  # QuickBooks Desktop through the Web Connector (docs/desktop.md)
+        last = cache.get_setting("desktop_last_session") or {}
+        return {"connected": True, "system": "QuickBooks Desktop", "environment": "desktop", "realm_id": None,
+                "company": last.get("company_file") or None, "country": "US", "region": "us", "home_currency": None,
+                "web_connector_last_called": last.get("ended"), "last_session": last or None}
     return {
+        "system": "QuickBooks Online",
         "connected": bool(cache.get_setting("realm_id")),
         "environment": cache.get_setting("environment"),
         "realm_id": cache.get_setting("realm_id"),
@@ -136,9 +142,18 @@ def status_command(profile: Profile, as_json: bool) -> None:
         print_json(data)
         return
     conn = data["connection"]
-    click.echo(safe_text(f"profile {profile.name}: " + (f"connected to {conn['company'] or conn['realm_id']} "
-                                                        f"({conn['environment']})" if conn["connected"] else "not connected")))
-    if conn["region"]:
+    if conn["system"] == "QuickBooks Desktop":
+        last = conn["last_session"] or {}
+        pending = sum(row.get("pending", 0) for row in data["documents"].values())
+        click.echo(safe_text(f"profile {profile.name}: QuickBooks Desktop through the Web Connector; " + (
+            f"it last called {conn['web_connector_last_called']} ({last.get('message') or 'no message'})"
+            if conn["web_connector_last_called"] else "the Web Connector has not called yet")
+            + f"; {pending} queued for its next session"))
+    else:
+        click.echo(safe_text(f"profile {profile.name}: " + (f"connected to {conn['company'] or conn['realm_id']} "
+                                                            f"({conn['environment']})" if conn["connected"]
+                                                            else "not connected")))
+    if conn["region"] and conn["system"] != "QuickBooks Desktop":
         click.echo(f"region {conn['region']}, home currency {conn['home_currency'] or '?'}"
                    + (" (QuickBooks computes sales tax and VAT/GST itself: qbtui sync compares its totals with ours)"
                       if conn["region"] != "us" else ""))

@@ -346,7 +346,7 @@ def session_work(cache: Cache, ready: Ready | None = None) -> Any:
     from qbtui.desktop.service import PullLists
 
     mapping = (cache.settings() or {}).get("mapping") or {}
-    if not mapping:
-        return PullLists(cache)
+    if not mapping:  # the lists once; then nothing until `qbtui map --auto` has mapped the roles
+        return None if cache.reference("accounts") else PullLists(cache)
     keys = queued(cache, ready)
     return SendDocuments(cache, keys) if keys else None

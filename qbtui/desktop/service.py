@@ -65,13 +65,36 @@ LIST_QUERIES: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Desktop's AccountType (the qbXML OSR's enumeration) -> QBO's, so that the mapping roles (qbtui.ledger.roles) and
+#: ``qbtui map --auto`` read Desktop's accounts as they read QBO's (docs/desktop.md#mapping-from-desktops-accounts)
+ACCOUNT_TYPES: dict[str, str] = {
+    "AccountsPayable": "Accounts Payable", "AccountsReceivable": "Accounts Receivable", "Bank": "Bank",
+    "CostOfGoodsSold": "Cost of Goods Sold", "CreditCard": "Credit Card", "Equity": "Equity", "Expense": "Expense",
+    "FixedAsset": "Fixed Asset", "Income": "Income", "LongTermLiability": "Long Term Liability",
+    "NonPosting": "Non-Posting", "OtherAsset": "Other Asset", "OtherCurrentAsset": "Other Current Asset",
+    "OtherCurrentLiability": "Other Current Liability", "OtherExpense": "Other Expense", "OtherIncome": "Other Income",
+}
+#: Desktop's SpecialAccountType (the accounts QuickBooks itself keeps) -> QBO's AccountSubType where a role asks one
+SPECIAL_ACCOUNTS: dict[str, str] = {
+    "InventoryAssets": "Inventory", "UndepositedFunds": "UndepositedFunds",
+    "OpeningBalanceEquity": "OpeningBalanceEquity", "ExchangeGainLoss": "ExchangeGainOrLoss",
+}
+
+
 def _row(ret: ET.Element) -> dict[str, Any]:
     """A Desktop list element as a reference row in QBO's shape where one exists (Id, Name), Desktop's fields kept."""
     row: dict[str, Any] = {"Id": ret.findtext("ListID") or "", "Name": ret.findtext("FullName") or
                            ret.findtext("Name") or "", "EditSequence": ret.findtext("EditSequence") or ""}
     row["Active"] = (ret.findtext("IsActive") or "true") == "true"
     if ret.tag == "AccountRet":
-        row["AccountType"] = ret.findtext("AccountType") or ""
+        desktop_type = ret.findtext("AccountType") or ""
+        row["AccountType"] = ACCOUNT_TYPES.get(desktop_type, desktop_type)
+        row["DesktopAccountType"] = desktop_type
+        special = ret.findtext("SpecialAccountType")
+        if special:
+            row["SpecialAccountType"] = special
+            if special in SPECIAL_ACCOUNTS:
+                row["AccountSubType"] = SPECIAL_ACCOUNTS[special]
     elif ret.tag.startswith("Item"):
         row["Type"] = ret.tag[len("Item"):-len("Ret")]
     elif ret.tag in ("CustomerRet", "VendorRet"):
@@ -145,6 +168,7 @@ class Session:
     version: tuple[int, int] | None = None
     last_error: str = ""
     calls: int = 0
+    company_file: str = ""
 
 
 class DesktopService:
@@ -178,7 +202,7 @@ class DesktopService:
             message = session.work.close() if summary is None else summary
             session.cache.set_setting("desktop_last_session", {
                 "ended": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "calls": session.calls, "message": message,
-                "error": session.last_error or None})
+                "error": session.last_error or None, "company_file": session.company_file or None})
         finally:
             session.cache.close()
             if self.session is session:
@@ -239,6 +263,8 @@ class DesktopService:
         if qbXMLCountry and qbXMLCountry.upper() != "US":
             s.last_error = f"qbtui sends to the US editions of QuickBooks Desktop; this one is {qbXMLCountry}"
             return ""
+        if strCompanyFileName:
+            s.company_file = strCompanyFileName
         if s.version is None:
             try:
                 s.version = negotiate(int(qbXMLMajorVers or 0), int(qbXMLMinorVers or 0))

@@ -474,10 +474,13 @@ def http_post(url: str, timeout: float = 120.0) -> tuple[Post, Callable[[], None
     client = httpx2.Client(timeout=timeout)
 
     def post(method: str, body: bytes) -> bytes:
-        r = client.post(url, content=body, headers={"Content-Type": "text/xml; charset=utf-8",
-                                                    "SOAPAction": f'"{soap.TNS}{method}"'})
+        try:
+            r = client.post(url, content=body, headers={"Content-Type": "text/xml; charset=utf-8",
+                                                        "SOAPAction": f'"{soap.TNS}{method}"'})
+        except httpx2.HTTPError as exc:
+            raise ConnectionError(f"{type(exc).__name__}: {exc}") from None
         if r.status_code != 200:
-            raise RuntimeError(f"the service answered {method} with HTTP {r.status_code}")
+            raise ConnectionError(f"the service answered {method} with HTTP {r.status_code}")
         return r.content
 
     return post, client.close

@@ -88,8 +88,10 @@ async def test_the_first_session_pulls_the_lists_and_sends_nothing(profile):
     assert writer_free(profile)
     with Cache.open(profile, writer=False) as cache:
         accounts = cache.reference("accounts")
-        assert [(a["Id"], a["Name"], a["AccountType"]) for a in accounts] == [
-            ("80000010-1764547200", "Inventory Asset", "OtherCurrentAsset"), ("80000011-1764547200", "Sales", "Income")]
+        # Desktop's AccountType read as QBO's (the mapping roles know those), Desktop's own kept beside it
+        assert [(a["Id"], a["Name"], a["AccountType"], a["DesktopAccountType"]) for a in accounts] == [
+            ("80000010-1764547200", "Inventory Asset", "Other Current Asset", "OtherCurrentAsset"),
+            ("80000011-1764547200", "Sales", "Income", "Income")]
         assert cache.reference("items") == [] and cache.reference("vendors") == []
         assert [t["Name"] for t in cache.reference("tax_codes")] == ["Tax", "Non"]
         assert cache.get_setting("desktop_last_session")["error"] is None
