@@ -97,6 +97,32 @@ def _removals(cache: Cache, types: set[str] | None, refs: set[str] | None,
                if p.status == "ready" for pl in p.payloads if pl.operation in ("void", "delete"))
 
 
+def _desktop_queue(profile: Profile, *, as_json: bool, events: bool) -> bool:
+    """On a QuickBooks Desktop profile nothing is sent from here: the documents wait for the Web Connector's next
+    session (docs/desktop.md#exactly-once). Says what is queued; False on any other profile."""
+    with profile.open(writer=False) as cache:
+        if cache.get_setting("backend") != "desktop":
+            return False
+        from qbtui.cli.desktop import ready
+        from qbtui.desktop.send import queued
+
+        keys = queued(cache, ready)
+        last = (cache.get_setting("desktop_last_session") or {}).get("ended")
+    data = {"backend": "desktop", "queued": len(keys), "web_connector_last_called": last}
+    message = (f"{len(keys)} document{'s' if len(keys) != 1 else ''} queued for the Web Connector's next session "
+               + (f"(it last called {last})" if last else "(it has not called yet: add the .qwc file, "
+                  "`qbtui desktop qwc`)"))
+    if events:
+        printer = EventPrinter(events)
+        printer({"event": "done", "exit_code": 0, "message": message, **data})
+        printer.close()
+    elif as_json:
+        print_json(data)
+    else:
+        click.echo(message)
+    return True
+
+
 @click.command("sync")
 @click.option("--type", "types", multiple=True, type=click.Choice(DOCUMENT_TYPES), help="Only this type (repeatable).")
 @click.option("--ref", "refs", multiple=True, help="Only this reference (repeatable).")
@@ -134,6 +160,8 @@ def sync_command(profile: Profile, types: tuple[str, ...], refs: tuple[str, ...]
                 click.echo(f"  resolve with `qbtui discrepancies resolve {c['type']} {c['ref']} --push | --accept | "
                            "--resend | --dismiss NOTE`")
         raise SystemExit(1 if any(p.status == "blocked" for p in planned) or conflicts else 0)
+    if _desktop_queue(profile, as_json=as_json, events=events):
+        return
     if scheduled:
         scheduled_sync(profile, as_json=as_json, events=events)
     with profile.open(writer=True, command="qbtui sync") as cache:

@@ -1,5 +1,5 @@
 """Sending documents through a Web Connector session: intent recorded before a request set goes out, QuickBooks'
-answers recorded as outcomes (docs/desktop.md#exactly-once-the-design-for-the-next-session).
+answers recorded as outcomes (docs/desktop.md#exactly-once).
 
 A :class:`SendDocuments` is a session's :class:`~qbtui.desktop.service.Work`: one request set per part of a
 document (``stopOnError``), the parts of one document in the ledger's order, a part naming another's TxnID after it
@@ -29,6 +29,7 @@ from typing import Any
 from qbtui.cache import Cache
 from qbtui.desktop.qbxml import QBXML_VERSION, Request, Untranslatable, request_set, to_mod, translate, xml_text
 from qbtui.desktop.responses import Outcome, parse
+from qbtui.desktop.service import PullLists
 from qbtui.ledger.build import build
 from qbtui.ledger.context import Ledger, Prefs
 from qbtui.ledger.kinds import PRIMARY_ENTITY, TYPE_ORDER
@@ -343,8 +344,6 @@ def queued(cache: Cache, ready: Ready | None = None) -> list[tuple[str, str]]:
 def session_work(cache: Cache, ready: Ready | None = None) -> Any:
     """The default work of a session: the company's lists while the profile is not mapped (nothing sent); then the
     queued documents; None when there is nothing to do."""
-    from qbtui.desktop.service import PullLists
-
     mapping = (cache.settings() or {}).get("mapping") or {}
     if not mapping:  # the lists once; then nothing until `qbtui map --auto` has mapped the roles
         return None if cache.reference("accounts") else PullLists(cache)

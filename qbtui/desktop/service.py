@@ -148,12 +148,12 @@ class PullLists:
 
 
 def default_work(cache: Cache) -> Work | None:
-    """The work of a session: the lists while the profile is not mapped; then the queued documents
-    (qbtui.desktop.send.session_work, without the gates: ``qbtui desktop serve`` gives them)."""
-    from qbtui.desktop.send import session_work
-
-    work: Work | None = session_work(cache)
-    return work
+    """The protocol's own work: the lists while the profile is not mapped (once). Sending documents is
+    qbtui.desktop.send.session_work, which ``qbtui desktop serve`` gives as ``open_work`` (with the gates)."""
+    mapping = (cache.settings() or {}).get("mapping") or {}
+    if not mapping and not cache.reference("accounts"):
+        return PullLists(cache)
+    return None
 
 
 # --- sessions ---------------------------------------------------------------------------------------------

@@ -80,6 +80,12 @@ def test_the_demo_into_a_simulated_company_each_document_once(served):
     conn = json.loads(status.stdout)["connection"]
     assert conn["system"] == "QuickBooks Desktop" and conn["web_connector_last_called"]
 
+    queue = cli(data, "--profile", "shop", "sync", "--json")  # sends nothing itself: queues for the next session
+    assert queue.exit_code == 0, queue.output
+    assert json.loads(queue.stdout)["queued"] >= 40 and json.loads(queue.stdout)["backend"] == "desktop"
+    human = cli(data, "--profile", "shop", "status")
+    assert "QuickBooks Desktop" in human.output and "it last called" in human.output
+
     # the next runs: every document the gates let through
     second = cli(data, "--profile", "shop", "desktop", "simulate", "--url", url, "--json")
     assert second.exit_code == 0, second.output
