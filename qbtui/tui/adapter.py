@@ -39,7 +39,9 @@ def discrepancies(cache: Cache) -> list[dict]:
     """Documents whose QBO copy changed, vanished or has another total after sync.
 
     Source: the reference kind ``discrepancies`` written by ``qbtui pull`` (a list of
-    {"type", "ref", "kind": "changed"|"deleted"|"total", "message", "differences": [..]}).
+    {"type", "ref", "kind": "changed"|"deleted"|"total", "message", "differences": [..]}), and the
+    ``tax_difference`` ones a sync records after a create (qbtui.sync.taxcheck: QBO's TotalAmt or TotalTax and ours,
+    both figures in ``differences`` and in the message).
     """
     items = cache.reference("discrepancies", []) or []
     out = []
@@ -52,7 +54,8 @@ def discrepancies(cache: Cache) -> list[dict]:
             f"{d.get('field')}: ours {d.get('ours')!s}, QBO {d.get('qbo')!s}" for d in diffs if isinstance(d, dict))
         out.append({"type": item["type"], "ref": item["ref"], "kind": kind,
                     "message": msg or {"deleted": "deleted in QuickBooks", "changed": "changed in QuickBooks",
-                                       "total": "QuickBooks total differs"}.get(kind, kind),
+                                       "total": "QuickBooks total differs",
+                                       "tax_difference": "QuickBooks' tax or total differs from ours"}.get(kind, kind),
                     "hint": item.get("hint") or "pull, then re-sync or accept the QBO copy",
                     "differences": diffs})
     return out
