@@ -32,6 +32,7 @@ from qbtui.sandbox import SandboxConfig, create_app
 from qbtui.sandbox.fixtures import _raw
 from qbtui.settings import Settings
 from qbtui.sync.plan import cache_resolver, snapshot
+from qbtui.tui.adapter import discrepancies
 from tests.support import documents as d
 
 D = Decimal
@@ -267,6 +268,9 @@ def test_a_difference_with_qbo_is_a_tax_difference(make_profile):
     diffs = {x["field"]: (x["ours"], x["qbo"]) for x in found[0]["differences"]}
     assert diffs == {"TotalAmt": ("12.00", "11.75"), "TotalTax": ("2.00", "1.75")}  # 10.00 x 17.5 % = 1.75
     assert "ours 12.00, QBO 11.75" in found[0]["message"]
+    with p.cache() as cache:  # the Discrepancies tab's rows
+        [row] = [r for r in discrepancies(cache) if r["kind"] == "tax_difference"]
+    assert row["ref"] == "SO-D" and "ours 12.00, QBO 11.75" in row["message"] and "ours 2.00, QBO 1.75" in row["message"]
 
 
 
