@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any, Literal, NotRequired, Required, TypedDict
 
-LinkStatus = Literal["synced", "failed", "voided", "sending", "conflict"]
-"""A link's own status (``None`` before anything was sent); the seven words a document shows (pending,
-synced, failed, conflict, blocked, skipped, voided) are derived from it by :func:`qbtui.cache.status.document_status`."""
+LinkStatus = Literal["synced", "failed", "voided", "sending", "conflict", "summarized"]
+"""A link's own status (``None`` before anything was sent); the eight words a document shows (pending,
+synced, summarized, failed, conflict, blocked, skipped, voided) are derived from it by :func:`qbtui.cache.status.document_status`."""
 
 
 class ErrorRecord(TypedDict):
@@ -64,6 +64,15 @@ class Link(TypedDict):
     replaced: NotRequired[list[dict[str, Any]]]  # QBO objects it had before it was re-sent (deleted in QuickBooks)
 
 
+class SummaryRef(TypedDict):
+    """The summary a ``summarized`` document is in (qbtui.ledger.summaries): its reference (the summary key's
+    ``ref``), the QBO entity and Id it became."""
+
+    ref: str
+    entity: str
+    id: str
+
+
 class Outcome(TypedDict, total=False):
     """What one attempt changes on a link (``Cache.record_outcomes``): fields not given keep their value."""
 
@@ -75,6 +84,7 @@ class Outcome(TypedDict, total=False):
     error: ErrorRecord | None
     run: str | None
     replaced: list[dict[str, Any]]
+    summary: SummaryRef | None
 
 
 class RunObject(TypedDict):

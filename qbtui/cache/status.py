@@ -3,6 +3,8 @@ and the dashboard (``tui.model``). Pure and cheap: it runs once per row at load 
 
 - ``synced``: the link says synced and the document has not changed since (same revision);
   a synced document changed since is ``pending`` again (``changed`` in ``Cache.status_info``);
+- ``summarized``: posted in a summary of its sales channel's period (qbtui.ledger.summaries): the link names the
+  summary (its reference and QBO Id); changed since, it is ``pending`` again (a correction posts the change);
 - ``voided``: voided in QBO;
 - ``skipped``: voided in the inventory system before it was ever sent (nothing to void in QBO);
 - ``failed``: the last attempt failed;
@@ -21,6 +23,8 @@ def document_status(link_status: str | None, synced_rev: int | None, ever_synced
     ``voided``: the document says ``voided: true``."""
     if link_status == "synced":
         return "synced" if rev is None or synced_rev == rev else "pending"
+    if link_status == "summarized":
+        return "summarized" if rev is None or synced_rev == rev else "pending"
     if link_status == "voided":
         return "voided"
     if voided and rev is not None and not ever_synced:

@@ -37,11 +37,11 @@ MARK_NAME = "outcomes.mark"
 CHECKED_NAME = "documents.checked"
 _MARK_WIDTH = 20
 
-STATUSES: tuple[str, ...] = ("pending", "blocked", "failed", "conflict", "skipped", "synced", "voided")
+STATUSES: tuple[str, ...] = ("pending", "blocked", "failed", "conflict", "skipped", "synced", "summarized", "voided")
 #: ``conflict``: an update held back because QuickBooks' copy changed since qbtui last wrote or accepted it
-LINK_STATUSES = frozenset({"synced", "failed", "voided", "sending", "conflict"})
+LINK_STATUSES = frozenset({"synced", "failed", "voided", "sending", "conflict", "summarized"})
 #: ``replaced``: the QBO objects a document had before it was re-sent (deleted in QuickBooks), kept
-OUTCOME_FIELDS = frozenset({"status", "qbo", "synced_rev", "error", "run", "replaced"})
+OUTCOME_FIELDS = frozenset({"status", "qbo", "synced_rev", "error", "run", "replaced", "summary"})
 ERROR_FIELDS = ("code", "message", "detail", "hint")
 OPTIONAL_ERROR_FIELDS = ("intuit_tid", "holder")  # kept when given (records.ErrorRecord)
 HISTORY_MAX = 20
@@ -145,7 +145,7 @@ def apply_outcome(link: dict[str, Any], o: Mapping[str, Any], at: str | None) ->
     for name in OUTCOME_FIELDS:
         if name in o:
             link[name] = o[name]
-    if link["status"] in ("synced", "voided") and "error" not in o:
+    if link["status"] in ("synced", "voided", "summarized") and "error" not in o:
         link["error"] = None  # success clears the last error
     event: dict[str, Any] = {"at": at, "status": link["status"]}
     if link.get("run") is not None:
@@ -715,7 +715,7 @@ class Cache:
         sql = ("SELECT d.id, d.type, d.ref, d.rev, d.data, d.imported, d.status, l.status, l.data FROM documents d "
                f"LEFT JOIN links l ON l.type = d.type AND l.ref = d.ref WHERE {where}d.id > ? ORDER BY d.id LIMIT ?")
         for _, t, r, rev, data, imported, status, link_status, link in self._paged(sql, (type,) if type else ()):
-            info = {"status": status, "changed": link_status == "synced" and status == "pending"}
+            info = {"status": status, "changed": link_status in ("synced", "summarized") and status == "pending"}
             yield (self._record(t, r, rev, data, imported), info, None if link is None else orjson.loads(link))
 
     def documents_with_status(self, statuses: Iterable[str], type: str | None = None, *,
@@ -732,7 +732,7 @@ class Cache:
                 for _, r, rev, data, imported, link_status, link in self._paged(sql, (t, status)):
                     rec = self._record(t, r, rev, data, imported)
                     rec["status"] = status
-                    rec["changed"] = link_status == "synced" and status == "pending"
+                    rec["changed"] = link_status in ("synced", "summarized") and status == "pending"
                     if with_links:
                         rec["link"] = None if link is None else orjson.loads(link)
                     yield rec
@@ -781,7 +781,7 @@ class Cache:
             ref, rev, status, date, party, imported, link_status, link = row[:8]
             error = orjson.loads(link).get("error") if link is not None and status == "failed" else None
             item = {"type": type, "ref": ref, "rev": rev, "status": status,
-                    "changed": link_status == "synced" and status == "pending", "date": date, "party": party,
+                    "changed": link_status in ("synced", "summarized") and status == "pending", "date": date, "party": party,
                     "imported": imported, "error": error}
             if data:
                 item["data"] = orjson.loads(row[8])
@@ -926,7 +926,7 @@ class Cache:
                         moved[(t, old[3])] -= 1
                         moved[(t, status)] += 1
                     summary.updated += 1
-                    if st == "synced":
+                    if st in ("synced", "summarized"):
                         summary.changed_after_sync.append((t, r))
         if inserts:
             self._insert_documents(conn, inserts)
@@ -1039,8 +1039,8 @@ class Cache:
             t, r = o["type"], o["ref"]
             doc = conn.execute("SELECT id, rev, voided, status FROM documents WHERE type = ? AND ref = ?",
                                (t, r)).fetchone()
-            if o.get("status") == "synced" and "synced_rev" not in o and doc is not None:
-                o = {**o, "synced_rev": doc[1]}  # synced = the current revision was sent
+            if o.get("status") in ("synced", "summarized") and "synced_rev" not in o and doc is not None:
+                o = {**o, "synced_rev": doc[1]}  # synced (or summarized) = the current revision was sent
             row = conn.execute("SELECT data FROM links WHERE type = ? AND ref = ?", (t, r)).fetchone()
             link = apply_outcome(_new_link(t, r) if row is None else orjson.loads(row[0]), o, at)
             conn.execute("INSERT INTO links(status, synced_rev, ever, run, data, type, ref) VALUES(?,?,?,?,?,?,?) "
@@ -1126,11 +1126,11 @@ class Cache:
         return {"status": found[0], "changed": found[1]}
 
     def status_of(self, type: str, ref: str) -> str:
-        """pending | failed | conflict | skipped | synced | voided (blocked is the caller's overlay)."""
+        """pending | failed | conflict | skipped | synced | summarized | voided (blocked is the caller's overlay)."""
         return self.status_info(type, ref)["status"]
 
     def status_counts(self) -> dict[str, dict[str, int]]:
-        """Per document type, the count of each of the seven statuses (blocked is always 0): one small query of
+        """Per document type, the count of each of the eight statuses (blocked is always 0): one small query of
         the counts table, which every write keeps current in its own transaction."""
         result: dict[str, dict[str, int]] = {}
         for type_, status, n in self._conn.execute("SELECT type, status, n FROM counts WHERE n > 0 ORDER BY type"):

@@ -16,7 +16,7 @@ from qbtui.cli.common import Profile, answer, events_option, fail, is_tty_err, p
 from qbtui.documents.text import safe_text
 from qbtui.documents.types import DOCUMENT_TYPES, REFUND_TYPE
 
-STATUSES = ("pending", "blocked", "failed", "conflict", "skipped", "synced", "voided")
+STATUSES = ("pending", "blocked", "failed", "conflict", "skipped", "synced", "summarized", "voided")
 
 
 @click.command("schema")
@@ -161,9 +161,9 @@ def status_command(profile: Profile, as_json: bool) -> None:
         click.echo("no documents yet: qbtui import FILE")
         return
     width = max(map(len, data["documents"]))
-    click.echo(f"{'type':<{width}}  " + "  ".join(f"{s:>7}" for s in STATUSES))
+    click.echo(f"{'type':<{width}}  " + "  ".join(f"{s:>{max(7, len(s))}}" for s in STATUSES))
     for doc_type, row in data["documents"].items():
-        click.echo(f"{doc_type:<{width}}  " + "  ".join(f"{row[s]:>7}" for s in STATUSES))
+        click.echo(f"{doc_type:<{width}}  " + "  ".join(f"{row[s]:>{max(7, len(s))}}" for s in STATUSES))
     if data["last_run"]:
         run = data["last_run"]
         click.echo(f"last run {run.get('id')} ({run.get('kind')}) ended {run.get('ended') or 'not ended'}")

@@ -179,7 +179,7 @@ def test_statuses_and_counts(prof: Path) -> None:
             c.status_of("invoice", "nope")
         counts = c.status_counts()
     want = {"invoice": {"pending": 3, "blocked": 0, "failed": 1, "conflict": 0, "skipped": 1, "synced": 1,
-                        "voided": 1},
+                        "summarized": 0, "voided": 1},
             "customer": dict.fromkeys(STATUSES, 0) | {"pending": 1}}
     assert counts == want
     with Cache.open(prof, writer=False) as r:

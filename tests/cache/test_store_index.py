@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qbtui.cache import Cache, profile_dir
+from qbtui.cache import STATUSES, Cache, profile_dir
 from qbtui.cache.index import DATES, PARTY
 from qbtui.ledger.kinds import KINDS
 
@@ -48,8 +48,7 @@ def test_counts_follow_every_write(cache: Cache) -> None:
     def brute() -> dict:
         out: dict = {}
         for d in cache.documents():
-            row = out.setdefault(d["type"], dict.fromkeys(("pending", "blocked", "failed", "conflict", "skipped",
-                                                           "synced", "voided"), 0))
+            row = out.setdefault(d["type"], dict.fromkeys(STATUSES, 0))
             row[cache.status_of(d["type"], d["ref"])] += 1
         return out
 
