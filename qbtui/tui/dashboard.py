@@ -430,6 +430,9 @@ class Dashboard(Screen):
             parts.append("pending only (p: all)" if self.pending_only else f"all {base:,} (p: pending only)")
         if self.filter_text:
             parts.append(f"filter: {self.filter_text}")
+            unapplied = getattr(table.rows, "unapplied", "")
+            if unapplied:
+                parts.append(f"not applied over {shown:,} rows: {unapplied} (narrow it with text first)")
         row = table.current_row
         if self.filter_buffer is not None:
             info = Text("/", style="bold")

@@ -137,6 +137,8 @@ class Paged(Sequence):
         cache = model.cache
         self.n = 0 if cache is None or statuses == [] else cache.count_rows(type_, statuses, filter=self.text)
         self.pages: dict[int, list[Row]] = {}
+        #: the terms of the filter not applied (a date over more rows than are filtered in memory)
+        self.unapplied = ""
 
     def __len__(self) -> int:
         return self.n
@@ -555,7 +557,10 @@ class Model:
         texts = [value for name, value in terms if name == "text"]
         paged = Paged(self, type_, wanted, texts[0] if texts else None)
         rest = [(n, v) for n, v in terms if n == "date"] + [("text", v) for v in texts[1:]]
-        if not rest or not len(paged) or len(paged) > FILTER_IN_MEMORY:
+        if not rest or not len(paged):
+            return paged
+        if len(paged) > FILTER_IN_MEMORY:  # more rows than are filtered in memory: said on the info line
+            paged.unapplied = " ".join(f"{n}:{v}" if n != "text" else v for n, v in rest)
             return paged
         rows = list(paged)
         query = " ".join(f"{n}:{v}" if n != "text" else v for n, v in rest)
