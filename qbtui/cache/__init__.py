@@ -2,7 +2,8 @@
 
 Layout of ``<data_dir>/profiles/<name>/`` (``data_dir`` defaults to :func:`default_data_dir`)::
 
-    documents.sqlite  SQLite (stdlib sqlite3), WAL journal: tables documents, links, counts, meta
+    documents.sqlite  SQLite (stdlib sqlite3), WAL journal: tables documents, links, counts, meta, and the
+                      gates' results (gates, gate_deps: below)
                       (+ documents.sqlite-wal / -shm while in use; all three 0600)
     outcomes.mark     watermark: the seq of the last outcome batch committed (detects a database that went back)
     documents.checked the database's size, mtime and inode as the last writer left them on close
@@ -52,6 +53,13 @@ indexes; the date and counterparty fields are named per kind in :mod:`qbtui.cach
   ``backup-<stamp>/`` and ``Cache.migration`` says so (the command line prints it). A reader on such a profile
   takes the writer lock to migrate it; when another process holds the lock, or the folder is not writable, it
   refuses with a message saying what is wrong and what to do.
+
+The gates' result of each pending document is kept too (tables ``gates`` and ``gate_deps``, computed and
+read by :mod:`qbtui.sync.gatestore`: the cache cannot run the gates, which sit above it): each with the
+document's rev, a digest of the settings and QBO reference data it was computed with, and the documents it read.
+Every write of a document or its link, in the same transaction, drops that document's own result and marks not
+valid the results that read it, and those of the contacts or products sharing its name space (the gates compare
+names); a store of layout 1 gets the two tables (empty) when a writer opens it.
 
 Statuses (mutually exclusive): the cache computes ``pending`` (no link, or "sending": outcome
 unknown, looked up in QuickBooks before any resend, or a synced document whose rev changed

@@ -14,8 +14,8 @@ from .errors import CacheCorrupt
 
 DB_NAME = "documents.sqlite"
 SIDE_FILES = ("-wal", "-shm")
-#: the layout of documents.sqlite (PRAGMA user_version)
-STORE_VERSION = 1
+#: the layout of documents.sqlite (meta store_version): 2 added the gate results (GATES_SCHEMA)
+STORE_VERSION = 2
 HEADER = b"SQLite format 3\x00"
 #: 16 KiB pages: a million-document import writes a third less and commits faster than with 4 KiB
 PAGE_SIZE = 16384
@@ -66,6 +66,28 @@ CREATE INDEX links_run ON links(run);
 CREATE TABLE counts(type TEXT NOT NULL, status TEXT NOT NULL, n INTEGER NOT NULL,
                     PRIMARY KEY(type, status)) WITHOUT ROWID;
 """
+#: The gates' result of pending documents as last computed (qbtui.sync.gatestore), and what each read. A row is
+#: current while ``valid`` and its ``rev`` and ``ctx`` (a digest of the settings, the QBO reference data and the
+#: gates' code) are the document's and the profile's; the store clears a document's own row and marks not valid
+#: the rows of the documents that read it, in the same transaction as it writes the document or its link.
+GATES_SCHEMA = """
+CREATE TABLE gates(
+    type TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    rev INTEGER NOT NULL,        -- the document's rev when computed
+    ctx TEXT NOT NULL,           -- the context digest when computed
+    valid INTEGER NOT NULL,      -- 0: what it read changed since (its status kept: compared when recomputed)
+    status TEXT NOT NULL,        -- pending | blocked | skipped ("" for a type the gates do not know)
+    reasons BLOB NOT NULL,       -- JSON list of reasons (ledger.gates.Reason.to_json)
+    sort TEXT NOT NULL,          -- JSON [rank, date, ref]: the sending order
+    PRIMARY KEY(type, ref)
+) WITHOUT ROWID;
+-- (dep_type, dep_ref): a document the gates of (type, ref) read (present or not)
+CREATE TABLE gate_deps(dep_type TEXT NOT NULL, dep_ref TEXT NOT NULL, type TEXT NOT NULL, ref TEXT NOT NULL,
+                       PRIMARY KEY(dep_type, dep_ref, type, ref)) WITHOUT ROWID;
+CREATE INDEX gate_deps_doc ON gate_deps(type, ref);
+"""
+SCHEMA += GATES_SCHEMA
 
 
 def statements(script: str) -> list[str]:

@@ -185,6 +185,41 @@ def _count(conn: sqlite3.Connection, deltas: Mapping[tuple[str, str], int]) -> N
                          "excluded.n", rows)
 
 
+#: the types whose names the gates compare (QBO's name spaces: customers and suppliers share one)
+NAME_SPACES = {"customer": ("customer", "supplier"), "supplier": ("customer", "supplier"), "product": ("product",)}
+
+
+def _gated(conn: sqlite3.Connection) -> bool:
+    """Does the store hold gate results (a store of layout 1 opened by a reader has no such table)?"""
+    try:
+        return conn.execute("SELECT 1 FROM gates LIMIT 1").fetchone() is not None
+    except sqlite3.OperationalError:
+        return False
+
+
+def _stale_gates(conn: sqlite3.Connection, written: Iterable[tuple[str, str]]) -> None:
+    """Documents (or their links) ``written`` in this transaction: their own gate results go, the results of the
+    documents that read them are marked not valid, and so are the results of every document whose name shares a
+    name space with a contact or product written (the gates count names across all of them)."""
+    keys = list(written)
+    if not keys:
+        return
+    # what the document itself read stays in gate_deps until its result is stored again or the writer prunes it
+    # (Cache.prune_gate_deps): deleting it here, row by row across that table, tripled a batch's commit
+    conn.executemany("DELETE FROM gates WHERE type = ? AND ref = ?", keys)
+    readers = set()
+    for part in _chunks(keys, 400):
+        for t in {k[0] for k in part}:
+            refs = [r for kt, r in part if kt == t]
+            readers.update(conn.execute(f"SELECT type, ref FROM gate_deps WHERE dep_type = ? AND dep_ref IN "
+                                        f"({_marks(len(refs))})", (t, *refs)).fetchall())
+    if readers:
+        conn.executemany("UPDATE gates SET valid = 0 WHERE type = ? AND ref = ? AND valid", list(readers))
+    spaces = {t for k in keys for t in NAME_SPACES.get(k[0], ())}
+    if spaces:
+        conn.execute(f"UPDATE gates SET valid = 0 WHERE type IN ({_marks(len(spaces))}) AND valid", tuple(spaces))
+
+
 class _Repeated(Exception):
     """A document appears twice in one upsert (the call starts again, knowing which occurrence wins)."""
 
@@ -205,6 +240,8 @@ class Cache:
     _lock: WriterLock | None
     _db: sqlite3.Connection | None
     _mark_fd: int | None
+    #: called with the cache as a writer closes, before the checkpoint (their errors are ignored)
+    before_close: list[Any]
 
     def __init__(self) -> None:  # use Cache.open
         raise TypeError("use Cache.open(profile_dir, writer=...)")
@@ -222,6 +259,8 @@ class Cache:
         self.recovery = None
         self.migration = None
         self._seq = 0
+        self._gated = False
+        self.before_close = []
         if self.writer:
             try:
                 private_dir(self.profile_dir, tighten=True)
@@ -254,7 +293,14 @@ class Cache:
         """Checkpoint the write-ahead log into the database (writer), release the writer lock. Idempotent."""
         if self._closed:
             return
+        hooks, self.before_close = self.before_close, []
         try:
+            for hook in hooks:  # e.g. the gate results the writes left out of date, computed again (cli.common)
+                if self.writer and self._db is not None:
+                    try:
+                        hook(self)
+                    except Exception:  # an optimisation: what is not stored is computed by the next reader
+                        pass
             if self.writer and self._db is not None:
                 try:
                     self._checkpoint("TRUNCATE")
@@ -374,6 +420,8 @@ class Cache:
                     self._create(mark_exists, mark)
                 elif has_legacy(self.profile_dir):
                     self._backup_legacy()  # migrated, killed before the old files were moved away
+                if self._meta("store_version", 1) < sq.STORE_VERSION:
+                    self._upgrade()
                 self._open_mark()
             else:
                 conn.execute("BEGIN")
@@ -396,6 +444,14 @@ class Cache:
             if sq.is_disk_error(exc):
                 raise sq.disk_error(exc, path) from None
             raise CacheCorrupt(path, str(exc), sq.DB_ADVICE) from None
+
+    def _upgrade(self) -> None:
+        """A store of the layout before (1): add the gate results' tables (empty: computed when next asked)."""
+        with self._transaction() as conn:
+            for statement in sq.statements(sq.GATES_SCHEMA):
+                conn.execute(statement.replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ")
+                             .replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS "))
+            self._set_meta("store_version", sq.STORE_VERSION)
 
     def _files_state(self) -> bytes:
         """The database's and its log's size, modification time and inode, as one line."""
@@ -831,6 +887,7 @@ class Cache:
         summary = UpsertSummary()
         seen: set[int] | None = set() if last is None else None
         with self._transaction() as conn:
+            self._gated = _gated(conn)
             lookup_new = bool(self._meta("lookup_new", 0))
             # types with no document and no link yet: nothing to look up (what this call adds is never repeated)
             fresh: dict[str, bool] = {}
@@ -887,17 +944,19 @@ class Cache:
         updates: list[tuple] = []
         moved: Counter[tuple[str, str]] = Counter()
         new_links: list[dict[str, Any]] = []
+        existing_by_type: dict[str, dict[str, tuple]] = {}
         for t, items in by_type.items():
             if t not in fresh:
                 fresh[t] = (conn.execute("SELECT 1 FROM documents WHERE type = ? LIMIT 1", (t,)).fetchone() is None
                             and conn.execute("SELECT 1 FROM links WHERE type = ? LIMIT 1", (t,)).fetchone() is None)
             refs = list(items)
             existing: dict[str, tuple] = {}
+            existing_by_type[t] = existing
             links: dict[str, tuple] = {}
             if not fresh[t]:
-                existing = {r: (rid, rev, data, status) for rid, r, rev, data, status in conn.execute(
+                existing.update({r: (rid, rev, data, status) for rid, r, rev, data, status in conn.execute(
                     f"SELECT id, ref, rev, data, status FROM documents WHERE type = ? AND ref IN ({_marks(len(refs))})",
-                    (t, *refs))}
+                    (t, *refs))})
                 links = {r: (st, srev, ever) for r, st, srev, ever in conn.execute(
                     f"SELECT ref, status, synced_rev, ever FROM links WHERE type = ? AND ref IN ({_marks(len(refs))})",
                     (t, *refs))}
@@ -936,6 +995,12 @@ class Cache:
             _count(conn, moved)
         if new_links:
             self._apply_outcomes(conn, new_links, now)
+        if self._gated and (inserts or updates):
+            written = {(row[0], row[1]) for row in inserts}
+            by_id = {row[-1] for row in updates}
+            written |= {(t, r) for t, items in by_type.items() for r in items
+                        if (old := existing_by_type.get(t, {}).get(r)) is not None and old[0] in by_id}
+            _stale_gates(conn, written)
 
     def update_document(self, type: str, ref: str, data: dict) -> None:
         """Replace one document's data (e.g. from a fix form); bumps rev if it changed. Atomic."""
@@ -966,22 +1031,33 @@ class Cache:
                           row[0]))
             if status != row[3]:
                 _count(conn, {(type, row[3]): -1, (type, status): 1})
+            if _gated(conn):
+                _stale_gates(conn, [(type, ref)])
 
     def delete_documents(self, types: Iterable[str] | None = None) -> int:
         """Remove the documents of ``types`` (None: every document) and their links, in one transaction.
         Returns how many documents were removed."""
         self._require_writer()
         with self._transaction() as conn:
+            gated = _gated(conn)
             if types is None:
                 n = conn.execute("DELETE FROM documents").rowcount
                 conn.execute("DELETE FROM links")
                 conn.execute("DELETE FROM counts")
+                if gated:
+                    conn.execute("DELETE FROM gates")
+                    conn.execute("DELETE FROM gate_deps")
             else:
                 n = 0
                 for t in dict.fromkeys(types):
                     n += conn.execute("DELETE FROM documents WHERE type = ?", (t,)).rowcount
                     conn.execute("DELETE FROM links WHERE type = ?", (t,))
                     conn.execute("DELETE FROM counts WHERE type = ?", (t,))
+                    if gated:
+                        conn.execute("DELETE FROM gates WHERE type = ?", (t,))
+                        conn.execute("DELETE FROM gate_deps WHERE type = ?", (t,))
+                if gated:  # what read them (their names counted, their presence) is computed again
+                    conn.execute("UPDATE gates SET valid = 0")
         return n
 
     # ------------------------------------------------------------------ links API
@@ -1052,6 +1128,8 @@ class Cache:
                 if status != doc[3]:
                     conn.execute("UPDATE documents SET status = ? WHERE id = ?", (status, doc[0]))
                     _count(conn, {(t, doc[3]): -1, (t, status): 1})
+        if outcomes and _gated(conn):
+            _stale_gates(conn, {(o["type"], o["ref"]) for o in outcomes})
 
     @staticmethod
     def _validate_outcome(i: int, o: Any) -> Outcome:
@@ -1136,6 +1214,79 @@ class Cache:
         for type_, status, n in self._conn.execute("SELECT type, status, n FROM counts WHERE n > 0 ORDER BY type"):
             result.setdefault(type_, dict.fromkeys(STATUSES, 0))[status] = n
         return result
+
+    # ------------------------------------------------------------------ gate results (qbtui.sync.gatestore)
+    def has_gate_store(self) -> bool:
+        """Does this store keep gate results (not a store of the layout before, read before a writer upgraded it)?"""
+        return self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'gates'").fetchone() is not None
+
+    def gate_rows(self) -> list[tuple]:
+        """Every pending document with its stored gate result, if any, through the (type, status) index:
+        (type, ref, rev, result rev, ctx, valid, status, reasons, sort); the last six None without a result."""
+        out: list[tuple] = []
+        types = [t for (t,) in self._conn.execute("SELECT type FROM counts WHERE status = 'pending' AND n > 0 ORDER BY type")]
+        for t in types:
+            out += self._conn.execute(
+                "SELECT d.type, d.ref, d.rev, g.rev, g.ctx, g.valid, g.status, g.reasons, g.sort FROM documents d "
+                "LEFT JOIN gates g ON g.type = d.type AND g.ref = d.ref WHERE d.type = ? AND d.status = 'pending'",
+                (t,)).fetchall()
+        return out
+
+    def gate_counts(self, ctx: str) -> tuple[dict[tuple[str, str], int], int]:
+        """The stored gate results of the pending documents counted by (type, status), when they are current
+        (computed at the document's rev, still valid, with context ``ctx``), and how many are not."""
+        counts: dict[tuple[str, str], int] = {}
+        stale = 0
+        types = [t for (t,) in self._conn.execute("SELECT type FROM counts WHERE status = 'pending' AND n > 0")]
+        for t in types:  # a type at a time: through the (type, status) index
+            for status, n in self._conn.execute(
+                    "SELECT CASE WHEN g.rev = d.rev AND g.ctx = ? AND g.valid THEN g.status END, count(*) FROM "
+                    "documents d LEFT JOIN gates g ON g.type = d.type AND g.ref = d.ref WHERE d.type = ? AND "
+                    "d.status = 'pending' GROUP BY 1", (ctx, t)):
+                if status is None:
+                    stale += n
+                else:
+                    counts[(t, status)] = n
+        return counts, stale
+
+    def gate_readers(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """The documents whose stored gate result read one of ``keys``."""
+        out: set[tuple[str, str]] = set()
+        for t, r in keys:
+            out.update(self._conn.execute("SELECT type, ref FROM gate_deps WHERE dep_type = ? AND dep_ref = ?",
+                                          (t, r)).fetchall())
+        return out
+
+    def prune_gate_deps(self) -> int:
+        """Forget what documents without a stored result read (their result was dropped when they or their
+        link were written); returns how many rows went."""
+        self._require_writer()
+        with self._transaction() as conn:
+            return conn.execute("DELETE FROM gate_deps WHERE NOT EXISTS (SELECT 1 FROM gates g WHERE g.type = "
+                                "gate_deps.type AND g.ref = gate_deps.ref)").rowcount
+
+    def store_gates(self, rows: Sequence[tuple], deps: Mapping[tuple[str, str], Iterable[tuple[str, str]]]) -> None:
+        """Store gate results, (type, ref, rev, ctx, status, reasons, sort) each (valid), and what each read
+        (replacing what it read before), in one transaction. Only for a document still at that rev: a result
+        computed from an older view is dropped."""
+        self._require_writer()
+        with self._transaction() as conn:
+            for part in _chunks(list(rows)):
+                keys = [(row[0], row[1]) for row in part]
+                revs = {}
+                for t in {k[0] for k in keys}:
+                    refs = [r for kt, r in keys if kt == t]
+                    revs.update({(t, r): rev for r, rev in conn.execute(
+                        f"SELECT ref, rev FROM documents WHERE type = ? AND ref IN ({_marks(len(refs))})", (t, *refs))})
+                part = [row for row in part if revs.get((row[0], row[1])) == row[2]]
+                keys = [(row[0], row[1]) for row in part]
+                conn.executemany("DELETE FROM gate_deps WHERE type = ? AND ref = ?", keys)
+                conn.executemany("INSERT INTO gates(type, ref, rev, ctx, valid, status, reasons, sort) "
+                                 "VALUES(?, ?, ?, ?, 1, ?, ?, ?) ON CONFLICT(type, ref) DO UPDATE SET rev = excluded.rev, "
+                                 "ctx = excluded.ctx, valid = 1, status = excluded.status, reasons = excluded.reasons, "
+                                 "sort = excluded.sort", part)
+                conn.executemany("INSERT OR IGNORE INTO gate_deps(dep_type, dep_ref, type, ref) VALUES(?, ?, ?, ?)",
+                                 [(dt, dr, t, r) for t, r in keys for dt, dr in deps.get((t, r), ())])
 
     # ------------------------------------------------------------------ settings
     def get_setting(self, key: str, default: Any = None) -> Any:

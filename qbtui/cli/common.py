@@ -46,7 +46,15 @@ class Profile:
             click.echo(safe_text(f"qbtui: note: {cache.migration.message}"), err=True)
         if cache.recovery is not None:  # a damaged record of outcomes, recovered: say so, and what happens next
             click.echo(safe_text(f"qbtui: warning: {cache.recovery.message}"), err=True)
+        if writer:  # the gate results this command's writes leave out of date, computed and stored as it closes
+            cache.before_close.append(_refresh_gates)
         return cache
+
+
+def _refresh_gates(cache: Cache) -> None:
+    from qbtui.sync.gatestore import refresh
+
+    refresh(cache)
 
 
 #: exit code of a command stopped by Ctrl+C (SIGINT), as shells report 128 + 2

@@ -171,13 +171,13 @@ def status_command(profile: Profile, as_json: bool) -> None:
 
 def with_gates(cache: Cache) -> dict[str, dict[str, int]]:
     """Status counts with the gates' blocked/skipped overlaid on the cache's pending."""
-    from qbtui.sync import gate_statuses
+    from qbtui.sync.gatestore import gate_counts
 
     counts = {t: dict(c) for t, c in cache.status_counts().items()}
-    for (doc_type, _), (status, _) in gate_statuses(cache).items():
-        if status in ("blocked", "skipped") and doc_type in counts:
-            counts[doc_type]["pending"] -= 1
-            counts[doc_type][status] += 1
+    for (doc_type, status), n in gate_counts(cache).items():
+        if doc_type in counts:
+            counts[doc_type]["pending"] -= n
+            counts[doc_type][status] += n
     return counts
 
 
@@ -188,11 +188,11 @@ def with_gates(cache: Cache) -> dict[str, dict[str, int]]:
 def errors_command(profile: Profile, as_json: bool) -> None:
     """Blocked and failed documents: type, ref, status, code, message, hint (and QuickBooks' intuit_tid)."""
     from qbtui.errors import FAULT_FAMILY
-    from qbtui.sync import gate_statuses
+    from qbtui.sync.gatestore import gate_statuses
 
     rows: list[dict[str, Any]] = []
     with profile.open(writer=False) as cache:
-        for (doc_type, ref), (status, reasons) in gate_statuses(cache).items():
+        for (doc_type, ref), (status, reasons) in gate_statuses(cache, plain=True).items():
             if status == "blocked":
                 rows += [{"type": doc_type, "ref": ref, "status": "blocked", "code": r.code, "message": r.message,
                           "hint": r.hint, "field": r.field, "family": r.family, "detail": "", "intuit_tid": None,
@@ -224,10 +224,10 @@ def errors_command(profile: Profile, as_json: bool) -> None:
 def gates_command(profile: Profile, events: bool) -> None:
     """For the dashboard: every pending document's gate status and reasons (a ``gates`` result: a list of
     {"type", "ref", "status", "reasons"}, sent in parts)."""
-    from qbtui.sync import gate_statuses
+    from qbtui.sync.gatestore import gate_statuses
 
     with profile.open(writer=False) as cache:
-        gates = gate_statuses(cache)
+        gates = gate_statuses(cache, plain=True)
     rows = [{"type": t, "ref": r, "status": status, "reasons": [x.to_json() for x in reasons]}
             for (t, r), (status, reasons) in gates.items()]
     answer("gates", rows)

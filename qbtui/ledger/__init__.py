@@ -1,21 +1,48 @@
 """Pure translation of inventory documents into QBO payloads (no I/O).
 
 ``build(doc, ledger)`` gives the payloads of any document; ``gates.check`` / ``gates.skip_reason``
-say why one is blocked or skipped; ``roles`` holds the mapping roles (docs/domain.md#mapping-roles)."""
+say why one is blocked or skipped; ``roles`` holds the mapping roles (docs/domain.md#mapping-roles).
 
-from qbtui.ledger.build import BUILDERS, build, roles_used, txn_dates
-from qbtui.ledger.context import Ledger, Prefs
-from qbtui.ledger.gates import GateContext, Reason, check, skip_reason
-from qbtui.ledger.journals import build_opening_inventory, inventory_valuation
-from qbtui.ledger.money import money, scale, split
-from qbtui.ledger.payload import Payload, jsonable
-from qbtui.ledger.refs import doc_number
-from qbtui.ledger.resolver import LookupResolver, Resolver, offline_resolver
-from qbtui.ledger.roles import REQUIRED_ROLES, ROLE_BY_NAME, ROLES, Role, auto_map, mapping_problems, match_by_name
+The names below load their module on first use: a command that needs the QBO preferences (``context``) does not
+import the builders and the document models (pydantic)."""
 
-__all__ = [
-    "BUILDERS", "GateContext", "Ledger", "LookupResolver", "Payload", "Prefs", "REQUIRED_ROLES", "ROLES",
-    "ROLE_BY_NAME", "Reason", "Resolver", "Role", "auto_map", "build", "build_opening_inventory", "check",
-    "doc_number", "inventory_valuation", "jsonable", "mapping_problems", "match_by_name", "money",
-    "offline_resolver", "roles_used", "scale", "skip_reason", "split", "txn_dates",
-]
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import Any
+
+_FROM = {
+    "build": ("BUILDERS", "build", "roles_used", "txn_dates"),
+    "context": ("Ledger", "Prefs"),
+    "gates": ("GateContext", "Reason", "check", "skip_reason"),
+    "journals": ("build_opening_inventory", "inventory_valuation"),
+    "money": ("money", "scale", "split"),
+    "payload": ("Payload", "jsonable"),
+    "refs": ("doc_number",),
+    "resolver": ("LookupResolver", "Resolver", "offline_resolver"),
+    "roles": ("REQUIRED_ROLES", "ROLE_BY_NAME", "ROLES", "Role", "auto_map", "mapping_problems", "match_by_name"),
+}
+_MODULE_OF = {name: module for module, names in _FROM.items() for name in names}
+
+__all__ = sorted(_MODULE_OF)
+
+
+class _Package(types.ModuleType):
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in ("build", "money") and isinstance(value, types.ModuleType):
+            value = getattr(value, name)  # the submodule bound by the import system: the name stays the function's
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

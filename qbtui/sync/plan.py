@@ -2,7 +2,8 @@
 which order (dependencies first), with which payloads, and which are blocked or skipped and why.
 
 ``plan`` is what ``qbtui sync --dry-run`` prints (``dry_run_json`` / ``render_dry_run``);
-``gate_statuses`` is the cheap overlay for ``qbtui status`` and ``qbtui errors`` (no payloads)."""
+``gate_statuses`` is the overlay of ``qbtui status`` and ``qbtui errors`` (no payloads), which they read from the
+results kept in the store (``qbtui.sync.gatestore``, computing again only what changed: ``evaluate_gates``)."""
 
 from __future__ import annotations
 
@@ -104,11 +105,18 @@ def _state(cache: Cache) -> tuple[Settings, Prefs, dict[str, Any]]:
 
 class _OnDemand(dict):  # type: ignore[type-arg]
     """A snapshot's map that holds what was read up front and reads any other key from the cache when it is
-    asked for (then keeps it). Iterating it gives what it holds: only what was read up front is iterated."""
+    asked for (then keeps it). Iterating it gives what it holds: only what was read up front is iterated.
+    ``reads``: when set, every key asked for (held or not) is added to it (what a gate result read)."""
 
     def __init__(self, read: Any) -> None:
         super().__init__()
         self._read = read
+        self.reads: set[tuple[str, str]] | None = None
+
+    def __getitem__(self, key: tuple[str, str]) -> Any:
+        if self.reads is not None:
+            self.reads.add(key)
+        return super().__getitem__(key)
 
     def __missing__(self, key: tuple[str, str]) -> Any:
         value = self._read(key)
@@ -127,11 +135,13 @@ class _OnDemand(dict):  # type: ignore[type-arg]
         return self.get(key) is not None  # type: ignore[arg-type]
 
 
-def gate_snapshot(cache: Cache) -> Snapshot:
+def gate_snapshot(cache: Cache, pending: bool = True, named: bool = True) -> Snapshot:
     """What the gates read, without reading the whole cache: every contact and product (the gates compare
-    names across all of them and iterate them), every pending document, and any other document, status or
-    link only when a gate asks for it (a payment's invoice, a dependency's status). Its ``docs``, ``status``
-    and ``links`` iterate only what was read up front; :func:`gate_statuses` needs no more."""
+    names across all of them and iterate them; ``named`` False: none up front, for gates of no contact or
+    product), every pending document (``pending``; else each when it is asked for: a few to compute again),
+    and any other document, status or link only when a gate asks for it (a payment's invoice, a dependency's
+    status). Its ``docs``, ``status`` and ``links`` iterate only what was read up front; :func:`gate_statuses`
+    needs no more."""
 
     def read_status(key: tuple[str, str]) -> dict[str, Any] | None:
         try:
@@ -142,13 +152,13 @@ def gate_snapshot(cache: Cache) -> Snapshot:
     docs = _OnDemand(lambda key: (cache.get(*key) or {}).get("data"))
     status = _OnDemand(read_status)
     links = _OnDemand(lambda key: cache.link(*key))
-    for kind in sorted(CONTACTS):
+    for kind in sorted(CONTACTS) if named else ():
         for rec, info, link in cache.documents_and_links(kind):
             key = (kind, rec["ref"])
             docs[key], status[key] = rec["data"], info
             if link is not None:
                 links[key] = link
-    for rec in cache.documents_with_status(["pending"], with_links=True):
+    for rec in cache.documents_with_status(["pending"] if pending else [], with_links=True):
         key = (rec["type"], rec["ref"])
         if key[0] in CONTACTS:
             continue
@@ -223,20 +233,27 @@ def _item_links(snap: Snapshot) -> dict[str, str]:
 
 
 def _evaluate(snap: Snapshot, keys: Iterable[tuple[str, str]], statuses: tuple[str, ...] = PLANNED_STATUSES,
-              soft: set[tuple[str, str]] | None = None, sent: set[tuple[str, str]] | None = None
+              soft: set[tuple[str, str]] | None = None, sent: set[tuple[str, str]] | None = None,
+              known: Mapping[tuple[str, str], tuple[str, list[Reason]]] | None = None, on_key: Any = None
               ) -> dict[tuple[str, str], tuple[str, list[Reason]]]:
     """Status and reasons per document, in sending order. ``soft`` collects the documents blocked
     only by unmapped roles or by dependencies left out of this plan (directly or through their
     dependencies): their payloads are correct and can be previewed. ``sent``: the documents the
     plan will list (None: all of ``keys``); a dependency evaluated but not listed is not in QBO
-    and will not be sent first, so what needs it waits."""
+    and will not be sent first, so what needs it waits. ``known``: results of documents not in ``keys``
+    (stored, current) that a dependency's status is read from; ``on_key(key)`` is called before each."""
     soft = set() if soft is None else soft
     r = snap.reference
     ctx = GateContext.build(snap.docs, snap.settings, snap.prefs, r["customers"] or (), r["vendors"] or (),
                             r["tax_codes"], r["terms"], r.get("items") or (), _item_links(snap),
                             qbo_classes=r["classes"], qbo_departments=r["departments"], qbo_tax_rates=r.get("tax_rates"))
-    result: dict[tuple[str, str], tuple[str, list[Reason]]] = {}
+    result: dict[tuple[str, str], tuple[str, list[Reason]]] = dict(known or {})
+    keys = list(keys)
+    for key in keys:
+        result.pop(key, None)
     for key in sorted(keys, key=lambda k: _sort_key(k, snap.docs[k])):
+        if on_key is not None:
+            on_key(key)
         doc = snap.docs[key]
         if key[0] not in _RANK:
             continue
@@ -273,6 +290,9 @@ def _evaluate(snap: Snapshot, keys: Iterable[tuple[str, str]], statuses: tuple[s
         result[key] = ("blocked" if reasons else "ready", reasons)
         if reasons and is_soft:
             soft.add(key)
+    if known:
+        evaluated = set(keys)
+        return {k: v for k, v in result.items() if k not in known or k in evaluated}
     return result
 
 
@@ -322,9 +342,70 @@ def _candidates(snap: Snapshot, types: Iterable[str] | None, refs: Iterable[str]
     return chosen, _closure(snap, list(chosen), statuses)
 
 
+def evaluate_gates(cache: Cache, stale: Iterable[tuple[str, str]], current: Mapping[tuple[str, str], str],
+                   before: Mapping[tuple[str, str], str], named: bool | None = None
+                   ) -> tuple[dict[tuple[str, str], tuple[str, list[Reason], tuple]], dict[tuple[str, str], set]]:
+    """The gate results of the ``stale`` pending documents, given the status of the others' current results
+    (``current``: every other pending document), and again those of every document whose result read a
+    document whose status changed (from ``before``, the stored status, current or not): {key: (status,
+    reasons, sort key)} and what each read."""
+    stale = list(stale)
+    if named is None:  # only the gates of contacts and products count names (or look at QBO's items)
+        named = len(stale) > 500 or any(k[0] in CONTACTS for k in stale)
+    with _bulk():
+        snap = gate_snapshot(cache, pending=len(stale) > 500, named=named)  # a few: each read as it is computed
+        pending = set(stale) | set(current)
+        maps = (snap.docs, snap.status, snap.links)
+        reads: dict[tuple[str, str], set[tuple[str, str]]] = {}
+
+        def on_key(key: tuple[str, str]) -> None:
+            seen = reads[key] = {key}
+            for m in maps:
+                m.reads = seen  # type: ignore[attr-defined]
+
+        known: dict[tuple[str, str], tuple[str, list[Reason]]] = {
+            k: ("ready" if st == "pending" else st, []) for k, st in current.items() if st}
+        last = dict(before)
+        out: dict[tuple[str, str], tuple[str, list[Reason], tuple]] = {}
+        todo = {k for k in stale if k in pending}
+        for _ in range(64):
+            if not todo:
+                break
+            if not named and any(k[0] in CONTACTS for k in todo):
+                return evaluate_gates(cache, stale, current, before, named=True)
+            result = _evaluate(snap, todo, ("pending",), known={k: v for k, v in known.items() if k not in todo},
+                               on_key=on_key)
+            for m in maps:
+                m.reads = None  # type: ignore[attr-defined]
+            changed = []
+            for key in todo:
+                st, reasons = result.get(key, ("", []))
+                status = "pending" if st == "ready" else st
+                for dep in dependencies(snap.docs[key]) if key[0] in KIND else ():
+                    reads[key].add(dep)
+                out[key] = (status, reasons, _sort_key(key, snap.docs[key]))
+                known[key] = (st, reasons)
+                if last.get(key) != status:
+                    changed.append(key)
+                last[key] = status
+            # what read a result that changed: computed again (it follows in the sending order, so never this round)
+            read_by: dict[tuple[str, str], set[tuple[str, str]]] = {}
+            for k, r in reads.items():
+                for dep in r:
+                    read_by.setdefault(dep, set()).add(k)
+            readers = cache.gate_readers(changed)
+            for c in changed:
+                readers |= read_by.get(c, set())
+            todo = {k for k in readers if k in pending} - todo
+        else:  # pragma: no cover - dependencies follow the sending order: a chain is never this long
+            todo = set()
+    return out, reads
+
+
 def gate_statuses(cache: Cache) -> dict[tuple[str, str], tuple[str, list[Reason]]]:
-    """For every pending document: ("pending" | "blocked" | "skipped", reasons). Builds the gate
-    context once, builds no payloads (fast enough for ``qbtui status`` on 100k documents)."""
+    """For every pending document: ("pending" | "blocked" | "skipped", reasons), in sending order, computed
+    afresh. Builds the gate context once, builds no payloads. ``qbtui status``, ``qbtui errors`` and the
+    dashboard's ``qbtui gates`` read the same from the results kept in the store (qbtui.sync.gatestore)."""
     if not any(c["pending"] for c in cache.status_counts().values()):
         return {}  # nothing pending: nothing to gate, and no need to read the whole cache
     with _bulk():

@@ -2,13 +2,15 @@
 
 Run:  python tests/bench/bench_cache.py [--n 100000]      one size
       python tests/bench/bench_cache.py --compare          10,000 and 1,000,000 in the same run, with the ratio
+      ... --reuse DIR                                      keep each profile in DIR, measure again on it later
 
 Each phase runs in a fresh process, as the app would. The profile is made as a user's would be: a .jsonl
 export imported through qbtui/documents/importer.py (read and validate) then ``upsert_documents``; then every
 document is marked synced except 10,000 pending and 1,000 failed (setup, not counted). Measured: the import
 (split into the importer's reading and validation and the cache's upsert), ``qbtui status --json`` and
-``qbtui errors --json`` as whole processes (the gates included: they still read every document, see
-README), a reader's open + ``status_counts`` (the cache's part of ``status``), saving one fix (``update_document``,
+``qbtui errors --json`` as whole processes (the gates included: their results are stored, computed again only
+where something changed; the writer that recorded the setup's outcomes refreshes them as it closes, timed
+apart), a reader's open + ``status_counts`` (the cache's part of ``status``), saving one fix (``update_document``,
 and the writer's open + save), recording 5,000 outcomes 30 at a time, and the peak RSS of every process.
 Exits non-zero if a target is missed.
 """
@@ -90,6 +92,21 @@ def phase_synced(prof: Path, n: int) -> None:
     print(f"RESULT peak {peak_rss_mb()}")
 
 
+def phase_gates(prof: Path, n: int) -> None:
+    """What the writer that recorded those outcomes does as it closes (qbtui.cli.common: Profile.open): the gate
+    results of the pending documents computed and stored (qbtui.sync.gatestore.refresh)."""
+    from qbtui.sync.gatestore import refresh, stale_count
+
+    t = time.perf_counter()
+    with Cache.open(prof, writer=True, command="bench") as cache:
+        stale = stale_count(cache)
+        refresh(cache)
+        assert stale_count(cache) == 0
+    print(f"    the writer's refresh of {stale:,} gate results as it closes: {time.perf_counter() - t:.2f} s")
+    print(f"RESULT gates {time.perf_counter() - t}")
+    print(f"RESULT peak {peak_rss_mb()}")
+
+
 def phase_counts(prof: Path, n: int) -> None:
     t = time.perf_counter()
     with Cache.open(prof, writer=False) as reader:
@@ -126,7 +143,8 @@ def phase_outcomes(prof: Path, n: int) -> None:
     print(f"RESULT peak {peak_rss_mb()}")
 
 
-PHASES = {"write": phase_write, "import": phase_import, "synced": phase_synced, "counts": phase_counts,
+PHASES = {"write": phase_write, "import": phase_import, "synced": phase_synced, "gates": phase_gates,
+          "counts": phase_counts,
           "fix": phase_fix, "outcomes": phase_outcomes}
 
 
@@ -162,20 +180,37 @@ def run_cli(prof: Path, *args: str, stdin: str | None = None) -> tuple[float, fl
     return took, int(peak[-1].split()[1]) / 1024
 
 
-def measure(n: int, keep: bool) -> dict[str, float]:
-    tmp = Path(tempfile.mkdtemp(prefix="qbtui-bench-"))
+def measure(n: int, keep: bool, reuse: Path | None = None) -> dict[str, float]:
+    """``reuse``: a folder where the profile of each size is kept (made once: its import figures are kept beside
+    it, in built.json, and reported again; every later phase is measured again)."""
+    tmp = Path(tempfile.mkdtemp(prefix="qbtui-bench-")) if reuse is None else reuse / str(n)
     prof = tmp / "profiles" / "bench"
     print(f"--- {n:,} documents")
     out: dict[str, float] = {}
     peaks: list[float] = []
+    built = tmp / "built.json"
     try:
-        run_phase("write", prof, n)
-        r = run_phase("import", prof, n)
-        out["import"], out["import_read"], out["import_upsert"] = r["read"] + r["upsert"], r["read"], r["upsert"]
-        out["import_peak"] = r["peak"]
-        size = sum(p.stat().st_size for p in prof.iterdir() if p.name.startswith("documents.sqlite"))
-        print(f"    documents.sqlite: {size / 1e6:.0f} MB")
-        peaks.append(run_phase("synced", prof, n)["peak"])
+        if reuse is not None and built.exists():
+            out.update(json.loads(built.read_text()))
+            peaks.append(out.pop("setup_peak"))
+            print(f"    the profile kept in {tmp} (import figures as measured when it was made)")
+        else:
+            if reuse is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
+                tmp.mkdir(parents=True)
+            run_phase("write", prof, n)
+            r = run_phase("import", prof, n)
+            out["import"], out["import_read"], out["import_upsert"] = r["read"] + r["upsert"], r["read"], r["upsert"]
+            out["import_peak"] = r["peak"]
+            size = sum(p.stat().st_size for p in prof.iterdir() if p.name.startswith("documents.sqlite"))
+            print(f"    documents.sqlite: {size / 1e6:.0f} MB")
+            peaks.append(run_phase("synced", prof, n)["peak"])
+            if reuse is not None:
+                (prof.parent.parent / "export.jsonl").unlink(missing_ok=True)
+                built.write_text(json.dumps({**out, "setup_peak": peaks[-1]}))
+        r = run_phase("gates", prof, n)
+        out["gates"] = r["gates"]
+        peaks.append(r["peak"])
         r = run_phase("counts", prof, n)
         out["counts"] = r["counts"]
         peaks.append(r["peak"])
@@ -196,7 +231,7 @@ def measure(n: int, keep: bool) -> dict[str, float]:
         peaks.append(r["peak"])
         out["peak"] = max(peaks)  # every process but the import (its own target: 1 GB)
     finally:
-        if keep:
+        if keep or reuse is not None:
             print(f"kept {prof}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -208,6 +243,7 @@ ROWS = (  # key, label, unit, target (None: reported only), compared across size
     ("import_read", "    of which the importer's reading and validation", "s", None),
     ("import_upsert", "    of which upsert_documents", "s", None),
     ("import_peak", "    peak memory of the import process", "MB", 1024.0),
+    ("gates", "    the writer's refresh of the gate results as it closes (setup)", "s", None),
     ("counts", "reader open + status_counts (the cache's part of status)", "s", 1.0),
     ("status", "qbtui status --json (whole process, gates included)", "s", 1.0),
     ("errors", "qbtui errors --json (whole process, gates included)", "s", 1.0),
@@ -241,6 +277,8 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--compare", action="store_true", help="10,000 and 1,000,000 in the same run")
     ap.add_argument("--keep", action="store_true", help="keep the temporary profile")
+    ap.add_argument("--reuse", type=Path, metavar="DIR",
+                    help="make each size's profile once in DIR and measure on it again in later runs")
     ap.add_argument("--phase", choices=sorted(PHASES))
     ap.add_argument("--profile", type=Path)
     args = ap.parse_args()
@@ -248,7 +286,7 @@ def main() -> int:
         PHASES[args.phase](args.profile, args.n)
         return 0
     sizes = (10_000, 1_000_000) if args.compare else (args.n,)
-    results = {n: measure(n, args.keep) for n in sizes}
+    results = {n: measure(n, args.keep, args.reuse) for n in sizes}
     return 0 if report(results) else 1
 
 
