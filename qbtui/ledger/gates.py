@@ -353,7 +353,7 @@ def _currency(doc: Doc, ctx: GateContext) -> list[Reason]:
     contact_ref, contact_kind = doc.get(_CONTACT_OF.get(t, "")), _CONTACT_OF.get(t)
     if t in _PAID:
         field_, kind, contact_kind = _PAID[t]
-        paid = ctx.docs.get((kind, doc.get(field_))) or {}
+        paid = ctx.docs.get((kind, str(doc.get(field_) or ""))) or {}
         cur = cur or paid.get("currency")
         contact_ref = paid.get(contact_kind)
     out = []
