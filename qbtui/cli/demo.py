@@ -119,3 +119,65 @@ def stop_sandbox(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(timeout=5)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+DEMO_DESKTOP_PROFILE = "demo-desktop"  #: the profile `qbtui demo --desktop` works on (and resets)
+
+
+def start_desktop_service(data_dir: Path, profile_path: Path, profile_name: str) -> tuple[subprocess.Popen[bytes], str]:
+    """``qbtui desktop serve`` for the profile as a child process; returns it and its /qbwc URL once it answers."""
+    port = free_port()
+    log = os.fdopen(open_private(profile_path / "desktop-serve.log", os.O_WRONLY | os.O_APPEND), "ab")
+    proc = subprocess.Popen([sys.executable, "-m", "qbtui", "--data-dir", str(data_dir), "--profile", profile_name,
+                             "desktop", "serve", "--port", str(port), "--idle-timeout", "5"],
+                            stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+    url = f"http://127.0.0.1:{port}/qbwc"
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise DemoError(f"the Web Connector service stopped at start (see {profile_path / 'desktop-serve.log'})")
+        try:
+            if httpx2.get(url, timeout=1).status_code == 200:
+                return proc, url
+        except httpx2.HTTPError:
+            time.sleep(0.1)
+    stop_sandbox(proc)
+    raise DemoError("the Web Connector service did not answer within 15 s")
+
+
+def prepare_desktop(data_dir: Path, profile_path: Path, *, reset: bool) -> dict:
+    """The Desktop demo: a Desktop profile, ``qbtui desktop serve`` for it, and the simulated Web Connector with the
+    simulated demo company file: its first run pulls the lists, the roles are mapped from them (as `qbtui map
+    --auto`), the sample documents are loaded once, the next runs send them. Returns what was done."""
+    import secrets
+
+    from qbtui.desktop import profile as desktop_profile
+    from qbtui.desktop.simulator import Company, WebConnector, http_post
+
+    if reset and profile_path.exists():
+        Cache.open(profile_path, writer=True, command="qbtui demo --desktop --reset").close()
+        shutil.rmtree(profile_path)
+    private_dir(profile_path, tighten=True)
+    with Cache.open(profile_path, writer=True, command="qbtui demo --desktop") as cache:
+        if not desktop_profile.is_desktop(cache):
+            desktop_profile.connect(cache, profile_path, secrets.token_urlsafe(24))
+        username = str(cache.get_setting("desktop_username"))
+    password = desktop_profile.password_path(profile_path).read_text()
+    company = Company.open(profile_path / "simulated-company.json", "demo")
+    proc, url = start_desktop_service(data_dir, profile_path, profile_path.name)
+    post, close = http_post(url)
+    try:
+        wc = WebConnector(post, company, username=username, password=password)
+        reports = wc.run(5)  # the lists (a profile not mapped yet), or what is still queued
+        with Cache.open(profile_path, writer=True, command="qbtui demo --desktop") as cache:
+            if not cache.get_setting("mapping"):
+                cache.set_setting("mapping", auto_map(cache.reference("accounts") or []))
+            if cache.count() == 0:
+                cache.upsert_documents(demo_documents())
+        reports += wc.run(20)
+    finally:
+        close()
+        company.save()
+        stop_sandbox(proc)
+    return {"sessions": [{"status": r.status, "request_sets": r.request_sets, "message": r.message}
+                         for r in reports], "company": company.summary(), "file": str(company.path)}
