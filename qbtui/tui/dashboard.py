@@ -179,7 +179,7 @@ class Dashboard(Screen):
         self.call_after_refresh(self._mark_first_paint)
         if self.autosync_enabled:
             self._start_autosync()
-        if self.wizard_enabled and not self.settings.get("realm_id"):
+        if self.wizard_enabled and not self.settings.get("realm_id") and self.settings.get("backend") != "desktop":
             self._open_wizard_if_new()
 
     def on_unmount(self) -> None:
@@ -469,6 +469,11 @@ class Dashboard(Screen):
         env = str(self.settings.get("environment") or "")
         env_word = "PRODUCTION" if env == "production" else ("SANDBOX" if env else "NO COMPANY")
         connected = "connected" if self.settings.get("realm_id") and env else "not connected"
+        if self.settings.get("backend") == "desktop":  # QuickBooks Desktop through the Web Connector (docs/desktop.md)
+            env_word = "QUICKBOOKS DESKTOP"
+            called = str((self.settings.get("desktop_last_session") or {}).get("ended") or "")
+            connected = (f"Web Connector last called {called[:16].replace('T', ' ')}" if called
+                         else "Web Connector not called yet")
         last = "never synced"
         if self.last_run:
             when = str(self.last_run.get("ended") or self.last_run.get("started") or "")
