@@ -371,10 +371,10 @@ def _finish(summary: Summary, ledger: Ledger) -> Summary:
 
 
 def build_summaries(docs: Iterable[Doc], ledger: Ledger,
-                    corrections: Mapping[SummaryKey, int] | None = None) -> list[Summary]:
+                    corrections: Mapping[str, int] | None = None) -> list[Summary]:
     """The summaries of ``docs`` (documents of summarized channels; others are left out), grouped by key, in key
-    order. ``corrections``: for a key already posted (its :attr:`SummaryKey.base`), how many postings it has had:
-    the documents go into the next correction."""
+    order. ``corrections``: by the reference of a key's base (:attr:`SummaryKey.base`), the correction number its
+    documents take (the number of postings it has had: they go into the next correction)."""
     corrections = corrections or {}
     groups: dict[SummaryKey, Summary] = {}
     for doc in docs:
@@ -383,7 +383,7 @@ def build_summaries(docs: Iterable[Doc], ledger: Ledger,
             continue
         for kind, part, tax in parts_of(doc, ledger):
             key = key_of(kind, part, tax, sync, ledger)
-            key = replace(key, correction=corrections.get(key, 0))
+            key = replace(key, correction=corrections.get(key.ref, 0))
             groups.setdefault(key, Summary(key)).parts.append(part)
     return [_finish(groups[k], ledger) for k in sorted(groups, key=_sort_key)]
 

@@ -155,7 +155,7 @@ def test_other_channels_and_individual_documents_are_left_out_and_corrections_nu
     ledger = uk(*docs)
     [summary] = build_summaries(docs, ledger)
     assert summary.refs == ["SO-1"]
-    [again] = build_summaries(docs, ledger, corrections={summary.key.base: 1})
+    [again] = build_summaries(docs, ledger, corrections={summary.key.base.ref: 1})
     assert again.key.correction == 1 and again.key.ref.endswith("-C1")
 
 
