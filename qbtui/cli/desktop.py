@@ -113,13 +113,17 @@ def company_path(profile: Profile) -> Path:
 @click.option("--seed", type=int, default=None, help="With --faults: the random seed (the same faults again).")
 @click.option("--sessions", type=click.IntRange(min=1), default=50, show_default=True,
               help="At most this many scheduled runs (it stops earlier when the service has nothing to do).")
+@click.option("--kill-wait", type=click.FloatRange(min=0), default=0.0, metavar="SECONDS",
+              help="With --faults: after a run that died, wait this long before the next (longer than serve's "
+                   "--idle-timeout, so that the dead run's session is given up); 0: stop at the first run told "
+                   "there is nothing to do.")
 @click.option("--password-env", metavar="VAR", default=None,
               help="Read the Web Connector's password from this variable (default: the profile's own).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 @click.pass_obj
 @user_errors
 def simulate_command(profile: Profile, url: str, company: str, file_: Path | None, faults: bool, seed: int | None,
-                     sessions: int, password_env: str | None, as_json: bool) -> None:
+                     sessions: int, kill_wait: float, password_env: str | None, as_json: bool) -> None:
     """Play the QuickBooks Web Connector against the service at URL with a simulated QuickBooks Desktop company file
     (docs/desktop.md#the-simulator): scheduled runs until the service has nothing left to do."""
     from qbtui.desktop import profile as desktop_profile
@@ -148,7 +152,7 @@ def simulate_command(profile: Profile, url: str, company: str, file_: Path | Non
     wc = WebConnector(post, book, username=str(settings["desktop_username"]), password=password,
                       faults=Faults.standard(seed) if faults else None)
     try:
-        reports = wc.run(sessions, on_session=said)
+        reports = wc.run(sessions, on_session=said, kill_wait=kill_wait)
     except OSError as exc:
         fail(f"could not reach the service at {url}: {exc}")
     finally:

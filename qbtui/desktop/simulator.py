@@ -21,6 +21,7 @@ import json
 import os
 import random
 import tempfile
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -365,7 +366,8 @@ class Faults:
 @dataclass
 class SessionReport:
     status: str
-    """"done", "none" (nothing to do), "nvu" (refused), "killed", "error"."""
+    """"done", "none" (nothing to do), "nvu" (refused), "killed", "error", "waiting" (none after a run that died:
+    the service may still hold its session)."""
     request_sets: int = 0
     message: str = ""
     errors: list[str] = field(default_factory=list)
@@ -452,17 +454,24 @@ class WebConnector:
                 report.message = str(self.call("closeConnection", ticket=ticket))
                 return report
 
-    def run(self, max_sessions: int = 50, on_session: Callable[[SessionReport], None] | None = None
-            ) -> list[SessionReport]:
-        """Scheduled runs until the service has nothing to do (authenticate answers none) or ``max_sessions``."""
-        reports = []
+    def run(self, max_sessions: int = 50, on_session: Callable[[SessionReport], None] | None = None, *,
+            kill_wait: float = 0.0, sleep: Callable[[float], None] = time.sleep) -> list[SessionReport]:
+        """Scheduled runs until the service has nothing to do (authenticate answers none) or ``max_sessions``.
+        ``kill_wait``: after a run that died, the seconds until the next (the service gives a dead run's session up
+        after its idle timeout; until then it answers none, which then does not end the runs)."""
+        reports: list[SessionReport] = []
         for _ in range(max_sessions):
+            died = bool(reports) and reports[-1].status == "killed" and kill_wait > 0
+            if died or reports and reports[-1].status == "waiting":
+                sleep(kill_wait)
             report = self.session()
             self.company.save()
+            if report.status == "none" and died:
+                report.status = "waiting"  # perhaps the dead run's session, not given up yet: once more
             reports.append(report)
             if on_session is not None:
                 on_session(report)
-            if report.status in ("none", "nvu"):
+            if report.status in ("nvu", "none"):
                 break
         return reports
 

@@ -119,3 +119,42 @@ def test_the_demo_into_a_simulated_company_each_document_once(served):
             status, reasons = gates.get(key, (cache.status_of(*key), []))
             link = cache.link(*key) or {}
             assert reasons or (link.get("error") or {}).get("message"), key
+
+
+def test_with_faults_against_the_served_service_each_document_once(tmp_path):
+    """The same with `--faults` (answers dropped, QuickBooks failures, saves refused, the Web Connector dying) against
+    `qbtui desktop serve --idle-timeout 1`: every document the gates let through once, nothing else."""
+    data = tmp_path / "data"
+    path = desktop_profile(data)
+    docs = tmp_path / "demo.json"
+    docs.write_text(json.dumps(sample_documents()))
+    assert cli(data, "--profile", "shop", "import", str(docs)).exit_code == 0
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/qbwc"
+    proc = subprocess.Popen([sys.executable, "-m", "qbtui", "--data-dir", str(data), "--profile", "shop", "desktop",
+                             "serve", "--port", str(port), "--idle-timeout", "1"], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(300):
+            try:
+                if httpx2.get(url, timeout=1).status_code == 200:
+                    break
+            except httpx2.HTTPError:
+                time.sleep(0.1)
+        args = ["--profile", "shop", "desktop", "simulate", "--url", url, "--company", "demo", "--json"]
+        assert cli(data, *args).exit_code == 0
+        assert cli(data, "--profile", "shop", "map", "--auto").exit_code == 0
+        r = cli(data, *args, "--faults", "--seed", "7", "--kill-wait", "1.2", "--sessions", "200")
+        assert r.exit_code == 0, r.output
+        run = json.loads(r.stdout)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert run["sessions"][-1]["status"] == "none"
+    assert any(s["status"] == "killed" for s in run["sessions"])  # the faults happened
+    company = Company.open(run["file"])
+    with Cache.open(path, writer=False) as cache:
+        ids = [p["id"] for d in cache.documents() for p in (cache.link(d["type"], d["ref"]) or {}).get("qbo") or ()]
+        assert sum(1 for d in cache.documents() if cache.status_of(d["type"], d["ref"]) == "synced") >= 40
+    made = [o["ListID"] for lst in ("names", "items") for o in company.lists(lst)] + list(company.state["txns"])
+    assert len(ids) == len(set(ids)) and sorted(made) == sorted(ids)  # each once, nothing else
