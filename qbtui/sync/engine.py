@@ -76,6 +76,7 @@ from qbtui.sync.lookup import (
 from qbtui.sync.plan import PlannedDocument, plan
 from qbtui.sync.readonly import check_writes_allowed as check_writes_allowed  # the one read-only rule
 from qbtui.sync.runs import now_iso, who
+from qbtui.sync.summaries import post_summaries
 
 log = logging.getLogger(__name__)
 
@@ -248,6 +249,8 @@ class SyncEngine:
                     ready = await self._link_existing(ready, progress)
                 ready = await self._hold_conflicts(ready, progress)
                 await self._send_wave(ready, progress)
+            if types is None and refs is None and keys is None and kind == "sync":
+                await self._post_summaries()
         except CompanyFault as fault:  # about the whole company: stop now; documents in flight stay "sending"
             self._stopped = {"code": fault.code, "message": str(fault), "hint": fault.hint,
                              "intuit_tid": fault.intuit_tid}
@@ -256,6 +259,23 @@ class SyncEngine:
             self._save_run(final=True)
         run = next(r for r in self.cache.runs() if r["id"] == self.run_id)
         return RunReport(run, list(self._report.values()))
+
+    # -- summaries (qbtui/sync/summaries.py) ------------------------------------------------------
+
+    async def _post_summaries(self) -> None:
+        """The due periods of summarized channels, after every wave (their customer's and products' Ids are known,
+        and their payments need the Ids of the invoices they pay). The run keeps what it posted (``summaries``);
+        each summarized document is in the report as ``summarized`` with the summary's QBO Id."""
+        posted = await post_summaries(self.cache, self.client, run=self.run_id)
+        if not posted:
+            return
+        for r in posted:
+            for t, ref in r["document_keys"]:
+                self._report[(t, ref)] = {"type": t, "ref": ref, "status": "summarized", "qbo_ids": [r["qbo_id"]],
+                                          "error": None, "summary": r["key"]["ref"]}
+        self.cache.update_run(self.run_id, summaries=[
+            {"ref": r["key"]["ref"], "entity": r["entity"], "id": r["qbo_id"], "outcome": r["outcome"],
+             "count": r["count"], "total": str(r["total"])} for r in posted])
 
     # -- conflicts (qbtui/sync/conflicts.py) ------------------------------------------------------
 

@@ -173,7 +173,8 @@ async def _find(client: QBOClient, entity: str, body: dict[str, Any], ref: str) 
 async def post_summaries(cache: Cache, client: QBOClient, *, now: datetime | date | None = None,
                          run: str | None = None) -> list[dict[str, Any]]:
     """Post every due summary (resends first): mark, look up when marked before, create, then mark its documents
-    ``summarized``. Returns, per summary: its JSON, ``outcome`` (``created`` / ``found``) and its QBO Id."""
+    ``summarized``. Returns, per summary: its JSON, ``outcome`` (``created`` / ``found``), its QBO Id and the
+    (type, ref) of its documents (``document_keys``)."""
     planned, ledger = plan_summaries(cache, now)
     names = _Names(client, ledger)
     results: list[dict[str, Any]] = []
@@ -195,5 +196,6 @@ async def post_summaries(cache: Cache, client: QBOClient, *, now: datetime | dat
         summary_ref = {**mark, "id": str(found["Id"])}
         cache.record_outcomes([{"type": t, "ref": r, "status": "summarized", "summary": summary_ref, "error": None,
                                 "run": run} for t, r in p.docs])
-        results.append({**p.to_json(), "outcome": outcome, "qbo_id": summary_ref["id"]})
+        results.append({**p.to_json(), "outcome": outcome, "qbo_id": summary_ref["id"],
+                        "document_keys": [list(k) for k in p.docs]})
     return results

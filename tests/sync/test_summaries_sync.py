@@ -29,7 +29,8 @@ def orders(refs, day=DAY):
     return out
 
 
-def setup(profile, docs):
+def setup(profile, docs, monkeypatch):
+    monkeypatch.setenv("QBTUI_TODAY", DAY)  # the day itself: its summaries are not due (post() passes its own day)
     for key in ("channel.web.invoice_sync", "channel.web.cogs_sync"):
         r = profile.q("settings", "set", key, "daily")
         assert r.exit_code == 0, r.output
@@ -51,9 +52,9 @@ def ours(profile, entity, field, prefix):
     return [o for o in profile.live(entity) if str(o.get(field) or "").startswith(prefix)]
 
 
-def test_a_day_in_daily_mode_is_one_invoice_one_payment_one_journal(profile):
+def test_a_day_in_daily_mode_is_one_invoice_one_payment_one_journal(profile, monkeypatch):
     docs = orders([f"WEB-{i}" for i in range(12)])
-    setup(profile, docs)
+    setup(profile, docs, monkeypatch)
     assert post(profile, date(2026, 11, 3)) == []  # the grace (1 day after the day's end) has not passed
     results = post(profile, date(2026, 11, 4))
     assert [(r["entity"], r["outcome"], r["count"]) for r in results] == \
@@ -103,9 +104,9 @@ class LoseInvoiceAnswers:
         await self.api(scope, receive, send)
 
 
-def test_a_lost_answer_does_not_post_the_period_twice(profile):
+def test_a_lost_answer_does_not_post_the_period_twice(profile, monkeypatch):
     docs = orders([f"WEB-{i}" for i in range(5)])
-    setup(profile, docs)
+    setup(profile, docs, monkeypatch)
     app = profile.sb.app
     app.api = LoseInvoiceAnswers(app.api)
     try:
@@ -121,3 +122,23 @@ def test_a_lost_answer_does_not_post_the_period_twice(profile):
     assert results[0]["outcome"] == "found" and results[0]["key"]["correction"] == 0
     assert len(ours(profile, "Invoice", "PrivateNote", "SI-20261102-web")) == 1
     assert len(ours(profile, "Payment", "PrivateNote", "SP-20261102-web")) == 1
+
+
+def test_qbtui_sync_posts_the_due_summaries(profile, monkeypatch):
+    docs = orders([f"WEB-{i}" for i in range(4)])
+    setup(profile, docs, monkeypatch)
+    monkeypatch.setenv("QBTUI_TODAY", "2026-11-03")  # the grace has not passed: nothing posted yet
+    code, out = profile.sync_json()
+    assert code == 0 and not ours(profile, "Invoice", "PrivateNote", "SI-20261102-web")
+    monkeypatch.setenv("QBTUI_TODAY", "2026-11-04")
+    code, out = profile.sync_json()
+    assert code == 0, out
+    [inv] = ours(profile, "Invoice", "PrivateNote", "SI-20261102-web")
+    by = {(d["type"], d["ref"]): d for d in out["documents"]}
+    assert by["sale_invoice", "WEB-2"]["status"] == "summarized" and by["sale_invoice", "WEB-2"]["qbo_ids"] == \
+        [inv["Id"]] and by["sale_invoice", "WEB-2"]["summary"] == "SI-20261102-web-USD"
+    assert [(s["entity"], s["count"], s["outcome"]) for s in out["run"]["summaries"]] == \
+        [("Invoice", 4, "created"), ("JournalEntry", 4, "created"), ("Payment", 4, "created")]
+    code, out = profile.sync_json()  # again: nothing more
+    assert code == 0 and "summaries" not in out["run"]
+    assert len(ours(profile, "Invoice", "PrivateNote", "SI-20261102-web")) == 1
