@@ -145,14 +145,19 @@ def sync_command(profile: Profile, types: tuple[str, ...], refs: tuple[str, ...]
     types_, refs_ = set(types), set(refs)
     if dry_run:
         from qbtui.sync.resolve import dry_run_conflicts
+        from qbtui.sync.summaries import dry_run_summaries, render_summaries
 
         with profile.open(writer=False) as cache:
             planned = plan(cache, types=types_ or None, refs=refs_ or None, keys=keys, with_dependencies=True)
             conflicts = dry_run_conflicts(cache, planned, types_ or None, refs_ or None, keys)
+            # a full sync also posts the summarized channels' due periods (docs/domain.md#summarized-posting)
+            summaries = [] if types_ or refs_ or keys else dry_run_summaries(cache)
         if as_json:
-            print_json({**dry_run_json(planned), "conflicts": conflicts})
+            print_json({**dry_run_json(planned), "conflicts": conflicts, "summaries": summaries})
         else:
             click.echo(safe_text(render_dry_run(planned)) if planned else "nothing to send: no pending documents")
+            for text in render_summaries(summaries):
+                click.echo(safe_text(text))
             for c in conflicts:  # held back (or to be): QuickBooks' copy changed since qbtui wrote it
                 click.echo(safe_text(f"CONFLICT {c['type']} {c['ref']}: " + (c["text"] or "held back, not sent")
                            if c["status"] == "conflict" else f"CONFLICT {c['type']} {c['ref']}: changed in QuickBooks"

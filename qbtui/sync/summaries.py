@@ -19,7 +19,7 @@ from typing import Any
 from qbtui.cache import Cache
 from qbtui.ledger import Ledger
 from qbtui.ledger.gates import skip_reason
-from qbtui.ledger.payload import Payload
+from qbtui.ledger.payload import Payload, jsonable
 from qbtui.ledger.summaries import (
     ENTITY,
     KINDS,
@@ -199,3 +199,29 @@ async def post_summaries(cache: Cache, client: QBOClient, *, now: datetime | dat
         results.append({**p.to_json(), "outcome": outcome, "qbo_id": summary_ref["id"],
                         "document_keys": [list(k) for k in p.docs]})
     return results
+
+
+def dry_run_summaries(cache: Cache, now: datetime | date | None = None) -> list[dict[str, Any]]:
+    """What ``qbtui sync --dry-run`` shows of the summaries: each summary (due or not yet, with the documents behind
+    each line) and, when due, the payload a sync would send (its channel customer and rounding item by name)."""
+    planned, ledger = plan_summaries(cache, now)
+    out = []
+    for p in planned:
+        [payload] = build_summary(p.summary, ledger, _invoice_ids(cache))
+        out.append(jsonable({**p.to_json(), "payload": payload.to_json() if p.due else None}))
+    return out
+
+
+def render_summaries(summaries: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The dry run's human lines of the summaries: one per summary, then one per line (product, tax code, quantity,
+    amount, how many documents)."""
+    lines = []
+    for s in summaries:
+        when = "due" if s["due"] else "not yet due (summary.grace)"
+        lines.append(f"SUMMARY {s['entity']} {s['key']['ref']}: {s['count']} documents, total {s['total']}, {when}"
+                     + (f", tax rounding line {s['rounding']}" if s.get("rounding") else "")
+                     + (f"; cannot be posted: {s['problem']}" if s.get("problem") else ""))
+        for line in s["lines"]:
+            lines.append(f"  {line['sku']} {line['tax_code'] or ''} x {line['quantity']} = {line['amount']} "
+                         f"({len(line['documents'])} documents)")
+    return lines

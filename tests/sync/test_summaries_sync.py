@@ -6,6 +6,7 @@ the period twice."""
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -142,3 +143,20 @@ def test_qbtui_sync_posts_the_due_summaries(profile, monkeypatch):
     code, out = profile.sync_json()  # again: nothing more
     assert code == 0 and "summaries" not in out["run"]
     assert len(ours(profile, "Invoice", "PrivateNote", "SI-20261102-web")) == 1
+
+
+def test_the_dry_run_shows_each_summary_and_the_documents_behind_its_lines(profile, monkeypatch):
+    docs = orders([f"WEB-{i}" for i in range(3)])
+    setup(profile, docs, monkeypatch)
+    out = json.loads(profile.q("sync", "--dry-run", "--json").stdout)
+    assert [(s["entity"], s["due"], s["payload"]) for s in out["summaries"]] == \
+        [("Invoice", False, None), ("JournalEntry", False, None), ("Payment", False, None)]
+    monkeypatch.setenv("QBTUI_TODAY", "2026-11-04")
+    out = json.loads(profile.q("sync", "--dry-run", "--json").stdout)
+    inv = out["summaries"][0]
+    assert inv["due"] and inv["count"] == 3 and inv["payload"]["body"]["DocNumber"] == inv["key"]["doc_number"]
+    assert {(l["sku"], l["quantity"], tuple(l["documents"])) for l in inv["lines"]} == \
+        {("MUG-01", 6, ("WEB-0", "WEB-1", "WEB-2")), ("BOWL-02", 6, ("WEB-0", "WEB-1", "WEB-2"))}
+    text = profile.q("sync", "--dry-run").stdout
+    assert "SUMMARY Invoice SI-20261102-web-USD: 3 documents, total" in text and "(3 documents)" in text
+    assert not ours(profile, "Invoice", "PrivateNote", "SI-")  # a dry run sends nothing
