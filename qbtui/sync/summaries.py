@@ -32,6 +32,7 @@ from qbtui.ledger.summaries import (
     today,
 )
 from qbtui.qbo.client import QBOClient
+from qbtui.settings import SUMMARY_TYPES, Settings
 from qbtui.sync.lookup import lookup_key, quote
 from qbtui.sync.plan import Snapshot, _connected, cache_resolver, snapshot
 
@@ -69,7 +70,10 @@ def _doc_keys(summary: Summary) -> list[tuple[str, str]]:
 def plan_summaries(cache: Cache, now: datetime | date | None = None) -> tuple[list[PlannedSummary], Ledger]:
     """The summaries to post: those whose documents a lost answer left marked (``resend``), then the pending
     documents of summarized channels not marked, in the next correction of their key. Documents summarized and
-    changed since are left out: their correction is not built yet (docs/domain.md#summarized-posting)."""
+    changed since are left out: their correction is not built yet (docs/domain.md#summarized-posting). Without a
+    summarized channel and without marks, nothing is read (a sync of a profile that does not summarize pays nothing)."""
+    if not _any_summarized(cache):
+        return [], Ledger()
     snap = snapshot(cache)
     ledger = _ledger(cache, snap)
     grace = snap.settings.summary_grace_delta
@@ -97,6 +101,14 @@ def plan_summaries(cache: Cache, now: datetime | date | None = None) -> tuple[li
         out.append(PlannedSummary(summary, is_due(summary.key.period, grace, now), False, _doc_keys(summary)))
     out.sort(key=lambda p: (p.summary.key.period, KINDS.index(p.summary.key.kind), p.summary.key.ref))
     return out, ledger
+
+
+def _any_summarized(cache: Cache) -> bool:
+    """Is a channel set to ``daily`` / ``monthly``, or a document marked for a summary whose answer was lost?"""
+    settings = Settings.from_stored(cache.settings())
+    if any(v in SUMMARY_TYPES for kinds in settings.channels.values() for k, v in kinds.items() if k.endswith("_sync")):
+        return True
+    return any(link.get("summary") for link in cache.links(["sending"]))
 
 
 def _marked_keys(marked: Mapping[str, list[tuple[str, str]]]) -> set[tuple[str, str]]:
