@@ -275,3 +275,30 @@ GOLDEN = {  # (kind, currency): (total, the orders' tax, the rounding line)
     ("refunds", "GBP"): (D("149.33"), D("9.52"), ZERO), ("refunds", "EUR"): (D("153.62"), D("13.81"), ZERO),
     ("cogs", "GBP"): (D("10092.36"), None, ZERO),
 }
+
+
+US_CODES = [{"Id": "TAX", "Name": "TAX"}, {"Id": "NON", "Name": "NON"},
+            {"Id": "3", "Name": "California", "SalesTaxRateList": {"TaxRateDetail": [{"TaxRateRef": {"value": "9"}}]}},
+            {"Id": "4", "Name": "Oregon", "SalesTaxRateList": {"TaxRateDetail": [{"TaxRateRef": {"value": "8"}}]}}]
+US_RATES = [{"Id": "9", "Name": "California", "RateValue": "7.25"}, {"Id": "8", "Name": "Oregon", "RateValue": "0"}]
+
+
+def test_us_one_summary_per_rate_code_and_the_rounding_line_is_non_taxable():
+    # three orders of 0.10 taxable in California: each 0.0073 -> 0.01 tax; the summary 0.30 -> 0.02175 -> 0.02
+    docs = [order(f"SO-{i}", [ln("MUG-01", 1, "0.10", "California")]) for i in range(3)]
+    docs.append(order("SO-OR", [ln("MUG-01", 1, "0.10", "Oregon")]))
+    s = Settings.from_stored({"mapping": ALL_MAPPED, **WEB})
+    d = docs_map(*PRODUCTS, *docs)
+    resolver = LookupResolver(names={k: v["name"] for k, v in d.items() if "name" in v}, connected=True,
+                              mapping=s.mapping, link_ids=lambda t, r: [], tax_codes=US_CODES, tax_rates=US_RATES)
+    ledger = Ledger(s, resolver, Prefs.from_qbo({"CurrencyPrefs": {"HomeCurrency": {"value": "USD"}}},
+                                                {"Country": "US"}), d)
+    by = {x.key.tax: x for x in build_summaries(docs, ledger)}
+    assert set(by) == {"California", "Oregon"}
+    ca = by["California"]
+    assert (ca.total, ca.docs_tax, ca.qbo.tax, ca.rounding, ca.rounding_code) == \
+        (D("0.33"), D("0.03"), D("0.02"), D("0.01"), "NON")
+    [p] = build_summary(ca, ledger)
+    assert p.body["TxnTaxDetail"]["TxnTaxCodeRef"]["name"] == "California"
+    assert p.body["Line"][-1]["SalesItemLineDetail"]["TaxCodeRef"] == {"value": "NON", "name": "NON"}
+    assert p.expected == {"TotalAmt": D("0.33"), "TotalTax": D("0.02")}
