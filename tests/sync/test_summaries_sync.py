@@ -160,3 +160,33 @@ def test_the_dry_run_shows_each_summary_and_the_documents_behind_its_lines(profi
     text = profile.q("sync", "--dry-run").stdout
     assert "SUMMARY Invoice SI-20261102-web-USD: 3 documents, total" in text and "(3 documents)" in text
     assert not ours(profile, "Invoice", "PrivateNote", "SI-")  # a dry run sends nothing
+
+
+def test_a_uk_day_lands_on_qbos_totals_with_the_rounding_line(make_profile, monkeypatch):
+    """QBO recomputes the summary's VAT per rate on the summed lines: the rounding line (0.0% Z) makes its total the
+    orders' total. Three orders of 0.03 at 20 %: each 0.01 VAT (0.006 -> 0.01), total 0.12; on the summary 0.09 x
+    20 % = 0.018 -> 0.02, so a rounding line of 0.01. Two tax-inclusive orders of 12.00 at 5 % (12.00 - 11.43 = 0.57
+    each) are a TaxInclusive summary of 24.00, VAT 24.00 - 22.86 = 1.14: no rounding line."""
+    p = make_profile(region="uk")
+    assert p.q("settings", "set", "base_currency", "GBP").exit_code == 0
+    docs = [invoice(f"UK-{i}", invoice_date=DAY, lines=[line("MUG-01", 1, "0.03", None, tax_code="20.0% S")], **WEB)
+            for i in range(3)]
+    docs += [invoice(f"UKI-{i}", invoice_date=DAY, tax_inclusive=True,
+                     lines=[line("MUG-01", 1, "12.00", None, tax_code="5.0% R")], **WEB) for i in range(2)]
+    monkeypatch.setenv("QBTUI_TODAY", DAY)
+    assert p.q("settings", "set", "channel.web.invoice_sync", "daily").exit_code == 0
+    p.import_docs([customer(), product(), *docs])
+    assert p.sync_json()[0] == 0
+    monkeypatch.setenv("QBTUI_TODAY", "2026-11-04")
+    code, out = p.sync_json()
+    assert code == 0, out
+    got = {o["PrivateNote"].split(":")[0]: o for o in ours(p, "Invoice", "PrivateNote", "SI-20261102-web")}
+    ex, inc = got["SI-20261102-web-GBP-TaxExcluded"], got["SI-20261102-web-GBP-TaxInclusive"]
+    assert (Decimal(str(ex["TotalAmt"])), Decimal(str(ex["TxnTaxDetail"]["TotalTax"]))) == \
+        (Decimal("0.12"), Decimal("0.02"))
+    rounding = [ln for ln in ex["Line"] if (ln.get("SalesItemLineDetail") or {}).get("ItemRef", {}).get("name")
+                == "qbtui-summary-rounding"]
+    assert [(Decimal(str(ln["Amount"])), ln["SalesItemLineDetail"]["TaxCodeRef"]["name"]) for ln in rounding] == \
+        [(Decimal("0.01"), "0.0% Z")]
+    assert (Decimal(str(inc["TotalAmt"])), Decimal(str(inc["TxnTaxDetail"]["TotalTax"]))) == \
+        (Decimal("24.00"), Decimal("1.14"))
