@@ -33,6 +33,7 @@ from qbtui.ledger.summaries import (
 )
 from qbtui.qbo.client import QBOClient
 from qbtui.settings import SUMMARY_TYPES, Settings
+from qbtui.sync import taxcheck
 from qbtui.sync.lookup import lookup_key, quote
 from qbtui.sync.plan import Snapshot, _connected, cache_resolver, snapshot
 
@@ -203,6 +204,9 @@ async def post_summaries(cache: Cache, client: QBOClient, *, now: datetime | dat
                 cache.record_outcomes([{"type": t, "ref": r, "status": "sending", "summary": mark, "run": run}
                                        for t, r in p.docs])
             found, outcome = await client.create(payload.entity, body), "created"
+            diffs = taxcheck.differences(payload, found)  # QBO's TotalAmt / TotalTax against the summary's
+            if diffs:
+                taxcheck.record(cache, [taxcheck.discrepancy("summary", key.ref, payload, found, diffs)])
         else:
             outcome = "found"
         summary_ref = {**mark, "id": str(found["Id"])}
