@@ -169,6 +169,53 @@ def gate_snapshot(cache: Cache, pending: bool = True, named: bool = True) -> Sna
     return Snapshot(docs, status, links, *_state(cache))
 
 
+def plan_snapshot(cache: Cache, statuses: tuple[str, ...], types: Iterable[str] | None = None,
+                  refs: Iterable[str] | None = None, keys: Iterable[tuple[str, str]] | None = None) -> Snapshot:
+    """What a plan of the selection reads, without reading the whole cache: every contact and product (the gates
+    compare their names, the resolver names them, QBO's items are matched to them), the documents of the selection
+    whose status is one of ``statuses`` (exact keys or type and ref: each read by its key; else through the
+    (type, status) index), and anything else only when asked for (a dependency of the closure, a payment's
+    invoice, a link). Its plan equals the plan of :func:`snapshot` (tests/sync/test_plan_snapshot.py)."""
+    snap = gate_snapshot(cache, pending=False, named=True)
+    docs, status, links = snap.docs, snap.status, snap.links
+
+    def hold(key: tuple[str, str]) -> None:
+        rec = cache.get(*key)
+        if rec is None:
+            return
+        info = cache.status_info(*key)
+        if info["status"] not in statuses:
+            return
+        docs[key], status[key] = rec["data"], info
+        link = cache.link(*key)
+        if link is not None:
+            links[key] = link
+
+    types_, refs_ = list(dict.fromkeys(types or ())), list(dict.fromkeys(refs or ()))
+    if keys is not None:
+        wanted = [k for k in dict.fromkeys(keys) if (not types_ or k[0] in types_) and (not refs_ or k[1] in refs_)]
+        for key in wanted:
+            if key[0] not in CONTACTS:
+                hold(key)
+        return snap
+    if refs_:
+        for t in types_ or cache.types():
+            for r in refs_:
+                if t not in CONTACTS:
+                    hold((t, r))
+        return snap
+    for t in types_ or cache.types():
+        if t in CONTACTS:
+            continue
+        for rec in cache.documents_with_status(statuses, t, with_links=True):
+            key = (t, rec["ref"])
+            docs[key] = rec["data"]
+            status[key] = {"status": rec["status"], "changed": rec["changed"]}
+            if rec["link"] is not None:
+                links[key] = rec["link"]
+    return snap
+
+
 def cache_resolver(snap: Snapshot, connected: bool) -> LookupResolver:
     names = {k: str(d["name"]) for k, d in snap.docs.items() if k[0] in CONTACTS
              and d.get("name")}
@@ -464,7 +511,7 @@ def plan(cache: Cache, *, types: Iterable[str] | None = None, refs: Iterable[str
 def _plan(cache: Cache, types: Iterable[str] | None, refs: Iterable[str] | None,
           keys: Iterable[tuple[str, str]] | None, resolver: Resolver | None,
           with_dependencies: bool, statuses: tuple[str, ...]) -> list[PlannedDocument]:
-    snap = snapshot(cache)
+    snap = plan_snapshot(cache, statuses, types, refs, keys)  # the selection and what it needs, not the history
     if resolver is None:
         resolver = cache_resolver(snap, _connected(cache))
     ledger = Ledger(snap.settings, resolver, snap.prefs, snap.docs)
