@@ -96,6 +96,79 @@ def session_work(cache: Any) -> Any:
     return work(cache, ready)
 
 
+def is_desktop(profile: Profile) -> bool:
+    with profile.open(writer=False) as cache:
+        return cache.get_setting("backend") == "desktop"
+
+
+def queue_undo(profile: Profile, run_id: str, *, yes: bool, dry_run: bool, cascade: bool, as_json: bool,
+               events: bool) -> None:
+    """``qbtui undo RUN`` on a Desktop profile: the QBO undo's plan and safety (later documents that still use an
+    object refuse it unless ``--cascade``), the removal queued for the Web Connector's next session
+    (docs/desktop.md#undo). Exits."""
+    from collections import Counter
+
+    from qbtui.cli.common import answer, confirm_or_refuse
+    from qbtui.desktop.undo import desktop_plan, queue
+    from qbtui.documents.text import safe_text
+    from qbtui.sync.runs import who
+    from qbtui.sync.undo import UndoError, undo_plan
+
+    with profile.open(writer=not dry_run, command="qbtui undo") as cache:
+        try:
+            planned = desktop_plan(undo_plan(cache, run_id, cascade=cascade))
+        except UndoError as exc:
+            fail(str(exc), 2)
+        waiting = next((r for r in cache.runs() if r.get("kind") == "undo" and r.get("undoes") == run_id
+                        and not r.get("ended")), None)
+        if waiting is not None:
+            fail(f"the undo of run {run_id} is already queued (run {waiting['id']}) for the Web Connector's next "
+                 "session", 2, error="undo_queued")
+        refused = [o for o in planned["objects"] if o["action"] == "refused"]
+        actions = Counter(o["action"] for o in planned["objects"])
+        if dry_run or refused:
+            if events and not refused:
+                answer("undo_plan", planned)
+            if as_json:
+                print_json(planned if not refused else {"error": "undo_refused", "refused": refused})
+            else:
+                for o in planned["objects"]:
+                    line = f"{o['action']:21} {o['type']} {o['ref']} ({o['entity']} {o['id']})"
+                    if o["run"] != run_id:
+                        line += f" of run {o['run']} (cascade)"
+                    if o["used_by"]:
+                        line += " used by " + ", ".join(f"{u['type']} {u['ref']}" + (f" of run {u['run']}" if
+                                                                                     u["run"] else "")
+                                                        for u in o["used_by"])
+                    click.echo(safe_text(line), err=bool(refused))
+            if refused:
+                if events:
+                    fail("nothing was undone: " + "; ".join(f"{o['type']} {o['ref']} is still used" for o in refused),
+                         1, error="undo_refused", hint="undo the later runs first, or undo with cascade")
+                click.echo("nothing was undone: undo the later runs first, or run qbtui undo again with --cascade",
+                           err=True)
+                raise SystemExit(1)
+            if not as_json:
+                click.echo(f"dry run of undo {run_id} (QuickBooks Desktop, at the Web Connector's next session): "
+                           + (", ".join(f"{n} {a}" for a, n in sorted(actions.items())) or "nothing to remove")
+                           + "; nothing was changed")
+            raise SystemExit(0)
+        confirm_or_refuse(yes, f"queue the removal of {sum(actions.values())} QuickBooks Desktop objects run "
+                               f"{run_id} created, for the Web Connector's next session?")
+        undo_id = queue(cache, planned, who())
+        last = (cache.get_setting("desktop_last_session") or {}).get("ended")
+    data = {"run": {"id": undo_id, "kind": "undo", "undoes": run_id, "backend": "desktop", "queued":
+                    len(planned["objects"])}, "web_connector_last_called": last}
+    if events:
+        answer("undo", data["run"], 0)
+    if as_json:
+        print_json(data)
+    else:
+        click.echo(f"undo run {undo_id}: {len(planned['objects'])} objects queued for the Web Connector's next session"
+                   + (f" (it last called {last})" if last else ""))
+    raise SystemExit(0)
+
+
 def company_path(profile: Profile) -> Path:
     return profile.path / "simulated-company.json"
 

@@ -36,6 +36,7 @@ from qbtui.ledger.kinds import PRIMARY_ENTITY, TYPE_ORDER
 from qbtui.ledger.payload import Payload, resolve_parts
 from qbtui.ledger.resolver import LookupResolver
 from qbtui.settings import Settings
+from qbtui.timestamps import now_iso
 
 #: document types a document may name (its contact, its products, its invoice or bill): loaded into the ledger
 NAMED_TYPES = ("customer", "supplier", "product", "sale_invoice", "supplier_invoice", "purchase_order")
@@ -155,6 +156,8 @@ class SendDocuments:
         self.failed: list[tuple[str, str, str]] = []
         self.inflight: _InFlight | None = None
         self._request_id = 0
+        self.created: list[dict[str, Any]] = []
+        """What this session made in Desktop (the run's ``created``: what ``qbtui undo`` removes)."""
 
     @classmethod
     def pending(cls, cache: Cache, **kw: Any) -> SendDocuments:
@@ -259,6 +262,8 @@ class SendDocuments:
 
     def _part_done(self, f: _InFlight, object_id: str, edit_sequence: str) -> None:
         payload = f.payloads.popleft()
+        if f.phase in ("add", "lookup"):  # made by qbtui (a lookup finds what a lost answer made): undo removes it
+            self.created.append({"type": f.type, "ref": f.ref, "entity": payload.entity, "id": object_id})
         f.ids[payload.key] = object_id
         f.parts.append({"key": payload.key, "entity": payload.entity, "id": object_id, "sync_token": edit_sequence})
         f.current, f.request, f.edit_sequence, f.tries = None, None, None, 0
@@ -316,6 +321,12 @@ class SendDocuments:
 
     def close(self) -> str:
         ok = self.done - len(self.failed)
+        if self.run is not None:  # the session is a run in the log (qbtui runs, qbtui audit)
+            left = len(self.queue) + (self.inflight is not None)
+            self.cache.update_run(self.run, ended=now_iso(), created=self.created, counts={
+                "synced": ok, "failed": len(self.failed), "found": self.found, "left": left},
+                **({"failures": [{"type": t, "ref": r, "message": m} for t, r, m in self.failed]}
+                   if self.failed else {}))
         found = f" ({self.found} found by a lookup after a lost answer)" if self.found else ""
         return (f"{ok} sent{found}, {len(self.failed)} failed, "
                 f"{len(self.queue) + (self.inflight is not None)} left")
@@ -347,5 +358,39 @@ def session_work(cache: Cache, ready: Ready | None = None) -> Any:
     mapping = (cache.settings() or {}).get("mapping") or {}
     if not mapping:  # the lists once; then nothing until `qbtui map --auto` has mapped the roles
         return None if cache.reference("accounts") else PullLists(cache)
+    from qbtui.desktop.undo import RemoveObjects, queued_undo
+
+    undo = queued_undo(cache)  # an undo queued by `qbtui undo RUN` goes first (docs/desktop.md#undo)
+    if undo is not None:
+        work = RemoveObjects(cache, undo)
+        if not work.finished:
+            return work
+    close_interrupted_runs(cache)
     keys = queued(cache, ready)
-    return SendDocuments(cache, keys) if keys else None
+    if not keys:
+        return None
+    run = cache.add_run({"kind": "sync", "backend": "desktop", "started": now_iso(), "ended": None, "counts": {},
+                         "created": [], "who": "QuickBooks Web Connector"})
+    return SendDocuments(cache, keys, run=run)
+
+
+def close_interrupted_runs(cache: Cache) -> None:
+    """A session that died (a Web Connector killed, a server restarted) never ended its run: its ``created`` list is
+    completed from the links it wrote (their ``run``), and it is marked interrupted (as qbtui.sync.engine does)."""
+    open_runs = {r["id"]: r for r in cache.runs() if r.get("backend") == "desktop" and r.get("kind") == "sync"
+                 and not r.get("ended")}
+    if not open_runs:
+        return
+    extra: dict[str, list[dict[str, Any]]] = {}
+    for link in cache.links(["synced", "sending", "failed"], runs=open_runs):
+        run = open_runs.get(link.get("run") or "")
+        if run is None:
+            continue
+        known = {(c["entity"], str(c["id"])) for c in run.get("created") or ()}
+        for q in link.get("qbo") or ():
+            if q.get("id") and (q["entity"], str(q["id"])) not in known and not q.get("linked"):
+                extra.setdefault(run["id"], []).append({"type": link["type"], "ref": link["ref"],
+                                                        "entity": q["entity"], "id": str(q["id"])})
+    for run_id, run in open_runs.items():
+        cache.update_run(run_id, ended=now_iso(), interrupted=True,
+                         created=list(run.get("created") or []) + extra.get(run_id, []))

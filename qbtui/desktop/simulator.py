@@ -219,13 +219,15 @@ class Company:
                 rets = self._query(rq)
                 if not rets:
                     raise _Status(1, "A query request did not find a matching object in QuickBooks")
+            elif name in ("TxnDel", "ListDel"):
+                rets = [self._delete(name, rq)]
             else:
                 raise ParseFailure(HRESULT_PARSE, f"QuickBooks does not know the request {rq.tag}")
         except _Status as st:
             severity = "Info" if st.code == 1 else "Error"
             return (f"<{name}Rs requestID={rid} statusCode=\"{st.code}\" statusSeverity=\"{severity}\" "
                     f"statusMessage={quoteattr(st.message)}/>", st.code != 1)
-        body = "".join(_ret(r) for r in rets)
+        body = "".join(_ret(r, wrap=name not in ("TxnDel", "ListDel")) for r in rets)  # TxnDelRet is a group
         return (f'<{name}Rs requestID={rid} statusCode="0" statusSeverity="Info" statusMessage="Status OK">{body}'
                 f"</{name}Rs>", False)
 
@@ -255,9 +257,11 @@ class Company:
             return self._new_list(list_, entity, name, Notes=el.findtext("Notes"))
         if entity not in TXNS:
             raise _Status(3250, f"This feature is not enabled or not available in this version of QuickBooks: {el.tag}")
+        uses = sorted({found["ListID"] for child in el.iter() if child.tag in REF_LISTS
+                       and (found := self._find(REF_LISTS[child.tag], child)) is not None})
         txn = {"kind": entity, "TxnID": self._id(), "EditSequence": self._edit(), "TxnDate": el.findtext("TxnDate"),
                "RefNumber": el.findtext("RefNumber"), "Memo": el.findtext("Memo"),
-               "Lines": sum(1 for c in el if c.tag.endswith(("LineAdd", "DebitLine", "CreditLine")))}
+               "Lines": sum(1 for c in el if c.tag.endswith(("LineAdd", "DebitLine", "CreditLine"))), "Uses": uses}
         self.state["txns"][txn["TxnID"]] = txn
         return txn
 
@@ -273,6 +277,8 @@ class Company:
         if el.findtext("EditSequence") != obj["EditSequence"]:
             raise _Status(3200, "The provided edit sequence is out-of-date.")
         self._check_refs(el)
+        if el.find("IsActive") is not None:
+            obj["IsActive"] = el.findtext("IsActive") == "true"
         for tag in ("Name", "TxnDate", "RefNumber", "Memo"):
             if el.find(tag) is not None:
                 obj[tag] = el.findtext(tag)
@@ -280,6 +286,28 @@ class Company:
                     obj["FullName"] = obj["Name"]
         obj["EditSequence"] = self._edit()
         return obj
+
+    def _delete(self, name: str, rq: ET.Element) -> dict[str, Any]:
+        """TxnDelRq (TxnDelType, TxnID) and ListDelRq (ListDelType, ListID), qbxml130.xsd's TxnDel and ListDel. A
+        list element a transaction still uses is refused (QuickBooks' own rule for names and items in use; the status
+        code it gives is unverified: 3170 here); one not there is 3120."""
+        kind, object_id = rq.findtext(f"{name}Type") or "", rq.findtext("TxnID" if name == "TxnDel" else "ListID") or ""
+        if name == "TxnDel":
+            obj = self.state["txns"].get(object_id)
+            if obj is None or obj["kind"] != kind:
+                raise _Status(3120, f'Object "{object_id}" specified in the request cannot be found.')
+            del self.state["txns"][object_id]
+            return {"kind": "TxnDel", "TxnDelType": kind, "TxnID": object_id, "RefNumber": obj.get("RefNumber")}
+        list_ = next((n for n, objs in self.state["lists"].items() if object_id in objs), None)
+        if list_ is None or self.state["lists"][list_][object_id]["kind"] != kind:
+            raise _Status(3120, f'Object "{object_id}" specified in the request cannot be found.')
+        obj = self.state["lists"][list_][object_id]
+        if any(object_id in (t.get("Uses") or ()) for t in self.state["txns"].values()):
+            raise _Status(3170, f'There was an error when deleting {kind} list element "{obj["FullName"]}". '
+                                "QuickBooks error message: This list has been modified by another user, or the "
+                                "element is in use.")
+        del self.state["lists"][list_][object_id]
+        return {"kind": "ListDel", "ListDelType": kind, "ListID": object_id, "FullName": obj["FullName"]}
 
     def _query(self, rq: ET.Element) -> list[dict[str, Any]]:
         if rq.tag in LIST_QUERIES:
@@ -327,11 +355,11 @@ class Company:
         return dict(sorted(out.items()))
 
 
-_RET_FIELDS = ("ListID", "TxnID", "EditSequence", "Name", "FullName", "IsActive", "AccountType", "SpecialAccountType",
+_RET_FIELDS = ("TxnDelType", "ListDelType", "ListID", "TxnID", "EditSequence", "Name", "FullName", "IsActive", "AccountType", "SpecialAccountType",
                "IsTaxable", "TxnDate", "RefNumber", "Memo", "Notes")
 
 
-def _ret(obj: dict[str, Any]) -> str:
+def _ret(obj: dict[str, Any], wrap: bool = True) -> str:
     parts = []
     for tag in _RET_FIELDS:
         value = obj.get(tag)
@@ -339,7 +367,7 @@ def _ret(obj: dict[str, Any]) -> str:
             continue
         text = ("true" if value else "false") if isinstance(value, bool) else str(value)
         parts.append(f"<{tag}>{escape(text)}</{tag}>")
-    return f"<{obj['kind']}Ret>{''.join(parts)}</{obj['kind']}Ret>"
+    return f"<{obj['kind']}Ret>{''.join(parts)}</{obj['kind']}Ret>" if wrap else "".join(parts)
 
 
 # --- the Web Connector ------------------------------------------------------------------------------------
