@@ -32,12 +32,16 @@ def test_cache_and_dashboard_derive_the_same_status(tmp_path: Path) -> None:
     counts = cache.status_counts()["customer"]
     cache.close()
 
-    reader = Cache.open(profile, writer=False)
+    model = Model.load(Cache.open(profile, writer=False))  # the dashboard's model keeps its reader open
     try:
-        rows = Model.load(reader).rows["customer"]
+        every = list(model.view("documents", "customer", False, ""))  # the view of every customer, paged
+        in_hand = model.rows["customer"]  # the rows it holds: the documents not synced (pending, failed)
+        shown = {r: model.fetch_row(("customer", r)) for r in expected}  # one row read as a document's screen does
     finally:
-        reader.close()
-    assert {r.ref: r.status for r in rows} == expected
+        model.close()
+    assert {r.ref: r.status for r in every} == expected
+    assert {r.ref: r.status for r in in_hand} == {r: s for r, s in expected.items() if s in ("pending", "failed")}
+    assert {r: row.status for r, row in shown.items()} == expected
     assert {s: n for s, n in counts.items() if n} == {"synced": 1, "pending": 3, "voided": 1, "failed": 1,
                                                       "skipped": 1}
 
