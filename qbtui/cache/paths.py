@@ -31,3 +31,13 @@ def profile_dir(data_dir: Path, profile: str) -> Path:
     """``<data_dir>/profiles/<profile>`` (not created). Raises ValueError on a bad name."""
     validate_profile_name(profile)
     return Path(data_dir) / "profiles" / profile
+
+
+def list_profiles(data_dir: Path) -> list[str]:
+    """The profiles under ``<data_dir>/profiles``, by name (folders with a valid name only)."""
+    root = Path(data_dir) / "profiles"
+    try:
+        entries = sorted(root.iterdir())
+    except OSError:
+        return []
+    return [p.name for p in entries if p.is_dir() and _PROFILE_RE.fullmatch(p.name)]

@@ -96,5 +96,8 @@ def main(ctx: click.Context, profile: str, data_dir: Path | None, no_mouse: bool
     explicit = ctx.get_parameter_source("profile") not in (click.core.ParameterSource.DEFAULT, None)
     ctx.obj = Profile(profile, data_dir or default_data_dir(), no_mouse=no_mouse, explicit=explicit)
     if ctx.invoked_subcommand is None:
-        open_dashboard(ctx.obj)
+        from qbtui.cache.paths import list_profiles
+
+        # firm mode: several profiles (client companies) and none chosen: the companies screen first
+        open_dashboard(ctx.obj, firm=not explicit and len(list_profiles(ctx.obj.data_dir)) > 1)
 

@@ -237,10 +237,12 @@ class EventPrinter:
 
 
 @user_errors
-def open_dashboard(profile: Profile) -> None:
+def open_dashboard(profile: Profile, *, firm: bool = False) -> None:
+    """The dashboard on the profile; with ``firm`` the companies screen (every profile) first."""
     from qbtui import tui
 
-    private_dir(profile.path, tighten=True)
+    if not firm:
+        private_dir(profile.path, tighten=True)
     if not sys.stdout.isatty():
         fail("the dashboard needs a terminal; for scripts use the commands (qbtui --help)")
-    tui.run(profile.path, profile=profile.name, data_dir=profile.data_dir, no_mouse=profile.no_mouse)
+    tui.run(profile.path, profile=profile.name, data_dir=profile.data_dir, no_mouse=profile.no_mouse, firm=firm)

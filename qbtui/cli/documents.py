@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from qbtui.cache import Cache
+from qbtui.cache import Cache, CacheError
 from qbtui.cli.common import Profile, answer, events_option, fail, is_tty_err, print_json, user_errors
 from qbtui.documents.text import safe_text
 from qbtui.documents.types import DOCUMENT_TYPES, REFUND_TYPE
@@ -123,21 +123,62 @@ def company_region(cache: Cache) -> dict[str, Any]:
     return {"country": prefs.country, "region": prefs.region, "home_currency": prefs.home_currency}
 
 
-@click.command("status")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
-@click.pass_obj
-@user_errors
-def status_command(profile: Profile, as_json: bool) -> None:
-    """Counts per document type and status; connection; last run."""
+def status_data(profile: Profile) -> dict[str, Any]:
+    """``qbtui status --json`` of one profile (a reader: no lock, a running sync is not waited for)."""
     with profile.open(writer=False) as cache:
         counts = with_gates(cache)
         runs = cache.runs()
-        data = {
+        return {
             "profile": profile.name,
             "connection": connection_summary(cache),
             "last_run": runs[0] if runs else None,
             "documents": {t: {s: counts.get(t, {}).get(s, 0) for s in STATUSES} for t in DOCUMENT_TYPES if t in counts},
         }
+
+
+def _all_profiles_status(profile: Profile, as_json: bool) -> None:
+    """Every profile of the data folder (a firm's client companies): one line each, or
+    ``{"profiles": [{"profile", "company", "status"}]}`` with ``status`` that profile's ``status --json``."""
+    from qbtui.cache.paths import list_profiles
+
+    rows = []
+    for name in list_profiles(profile.data_dir):
+        one = Profile(name, profile.data_dir, explicit=True)
+        try:
+            data = status_data(one)
+        except CacheError as exc:  # a damaged or half-made profile: said on its row, the others still listed
+            rows.append({"profile": name, "company": None, "status": None, "error": str(exc)})
+            continue
+        rows.append({"profile": name, "company": data["connection"].get("company"), "status": data})
+    if as_json:
+        print_json({"profiles": rows})
+        return
+    if not rows:
+        click.echo(f"no profiles in {profile.data_dir}: qbtui --profile NAME connect")
+        return
+    width = max(len(r["profile"]) for r in rows)
+    for r in rows:
+        if r["status"] is None:
+            click.echo(safe_text(f"{r['profile']:<{width}}  cannot be read: {r['error']}"))
+            continue
+        totals = {s: sum(row.get(s, 0) for row in r["status"]["documents"].values()) for s in STATUSES}
+        conn = r["status"]["connection"]
+        company = r["company"] or ("connected" if conn["connected"] else "not connected")
+        click.echo(safe_text(f"{r['profile']:<{width}}  {company}: "
+                             + ", ".join(f"{totals[s]} {s}" for s in ("pending", "blocked", "failed", "conflict"))))
+
+
+@click.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@click.option("--all-profiles", is_flag=True, help="Every profile of the data folder, one line each.")
+@click.pass_obj
+@user_errors
+def status_command(profile: Profile, as_json: bool, all_profiles: bool) -> None:
+    """Counts per document type and status; connection; last run."""
+    if all_profiles:
+        _all_profiles_status(profile, as_json)
+        return
+    data = status_data(profile)
     if as_json:
         print_json(data)
         return

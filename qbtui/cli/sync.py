@@ -133,14 +133,21 @@ def _desktop_queue(profile: Profile, *, as_json: bool, events: bool) -> bool:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--scheduled", is_flag=True, help="For cron: run only when the autosync schedule says so.")
 @click.option("--events", is_flag=True, help="Stream progress as JSON lines on stdout (used by the TUI).")
+@click.option("--all-profiles", is_flag=True, help="Every profile of the data folder, in parallel (one `qbtui sync` "
+                                                   "each, within its own company's limits); one summary.")
 @click.pass_obj
 @user_errors
 def sync_command(profile: Profile, types: tuple[str, ...], refs: tuple[str, ...], refs_from: Path | None,
-                 dry_run: bool, as_json: bool, yes: bool, scheduled: bool, events: bool) -> None:
+                 dry_run: bool, as_json: bool, yes: bool, scheduled: bool, events: bool, all_profiles: bool) -> None:
     """Send pending documents (and what they depend on) to QuickBooks, in dependency order."""
     from qbtui.sync import dry_run_json, plan, render_dry_run
     from qbtui.sync.runs import marks_interrupted
 
+    if all_profiles:
+        if refs or refs_from or dry_run or events:
+            fail("--all-profiles takes --type, --scheduled, --yes and --json only (a reference belongs to one "
+                 "profile)", error="usage")
+        sync_all_profiles(profile, types, as_json=as_json, yes=yes, scheduled=scheduled)
     keys = _read_refs_file(refs_from)
     types_, refs_ = set(types), set(refs)
     if dry_run:
@@ -269,6 +276,72 @@ def scheduled_sync(profile: Profile, *, as_json: bool = False, events: bool = Fa
             elif email.get("error"):
                 click.echo(f"alert not e-mailed: {email['error']}", err=True)
     raise SystemExit(result.exit_code)
+
+
+def _worst(codes: list[int]) -> int:
+    """The worst exit code: stopped (130) > could not run (2) > some documents not sent (1) > done (0)."""
+    return max(codes, key=lambda c: (c == 130, c >= 2, c), default=0)
+
+
+def sync_all_profiles(profile: Profile, types: tuple[str, ...], *, as_json: bool, yes: bool, scheduled: bool) -> None:
+    """``qbtui sync --all-profiles``: one ``qbtui --profile P sync --yes --json`` child per profile, all at once
+    (each its own process, so each within its own company's rate limits), then one summary; the exit code is the
+    worst of theirs. JSON: ``{"exit_code", "profiles": [{"profile", "exit_code", "counts", "result"}]}`` with
+    ``result`` that profile's ``sync --json`` (or its ``{"error": ...}``)."""
+    import os
+    import shlex
+    import subprocess
+    from concurrent.futures import ThreadPoolExecutor
+
+    from qbtui.cache.paths import list_profiles
+
+    names = list_profiles(profile.data_dir)
+    if not names:
+        fail(f"no profiles in {profile.data_dir}", error="no_profiles")
+    if not yes and not as_json and sys.stdin.isatty():
+        click.confirm(f"send the pending and failed documents of {len(names)} profiles ({', '.join(names)}) to "
+                      "QuickBooks?", abort=True)
+    override = os.environ.get("QBTUI_COMMAND")
+    command = shlex.split(override) if override else [sys.executable, "-m", "qbtui"]
+
+    def one(name: str) -> dict[str, Any]:
+        argv = [*command, "--data-dir", str(profile.data_dir), "--profile", name, "sync", "--yes", "--json",
+                *(f"--type={t}" for t in types), *(["--scheduled"] if scheduled else [])]
+        done = subprocess.run(argv, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        try:
+            result = json.loads(done.stdout) if done.stdout.strip() else None
+        except ValueError:
+            result = None
+        if result is None:
+            last = (done.stderr.strip().splitlines() or ["no answer"])[-1]
+            result = {"error": {"code": "no_answer", "message": last}}
+        counts = (result.get("run") or {}).get("counts", {}) if isinstance(result, dict) else {}
+        return {"profile": name, "exit_code": done.returncode, "counts": counts, "result": result}
+
+    if not as_json:
+        click.echo(f"syncing {len(names)} profiles at once: {', '.join(names)}...", err=True)
+    with ThreadPoolExecutor(max_workers=len(names)) as pool:
+        rows = list(pool.map(one, names))
+    code = _worst([r["exit_code"] for r in rows])
+    if as_json:
+        print_json({"exit_code": code, "profiles": rows})
+        raise SystemExit(code)
+    width = max(len(n) for n in names)
+    for r in rows:
+        error = r["result"].get("error") if isinstance(r["result"], dict) else None
+        if error:
+            said = f"did not run: {error.get('message')}"
+        elif r["result"].get("message"):  # --scheduled: not due, or what the scheduled run did
+            said = str(r["result"]["message"])
+        else:
+            sent = sum(r["counts"].values())
+            said = (f"sent {sent}: " + ", ".join(f"{n} {s}" for s, n in sorted(r["counts"].items()))
+                    if sent else "nothing to send")
+        click.echo(safe_text(f"{r['profile']:<{width}}  exit {r['exit_code']}  {said}"))
+    total = {s: sum(r["counts"].get(s, 0) for r in rows) for s in sorted({s for r in rows for s in r["counts"]})}
+    click.echo(f"{len(rows)} profiles: " + (", ".join(f"{n} {s}" for s, n in total.items()) or "nothing sent")
+               + f"; exit {code}")
+    raise SystemExit(code)
 
 
 @click.command("runs")

@@ -7,13 +7,15 @@ from pathlib import Path
 __all__ = ["run", "QbtuiApp"]
 
 
-def run(profile_path: Path, *, profile: str, data_dir: Path, no_mouse: bool = False) -> None:
+def run(profile_path: Path, *, profile: str, data_dir: Path, no_mouse: bool = False, firm: bool = False) -> None:
     """Open the dashboard on one profile's cache (``profile_path`` is its folder, i.e.
-    ``qbtui.cache.profile_dir(data_dir, profile)``). Blocks until the user quits.
+    ``qbtui.cache.profile_dir(data_dir, profile)``), or with ``firm`` the companies screen of every profile
+    under ``data_dir``. Blocks until the user quits.
     ``NO_COLOR`` is honoured by Textual; ``no_mouse`` gives the terminal its own selection."""
     from .app import QbtuiApp
 
-    app = QbtuiApp(Path(profile_path), profile=profile, data_dir=Path(data_dir), autosync=True, wizard=True)
+    app = QbtuiApp(Path(profile_path), profile=profile, data_dir=Path(data_dir), autosync=True, wizard=True,
+                   firm=firm)
     app.run(mouse=not no_mouse)
 
 

@@ -30,14 +30,21 @@ class QbtuiApp(App[None]):
     Screen { layers: base overlay; }
     """
 
-    def __init__(self, profile_path: Path, *, profile: str = "default", data_dir: Path | None = None,
+    def __init__(self, profile_path: Path | None, *, profile: str = "default", data_dir: Path | None = None,
                  clock: Callable[[], datetime] | None = None, qbtui_command: list[str] | None = None,
                  theme: str | None = None, gate_source: Callable[[Cache], Gates] | None = None,
-                 autosync: bool = False, wizard: bool = False) -> None:
+                 autosync: bool = False, wizard: bool = False, firm: bool = False) -> None:
+        """``firm``: open the companies screen (every profile under ``data_dir``) first; Enter on one opens its
+        dashboard, and coming back from it (q, or Esc with nothing to clear) shows the companies again."""
         super().__init__()
-        self.backend = Backend(profile_path, profile=profile, data_dir=data_dir, command=qbtui_command,
-                               gate_source=gate_source)
-        self._dashboard = Dashboard(self.backend, clock=clock, autosync=autosync, wizard=wizard)
+        self._dashboard_options = {"clock": clock, "autosync": autosync, "wizard": wizard}
+        self._backend_options = {"data_dir": data_dir, "command": qbtui_command, "gate_source": gate_source}
+        self.data_dir = data_dir
+        self.firm = firm
+        self._dashboard: Dashboard | None = None
+        if profile_path is not None and not firm:
+            self.backend = Backend(profile_path, profile=profile, **self._backend_options)  # type: ignore[arg-type]
+            self._dashboard = Dashboard(self.backend, **self._dashboard_options)  # type: ignore[arg-type]
         self._action_targets.add("dashboard")  # keys.py's "dashboard.x" actions run on the Dashboard
         self.key_timings: list[tuple[str, float]] = []
         self._key_started: tuple[str, float] | None = None
@@ -45,15 +52,47 @@ class QbtuiApp(App[None]):
             self.theme = theme
 
     def get_default_screen(self) -> Screen:
+        if self._dashboard is None:
+            from .companies import CompaniesScreen
+
+            clock = self._dashboard_options["clock"]
+            return CompaniesScreen(Path(self.data_dir or "."), on_open=self.open_company,
+                                   now=clock().astimezone() if callable(clock) else None)
         return self._dashboard
 
     @property
-    def dashboard(self) -> Dashboard:
-        return self._dashboard
+    def dashboard(self) -> Dashboard | _NoDashboard:
+        """The dashboard the ``dashboard.`` keys run on; on the companies screen, before one is open, a stand-in
+        that refuses them (so that they neither run nor show in the footer), ctrl+q excepted."""
+        return self._dashboard if self._dashboard is not None else _NO_DASHBOARD
+
+    def open_company(self, profile: str) -> None:
+        """Firm mode: the company's dashboard, over the companies screen (q or Esc comes back)."""
+        from qbtui.cache import profile_dir
+
+        data_dir = Path(self.data_dir or ".")
+        self.backend = Backend(profile_dir(data_dir, profile), profile=profile,
+                               **self._backend_options)  # type: ignore[arg-type]
+        self._dashboard = Dashboard(self.backend, **self._dashboard_options)  # type: ignore[arg-type]
+        self.push_screen(self._dashboard)
+
+    def close_company(self) -> None:
+        """Firm mode: from the dashboard back to the companies screen (refused while its upload runs)."""
+        dashboard = self._dashboard
+        if dashboard is None or not self.firm:
+            return
+        if dashboard.uploading:
+            self.notify("An upload is running; wait for it, or ctrl+q asks to stop it and quit.", severity="warning")
+            return
+        if dashboard._autosync is not None:
+            dashboard._autosync.stop()
+        self._dashboard = None
+        self.pop_screen()
 
     def get_system_commands(self, screen: Screen):
         yield from super().get_system_commands(screen)
-        yield from self._dashboard.commands()
+        if self._dashboard is not None:
+            yield from self._dashboard.commands()
 
     # ------------------------------------------------------------------ key latency (bench)
     async def on_event(self, event) -> None:
@@ -83,3 +122,21 @@ class QbtuiApp(App[None]):
         if self._key_started is not None and self.key_timings:
             key, t0 = self._key_started
             self.key_timings[-1] = (key, time.perf_counter() - t0)
+
+
+class _NoDashboard:
+    """The ``dashboard.`` target while no dashboard is open (firm mode's companies screen)."""
+
+    def __init__(self) -> None:
+        self.app: App | None = None
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        return action == "quit"
+
+    def action_quit(self) -> None:
+        from textual._context import active_app
+
+        active_app.get().exit()
+
+
+_NO_DASHBOARD = _NoDashboard()

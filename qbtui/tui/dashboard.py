@@ -556,15 +556,19 @@ class Dashboard(Screen):
             self.update_status()
         elif self.filter_text:
             self.set_query("")
+        elif getattr(self.app, "firm", False):  # firm mode: nothing to clear, back to the companies
+            self.app.close_company()  # type: ignore[attr-defined]
 
     def action_back(self) -> None:
-        if len(self.app.screen_stack) > 1:
+        if self.app.screen is not self:  # a screen over the dashboard
             self.app.pop_screen()
         elif self.table.selected or self.filter_text:
             self.table.clear_selection()
             self.set_query("") if self.filter_text else self.update_status()
         elif self.uploading:
             self.notify("An upload is running; ctrl+q asks to stop it and quit.", severity="warning")
+        elif getattr(self.app, "firm", False):
+            self.app.close_company()  # type: ignore[attr-defined]
         else:
             self.app.exit()
 
@@ -742,6 +746,8 @@ class Dashboard(Screen):
         self._confirm_upload(keys, "to re-sync")
 
     def check_action(self, action: str, parameters) -> bool | None:
+        if action not in ("quit", "back") and self.is_attached and self.app.screen is not self:
+            return False  # another screen is on top: its footer and keys are its own (no upload from Reconcile)
         if action in ("upload_selected", "upload_all", "sync_everything", "resync") and self.busy:
             return None  # shown disabled while a run goes
         if action in ("fix", "resync") and self.tab.kind != "errors":
