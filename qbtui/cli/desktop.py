@@ -169,6 +169,36 @@ def queue_undo(profile: Profile, run_id: str, *, yes: bool, dry_run: bool, casca
     raise SystemExit(0)
 
 
+def queue_reconcile(profile: Profile, start: str, end: str, *, as_json: bool, events: bool) -> None:
+    """``qbtui reconcile`` on a Desktop profile: the request queued for the Web Connector's next session, the last
+    answer for the same range shown (docs/desktop.md#reconcile-by-queries). Exits: 0 clean, 1 differences, 2 no
+    answer for this range yet."""
+    from qbtui.cli.common import answer
+    from qbtui.desktop.reconcile import last_answer, render, request
+    from qbtui.documents.text import safe_text
+    from qbtui.maintenance.common import check_range
+
+    d1, d2 = check_range(start, end)
+    with profile.open(writer=True, command="qbtui reconcile") as cache:
+        queued = request(cache, d1, d2)
+        report = last_answer(cache, d1, d2)
+        last = (cache.get_setting("desktop_last_session") or {}).get("ended")
+    code = 2 if report is None else (0 if report["clean"] else 1)
+    data = {"backend": "desktop", "queued": queued, "web_connector_last_called": last, "report": report}
+    if events:
+        answer("reconcile", data, code)
+    if as_json:
+        print_json(data)
+    else:
+        if report is not None:
+            click.echo(safe_text(render(report)))
+        click.echo(f"reconciliation {d1}..{d2} queued for the Web Connector's next session"
+                   + (f" (it last called {last})" if last else "") + ("" if report else
+                                                                      "; no answer for this range yet"),
+                   err=True)
+    raise SystemExit(code)
+
+
 def company_path(profile: Profile) -> Path:
     return profile.path / "simulated-company.json"
 

@@ -61,9 +61,12 @@ def _check_range(start: str, end: str) -> None:
 def reconcile_command(profile: Any, start: str, end: str, as_json: bool, events: bool) -> None:
     """Inventory side against QuickBooks for a date range, per mapped account, with the documents
     behind each difference (exit 1 when there is a difference)."""
+    from qbtui.cli.desktop import is_desktop, queue_reconcile
     from qbtui.maintenance.reconcile import reconcile, render
 
     _check_range(start, end)
+    if is_desktop(profile):  # queued for the Web Connector's next session (docs/desktop.md#reconcile-by-queries)
+        queue_reconcile(profile, start, end, as_json=as_json, events=events)
     with profile.open(writer=False) as cache:
         report = with_client(profile, cache, lambda client: reconcile(cache, client, start, end))
     if events:

@@ -358,6 +358,7 @@ def session_work(cache: Cache, ready: Ready | None = None) -> Any:
     mapping = (cache.settings() or {}).get("mapping") or {}
     if not mapping:  # the lists once; then nothing until `qbtui map --auto` has mapped the roles
         return None if cache.reference("accounts") else PullLists(cache)
+    from qbtui.desktop.reconcile import Reconcile, queued_reconcile
     from qbtui.desktop.undo import RemoveObjects, queued_undo
 
     undo = queued_undo(cache)  # an undo queued by `qbtui undo RUN` goes first (docs/desktop.md#undo)
@@ -365,6 +366,9 @@ def session_work(cache: Cache, ready: Ready | None = None) -> Any:
         work = RemoveObjects(cache, undo)
         if not work.finished:
             return work
+    asked = queued_reconcile(cache)  # a reconciliation asked by `qbtui reconcile` (docs/desktop.md#reconcile-by-queries)
+    if asked is not None:
+        return Reconcile(cache, asked, desktop_ledger(cache))
     close_interrupted_runs(cache)
     keys = queued(cache, ready)
     if not keys:

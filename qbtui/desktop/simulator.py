@@ -30,6 +30,7 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from qbtui.desktop import soap
+from qbtui.desktop.reconcile import AMOUNT_TAG, add_amount
 from qbtui.desktop.schema import covers, problems
 
 #: the HRESULT QuickBooks gives when a request set does not parse or does not follow the schema (the Web Connector
@@ -262,6 +263,12 @@ class Company:
         txn = {"kind": entity, "TxnID": self._id(), "EditSequence": self._edit(), "TxnDate": el.findtext("TxnDate"),
                "RefNumber": el.findtext("RefNumber"), "Memo": el.findtext("Memo"),
                "Lines": sum(1 for c in el if c.tag.endswith(("LineAdd", "DebitLine", "CreditLine"))), "Uses": uses}
+        # the amount QuickBooks shows for it (an invoice's Subtotal, a bill's AmountDue...: qbtui.desktop.reconcile)
+        tag = AMOUNT_TAG.get(entity)
+        if tag is None:
+            txn["JournalDebitLine"] = [d.findtext("Amount") or "0.00" for d in el.findall("JournalDebitLine")]
+        else:
+            txn[tag] = str(add_amount(el))
         self.state["txns"][txn["TxnID"]] = txn
         return txn
 
@@ -355,8 +362,9 @@ class Company:
         return dict(sorted(out.items()))
 
 
-_RET_FIELDS = ("TxnDelType", "ListDelType", "ListID", "TxnID", "EditSequence", "Name", "FullName", "IsActive", "AccountType", "SpecialAccountType",
-               "IsTaxable", "TxnDate", "RefNumber", "Memo", "Notes")
+_RET_FIELDS = ("TxnDelType", "ListDelType", "ListID", "TxnID", "EditSequence", "Name", "FullName", "IsActive",
+               "AccountType", "SpecialAccountType", "IsTaxable", "TxnDate", "RefNumber", "Memo", "Notes", "Subtotal",
+               "TotalAmount", "AmountDue", "CreditAmount", "Amount")
 
 
 def _ret(obj: dict[str, Any], wrap: bool = True) -> str:
@@ -367,6 +375,8 @@ def _ret(obj: dict[str, Any], wrap: bool = True) -> str:
             continue
         text = ("true" if value else "false") if isinstance(value, bool) else str(value)
         parts.append(f"<{tag}>{escape(text)}</{tag}>")
+    parts += [f"<JournalDebitLine><Amount>{escape(a)}</Amount></JournalDebitLine>" for a in
+              obj.get("JournalDebitLine") or ()]
     return f"<{obj['kind']}Ret>{''.join(parts)}</{obj['kind']}Ret>" if wrap else "".join(parts)
 
 
