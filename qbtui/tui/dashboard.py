@@ -6,6 +6,7 @@ Messages (qbtui.tui.messages)."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
 import time
 from collections.abc import Callable
@@ -31,9 +32,11 @@ from .messages import DocumentChanged, UploadFinished, UploadProgress
 from .model import NOT_SYNCED, UNSET, Model, money
 from .screens import ConfirmScreen, DocumentScreen, HelpScreen, fix_screen_for
 from .table import DISCREPANCY_COLUMNS, DOCUMENT_COLUMNS, ERROR_COLUMNS, VirtualTable
-from .tabs import TABS
+from .tabs import TABS, TYPE_SHORT
 
 QBO_LIMIT_PER_MIN = 1660
+#: footer keys left out on the Errors and Discrepancies tabs (see Dashboard.active_bindings)
+OFF_DOCUMENTS_UNSHOWN = frozenset({"upload_selected", "upload_all", "toggle_pending"})
 #: how long after a screen closes its garbage is collected (the close has been drawn by then)
 COLLECT_AFTER_S = 0.05
 
@@ -65,6 +68,51 @@ class Bar(Widget):
         return Strip(segments).adjust_cell_length(width, style)
 
 
+class DetailBox(Widget):
+    """The cursor row's whole error on the Errors and Discrepancies tabs: every reason's code, message and hint,
+    wrapped over a fixed height (drawn without a layout pass, so a cursor move repaints only these lines)."""
+
+    DEFAULT_CSS = """
+    DetailBox { height: 5; display: none; padding: 0 1; background: $boost; }
+    DetailBox.shown { display: block; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.text = Text()
+
+    def update(self, text: Text) -> None:
+        if text != self.text:
+            self.text = text
+            self.refresh()
+
+    def render(self) -> Text:
+        return self.text
+
+
+def error_detail(row, type_label: str) -> Text:
+    """What the Errors tab says of one row: its reasons whole (code, message, hint), then what to press."""
+    text = Text()
+    if row is None:
+        return text
+    error = row.error or {}
+    text.append(f"{row.ref}", style="bold")
+    text.append(f" {type_label} {row.status.upper()}", style="bold")
+    reasons = error.get("reasons") or [error]
+    if len(reasons) > 1:
+        text.append(f" ({len(reasons)} reasons)")
+    for reason in reasons:
+        code, message, hint = (str(reason.get(k) or "") for k in ("code", "message", "hint"))
+        text.append("\n" if len(reasons) > 1 else "  ")
+        if code:
+            text.append(f"{code}: ", style="bold")
+        text.append(message)
+        if hint:
+            text.append("  Hint: ", style="bold")
+            text.append(hint)
+    return text
+
+
 class TabBar(Bar):
     """One line of tabs; the active one is bracketed (never colour alone)."""
 
@@ -76,6 +124,18 @@ class ProgressPanel(Static):
     ProgressPanel { height: auto; display: none; border: round $accent; padding: 0 1; }
     ProgressPanel.running { display: block; }
     """
+
+
+#: the top tabs' names, longest first: the tab bar takes the first that fits its width
+TAB_NAMES: tuple[tuple[str, ...], ...] = (
+    tuple(t.label for t in TABS),
+    tuple(t.label.replace("Adjustments", "Adj") for t in TABS),
+    tuple({"Adjustments & COGS": "Adj", "Discrepancies": "Discrep."}.get(t.label, t.label) for t in TABS),
+    tuple({"Purchases": "Purch", "Adjustments & COGS": "Adj", "Discrepancies": "Discrep."}.get(t.label, t.label)
+          for t in TABS),
+    tuple({"Purchases": "Pur", "Adjustments & COGS": "Adj", "Discrepancies": "Diff", "Errors": "Err",
+           "Retail": "Ret", "Sales": "Sal"}.get(t.label, t.label) for t in TABS),
+)
 
 
 def gate_changes(model: Model, gates: Gates) -> Gates:
@@ -141,6 +201,7 @@ class Dashboard(Screen):
         yield TabBar(id="topbar")
         yield TabBar(id="subbar")
         yield VirtualTable(id="table")
+        yield DetailBox(id="detail")
         yield Bar(id="info")
         yield ProgressPanel(id="progress")
         yield Bar(id="statusline")
@@ -393,16 +454,19 @@ class Dashboard(Screen):
 
     def render_tabs(self) -> None:
         width = self.size.width or 80
+        counts = {"errors": len(self.model.errors), "discrepancies": len(self.model.discrepancies)}
         top = Text()
-        narrow = width < 100
-        for i, t in enumerate(TABS):
-            name = t.label.replace("Adjustments", "Adj") if narrow else t.label
-            count = {"errors": len(self.model.errors), "discrepancies": len(self.model.discrepancies)}.get(t.kind)
-            label = f" {i + 1} {name} ({count}) " if count else f" {i + 1} {name} "
-            if i == self.top:
-                top.append(f"[{label.strip()}]", style="bold reverse")
-            else:
-                top.append(label)
+        for names in TAB_NAMES:  # the longest names that fit: counts are never cut
+            top = Text()
+            for i, (t, name) in enumerate(zip(TABS, names)):
+                count = counts.get(t.kind)
+                label = f" {i + 1} {name} ({count:,}) " if count else f" {i + 1} {name} "
+                if i == self.top:
+                    top.append(f"[{label.strip()}]", style="bold reverse")
+                else:
+                    top.append(label)
+            if top.cell_len <= width:
+                break
         top.truncate(width, overflow="ellipsis")
         self._set_line("#topbar", top)
         subs = self.tab.subtabs
@@ -422,6 +486,11 @@ class Dashboard(Screen):
     def update_status(self) -> None:
         table = self.table
         tab = self.tab
+        detail = self._dash("#detail", DetailBox)
+        detail.set_class(tab.kind == "errors", "shown")
+        if tab.kind == "errors":
+            row = table.current_row
+            detail.update(error_detail(row, TYPE_SHORT.get(row.type, row.type) if row else ""))
         shown = len(table.rows)
         base = self.model.size(self.sub.key) if tab.kind == "documents" else len(self.model.base(tab.kind,
                                                                                                   self.sub.key))
@@ -447,6 +516,8 @@ class Dashboard(Screen):
             info.truncate(max(10, (self.size.width or 80) - 2), overflow="ellipsis")
             self._set_line("#info", info)
             parts = []
+        elif row is not None and row.error and tab.kind == "errors":
+            parts.append("e: fix  r: re-sync  enter: details")
         elif row is not None and row.error and tab.kind != "documents":
             parts = [f"{row.ref}: {row.error.get('message', '')}" + (
                 f"  Hint: {row.error['hint']}" if row.error.get("hint") else "")]
@@ -479,26 +550,32 @@ class Dashboard(Screen):
             when = str(self.last_run.get("ended") or self.last_run.get("started") or "")
             last = "last sync " + when[:16].replace("T", " ")
         width = max(20, (self.size.width or 80) - 2)
-        right = Text(f"{len(sel):,} selected, total ${money(total) or '0.00'}", style="bold")
+        # the selection first (what the next key acts on), then the company, the connection and the last sync;
+        # when narrow, the last sync is shortened, then the company
+        selection = Text(f"{len(sel):,} selected, total ${money(total) or '0.00'}", style="bold")
         if self.uploading:
-            right = Text("UPLOADING | ", style="bold") + right
-        left = Text()
-        left.append(env_word, style="bold reverse" if env_word == "PRODUCTION" else "bold")
-        left.append(f" | {connected} | {last} | ")
-        room = width - len(left) - len(right)
+            selection = Text("UPLOADING | ", style="bold") + selection
         company = self.company or "(no company)"
-        if room < len(company) + 3:
-            # narrow terminal: shorten the last sync first, then the company
-            left = Text()
-            left.append(env_word, style="bold reverse" if env_word == "PRODUCTION" else "bold")
-            short_last = ("synced " + last[15:]) if last.startswith("last sync") else "never synced"
-            left.append(f" | {connected} | {short_last} | ")
-            room = width - len(left) - len(right)
+        short_last = ("synced " + last[15:]) if last.startswith("last sync") else last
+        env_style = "bold reverse" if env_word == "PRODUCTION" else "bold"
         status = Text()
-        status.append(company if len(company) <= room - 3 else company[:max(3, room - 4)] + "~", style="bold")
-        status.append(" | ")
-        status.append_text(left)
-        status.append_text(right)
+        tails = [(connected, last), (connected, short_last)]
+        for tail in tails:
+            status = selection + Text(" | ")
+            status.append(company, style="bold")
+            status.append(" | ")
+            status.append(env_word, style=env_style)
+            status.append("".join(f" | {part}" for part in tail))
+            if status.cell_len <= width:
+                break
+        else:
+            room = width - (status.cell_len - len(company))
+            shown = company if room >= len(company) else company[:max(3, room - 1)] + "~"
+            status = selection + Text(" | ")
+            status.append(shown, style="bold")
+            status.append(" | ")
+            status.append(env_word, style=env_style)
+            status.append("".join(f" | {part}" for part in tails[-1]))
         status.truncate(width, overflow="ellipsis")
         self._set_line("#statusline", status)
 
@@ -522,8 +599,11 @@ class Dashboard(Screen):
     # ------------------------------------------------------------------ tabs
     def action_top_tab(self, n: int) -> None:
         if self.top != n:
+            kind = self.tab.kind
             self.top = n
             self.show()
+            if self.tab.kind != kind:
+                self.refresh_bindings()  # the footer's keys differ off the document tabs
 
     def action_sub_tab(self, step: int) -> None:
         count = len(self.tab.subtabs)
@@ -744,6 +824,18 @@ class Dashboard(Screen):
         if not keys:
             return
         self._confirm_upload(keys, "to re-sync")
+
+    @property
+    def active_bindings(self):
+        """The keys as the footer shows them: off the document tabs, the keys that do nothing there (p) or that
+        another key says better (u: r re-syncs the selection) leave the footer, so that at 80 columns it always
+        shows e Fix and r Re-sync. They still work and stay in the help."""
+        bindings = super().active_bindings
+        if self.is_mounted and self.tab.kind != "documents":
+            for key, active in list(bindings.items()):
+                if active.binding.id in OFF_DOCUMENTS_UNSHOWN and active.binding.show:
+                    bindings[key] = active._replace(binding=dataclasses.replace(active.binding, show=False))
+        return bindings
 
     def check_action(self, action: str, parameters) -> bool | None:
         if action not in ("quit", "back") and self.is_attached and self.app.screen is not self:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
+from rich.color import Color as RichColor
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
@@ -67,6 +68,42 @@ DISCREPANCY_COLUMNS = (
 )
 
 
+STATUS_CLASSES = frozenset({"vtable--failed", "vtable--blocked", "vtable--synced", "vtable--muted"})
+MIN_CONTRAST = 4.5  # WCAG AA for text
+
+
+def _luminance(color: RichColor) -> float:
+    """WCAG 2.x relative luminance."""
+    def channel(c: int) -> float:
+        c_ = c / 255
+        return c_ / 12.92 if c_ <= 0.04045 else ((c_ + 0.055) / 1.055) ** 2.4
+    r, g, b = color.get_truecolor()
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(fg: RichColor, bg: RichColor) -> float:
+    high, low = sorted((_luminance(fg), _luminance(bg)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def readable(style: Style, base: Style) -> Style:
+    """``style``'s colour, moved towards the widget's own text colour until it reads at 4.5:1 on the widget's
+    background: a theme's warning orange on a light background (3.3:1) becomes a darker orange. Colours the
+    terminal picks (ANSI, default) are left alone."""
+    fg, bg, text = style.color, base.bgcolor, base.color
+    if fg is None or bg is None or text is None or not fg.triplet or not bg.triplet or not text.triplet:
+        return style
+    if contrast(fg, bg) >= MIN_CONTRAST:
+        return style
+    start, end = fg.triplet, text.triplet
+    for step in range(1, 11):
+        t = step / 10
+        mixed = RichColor.from_rgb(*(round(a + (b - a) * t) for a, b in zip(start, end)))
+        if contrast(mixed, bg) >= MIN_CONTRAST:
+            return style + Style(color=mixed)
+    return style + Style(color=text)
+
+
 def fit(text: str, width: int, right: bool = False) -> str:
     """``text`` in ``width`` cells: control characters and bidi controls drawn as U+FFFD (no escape sequence
     reaches the terminal), and only the start of a long text is looked at (a 10 MB name costs a cell)."""
@@ -89,12 +126,12 @@ class VirtualTable(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     VirtualTable { height: 1fr; overflow-x: hidden; scrollbar-size-vertical: 1; }
     VirtualTable > .vtable--header { text-style: bold; background: $panel; }
-    VirtualTable > .vtable--cursor { background: $accent 40%; text-style: bold; }
-    VirtualTable:focus > .vtable--cursor { background: $accent; color: $text; }
+    VirtualTable > .vtable--cursor { background: $foreground 30%; color: $foreground; text-style: bold; }
+    VirtualTable:focus > .vtable--cursor { background: $foreground; color: $background; }
     VirtualTable > .vtable--selected { text-style: bold; }
-    VirtualTable > .vtable--failed { color: $error; text-style: bold; }
-    VirtualTable > .vtable--blocked { color: $warning; text-style: bold; }
-    VirtualTable > .vtable--synced { color: $success; }
+    VirtualTable > .vtable--failed { color: $text-error; text-style: bold; }
+    VirtualTable > .vtable--blocked { color: $text-warning; text-style: bold; }
+    VirtualTable > .vtable--synced { color: $text-success; }
     VirtualTable > .vtable--muted { color: $text-muted; }
     """
     BINDINGS = [
@@ -188,7 +225,10 @@ class VirtualTable(ScrollView, can_focus=True):
     def _style(self, name: str) -> Style:
         style = self._styles_memo.get(name)
         if style is None:
-            style = self._styles_memo[name] = self.get_component_rich_style(name, partial=True)
+            style = self.get_component_rich_style(name, partial=True)
+            if name in STATUS_CLASSES:
+                style = readable(style, self.rich_style)
+            self._styles_memo[name] = style
         return style
 
     def notify_style_update(self) -> None:
@@ -224,7 +264,11 @@ class VirtualTable(ScrollView, can_focus=True):
         for n, (cell, col) in enumerate(zip(cells, cols)):
             if n:
                 segments.append(Segment(" ", style))
-            if col.status and row.status in ("failed", "blocked", "synced"):
+            if col.status and pos == self.cursor:
+                # the cursor row's own colours (never the status colour on the cursor's background): the word
+                # says the status, the colour only repeats it
+                segments.append(Segment(cell, style + Style(bold=True)))
+            elif col.status and row.status in ("failed", "blocked", "synced"):
                 segments.append(Segment(cell, style + self._style(f"vtable--{row.status}")))
             else:
                 segments.append(Segment(cell, style))

@@ -77,3 +77,9 @@ def test_fix_form(snap_compare, make_app, size):
 
 def test_purchases_all_ansi_light(snap_compare, make_app):
     assert snap_compare(make_app(theme="ansi-light"), terminal_size=(120, 40), run_before=_keys("2", "p"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_errors_detail(snap_compare, make_app, size):
+    """The Errors tab's detail of a row blocked for two reasons."""
+    assert snap_compare(make_app(), terminal_size=size, run_before=_keys("5", "j", "j"))
