@@ -10,7 +10,9 @@ document is marked synced except 10,000 pending and 1,000 failed (setup, not cou
 (split into the importer's reading and validation and the cache's upsert), ``qbtui status --json`` and
 ``qbtui errors --json`` as whole processes (the gates included: their results are stored, computed again only
 where something changed; the writer that recorded the setup's outcomes refreshes them as it closes, timed
-apart), a reader's open + ``status_counts`` (the cache's part of ``status``), saving one fix (``update_document``,
+apart), ``qbtui document`` (the child the dashboard runs on Enter: one pending payment, its plan included) and
+``qbtui sync --dry-run --json`` (the plan of every pending and failed document) as whole processes, a reader's
+open + ``status_counts`` (the cache's part of ``status``), saving one fix (``update_document``,
 and the writer's open + save), recording 5,000 outcomes 30 at a time, and the peak RSS of every process.
 Exits non-zero if a target is missed.
 """
@@ -218,6 +220,12 @@ def measure(n: int, keep: bool, reuse: Path | None = None) -> dict[str, float]:
             out[name], peak = run_cli(prof, *args)
             out[f"{name}_peak"] = peak
             peaks.append(peak)
+        with Cache.open(prof, writer=False) as reader:  # the dashboard's Enter on a document: its child
+            pay = next(iter(reader.documents_with_status(["pending"], "sale_payment")))
+        out["document"], out["document_peak"] = run_cli(prof, "document", "sale_payment", pay["ref"], "--events")
+        peaks.append(out["document_peak"])
+        out["dry_run"], out["dry_run_peak"] = run_cli(prof, "sync", "--dry-run", "--json")
+        peaks.append(out["dry_run_peak"])
         r = run_phase("fix", prof, n)
         out["fix"], out["fix_open"] = r["fix"], r["fix_open"]
         peaks.append(r["peak"])
@@ -247,6 +255,10 @@ ROWS = (  # key, label, unit, target (None: reported only), compared across size
     ("counts", "reader open + status_counts (the cache's part of status)", "s", 1.0),
     ("status", "qbtui status --json (whole process, gates included)", "s", 1.0),
     ("errors", "qbtui errors --json (whole process, gates included)", "s", 1.0),
+    ("document", "qbtui document (a pending payment: the dashboard's Enter)", "s", 1.0),
+    ("document_peak", "    its peak memory", "MB", None),
+    ("dry_run", "qbtui sync --dry-run --json (every pending and failed)", "s", None),
+    ("dry_run_peak", "    its peak memory", "MB", 500.0),
     ("fix", "save one fix (update_document)", "s", 0.3),
     ("fix_open", "    writer open (quick_check) + save + close", "s", None),
     ("fix_cli", "    qbtui update-document (the fix form's child: whole process)", "s", None),
