@@ -6,7 +6,7 @@ import json
 
 import click
 
-from qbtui.cli.common import Profile, answer, events_option, print_json, user_errors
+from qbtui.cli.common import Profile, answer, events_option, fail, print_json, user_errors
 from qbtui.private import private_dir
 
 
@@ -38,14 +38,58 @@ def settings_group(ctx: click.Context, as_json: bool) -> None:
 @user_errors
 def settings_set(profile: Profile, key: str, value: str, events: bool) -> None:
     """Set KEY to VALUE (validated)."""
-    from qbtui.settings import set_setting
+    from qbtui.settings import parse_setting, set_setting
 
     private_dir(profile.path, tighten=True)
     with profile.open(writer=True, command="qbtui settings set") as cache:
+        if key.startswith("keymap."):
+            _check_keymap(cache.settings(), key, parse_setting(key, value))
         stored = set_setting(cache, key, value)
     if events:
         answer("setting", {"key": key, "value": stored})
     click.echo(f"{key} = {json.dumps(stored)}")
+
+
+def _check_keymap(stored: dict, key: str, keys: str) -> None:
+    """A remapped key must name a dashboard binding (keys.py's ids) and must not take a key another binding
+    already has (as remapped so far): either would leave a key that silently does something else."""
+    import difflib
+
+    from qbtui.settings import keymap
+    from qbtui.tui.keys import APP_BINDINGS
+
+    binding_id = key.split(".", 1)[1]
+    defaults = {b.id: b for b in APP_BINDINGS if b.id}
+    if binding_id not in defaults:
+        close = difflib.get_close_matches(binding_id, defaults, n=1, cutoff=0.6)
+        fail(f"{binding_id!r} is not a binding id" + (f" (did you mean {close[0]!r}?)" if close else ""),
+             error="setting.unknown_binding", hint="`?` in the dashboard lists every binding id with its key")
+    current = {bid: b.key for bid, b in defaults.items()}
+    current.update(keymap(stored))
+    for new_key in keys.split(","):
+        for other, bound in current.items():
+            if other != binding_id and new_key in bound.split(","):
+                fail(f"{new_key!r} is already bound to {other} ({defaults[other].description}): nothing was "
+                     "changed", error="setting.key_taken",
+                     hint=f"remap {other} first (qbtui settings set keymap.{other} KEY), or choose another key")
+
+
+@settings_group.command("unset")
+@click.argument("key")
+@events_option
+@click.pass_obj
+@user_errors
+def settings_unset(profile: Profile, key: str, events: bool) -> None:
+    """Forget KEY: its default applies again (a remapped key: the default key)."""
+    from qbtui.settings import setting_for
+
+    setting = setting_for(key)  # an unknown key: exit 2 with a did-you-mean
+    with profile.open(writer=True, command="qbtui settings unset") as cache:
+        removed = cache.delete_setting(key)
+    if events:
+        answer("setting", {"key": key, "value": setting.default, "removed": removed})
+    click.echo(f"{key} unset: the default applies ({json.dumps(setting.default)})" if removed else
+               f"{key} was not set: the default applies ({json.dumps(setting.default)})")
 
 
 COMMANDS = [settings_group]
