@@ -446,10 +446,9 @@ class Cache:
             raise CacheCorrupt(path, str(exc), sq.DB_ADVICE) from None
 
     def _upgrade(self) -> None:
-        """A store of a layout before: add the gate results' tables (layout 2; empty: computed when next asked) and
-        the index of (type, status, date) (layout 3), in one transaction."""
+        """A store of the layout before (1): add the gate results' tables (empty: computed when next asked)."""
         with self._transaction() as conn:
-            for statement in sq.statements(sq.GATES_SCHEMA + sq.LAYOUT_3):
+            for statement in sq.statements(sq.GATES_SCHEMA):
                 conn.execute(statement.replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ")
                              .replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS "))
             self._set_meta("store_version", sq.STORE_VERSION)
@@ -821,8 +820,8 @@ class Cache:
              descending: bool = False, offset: int = 0, limit: int = 100, filter: str | None = None,
              data: bool = False) -> list[dict[str, Any]]:
         """One page of a sorted, filtered view of one type (the dashboard's visible rows): each row has
-        ``type, ref, rev, status, changed, date, party, imported``, the link's ``error`` (or None) and ``qbo_ids``
-        (the QBO Ids it is linked to, in the link's order), and ``data`` when asked. ``order``: one of :data:`ROW_ORDERS` (ties by insertion); ``filter``: text found
+        ``type, ref, rev, status, changed, date, party, imported`` and the link's ``error`` (or None), and
+        ``data`` when asked. ``order``: one of :data:`ROW_ORDERS` (ties by insertion); ``filter``: text found
         in the ref or the counterparty. Sorted by an indexed column (date, party, status, inserted), the cost
         follows the page, not the cache's size."""
         if order not in ROW_ORDERS:
@@ -836,12 +835,10 @@ class Cache:
         out = []
         for row in self._conn.execute(sql, (*args, max(0, limit), max(0, offset))):
             ref, rev, status, date, party, imported, link_status, link = row[:8]
-            parsed = orjson.loads(link) if link is not None else {}
-            error = parsed.get("error") if status == "failed" else None
-            ids = [str(q["id"]) for q in parsed.get("qbo") or () if q.get("id") is not None]
+            error = orjson.loads(link).get("error") if link is not None and status == "failed" else None
             item = {"type": type, "ref": ref, "rev": rev, "status": status,
                     "changed": link_status in ("synced", "summarized") and status == "pending", "date": date, "party": party,
-                    "imported": imported, "error": error, "qbo_ids": ids}
+                    "imported": imported, "error": error}
             if data:
                 item["data"] = orjson.loads(row[8])
             out.append(item)
