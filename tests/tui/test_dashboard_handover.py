@@ -48,6 +48,7 @@ def test_ctrl_q_during_an_upload_asks_first_and_stops_the_sync_cleanly(make_prof
     profile.import_docs(docs)
     profile.sandbox.config.latency_ms = 700  # every answer takes a while: the upload is still running when asked
     invoices = [d["ref"] for d in docs if d["type"] == "sale_invoice"]
+    requests = profile.log_requests()
 
     async def go() -> tuple[QbtuiApp, int | None]:
         app = QbtuiApp(profile.path, profile="default", data_dir=profile.q.data_dir)
@@ -64,6 +65,8 @@ def test_ctrl_q_during_an_upload_asks_first_and_stops_the_sync_cleanly(make_prof
                 assert app.is_running and app.dashboard.uploading  # still uploading
             await _until(pilot, lambda: app.dashboard.sync_proc is not None, "the sync child started")
             proc = app.dashboard.sync_proc
+            # stopped once it is sending (its run is open), not while it is still starting up
+            await _until(pilot, lambda: requests.writes, "the sync child sent something")
             assert proc.returncode is None
             await pilot.press("ctrl+q")
             await pilot.pause()
