@@ -62,3 +62,7 @@ FAULT_FAMILY: dict[str, str] = {
 }
 """What fixes a QuickBooks fault, as the error families of the gates (ledger.gates.FAMILIES): the one table
 the dashboard groups failed documents by."""
+FAULT_FAMILY.update({  # QuickBooks Desktop's status codes, as qbtui.desktop.send records them (docs/desktop.md#status-codes)
+    "desktop_3100": "names", "desktop_3140": "mappings", "desktop_3120": "dependencies", "desktop_3200": "other",
+    "desktop_3170": "other", "desktop_3180": "other", "desktop_untranslatable": "other",
+})

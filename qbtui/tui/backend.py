@@ -276,6 +276,9 @@ class Backend:
                     outcome.error = str(event.get("message") or "the sync could not run")
                 elif kind == "done":
                     outcome.exit_code = int(event.get("exit_code") or 0)
+                    if event.get("backend") == "desktop":  # queued for the Web Connector (docs/desktop.md)
+                        outcome.queued = int(event.get("queued") or 0)
+                        outcome.message = str(event.get("message") or "")
         except Exception as exc:  # noqa: BLE001 - shown, never raised into the UI
             outcome.error = f"{type(exc).__name__}: {exc}"
         finally:

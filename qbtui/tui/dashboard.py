@@ -31,7 +31,7 @@ from .keys import APP_BINDINGS
 from .messages import DocumentChanged, UploadFinished, UploadProgress
 from .model import NOT_SYNCED, UNSET, Model, money
 from .screens import ConfirmScreen, DocumentScreen, HelpScreen, fix_screen_for
-from .table import DISCREPANCY_COLUMNS, DOCUMENT_COLUMNS, ERROR_COLUMNS, VirtualTable
+from .table import DISCREPANCY_COLUMNS, ERROR_COLUMNS, VirtualTable, kind_columns
 from .tabs import TABS, TYPE_SHORT
 
 QBO_LIMIT_PER_MIN = 1660
@@ -423,6 +423,7 @@ class Dashboard(Screen):
             return  # computed before a reload: a newer check follows
         row = self.table.current_row
         self.model.apply_gates(gates)
+        self._queued_of = None  # a Desktop profile's queued count reads the gates' statuses
         gc.freeze()
         self.show(cursor_key=row.key if row else None)
 
@@ -438,7 +439,8 @@ class Dashboard(Screen):
     def show(self, cursor_key: tuple[str, str] | None = None) -> None:
         tab, sub = self.tab, self.sub
         rows = self.model.view(tab.kind, sub.key, self.pending_only, self.filter_text)
-        columns = {"documents": DOCUMENT_COLUMNS, "errors": ERROR_COLUMNS}.get(tab.kind, DISCREPANCY_COLUMNS)
+        columns = kind_columns(sub.key) if tab.kind == "documents" else (
+            ERROR_COLUMNS if tab.kind == "errors" else DISCREPANCY_COLUMNS)
         if not self.model.complete and tab.kind != "documents":
             empty = "Loading..."
         elif tab.kind == "documents":
@@ -544,7 +546,7 @@ class Dashboard(Screen):
             env_word = "QUICKBOOKS DESKTOP"
             called = str((self.settings.get("desktop_last_session") or {}).get("ended") or "")
             connected = (f"Web Connector last called {called[:16].replace('T', ' ')}" if called
-                         else "Web Connector not called yet")
+                         else "Web Connector not called yet") + f" | {self._desktop_queued():,} queued"
         last = "never synced"
         if self.last_run:
             when = str(self.last_run.get("ended") or self.last_run.get("started") or "")
@@ -578,6 +580,27 @@ class Dashboard(Screen):
             status.append("".join(f" | {part}" for part in tails[-1]))
         status.truncate(width, overflow="ellipsis")
         self._set_line("#statusline", status)
+
+    def _desktop_queued(self) -> int:
+        """What the Web Connector's next session sends (as qbtui.desktop.send.queued counts it): the documents
+        waiting that pass their gates, those whose answer was lost, those Desktop could not save (3170/3180). The
+        figure of the last upload (``qbtui sync`` says it) until the rows change; else counted from the rows once
+        per model."""
+        cached = getattr(self, "_queued_of", None)
+        mark = (self.model_generation(), len(self.model.by_key))
+        if cached is not None and cached[0] is self.model and cached[1] == mark:
+            return int(cached[2])
+        if getattr(self, "desktop_queued", None) is not None:
+            n = int(self.desktop_queued)  # type: ignore[arg-type]
+            self.desktop_queued = None
+        else:
+            n = sum(1 for r in self.model.by_key.values() if r.status in ("pending", "sending") or (
+                r.status == "failed" and (r.error or {}).get("detail") == "cannot_save"))
+        self._queued_of = (self.model, mark, n)
+        return n
+
+    def model_generation(self) -> int:
+        return int(getattr(self, "_generation", 0))
 
     @work(thread=True, group="selection-totals", exit_on_error=False)
     def _read_totals(self, keys: list[tuple[str, str]]) -> None:
@@ -898,7 +921,18 @@ class Dashboard(Screen):
     def on_upload_finished(self, message: UploadFinished) -> None:
         self.uploading = False
         self.app.refresh_bindings()
-        self.finish_upload(message.outcome.failed, message.outcome.exit_code, message.outcome.error)
+        outcome = message.outcome
+        if outcome.queued is not None and not outcome.error and not self.quitting:
+            # a QuickBooks Desktop profile: nothing was sent, the Web Connector's next session sends them
+            self.desktop_queued = outcome.queued
+            self.render_progress("finished")
+            self.table.selected.clear()
+            self.after_sync()
+            self.notify(outcome.message or f"{outcome.queued:,} queued for the next Web Connector session.",
+                        title="Queued for the next Web Connector session", timeout=10)
+            self.update_status()
+            return
+        self.finish_upload(outcome.failed, outcome.exit_code, outcome.error)
 
     # ------------------------------------------------------------------ quitting
     async def action_quit(self) -> None:

@@ -46,6 +46,10 @@ class UploadOutcome:
     failed: list[dict[str, Any]] = field(default_factory=list)
     exit_code: int | None = None
     error: str | None = None
+    queued: int | None = None
+    """On a QuickBooks Desktop profile: how many documents wait for the Web Connector's next session (nothing was
+    sent: ``qbtui sync`` queues there); ``message`` says so, and when it last called."""
+    message: str = ""
 
 
 class UploadFinished(Message):
