@@ -32,6 +32,7 @@ COMMAND_MODULES: dict[str, str] = {
                      "link-candidates", "link-document"), "qbtui.cli.documents"),
     **dict.fromkeys(("sync", "runs", "undo", "pull"), "qbtui.cli.sync"),
     "export": "qbtui.cli.export",
+    "list": "qbtui.cli.listing",
     "discrepancies": "qbtui.cli.discrepancies",
     "preflight": "qbtui.cli.preflight",
     "connect": "qbtui.cli.connect",

@@ -33,13 +33,14 @@ from typing import Any
 from qbtui.cache import Cache
 from qbtui.documents.importer import check_document
 from qbtui.documents.types import DOCUMENT_TYPES
+from qbtui.ledger.listing import BALANCES
 from qbtui.qbo import QBOClient
 from qbtui.settings import Settings
 from qbtui.sync.runs import now_iso, who
 
 ORIGIN = "quickbooks"
-#: reference kind: ``{"type:ref": {"entity", "id", "total", "balance", "paid", "at"}}``
-BALANCES = "qbo_balances"
+#: reference kind BALANCES (``{"type:ref": {"entity", "id", "total", "balance", "paid", "at"}}``): declared with the
+#: list that shows it (qbtui.ledger.listing)
 #: setting: the latest MetaData.LastUpdatedTime a pull saw (ISO), where the next CDC starts
 SINCE_KEY = "inbound_since"
 #: the key under ``extra`` marking a version accepted from QuickBooks (its time, ISO)
