@@ -240,6 +240,10 @@ class Dashboard(Screen):
         self.call_after_refresh(self._mark_first_paint)
         if self.autosync_enabled:
             self._start_autosync()
+        from .watch import ProfileWatch  # another process changing the profile (cron, pull, undo): reloaded
+
+        self.profile_watch = ProfileWatch(self)
+        self.profile_watch.start()
         if self.wizard_enabled and not self.settings.get("realm_id") and self.settings.get("backend") != "desktop":
             self._open_wizard_if_new()
 

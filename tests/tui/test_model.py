@@ -91,7 +91,8 @@ def test_run_signature():
 
     from qbtui.tui import run
     sig = inspect.signature(run)
-    assert list(sig.parameters) == ["profile_path", "profile", "data_dir", "no_mouse"]
+    assert list(sig.parameters) == ["profile_path", "profile", "data_dir", "no_mouse", "firm"]
+    assert sig.parameters["firm"].default is False
     assert sig.parameters["no_mouse"].default is False
     assert sig.parameters["profile"].kind is inspect.Parameter.KEYWORD_ONLY
 
