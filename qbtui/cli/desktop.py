@@ -185,8 +185,8 @@ def queue_reconcile(profile: Profile, start: str, end: str, *, as_json: bool, ev
         last = (cache.get_setting("desktop_last_session") or {}).get("ended")
     code = 2 if report is None else (0 if report["clean"] else 1)
     data = {"backend": "desktop", "queued": queued, "web_connector_last_called": last, "report": report}
-    if events:
-        answer("reconcile", data, code)
+    if events:  # the dashboard's Reconcile screen reads "report": null as "no answer yet"
+        answer("reconcile", data, min(code, 1))
     if as_json:
         print_json(data)
     else:

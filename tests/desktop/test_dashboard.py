@@ -12,7 +12,7 @@ import sys
 
 from qbtui.cache import Cache, profile_dir
 from qbtui.tui.app import QbtuiApp
-from qbtui.tui.maintenance import AuditScreen
+from qbtui.tui.maintenance import AuditScreen, ReconcileScreen
 from tests.desktop.webconnector import cli
 from tests.support import documents as D
 
@@ -40,7 +40,7 @@ def test_the_dashboard_on_a_desktop_demo_profile(tmp_path):
     failure = next(e for e in errors if e["status"] == "failed")  # the demo's credit note Desktop cannot take yet
     assert failure["code"].startswith("desktop_") and failure["message"] and failure["hint"]
 
-    async def run() -> tuple[str, str, list[str], list[dict], str]:
+    async def run() -> tuple[str, str, list[str], list[dict], str, str]:
         app = QbtuiApp(path, profile="demo-desktop", data_dir=data, qbtui_command=[sys.executable, "-m", "qbtui"])
         async with app.run_test(size=(160, 30)) as pilot:
             await settle(app, pilot)
@@ -65,9 +65,20 @@ def test_the_dashboard_on_a_desktop_demo_profile(tmp_path):
             await app.push_screen(AuditScreen(app.dashboard.backend))
             await settle(app, pilot)
             rows = app.screen.rows
-        return before, info, notes, rows, after
+            at = next(i for i, r in enumerate(rows) if r["who"] == "QuickBooks Web Connector")
+            app.screen.query_one("#audit").move_cursor(row=at)
+            await pilot.press("u")  # undo the session's run: queued for the next session
+            await settle(app, pilot)
+            await pilot.press("y")
+            await settle(app, pilot)
+            notes += [n.message for n in app._notifications]
+            await pilot.press("escape")
+            await app.push_screen(ReconcileScreen(app.dashboard.backend, "2026-11-01", "2026-11-30"))
+            await settle(app, pilot)
+            reconcile = str(app.screen.query_one("#status").render())
+        return before, info, notes, rows, after, reconcile
 
-    before, info, notes, rows, after = asyncio.run(run())
+    before, info, notes, rows, after, reconcile = asyncio.run(run())
     assert "QUICKBOOKS DESKTOP" in before and "Web Connector last called" in before and "1 queued" in before
     assert "FAILED" in info and "desktop_" in info, info  # its status and Desktop's code
     assert failure["message"][:12] in info and failure["hint"][:8] in info, info
@@ -79,3 +90,8 @@ def test_the_dashboard_on_a_desktop_demo_profile(tmp_path):
         assert cache.status_of("sale_invoice", "SO-2001") == "pending"
     session = next(r for r in rows if r["who"] == "QuickBooks Web Connector")
     assert session["kind"] == "sync" and "synced" in session["what"] and session["qbo_ids"]
+    assert any(n.startswith(f"undo of run {session['id']} queued for the next Web Connector session") for n in notes)
+    with Cache.open(path, writer=False) as cache:
+        undo = next(r for r in cache.runs() if r.get("kind") == "undo")
+    assert undo["undoes"] == session["id"] and undo["ended"] is None and undo["queued"]
+    assert reconcile.startswith("No answer yet: queued for the next Web Connector session")

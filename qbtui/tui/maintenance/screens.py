@@ -130,6 +130,9 @@ class ReconcileScreen(_RangeScreen):
             status.update(f"FAILED: {self.error}")
             return
         r = self.report
+        if r.get("backend") == "desktop":  # queued for the Web Connector (docs/desktop.md#reconcile-by-queries)
+            self._show_desktop(r, status, accounts, diffs)
+            return
         accounts.add_columns("Account", "Role", "Inventory", "QuickBooks", "Difference", "Other in QBO")
         for row in r["accounts"]:
             mark = "" if _money(row["difference"]) == 0 else "  DIFF"
@@ -148,6 +151,31 @@ class ReconcileScreen(_RangeScreen):
         if r.get("unsent"):
             text += f"; {r['unsent']} documents in the range not sent yet"
         status.update(text)
+
+
+    def _show_desktop(self, data: dict[str, Any], status: Static, totals: DataTable, diffs: DataTable) -> None:
+        """A Desktop profile: the range is queued for the Web Connector's next session; its last answer for the
+        range (per transaction type, then the documents behind the differences), if any."""
+        queued = f"queued for the next Web Connector session ({self.start} .. {self.end})"
+        r = data.get("report")
+        if r is None:
+            status.update(f"No answer yet: {queued}; press r after it has called.")
+            return
+        totals.add_columns("Transactions", "Ours", "QuickBooks", "Difference", "Other in QuickBooks")
+        for i, row in enumerate(r["totals"]):
+            mark = "" if _money(row["difference"]) == 0 else "  DIFF"
+            totals.add_row(row["entity"], _amt(row["ours"]), _amt(row["desktop"]), _amt(row["difference"]) + mark,
+                           _amt(row["desktop_other"]), key=str(i))
+        diffs.add_columns("Kind", "Document", "Desktop", "Date", "Ours", "Desktop amount", "Why")
+        for i, d in enumerate(r["differences"]):
+            diffs.add_row(d["kind"].upper(), f"{d['type']} {d['ref']}", f"{d['entity']} {d['id'] or '-'}",
+                          d["date"] or "", _amt(d["ours"]) if d["ours"] is not None else "-",
+                          _amt(d["desktop"]) if d["desktop"] is not None else "-", d["message"], key=str(i))
+        (diffs if diffs.row_count else totals).focus()
+        text = (f"OK: no difference {r['from']} .. {r['to']}" if r["clean"] else
+                f"DIFFERENCES: {len(r['differences'])} documents behind them ({r['from']} .. {r['to']})")
+        status.update(f"{text}; QuickBooks Desktop answered {str(r['answered'])[:16].replace('T', ' ')}; again "
+                      f"{queued}")
 
 
 class ConfirmRemoveScreen(ModalScreen[bool]):
@@ -386,6 +414,11 @@ class AuditScreen(Screen[None]):
             undo = await self.backend.undo(run_id, cascade=cascade)
         except BackendError as exc:
             self.app.notify(f"Not undone: {exc}", severity="error", timeout=10)
+            await self.fill()
+            return
+        if (undo or {}).get("backend") == "desktop":  # queued (docs/desktop.md#undo)
+            self.app.notify(f"undo of run {run_id} queued for the next Web Connector session: "
+                            f"{undo.get('queued', 0)} objects", timeout=8)
             await self.fill()
             return
         counts = (undo or {}).get("counts") or {}
