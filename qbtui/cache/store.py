@@ -446,9 +446,10 @@ class Cache:
             raise CacheCorrupt(path, str(exc), sq.DB_ADVICE) from None
 
     def _upgrade(self) -> None:
-        """A store of the layout before (1): add the gate results' tables (empty: computed when next asked)."""
+        """A store of a layout before: add the gate results' tables (layout 2; empty: computed when next asked) and
+        the index of (type, status, date) (layout 3), in one transaction."""
         with self._transaction() as conn:
-            for statement in sq.statements(sq.GATES_SCHEMA):
+            for statement in sq.statements(sq.GATES_SCHEMA + sq.LAYOUT_3):
                 conn.execute(statement.replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ")
                              .replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS "))
             self._set_meta("store_version", sq.STORE_VERSION)
@@ -820,10 +821,10 @@ class Cache:
              descending: bool = False, offset: int = 0, limit: int = 100, filter: str | None = None,
              data: bool = False) -> list[dict[str, Any]]:
         """One page of a sorted, filtered view of one type (the dashboard's visible rows): each row has
-        ``type, ref, rev, status, changed, date, party, imported`` and the link's ``error`` (or None), and
-        ``data`` when asked. ``order``: one of :data:`ROW_ORDERS` (ties by insertion); ``filter``: text found
-        in the ref or the counterparty. Sorted by an indexed column (date, party, status, inserted), the cost
-        follows the page, not the cache's size."""
+        ``type, ref, rev, status, changed, date, party, imported``, the link's ``error`` (or None) and ``qbo_ids``
+        (the QBO Ids it is linked to, in the link's order), and ``data`` when asked. ``order``: one of
+        :data:`ROW_ORDERS` (ties by insertion); ``filter``: text found in the ref or the counterparty. Sorted by an
+        indexed column (date, party, status, inserted), the cost follows the page, not the cache's size."""
         if order not in ROW_ORDERS:
             raise ValueError(f"order must be one of {sorted(ROW_ORDERS)}")
         where, args = self._row_filter(type, status, filter)
@@ -835,10 +836,12 @@ class Cache:
         out = []
         for row in self._conn.execute(sql, (*args, max(0, limit), max(0, offset))):
             ref, rev, status, date, party, imported, link_status, link = row[:8]
-            error = orjson.loads(link).get("error") if link is not None and status == "failed" else None
+            parsed = orjson.loads(link) if link is not None else {}
+            error = parsed.get("error") if status == "failed" else None
+            ids = [str(q["id"]) for q in parsed.get("qbo") or () if q.get("id") is not None]
             item = {"type": type, "ref": ref, "rev": rev, "status": status,
                     "changed": link_status in ("synced", "summarized") and status == "pending", "date": date, "party": party,
-                    "imported": imported, "error": error}
+                    "imported": imported, "error": error, "qbo_ids": ids}
             if data:
                 item["data"] = orjson.loads(row[8])
             out.append(item)
