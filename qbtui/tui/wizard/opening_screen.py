@@ -16,13 +16,14 @@ from textual.widgets.option_list import Option
 
 from qbtui.sync.wizard import OPENING_QUESTIONS
 from qbtui.tui.backend import Backend, BackendError
+from qbtui.tui.wizard.listkeys import LIST_KEYS, ListKeys
 
 TITLES = {"balances": "Opening balances: QuickBooks' open invoices and bills",
           "stock": "Stock on hand: from QuickBooks' Inventory items",
           "journal": "Opening inventory journal"}
 
 
-class OpeningScreen(ModalScreen[None]):
+class OpeningScreen(ListKeys, ModalScreen[None]):
     """Choose a step (enter), answer its question (y / n); stock asks for its location first."""
 
     DEFAULT_CSS = """
@@ -33,7 +34,7 @@ class OpeningScreen(ModalScreen[None]):
     #opening-location { display: none; }
     #opening-question, #opening-result { height: auto; }
     """
-    BINDINGS = [Binding("escape", "back", "Back"), Binding("y", "yes", "Run", show=False),
+    BINDINGS = [*LIST_KEYS, Binding("escape", "back", "Back"), Binding("y", "yes", "Run", show=False),
                 Binding("n", "no", "Cancel", show=False)]
 
     def __init__(self, backend: Backend) -> None:

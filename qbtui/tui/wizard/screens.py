@@ -33,6 +33,7 @@ from qbtui.ledger.roles import ROLE_BY_NAME
 from qbtui.settings import SettingError, parse_setting
 from qbtui.sync.wizard import Check
 from qbtui.tui.backend import Backend, BackendError
+from qbtui.tui.wizard.listkeys import LIST_KEYS, ListKeys
 from qbtui.tui.wizard.state import (
     CONFIRM_PHRASE,
     MODES,
@@ -750,7 +751,7 @@ STEP_WIDGETS: dict[str, Callable[[ConnectWizard, dict[str, Any]], Step]] = {
 }
 
 
-class ConnectWizard(ModalScreen[bool | None]):
+class ConnectWizard(ListKeys, ModalScreen[bool | None]):
     """The connect wizard. Dismisses with True once confirmed, None when left with ``escape`` on the
     first step (the step reached is kept either way and the next opening resumes there).
 
@@ -775,7 +776,7 @@ class ConnectWizard(ModalScreen[bool | None]):
     #detail-box { height: 1fr; border-top: solid $primary; }
     .warning { color: $warning; }
     """
-    BINDINGS = [Binding("escape", "back", "Back", id="wizard.back"),
+    BINDINGS = [*LIST_KEYS, Binding("escape", "back", "Back", id="wizard.back"),
                 Binding("ctrl+y", "copy_url", "Copy link", id="wizard.copy_link", show=False)]
 
     def __init__(self, backend: Backend | Path, *, environment: str | None = None, client_id: str | None = None,

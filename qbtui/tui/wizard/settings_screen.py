@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 
 from qbtui.settings import SettingError, parse_setting, setting_for, settings_table
 from qbtui.tui.backend import Backend, BackendError
+from qbtui.tui.wizard.listkeys import LIST_KEYS, ListKeys
 
 OTHER = "\tother"
 
@@ -42,7 +43,7 @@ def company_line(state: dict[str, Any]) -> str:
     return f"company region {prefs.region}, home currency {prefs.home_currency or '?'}"
 
 
-class SettingsScreen(ModalScreen[None]):
+class SettingsScreen(ListKeys, ModalScreen[None]):
     """Settings of one profile, given its Backend (or its folder: a Backend of its own)."""
 
     DEFAULT_CSS = """
@@ -54,7 +55,7 @@ class SettingsScreen(ModalScreen[None]):
     #settings-error { height: auto; color: $error; text-style: bold; }
     #settings-key, #settings-value { display: none; }
     """
-    BINDINGS = [Binding("escape", "back", "Back", id="settings.back"),
+    BINDINGS = [*LIST_KEYS, Binding("escape", "back", "Back", id="settings.back"),
                 Binding("o", "opening", "Opening steps", id="settings.opening")]
 
     def __init__(self, backend: Backend | Path) -> None:
