@@ -31,7 +31,7 @@ from .keys import APP_BINDINGS
 from .messages import DocumentChanged, UploadFinished, UploadProgress
 from .model import NOT_SYNCED, UNSET, Model, money
 from .screens import ConfirmScreen, DocumentScreen, HelpScreen, fix_screen_for
-from .table import DISCREPANCY_COLUMNS, ERROR_COLUMNS, VirtualTable, kind_columns
+from .table import DISCREPANCY_COLUMNS, DOCUMENT_COLUMNS, ERROR_COLUMNS, VirtualTable
 from .tabs import TABS, TYPE_SHORT
 
 QBO_LIMIT_PER_MIN = 1660
@@ -443,8 +443,7 @@ class Dashboard(Screen):
     def show(self, cursor_key: tuple[str, str] | None = None) -> None:
         tab, sub = self.tab, self.sub
         rows = self.model.view(tab.kind, sub.key, self.pending_only, self.filter_text)
-        columns = kind_columns(sub.key) if tab.kind == "documents" else (
-            ERROR_COLUMNS if tab.kind == "errors" else DISCREPANCY_COLUMNS)
+        columns = {"documents": DOCUMENT_COLUMNS, "errors": ERROR_COLUMNS}.get(tab.kind, DISCREPANCY_COLUMNS)
         if not self.model.complete and tab.kind != "documents":
             empty = "Loading..."
         elif tab.kind == "documents":
