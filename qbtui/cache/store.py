@@ -805,8 +805,12 @@ class Cache:
                     "SELECT ref FROM documents WHERE type = ? AND status = ? ORDER BY id", (t, status))]
         return out
 
-    def _row_filter(self, type: str, status: str | Iterable[str] | None, text: str | None) -> tuple[str, list]:
+    def _row_filter(self, type: str, status: str | Iterable[str] | None, text: str | None,
+                    date: str | None = None) -> tuple[str, list]:
         where, args = ["d.type = ?"], [type]
+        if date:  # a prefix of the ISO date (2026, 2026-11, 2026-11-03): a range of the date index
+            where.append("d.date >= ? AND d.date < ?")
+            args += [date, date + "\uffff"]
         if status is not None:
             wanted = [status] if isinstance(status, str) else list(status)
             where.append(f"d.status IN ({_marks(len(wanted))})")
@@ -819,15 +823,15 @@ class Cache:
 
     def rows(self, type: str, status: str | Iterable[str] | None = None, *, order: str = "date",
              descending: bool = False, offset: int = 0, limit: int = 100, filter: str | None = None,
-             data: bool = False) -> list[dict[str, Any]]:
+             data: bool = False, date: str | None = None) -> list[dict[str, Any]]:
         """One page of a sorted, filtered view of one type (the dashboard's visible rows): each row has
         ``type, ref, rev, status, changed, date, party, imported``, the link's ``error`` (or None) and ``qbo_ids``
         (the QBO Ids it is linked to, in the link's order), and ``data`` when asked. ``order``: one of
-        :data:`ROW_ORDERS` (ties by insertion); ``filter``: text found in the ref or the counterparty. Sorted by an
-        indexed column (date, party, status, inserted), the cost follows the page, not the cache's size."""
+        :data:`ROW_ORDERS` (ties by insertion); ``filter``: text found in the ref or the counterparty; ``date``: a
+        prefix of the document's ISO date (``2026-11``). Sorted by an indexed column (date, party, status, inserted), the cost follows the page, not the cache's size."""
         if order not in ROW_ORDERS:
             raise ValueError(f"order must be one of {sorted(ROW_ORDERS)}")
-        where, args = self._row_filter(type, status, filter)
+        where, args = self._row_filter(type, status, filter, date)
         direction = "DESC" if descending else "ASC"
         cols = ", d.data" if data else ""
         sql = (f"SELECT d.ref, d.rev, d.status, d.date, d.party, d.imported, l.status, l.data{cols} FROM documents d "
@@ -847,14 +851,15 @@ class Cache:
             out.append(item)
         return out
 
-    def count_rows(self, type: str, status: str | Iterable[str] | None = None, *, filter: str | None = None) -> int:
-        """How many rows :meth:`rows` has in all (without ``filter``, read from the counts table)."""
-        if not filter:
+    def count_rows(self, type: str, status: str | Iterable[str] | None = None, *, filter: str | None = None,
+                   date: str | None = None) -> int:
+        """How many rows :meth:`rows` has in all (without ``filter`` or ``date``, read from the counts table)."""
+        if not filter and not date:
             counts = self.status_counts().get(type, {})
             if status is None:
                 return sum(counts.values())
             return sum(counts.get(s, 0) for s in ([status] if isinstance(status, str) else status))
-        where, args = self._row_filter(type, status, filter)
+        where, args = self._row_filter(type, status, filter, date)
         return self._conn.execute(f"SELECT count(*) FROM documents d WHERE {where}", args).fetchone()[0]
 
     def types(self) -> list[str]:

@@ -80,3 +80,21 @@ def test_a_store_of_layout_2_gets_the_index_on_a_writers_open(tmp_path: Path) ->
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     conn.close()
     assert "documents_status_date" in names
+
+
+def test_rows_of_a_date_prefix(tmp_path: Path) -> None:
+    profile = tmp_path / "p"
+    _fill(profile)
+    with Cache.open(profile, writer=False) as cache:
+        every = cache.rows("sale_invoice", limit=100)
+        for prefix in ("2026", "2026-11", "2026-11-0", "2026-11-08", "2025", "2026-11-3"):
+            want = [r["ref"] for r in every if r["date"].startswith(prefix)]
+            assert [r["ref"] for r in cache.rows("sale_invoice", limit=100, date=prefix)] == want, prefix
+            assert cache.count_rows("sale_invoice", date=prefix) == len(want)
+            pending = [r["ref"] for r in every if r["date"].startswith(prefix) and r["status"] == "pending"]
+            assert [r["ref"] for r in cache.rows("sale_invoice", "pending", limit=100, date=prefix)] == pending
+            assert cache.count_rows("sale_invoice", "pending", date=prefix, filter="SO-") == len(pending)
+        assert cache.count_rows("sale_invoice", date="2026-11-08") == 15 and not cache.rows("sale_invoice", date="2025")
+        plan = _plan(cache, "SELECT ref FROM documents d WHERE d.type = ? AND d.status = ? AND d.date >= ? AND "
+                     "d.date < ? ORDER BY d.date", ("sale_invoice", "pending", "2026-11", "2026-11\uffff"))
+        assert "documents_status_date" in plan and "TEMP B-TREE" not in plan, plan
