@@ -70,7 +70,11 @@ async def connect_steps(host, pilot, sandbox, mode_down: int = 1) -> None:
     url = w.state["auth_url"]
     assert "\n" not in url and url.startswith(sandbox.url)
     label = w.query_one("#auth-url")
-    assert label.size.height == 1  # one unwrapped line
+    assert label.size.height == -(-len(url) // label.size.width)  # whole: folded over as many lines as it takes
+    from urllib.parse import parse_qs, urlsplit
+    redirect_uri = parse_qs(urlsplit(url).query)["redirect_uri"][0]
+    assert redirect_uri in str(w.query_one("#redirect-label").render())  # where the browser lands, named
+    assert "qbtui connect --print-auth-url" in str(w.query_one("#auth-label").render())  # the command-line twin
     await pilot.press("ctrl+y")
     assert "copied" in message(host)
     w.query_one("#redirect").value = await redirected_url(None, url)

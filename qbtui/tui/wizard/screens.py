@@ -175,6 +175,19 @@ class LocalDataStep(Step):
 
 # --- 3. connect ----------------------------------------------------------------------------
 
+def _whole(url: str | None) -> Text:
+    """The link shown whole, folded over as many lines as it takes (it has no spaces to wrap at)."""
+    return Text(url or "", overflow="fold")
+
+
+def _redirect_label(url: str | None) -> str:
+    """Where the browser will land: the redirect URI the link names."""
+    from urllib.parse import parse_qs, urlsplit
+
+    uri = (parse_qs(urlsplit(url or "").query).get("redirect_uri") or [""])[0]
+    return f"Redirected URL (the address starting with {uri}):" if uri else "Redirected URL:"
+
+
 class ConnectStep(Step):
     keys = "enter next · ctrl+y copy link · esc back"
 
@@ -201,9 +214,10 @@ class ConnectStep(Step):
                 yield Static("Client secret ", classes="label")
                 yield Input(value=self.wizard.client_secret or "", placeholder="client secret (enter: get the link)",
                             password=True, id="client-secret", compact=True)
-        yield Static("Link (ctrl+y copies it):", id="auth-label")
-        yield Static(self.wizard.state.get("auth_url") if pending else "", id="auth-url", markup=False)
-        yield Static("Redirected URL:", id="redirect-label")
+        url = self.wizard.state.get("auth_url") if pending else ""
+        yield Static("Link (ctrl+y copies it; `qbtui connect --print-auth-url` prints the same link):", id="auth-label")
+        yield Static(_whole(url), id="auth-url", markup=False)
+        yield Static(_redirect_label(url), id="redirect-label")
         yield Input(placeholder="paste the address the browser landed on", id="redirect", compact=True)
 
     def on_mount(self) -> None:
@@ -248,7 +262,8 @@ class ConnectStep(Step):
             self.say(f"Could not get the link: {exc.message}", error=True)
             return
         self.wizard.state["auth_url"] = url  # stored by the child with the state
-        self.query_one("#auth-url", Static).update(url)
+        self.query_one("#auth-url", Static).update(_whole(url))
+        self.query_one("#redirect-label", Static).update(_redirect_label(url))
         for w in self.query("#redirect, #auth-url, #auth-label, #redirect-label"):
             w.display = True
         self.query_one("#redirect", Input).focus()
@@ -768,7 +783,7 @@ class ConnectWizard(ListKeys, ModalScreen[bool | None]):
     #wizard-message { height: auto; max-height: 3; }
     #wizard-message.error { color: $error; text-style: bold; }
     #wizard-keys { color: $text-muted; }
-    #auth-url { text-wrap: nowrap; text-overflow: clip; width: auto; height: 1; margin-bottom: 1; }
+    #auth-url { height: auto; margin-bottom: 1; }
     #credentials { height: auto; margin-bottom: 1; }
     .field { height: 1; margin-bottom: 1; }
     .field .label { width: 14; }
