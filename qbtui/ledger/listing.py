@@ -284,19 +284,22 @@ def _number(text: str) -> Decimal:
     return amount
 
 
-def sort_rows(rows: list[Listed], column: ListColumn, descending: bool = False) -> list[Listed]:
-    """Rows by one column (empty cells last, either way), ties by reference."""
-    def key(row: Listed) -> tuple:
+def sort_rows(rows: list, column: ListColumn, descending: bool = False,
+              view: Callable[[Any], Listed] | None = None) -> list:
+    """Rows by one column (money as numbers; empty cells last either way), ties by reference. ``view``: how an
+    item reads as a listed row (the dashboard's rows)."""
+    def key(item: Any) -> tuple:
+        row = view(item) if view is not None else item
         value = column.get(row)
         if column.kind == "money":
             value = as_decimal(value)
-        empty = value is None or value == ""
-        return (empty, value if not empty else "", row["ref"]) if column.kind == "money" else \
-            (empty, str(value or "").lower(), row["ref"])
-    present = [r for r in rows if not key(r)[0]]
-    missing = [r for r in rows if key(r)[0]]
-    present.sort(key=key, reverse=descending)
-    return present + missing
+        else:
+            value = str(value or "").lower()
+        return (value is None or value == "", value if value not in (None, "") else "", row["ref"])
+    keyed = [(key(r), r) for r in rows]
+    present = [kr for kr in keyed if not kr[0][0]]
+    present.sort(key=lambda kr: kr[0], reverse=descending)
+    return [r for _, r in present] + [r for k, r in keyed if k[0]]
 
 
 # ------------------------------------------------------------------ reading

@@ -11,6 +11,7 @@ import gc
 import time
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from rich.segment import Segment
@@ -25,16 +26,21 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from qbtui.cache import Cache, CacheError
+from qbtui.ledger.listing import columns_of, sort_rows, to_csv, totals_text
 
 from .backend import Backend, BackendError, Gates
 from .keys import APP_BINDINGS
 from .messages import DocumentChanged, UploadFinished, UploadProgress
-from .model import NOT_SYNCED, UNSET, Model, money
+from .model import FILTER_IN_MEMORY, NOT_SYNCED, UNSET, Model, Paged, Shown, money
 from .screens import ConfirmScreen, DocumentScreen, HelpScreen, fix_screen_for
-from .table import DISCREPANCY_COLUMNS, DOCUMENT_COLUMNS, ERROR_COLUMNS, VirtualTable
+from .table import DISCREPANCY_COLUMNS, ERROR_COLUMNS, VirtualTable, kind_columns, listed_of, sorted_columns
 from .tabs import TABS, TYPE_SHORT
 
 QBO_LIMIT_PER_MIN = 1660
+#: the columns a view of the store can be sorted by a page at a time (its indexed orders: Cache.rows, ROW_ORDERS)
+STORE_ORDERS = {"ref": "ref", "date": "date", "status": "status"}
+#: a view of the store this long or shorter shows its totals (a few pages read)
+TOTALS_PAGED = 500
 #: footer keys left out on the Errors and Discrepancies tabs (see Dashboard.active_bindings)
 OFF_DOCUMENTS_UNSHOWN = frozenset({"upload_selected", "upload_all", "toggle_pending"})
 #: how long after a screen closes its garbage is collected (the close has been drawn by then)
@@ -196,6 +202,10 @@ class Dashboard(Screen):
         self._generation = 0
         self._reading_totals = False
         self._lines: dict[str, Text] = {}
+        #: per document type: (column index, descending) of its sort (none: by date, as the store reads it)
+        self.sorts: dict[str, tuple[int, bool]] = {}
+        self._sort_memo: tuple | None = None
+        self._totals_memo: tuple | None = None
 
     def compose(self) -> ComposeResult:
         yield TabBar(id="topbar")
@@ -443,7 +453,11 @@ class Dashboard(Screen):
     def show(self, cursor_key: tuple[str, str] | None = None) -> None:
         tab, sub = self.tab, self.sub
         rows = self.model.view(tab.kind, sub.key, self.pending_only, self.filter_text)
-        columns = {"documents": DOCUMENT_COLUMNS, "errors": ERROR_COLUMNS}.get(tab.kind, DISCREPANCY_COLUMNS)
+        columns = kind_columns(sub.key) if tab.kind == "documents" else (
+            ERROR_COLUMNS if tab.kind == "errors" else DISCREPANCY_COLUMNS)
+        sort = self.sorts.get(sub.key) if tab.kind == "documents" else None
+        if sort is not None:
+            rows, columns = self._sorted(sub.key, rows, sort), sorted_columns(sub.key, *sort)
         if not self.model.complete and tab.kind != "documents":
             empty = "Loading..."
         elif tab.kind == "documents":
@@ -456,6 +470,83 @@ class Dashboard(Screen):
         self.table.set_view(rows, columns, cursor_key, empty)
         self.render_tabs()
         self.update_status()
+
+    def _sorted(self, type_: str, rows, sort: tuple[int, bool]):
+        """The view sorted by a column: a view of the store by one of its indexed orders (Cache.rows, ROW_ORDERS)
+        a page at a time, else the rows in memory sorted here (remembered until the view changes)."""
+        memo = self._sort_memo
+        if memo is not None and memo[0] is rows and memo[1] == (type_, sort):
+            return memo[2]
+        index, descending = sort
+        column = columns_of(type_)[index]
+        if isinstance(rows, Paged):
+            order = STORE_ORDERS.get(column.key)
+            if order is None:
+                self.notify(f"Sorting {len(rows):,} rows by {column.title} needs a filter first (/): sorted by "
+                            "date meanwhile.", timeout=4)
+                result = rows
+            else:
+                result = Paged(self.model, type_, rows.statuses, rows.text, order=order, descending=descending)
+        else:
+            result = Shown(sort_rows(list(rows), column, descending, view=listed_of))
+        self._sort_memo = (rows, (type_, sort), result)
+        return result
+
+    def action_sort_next(self) -> None:
+        """Sort by the next column (after the last one: back to the store's order, by date)."""
+        if self.tab.kind != "documents":
+            self.notify("Sorting works on the document tabs.", timeout=3)
+            return
+        type_ = self.sub.key
+        index = self.sorts.get(type_, (-1, False))[0] + 1
+        if index >= len(columns_of(type_)):
+            self.sorts.pop(type_, None)
+        else:
+            self.sorts[type_] = (index, False)
+        self.show()
+
+    def action_sort_reverse(self) -> None:
+        if self.tab.kind != "documents":
+            return
+        type_ = self.sub.key
+        index, descending = self.sorts.get(type_, (next((i for i, c in enumerate(columns_of(type_)) if c.key == "date"), 0), False))
+        self.sorts[type_] = (index, not descending)
+        self.show()
+
+    def action_export_csv(self) -> None:
+        """The rows shown, with the tab's columns, to a CSV file in the current folder (as qbtui list --csv)."""
+        if self.tab.kind != "documents":
+            self.notify("Export works on the document tabs; qbtui errors --json lists the errors.", timeout=4)
+            return
+        rows = self.table.rows
+        type_ = self.sub.key
+        if len(rows) > FILTER_IN_MEMORY:
+            self.notify(f"{len(rows):,} rows: narrow them with / first, or run qbtui list --type {type_} --csv.",
+                        timeout=6)
+            return
+        listed = [listed_of(r) for r in rows]
+        path = Path.cwd() / f"qbtui-{type_}-{self.clock():%Y%m%d-%H%M%S}.csv"
+        try:
+            path.write_text(to_csv(listed, columns_of(type_)), encoding="utf-8")
+        except OSError as exc:
+            self.notify(f"Could not write {path}: {exc.strerror or exc}", severity="error", timeout=8)
+            return
+        self.notify(f"Wrote {len(listed):,} rows to {path}", title="Export", timeout=6)
+
+    def _totals_part(self, rows) -> str:
+        """The totals line of the rows shown (count and amount per currency), for a view held in memory."""
+        if len(rows) > (TOTALS_PAGED if isinstance(rows, Paged) else FILTER_IN_MEMORY):
+            return ""  # a long view of the store: its totals would read every page
+        memo = self._totals_memo
+        key = (id(rows), len(rows), self.model.totals_ready)
+        if memo is not None and memo[0] == key and memo[1] is rows:
+            return memo[2]
+        if any(r.total is UNSET for r in rows):
+            text = "totals ..."
+        else:
+            text = totals_text(listed_of(r) for r in rows)
+        self._totals_memo = (key, rows, text)
+        return text
 
     def render_tabs(self) -> None:
         width = self.size.width or 80
@@ -501,6 +592,9 @@ class Dashboard(Screen):
                                                                                                   self.sub.key))
         parts = [f"{self.sub.label}: {shown:,} shown"]
         if tab.kind == "documents":
+            totals_part = self._totals_part(table.rows)
+            if totals_part:
+                parts[0] = f"{self.sub.label}: {totals_part}"
             parts.append("pending only (p: all)" if self.pending_only else f"all {base:,} (p: pending only)")
         if self.filter_text:
             parts.append(f"filter: {self.filter_text}")

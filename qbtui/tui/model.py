@@ -21,6 +21,15 @@ from typing import Any
 from qbtui.cache import STATUSES, Cache
 from qbtui.errors import FAULT_FAMILY
 from qbtui.ledger.kinds import CONTACTS, KIND
+from qbtui.ledger.listing import (
+    BALANCE_KINDS,
+    BALANCES,
+    DATA_FIELDS,
+    FilterError,
+    amount_matches,
+    date_matches,
+    split_terms,
+)
 from qbtui.ledger.totals import document_total
 
 from . import adapter
@@ -48,6 +57,8 @@ class Row:
     error: dict | None = None  # {"code", "message", "hint"}
     family: str = ""  # error family on the Errors tab
     search: str = ""
+    #: the document's fields its kind's own columns show (qbtui.ledger.listing.DATA_FIELDS), its QBO balance
+    extra: dict | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -132,8 +143,10 @@ class Paged(Sequence):
     shown, from whichever end of the view is nearer, so that the last rows cost what the first do). A document
     in hand shows its row in hand (its gate overlay, what a sync or a fix changed since the store was read)."""
 
-    def __init__(self, model: Model, type_: str, statuses: list[str] | None, text: str | None) -> None:
+    def __init__(self, model: Model, type_: str, statuses: list[str] | None, text: str | None, *,
+                 order: str = "date", descending: bool = False) -> None:
         self.model, self.type, self.statuses, self.text = model, type_, statuses, text or None
+        self.order, self.descending = order, descending  # one of the store's indexed orders (Cache.rows)
         cache = model.cache
         self.n = 0 if cache is None or statuses == [] else cache.count_rows(type_, statuses, filter=self.text)
         self.pages: dict[int, list[Row]] = {}
@@ -163,10 +176,11 @@ class Paged(Sequence):
         cache = self.model.cache
         assert cache is not None
         if a <= self.n - b:
-            recs = cache.rows(self.type, self.statuses, offset=a, limit=b - a, filter=self.text, data=True)
+            recs = cache.rows(self.type, self.statuses, order=self.order, descending=self.descending, offset=a,
+                              limit=b - a, filter=self.text, data=True)
         else:  # nearer the end: read it backwards (an offset costs the rows it skips)
-            recs = cache.rows(self.type, self.statuses, descending=True, offset=self.n - b, limit=b - a,
-                              filter=self.text, data=True)[::-1]
+            recs = cache.rows(self.type, self.statuses, order=self.order, descending=not self.descending,
+                              offset=self.n - b, limit=b - a, filter=self.text, data=True)[::-1]
         page = [self.model.row_from(r) for r in recs]
         page += [Row(self.type, "", "", "", None, "pending", "")] * (b - a - len(page))  # changed meanwhile
         if len(self.pages) >= KEEP_PAGES:
@@ -277,6 +291,7 @@ class Model:
     _totals: dict[tuple[str, str], Decimal | None] = field(default_factory=dict)
     _full: dict[tuple, list[Row]] = field(default_factory=dict)
     _lock: Any = field(default_factory=threading.RLock)
+    _balances: dict | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.by_key, _InHand):
@@ -313,6 +328,7 @@ class Model:
                 link = rec.get("link") or {}
                 row = Row(type_, ref, document_date(type_, d), self.party(type_, d), document_total(type_, d),
                           rec["status"], _qbo_ids(link))
+                row.extra = self.extra_of(type_, ref, d)
                 err = link.get("error")
                 if rec["status"] == "failed" and err:
                     row.error = {"code": str(err.get("code") or ""), "message": err.get("message") or "",
@@ -372,6 +388,23 @@ class Model:
             self._party_refs[key] = rec["data"].get(KIND[type_].party[0]) if rec is not None else None
         return self._party_refs[key]
 
+    def extra_of(self, type_: str, ref: str, d: dict) -> dict | None:
+        """What the kind's own columns show beyond the row's fields (None for the kinds without any)."""
+        extra: dict | None = None
+        fields = DATA_FIELDS.get(type_)
+        if fields:
+            extra = {f: d.get(f) for f in fields}
+        elif type_ in BALANCE_KINDS:
+            if self._balances is None:
+                self._balances = (self._read(self.cache.reference, BALANCES, {}) if self.cache is not None
+                                  else None) or {}
+            balance = self._balances.get(f"{type_}:{ref}")
+            if balance:
+                extra = {"balance": balance.get("balance")}
+        if d.get("currency"):  # the totals line counts per currency
+            extra = {**(extra or {}), "currency": d["currency"]}
+        return extra
+
     def party(self, type_: str, d: dict) -> str:
         """The counterparty of a document: the first of its party fields that is set, a contact's name, or the
         contact of the document it names (a payment's invoice), else the text."""
@@ -400,6 +433,7 @@ class Model:
             r["status"] != "pending" or r.get("changed")) else None
         row = Row(type_, ref, document_date(type_, d), self.party(type_, d), document_total(type_, d), r["status"],
                   _qbo_ids(link or {}))
+        row.extra = self.extra_of(type_, ref, d)
         err = r.get("error")
         if r["status"] == "failed" and err:
             row.error = {"code": str(err.get("code") or ""), "message": err.get("message") or "",
@@ -542,10 +576,10 @@ class Model:
                for name, value in terms):
             return Shown()
         wanted = statuses if len(statuses) < len(STATUSES) else None
-        terms = [(n, v) for n, v in terms if n in ("text", "date")]
+        terms = [(n, v) for n, v in terms if n in ("text", "date", "amount")]
         if not terms:
             return Paged(self, type_, wanted, None)
-        query = " ".join(f"{n}:{v}" if n != "text" else v for n, v in terms)
+        query = _joined(terms)
         if sum(self.counts.get(type_, {}).get(s, 0) for s in statuses) <= FILTER_IN_MEMORY:
             key = (type_, tuple(statuses))
             rows = self._full.get(key)
@@ -556,14 +590,14 @@ class Model:
             return Shown(rows[i] for i in filter_indexes(rows, list(range(len(rows))), query))
         texts = [value for name, value in terms if name == "text"]
         paged = Paged(self, type_, wanted, texts[0] if texts else None)
-        rest = [(n, v) for n, v in terms if n == "date"] + [("text", v) for v in texts[1:]]
+        rest = [(n, v) for n, v in terms if n in ("date", "amount")] + [("text", v) for v in texts[1:]]
         if not rest or not len(paged):
             return paged
         if len(paged) > FILTER_IN_MEMORY:  # more rows than are filtered in memory: said on the info line
-            paged.unapplied = " ".join(f"{n}:{v}" if n != "text" else v for n, v in rest)
+            paged.unapplied = _joined(rest)
             return paged
         rows = list(paged)
-        query = " ".join(f"{n}:{v}" if n != "text" else v for n, v in rest)
+        query = _joined(rest)
         return Shown(rows[i] for i in filter_indexes(rows, list(range(len(rows))), query))
 
     def filter_scans(self, kind: str, key: str, pending_only: bool) -> bool:
@@ -635,27 +669,33 @@ class _no_gc:
 
 
 def parse_query(query: str) -> list[tuple[str, str]]:
+    """The filter's terms (qbtui.ledger.listing: words, "quoted phrases", ``amount:>100``, ``date:A..B``)."""
     terms = []
-    for tok in query.split():
+    for tok in split_terms(query):
         name, sep, value = tok.partition(":")
-        if sep and name.lower() in ("status", "date", "type", "code") and value:
+        if sep and name.lower() in ("status", "date", "type", "code", "amount") and value:
             terms.append((name.lower(), value.lower()))
         else:
             terms.append(("text", tok.lower()))
     return terms
 
 
+def _joined(terms: list[tuple[str, str]]) -> str:
+    """Terms back as a query (a phrase quoted again)."""
+    return " ".join(f"{n}:{v}" if n != "text" else (f'"{v}"' if " " in v else v) for n, v in terms)
+
+
 def _narrows(previous: str, query: str) -> bool:
     """True when every row matching ``query`` also matches ``previous`` (typing on)."""
     p, q = parse_query(previous), parse_query(query)
-    return len(q) >= len(p) and all(a[0] == b[0] and b[1].startswith(a[1]) if a[0] in ("text", "date", "status")
-                                    else a == b for a, b in zip(p, q))
+    return len(q) >= len(p) and all(a[0] == b[0] and b[1].startswith(a[1]) if a[0] in ("text", "status") or (
+        a[0] == "date" and ".." not in a[1] + b[1]) else a == b for a, b in zip(p, q))
 
 
 def filter_indexes(rows: list[Row], idx: list[int], query: str,
                    columns: tuple[list[str], list[str], list[str]] | None = None) -> list[int]:
-    """``status:failed``, ``date:2026-11`` (prefix), ``type:cogs``, ``code:6210`` and free text
-    (ref, counterparty, QBO Id), all terms must match."""
+    """``status:failed``, ``date:2026-11`` (prefix) or ``date:2026-11-01..2026-11-15``, ``amount:>100``,
+    ``type:cogs``, ``code:6210`` and free text or "a phrase" (ref, counterparty, QBO Id), all terms must match."""
     search, status, dates = columns or ([r.search for r in rows], [r.status for r in rows],
                                         [r.date for r in rows])
     out = idx
@@ -663,7 +703,12 @@ def filter_indexes(rows: list[Row], idx: list[int], query: str,
         if name == "status":
             out = [i for i in out if status[i].startswith(value)]
         elif name == "date":
-            out = [i for i in out if dates[i].startswith(value)]
+            out = [i for i in out if date_matches(dates[i], value)]
+        elif name == "amount":
+            try:
+                out = [i for i in out if amount_matches(rows[i].total, value)]
+            except FilterError:  # not a number (yet, while typed): nothing matches
+                out = []
         elif name == "type":
             out = [i for i in out if value in rows[i].type or value in TYPE_SHORT.get(rows[i].type, "").lower()]
         elif name == "code":

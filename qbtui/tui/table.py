@@ -23,8 +23,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from qbtui.documents.text import safe_text
+from qbtui.ledger.listing import ListColumn, as_decimal, cell as list_cell, columns_of
 
-from .model import STATUS_WORDS, Row, money
+from .model import STATUS_WORDS, UNSET, Row, money
 from .tabs import TYPE_SHORT
 
 
@@ -41,6 +42,60 @@ class Column:
 
 def _err(name: str) -> Callable[[Row], str]:
     return lambda r: str((r.error or {}).get(name) or "")
+
+
+def listed_of(r: Row) -> dict:
+    """A row as qbtui.ledger.listing reads it (its kind's columns, the filter, the CSV export)."""
+    extra = r.extra or {}
+    return {"type": r.type, "ref": r.ref, "date": r.date, "party": r.party,
+            "total": None if r.total is UNSET else r.total, "status": r.status, "qbo_id": r.qbo_id,
+            "data": extra, "balance": extra if "balance" in extra else None, "currency": extra.get("currency") or ""}
+
+
+def _table_column(c: ListColumn) -> Column:
+    if c.key == "status":
+        return Column(c.title, lambda r: STATUS_WORDS.get(r.status, r.status.upper()), 7, status=True)
+    if c.key == "ref":
+        return Column(c.title, lambda r: r.ref, c.width, c.flex)
+    if c.key == "date":
+        return Column(c.title, lambda r: r.date, c.width)
+    if c.key == "party":
+        return Column(c.title, lambda r: r.party, c.width, c.flex)
+    if c.key == "qbo_id":
+        return Column(c.title, lambda r: r.qbo_id, c.width)
+    if c.key == "total":
+        return Column(c.title, lambda r: money(r.total), c.width, right=True)
+    if c.kind == "money":
+        return Column(c.title, lambda r, c=c: money(as_decimal(c.get(listed_of(r)))), c.width, right=True)
+    return Column(c.title, lambda r, c=c: list_cell(c, listed_of(r)), c.width, c.flex)
+
+
+_KIND_COLUMNS: dict[str, tuple[Column, ...]] = {}
+
+
+def kind_columns(type_: str) -> tuple[Column, ...]:
+    """A document tab's columns: its kind's own (qbtui.ledger.listing.KIND_COLUMNS), the same object each time
+    (the table measures widths again only when the columns change)."""
+    cols = _KIND_COLUMNS.get(type_)
+    if cols is None:
+        cols = _KIND_COLUMNS[type_] = tuple(_table_column(c) for c in columns_of(type_))
+    return cols
+
+
+_SORTED_COLUMNS: dict[tuple[str, int, bool], tuple[Column, ...]] = {}
+
+
+def sorted_columns(type_: str, index: int, descending: bool) -> tuple[Column, ...]:
+    """The kind's columns with the sorted one's title marked (``^`` ascending, ``v`` descending)."""
+    key = (type_, index, descending)
+    cols = _SORTED_COLUMNS.get(key)
+    if cols is None:
+        base = list(kind_columns(type_))
+        c = base[index]
+        base[index] = Column(f"{c.title} {'v' if descending else '^'}", c.get, c.width + 2, c.flex, c.right, c.status,
+                             c.hide_below)
+        cols = _SORTED_COLUMNS[key] = tuple(base)
+    return cols
 
 
 DOCUMENT_COLUMNS = (
