@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from rich.table import Table
@@ -116,6 +117,35 @@ def _plan_text(planned: dict[str, Any] | None) -> Text:
     return Text(shown("\n\n".join(parts)))
 
 
+def journal_table(planned: dict[str, Any] | None) -> Table | None:
+    """The journal entries a document posts, as an accountant reads them: one row per line (account, Dr, Cr,
+    description) and the totals of each column; None when it posts no journal entry of its own (an invoice or a
+    bill posts through QuickBooks' own accounts: its payload below)."""
+    lines = []
+    for p in (planned or {}).get("payloads") or []:
+        if p.get("entity") != "JournalEntry":
+            continue
+        for line in (p.get("body") or {}).get("Line") or []:
+            detail = line.get("JournalEntryLineDetail") or {}
+            account = detail.get("AccountRef") or {}
+            amount = Decimal(str(line.get("Amount") or 0))
+            lines.append((str(account.get("name") or account.get("value") or ""), detail.get("PostingType"), amount,
+                          str(line.get("Description") or "")))
+    if not lines:
+        return None
+    t = Table(box=None, padding=(0, 1), header_style="bold", show_footer=True, footer_style="bold")
+    debit = sum((a for _, kind, a, _ in lines if kind == "Debit"), Decimal("0.00"))
+    credit = sum((a for _, kind, a, _ in lines if kind == "Credit"), Decimal("0.00"))
+    t.add_column("Account", footer="Totals", overflow="fold")
+    t.add_column("Dr", footer=f"{debit:,.2f}", justify="right")
+    t.add_column("Cr", footer=f"{credit:,.2f}", justify="right")
+    t.add_column("Description", overflow="fold")
+    for account, kind, amount, description in lines:
+        t.add_row(shown(account), f"{amount:,.2f}" if kind == "Debit" else "",
+                  f"{amount:,.2f}" if kind == "Credit" else "", shown(description))
+    return t
+
+
 class DocumentScreen(Screen["str | None"]):
     """One document: fields, lines, what it sends to QBO (from the ledger), its sync history."""
 
@@ -180,6 +210,10 @@ class DocumentScreen(Screen["str | None"]):
             tid = ((self.link or {}).get("error") or {}).get("intuit_tid") if row.status == "failed" else None
             if tid:  # what Intuit support asks for
                 out.append(Static(Text(shown(f"  QuickBooks intuit_tid: {tid}")), id="intuit-tid"))
+        journal = journal_table(plan)
+        if journal is not None:
+            out.append(Static("Journal (Dr / Cr)", classes="section"))
+            out.append(Static(journal, id="journal"))
         out.append(Static("What it sends to QuickBooks", classes="section"))
         out.append(Static(_plan_text(plan), id="payloads"))
         out.append(Static("Sync history", classes="section"))

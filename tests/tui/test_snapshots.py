@@ -83,3 +83,22 @@ def test_purchases_all_ansi_light(snap_compare, make_app):
 def test_errors_detail(snap_compare, make_app, size):
     """The Errors tab's detail of a row blocked for two reasons."""
     assert snap_compare(make_app(), terminal_size=size, run_before=_keys("5", "j", "j"))
+
+
+def _open_pending_adjustment():
+    async def run_before(pilot):
+        await _ready(pilot)
+        await pilot.press("3", "p")
+        await _ready(pilot)
+        table = pilot.app.dashboard.table
+        rows = list(table.shown_rows())
+        table.move_cursor(next(i for i, r in enumerate(rows) if r.status == "pending" and r.date))
+        await pilot.press("enter")
+        await _ready(pilot)
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_document_journal(snap_compare, make_app, size):
+    """A stock adjustment's document screen: its journal as Dr/Cr with totals, above the payload."""
+    assert snap_compare(make_app(), terminal_size=size, run_before=_open_pending_adjustment())
