@@ -154,17 +154,25 @@ def to_table(rows: list[Listed], columns: tuple[ListColumn, ...]) -> str:
 
 def totals(rows: Iterable[Listed]) -> dict[str, tuple[int, Decimal]]:
     """Count and amount of the rows, per currency (a document without a currency: "")."""
-    out: dict[str, tuple[int, Decimal]] = {}
-    for row in rows:
-        currency = str(row.get("currency") or (row.get("data") or {}).get("currency") or "")
-        n, amount = out.get(currency, (0, Decimal("0.00")))
-        out[currency] = (n + 1, amount + (as_decimal(row.get("total")) or 0))
-    return out
+    return totals_of((str(r.get("currency") or (r.get("data") or {}).get("currency") or ""), r.get("total"))
+                     for r in rows)
 
 
-def totals_text(rows: Iterable[Listed]) -> str:
+def totals_of(pairs: Iterable[tuple[str, Any]]) -> dict[str, tuple[int, Decimal]]:
+    """Count and amount per currency of (currency, total) pairs (a total that is not a number counts as 0)."""
+    counts: dict[str, int] = {}
+    sums: dict[str, Decimal] = {}
+    for currency, total in pairs:
+        counts[currency] = counts.get(currency, 0) + 1
+        if isinstance(total, Decimal):
+            sums[currency] = sums.get(currency, Decimal("0.00")) + total
+    return {c: (n, sums.get(c, Decimal("0.00"))) for c, n in counts.items()}
+
+
+def totals_text(rows: Iterable[Listed] | None = None, per: dict[str, tuple[int, Decimal]] | None = None) -> str:
     """``12 documents, 3,450.00`` or, with several currencies, ``10 CAD 3,000.00; 2 USD 450.00``."""
-    per = totals(rows)
+    if per is None:
+        per = totals(rows or ())
     if not per:
         return "0 documents"
     if len(per) == 1:

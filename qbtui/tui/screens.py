@@ -158,6 +158,8 @@ class DocumentScreen(Screen["str | None"]):
         Binding("y", "copy_ref", "Copy ref", id="doc_copy_reference"),
         Binding("Y", "copy_qbo_id", "Copy QBO Id", id="doc_copy_qbo_id"),
         Binding("e", "fix", "Fix", id="doc_fix"),
+        Binding("enter", "go_to", "Go to what it waits on", show=False, id="doc_go_to",
+                tooltip="Open the document it waits on (a dependency reason)"),
         Binding("q,escape", "close", "Back", id="doc_back"),
         Binding("j,down", "scroll_down", "Down", show=False, id="doc_down"),
         Binding("k,up", "scroll_up", "Up", show=False, id="doc_up"),
@@ -207,6 +209,10 @@ class DocumentScreen(Screen["str | None"]):
             reasons = row.error.get("reasons") or [row.error]
             for r in reasons:
                 out.append(Static(Text(shown(f"{r.get('code', '')}: {r.get('message', '')}\n  Hint: {r.get('hint', '')}"))))
+            target = self.waits_on()
+            if target is not None:
+                out.append(Static(Text(shown(f"  enter opens {TYPE_LABELS.get(target[0], target[0])} {target[1]}, "
+                                             "which it waits on")), id="waits-on"))
             tid = ((self.link or {}).get("error") or {}).get("intuit_tid") if row.status == "failed" else None
             if tid:  # what Intuit support asks for
                 out.append(Static(Text(shown(f"  QuickBooks intuit_tid: {tid}")), id="intuit-tid"))
@@ -279,6 +285,30 @@ class DocumentScreen(Screen["str | None"]):
 
     def action_scroll_up(self) -> None:
         self.query_one(VerticalScroll).scroll_up(animate=False)
+
+    def waits_on(self) -> tuple[str, str] | None:
+        """The document this one waits on: from a ``dependency.*`` reason, the dependency it names."""
+        from qbtui.ledger.kinds import dependencies
+
+        error = self.row.error or {}
+        reasons = [r for r in (error.get("reasons") or [error]) if str(r.get("code") or "").startswith("dependency.")]
+        data = (self.record or {}).get("data") or {}
+        if not reasons or not data:
+            return None
+        deps = dependencies({**data, "type": self.row.type})
+        for reason in reasons:
+            message = str(reason.get("message") or "")
+            found = next((dep for dep in deps if f"{dep[1]!r}" in message), None)
+            if found is not None:
+                return found
+        return None
+
+    def action_go_to(self) -> None:
+        target = self.waits_on()
+        if target is None:
+            self.notify("It waits on no other document.", timeout=3)
+        else:
+            self.dismiss(f"goto\t{target[0]}\t{target[1]}")  # the dashboard shows that document
 
     def action_close(self) -> None:
         self.dismiss()
