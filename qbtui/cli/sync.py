@@ -469,9 +469,10 @@ def _refused(refused: list[dict[str, Any]], as_json: bool, events: bool = False)
 
 @click.command("pull")
 @click.option("--json", "as_json", is_flag=True, help="Print what was pulled as JSON.")
+@events_option
 @click.pass_obj
 @user_errors
-def pull_command(profile: Profile, as_json: bool) -> None:
+def pull_command(profile: Profile, as_json: bool, events: bool) -> None:
     """From QuickBooks: reference data, changes to synced documents (discrepancies), and what was recorded or
     created in QuickBooks that the inventory side needs (payments; with the import_* settings on, invoices, bills,
     customers, vendors, items). Sends nothing (`qbtui export` writes what it brought in)."""
@@ -491,9 +492,12 @@ def pull_command(profile: Profile, as_json: bool) -> None:
         with marks_interrupted(cache):
             pulled = run_async(go())
     counts, discrepancies = pulled["reference"], pulled["discrepancies"]
+    summary = {"run": pulled["run"], "reference": counts, "discrepancies": len(discrepancies),
+               "received": pulled["counts"], "documents": pulled["received"], "skipped": pulled["skipped"]}
+    if events:  # the dashboard's pull (P): the same JSON as a result event
+        answer("pull", summary)
     if as_json:
-        print_json({"run": pulled["run"], "reference": counts, "discrepancies": len(discrepancies),
-                    "received": pulled["counts"], "documents": pulled["received"], "skipped": pulled["skipped"]})
+        print_json(summary)
         return
     click.echo("pulled " + ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items()))
     click.echo(f"{len(discrepancies)} discrepancies" + (": see the Discrepancies tab" if discrepancies else ""))

@@ -117,3 +117,25 @@ def field_differences(ours: dict[str, Any], current: dict[str, Any], names: list
     """``{"field", "ours", "qbo"}`` for each named field of our body and QBO's copy (objects without owned fields:
     contacts and items)."""
     return [{"field": n, "ours": shown(ours.get(n)), "qbo": shown(current.get(n))} for n in names]
+
+
+def listing(cache: Any) -> list[dict[str, Any]]:
+    """Every open discrepancy as ``{"kind", "type", "ref", "qbo_id", "entity", "fields": [{"field", "ours",
+    "quickbooks", "text"}], "text"}``: kind ``changed`` or ``deleted`` (seen by a pull), ``conflict`` (an update held
+    back), or the tax check's kind; ``text`` is one line in words."""
+    out = []
+    for d in cache.reference("discrepancies", []) or []:
+        if not isinstance(d, dict):
+            continue
+        fields = field_rows(d.get("differences") or [])
+        kind = str(d.get("kind") or "changed")
+        if d.get("qbo_deleted") or kind == "deleted":
+            named = " ".join(str(d[k]) for k in ("entity", "id") if d.get(k))
+            text = "deleted in QuickBooks" + (f" ({named})" if named else "")  # never a Python None
+        else:
+            text = "; ".join(f["text"] for f in fields) or str(d.get("message") or "changed in QuickBooks")
+        if kind == KIND_CONFLICT:
+            text = "held back, not sent: " + text
+        out.append({"kind": kind, "type": str(d.get("type")), "ref": str(d.get("ref")), "qbo_id": str(d.get("id") or ""),
+                    "entity": str(d.get("entity") or ""), "fields": fields, "text": text})
+    return out

@@ -40,23 +40,7 @@ def _kind(d: dict[str, Any]) -> str:
     return "deleted" if d.get("qbo_deleted") else str(d.get("kind") or "changed")
 
 
-def listing(cache: Cache) -> list[dict[str, Any]]:
-    """Every open discrepancy as ``{"kind", "type", "ref", "qbo_id", "entity", "fields": [{"field", "ours",
-    "quickbooks", "text"}], "text"}``: kind ``changed`` or ``deleted`` (seen by a pull), ``conflict`` (an update held
-    back), or the tax check's kind; ``text`` is one line in words."""
-    out = []
-    for d in _items(cache):
-        fields = conflicts.field_rows(d.get("differences") or [])
-        kind = str(d.get("kind") or "changed")
-        if d.get("qbo_deleted") or kind == "deleted":
-            text = f"deleted in QuickBooks ({d.get('entity')} {d.get('id')})"
-        else:
-            text = "; ".join(f["text"] for f in fields) or str(d.get("message") or "changed in QuickBooks")
-        if kind == conflicts.KIND_CONFLICT:
-            text = "held back, not sent: " + text
-        out.append({"kind": kind, "type": str(d.get("type")), "ref": str(d.get("ref")), "qbo_id": str(d.get("id") or ""),
-                    "entity": str(d.get("entity") or ""), "fields": fields, "text": text})
-    return out
+listing = conflicts.listing  # (in conflicts.py, which reaches no QuickBooks client: the dashboard reads it too)
 
 
 def _of(cache: Cache, doc_type: str, ref: str) -> list[dict[str, Any]]:

@@ -36,26 +36,13 @@ def _reason(r: Any) -> dict:
 
 
 def discrepancies(cache: Cache) -> list[dict]:
-    """Documents whose QBO copy changed, vanished or has another total after sync.
+    """Documents whose QBO copy changed, vanished or has another total after sync, and updates held back as
+    conflicts: ``qbtui discrepancies`` (qbtui.sync.conflicts.listing), each difference in words. ``kind`` is the
+    Discrepancies sub-tab it shows on (qbtui.tui.resolving.family), ``message`` the words."""
+    from qbtui.sync.conflicts import listing
 
-    Source: the reference kind ``discrepancies`` written by ``qbtui pull`` (a list of
-    {"type", "ref", "kind": "changed"|"deleted"|"total", "message", "differences": [..]}), and the
-    ``tax_difference`` ones a sync records after a create (qbtui.sync.taxcheck: QBO's TotalAmt or TotalTax and ours,
-    both figures in ``differences`` and in the message).
-    """
-    items = cache.reference("discrepancies", []) or []
-    out = []
-    for item in items if isinstance(items, list) else []:
-        if not isinstance(item, dict) or "type" not in item or "ref" not in item:
-            continue
-        kind = str(item.get("kind") or "changed")
-        diffs = item.get("differences") or []
-        msg = item.get("message") or "; ".join(
-            f"{d.get('field')}: ours {d.get('ours')!s}, QBO {d.get('qbo')!s}" for d in diffs if isinstance(d, dict))
-        out.append({"type": item["type"], "ref": item["ref"], "kind": kind,
-                    "message": msg or {"deleted": "deleted in QuickBooks", "changed": "changed in QuickBooks",
-                                       "total": "QuickBooks total differs",
-                                       "tax_difference": "QuickBooks' tax or total differs from ours"}.get(kind, kind),
-                    "hint": item.get("hint") or "pull, then re-sync or accept the QBO copy",
-                    "differences": diffs})
-    return out
+    from .resolving import family
+
+    return [{"type": r["type"], "ref": r["ref"], "kind": family(r["kind"], r["text"]), "message": r["text"],
+             "hint": "o push ours, t take QBO's, s re-send, d dismiss", "fields": r["fields"],
+             "qbo_id": r["qbo_id"], "entity": r["entity"]} for r in listing(cache)]
