@@ -32,7 +32,6 @@ from .backend import Backend, BackendError, Gates
 from .keys import APP_BINDINGS
 from .messages import DocumentChanged, UploadFinished, UploadProgress
 from .model import FILTER_IN_MEMORY, NOT_SYNCED, UNSET, Model, Paged, Shown, money
-from .resolving import DiscrepancyActions, discrepancy_bindings
 from .screens import ConfirmScreen, DocumentScreen, HelpScreen, fix_screen_for
 from .table import DISCREPANCY_COLUMNS, ERROR_COLUMNS, VirtualTable, kind_columns, listed_of, sorted_columns
 from .tabs import TABS, TYPE_SHORT
@@ -162,7 +161,7 @@ def gate_changes(model: Model, gates: Gates) -> Gates:
     return changes
 
 
-class Dashboard(DiscrepancyActions, Screen):
+class Dashboard(Screen):
     """The main screen (modal screens pop back to it). Its keys are declared once in keys.py, on the App so
     that the footer shows them on every screen, and run here (the ``dashboard.`` action namespace)."""
 
@@ -207,7 +206,7 @@ class Dashboard(DiscrepancyActions, Screen):
         #: per document type: (column index, descending) of its sort (none: by date, as the store reads it)
         self.sorts: dict[str, tuple[int, bool]] = {}
         self._sort_memo: tuple | None = None
-        self._totals_memo: tuple | None = None
+        self._totals_memo: dict[int, tuple] = {}
 
     def compose(self) -> ComposeResult:
         yield TabBar(id="topbar")
@@ -371,7 +370,6 @@ class Dashboard(DiscrepancyActions, Screen):
         self.model.invalidate()
         self.show(cursor_key=self.table.current_row.key if self.table.current_row else None)
         self.check_gates()
-        await self.refresh_discrepancies()  # a sync may hold a conflict back, or find a tax difference
 
     def _after_load_paint(self, cache: Cache | None, generation: int) -> None:
         model = self.model
@@ -469,7 +467,7 @@ class Dashboard(DiscrepancyActions, Screen):
         elif tab.kind == "errors":
             empty = "No errors of this kind."
         else:
-            empty = "No discrepancies: P pulls from QuickBooks to look for changes."
+            empty = "No discrepancies: run `qbtui pull` to check QuickBooks for changes."
         self.table.set_view(rows, columns, cursor_key, empty)
         self.render_tabs()
         self.update_status()
@@ -541,14 +539,17 @@ class Dashboard(DiscrepancyActions, Screen):
         if len(rows) > (TOTALS_PAGED if isinstance(rows, Paged) else FILTER_IN_MEMORY):
             return ""  # a long view of the store: its totals would read every page
         memo = self._totals_memo
-        key = (id(rows), len(rows), self.model.totals_ready)
-        if memo is not None and memo[0] == key and memo[1] is rows:
-            return memo[2]
+        key = (len(rows), self.model.totals_ready)
+        held = memo.get(id(rows))
+        if held is not None and held[0] == key and held[1] is rows:
+            return held[2]  # each view's totals once (tab switches back and forth)
         if any(r.total is UNSET for r in rows):
             text = "totals ..."
         else:  # straight from the rows (no listed dicts): a tab switch to 20,000 rows stays within a key's budget
             text = totals_text(per=totals_of(((r.extra or NO_EXTRA).get("currency") or "", r.total) for r in rows))
-        self._totals_memo = (key, rows, text)
+        if len(memo) >= 16:  # the views of a few tabs; older ones are gone from the model
+            memo.clear()
+        memo[id(rows)] = (key, rows, text)
         return text
 
     def render_tabs(self) -> None:
@@ -975,8 +976,6 @@ class Dashboard(DiscrepancyActions, Screen):
             for key, active in list(bindings.items()):
                 if active.binding.id in OFF_DOCUMENTS_UNSHOWN and active.binding.show:
                     bindings[key] = active._replace(binding=dataclasses.replace(active.binding, show=False))
-        if self.is_mounted and self.tab.kind == "discrepancies":
-            bindings = discrepancy_bindings(self, bindings)
         return bindings
 
     def check_action(self, action: str, parameters) -> bool | None:
@@ -984,12 +983,6 @@ class Dashboard(DiscrepancyActions, Screen):
             return False  # another screen is on top: its footer and keys are its own (no upload from Reconcile)
         if action in ("upload_selected", "upload_all", "sync_everything", "resync") and self.busy:
             return None  # shown disabled while a run goes
-        if action == "resolve":  # the Discrepancies tab's keys: there only, disabled while a run goes
-            if not self.is_mounted or self.tab.kind != "discrepancies":
-                return False
-            return None if (self.busy or self.pulling or self.resolving) else True
-        if action == "pull" and (self.busy or self.pulling):
-            return None
         if action in ("fix", "resync") and self.tab.kind != "errors":
             return True if action == "fix" else None
         return True
