@@ -32,6 +32,7 @@ from .backend import Backend, BackendError, Gates
 from .keys import APP_BINDINGS
 from .messages import DocumentChanged, UploadFinished, UploadProgress
 from .model import FILTER_IN_MEMORY, NOT_SYNCED, UNSET, Model, Paged, Shown, money
+from .resolving import DiscrepancyActions, discrepancy_bindings
 from .screens import ConfirmScreen, DocumentScreen, HelpScreen, fix_screen_for
 from .table import DISCREPANCY_COLUMNS, ERROR_COLUMNS, VirtualTable, kind_columns, listed_of, sorted_columns
 from .tabs import TABS, TYPE_SHORT
@@ -161,7 +162,7 @@ def gate_changes(model: Model, gates: Gates) -> Gates:
     return changes
 
 
-class Dashboard(Screen):
+class Dashboard(DiscrepancyActions, Screen):
     """The main screen (modal screens pop back to it). Its keys are declared once in keys.py, on the App so
     that the footer shows them on every screen, and run here (the ``dashboard.`` action namespace)."""
 
@@ -370,6 +371,7 @@ class Dashboard(Screen):
         self.model.invalidate()
         self.show(cursor_key=self.table.current_row.key if self.table.current_row else None)
         self.check_gates()
+        await self.refresh_discrepancies()  # a sync may hold a conflict back, or find a tax difference
 
     def _after_load_paint(self, cache: Cache | None, generation: int) -> None:
         model = self.model
@@ -467,7 +469,7 @@ class Dashboard(Screen):
         elif tab.kind == "errors":
             empty = "No errors of this kind."
         else:
-            empty = "No discrepancies: run `qbtui pull` to check QuickBooks for changes."
+            empty = "No discrepancies: P pulls from QuickBooks to look for changes."
         self.table.set_view(rows, columns, cursor_key, empty)
         self.render_tabs()
         self.update_status()
@@ -976,6 +978,8 @@ class Dashboard(Screen):
             for key, active in list(bindings.items()):
                 if active.binding.id in OFF_DOCUMENTS_UNSHOWN and active.binding.show:
                     bindings[key] = active._replace(binding=dataclasses.replace(active.binding, show=False))
+        if self.is_mounted and self.tab.kind == "discrepancies":
+            bindings = discrepancy_bindings(self, bindings)
         return bindings
 
     def check_action(self, action: str, parameters) -> bool | None:
@@ -983,6 +987,12 @@ class Dashboard(Screen):
             return False  # another screen is on top: its footer and keys are its own (no upload from Reconcile)
         if action in ("upload_selected", "upload_all", "sync_everything", "resync") and self.busy:
             return None  # shown disabled while a run goes
+        if action == "resolve":  # the Discrepancies tab's keys: there only, disabled while a run goes
+            if not self.is_mounted or self.tab.kind != "discrepancies":
+                return False
+            return None if (self.busy or self.pulling or self.resolving) else True
+        if action == "pull" and (self.busy or self.pulling):
+            return None
         if action in ("fix", "resync") and self.tab.kind != "errors":
             return True if action == "fix" else None
         return True
