@@ -31,7 +31,7 @@ from qbtui.ledger.listing import columns_of, sort_rows, to_csv, totals_of, total
 from .backend import Backend, BackendError, Gates
 from .keys import APP_BINDINGS
 from .messages import DocumentChanged, UploadFinished, UploadProgress
-from .model import FILTER_IN_MEMORY, NOT_SYNCED, UNSET, Model, Paged, Shown, money
+from .model import FILTER_IN_MEMORY, SENDABLE, UNSET, Model, Paged, Shown, money
 from .resolving import DiscrepancyActions, discrepancy_bindings
 from .screens import ConfirmScreen, DocumentScreen, HelpScreen, fix_screen_for
 from .table import DISCREPANCY_COLUMNS, ERROR_COLUMNS, VirtualTable, kind_columns, listed_of, sorted_columns
@@ -956,7 +956,7 @@ class Dashboard(DiscrepancyActions, Screen):
 
     def action_sync_everything(self) -> None:
         """Every tab at once, in dependency order (contacts and products, then what uses them, then payments)."""
-        keys = [k for k, r in self.model.by_key.items() if r.status in NOT_SYNCED]
+        keys = [k for k, r in self.model.by_key.items() if r.status in SENDABLE]
         if not keys:
             self.notify("Nothing is waiting to be sent on any tab.", timeout=3)
             return
@@ -1001,7 +1001,7 @@ class Dashboard(DiscrepancyActions, Screen):
         if self.busy:
             self.notify("A sync is already running (an upload or the autosync).", severity="warning")
             return
-        sendable = [k for k in keys if self.model.by_key.get(k) and self.model.by_key[k].status in NOT_SYNCED]
+        sendable = [k for k in keys if self.model.by_key.get(k) and self.model.by_key[k].status in SENDABLE]
         if not sendable:
             self.notify("None of these is waiting to be sent (already synced, skipped or voided).", timeout=4)
             return

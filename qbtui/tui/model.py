@@ -40,8 +40,13 @@ UNSET: Any = type("Unset", (), {"__repr__": lambda self: "UNSET"})()
 
 def _sort_key(r: Row) -> tuple[str, str]:
     return (r.date, r.ref)
-NOT_SYNCED = frozenset({"pending", "blocked", "failed"})
-STATUS_WORDS = {s: s.upper() for s in ("pending", "blocked", "failed", "skipped", "synced", "voided")}
+NOT_SYNCED = frozenset({"pending", "blocked", "failed", "conflict"})
+"""The documents not synced (a document tab's pending view, the rows in hand): ``conflict`` too, an update held back
+until it is resolved on the Discrepancies tab."""
+SENDABLE = NOT_SYNCED - {"conflict"}
+"""What an upload sends: a conflict is resolved on the Discrepancies tab (o, t, s, d), never by a plain upload."""
+STATUS_WORDS = {s: s.upper() for s in ("pending", "blocked", "failed", "conflict", "skipped", "synced", "summarized",
+                                       "voided")}
 
 
 
@@ -322,7 +327,7 @@ class Model:
             part = Model(cache=self.cache, _names=self._names, _party_refs=self._party_refs, _lock=self._lock)
             cache = self.cache
             assert cache is not None
-            recs = list(cache.documents_with_status(["pending", "failed"], with_links=True))
+            recs = list(cache.documents_with_status(["pending", "failed", "conflict"], with_links=True))
             for rec in recs:
                 type_, ref, d = rec["type"], rec["ref"], rec["data"]
                 link = rec.get("link") or {}

@@ -166,3 +166,26 @@ def test_the_month_end_in_the_dashboard(make_profile):
         report["differences"]
     assert all(Decimal(str(a["difference"])) == 0 for a in report["accounts"]), report["accounts"]
     assert "QB-77" in [o["ref"] for o in report["opening_balances"]]
+
+
+def test_a_conflict_shows_in_the_pending_view_and_is_not_uploaded(make_profile):
+    """An update held back (`conflict`: QuickBooks' copy changed since qbtui wrote it) is not synced: it shows on its
+    tab's pending view, in words, and a plain upload leaves it to the Discrepancies tab's keys."""
+    from qbtui.tui.model import NOT_SYNCED, SENDABLE, STATUS_WORDS, Model
+
+    profile = make_profile()
+    profile.import_docs([D.customer(), D.product(), D.invoice("SO-1")])
+    code, out = profile.sync_json()
+    assert code == 0, out
+    _edit_quantity(profile, "SO-1", 5)
+    profile.import_docs([D.invoice("SO-1", lines=[D.line(quantity=7)])], name="again.json")
+    code, out = profile.sync_json()
+    assert code == 1 and [(d["ref"], d["status"]) for d in out["documents"]] == [("SO-1", "conflict")], out
+    with profile.cache() as cache:
+        model = Model.load(cache)
+        shown = [(r.ref, r.status) for r in model.view("documents", "sale_invoice", True, "")]
+        assert shown == [("SO-1", "conflict")]
+        assert [r.ref for r in model.discrepancies] == ["SO-1"] and model.discrepancies[0].family == "conflict"
+        model.cache = None  # closed by the with
+    assert "conflict" in NOT_SYNCED and "conflict" not in SENDABLE
+    assert STATUS_WORDS["conflict"] == "CONFLICT" and STATUS_WORDS["summarized"] == "SUMMARIZED"
