@@ -116,6 +116,12 @@ def gate_statuses(cache: Cache, *, plain: bool = False) -> dict[Key, tuple[str, 
             current[key] = (status, reasons, sort)
         else:
             stale.append(key)
+    if len(stale) > REFRESH_MAX and not cache.writer:
+        # a long history imported and not refreshed yet (a writer refreshes at most REFRESH_MAX as it closes):
+        # a reader computes afresh, which reads in bulk, rather than tracking what each result read
+        from qbtui.sync.plan import gate_statuses as afresh
+
+        return afresh(cache)
     computed: dict[Key, tuple[str, list[Any], list[Any]]] = {}
     if stale:
         from qbtui.sync.plan import evaluate_gates

@@ -453,10 +453,15 @@ def gate_statuses(cache: Cache) -> dict[tuple[str, str], tuple[str, list[Reason]
     """For every pending document: ("pending" | "blocked" | "skipped", reasons), in sending order, computed
     afresh. Builds the gate context once, builds no payloads. ``qbtui status``, ``qbtui errors`` and the
     dashboard's ``qbtui gates`` read the same from the results kept in the store (qbtui.sync.gatestore)."""
-    if not any(c["pending"] for c in cache.status_counts().values()):
+    counts = cache.status_counts().values()
+    pending = sum(c["pending"] for c in counts)
+    if not pending:
         return {}  # nothing pending: nothing to gate, and no need to read the whole cache
     with _bulk():
-        snap = gate_snapshot(cache)  # the contacts, products and pending documents, not the whole history
+        # the contacts, products and pending documents, not the whole history; when most of the cache is pending
+        # (a first import), one pass over it costs less than reading each document a gate asks for
+        whole = pending * 2 > sum(sum(c.values()) for c in counts)
+        snap = snapshot(cache) if whole else gate_snapshot(cache)
         keys = [k for k, st in snap.status.items() if st["status"] == "pending"]
         evaluated = _evaluate(snap, keys, ("pending",))
     return {k: ("pending" if st == "ready" else st, reasons) for k, (st, reasons) in evaluated.items()}
