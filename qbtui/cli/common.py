@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 import click
 
 from qbtui.cache import Cache, CacheError, CacheLocked, profile_dir
+from qbtui.cache.paths import list_profiles
 from qbtui.documents.text import safe_text
 from qbtui.private import private_dir
 from qbtui.qbo import CompanyFault, InsecureURL, QBOFault
@@ -41,6 +42,12 @@ class Profile:
         return profile_dir(self.data_dir, self.name)
 
     def open(self, *, writer: bool, command: str = "qbtui") -> Cache:
+        if not writer and not self.path.exists() and list_profiles(self.data_dir):
+            # a reader on a name no profile has (a typo in --profile or QBTUI_PROFILE) must not answer "nothing
+            # failed": say so, with the names there are (a fresh install, with no profile at all, reads as empty)
+            fail(f"there is no profile {self.name!r} in {self.data_dir}", error="no_such_profile",
+                 hint="profiles: " + ", ".join(list_profiles(self.data_dir)) + "; a new one is made by "
+                      "`qbtui --profile NAME import FILE` or `qbtui --profile NAME connect ...`")
         cache = Cache.open(self.path, writer=writer, command=command)
         if cache.migration is not None:  # the first open of a profile of the release before: migrated, once
             click.echo(safe_text(f"qbtui: note: {cache.migration.message}"), err=True)
