@@ -38,11 +38,23 @@ def _reason(r: Any) -> dict:
 def discrepancies(cache: Cache) -> list[dict]:
     """Documents whose QBO copy changed, vanished or has another total after sync, and updates held back as
     conflicts: ``qbtui discrepancies`` (qbtui.sync.conflicts.listing), each difference in words. ``kind`` is the
-    Discrepancies sub-tab it shows on (qbtui.tui.resolving.family), ``message`` the words."""
+    Discrepancies sub-tab it shows on (:func:`family`), ``message`` the words."""
     from qbtui.sync.conflicts import listing
 
-    from .resolving import family
 
     return [{"type": r["type"], "ref": r["ref"], "kind": family(r["kind"], r["text"]), "message": r["text"],
              "hint": "o push ours, t take QBO's, s re-send, d dismiss", "fields": r["fields"],
              "qbo_id": r["qbo_id"], "entity": r["entity"]} for r in listing(cache)]
+
+
+#: a discrepancy's kind -> the Discrepancies sub-tab it shows on (besides All)
+FAMILY = {"tax_difference": "total", "total": "total", "deleted": "deleted", "changed": "changed",
+          "conflict": "conflict"}
+
+
+def family(kind: str, text: str = "") -> str:
+    """The sub-tab a discrepancy shows on: deleted (in QuickBooks, a held conflict's too), changed, total (the tax
+    check's), conflict."""
+    if kind == "deleted" or text.removeprefix("held back, not sent: ").startswith("deleted in QuickBooks"):
+        return "deleted"
+    return FAMILY.get(kind, kind)

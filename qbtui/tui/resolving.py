@@ -17,6 +17,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from .adapter import family
 from .backend import BackendError
 from .model import Row
 from .screens import MODAL_CSS, ConfirmScreen
@@ -26,17 +27,6 @@ from .tabs import TYPE_SHORT
 RESOLVE_ACTIONS = frozenset({"resolve"})
 #: footer keys left out on the Discrepancies tab (room for its own at 80 columns; they still work and are in help)
 DISCREPANCIES_UNSHOWN = frozenset({"fix", "resync", "select_toggle", "filter"})
-#: a discrepancy's kind -> the Discrepancies sub-tab it shows on (besides All)
-FAMILY = {"tax_difference": "total", "total": "total", "deleted": "deleted", "changed": "changed",
-          "conflict": "conflict"}
-
-
-def family(kind: str, text: str = "") -> str:
-    """The sub-tab a discrepancy shows on: deleted (in QuickBooks, a held conflict's too), changed, total (the tax
-    check's), conflict."""
-    if kind == "deleted" or text.removeprefix("held back, not sent: ").startswith("deleted in QuickBooks"):
-        return "deleted"
-    return FAMILY.get(kind, kind)
 QUESTIONS = {
     "push": "Send our version of {what} to QuickBooks, over its changes?",
     "accept": "Take QuickBooks' version of {what} as the truth (the document changes)?",
