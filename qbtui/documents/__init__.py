@@ -5,8 +5,9 @@ every pydantic model: a command that only prints, or only lists the type names, 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from qbtui.lazy import attribute_loader
 
 if TYPE_CHECKING:
     from qbtui.documents.importer import ImportFileError, Problem, check_document, read_file
@@ -22,13 +23,7 @@ _WHERE = {"REFUND_TYPE": "types", "ImportFileError": "importer", "Problem": "imp
           "Document": "models", "import_schema": "schema", "DOCUMENT_TYPES": "types"}
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = attribute_loader(__name__, _WHERE)
 
 
 def __dir__() -> list[str]:

@@ -8,10 +8,11 @@ import the builders and the document models (pydantic)."""
 
 from __future__ import annotations
 
-import importlib
 import sys
 import types
 from typing import Any
+
+from qbtui.lazy import attribute_loader
 
 _FROM = {
     "build": ("BUILDERS", "build", "roles_used", "txn_dates"),
@@ -39,10 +40,4 @@ class _Package(types.ModuleType):
 sys.modules[__name__].__class__ = _Package
 
 
-def __getattr__(name: str) -> Any:
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = attribute_loader(__name__, _MODULE_OF)

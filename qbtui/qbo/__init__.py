@@ -7,8 +7,9 @@ The names below are loaded on first use (PEP 562): a command that only catches a
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from qbtui.lazy import attribute_loader
 
 if TYPE_CHECKING:
     from .client import BatchItem, BatchResult, ClientStats, QBOClient, batch_request_id, request_id
@@ -45,13 +46,7 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = attribute_loader(__name__, _WHERE)
 
 
 def __dir__() -> list[str]:
