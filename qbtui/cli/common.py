@@ -58,6 +58,16 @@ class Profile:
         return cache
 
 
+async def connected_client(cache: Cache, profile: Profile) -> Any:
+    """The profile's QBO client (use it with ``async with``); exit 2 with a clear line when it is not connected."""
+    from qbtui.sync.connection import NotConnected, open_client
+
+    try:
+        return await open_client(cache, profile.path)
+    except NotConnected as exc:
+        fail(str(exc), 2)
+
+
 def _refresh_gates(cache: Cache) -> None:
     from qbtui.sync.gatestore import refresh
 

@@ -13,6 +13,7 @@ from qbtui.cli.common import (
     Profile,
     answer,
     confirm_or_refuse,
+    connected_client,
     events_option,
     fail,
     print_json,
@@ -71,7 +72,6 @@ def resolve_command(profile: Profile, doc_type: str, ref: str, action: str | Non
                     as_json: bool, events: bool) -> None:
     """Resolve the discrepancy of document TYPE REF one way (a run of kind `resolve` in the audit log). Exit 0
     resolved; 1 declined, or sent and refused by QuickBooks; 2 nothing to resolve that way."""
-    from qbtui.sync.connection import NotConnected, open_client
     from qbtui.sync.resolve import ResolveError, check, listing, resolve
     from qbtui.sync.runs import marks_interrupted
 
@@ -98,10 +98,7 @@ def resolve_command(profile: Profile, doc_type: str, ref: str, action: str | Non
             confirm_or_refuse(yes, question)
 
         async def go() -> dict[str, Any]:
-            try:
-                client = await open_client(cache, profile.path)
-            except NotConnected as exc:
-                fail(str(exc), 2)
+            client = await connected_client(cache, profile)
             async with client:
                 return await resolve(cache, client, doc_type, ref, action, note=note,
                                      on_event=EventPrinter(False))

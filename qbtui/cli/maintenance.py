@@ -14,20 +14,25 @@ from typing import Any
 
 import click
 
-from qbtui.cli.common import answer, confirm_or_refuse, events_option, fail, is_tty_err, print_json, user_errors
+from qbtui.cli.common import (
+    answer,
+    confirm_or_refuse,
+    connected_client,
+    events_option,
+    fail,
+    is_tty_err,
+    print_json,
+    user_errors,
+)
 from qbtui.documents.text import safe_text
 
 
 def with_client(profile: Any, cache: Any, fn: Callable[[Any], Awaitable[Any]]) -> Any:
     """Run ``fn(client)`` with the profile's QBO client; exit 2 with a clear line when not connected."""
-    from qbtui.sync.connection import NotConnected, open_client
     from qbtui.sync.runs import marks_interrupted
 
     async def go() -> Any:
-        try:
-            client = await open_client(cache, profile.path)
-        except NotConnected as exc:
-            fail(str(exc), 2)
+        client = await connected_client(cache, profile)
         async with client:
             return await fn(client)
 

@@ -11,7 +11,17 @@ from typing import Any
 
 import click
 
-from qbtui.cli.common import Profile, answer, confirm_or_refuse, events_option, fail, print_json, run_async, user_errors
+from qbtui.cli.common import (
+    Profile,
+    answer,
+    confirm_or_refuse,
+    connected_client,
+    events_option,
+    fail,
+    print_json,
+    run_async,
+    user_errors,
+)
 from qbtui.sync.wizard import OPENING_QUESTIONS
 
 QUESTIONS = OPENING_QUESTIONS
@@ -36,7 +46,6 @@ def opening_command(profile: Profile, step: str, location: str | None, path: Pat
     QuickBooks' Inventory items) or journal (the opening inventory journal). Each runs once."""
     from qbtui.qbo.errors import WritesRefused
     from qbtui.sync import opening
-    from qbtui.sync.connection import NotConnected, open_client
 
     if step == "stock" and not (location or "").strip():
         fail("stock on hand goes to one location: give --location NAME", 2, error="usage")
@@ -44,10 +53,7 @@ def opening_command(profile: Profile, step: str, location: str | None, path: Pat
         confirm_or_refuse(yes, QUESTIONS[step])
 
         async def go() -> dict[str, Any]:
-            try:
-                client = await open_client(cache, profile.path)
-            except NotConnected as exc:
-                fail(str(exc), 2)
+            client = await connected_client(cache, profile)
             async with client:
                 if step == "balances":
                     day: date | None = effective.date() if effective else None

@@ -17,6 +17,7 @@ from qbtui.cli.common import (
     Profile,
     answer,
     confirm_or_refuse,
+    connected_client,
     events_option,
     fail,
     print_json,
@@ -380,7 +381,6 @@ def undo_command(profile: Profile, run_id: str, yes: bool, dry_run: bool, cascad
     """Remove from QuickBooks what run RUN_ID created, in reverse dependency order (refused, naming them, when later
     documents still use its objects, unless --cascade)."""
     from qbtui.cli.desktop import is_desktop, queue_undo
-    from qbtui.sync.connection import NotConnected, open_client
     from qbtui.sync.runs import marks_interrupted
     from qbtui.sync.undo import UndoError, UndoRefused, undo_plan, undo_run
 
@@ -424,10 +424,7 @@ def undo_command(profile: Profile, run_id: str, yes: bool, dry_run: bool, cascad
                                                           else "") + "?")
 
         async def go() -> dict[str, Any]:
-            try:
-                client = await open_client(cache, profile.path)
-            except NotConnected as exc:
-                fail(str(exc), 2)
+            client = await connected_client(cache, profile)
             async with client:
                 return await undo_run(cache, client, run_id, cascade=cascade, on_event=EventPrinter(False))
 
@@ -476,16 +473,12 @@ def pull_command(profile: Profile, as_json: bool, events: bool) -> None:
     """From QuickBooks: reference data, changes to synced documents (discrepancies), and what was recorded or
     created in QuickBooks that the inventory side needs (payments; with the import_* settings on, invoices, bills,
     customers, vendors, items). Sends nothing (`qbtui export` writes what it brought in)."""
-    from qbtui.sync.connection import NotConnected, open_client
     from qbtui.sync.inbound import run_pull
     from qbtui.sync.runs import marks_interrupted
 
     with profile.open(writer=True, command="qbtui pull") as cache:
         async def go() -> dict[str, Any]:
-            try:
-                client = await open_client(cache, profile.path)
-            except NotConnected as exc:
-                fail(str(exc), 2)
+            client = await connected_client(cache, profile)
             async with client:
                 return await run_pull(cache, client)
 
