@@ -64,7 +64,8 @@ def is_from_quickbooks(doc: dict[str, Any] | None) -> bool:
     return bool(doc) and doc.get("origin") == ORIGIN  # type: ignore[union-attr]
 
 
-def _num(value: Any) -> str | None:
+def plain_number(value: Any) -> str | None:
+    """A QuickBooks amount or quantity as the import format writes it (``12``, ``12.5``), None when not a number."""
     try:
         d = Decimal(str(value))
     except (InvalidOperation, ValueError):
@@ -167,7 +168,7 @@ class _Pull:
             doc["kind"] = _ITEM_KIND.get(str(row.get("Type")), "non_stock")
             for field, key in (("sale_price", "UnitPrice"), ("purchase_cost", "PurchaseCost")):
                 if row.get(key) is not None:
-                    doc[field] = _num(row[key])
+                    doc[field] = plain_number(row[key])
             if row.get("Description"):
                 doc["description"] = str(row["Description"])
             if row.get("Sku"):
@@ -187,7 +188,7 @@ class _Pull:
         if row.get("Balance") is None:
             return
         balance = Decimal(str(row["Balance"]))
-        entry = {"entity": entity, "id": str(row["Id"]), "total": _num(row.get("TotalAmt", 0)), "balance": _num(balance),
+        entry = {"entity": entity, "id": str(row["Id"]), "total": plain_number(row.get("TotalAmt", 0)), "balance": plain_number(balance),
                  "paid": balance == 0}
         name = f"{key[0]}:{key[1]}"
         if {k: v for k, v in (self.stored_balances.get(name) or {}).items() if k != "at"} != entry:
@@ -207,7 +208,7 @@ class _Pull:
             price = detail.get("UnitPrice")
             if price is None:
                 price = Decimal(str(line.get("Amount") or 0)) / qty if qty else Decimal(0)
-            item = {"sku": sku, "quantity": _num(qty), ("unit_price" if sale else "unit_cost"): _num(price)}
+            item = {"sku": sku, "quantity": plain_number(qty), ("unit_price" if sale else "unit_cost"): plain_number(price)}
             if line.get("Description"):
                 item["description"] = str(line["Description"])
             out.append(item)
@@ -290,7 +291,7 @@ class _Pull:
         for n, (txn, amount) in enumerate(applied, 1):
             ref = qbo_ref(entity, qbo_id) + (f"-{n}" if len(applied) > 1 else "")
             doc: dict[str, Any] = {"type": doc_type, "ref": ref, field: self.known[(target, txn)][1],
-                                   "date": row.get("TxnDate"), "amount": _num(amount),
+                                   "date": row.get("TxnDate"), "amount": plain_number(amount),
                                    "extra": {"qbo_id": qbo_id}}
             if doc_type == "sale_payment" and _name(row.get("PaymentMethodRef")):
                 doc["method"] = _name(row["PaymentMethodRef"])

@@ -15,13 +15,14 @@ kept in the reference kind ``discrepancies``."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from qbtui.cache import Cache
 from qbtui.errors import FAULT_INACTIVE_REFERENCE
 from qbtui.qbo import QBOClient, QBOFault
 from qbtui.sync import conflicts
+from qbtui.sync.inbound import plain_number
 from qbtui.sync.runs import now_iso, who
 
 ACTIONS = ("push", "accept", "resend", "dismiss")
@@ -114,12 +115,6 @@ async def _rebase(cache: Cache, client: QBOClient, doc_type: str, ref: str, run_
 
 # --- QuickBooks' version as a document ----------------------------------------------------------------------------
 
-def _num(value: Any) -> str | None:
-    try:
-        d = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-    return format(d.normalize(), "f") if d == d.to_integral_value() else format(d, "f")
 
 
 def _refs_by_id(cache: Cache, doc_type: str, entity: str) -> dict[str, str]:
@@ -155,7 +150,7 @@ def quickbooks_version(cache: Cache, doc_type: str, data: dict[str, Any], row: d
         if price is None:
             price = Decimal(str(line.get("Amount") or 0)) / qty if qty else Decimal(0)
         base = ours[len(lines)] if len(lines) < len(ours) and ours[len(lines)].get("sku") == sku else {}
-        lines.append({**base, "sku": sku, "quantity": _num(qty), price_field: _num(price)})
+        lines.append({**base, "sku": sku, "quantity": plain_number(qty), price_field: plain_number(price)})
     out = {**data, "lines": lines}
     if row.get("TxnDate"):
         out["invoice_date"] = str(row["TxnDate"])[:10]
