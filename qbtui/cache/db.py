@@ -159,7 +159,12 @@ def check_header(path: Path) -> bool:
     if head != HEADER:
         raise CacheCorrupt(path, "not a SQLite database", DB_ADVICE)
     # A checkpoint writes page 1 (with the new page count) before the pages that grow the file, so a reader can
-    # see a header ahead of the file for a moment: only a file short on several reads is cut short.
+    # see a header ahead of the file for a moment, and a writer killed mid-checkpoint leaves it so until SQLite
+    # replays the write-ahead log on the next open: with frames in the -wal the size says nothing; without, only
+    # a file short on several reads is cut short.
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return True
     for attempt in range(CUT_SHORT_READS):
         if not _short(path):
             return True

@@ -41,13 +41,16 @@ class Profile:
     def path(self) -> Path:
         return profile_dir(self.data_dir, self.name)
 
-    def open(self, *, writer: bool, command: str = "qbtui") -> Cache:
-        if not writer and not self.path.exists() and list_profiles(self.data_dir):
-            # a reader on a name no profile has (a typo in --profile or QBTUI_PROFILE) must not answer "nothing
-            # failed": say so, with the names there are (a fresh install, with no profile at all, reads as empty)
+    def require_existing(self) -> None:
+        """For a report that would otherwise answer "nothing" (``status``, ``errors``): a name no profile has (a typo
+        in --profile or QBTUI_PROFILE) while others exist says so, exit 2, with the names there are (a fresh
+        install, with no profile at all, reads as empty; ``settings`` still shows a new profile's defaults)."""
+        if not self.path.exists() and list_profiles(self.data_dir):
             fail(f"there is no profile {self.name!r} in {self.data_dir}", error="no_such_profile",
                  hint="profiles: " + ", ".join(list_profiles(self.data_dir)) + "; a new one is made by "
                       "`qbtui --profile NAME import FILE` or `qbtui --profile NAME connect ...`")
+
+    def open(self, *, writer: bool, command: str = "qbtui") -> Cache:
         cache = Cache.open(self.path, writer=writer, command=command)
         if cache.migration is not None:  # the first open of a profile of the release before: migrated, once
             click.echo(safe_text(f"qbtui: note: {cache.migration.message}"), err=True)

@@ -178,6 +178,7 @@ def status_command(profile: Profile, as_json: bool, all_profiles: bool) -> None:
     if all_profiles:
         _all_profiles_status(profile, as_json)
         return
+    profile.require_existing()
     data = status_data(profile)
     if as_json:
         print_json(data)
@@ -228,6 +229,7 @@ def with_gates(cache: Cache) -> dict[str, dict[str, int]]:
 @user_errors
 def errors_command(profile: Profile, as_json: bool) -> None:
     """Blocked and failed documents: type, ref, status, code, message, hint (and QuickBooks' intuit_tid)."""
+    profile.require_existing()
     from qbtui.errors import FAULT_FAMILY
     from qbtui.sync.gatestore import gate_statuses
 
