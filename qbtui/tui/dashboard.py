@@ -202,6 +202,8 @@ class Dashboard(DiscrepancyActions, Screen):
         self.loaded_at: float | None = None
         self.progress: dict[str, Any] = {}
         self._generation = 0
+        #: the load generation whose gates overlay is in (or failed to come): equal to the current one once settled
+        self.gates_checked = -1
         self._reading_totals = False
         self._lines: dict[str, Text] = {}
         #: per document type: (column index, descending) of its sort (none: by date, as the store reads it)
@@ -429,11 +431,13 @@ class Dashboard(DiscrepancyActions, Screen):
             gates = await self.backend.gates()
         except (BackendError, CacheError, OSError) as exc:
             self.notify(f"Could not check the gates: {exc}", title="Gates", severity="warning", timeout=10)
+            self.gates_checked = generation
             return
         # most documents pass their gates and are already pending: only what would change goes to the UI thread
         changes = await asyncio.to_thread(gate_changes, self.model, gates)
         if changes:
             self._apply_gates(changes, generation)
+        self.gates_checked = generation
 
     def _apply_gates(self, gates, generation: int) -> None:
         if generation != self._generation or not self.is_attached:

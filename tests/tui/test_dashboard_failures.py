@@ -31,6 +31,10 @@ async def upload_all_invoices(profile) -> tuple[QbtuiApp, list[str]]:
         while app.dashboard.uploading:
             await pilot.pause(0.1)
         await app.workers.wait_for_complete()
+        deadline = time.monotonic() + 60  # a guard against hanging, not a timing assertion
+        while app.dashboard.gates_checked != app.dashboard.model_generation() and time.monotonic() < deadline:
+            await pilot.pause(0.05)  # the reload after the upload, then its gates overlay, come in their own workers
+        await app.workers.wait_for_complete()
         await pilot.pause()
         messages = [f"{n.title}: {n.message}" for n in app._notifications]
     return app, messages
