@@ -45,10 +45,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_sandbox(time_scale: float, latency_ms: float) -> tuple[subprocess.Popen, str]:
+def start_sandbox(time_scale: float, latency_ms: float, *extra: str) -> tuple[subprocess.Popen, str]:
+    """A `qbtui sandbox serve` process of the demo company (``extra``: more of its options, e.g. --realm-id)."""
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "qbtui", "sandbox", "serve", "--port", str(port), "--company", "demo",
-                             "--throttle", "qbo", "--time-scale", str(time_scale), "--latency-ms", str(latency_ms)],
+                             "--throttle", "qbo", "--time-scale", str(time_scale), "--latency-ms", str(latency_ms), *extra],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
     for _ in range(200):
