@@ -18,7 +18,10 @@ so that the summary's total equals the sum of its documents' totals to the cent;
 A summary's ``ref`` (its key: channel, kind, period, currency..., correction number) is what its DocNumber (or
 PaymentRefNum) and PrivateNote carry: the sync finds a summary whose answer was lost by it (qbtui.sync.lookup).
 A document that comes after its period was posted goes into a correction (correction number 1, 2...): a second,
-smaller summary, never an edit of the first.
+smaller summary, never an edit of the first. A change or void of a document already summarized makes a correction
+too: what it brought (its :class:`Part`, as recorded when it was posted: :func:`part_json`) goes out, negated, and
+what it brings now goes in (:func:`correction_entries`). A correction whose total is below zero is posted as the
+kind's reverse (:data:`REVERSED`: a sales correction as a CreditMemo...), its lines negated.
 """
 
 from __future__ import annotations
@@ -55,6 +58,11 @@ from qbtui.settings import SUMMARY_TYPES
 KINDS = ("sales", "credits", "refunds", "cogs", "payments")
 ENTITY = {"sales": "Invoice", "credits": "CreditMemo", "refunds": "RefundReceipt", "cogs": "JournalEntry",
           "payments": "Payment"}
+REVERSED = {"sales": "CreditMemo", "credits": "Invoice", "refunds": "SalesReceipt", "cogs": "JournalEntry",
+            "payments": "JournalEntry"}
+"""The entity a summary below zero (a correction taking more out than it brings) is posted as: its lines negated (a
+COGS journal's pairs reversed; a payment taken back: Dr accounts receivable for the channel's customer, Cr payment
+clearing)."""
 _LETTER = {"sales": "SI", "credits": "SC", "refunds": "SR", "cogs": "SJ", "payments": "SP"}
 SUMMARIZED_TYPES = frozenset({"sale_invoice", "credit_note", "cogs", "sale_payment"})
 ROUNDING_SKU = "qbtui-summary-rounding"
@@ -142,6 +150,11 @@ class SummaryKey:
                 "location": self.location, "class": self.klass, "tax": self.tax, "correction": self.correction,
                 "ref": self.ref, "doc_number": self.doc_number}
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SummaryKey:
+        return cls(str(data["channel"]), str(data["kind"]), str(data["period"]), str(data["currency"]),
+                   data.get("location"), data.get("class"), data.get("tax"), int(data.get("correction") or 0))
+
 
 # --- summaries ---------------------------------------------------------------------------------------------------
 
@@ -172,6 +185,35 @@ class Part:
     classes: tuple[tuple[str | None, Decimal], ...] = ()  # a COGS journal: (class, amount)
 
 
+def _num(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def part_json(part: Part) -> dict[str, Any]:
+    """What a part brought to a summary, as its document's link keeps it (amounts as strings): the figures a change
+    or void of the document later takes out again."""
+    return {"doc": [part.doc["type"], part.doc["ref"]], "ref": part.ref, "date": part.date, "total": str(part.total),
+            "tax": _num(part.tax), "lines": [[sku, code, klass, str(qty), str(amount)]
+                                             for sku, code, klass, qty, amount in part.lines],
+            "pays": part.pays, "classes": [[klass, str(amount)] for klass, amount in part.classes]}
+
+
+def part_from_json(data: Mapping[str, Any]) -> Part:
+    t, ref = data["doc"]
+    return Part(str(data["ref"]), {"type": t, "ref": ref}, str(data["date"]), Decimal(data["total"]),
+                None if data.get("tax") is None else Decimal(data["tax"]),
+                tuple((sku, code, klass, Decimal(qty), Decimal(amount))
+                      for sku, code, klass, qty, amount in data.get("lines") or ()),
+                data.get("pays"), tuple((klass, Decimal(amount)) for klass, amount in data.get("classes") or ()))
+
+
+def negated(part: Part) -> Part:
+    """The part taken out again: every figure negated (quantities too)."""
+    return replace(part, total=-part.total, tax=None if part.tax is None else -part.tax,
+                   lines=tuple((sku, code, klass, -qty, -amount) for sku, code, klass, qty, amount in part.lines),
+                   classes=tuple((klass, -amount) for klass, amount in part.classes))
+
+
 @dataclass
 class Summary:
     key: SummaryKey
@@ -183,6 +225,16 @@ class Summary:
     rounding: Decimal = ZERO  # the rounding line's amount (the last line; zero: no rounding line)
     rounding_code: str | None = None  # the zero-rate tax code of the rounding line (None: none found, see problem)
     problem: str | None = None  # why it cannot be posted as built (e.g. no zero-rate code for a rounding line)
+    sign: int = 1  # -1: a correction below zero, posted as the kind's reverse (REVERSED), its lines negated
+
+    @property
+    def entity(self) -> str:
+        """The QBO entity it is posted as: the kind's, or its reverse for a correction below zero."""
+        return REVERSED[self.key.kind] if self.reversed else ENTITY[self.key.kind]
+
+    @property
+    def reversed(self) -> bool:
+        return self.sign < 0 or (self.key.kind in ("cogs", "payments") and self.total < 0)
 
     @property
     def refs(self) -> list[str]:
@@ -205,11 +257,11 @@ class Summary:
         if self.key.kind == "payments":
             return sum((p.total for p in self.parts), ZERO)
         if self.qbo is not None and self.qbo.total is not None:
-            return self.qbo.total + self.rounding
-        return sum((line.amount for line in self.lines), ZERO) + self.rounding
+            return self.sign * (self.qbo.total + self.rounding)
+        return sum((line.amount for line in self.lines), ZERO) + self.sign * self.rounding
 
     def to_json(self) -> dict[str, Any]:
-        return {"key": self.key.to_json(), "entity": ENTITY[self.key.kind], "documents": self.refs,
+        return {"key": self.key.to_json(), "entity": self.entity, "reversed": self.reversed, "documents": self.refs,
                 "count": len(self.refs), "memo": self.memo, "total": self.total, "documents_tax": self.docs_tax,
                 "qbo_tax": None if self.qbo is None else self.qbo.tax, "rounding": self.rounding,
                 "lines": [{"sku": line.sku, "tax_code": line.code, "class": line.klass, "quantity": line.quantity,
@@ -339,6 +391,14 @@ def _finish(summary: Summary, ledger: Ledger) -> Summary:
     summary.total = sum((p.total for p in summary.parts), ZERO)
     if kind in ("cogs", "payments"):
         summary.docs_tax = None
+        paid: dict[str | None, Decimal] = {}
+        for part in summary.parts if kind == "payments" and summary.total >= 0 else ():
+            paid[part.pays] = paid.get(part.pays, ZERO) + part.total
+        if any(amount < 0 for amount in paid.values()):
+            summary.problem = ("this payments correction takes more off some invoices than it pays on others "
+                               f"({', '.join(str(r) for r, a in paid.items() if a < 0)}): QuickBooks has no payment "
+                               "line below zero. Post the difference by hand in QuickBooks and mark them, or "
+                               f"qbtui settings set channel.{summary.key.channel}.payment_sync individual")
         return summary
     taxes = [p.tax for p in summary.parts]
     summary.docs_tax = None if any(t is None for t in taxes) else sum((t for t in taxes if t is not None), ZERO)
@@ -352,16 +412,18 @@ def _finish(summary: Summary, ledger: Ledger) -> Summary:
             line.amount += amount
             if not line.refs or line.refs[-1] != part.ref:
                 line.refs.append(part.ref)
-    summary.lines = list(by_line.values())
+    # a correction's lines that cancel out (a document out and in again unchanged on that line) are left out
+    summary.lines = [line for line in by_line.values() if line.quantity or line.amount]
+    summary.sign = sign = -1 if summary.total < 0 else 1
     region = ledger.prefs.region
     inclusive = summary.key.tax == "TaxInclusive"
     synthetic = {"type": "sale_invoice", "tax_inclusive": inclusive,
-                 "lines": [{"sku": line.sku, "quantity": line.quantity, "tax_code": line.code}
+                 "lines": [{"sku": line.sku, "quantity": sign * line.quantity, "tax_code": line.code}
                            for line in summary.lines]}
-    summary.qbo = compute(synthetic, [line.amount for line in summary.lines], region, book_of(ledger), sales=True,
-                          inclusive=inclusive, ast=ledger.prefs.automated_sales_tax)
-    if summary.qbo.total is not None:
-        summary.rounding = summary.total - summary.qbo.total
+    summary.qbo = compute(synthetic, [sign * line.amount for line in summary.lines], region, book_of(ledger),
+                          sales=True, inclusive=inclusive, ast=ledger.prefs.automated_sales_tax)
+    if summary.qbo.total is not None:  # as posted: the reverse entity's figures when below zero
+        summary.rounding = sign * summary.total - summary.qbo.total
     if summary.rounding:
         summary.rounding_code = zero_code(ledger, region)
         if summary.rounding_code is None:
@@ -370,22 +432,61 @@ def _finish(summary: Summary, ledger: Ledger) -> Summary:
     return summary
 
 
+Entry = tuple[SummaryKey, Part]
+"""A part and the key of the summary it goes into (a base key, correction 0, until :func:`numbered`)."""
+
+
+def doc_entries(doc: Doc, ledger: Ledger) -> list[Entry]:
+    """What a document brings to its channel's summaries now (nothing: not summarized, or voided)."""
+    sync = sync_kind(doc, ledger)
+    if sync is None or doc.get("voided"):
+        return []
+    return [(key_of(kind, part, tax, sync, ledger), part) for kind, part, tax in parts_of(doc, ledger)]
+
+
+def _same(a: Entry, b: Entry) -> bool:
+    return a[0].base == b[0].base and part_json(a[1]) == part_json(b[1])
+
+
+def correction_entries(posted: Sequence[Entry], current: Sequence[Entry]) -> list[Entry]:
+    """What a document summarized before (``posted``: its entries as recorded, each under its key) changes now that
+    it is ``current`` (its :func:`doc_entries`, empty when voided): for each part (by kind and reference) whose key or
+    figures changed, the posted one out (negated, into its own key's next correction) and the current one in; a part
+    gone (a void) only out; a new part only in; an unchanged part nothing."""
+    now = {(k.kind, p.ref): (k, p) for k, p in current}
+    out: list[Entry] = []
+    for key, part in posted:
+        entry = now.pop((key.kind, part.ref), None)
+        if entry is not None and _same((key, part), entry):
+            continue
+        out.append((key.base, negated(part)))
+        if entry is not None:
+            out.append((entry[0].base, entry[1]))
+    out.extend((k.base, p) for k, p in now.values())
+    return out
+
+
+def numbered(entries: Iterable[Entry], corrections: Mapping[str, int] | None = None) -> list[Entry]:
+    """Each entry under the correction its key takes: ``corrections`` by the reference of a key's base, the next
+    correction number (the number of postings it has had); 0 for a key not posted yet."""
+    corrections = corrections or {}
+    return [(replace(k, correction=corrections.get(k.base.ref, 0)), p) for k, p in entries]
+
+
+def summarize(entries: Iterable[Entry], ledger: Ledger) -> list[Summary]:
+    """The summaries of the entries, grouped by key (correction number included), in key order."""
+    groups: dict[SummaryKey, Summary] = {}
+    for key, part in entries:
+        groups.setdefault(key, Summary(key)).parts.append(part)
+    return [_finish(groups[k], ledger) for k in sorted(groups, key=_sort_key)]
+
+
 def build_summaries(docs: Iterable[Doc], ledger: Ledger,
                     corrections: Mapping[str, int] | None = None) -> list[Summary]:
     """The summaries of ``docs`` (documents of summarized channels; others are left out), grouped by key, in key
     order. ``corrections``: by the reference of a key's base (:attr:`SummaryKey.base`), the correction number its
     documents take (the number of postings it has had: they go into the next correction)."""
-    corrections = corrections or {}
-    groups: dict[SummaryKey, Summary] = {}
-    for doc in docs:
-        sync = sync_kind(doc, ledger)
-        if sync is None:
-            continue
-        for kind, part, tax in parts_of(doc, ledger):
-            key = key_of(kind, part, tax, sync, ledger)
-            key = replace(key, correction=corrections.get(key.ref, 0))
-            groups.setdefault(key, Summary(key)).parts.append(part)
-    return [_finish(groups[k], ledger) for k in sorted(groups, key=_sort_key)]
+    return summarize(numbered((e for doc in docs for e in doc_entries(doc, ledger)), corrections), ledger)
 
 
 def _sort_key(key: SummaryKey) -> tuple[Any, ...]:
@@ -414,9 +515,10 @@ def _head(summary: Summary, ledger: Ledger) -> dict[str, Any]:
 def _sales_lines(summary: Summary, ledger: Ledger) -> list[dict[str, Any]]:
     assert summary.qbo is not None
     out = []
+    sign = summary.sign
     for line, t in zip(summary.lines, summary.qbo.lines):
-        product = {"sku": line.sku, "quantity": line.quantity, "unit_price": "0"}
-        row = sale_line(product, line.amount, {"type": "sale_invoice"}, ledger, scaled=True, tax=t)
+        product = {"sku": line.sku, "quantity": sign * line.quantity, "unit_price": "0"}
+        row = sale_line(product, sign * line.amount, {"type": "sale_invoice"}, ledger, scaled=True, tax=t)
         if line.klass is not None:
             row["SalesItemLineDetail"]["ClassRef"] = ledger.resolver.klass(line.klass)
         out.append(row)
@@ -434,7 +536,7 @@ def _sales_lines(summary: Summary, ledger: Ledger) -> list[dict[str, Any]]:
 def _expected(summary: Summary) -> dict[str, Decimal] | None:
     if summary.qbo is None or summary.qbo.total is None:
         return None
-    out = expected(replace(summary.qbo, total=summary.lines_total, stated=None)) or {}
+    out = expected(replace(summary.qbo, total=summary.sign * summary.lines_total, stated=None)) or {}
     return out or None
 
 
@@ -442,12 +544,12 @@ def build_summary(summary: Summary, ledger: Ledger,
                   invoice_ids: Callable[[str], str | None] | None = None) -> list[Payload]:
     """The payload of one summary. ``invoice_ids``: for a payments summary, the QBO Id of the (summary or single)
     invoice that holds an invoice ref (None: not posted yet)."""
-    key, kind = summary.key, summary.key.kind
+    key, kind, entity = summary.key, summary.key.kind, summary.entity
     body = _head(summary, ledger)
     memo = txn_memo(summary.memo)
     if kind in ("sales", "credits", "refunds"):
         body["CustomerRef"] = _customer(summary, ledger)
-        if kind == "refunds":
+        if entity in ("RefundReceipt", "SalesReceipt"):
             body["DepositToAccountRef"] = ledger.resolver.account("payment_clearing")
         else:
             add_control_account(body, "ARAccountRef", "accounts_receivable", {"currency": key.currency}, ledger)
@@ -455,7 +557,7 @@ def build_summary(summary: Summary, ledger: Ledger,
         add_tax(body, summary.qbo)
         body["Line"] = _sales_lines(summary, ledger)
         body["PrivateNote"] = memo
-        return [Payload(ENTITY[kind], "create", body, key=f"summary:{key.ref}", doc_number=key.doc_number,
+        return [Payload(entity, "create", body, key=f"summary:{key.ref}", doc_number=key.doc_number,
                         expected=_expected(summary))]
     if kind == "cogs":
         classes: dict[str | None, Decimal] = {}
@@ -472,11 +574,15 @@ def build_summary(summary: Summary, ledger: Ledger,
             if extra in body:
                 jbody[extra] = body[extra]
         return [Payload("JournalEntry", "create", jbody, key=f"summary:{key.ref}", doc_number=jbody["DocNumber"])]
+    if summary.total < 0:  # payments taken back (a payment changed or voided after its summary): A/R owed again
+        lines = pair(ledger, "accounts_receivable", "payment_clearing", -summary.total, "payments taken back",
+                     debit_entity=("Customer", _customer(summary, ledger)))
+        jbody = journal(key.ref, body["TxnDate"], lines, f"{summary.memo.split(': ', 1)[1]}", number_ref=key.ref)
+        if "CurrencyRef" in body:
+            jbody["CurrencyRef"] = body["CurrencyRef"]
+        return [Payload("JournalEntry", "create", jbody, key=f"summary:{key.ref}", doc_number=jbody["DocNumber"])]
     # payments: one line per invoice QBO holds (a summary invoice pays many orders: their amounts summed)
-    per_id: dict[str | None, Decimal] = {}
-    for part in summary.parts:
-        txn = invoice_ids(part.pays) if invoice_ids is not None and part.pays else None
-        per_id[txn] = per_id.get(txn, ZERO) + part.total
+    per_id = payment_lines(summary, invoice_ids)
     pbody: dict[str, Any] = {"TxnDate": body["TxnDate"], "PaymentRefNum": key.doc_number,
                              "CustomerRef": _customer(summary, ledger),
                              "DepositToAccountRef": ledger.resolver.account("payment_clearing")}
@@ -488,6 +594,15 @@ def build_summary(summary: Summary, ledger: Ledger,
                      for txn, amount in per_id.items()]
     pbody["PrivateNote"] = memo
     return [Payload("Payment", "create", pbody, key=f"summary:{key.ref}")]
+
+
+def payment_lines(summary: Summary, invoice_ids: Callable[[str], str | None] | None) -> dict[str | None, Decimal]:
+    """A payments summary's amount per QBO invoice Id it pays (None: an invoice not in QBO yet)."""
+    per_id: dict[str | None, Decimal] = {}
+    for part in summary.parts:
+        txn = invoice_ids(part.pays) if invoice_ids is not None and part.pays else None
+        per_id[txn] = per_id.get(txn, ZERO) + part.total
+    return per_id
 
 
 def unit_price(line: SummaryLine) -> Decimal | None:

@@ -11,7 +11,7 @@ posted (or marked) goes into the next correction of that key, never into the sum
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -21,14 +21,22 @@ from qbtui.ledger import Ledger
 from qbtui.ledger.gates import skip_reason
 from qbtui.ledger.payload import Payload, jsonable
 from qbtui.ledger.summaries import (
-    ENTITY,
     KINDS,
     ROUNDING_SKU,
     SUMMARIZED_TYPES,
+    Entry,
+    Part,
     Summary,
-    build_summaries,
+    SummaryKey,
     build_summary,
+    correction_entries,
+    doc_entries,
     is_due,
+    negated,
+    numbered,
+    part_from_json,
+    part_json,
+    summarize,
     today,
 )
 from qbtui.qbo.client import QBOClient
@@ -43,15 +51,29 @@ SUMMARIZED_CODE = "channel.summarized"
 @dataclass
 class PlannedSummary:
     """A summary as the plan sees it: ``due`` once its period's grace has passed; ``resend``: its documents were
-    marked for it by a run that did not hear QuickBooks' answer (looked up before it is sent again)."""
+    marked for it by a run that did not hear QuickBooks' answer (looked up before it is sent again). ``entries``: per
+    document, what it brings (its part's figures, ``out`` when it takes a part posted before out again)."""
 
     summary: Summary
     due: bool
     resend: bool = False
     docs: list[tuple[str, str]] = field(default_factory=list)
+    entries: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {**self.summary.to_json(), "due": self.due, "resend": self.resend}
+
+
+@dataclass
+class Plan:
+    """The summaries to post, and the documents changed since their summary whose figures did not change (a memo,
+    say): ``settled``, summarized again without a correction."""
+
+    summaries: list[PlannedSummary]
+    ledger: Ledger
+    settled: list[tuple[str, str]] = field(default_factory=list)
+    #: per document, the summaries of this plan it goes into (it is summarized once all of them are posted)
+    awaits: dict[tuple[str, str], set[str]] = field(default_factory=dict)
 
 
 def _ledger(cache: Cache, snap: Snapshot) -> Ledger:
@@ -64,44 +86,99 @@ def _summarized(snap: Snapshot, key: tuple[str, str]) -> bool:
     return reason is not None and reason.code == SUMMARIZED_CODE
 
 
-def _doc_keys(summary: Summary) -> list[tuple[str, str]]:
-    return list(dict.fromkeys((p.doc["type"], p.doc["ref"]) for p in summary.parts))
+def key_json(key: SummaryKey) -> dict[str, Any]:
+    return {k: v for k, v in key.to_json().items() if k not in ("ref", "doc_number")}
+
+
+def _record_entries(records: list[dict[str, Any]]) -> list[Entry]:
+    return [(SummaryKey.from_json(r["key"]), part_from_json(r["part"])) for r in records]
+
+
+def posted_entries(link: Mapping[str, Any] | None) -> list[Entry]:
+    """What a document's link says it brought to the summaries posted so far (each part under its key)."""
+    return _record_entries(((link or {}).get("summary") or {}).get("parts") or [])
 
 
 def plan_summaries(cache: Cache, now: datetime | date | None = None) -> tuple[list[PlannedSummary], Ledger]:
-    """The summaries to post: those whose documents a lost answer left marked (``resend``), then the pending
-    documents of summarized channels not marked, in the next correction of their key. Documents summarized and
-    changed since are left out: their correction is not built yet (docs/domain.md#summarized-posting). Without a
-    summarized channel and without marks, nothing is read (a sync of a profile that does not summarize pays nothing)."""
+    """The summaries to post and the ledger they were built with (:func:`plan`)."""
+    p = plan(cache, now)
+    return p.summaries, p.ledger
+
+
+def plan(cache: Cache, now: datetime | date | None = None) -> Plan:
+    """The summaries to post: those whose documents a lost answer left marked (``resend``, rebuilt from the marks,
+    never from the documents as they are now), then what the pending documents of summarized channels bring: a new
+    document its parts, in the next correction of their key; a document summarized and changed or voided since, the
+    difference (:func:`qbtui.ledger.summaries.correction_entries`). Without a summarized channel and without marks,
+    nothing is read (a sync of a profile that does not summarize pays nothing)."""
     if not _any_summarized(cache):
-        return [], Ledger()
+        return Plan([], Ledger())
     snap = snapshot(cache)
     ledger = _ledger(cache, snap)
     grace = snap.settings.summary_grace_delta
     now = now if now is not None else today()
-    marked: dict[str, list[tuple[str, str]]] = {}
-    postings: dict[str, set[str]] = {}  # base ref -> the refs posted or marked under it
+    marked: dict[str, list[tuple[tuple[str, str], dict[str, Any]]]] = {}
+    corrections: dict[str, int] = {}  # base ref -> the next correction number
     for key, link in snap.links.items():
         s = link.get("summary")
         if not s:
             continue
-        postings.setdefault(s["base"], set()).add(s["ref"])
+        for r in [*(s.get("parts") or ()), *(s.get("pending") or ())]:
+            k = SummaryKey.from_json(r["key"])
+            corrections[k.base.ref] = max(corrections.get(k.base.ref, 0), k.correction + 1)
         if link.get("status") == "sending" and key in snap.docs:
-            marked.setdefault(s["ref"], []).append(key)
+            for r in s.get("pending") or ():
+                marked.setdefault(r["summary"], []).append((key, r))
     out: list[PlannedSummary] = []
-    for ref, keys in marked.items():
-        base, correction = _base_of(ref, snap, keys)
-        for summary in build_summaries([snap.docs[k] for k in keys], ledger, {base: correction}):
+    for ref, items in marked.items():
+        entries = [(SummaryKey.from_json(r["key"]), part_from_json(r["part"])) for _, r in items]
+        for summary in summarize(entries, ledger):
             if summary.key.ref == ref:
-                out.append(PlannedSummary(summary, True, True, _doc_keys(summary)))
-    fresh = [k for k, d in snap.docs.items() if k[0] in SUMMARIZED_TYPES and k not in _marked_keys(marked)
-             and snap.status.get(k, {}).get("status") == "pending" and (snap.links.get(k) or {}).get("status")
-             not in ("summarized", "sending") and not d.get("voided") and _summarized(snap, k)]
-    corrections = {base: len(refs) for base, refs in postings.items()}
-    for summary in build_summaries([snap.docs[k] for k in sorted(fresh)], ledger, corrections):
-        out.append(PlannedSummary(summary, is_due(summary.key.period, grace, now), False, _doc_keys(summary)))
+                by_doc: dict[tuple[str, str], list[dict[str, Any]]] = {}
+                for k, r in items:
+                    by_doc.setdefault(k, []).append(r)
+                out.append(PlannedSummary(summary, True, True, list(by_doc), by_doc))
+    in_flight = {k for items in marked.values() for k, _ in items}
+    entries_of: dict[int, tuple[tuple[str, str], bool]] = {}  # id(part) -> (document, out)
+    fresh: list[Entry] = []
+    settled: list[tuple[str, str]] = []
+    for k in sorted(snap.docs):
+        if k[0] not in SUMMARIZED_TYPES or k in in_flight or snap.status.get(k, {}).get("status") != "pending":
+            continue
+        link = snap.links.get(k)
+        posted = posted_entries(link)
+        if not posted and (snap.docs[k].get("voided") or not _summarized(snap, k)):
+            continue
+        changes = correction_entries(posted, doc_entries(snap.docs[k], ledger))
+        if not changes and posted:
+            settled.append(k)
+        for entry in changes:
+            entries_of[id(entry[1])] = (k, _is_out(entry, posted))
+            fresh.append(entry)
+    for summary in summarize(numbered(fresh, corrections), ledger):
+        by_doc = {}
+        for part in summary.parts:
+            k, is_out = entries_of[id(part)]
+            by_doc.setdefault(k, []).append(_entry_json(summary, part, is_out))
+        out.append(PlannedSummary(summary, is_due(summary.key.period, grace, now), False, list(by_doc), by_doc))
     out.sort(key=lambda p: (p.summary.key.period, KINDS.index(p.summary.key.kind), p.summary.key.ref))
-    return out, ledger
+    awaits: dict[tuple[str, str], set[str]] = {}
+    for p in out:
+        if p.due and p.summary.problem is None:
+            for k in p.docs:
+                awaits.setdefault(k, set()).add(p.summary.key.ref)
+    return Plan(out, ledger, settled, awaits)
+
+
+def _is_out(entry: Entry, posted: Sequence[Entry]) -> bool:
+    """Is this correction entry a posted part taken out (negated), rather than a part coming in?"""
+    return any(entry[0] == k.base and entry[1].ref == p.ref and part_json(entry[1]) == part_json(negated(p))
+               for k, p in posted)
+
+
+def _entry_json(summary: Summary, part: Part, out: bool) -> dict[str, Any]:
+    return {"key": key_json(summary.key), "summary": summary.key.ref, "entity": summary.entity,
+            "part": part_json(part), **({"out": True} if out else {})}
 
 
 def _any_summarized(cache: Cache) -> bool:
@@ -109,19 +186,7 @@ def _any_summarized(cache: Cache) -> bool:
     settings = Settings.from_stored(cache.settings())
     if any(v in SUMMARY_TYPES for kinds in settings.channels.values() for k, v in kinds.items() if k.endswith("_sync")):
         return True
-    return any(link.get("summary") for link in cache.links(["sending"]))
-
-
-def _marked_keys(marked: Mapping[str, list[tuple[str, str]]]) -> set[tuple[str, str]]:
-    return {k for keys in marked.values() for k in keys}
-
-
-def _base_of(ref: str, snap: Snapshot, keys: Iterable[tuple[str, str]]) -> tuple[str, int]:
-    for k in keys:
-        s = (snap.links.get(k) or {}).get("summary") or {}
-        if s.get("ref") == ref:
-            return str(s["base"]), int(s.get("correction", 0))
-    return ref, 0
+    return any(link.get("summary") for link in cache.links(["sending", "summarized"]))
 
 
 # --- posting -----------------------------------------------------------------------------------------------------
@@ -151,23 +216,29 @@ class _Names:
 
 
 def _invoice_ids(cache: Cache) -> Any:
+    """The QBO Id of the invoice that holds an invoice ref: the summary its sales part was posted in, else its own."""
     def find(ref: str) -> str | None:
         link = cache.link("sale_invoice", ref) or {}
-        if link.get("summary") and link.get("status") == "summarized":
-            return str(link["summary"]["id"])
+        ids = [str(r["id"]) for r in (link.get("summary") or {}).get("parts") or ()
+               if r.get("id") and r["key"]["kind"] == "sales"]
+        if ids:
+            return ids[-1]
         return next((str(q["id"]) for q in link.get("qbo") or () if q.get("entity") == "Invoice"), None)
     return find
 
 
 async def _fill(payload: Payload, summary: Summary, names: _Names, ledger: Ledger) -> dict[str, Any]:
     body = payload.wire_body()
+    name = ledger.settings.summary_customer(summary.key.channel)
     if "CustomerRef" in body:
-        name = ledger.settings.summary_customer(summary.key.channel)
         body["CustomerRef"] = {"value": await names.customer(name), "name": name}
     for line in body.get("Line") or ():
         detail = line.get("SalesItemLineDetail") or {}
         if (detail.get("ItemRef") or {}).get("name") == ROUNDING_SKU:
             detail["ItemRef"] = {"value": await names.rounding_item(), "name": ROUNDING_SKU}
+        entity = (line.get("JournalEntryLineDetail") or {}).get("Entity") or {}
+        if entity.get("Type") == "Customer" and (entity.get("EntityRef") or {}).get("name") == name:
+            entity["EntityRef"] = {"value": await names.customer(name), "name": name}
     return body
 
 
@@ -183,38 +254,94 @@ async def _find(client: QBOClient, entity: str, body: dict[str, Any], ref: str) 
     return None
 
 
+def _marked(link: Mapping[str, Any] | None, entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """A document's summary record with this summary's entries pending (the run is about to send it)."""
+    s = dict((link or {}).get("summary") or {})
+    summary = entries[0]["summary"]
+    s["pending"] = [*(r for r in s.get("pending") or () if r["summary"] != summary), *entries]
+    s.setdefault("parts", [])
+    return s
+
+
+def _posted(link: Mapping[str, Any] | None, ref: str, entity: str, qbo_id: str,
+            entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """A document's summary record once summary ``ref`` is in QBO as ``qbo_id``: what it took out is gone from its
+    parts, what it brought is in them; the summary it names is this one."""
+    s = dict((link or {}).get("summary") or {})
+    parts = list(s.get("parts") or ())
+    for e in entries:
+        if e.get("out"):
+            kind, part = e["key"]["kind"], e["part"]["ref"]
+            parts = [r for r in parts if not (r["key"]["kind"] == kind and r["part"]["ref"] == part)]
+    parts += [{"key": e["key"], "summary": ref, "entity": entity, "id": qbo_id, "part": e["part"]}
+              for e in entries if not e.get("out")]
+    first = entries[0]["key"]
+    return {**s, "ref": ref, "entity": entity, "id": qbo_id, "base": SummaryKey.from_json(first).base.ref,
+            "correction": first["correction"], "parts": parts,
+            "pending": [r for r in s.get("pending") or () if r["summary"] != ref]}
+
+
 async def post_summaries(cache: Cache, client: QBOClient, *, now: datetime | date | None = None,
                          run: str | None = None) -> list[dict[str, Any]]:
-    """Post every due summary (resends first): mark, look up when marked before, create, then mark its documents
-    ``summarized``. Returns, per summary: its JSON, ``outcome`` (``created`` / ``found``), its QBO Id and the
-    (type, ref) of its documents (``document_keys``)."""
-    planned, ledger = plan_summaries(cache, now)
-    names = _Names(client, ledger)
+    """Post every due summary (resends first): mark, look up when marked before, create, then record what each
+    document brought to it. Returns, per summary: its JSON, ``outcome`` (``created`` / ``found``), its QBO Id and the
+    (type, ref) of its documents (``document_keys``). After a resend the plan is made again (what the documents held
+    by the lost answer bring since is posted in the same run)."""
     results: list[dict[str, Any]] = []
-    for p in planned:
-        if not p.due or p.summary.problem is not None:
+    for _ in range(2):
+        p = plan(cache, now)
+        resent = await _post(cache, client, p, run, results)
+        if not resent:
+            break
+    return results
+
+
+async def _post(cache: Cache, client: QBOClient, p: Plan, run: str | None, results: list[dict[str, Any]]) -> bool:
+    ledger = p.ledger
+    names = _Names(client, ledger)
+    if p.settled:  # changed, but nothing a summary holds changed: summarized again, no correction
+        cache.record_outcomes([{"type": t, "ref": r, "status": "summarized", "error": None, "run": run}
+                               for t, r in p.settled])
+    resent = False
+    awaits = {k: set(v) for k, v in p.awaits.items()}
+    for ps in p.summaries:
+        if not ps.due or ps.summary.problem is not None:
             continue
-        s, key = p.summary, p.summary.key
-        mark = {"ref": key.ref, "base": key.base.ref, "correction": key.correction, "entity": ENTITY[key.kind]}
+        s, key = ps.summary, ps.summary.key
         [payload] = build_summary(s, ledger, _invoice_ids(cache))
         body = await _fill(payload, s, names, ledger)
-        found = await _find(client, payload.entity, body, key.ref) if p.resend else None
+        found = await _find(client, payload.entity, body, key.ref) if ps.resend else None
+        resent = resent or ps.resend
         if found is None:
-            if not p.resend:
-                cache.record_outcomes([{"type": t, "ref": r, "status": "sending", "summary": mark, "run": run}
-                                       for t, r in p.docs])
+            if not ps.resend:
+                cache.record_outcomes([{"type": t, "ref": r, "status": "sending", "run": run,
+                                        "summary": _marked(cache.link(t, r), ps.entries[(t, r)])}  # type: ignore[typeddict-item]
+                                       for t, r in ps.docs])
             found, outcome = await client.create(payload.entity, body), "created"
             diffs = taxcheck.differences(payload, found)  # QBO's TotalAmt / TotalTax against the summary's
             if diffs:
                 taxcheck.record(cache, [taxcheck.discrepancy("summary", key.ref, payload, found, diffs)])
         else:
             outcome = "found"
-        summary_ref = {**mark, "id": str(found["Id"])}
-        cache.record_outcomes([{"type": t, "ref": r, "status": "summarized", "summary": summary_ref, "error": None,
-                                "run": run} for t, r in p.docs])
-        results.append({**p.to_json(), "outcome": outcome, "qbo_id": summary_ref["id"],
-                        "document_keys": [list(k) for k in p.docs]})
-    return results
+        qbo_id = str(found["Id"])
+        outcomes = []
+        for t, r in ps.docs:
+            record = _posted(cache.link(t, r), key.ref, payload.entity, qbo_id, ps.entries[(t, r)])
+            left = awaits.get((t, r), set())
+            left.discard(key.ref)
+            o: dict[str, Any] = {"type": t, "ref": r, "summary": record, "error": None, "run": run,
+                                 "status": "summarized"}
+            if record["pending"]:
+                o["status"] = "sending"
+            elif left or ps.resend:  # more of it to post (or a resend: the plan is made again for it)
+                o["synced_rev"] = None
+            elif not record["parts"]:  # a void taken out of its summary: nothing of it is left in QBO
+                o["status"] = "voided"
+            outcomes.append(o)
+        cache.record_outcomes(outcomes)  # type: ignore[arg-type]
+        results.append({**ps.to_json(), "outcome": outcome, "qbo_id": qbo_id,
+                        "document_keys": [list(k) for k in ps.docs]})
+    return resent
 
 
 def dry_run_summaries(cache: Cache, now: datetime | date | None = None) -> list[dict[str, Any]]:

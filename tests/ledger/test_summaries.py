@@ -20,9 +20,13 @@ from qbtui.ledger.summaries import (
     SummaryKey,
     build_summaries,
     build_summary,
+    correction_entries,
+    doc_entries,
     is_due,
+    numbered,
     period_bounds,
     period_of,
+    summarize,
     today,
 )
 from qbtui.settings import SettingError, Settings, parse_setting, settings_table
@@ -302,3 +306,79 @@ def test_us_one_summary_per_rate_code_and_the_rounding_line_is_non_taxable():
     assert p.body["TxnTaxDetail"]["TxnTaxCodeRef"]["name"] == "California"
     assert p.body["Line"][-1]["SalesItemLineDetail"]["TaxCodeRef"] == {"value": "NON", "name": "NON"}
     assert p.expected == {"TotalAmt": D("0.33"), "TotalTax": D("0.02")}
+
+
+# --- property: corrections of changed and voided documents add up to the period's current documents -------------
+
+def _recorded(summaries):
+    """Per document, its entries as posted (key and part), as the sync records them on its link."""
+    out = {}
+    for s in summaries:
+        for part in s.parts:
+            out.setdefault((part.doc["type"], part.doc["ref"]), []).append((s.key, part))
+    return out
+
+
+change_st = st.lists(st.tuples(st.integers(min_value=0, max_value=24), st.sampled_from(["void", "qty", "price",
+                                                                                          "memo", "day"])),
+                     max_size=8)
+
+
+@PROPS
+@given(st.lists(order_st, min_size=1, max_size=15), change_st, st.integers(min_value=0, max_value=3))
+def test_original_and_corrections_add_up_to_the_current_documents(orders, changes, late):
+    docs = []
+    for i, (lines, inclusive, currency, day, _) in enumerate(orders):
+        docs.append(order(f"SO-{i}", lines, day=f"2026-11-0{day}", tax_inclusive=inclusive, currency=currency))
+        docs.append(doc(**documents.cogs(f"SO-{i}", date=f"2026-11-0{day}", amount=f"{i + 1}.25")))
+    ledger = uk(*docs)
+    first = build_summaries(docs, ledger)
+    posted = _recorded(first)
+    now = {(d["type"], d["ref"]): d for d in docs}
+    for n, what in changes:  # changes of documents already summarized
+        if n >= len(orders):
+            continue
+        k = ("sale_invoice", f"SO-{n}")
+        d = now[k]
+        if what == "void":
+            now[k] = d | {"voided": True}
+            now["cogs", f"COGS-SO-{n}"] = now["cogs", f"COGS-SO-{n}"] | {"voided": True}
+        elif what == "qty":
+            now[k] = d | {"lines": [x | {"quantity": str(D(x["quantity"]) + 1)} for x in d["lines"]]}
+        elif what == "price":
+            now[k] = d | {"lines": [d["lines"][0] | {"unit_price": str(D(d["lines"][0]["unit_price"]) + D("0.07"))},
+                                    *d["lines"][1:]]}
+        elif what == "memo":
+            now[k] = d | {"memo": "changed"}
+        else:
+            now[k] = d | {"invoice_date": "2026-11-04"}
+            now["cogs", f"COGS-SO-{n}"] = now["cogs", f"COGS-SO-{n}"] | {"date": "2026-11-04"}
+    for j in range(late):  # late documents of the same days
+        lines = orders[j % len(orders)][0]
+        now["sale_invoice", f"LATE-{j}"] = order(f"LATE-{j}", lines, day=f"2026-11-0{1 + j % 3}")
+    ledger = uk(*now.values())
+    corrections = {s.key.base.ref: 1 for s in first}
+    entries = [e for k, d in sorted(now.items())
+               for e in correction_entries(posted.get(k, []), doc_entries(d, ledger))]
+    second = summarize(numbered(entries, corrections), ledger)
+    for s in second:
+        assert s.problem is None and s.lines_total == s.total, s.to_json()
+        [p] = build_summary(s, ledger)
+        assert p.entity == s.entity
+        if s.key.kind == "sales":
+            assert p.expected["TotalAmt"] == abs(s.total) and (s.total < 0) == (p.entity == "CreditMemo")
+        if s.key.base.ref in corrections:
+            assert s.key.correction == 1
+    current = [d for d in now.values() if not d.get("voided")]
+    for kind, entity in (("sales", "Invoice"), ("cogs", None)):
+        both = sum((s.total for s in [*first, *second] if s.key.kind == kind), ZERO)
+        want = one_by_one([d for d in current if d["type"] == "sale_invoice"], ledger, entity) if entity else \
+            sum((D(d["amount"]) for d in current if d["type"] == "cogs"), ZERO)
+        assert both == want
+    # per period too: the day's summaries add up to the day's documents
+    for day in {s.key.period for s in [*first, *second]}:
+        both = sum((s.total for s in [*first, *second] if s.key.kind == "sales" and s.key.period == day), ZERO)
+        assert both == one_by_one([d for d in current if d["type"] == "sale_invoice" and d["invoice_date"] == day],
+                                  ledger, "Invoice")
+    assert not [e for k, d in now.items() if not changes and not late
+                for e in correction_entries(posted.get(k, []), doc_entries(d, ledger))]

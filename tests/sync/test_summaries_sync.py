@@ -192,3 +192,48 @@ def test_a_uk_day_lands_on_qbos_totals_with_the_rounding_line(make_profile, monk
         (Decimal("24.00"), Decimal("1.14"))
     with p.cache() as cache:  # QBO's figures are the summaries' expected ones: no tax_difference recorded
         assert [x for x in cache.reference("discrepancies", []) or [] if x.get("kind") == "tax_difference"] == []
+
+
+def test_a_change_or_void_after_the_summary_makes_a_correction_never_an_edit(profile, monkeypatch):
+    docs = orders([f"WEB-{i}" for i in range(6)])
+    setup(profile, docs, monkeypatch)
+    post(profile, date(2026, 11, 4))
+    [inv] = ours(profile, "Invoice", "PrivateNote", "SI-20261102-web")
+    [pay] = ours(profile, "Payment", "PrivateNote", "SP-20261102-web")
+    # WEB-1 one more mug (+12.50); WEB-4 voided with its payment and COGS (-25.00 - 15.98 = -40.98 of sales)
+    by = {(d["type"], d["ref"]): d for d in docs}
+    changed = dict(by["sale_invoice", "WEB-1"], lines=[line("MUG-01", quantity=3, unit_price="12.50"),
+                                                          line("BOWL-02", quantity=2, unit_price="7.99")])
+    voids = [dict(by[k], voided=True) for k in (("sale_invoice", "WEB-4"), ("sale_payment", "PAY-WEB-4"),
+                                                ("cogs", "COGS-WEB-4"))]
+    profile.import_docs([changed, *voids], name="changes.json")
+    with profile.cache() as cache:
+        assert cache.status_of("sale_invoice", "WEB-1") == "pending"
+    results = post(profile, date(2026, 11, 6))
+    got = {r["key"]["kind"]: r for r in results}
+    assert {k: (r["entity"], r["key"]["correction"], r["count"]) for k, r in got.items()} == {
+        "sales": ("CreditMemo", 1, 2), "cogs": ("JournalEntry", 1, 1), "payments": ("JournalEntry", 1, 1)}
+    assert got["sales"]["total"] == Decimal("12.50") - Decimal("40.98")  # the difference: WEB-1 out and in, WEB-4 out
+    [again] = ours(profile, "Invoice", "PrivateNote", "SI-20261102-web")
+    assert again["SyncToken"] == inv["SyncToken"] and again["TotalAmt"] == inv["TotalAmt"]  # never edited
+    [memo] = ours(profile, "CreditMemo", "PrivateNote", "SI-20261102-web-USD-C1")
+    current = [d for d in docs if d["type"] == "sale_invoice" and d["ref"] not in ("WEB-1", "WEB-4")] + [changed]
+    want = sum(Decimal(l["unit_price"]) * l["quantity"] for d in current for l in d["lines"])
+    assert Decimal(str(inv["TotalAmt"])) - Decimal(str(memo["TotalAmt"])) == want  # original + correction, to the cent
+    [je] = ours(profile, "JournalEntry", "PrivateNote", "SP-20261102-web-USD-C1")  # the payment taken back: A/R again
+    dr = next(l for l in je["Line"] if l["JournalEntryLineDetail"]["PostingType"] == "Debit")
+    assert Decimal(str(dr["Amount"])) == Decimal("40.98") and dr["JournalEntryLineDetail"]["Entity"]["EntityRef"][
+        "value"] == inv["CustomerRef"]["value"]
+    assert len(ours(profile, "Payment", "PrivateNote", "SP-20261102-web")) == 1 and pay
+    with profile.cache() as cache:
+        assert cache.status_of("sale_invoice", "WEB-1") == "summarized"
+        assert cache.status_of("sale_invoice", "WEB-4") == "voided"
+        link = cache.link("sale_invoice", "WEB-1")["summary"]
+        assert link["ref"] == "SI-20261102-web-USD-C1" and [r["summary"] for r in link["parts"]] == \
+            ["SI-20261102-web-USD-C1"]
+    assert post(profile, date(2026, 11, 7)) == []  # nothing more: nothing posted twice
+    # a change that does not touch the figures (a memo) is summarized again without a correction
+    profile.import_docs([dict(by["sale_invoice", "WEB-2"], memo="note")], name="memo.json")
+    assert post(profile, date(2026, 11, 7)) == []
+    with profile.cache() as cache:
+        assert cache.status_of("sale_invoice", "WEB-2") == "summarized"
