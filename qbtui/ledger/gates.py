@@ -253,7 +253,8 @@ def skip_reason(doc: Doc, settings: Settings, docs: Mapping[tuple[str, str], Doc
                            "channel.no_sync", f"The {kind.upper() if kind == 'cogs' else kind} sync type of sales "
                            f"channel {channel!r} is 'no sync': this {LABEL[t]} is not sent.",
                            f"To send it, qbtui settings set channel.{channel}.{kind}_sync individual")
-        if sync in SUMMARY_TYPES:  # posted in its period's summary (qbtui.ledger.summaries), never on its own
+        if sync in SUMMARY_TYPES and summary_mix(doc, settings, docs) is None:  # posted in its period's summary
+            # (qbtui.ledger.summaries), never on its own; half summarized: refused by check (summary_mix)
             return _reason(MAPPINGS, "channel",
                            "channel.summarized", f"The {kind.upper() if kind == 'cogs' else kind} sync type of sales "
                            f"channel {channel!r} is '{sync}': this {LABEL[t]} is posted in the channel's {sync} "
@@ -276,6 +277,38 @@ def skip_reason(doc: Doc, settings: Settings, docs: Mapping[tuple[str, str], Doc
 
 
 # --- blocked: fails a gate ------------------------------------------------------------------
+
+def summary_mix(doc: Doc, settings: Settings, docs: Mapping[tuple[str, str], Doc] | None = None) -> Reason | None:
+    """A payment whose invoice is summarized while payments are not (or the reverse), or a refunded credit note whose
+    refunds would not go the way the note does (refunds follow ``payment_sync``): QuickBooks cannot link a payment
+    on its own to a summary invoice of the channel's customer, nor a summary payment to an invoice of another
+    customer (docs/domain.md#summarized-posting)."""
+    t = doc["type"]
+    if t not in ("sale_payment", "credit_note") or (t == "credit_note" and not doc.get("refunds")):
+        return None
+    invoice = (docs or {}).get(("sale_invoice", doc.get("invoice"))) if doc.get("invoice") else None
+    channel = doc.get("channel")
+    if invoice is not None and (t == "sale_payment" or channel in (None, "direct")):
+        channel = invoice.get("channel")
+    channel = channel or "direct"
+    if t == "sale_payment" and invoice is None:
+        return None
+    invoices, payments = settings.channel_sync(channel, "invoice"), settings.channel_sync(channel, "payment")
+    if (invoices in SUMMARY_TYPES) == (payments in SUMMARY_TYPES) or "no_sync" in (invoices, payments):
+        return None
+    what = (f"payment {doc['ref']!r} of invoice {doc.get('invoice')!r}" if t == "sale_payment"
+            else f"the refunds of credit note {doc['ref']!r}")
+    if invoices in SUMMARY_TYPES:
+        message = (f"Sales channel {channel!r} posts its invoices and credit notes in {invoices} summaries but its "
+                   f"payments and refunds one by one: {what} cannot be posted on its own against a summary.")
+    else:
+        message = (f"Sales channel {channel!r} posts its payments and refunds in {payments} summaries but its "
+                   f"invoices and credit notes one by one: {what} cannot go into a summary of the channel's "
+                   "customer against a document of its own customer.")
+    return _reason(MAPPINGS, "channel", "channel.summary_mixed", message,
+                   f"qbtui settings set channel.{channel}.payment_sync {invoices} (payments and refunds as the "
+                   f"invoices), or qbtui settings unset channel.{channel}.payment_sync")
+
 
 def _company(ctx: GateContext) -> list[Reason]:
     p = ctx.prefs
@@ -786,6 +819,7 @@ def check(doc: Doc, ctx: GateContext) -> list[Reason]:
         specific = _specific(doc, ctx)
     except ArithmeticError:  # amounts beyond any sane range (a sum too long to round): _range says so
         specific = []
+    mix = summary_mix(doc, ctx.settings, ctx.docs)
     return [*_company(ctx), *_text(doc), *out_of, *specific, *_dates(doc, ctx), *_currency(doc, ctx),
-            *_tax_and_terms(doc, ctx), *_dimensions(doc, ctx), *_mapping(doc, ctx)]
+            *_tax_and_terms(doc, ctx), *_dimensions(doc, ctx), *_mapping(doc, ctx), *([mix] if mix else [])]
 

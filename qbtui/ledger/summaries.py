@@ -441,7 +441,14 @@ def doc_entries(doc: Doc, ledger: Ledger) -> list[Entry]:
     sync = sync_kind(doc, ledger)
     if sync is None or doc.get("voided"):
         return []
-    return [(key_of(kind, part, tax, sync, ledger), part) for kind, part, tax in parts_of(doc, ledger)]
+    out = []
+    for kind, part, tax in parts_of(doc, ledger):
+        # refunds follow the payments (payment_sync); one summarized and not the other: refused by the gate
+        # channel.summary_mixed (qbtui.ledger.gates.summary_mix)
+        each = ledger.settings.channel_sync(channel_of(doc, ledger), "payment") if kind == "refunds" else sync
+        if each in SUMMARY_TYPES:
+            out.append((key_of(kind, part, tax, each, ledger), part))
+    return out
 
 
 def _same(a: Entry, b: Entry) -> bool:

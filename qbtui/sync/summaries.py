@@ -29,6 +29,7 @@ from qbtui.ledger.summaries import (
     Summary,
     SummaryKey,
     build_summary,
+    channel_of,
     correction_entries,
     doc_entries,
     is_due,
@@ -74,6 +75,8 @@ class Plan:
     settled: list[tuple[str, str]] = field(default_factory=list)
     #: per document, the summaries of this plan it goes into (it is summarized once all of them are posted)
     awaits: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    #: documents refused (a summarized payment of an invoice posted on its own): the error each gets
+    refused: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
 
 def _ledger(cache: Cache, snap: Snapshot) -> Ledger:
@@ -142,6 +145,7 @@ def plan(cache: Cache, now: datetime | date | None = None) -> Plan:
     entries_of: dict[int, tuple[tuple[str, str], bool]] = {}  # id(part) -> (document, out)
     fresh: list[Entry] = []
     settled: list[tuple[str, str]] = []
+    refused: dict[tuple[str, str], dict[str, Any]] = {}
     for k in sorted(snap.docs):
         if k[0] not in SUMMARIZED_TYPES or k in in_flight or snap.status.get(k, {}).get("status") != "pending":
             continue
@@ -150,6 +154,10 @@ def plan(cache: Cache, now: datetime | date | None = None) -> Plan:
         if not posted and (snap.docs[k].get("voided") or not _summarized(snap, k)):
             continue
         changes = correction_entries(posted, doc_entries(snap.docs[k], ledger))
+        alone = _paid_alone(snap, k, changes)
+        if alone is not None:
+            refused[k] = alone
+            continue
         if not changes and posted:
             settled.append(k)
         for entry in changes:
@@ -167,7 +175,29 @@ def plan(cache: Cache, now: datetime | date | None = None) -> Plan:
         if p.due and p.summary.problem is None:
             for k in p.docs:
                 awaits.setdefault(k, set()).add(p.summary.key.ref)
-    return Plan(out, ledger, settled, awaits)
+    return Plan(out, ledger, settled, awaits, refused)
+
+
+def _paid_alone(snap: Snapshot, key: tuple[str, str], changes: Sequence[Entry]) -> dict[str, Any] | None:
+    """The error of a payment that would go into a summary while its invoice is in QBO on its own (posted before
+    its channel was summarized): a summary payment of the channel's customer cannot pay another customer's invoice
+    (QBO refuses the link), so it is refused with a fix instead of failing in QuickBooks."""
+    if key[0] != "sale_payment" or not any(k.kind == "payments" and p.total > 0 for k, p in changes):
+        return None
+    invoice = snap.docs[key].get("invoice")
+    link = snap.links.get(("sale_invoice", str(invoice))) or {}
+    alone = [q for q in link.get("qbo") or () if q.get("entity") == "Invoice" and q.get("id")]
+    if not alone or any(r["key"]["kind"] == "sales" for r in (link.get("summary") or {}).get("parts") or ()):
+        return None
+    channel = channel_of(snap.docs[key], Ledger(snap.settings, docs=snap.docs))
+    return {"code": "channel.summary_mixed",
+            "message": f"Payment {key[1]!r} would go into the {channel!r} payments summary, but its invoice "
+                       f"{invoice!r} is in QuickBooks on its own (Invoice {alone[0]['id']}, posted before the channel "
+                       "was summarized): a summary payment cannot pay another customer's invoice.",
+            "detail": None,
+            "hint": f"record it in QuickBooks against Invoice {alone[0]['id']} by hand and import it again with "
+                    "voided: true (qbtui leaves it); to have qbtui send such payments on their own, qbtui settings "
+                    f"set channel.{channel}.payment_sync individual until those invoices are paid"}
 
 
 def _is_out(entry: Entry, posted: Sequence[Entry]) -> bool:
@@ -299,6 +329,9 @@ async def post_summaries(cache: Cache, client: QBOClient, *, now: datetime | dat
 async def _post(cache: Cache, client: QBOClient, p: Plan, run: str | None, results: list[dict[str, Any]]) -> bool:
     ledger = p.ledger
     names = _Names(client, ledger)
+    if p.refused:
+        cache.record_outcomes([{"type": t, "ref": r, "status": "failed", "error": e, "run": run}
+                               for (t, r), e in p.refused.items()])
     if p.settled:  # changed, but nothing a summary holds changed: summarized again, no correction
         cache.record_outcomes([{"type": t, "ref": r, "status": "summarized", "error": None, "run": run}
                                for t, r in p.settled])

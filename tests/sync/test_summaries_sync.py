@@ -13,7 +13,7 @@ from decimal import Decimal
 from qbtui.sandbox.faults import drop_connection
 from qbtui.sync.connection import open_client
 from qbtui.sync.summaries import plan_summaries, post_summaries
-from tests.support.documents import cogs, customer, invoice, line, payment, product
+from tests.support.documents import cogs, credit_note, customer, invoice, line, payment, product
 
 DAY = "2026-11-02"
 WEB = {"channel": "web"}
@@ -30,14 +30,14 @@ def orders(refs, day=DAY):
     return out
 
 
-def setup(profile, docs, monkeypatch):
+def setup(profile, docs, monkeypatch, blocked=False):
     monkeypatch.setenv("QBTUI_TODAY", DAY)  # the day itself: its summaries are not due (post() passes its own day)
     for key in ("channel.web.invoice_sync", "channel.web.cogs_sync"):
         r = profile.q("settings", "set", key, "daily")
         assert r.exit_code == 0, r.output
     profile.import_docs([customer(), product(), product("BOWL-02", "Bowl", sale_price="7.99"), *docs])
     code, out = profile.sync_json()  # the customer and products; the channel's documents are not sent alone
-    assert code == 0, out
+    assert code == (1 if blocked else 0), out
     assert not profile.count("Invoice", "DocNumber").keys() & {d["ref"] for d in docs}
 
 
@@ -237,3 +237,77 @@ def test_a_change_or_void_after_the_summary_makes_a_correction_never_an_edit(pro
     assert post(profile, date(2026, 11, 7)) == []
     with profile.cache() as cache:
         assert cache.status_of("sale_invoice", "WEB-2") == "summarized"
+
+
+def test_refunds_follow_payment_sync_into_the_periods_one_refund_receipt(profile, monkeypatch):
+    """Invoices daily, payments (and refunds) monthly: the credit notes' unrefunded parts are in the day's credit
+    memo, their refunds in the month's one refund receipt, never one by one."""
+    docs = orders([f"WEB-{i}" for i in range(3)])
+    docs = [d for d in docs if d["type"] != "sale_payment"]
+    back = [line("MUG-01", quantity=1, unit_price="12.50")]
+    docs += [credit_note(f"RET-{i}", invoice=f"WEB-{i}", date=DAY, lines=back,
+                         refunds=[{"ref": f"RF-{i}", "date": DAY, "amount": "5.00"}]) for i in range(2)]
+    assert profile.q("settings", "set", "channel.web.payment_sync", "monthly").exit_code == 0
+    setup(profile, docs, monkeypatch)
+    monkeypatch.setenv("QBTUI_TODAY", "2026-12-05")
+    code, out = profile.sync_json()
+    assert code == 0, out
+    [memo] = ours(profile, "CreditMemo", "PrivateNote", "SC-20261102-web")
+    assert Decimal(str(memo["TotalAmt"])) == 2 * (Decimal("12.50") - Decimal("5.00"))
+    [refund] = ours(profile, "RefundReceipt", "PrivateNote", "SR-202611-web")
+    assert Decimal(str(refund["TotalAmt"])) == Decimal("10.00") and "2 documents" in refund["PrivateNote"]
+    assert not ours(profile, "RefundReceipt", "PrivateNote", "RF-")  # none on its own
+    with profile.cache() as cache:
+        link = cache.link("credit_note", "RET-1")
+        assert link["status"] == "summarized" and {r["summary"] for r in link["summary"]["parts"]} == \
+            {"SC-20261102-web-USD", "SR-202611-web-USD"}
+        assert cache.status_of("credit_note", "RET-1") == "summarized"
+
+
+def test_a_payment_on_its_own_against_a_summary_is_refused_by_a_gate(profile, monkeypatch):
+    """Invoices summarized, payments and refunds one by one: QuickBooks could not link a payment of the order's
+    customer to the channel customer's summary invoice. The gate says so and how to fix it; nothing is sent."""
+    docs = orders(["WEB-0"])
+    docs.append(credit_note("RET-0", invoice="WEB-0", date=DAY, lines=[line("MUG-01", 1, "12.50")],
+                            refunds=[{"ref": "RF-0", "date": DAY, "amount": "12.50"}]))
+    assert profile.q("settings", "set", "channel.web.payment_sync", "individual").exit_code == 0
+    setup(profile, docs, monkeypatch, blocked=True)
+    monkeypatch.setenv("QBTUI_TODAY", "2026-11-04")
+    code, out = profile.sync_json()
+    by = {(d["type"], d["ref"]): d for d in out["documents"]}
+    for key in (("sale_payment", "PAY-WEB-0"), ("credit_note", "RET-0")):
+        assert by[key]["status"] == "blocked", by[key]
+        err = by[key]["error"]
+        assert err["code"] == "channel.summary_mixed" and "qbtui settings set channel.web.payment_sync daily" in \
+            err["hint"], err
+    assert "cannot be posted on its own against a summary" in by["sale_payment", "PAY-WEB-0"]["error"]["message"]
+    assert not ours(profile, "Payment", "PaymentRefNum", "PAY-WEB-0") and not profile.live("RefundReceipt")
+    assert [o["PrivateNote"].split(":")[0] for o in ours(profile, "Invoice", "PrivateNote", "SI-")] == \
+        ["SI-20261102-web-USD"]  # the invoices' summary is posted; the credit note waits with its refund
+    assert not ours(profile, "CreditMemo", "PrivateNote", "SC-")
+    # the fix the gate names: payments and refunds as the invoices
+    assert profile.q("settings", "set", "channel.web.payment_sync", "daily").exit_code == 0
+    code, out = profile.sync_json()
+    assert code == 0, out
+    assert ours(profile, "Payment", "PrivateNote", "SP-20261102-web") and ours(profile, "RefundReceipt",
+                                                                               "PrivateNote", "SR-20261102-web")
+
+
+def test_a_summary_payment_of_an_invoice_posted_on_its_own_is_refused_with_a_fix(profile, monkeypatch):
+    """An invoice sent on its own before its channel was summarized; its payment comes after: it cannot be in the
+    channel customer's payment summary (QuickBooks refuses a payment linking another customer's invoice)."""
+    monkeypatch.setenv("QBTUI_TODAY", "2026-11-04")
+    first = [d for d in orders(["OLD-1"]) if d["type"] != "sale_payment"]
+    profile.import_docs([customer(), product(), product("BOWL-02", "Bowl", sale_price="7.99"), *first])
+    assert profile.sync_json()[0] == 0
+    [alone] = [o for o in profile.live("Invoice") if o.get("DocNumber") == "OLD-1"]
+    for key in ("channel.web.invoice_sync", "channel.web.cogs_sync"):
+        assert profile.q("settings", "set", key, "daily").exit_code == 0
+    profile.import_docs([payment("PAY-OLD-1", "OLD-1", date=DAY, amount="10.00")], name="pay.json")
+    code, out = profile.sync_json()
+    assert not ours(profile, "Payment", "PrivateNote", "SP-")
+    with profile.cache() as cache:
+        link = cache.link("sale_payment", "PAY-OLD-1")
+        assert cache.status_of("sale_payment", "PAY-OLD-1") == "failed"
+        assert link["error"]["code"] == "channel.summary_mixed" and alone["Id"] in link["error"]["message"]
+        assert "voided: true" in link["error"]["hint"]
