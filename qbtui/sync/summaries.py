@@ -12,14 +12,15 @@ posted (or marked) goes into the next correction of that key, never into the sum
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from qbtui.cache import Cache
 from qbtui.ledger import Ledger
 from qbtui.ledger.gates import skip_reason
-from qbtui.ledger.payload import Payload, jsonable
+from qbtui.ledger.payload import Payload, jsonable, wire
 from qbtui.ledger.summaries import (
     KINDS,
     ROUNDING_SKU,
@@ -42,7 +43,7 @@ from qbtui.ledger.summaries import (
 )
 from qbtui.qbo.client import QBOClient
 from qbtui.settings import SUMMARY_TYPES, Settings
-from qbtui.sync import taxcheck
+from qbtui.sync import credits, taxcheck
 from qbtui.sync.lookup import lookup_key, quote
 from qbtui.sync.plan import Snapshot, _connected, cache_resolver, snapshot
 
@@ -311,6 +312,70 @@ def _posted(link: Mapping[str, Any] | None, ref: str, entity: str, qbo_id: str,
             "pending": [r for r in s.get("pending") or () if r["summary"] != ref]}
 
 
+def _invoices(cache: Cache) -> dict[str, dict[int, str]]:
+    """The summary invoices in QBO: by the reference of their key's base, the QBO Id of each posting (by
+    correction number)."""
+    out: dict[str, dict[int, str]] = {}
+    for link in cache.links(["summarized", "sending", "voided"]):
+        for r in (link.get("summary") or {}).get("parts") or ():
+            if r.get("entity") == "Invoice" and r.get("id") and r["key"]["kind"] == "sales":
+                k = SummaryKey.from_json(r["key"])
+                out.setdefault(k.base.ref, {})[k.correction] = str(r["id"])
+    return out
+
+
+async def _apply_credit(client: QBOClient, summary: Summary, memo: dict[str, Any], body: dict[str, Any],
+                        invoices: Mapping[int, str]) -> dict[str, Any] | None:
+    """Apply a summary credit memo to its period's summary invoices (the first posting first), as a credit note is
+    applied to its invoice: a Payment of total 0 linking both (docs/qbo.md#applying-credit-notes), each invoice up to
+    its open balance, the memo up to what is left of it. QBO's own application (AutoApplyCredit) is taken off first.
+    Exactly once: the payment carries the summary's DocNumber as PaymentRefNum and its reference in PrivateNote, and is
+    looked up before it is made (an apply made by a run that was killed is found). Returns the payment, or None when
+    there is nothing to apply to."""
+    key, number = summary.key, summary.key.doc_number
+    await credits.release(client, str(memo["Id"]), number)
+    for obj in await client.query_all("Payment", f"PaymentRefNum = {quote(number)}"):
+        if str(obj.get("PrivateNote") or "").startswith(f"{key.ref}:"):
+            return obj
+    if not invoices:
+        return None
+    left = Decimal(str((await client.read("CreditMemo", str(memo["Id"]))).get("Balance", memo.get("TotalAmt", 0))))
+    lines: list[dict[str, Any]] = []
+    for _, invoice_id in sorted(invoices.items()):
+        if left <= 0:
+            break
+        balance = Decimal(str((await client.read("Invoice", invoice_id)).get("Balance", 0)))
+        amount = min(left, balance)
+        if amount > 0:
+            lines.append({"Amount": amount, "LinkedTxn": [{"TxnId": invoice_id, "TxnType": "Invoice"}]})
+            left -= amount
+    if not lines:
+        return None
+    applied = sum((line["Amount"] for line in lines), Decimal(0))
+    pay: dict[str, Any] = {"TxnDate": body["TxnDate"], "PaymentRefNum": number, "CustomerRef": body["CustomerRef"],
+                           "TotalAmt": Decimal(0),
+                           "Line": [*lines, {"Amount": applied, "LinkedTxn": [{"TxnId": str(memo["Id"]),
+                                                                                "TxnType": "CreditMemo"}]}],
+                           "PrivateNote": f"{key.ref}: credit memo {memo['Id']} applied to the period's summary "
+                                          f"invoice{'s' if len(lines) > 1 else ''}"}
+    for extra in ("ARAccountRef", "CurrencyRef"):
+        if extra in body:
+            pay[extra] = body[extra]
+    return await client.create("Payment", wire(pay))
+
+
+async def _cap_at_balances(client: QBOClient, body: dict[str, Any]) -> None:
+    """A payments summary pays each invoice up to its open balance (a summary credit memo applied to it first, a
+    payment recorded in QuickBooks); the rest stays on the payment unapplied (a credit of the channel's customer), its
+    total the payments' to the cent."""
+    for line in body.get("Line") or ():
+        for link in line.get("LinkedTxn") or ():
+            if link.get("TxnType") == "Invoice" and link.get("TxnId"):
+                balance = Decimal(str((await client.read("Invoice", str(link["TxnId"]))).get("Balance", 0)))
+                line["Amount"] = min(line["Amount"], balance)
+    body["Line"] = [line for line in body.get("Line") or () if line["Amount"] > 0]
+
+
 async def post_summaries(cache: Cache, client: QBOClient, *, now: datetime | date | None = None,
                          run: str | None = None) -> list[dict[str, Any]]:
     """Post every due summary (resends first): mark, look up when marked before, create, then record what each
@@ -337,11 +402,14 @@ async def _post(cache: Cache, client: QBOClient, p: Plan, run: str | None, resul
                                for t, r in p.settled])
     resent = False
     awaits = {k: set(v) for k, v in p.awaits.items()}
+    invoices = _invoices(cache) if any(ps.due and ps.summary.entity == "CreditMemo" for ps in p.summaries) else {}
     for ps in p.summaries:
         if not ps.due or ps.summary.problem is not None:
             continue
         s, key = ps.summary, ps.summary.key
         [payload] = build_summary(s, ledger, _invoice_ids(cache))
+        if payload.entity == "Payment":
+            await _cap_at_balances(client, payload.body)
         body = await _fill(payload, s, names, ledger)
         found = await _find(client, payload.entity, body, key.ref) if ps.resend else None
         resent = resent or ps.resend
@@ -357,6 +425,12 @@ async def _post(cache: Cache, client: QBOClient, p: Plan, run: str | None, resul
         else:
             outcome = "found"
         qbo_id = str(found["Id"])
+        if payload.entity == "Invoice" and key.kind == "sales":
+            invoices.setdefault(key.base.ref, {})[key.correction] = qbo_id
+        applied = None
+        if payload.entity == "CreditMemo":  # applied to the period's summary invoices before it counts as posted
+            group = replace(key, kind="sales", correction=0).ref
+            applied = await _apply_credit(client, s, found, body, invoices.get(group, {}))
         outcomes = []
         for t, r in ps.docs:
             record = _posted(cache.link(t, r), key.ref, payload.entity, qbo_id, ps.entries[(t, r)])
@@ -373,7 +447,8 @@ async def _post(cache: Cache, client: QBOClient, p: Plan, run: str | None, resul
             outcomes.append(o)
         cache.record_outcomes(outcomes)  # type: ignore[arg-type]
         results.append({**ps.to_json(), "outcome": outcome, "qbo_id": qbo_id,
-                        "document_keys": [list(k) for k in ps.docs]})
+                        "document_keys": [list(k) for k in ps.docs],
+                        **({"applied": str(applied["Id"])} if applied is not None else {})})
     return resent
 
 
@@ -389,15 +464,32 @@ def dry_run_summaries(cache: Cache, now: datetime | date | None = None) -> list[
 
 
 def render_summaries(summaries: Iterable[Mapping[str, Any]]) -> list[str]:
-    """The dry run's human lines of the summaries: one per summary, then one per line (product, tax code, quantity,
-    amount, how many documents)."""
+    """The dry run's human lines of the summaries: one per summary (its documents, first .. last), the payload a sync
+    would send when it is due (as the dry run shows a document's), then one per line of the summary (product, tax
+    code, quantity, amount, the documents behind it)."""
+    from qbtui.sync.plan import _amt, _render_payload
+
     lines = []
     for s in summaries:
         when = "due" if s["due"] else "not yet due (summary.grace)"
-        lines.append(f"SUMMARY {s['entity']} {s['key']['ref']}: {s['count']} documents, total {s['total']}, {when}"
-                     + (f", tax rounding line {s['rounding']}" if s.get("rounding") else "")
+        lines.append(f"SUMMARY {s['entity']} {s['key']['ref']}: {_documents_text(s['documents'])}, total "
+                     f"{_amt(s['total'])}, {when}"
+                     + (f", tax rounding line {_amt(s['rounding'])}" if s.get("rounding") else "")
                      + (f"; cannot be posted: {s['problem']}" if s.get("problem") else ""))
+        payload = s.get("payload")
+        if payload:
+            lines += _render_payload(Payload(payload["entity"], payload["operation"], payload["body"],
+                                             tax=payload.get("tax")))
+        if s["lines"]:
+            lines.append("  lines and the documents behind each:")
         for line in s["lines"]:
-            lines.append(f"  {line['sku']} {line['tax_code'] or ''} x {line['quantity']} = {line['amount']} "
-                         f"({len(line['documents'])} documents)")
+            lines.append(f"    {line['sku']} {line['tax_code'] or ''} x {line['quantity']} = {_amt(line['amount'])}: "
+                         f"{_documents_text(line['documents'])}")
     return lines
+
+
+def _documents_text(refs: Sequence[str]) -> str:
+    """``3 documents: WEB-1, WEB-2, WEB-3`` (up to five named), else ``120 documents: WEB-1 .. WEB-120``."""
+    n = len(refs)
+    named = ", ".join(refs) if n <= 5 else f"{refs[0]} .. {refs[-1]}"
+    return f"{n:,} document{'s' if n != 1 else ''}" + (f": {named}" if n else "")

@@ -311,3 +311,35 @@ def test_a_summary_payment_of_an_invoice_posted_on_its_own_is_refused_with_a_fix
         assert cache.status_of("sale_payment", "PAY-OLD-1") == "failed"
         assert link["error"]["code"] == "channel.summary_mixed" and alone["Id"] in link["error"]["message"]
         assert "voided: true" in link["error"]["hint"]
+
+
+def test_the_periods_credit_memo_is_applied_to_its_summary_invoice_up_to_its_open_balance(profile, monkeypatch):
+    """The day's credit memo is applied to the day's summary invoice (a Payment of 0, QBO's own AutoApplyCredit
+    taken off); the day's payments then pay what is left open, the rest unapplied. A credit memo of a day whose
+    invoice is paid in full finds no open balance: nothing applied, the credit stays the channel customer's."""
+    docs = orders([f"WEB-{i}" for i in range(3)])
+    docs += [credit_note(f"RET-{i}", invoice=f"WEB-{i}", date=DAY, lines=[line("MUG-01", 1, "12.50")],
+                         channel="web") for i in range(2)]
+    setup(profile, docs, monkeypatch)
+    results = post(profile, date(2026, 11, 4))
+    assert [r["entity"] for r in results] == ["Invoice", "CreditMemo", "JournalEntry", "Payment"]
+    [inv] = ours(profile, "Invoice", "PrivateNote", "SI-20261102-web")
+    [memo] = ours(profile, "CreditMemo", "PrivateNote", "SC-20261102-web")
+    [apply] = ours(profile, "Payment", "PrivateNote", "SC-20261102-web")
+    assert Decimal(str(apply["TotalAmt"])) == 0 and results[1]["applied"] == apply["Id"]
+    assert {(l["LinkedTxn"][0]["TxnType"], l["LinkedTxn"][0]["TxnId"], Decimal(str(l["Amount"])))
+            for l in apply["Line"]} == {("Invoice", inv["Id"], Decimal("25.00")), ("CreditMemo", memo["Id"],
+                                                                                   Decimal("25.00"))}
+    assert [p for p in profile.live("Payment") if Decimal(str(p["TotalAmt"])) == 0] == [apply]  # QBO's own: gone
+    [pay] = ours(profile, "Payment", "PrivateNote", "SP-20261102-web")
+    total = Decimal(str(inv["TotalAmt"]))
+    assert Decimal(str(pay["TotalAmt"])) == total  # the payments' total, to the cent
+    assert Decimal(str(pay["Line"][0]["Amount"])) == total - Decimal("25.00")  # what was open; 25.00 unapplied
+    assert Decimal(str(profile.company.objects["Invoice"][inv["Id"]]["Balance"])) == 0
+    assert Decimal(str(profile.company.objects["CreditMemo"][memo["Id"]]["Balance"])) == 0
+    # a late credit note of the same day: its invoice is paid, nothing left to apply it to
+    profile.import_docs([credit_note("RET-LATE", invoice="WEB-2", date=DAY, lines=[line("MUG-01", 1, "12.50")],
+                                     channel="web")], name="late.json")
+    results = post(profile, date(2026, 11, 5))
+    assert [(r["entity"], r["key"]["correction"], "applied" in r) for r in results] == [("CreditMemo", 1, False)]
+    assert len(ours(profile, "Payment", "PrivateNote", "SC-20261102-web")) == 1
