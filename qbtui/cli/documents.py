@@ -315,9 +315,9 @@ def update_document_command(profile: Profile, events: bool) -> None:
 def document_command(profile: Profile, doc_type: str, ref: str, events: bool) -> None:
     """For the dashboard's document screen and fix form: one document (a ``document`` result:
     {"record": {data, rev, imported} | null, "link": the link with its history | null, "plan": {status,
-    reasons, payloads} | null, "fixed": the fields fixed in qbtui {"fields", "removed", "at"} | null, "quickbooks":
-    an invoice's or bill's balance in QBO as the last pull saw it {"entity", "id", "total", "balance", "paid", "at"}
-    | null})."""
+    reasons, payloads} | null, "journal": what those payloads post, Dr / Cr (qbtui.ledger.postings.journal) |
+    null, "fixed": the fields fixed in qbtui {"fields", "removed", "at"} | null, "quickbooks": an invoice's or
+    bill's balance in QBO as the last pull saw it {"entity", "id", "total", "balance", "paid", "at"} | null})."""
     from qbtui.sync.fixes import fix_of
     from qbtui.sync.inbound import balance_of
 
@@ -325,9 +325,23 @@ def document_command(profile: Profile, doc_type: str, ref: str, events: bool) ->
         record = cache.get(doc_type, ref)
         link = cache.link(doc_type, ref)
         planned = plan_document(cache, doc_type, ref) if record else None
+        journal = journal_of(cache, planned)
         fixed = fix_of(cache, doc_type, ref)
         quickbooks = balance_of(cache, doc_type, ref)
-    answer("document", {"record": record, "link": link, "plan": planned, "fixed": fixed, "quickbooks": quickbooks})
+    answer("document", {"record": record, "link": link, "plan": planned, "journal": journal, "fixed": fixed,
+                        "quickbooks": quickbooks})
+
+
+def journal_of(cache: Cache, planned: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The journal a planned document's payloads post, its accounts named as QBO names them (last pull)."""
+    if not planned or not planned["payloads"]:
+        return None
+    from qbtui.ledger.postings import journal
+
+    items = {str(i["Id"]): i for i in cache.reference("items") or () if isinstance(i, dict) and i.get("Id")}
+    names = {str(a["Id"]): str(a.get("Name") or a["Id"]) for a in cache.reference("accounts") or ()
+             if isinstance(a, dict) and a.get("Id")}
+    return journal(planned["payloads"], items, cache.get_setting("mapping") or {}, names)
 
 
 def plan_document(cache: Cache, doc_type: str, ref: str) -> dict[str, Any]:

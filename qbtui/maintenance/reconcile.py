@@ -32,6 +32,7 @@ from qbtui.ledger.build import build
 from qbtui.ledger.context import Ledger
 from qbtui.ledger.kinds import CONTACTS
 from qbtui.ledger.payload import json_number
+from qbtui.ledger.postings import TAX, Postings, postings
 from qbtui.ledger.roles import ROLES
 from qbtui.maintenance.common import (
     POSTING_ENTITIES,
@@ -47,90 +48,6 @@ from qbtui.qbo import QBOClient, QBOFault
 
 PRIMARY_ROLES = ("inventory_asset", "cogs", "inventory_discrepancy", "sales_income", "accounts_receivable",
                  "accounts_payable")
-TAX = "tax"  # pseudo-account: sales tax QBO posts to its own liability accounts
-
-Postings = dict[str, Decimal]
-
-
-def _ref(node: Any) -> str | None:
-    if isinstance(node, Mapping) and node.get("value") not in (None, ""):
-        return str(node["value"])
-    return None
-
-
-def _add(out: Postings, account: str | None, amount: Decimal) -> None:
-    if amount == 0:
-        return
-    key = account or "?"
-    out[key] = out.get(key, ZERO) + amount
-
-
-def postings(entity: str, body: Mapping[str, Any], items: Mapping[str, Mapping[str, Any]],
-             mapping: Mapping[str, str]) -> Postings:
-    """Debit (+) / credit (-) per account Id of one transaction, for our payload bodies and QBO's
-    objects alike (item lines post to the item's income/expense account as QBO does)."""
-    out: Postings = {}
-    ar = _ref(body.get("ARAccountRef")) or mapping.get("accounts_receivable")
-    ap = _ref(body.get("APAccountRef")) or mapping.get("accounts_payable")
-    lines = [ln for ln in body.get("Line") or () if isinstance(ln, Mapping)]
-
-    def item_account(line: Mapping[str, Any], detail: str, which: str, fallback: str | None) -> str | None:
-        item = items.get(_ref((line.get(detail) or {}).get("ItemRef")) or "", {})
-        return _ref(item.get(which)) or fallback
-
-    if entity in ("Invoice", "CreditMemo", "RefundReceipt", "SalesReceipt"):
-        sign = Decimal(1) if entity in ("Invoice", "SalesReceipt") else Decimal(-1)
-        total = ZERO
-        for line in lines:
-            dt = line.get("DetailType")
-            amount = money(line.get("Amount"))
-            if dt == "SalesItemLineDetail":
-                _add(out, item_account(line, dt, "IncomeAccountRef", mapping.get("sales_income")), -sign * amount)
-                total += amount
-            elif dt == "DiscountLineDetail":
-                _add(out, _ref((line.get(dt) or {}).get("DiscountAccountRef")) or mapping.get("sales_income"),
-                     sign * amount)
-                total -= amount
-        tax = money((body.get("TxnTaxDetail") or {}).get("TotalTax"))
-        _add(out, TAX, -sign * tax)
-        total += tax
-        if entity in ("Invoice", "CreditMemo"):
-            _add(out, ar, sign * total)
-        else:
-            _add(out, _ref(body.get("DepositToAccountRef")) or mapping.get("payment_clearing"), sign * total)
-    elif entity in ("Bill", "VendorCredit"):
-        sign = Decimal(1) if entity == "Bill" else Decimal(-1)
-        total = ZERO
-        for line in lines:
-            dt = line.get("DetailType")
-            amount = money(line.get("Amount"))
-            if dt == "ItemBasedExpenseLineDetail":
-                _add(out, item_account(line, dt, "ExpenseAccountRef", mapping.get("inventory_asset")), sign * amount)
-            elif dt == "AccountBasedExpenseLineDetail":
-                _add(out, _ref((line.get(dt) or {}).get("AccountRef")), sign * amount)
-            else:
-                continue
-            total += amount
-        _add(out, ap, -sign * total)
-    elif entity == "Payment":
-        total = money(body.get("TotalAmt"))
-        _add(out, ar, -total)
-        _add(out, _ref(body.get("DepositToAccountRef")) or mapping.get("payment_clearing"), total)
-    elif entity == "BillPayment":
-        total = money(body.get("TotalAmt"))
-        _add(out, ap, total)
-        bank = _ref((body.get("CheckPayment") or {}).get("BankAccountRef")) or _ref(
-            (body.get("CreditCardPayment") or {}).get("CCAccountRef")) or mapping.get("bank")
-        _add(out, bank, -total)
-    elif entity == "JournalEntry":
-        for line in lines:
-            detail = line.get("JournalEntryLineDetail") or {}
-            posting = detail.get("PostingType")
-            if posting not in ("Debit", "Credit"):
-                continue
-            amount = money(line.get("Amount"))
-            _add(out, _ref(detail.get("AccountRef")), amount if posting == "Debit" else -amount)
-    return out
 
 
 def _total(entity: str, body: Mapping[str, Any], p: Postings) -> Decimal:

@@ -56,6 +56,7 @@ class DocumentView(TypedDict):
     record: dict[str, Any] | None  # {"data", "rev", "imported"}
     link: dict[str, Any] | None  # the link record with its history
     plan: dict[str, Any] | None  # {"status", "reasons", "payloads"}, None without a planner
+    journal: dict[str, Any] | None  # what those payloads post: {"lines", "debit", "credit"} (ledger.postings.journal)
 
 
 class BackendError(Exception):

@@ -21,7 +21,7 @@ from qbtui.errors import FAULT_DUPLICATE_DOC_NUMBER
 from qbtui.ledger.kinds import KIND
 
 from .backend import Backend, BackendError
-from .model import STATUS_WORDS, Row, money
+from .model import STATUS_WORDS, Row, money, summaries_of
 from .tabs import TYPE_LABELS
 
 MODAL_CSS = """
@@ -117,33 +117,31 @@ def _plan_text(planned: dict[str, Any] | None) -> Text:
     return Text(shown("\n\n".join(parts)))
 
 
-def journal_table(planned: dict[str, Any] | None) -> Table | None:
-    """The journal entries a document posts, as an accountant reads them: one row per line (account, Dr, Cr,
-    description) and the totals of each column; None when it posts no journal entry of its own (an invoice or a
-    bill posts through QuickBooks' own accounts: its payload below)."""
-    lines = []
-    for p in (planned or {}).get("payloads") or []:
-        if p.get("entity") != "JournalEntry":
-            continue
-        for line in (p.get("body") or {}).get("Line") or []:
-            detail = line.get("JournalEntryLineDetail") or {}
-            account = detail.get("AccountRef") or {}
-            amount = Decimal(str(line.get("Amount") or 0))
-            lines.append((str(account.get("name") or account.get("value") or ""), detail.get("PostingType"), amount,
-                          str(line.get("Description") or "")))
+def journal_table(journal: dict[str, Any] | None) -> Table | None:
+    """The journal a document posts (``qbtui document``'s, from qbtui.ledger.postings), as an accountant reads
+    it: one row per posting (account, Dr, Cr, description), each QuickBooks transaction under its own heading
+    when the document makes more than one, and the totals of each column; None when it posts nothing."""
+    lines = (journal or {}).get("lines") or []
     if not lines:
         return None
     t = Table(box=None, padding=(0, 1), header_style="bold", show_footer=True, footer_style="bold")
-    debit = sum((a for _, kind, a, _ in lines if kind == "Debit"), Decimal("0.00"))
-    credit = sum((a for _, kind, a, _ in lines if kind == "Credit"), Decimal("0.00"))
     t.add_column("Account", footer="Totals", overflow="fold")
-    t.add_column("Dr", footer=f"{debit:,.2f}", justify="right")
-    t.add_column("Cr", footer=f"{credit:,.2f}", justify="right")
+    t.add_column("Dr", footer=_amount(journal["debit"]), justify="right", no_wrap=True)
+    t.add_column("Cr", footer=_amount(journal["credit"]), justify="right", no_wrap=True)
     t.add_column("Description", overflow="fold")
-    for account, kind, amount, description in lines:
-        t.add_row(shown(account), f"{amount:,.2f}" if kind == "Debit" else "",
-                  f"{amount:,.2f}" if kind == "Credit" else "", shown(description))
+    headed = len({line["entry"] for line in lines}) > 1
+    entry = None
+    for line in lines:
+        if headed and line["entry"] != entry:
+            entry = line["entry"]
+            t.add_row(Text(shown(entry), style="bold italic"), "", "", "")
+        t.add_row(shown(line["account"]), _amount(line["debit"]), _amount(line["credit"]), shown(line["memo"]))
     return t
+
+
+def _amount(text: str) -> str:
+    """A journal amount ("1234.50", or "" on the other side) as the screen writes money: 1,234.50."""
+    return f"{Decimal(text):,.2f}" if text else ""
 
 
 class DocumentScreen(Screen["str | None"]):
@@ -172,6 +170,7 @@ class DocumentScreen(Screen["str | None"]):
         #: filled in by the Backend (a child process reads the profile): the key never waits on it
         self.record: dict[str, Any] | None = None
         self.link: dict[str, Any] | None = None
+        self.journal: dict[str, Any] | None = None
 
     def compose(self) -> ComposeResult:
         from textual.widgets import Footer
@@ -216,7 +215,7 @@ class DocumentScreen(Screen["str | None"]):
             tid = ((self.link or {}).get("error") or {}).get("intuit_tid") if row.status == "failed" else None
             if tid:  # what Intuit support asks for
                 out.append(Static(Text(shown(f"  QuickBooks intuit_tid: {tid}")), id="intuit-tid"))
-        journal = journal_table(plan)
+        journal = journal_table(self.journal)
         if journal is not None:
             out.append(Static("Journal (Dr / Cr)", classes="section"))
             out.append(Static(journal, id="journal"))
@@ -240,6 +239,9 @@ class DocumentScreen(Screen["str | None"]):
                         for q in link.get("qbo") or [])
         grid = Table.grid()
         grid.add_row(Text(f"QBO: {qbo or '-'}"))
+        for summary in summaries_of(link):  # posted in its channel's summary (7: the Summaries tab lists it)
+            grid.add_row(Text(shown(f"In summary {summary['ref']}: {summary.get('entity') or 'QBO document'} "
+                                    f"{summary.get('id') or '(no QBO Id yet)'} (7: Summaries)")))
         if link.get("error"):
             e = link["error"]
             grid.add_row(Text(f"Last error: {e.get('code')}: {e.get('message')} {e.get('detail') or ''}"
@@ -259,6 +261,7 @@ class DocumentScreen(Screen["str | None"]):
             return
         self.record, self.link = view["record"], view["link"]
         self.quickbooks = view.get("quickbooks")  # its balance in QuickBooks, as the last qbtui pull saw it
+        self.journal = view.get("journal")  # what it posts, Dr / Cr (qbtui.ledger.postings.journal)
         body = self.query_one(VerticalScroll)
         await body.remove_children()
         await body.mount_all(self.sections(view["plan"]))

@@ -66,3 +66,77 @@ async def test_enter_on_a_document_waiting_on_another_opens_that_one(make_app):
         await _ready(pilot)
         assert app.screen is app.dashboard
         assert app.dashboard.sub.key == "sale_invoice" and app.dashboard.table.current_row.ref == "SO-1010"
+
+
+def _journal(screen) -> tuple[list[list[str]], dict[str, str]]:
+    """The journal table's rows (account, Dr, Cr, description) and its footer (Dr and Cr totals)."""
+    table = screen.query_one("#journal", Static).content
+    columns = list(table.columns)
+    assert [c.header for c in columns] == ["Account", "Dr", "Cr", "Description"]
+    rows = [list(map(str, cells)) for cells in zip(*(c.cells for c in columns))]
+    return rows, {"Dr": str(columns[1].footer), "Cr": str(columns[2].footer)}
+
+
+async def _open(app, pilot, ref: str) -> None:
+    """Enter on ``ref`` in the shown rows (from the dashboard), then wait for the Backend's child to read it."""
+    rows = list(app.dashboard.table.shown_rows())
+    app.dashboard.table.move_cursor(next(i for i, r in enumerate(rows) if r.ref == ref))
+    await pilot.press("enter")
+    deadline = time.monotonic() + 60  # a guard against hanging (the Backend's child reads the document)
+    while not app.screen.query("#payloads"):
+        assert time.monotonic() < deadline
+        await pilot.pause(0.05)
+    await _ready(pilot)
+    assert isinstance(app.screen, DocumentScreen) and app.screen.row.ref == ref
+
+
+def test_an_invoice_and_its_payment_show_what_they_post(make_profile):
+    """A UK invoice of two lines at 20 % VAT: Dr A/R its total, Cr sales income each line and Cr the tax, totals
+    equal; its payment: Dr the clearing account, Cr A/R. The same postings reconciliation compares with QBO's."""
+    import asyncio
+
+    from qbtui.tui.app import QbtuiApp
+    from tests.support import documents as d
+
+    profile = make_profile(region="uk")
+    assert profile.q("settings", "set", "base_currency", "GBP").exit_code == 0
+    profile.import_docs([d.customer(), d.product(), d.product("JUG-02", "Milk jug", sale_price="10.00"),
+                         d.invoice("SO-VAT", lines=[d.line(quantity=2, tax_code="20.0% S"),
+                                                    d.line("JUG-02", quantity=1, unit_price="10.00",
+                                                           tax_code="20.0% S")]),
+                         d.payment("PAY-VAT", "SO-VAT", amount="42.00")])
+    with profile.cache() as cache:
+        names = {a["Id"]: a["Name"] for a in cache.reference("accounts")}
+        mapping = cache.get_setting("mapping")
+    receivable, income, clearing = (names[mapping[role]] for role in
+                                    ("accounts_receivable", "sales_income", "payment_clearing"))
+
+    async def go() -> None:
+        app = QbtuiApp(profile.path, profile="default", data_dir=profile.data_dir)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _ready(pilot)
+            await pilot.press("1")
+            while app.dashboard.sub.key != "sale_invoice":
+                await pilot.press("right_square_bracket")
+            await _ready(pilot)
+            await _open(app, pilot, "SO-VAT")
+            rows, totals = _journal(app.screen)
+            assert rows == [[receivable, "42.00", "", "Harbour Cafe"],
+                            [income, "", "25.00", "Stoneware mug"],
+                            [income, "", "10.00", "Milk jug"],
+                            ["Tax payable (QuickBooks' tax accounts)", "", "7.00", "tax"]], rows
+            assert totals == {"Dr": "42.00", "Cr": "42.00"}
+            titles = [str(s.render()) for s in app.screen.query(".section")]
+            assert titles.index("Journal (Dr / Cr)") < titles.index("What it sends to QuickBooks")
+
+            await pilot.press("escape")
+            await _ready(pilot)
+            while app.dashboard.sub.key != "sale_payment":
+                await pilot.press("right_square_bracket")
+            await _ready(pilot)
+            await _open(app, pilot, "PAY-VAT")
+            rows, totals = _journal(app.screen)
+            assert rows == [[clearing, "42.00", "", "Harbour Cafe"], [receivable, "", "42.00", "Harbour Cafe"]], rows
+            assert totals == {"Dr": "42.00", "Cr": "42.00"}
+
+    asyncio.run(go())
