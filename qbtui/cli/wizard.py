@@ -4,7 +4,8 @@ Every step of the wizard that reads the whole profile, writes to it or talks to 
 child process that holds the profile (as a writer) for that one step only; the wizard's screen holds nothing
 between steps. The request is one JSON object on stdin (the client secret and a pasted address never go on
 the command line); the answer is a ``result`` event of kind OP whose data holds what the step says plus the
-profile's ``settings`` and ``references`` (accounts, tax codes, terms) as they are afterwards. A step that
+profile's ``settings``, ``references`` (accounts, tax codes, terms) and ``company`` (QuickBooks' company name,
+None before the first connect) as they are afterwards. A step that
 QuickBooks or the rules refuse (writes refused in "From QuickBooks only" mode, opening balances already
 imported, an account not allowed for a role) is an ``error`` event of code ``refused``, exit 1."""
 
@@ -87,7 +88,7 @@ def view(cache: Cache, step: str) -> dict[str, Any]:
                                           "qbo_balance": str(p.qbo_balance), "difference": str(p.difference),
                                           "nothing": p.body is None}}
     if step == "confirm":
-        return {"problems": [c.code for c in preflight_cache(cache) if not c.ok]}
+        return {"problems": [c.title for c in preflight_cache(cache) if not c.ok]}
     return {}
 
 
@@ -245,7 +246,8 @@ def wizard_step_command(profile: Profile, op: str, events: bool) -> None:
     try:
         data = run_async(OPS[op](step))
         data.update(settings=step.cache.settings(),
-                    references={k: step.cache.reference(k, []) or [] for k in REFERENCES})
+                    references={k: step.cache.reference(k, []) or [] for k in REFERENCES},
+                    company=(step.cache.reference("company_info") or {}).get("CompanyName"))
     except (opening.OpeningError, WritesRefused) as exc:
         fail(str(exc), 1, error="refused")
     except (CacheError, SettingError, InsecureURL, ReconnectRequired, QBOFault, OSError, ValueError):

@@ -33,6 +33,7 @@ from qbtui.ledger.context import Ledger
 from qbtui.ledger.journals import OPENING_REF, build_opening_inventory, inventory_valuation
 from qbtui.ledger.money import money
 from qbtui.ledger.payload import Payload, jsonable, wire
+from qbtui.ledger.roles import ROLE_BY_NAME
 from qbtui.private import write_private
 from qbtui.qbo import QBOClient, request_id
 from qbtui.sync.balances import account_balance_on, stored_balance
@@ -363,7 +364,9 @@ def opening_inventory_preview(cache: Cache, *, qbo_balance: Decimal | None = Non
                            "filter_start_date first")
     missing = [r for r in ("inventory_asset", "opening_balance_equity") if r not in ledger.settings.mapping]
     if missing:
-        raise OpeningError(f"map {' and '.join(missing)} first (account mapping step)")
+        labels = " and ".join(ROLE_BY_NAME[r].label for r in missing)
+        raise OpeningError(f"map the {labels} account{'s' if len(missing) > 1 else ''} first (the wizard's account "
+                           "mapping step, or qbtui map)")
     products = [rec["data"] for rec in cache.documents("product")]
     valuation = inventory_valuation(products)
     balance = qbo_inventory_balance(cache, start - timedelta(days=1)) if qbo_balance is None else money(qbo_balance)

@@ -98,7 +98,8 @@ def preflight(documents: Iterable[Mapping[str, Any]], reference: Mapping[str, An
             f"{settings.base_currency}. Nothing is sent until they agree. QuickBooks cannot change its home "
             "currency: if the inventory side really uses " + str(prefs.home_currency) + ", set "
             f"base_currency to it (Settings, or `qbtui settings set base_currency {prefs.home_currency}`); "
-            "otherwise connect a company kept in " + settings.base_currency + ".")))
+            "otherwise connect a company kept in " + settings.base_currency + "."),
+            setting="base_currency", suggested=prefs.home_currency))
     else:
         checks.append(Check("currency", True, f"Home currency {prefs.home_currency or settings.base_currency} "
                                               "matches the base currency",
@@ -130,7 +131,8 @@ def preflight(documents: Iterable[Mapping[str, Any]], reference: Mapping[str, An
             "book_close", False, f"Books are closed up to {close.isoformat()} and no filter start date is set",
             "Without a filter start date every transaction is sent, and QuickBooks refuses those dated on or "
             f"before {close.isoformat()} (error 6210, Account Period Closed). Set a filter start date after it "
-            "(first step of this wizard, or Settings)."))
+            "(first step of this wizard, or Settings).", setting="filter_start_date",
+            suggested=(close + timedelta(days=2)).isoformat()))
     elif close >= start:
         checks.append(Check(
             "book_close", False, f"Book close date {close.isoformat()} is not before the filter start date "
@@ -138,7 +140,8 @@ def preflight(documents: Iterable[Mapping[str, Any]], reference: Mapping[str, An
             f"QuickBooks refuses anything dated on or before {close.isoformat()} (error 6210), yet transactions "
             f"from {start.isoformat()} would be sent, and the opening inventory journal is dated the day before "
             f"it. Move the filter start date after {close.isoformat()}, or have the accountant move the close "
-            "date in QuickBooks (Settings > Account and settings > Advanced).", blocks_sync=True))
+            "date in QuickBooks (Settings > Account and settings > Advanced).", blocks_sync=True,
+            setting="filter_start_date", suggested=(close + timedelta(days=2)).isoformat()))
     elif close >= start - timedelta(days=1) and not opening_inventory_posted:
         day = (start - timedelta(days=1)).isoformat()
         checks.append(Check(
@@ -147,7 +150,8 @@ def preflight(documents: Iterable[Mapping[str, Any]], reference: Mapping[str, An
             f"refuses anything dated on or before the close date {close.isoformat()} (error 6210). Transactions "
             f"from {start.isoformat()} can be sent; for the journal, move the filter start date to "
             f"{(close + timedelta(days=2)).isoformat()} or later, or have the accountant move the close date back "
-            "in QuickBooks (Settings > Account and settings > Advanced)."))
+            "in QuickBooks (Settings > Account and settings > Advanced).", setting="filter_start_date",
+            suggested=(close + timedelta(days=2)).isoformat()))
     else:
         checks.append(Check("book_close", True, f"Book close date {close.isoformat()} is before the filter start "
                                                 f"date {start.isoformat()}",
@@ -186,7 +190,7 @@ def preflight(documents: Iterable[Mapping[str, Any]], reference: Mapping[str, An
             if conflicts else "No QuickBooks item of our products' names would double-count",
             "Each of these products would be linked to the QuickBooks item of its name, which is of type Inventory "
             "(QuickBooks costs its sales itself) or posts to other accounts than the product's kind does. They stay "
-            "blocked (product.qbo_item_conflict), and the documents that use them wait; everything else is sent. "
+            "blocked (on the Errors tab), and the documents that use them wait; everything else is sent. "
             "`qbtui products replace` replaces those items (an Inventory one is made inactive and recreated as "
             "NonInventory), or give the products other names." if conflicts
             else "Products are linked only to QuickBooks items with their own accounts.", details=tuple(conflicts)))

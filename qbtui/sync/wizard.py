@@ -48,6 +48,10 @@ class Check:
     details: tuple[str, ...] = ()
     #: this finding keeps `qbtui sync` from making its first run (qbtui.sync.preflight.BLOCKS_SYNC)
     blocks_sync: bool = False
+    #: the setting of ours that answers this finding (the wizard changes it in place), and the value that
+    #: would answer it (None: no suggestion)
+    setting: str | None = None
+    suggested: str | None = None
 
     @property
     def status(self) -> str:
@@ -55,12 +59,14 @@ class Check:
 
     def to_json(self) -> dict[str, Any]:
         return {"code": self.code, "ok": self.ok, "title": self.title, "explanation": self.explanation,
-                "fix": self.fix, "details": list(self.details)}
+                "fix": self.fix, "details": list(self.details), "setting": self.setting,
+                "suggested": self.suggested}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Check:
         return cls(str(data["code"]), bool(data["ok"]), str(data["title"]), str(data["explanation"]),
-                   data.get("fix"), tuple(data.get("details") or ()))
+                   data.get("fix"), tuple(data.get("details") or ()), setting=data.get("setting"),
+                   suggested=data.get("suggested"))
 
 
 def _stored(source: Any) -> Any:

@@ -10,6 +10,7 @@ from datetime import date
 from textual.worker import WorkerCancelled
 
 from qbtui.cache import Cache
+from qbtui.ledger.roles import ROLE_BY_NAME
 from qbtui.tui.wizard import CONFIRM_PHRASE, ConnectWizard
 from qbtui.tui.wizard.state import load_state
 from tests.support.profiles import redirected_url
@@ -34,6 +35,13 @@ def setting(profile, key):
 def reference(profile, kind):
     with Cache.open(profile, writer=False) as cache:
         return cache.reference(kind)
+
+
+def by_name_of(accounts, account_id) -> str:
+    """An account's name and type as the picker shows them (what typing searches)."""
+    from qbtui.tui.wizard.state import account_text
+
+    return account_text(next(a for a in accounts if a["Id"] == account_id))
 
 
 def status_of(profile, type_, ref):
@@ -103,7 +111,7 @@ async def test_walk_the_whole_wizard(profile, sandbox):
 
         # fix inventory tracking (a sparse Preferences update), then the matching Inventory item
         await pilot.press("down")  # inventory_tracking
-        await pilot.press("f")
+        await pilot.press("f", "y")  # asked first (tests/wizard/test_wizard_asks.py)
         await settle(host, pilot)
         assert "off" in message(host), message(host)
         assert {c.code for c in w.step_widget.checks if not c.ok} == PREFLIGHT_PROBLEMS - {"inventory_tracking"}
@@ -114,33 +122,39 @@ async def test_walk_the_whole_wizard(profile, sandbox):
         await pilot.press("n")
         await settle(host, pilot)
 
-        # account mapping: a type mismatch and a second use of one account are refused
+        # account mapping: the picker offers only the role's allowed types, searchable, a row highlighted at once;
+        # an account mapped to another role is listed but cannot be chosen
         assert w.step == "accounts"
         accounts = reference(profile, "accounts")
         by_name = {a["Name"]: a for a in accounts}
-        await pilot.press("enter")  # role 1: inventory_asset -> the account list
+        await pilot.press("enter")  # role 1: inventory_asset -> the account picker
         await settle(host, pilot)
         picker = w.query_one("#accounts")
-        ids = [picker.get_option_at_index(i).id for i in range(picker.option_count)]
-        picker.highlighted = ids.index(by_name["Checking"]["Id"])
-        await pilot.press("enter")
-        await settle(host, pilot)
-        assert "refused" in message(host) and "not an allowed type" in message(host)
-        assert "inventory_asset" not in (setting(profile, "mapping") or {})
-        picker.highlighted = ids.index(by_name["Inventory Asset"]["Id"])
+
+        def offered() -> dict[str, bool]:
+            return {picker.get_option_at_index(i).id: not picker.get_option_at_index(i).disabled
+                    for i in range(picker.option_count)}
+        allowed = {a["Id"] for a in accounts if ROLE_BY_NAME["inventory_asset"].allows(a) and a.get("Active", True)}
+        assert set(offered()) == allowed and by_name["Checking"]["Id"] not in offered()
+        assert picker.highlighted is not None
+        await pilot.press(*"asset")  # typed into the search box: only the rows holding it
+        assert set(offered()) == {i for i in allowed if "asset" in by_name_of(accounts, i).casefold()}
+        picker.highlighted = list(offered()).index(by_name["Inventory Asset"]["Id"])
         await pilot.press("enter")
         await settle(host, pilot)
         assert setting(profile, "mapping") == {"inventory_asset": by_name["Inventory Asset"]["Id"]}, message(host)
         await pilot.press("down", "down", "enter")  # inventory_discrepancy: Cost of Goods Sold is an allowed type
-        picker.highlighted = ids.index(by_name["Cost of Goods Sold"]["Id"])
+        await settle(host, pilot)
+        picker.highlighted = list(offered()).index(by_name["Cost of Goods Sold"]["Id"])
         await pilot.press("enter")
         await settle(host, pilot)
         assert setting(profile, "mapping")["inventory_discrepancy"] == by_name["Cost of Goods Sold"]["Id"]
-        await pilot.press("up", "enter")  # cogs -> the same account: refused
-        picker.highlighted = ids.index(by_name["Cost of Goods Sold"]["Id"])
-        await pilot.press("enter")
+        await pilot.press("up", "enter")  # cogs: the same account is listed, taken, and cannot be chosen
         await settle(host, pilot)
-        assert "already mapped" in message(host)
+        assert offered()[by_name["Cost of Goods Sold"]["Id"]] is False
+        taken = picker.get_option_at_index(list(offered()).index(by_name["Cost of Goods Sold"]["Id"]))
+        assert "mapped to Inventory discrepancy" in str(taken.prompt)
+        assert picker.highlighted is None or picker.get_option_at_index(picker.highlighted).disabled is False
         await pilot.press("escape")  # closes the picker, stays on the step
         assert w.step == "accounts"
         await pilot.press("down", "u")  # unmap inventory_discrepancy, then auto-map the rest
@@ -162,7 +176,7 @@ async def test_walk_the_whole_wizard(profile, sandbox):
         await settle(host, pilot)
         terms = {t["Name"]: t["Id"] for t in reference(profile, "terms")}
         assert setting(profile, "terms_mapping") == {"Net 30": terms["Net 30"]}
-        assert "'net 15'" in message(host)  # spelled differently from QBO's "Net 15": not matched
+        assert "\u201cnet 15\u201d" in message(host)  # spelled differently from QBO's "Net 15": not matched
         await pilot.press("down", "enter")  # pick one by hand for 'net 15'
         choices = w.query_one("#choices")
         names = [str(choices.get_option_at_index(i).prompt) for i in range(choices.option_count)]
@@ -267,7 +281,7 @@ async def test_no_step_opens_the_cache_on_the_ui_thread(profile, sandbox, monkey
     host = wizard_host(profile, sandbox)
     async with host.run_test(size=(80, 24)) as pilot:
         await connect_steps(host, pilot, sandbox)
-        await pilot.press("down", "f")  # fix inventory tracking
+        await pilot.press("down", "f", "y")  # fix inventory tracking (asked first)
         await settle(host, pilot)
         await pilot.press("n")
         await settle(host, pilot)

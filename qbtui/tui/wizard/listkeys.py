@@ -1,5 +1,6 @@
 """`j` and `k` move in every list of the wizard's screens (as on the dashboard): bound on the screen, they move the
-focused list (an OptionList or a DataTable); typed into an input they are letters, as the input takes them first."""
+focused list (an OptionList or a DataTable); typed into an input they are letters, as the input takes them first.
+And how the wizard's screens draw an input's placeholder."""
 
 from __future__ import annotations
 
@@ -17,3 +18,10 @@ class ListKeys:
         move = getattr(widget, "action_cursor_down" if step > 0 else "action_cursor_up", None)
         if callable(move):
             move()
+
+
+#: an empty input's placeholder never looks like a value: dim (the theme's disabled text) and italic, which stays
+#: when colours are off (NO_COLOR)
+PLACEHOLDER_CSS = """
+Input > .input--placeholder { color: $text-disabled; text-style: italic; }
+"""

@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 
 from qbtui.sync.wizard import OPENING_QUESTIONS
 from qbtui.tui.backend import Backend, BackendError
-from qbtui.tui.wizard.listkeys import LIST_KEYS, ListKeys
+from qbtui.tui.wizard.listkeys import LIST_KEYS, PLACEHOLDER_CSS, ListKeys
 
 TITLES = {"balances": "Opening balances: QuickBooks' open invoices and bills",
           "stock": "Stock on hand: from QuickBooks' Inventory items",
@@ -33,7 +33,7 @@ class OpeningScreen(ListKeys, ModalScreen[None]):
     #opening-list { height: auto; }
     #opening-location { display: none; }
     #opening-question, #opening-result { height: auto; }
-    """
+    """ + PLACEHOLDER_CSS
     BINDINGS = [*LIST_KEYS, Binding("escape", "back", "Back"), Binding("y", "yes", "Run", show=False),
                 Binding("n", "no", "Cancel", show=False)]
 

@@ -30,25 +30,30 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from qbtui.ledger.roles import ROLE_BY_NAME
-from qbtui.settings import SettingError, parse_setting
+from qbtui.settings import SettingError, parse_setting, setting_for
 from qbtui.sync.wizard import Check
 from qbtui.tui.backend import Backend, BackendError
-from qbtui.tui.wizard.listkeys import LIST_KEYS, ListKeys
+from qbtui.tui.screens import ConfirmScreen
+from qbtui.tui.wizard.listkeys import LIST_KEYS, PLACEHOLDER_CSS, ListKeys
 from qbtui.tui.wizard.state import (
     CONFIRM_PHRASE,
     MODES,
     NAME_MAPPINGS,
     STEPS,
     TITLES,
-    account_label,
-    assign_account,
+    allowed_words,
     mapping_rows,
     next_step,
+    picker_rows,
     previous_step,
+    quoted,
+    unmapped_required,
 )
 
 #: the error code of a step that QuickBooks or the rules refuse (qbtui/cli/wizard.py)
 REFUSED = "refused"
+#: the id of a list's row that says there is nothing to choose
+NONE = "\tnone"
 
 
 def _opt(label: str, id: str) -> Option:
@@ -64,7 +69,7 @@ class Step(Widget):
     """One step's body. ``wizard`` is the screen; ``keys`` is the help line."""
 
     DEFAULT_CSS = """
-    Step { height: 1fr; }
+    Step { height: 1fr; overflow-y: auto; }
     Step .explain { margin-bottom: 1; }
     Step OptionList { height: auto; max-height: 10; }
     Step Input { margin-bottom: 1; }
@@ -114,7 +119,7 @@ class ModeStep(Step):
                      "From QuickBooks only: read accounts, tax codes, terms and settings; write nothing.\n"
                      "Both ways: also send the inventory side's documents to QuickBooks.", classes="explain")
         yield Static("Filter start date (send transactions dated on or after it; YYYY-MM-DD, empty: all):")
-        yield Input(value=str(start), placeholder="2026-10-01", id="filter-start")
+        yield Input(value=str(start), placeholder="YYYY-MM-DD, or leave empty for all", id="filter-start")
         options = _actions(("from_quickbooks", "From QuickBooks only (read, never write)"),
                            ("both_ways", "Both ways (read, and send documents)"))
         yield options
@@ -192,10 +197,10 @@ class ConnectStep(Step):
     keys = "enter next · ctrl+y copy link · esc back"
 
     def compose(self) -> ComposeResult:
-        realm = self.setting("realm_id")
         pending = self.setting("oauth_pending")
-        if realm and not self.wizard.state.get("reconnect"):
-            yield Static(f"Connected to QuickBooks company {realm} ({self.setting('environment')}).",
+        if self.setting("realm_id") and not self.wizard.state.get("reconnect"):
+            yield Static(f"Connected to {self.wizard.company_name} "
+                         f"(environment: {self.setting('environment')}).",
                          classes="explain")
             yield _actions(("keep", "Keep this connection and continue"), ("again", "Connect again"))
             return
@@ -208,11 +213,11 @@ class ConnectStep(Step):
                             id="environment", compact=True)
             with Horizontal(classes="field"):
                 yield Static("Client id     ", classes="label")
-                yield Input(value=self.wizard.client_id or "", placeholder="client id of your Intuit app",
+                yield Input(value=self.wizard.client_id or "", placeholder="your Intuit app's client id",
                             id="client-id", compact=True)
             with Horizontal(classes="field"):
                 yield Static("Client secret ", classes="label")
-                yield Input(value=self.wizard.client_secret or "", placeholder="client secret (enter: get the link)",
+                yield Input(value=self.wizard.client_secret or "", placeholder="its client secret, then enter",
                             password=True, id="client-secret", compact=True)
         url = self.wizard.state.get("auth_url") if pending else ""
         yield Static("Link (ctrl+y copies it; `qbtui connect --print-auth-url` prints the same link):", id="auth-label")
@@ -280,28 +285,38 @@ class ConnectStep(Step):
     @work(exclusive=True, group="connect", exit_on_error=False)
     async def finish(self, pasted: str) -> None:
         try:
-            realm = (await self.wizard.step_call("connect", pasted=pasted))["realm"]
+            await self.wizard.step_call("connect", pasted=pasted)
         except BackendError as exc:
             self.say(f"Could not connect: {exc.message}", error=True)
             return
         self.wizard.state.pop("reconnect", None)
         self.wizard.state.pop("auth_url", None)
-        self.say(f"Connected to company {realm}; accounts, tax codes, terms and settings loaded.")
+        self.say(f"Connected to {self.wizard.company_name}; accounts, tax codes, terms and settings loaded.")
         self.wizard.advance()
 
 
 # --- 4. preflight --------------------------------------------------------------------------
 
+def setting_words(key: str) -> str:
+    """A setting's name in words (``base_currency`` -> ``Base currency``)."""
+    return key.replace("_", " ").capitalize()
+
+
 class PreflightStep(Step):
-    keys = "f fix · b backup done · r reload · n next · esc back"
-    BINDINGS = [Binding("f", "fix", "Fix"), Binding("b", "backup", "Backup done"), Binding("r", "reload", "Reload"),
-                Binding("n", "next", "Next")]
+    keys = "f fix · s change setting · b backup done · r reload · n next · esc back"
+    BINDINGS = [Binding("f", "fix", "Fix"), Binding("s", "setting", "Change setting"),
+                Binding("b", "backup", "Backup done"), Binding("r", "reload", "Reload"), Binding("n", "next", "Next")]
 
     def compose(self) -> ComposeResult:
         yield OptionList(id="checks")
+        with Horizontal(id="setting-row", classes="field"):
+            yield Static(id="setting-label")
+            yield Input(id="setting-value", compact=True)
         yield VerticalScroll(Static(id="check-detail", markup=False), id="detail-box")
 
     def on_mount(self) -> None:
+        self.editing: str | None = None  # the setting being changed (``s``)
+        self.query_one("#setting-row").display = False
         self.show_checks(self.view)
         self.query_one("#checks").focus()
         if self.setting("realm_id") and not self.wizard.has_preferences:
@@ -331,7 +346,10 @@ class PreflightStep(Step):
         if c.details:
             text += "\n" + "\n".join(f"  - {d}" for d in c.details)
         if c.fix and not c.ok:
-            text += f"\nFix (f): {c.fix}."
+            text += f"\nFix (f, asks first): {c.fix}."
+        if c.setting and not c.ok:
+            text += (f"\nChange {setting_words(c.setting)} here (s)"
+                     + (f": {c.suggested} would answer it." if c.suggested else "."))
         self.query_one("#check-detail", Static).update(text)
 
     @on(OptionList.OptionHighlighted, "#checks")
@@ -354,20 +372,34 @@ class PreflightStep(Step):
             return
         self.say("Backup confirmed.")
 
-    def action_fix(self) -> None:
+    def highlighted(self) -> Check | None:
         ol = self.query_one("#checks", OptionList)
-        if ol.highlighted is None:
+        return self.checks[ol.highlighted] if ol.highlighted is not None and self.checks else None
+
+    def action_fix(self) -> None:
+        """The highlighted check's fix, which changes QuickBooks: after a question naming what changes."""
+        c = self.highlighted()
+        if c is None:
             return
-        c = self.checks[ol.highlighted]
         if c.ok:
             self.say("Nothing to fix here.")
         elif c.code == "backup":
             self.action_backup()
         elif not c.fix:
-            self.say("qbtui cannot fix this one in QuickBooks: see the explanation.", error=True)
+            self.say("qbtui cannot fix this one in QuickBooks: see the explanation"
+                     + (" (s changes the setting it names)." if c.setting else "."), error=True)
         else:
-            self.say(f"Fixing: {c.fix}...")
-            self.run_fix(c.code)
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.say(f"Fixing: {c.fix}...")
+                    self.run_fix(c.code)
+                else:
+                    self.say("Nothing was changed in QuickBooks.")
+            details = "".join(f"\n  - {d}" for d in c.details[:8]) + ("\n  ..." if len(c.details) > 8 else "")
+            self.app.push_screen(ConfirmScreen(
+                f"{c.fix}?", "This changes QuickBooks" + (f":{details}" if details else ".") + "\nIt is recorded in "
+                "the audit log (qbtui audit), with who made the change and what it was before and after.",
+                yes="Yes, change QuickBooks (y)"), answered)
 
     @work(exclusive=True, group="preflight", exit_on_error=False)
     async def run_fix(self, code: str) -> None:
@@ -377,7 +409,53 @@ class PreflightStep(Step):
         except BackendError as exc:
             self.say(exc.message if exc.code == REFUSED else f"The fix failed: {exc.message}", error=True)
             return
-        self.say(message)
+        self.say(f"{message} Recorded in the audit log (qbtui audit).")
+
+    def action_setting(self) -> None:
+        """Change the setting the highlighted check asks for, here: prefilled with the value that answers it."""
+        c = self.highlighted()
+        if c is None or not c.setting:
+            self.say("This check names no setting of ours to change.", error=True)
+            return
+        self.editing = c.setting
+        current = self.setting(c.setting)
+        self.query_one("#setting-label", Static).update(f"{setting_words(c.setting)}: ")
+        box = self.query_one("#setting-value", Input)
+        box.value = str(c.suggested or current or "")
+        box.placeholder = setting_for(c.setting).help
+        self.query_one("#setting-row").display = True
+        box.focus()
+        self.wizard.query_one("#wizard-keys", Static).update("enter store · esc cancel")
+
+    @on(Input.Submitted, "#setting-value")
+    def _setting_typed(self, event: Input.Submitted) -> None:
+        assert self.editing is not None
+        try:
+            parse_setting(self.editing, event.value)  # said at once; the child stores it, checked again
+        except SettingError as exc:
+            self.say(str(exc), error=True)
+            return
+        self.store_setting(self.editing, event.value)
+
+    @work(exclusive=True, group="preflight", exit_on_error=False)
+    async def store_setting(self, key: str, text: str) -> None:
+        try:
+            await self.refresh_checks(settings={key: text})
+        except BackendError as exc:
+            self.say(f"Could not store it: {exc.message}", error=True)
+            return
+        self.back()
+        self.say(f"{setting_words(key)} set to {text.strip() or 'none'}.")
+
+    def back(self) -> bool:
+        """Esc closes the setting's editor first."""
+        if self.editing is None:
+            return False
+        self.editing = None
+        self.query_one("#setting-row").display = False
+        self.wizard.query_one("#wizard-keys", Static).update(self.keys)
+        self.query_one("#checks").focus()
+        return True
 
     def action_reload(self) -> None:
         self.say("Reloading from QuickBooks...")
@@ -396,8 +474,20 @@ class PreflightStep(Step):
 
 # --- 5. account mapping --------------------------------------------------------------------
 
+class PickerFilter(Input):
+    """The account picker's search box: typing filters the list under it; the arrows move in the list, enter picks
+    the row highlighted."""
+
+    BINDINGS = [Binding("down", "move(1)", "Down", show=False), Binding("up", "move(-1)", "Up", show=False)]
+
+    def action_move(self, step: int) -> None:
+        accounts = self.screen.query_one("#accounts", OptionList)
+        (accounts.action_cursor_down if step > 0 else accounts.action_cursor_up)()
+
+
 class AccountsStep(Step):
     keys = "enter pick account · a auto-map · u unmap · r reload · n next · esc back"
+    picker_keys = "type to filter · ↑↓ move · enter choose · esc back to the roles"
     BINDINGS = [Binding("a", "auto", "Auto-map"), Binding("u", "unmap", "Unmap"), Binding("r", "reload", "Reload"),
                 Binding("n", "next", "Next")]
 
@@ -405,11 +495,13 @@ class AccountsStep(Step):
         yield Static("Map each role to its own QuickBooks account of an allowed type. Missing accounts? Create them "
                      "in QuickBooks, then r reloads.", classes="explain")
         yield OptionList(id="roles")
+        yield PickerFilter(placeholder="type part of a name or type to filter", id="account-filter", compact=True)
         yield OptionList(id="accounts")
 
     def on_mount(self) -> None:
         self.role: str | None = None
-        self.query_one("#accounts").display = False
+        for w in self.query("#accounts, #account-filter"):
+            w.display = False
         self.fill_roles()
         self.query_one("#roles").focus()
 
@@ -427,30 +519,66 @@ class AccountsStep(Step):
         ol.clear_options()
         ol.add_options([_opt(text, role) for role, text in mapping_rows(self.mapping, self.accounts)])
         ol.highlighted = keep
-        missing = [r for r, _ in mapping_rows(self.mapping, self.accounts)
-                   if ROLE_BY_NAME[r].required and r not in self.mapping]
+        missing = unmapped_required(self.mapping)
         self.wizard.set_subtitle(f"{len(missing)} required role(s) not mapped" if missing else "required roles mapped")
 
     @on(OptionList.OptionSelected, "#roles")
     def _pick(self, event: OptionList.OptionSelected) -> None:
         self.role = str(event.option.id)
-        accounts = self.query_one("#accounts", OptionList)
-        accounts.clear_options()
-        accounts.add_options([_opt(account_label(a), str(a["Id"])) for a in self.accounts])
-        accounts.display = True
+        box = self.query_one("#account-filter", Input)
+        box.value = ""
+        self.fill_accounts()
+        for w in self.query("#accounts, #account-filter"):
+            w.display = True
         self.query_one("#roles").display = False
-        accounts.focus()
+        box.focus()
         role = ROLE_BY_NAME[self.role]
-        self.wizard.set_subtitle(f"Account for {role.label} (allowed: {role.allowed_text()}); esc: back to the roles")
+        self.wizard.set_subtitle(f"Account for {role.label}: {allowed_words(self.role)}")
+        self.wizard.query_one("#wizard-keys", Static).update(self.picker_keys)
+
+    def fill_accounts(self) -> None:
+        """The accounts the role allows, filtered by what is typed; the role's current account (else the first
+        free one) highlighted."""
+        assert self.role is not None
+        rows = picker_rows(self.role, self.mapping, self.accounts, self.query_one("#account-filter", Input).value)
+        ol = self.query_one("#accounts", OptionList)
+        ol.clear_options()
+        if not rows:
+            typed = self.query_one("#account-filter", Input).value.strip()
+            ol.add_option(Option(Text(f"No account matches {quoted(typed)}" if typed else
+                                      f"No active account of an allowed type ({allowed_words(self.role)}): create "
+                                      "one in QuickBooks, then esc and r reload the accounts"), id=NONE, disabled=True))
+            return
+        ol.add_options([Option(Text(text), id=account_id, disabled=not free) for account_id, text, free in rows])
+        current = str(self.mapping.get(self.role))
+        ids = [account_id for account_id, _, free in rows]
+        free_ids = [account_id for account_id, _, free in rows if free]
+        if current in ids:
+            ol.highlighted = ids.index(current)
+        elif free_ids:
+            ol.highlighted = ids.index(free_ids[0])
+
+    @on(Input.Changed, "#account-filter")
+    def _typed(self) -> None:
+        if self.role is not None:
+            self.fill_accounts()
+
+    @on(Input.Submitted, "#account-filter")
+    def _enter(self) -> None:
+        ol = self.query_one("#accounts", OptionList)
+        if ol.highlighted is None:
+            self.say("No account to choose: type less, or esc to go back to the roles.", error=True)
+            return
+        self.choose(str(ol.get_option_at_index(ol.highlighted).id))
 
     @on(OptionList.OptionSelected, "#accounts")
     def _assign(self, event: OptionList.OptionSelected) -> None:
+        self.choose(str(event.option.id))
+
+    def choose(self, account: str) -> None:
         assert self.role is not None
-        _, error = assign_account(self.mapping, self.accounts, self.role, str(event.option.id))
-        if error:  # said at once; the child applies the same rule again when it stores
-            self.say(error, error=True)
-            return
-        self.assign(self.role, str(event.option.id))
+        if account != NONE:
+            self.assign(self.role, account)
 
     @work(exclusive=True, group="accounts", exit_on_error=False)
     async def assign(self, role: str, account: str) -> None:
@@ -465,8 +593,10 @@ class AccountsStep(Step):
     def close_picker(self) -> bool:
         if not self.query_one("#accounts").display:
             return False
-        self.query_one("#accounts").display = False
+        for w in self.query("#accounts, #account-filter"):
+            w.display = False
         self.query_one("#roles").display = True
+        self.wizard.query_one("#wizard-keys", Static).update(self.keys)
         self.fill_roles()
         self.query_one("#roles").focus()
         return True
@@ -500,7 +630,21 @@ class AccountsStep(Step):
         self.fill_roles()
 
     def action_next(self) -> None:
-        self.wizard.advance()
+        """The next step; with required roles left unmapped, after a question naming them."""
+        missing = unmapped_required(self.mapping)
+        if not missing:
+            self.wizard.advance()
+            return
+
+        def answered(go_on: bool | None) -> None:
+            if go_on:
+                self.wizard.advance()
+            else:
+                self.say("Still on the account mapping: enter on a role picks its account, a auto-maps.")
+        self.app.push_screen(ConfirmScreen(
+            f"Go on with {len(missing)} required role(s) not mapped?",
+            "Not mapped: " + ", ".join(missing) + ". Nothing that posts to them is sent until they are mapped "
+            "(this step again, or qbtui map).", yes="Go on without them (y)"), answered)
 
     def action_reload(self) -> None:
         self.say("Reloading accounts from QuickBooks...")
@@ -513,7 +657,10 @@ class AccountsStep(Step):
         except BackendError as exc:
             self.say(f"Could not reload the accounts: {exc.message}", error=True)
             return
-        self.fill_roles()
+        if self.role is not None and self.query_one("#accounts").display:
+            self.fill_accounts()
+        else:
+            self.fill_roles()
         self.say(f"{len(self.accounts)} active account(s) loaded.")
 
 
@@ -561,7 +708,7 @@ class TaxTermsStep(Step):
             for name in names:
                 target = by_id.get(str(mapped.get(name))) if name in mapped else None
                 label = "Tax code" if kind == "tax" else "Terms"
-                rows.append(_opt(f"{label} {name!r}: {repr(target) if target else '(no exact match: pick one)'}",
+                rows.append(_opt(f"{label} {quoted(name)}: {quoted(target) if target else '(no exact match: pick one)'}",
                                  f"{kind}\t{name}"))
         if not rows:
             rows.append(_opt("No document names a tax code or payment terms: nothing to map.", "none"))
@@ -571,7 +718,7 @@ class TaxTermsStep(Step):
             defaults = self.setting(key) or {}
             for side in ("sales", "purchase"):
                 target = by_id.get(str(defaults.get(side))) if side in defaults else None
-                rows.append(_opt(f"Default {side} tax code: {repr(target) if target else '(none: pick one)'}",
+                rows.append(_opt(f"Default {side} tax code: {quoted(target) if target else '(none: pick one)'}",
                                  f"tax_default\t{side}"))
         ol.add_options(rows)
         ol.highlighted = 0
@@ -585,7 +732,7 @@ class TaxTermsStep(Step):
             self.say(exc.message, error=True)
             return
         self.fill()
-        self.say(f"Not matched exactly: {', '.join(map(repr, left_all))}" if left_all else "Every name matches.",
+        self.say(f"Not matched exactly: {', '.join(map(quoted, left_all))}" if left_all else "Every name matches.",
                  error=bool(left_all))
 
     @on(OptionList.OptionSelected, "#names")
@@ -744,11 +891,11 @@ class ConfirmStep(Step):
         mode = MODES.get(str(self.setting("integration_mode")), "not chosen")
         text = (f"Mode: {mode}. Filter start date: {self.setting('filter_start_date') or 'none'}.\n"
                 f"Open preflight problems: {len(problems)}"
-                + (f" ({', '.join(problems)}): documents they concern stay blocked." if problems
-                   else ".")
+                + (":\n" + "\n".join(f"  - {p}" for p in problems) + "\nDocuments they concern stay blocked."
+                   if problems else ".")
                 + f"\nTo finish, type exactly:  {CONFIRM_PHRASE}")
         yield Static(text, classes="explain", markup=False)
-        yield Input(placeholder=CONFIRM_PHRASE, id="phrase")
+        yield Input(placeholder="type the phrase above, then enter", id="phrase")
 
     @on(Input.Submitted, "#phrase")
     def _typed(self, event: Input.Submitted) -> None:
@@ -777,7 +924,7 @@ class ConnectWizard(ListKeys, ModalScreen[bool | None]):
     DEFAULT_CSS = """
     ConnectWizard { align: center middle; }
     #wizard-frame { width: 100%; height: 100%; border: round $accent; padding: 0 1; background: $surface; }
-    #wizard-title { text-style: bold; }
+    #wizard-title { text-style: bold; height: auto; }
     #wizard-sub { color: $text-muted; }
     #wizard-body { height: 1fr; }
     #wizard-message { height: auto; max-height: 3; }
@@ -790,7 +937,7 @@ class ConnectWizard(ListKeys, ModalScreen[bool | None]):
     .field Input { width: 1fr; }
     #detail-box { height: 1fr; border-top: solid $primary; }
     .warning { color: $warning; }
-    """
+    """ + PLACEHOLDER_CSS
     BINDINGS = [*LIST_KEYS, Binding("escape", "back", "Back", id="wizard.back"),
                 Binding("ctrl+y", "copy_url", "Copy link", id="wizard.copy_link", show=False)]
 
@@ -810,6 +957,8 @@ class ConnectWizard(ListKeys, ModalScreen[bool | None]):
         self.settings: dict[str, Any] = {}
         self.references: dict[str, list[dict[str, Any]]] = {}
         self.has_preferences = False
+        #: QuickBooks' name of the company connected (None before the first connect)
+        self.company: str | None = None
         self.step_widget: Step | None = None
 
     def compose(self) -> ComposeResult:
@@ -836,7 +985,13 @@ class ConnectWizard(ListKeys, ModalScreen[bool | None]):
         self.references = answer.get("references") or {}
         if "has_preferences" in answer:
             self.has_preferences = bool(answer["has_preferences"])
+        self.company = answer.get("company") or None
         return answer
+
+    @property
+    def company_name(self) -> str:
+        """The company as the wizard names it: QuickBooks' name for it, never its realm id."""
+        return f"the QuickBooks company {quoted(self.company)}" if self.company else "your QuickBooks company"
 
     def show(self, step: str, keep_message: bool = False, settings: dict[str, str] | None = None) -> None:
         """Go to ``step``: the state (and ``settings``, as typed) stored, then the step drawn from what it shows.
@@ -860,7 +1015,8 @@ class ConnectWizard(ListKeys, ModalScreen[bool | None]):
     def mount_step(self, view: dict[str, Any], keep_message: bool) -> None:
         step = self.step
         n = STEPS.index(step) + 1
-        self.query_one("#wizard-title", Static).update(f"Connect wizard, step {n} of {len(STEPS)}: {TITLES[step]}")
+        title = f"Connect wizard, step {n} of {len(STEPS)}: {TITLES[step]}"
+        self.query_one("#wizard-title", Static).update(title + (f" · {self.company}" if self.company else ""))
         self.set_subtitle("")
         if not keep_message:
             self.say("")

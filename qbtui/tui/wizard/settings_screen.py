@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 
 from qbtui.settings import SettingError, parse_setting, setting_for, settings_table
 from qbtui.tui.backend import Backend, BackendError
-from qbtui.tui.wizard.listkeys import LIST_KEYS, ListKeys
+from qbtui.tui.wizard.listkeys import LIST_KEYS, PLACEHOLDER_CSS, ListKeys
 
 OTHER = "\tother"
 
@@ -54,7 +54,7 @@ class SettingsScreen(ListKeys, ModalScreen[None]):
     #settings-help { height: auto; color: $text-muted; }
     #settings-error { height: auto; color: $error; text-style: bold; }
     #settings-key, #settings-value { display: none; }
-    """
+    """ + PLACEHOLDER_CSS
     BINDINGS = [*LIST_KEYS, Binding("escape", "back", "Back", id="settings.back"),
                 Binding("o", "opening", "Opening steps", id="settings.opening")]
 
