@@ -597,8 +597,10 @@ def build_summary(summary: Summary, ledger: Ledger,
     if "CurrencyRef" in body:
         pbody["CurrencyRef"] = body["CurrencyRef"]
     pbody["TotalAmt"] = summary.total
+    # a payment of an invoice not in QBO (voided, or not posted) pays nothing: its amount stays unapplied on the
+    # payment, a credit of the channel's customer (the money came in all the same)
     pbody["Line"] = [{"Amount": amount, "LinkedTxn": [{"TxnId": txn, "TxnType": "Invoice"}]}
-                     for txn, amount in per_id.items()]
+                     for txn, amount in per_id.items() if txn is not None or invoice_ids is None]
     pbody["PrivateNote"] = memo
     return [Payload("Payment", "create", pbody, key=f"summary:{key.ref}")]
 

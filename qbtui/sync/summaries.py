@@ -294,22 +294,92 @@ def _marked(link: Mapping[str, Any] | None, entries: list[dict[str, Any]]) -> di
     return s
 
 
-def _posted(link: Mapping[str, Any] | None, ref: str, entity: str, qbo_id: str,
-            entries: list[dict[str, Any]]) -> dict[str, Any]:
-    """A document's summary record once summary ``ref`` is in QBO as ``qbo_id``: what it took out is gone from its
-    parts, what it brought is in them; the summary it names is this one."""
+def _posted(link: Mapping[str, Any] | None, ref: str, entity: str, qbo_id: str, entries: list[dict[str, Any]],
+            run: str | None = None, applied: str | None = None) -> dict[str, Any]:
+    """A document's summary record once summary ``ref`` is in QBO as ``qbo_id`` (posted by ``run``; ``applied``: the
+    Id of the payment that applied it, a credit memo): what it took out moves from its parts to ``gone`` (an undo of
+    this summary puts it back), what it brought is in its parts; the summary it names is this one."""
     s = dict((link or {}).get("summary") or {})
-    parts = list(s.get("parts") or ())
+    parts, gone = list(s.get("parts") or ()), list(s.get("gone") or ())
     for e in entries:
         if e.get("out"):
             kind, part = e["key"]["kind"], e["part"]["ref"]
+            gone += [{**r, "by": {"summary": ref, "key": e["key"], "entity": entity, "id": qbo_id, "run": run}}
+                     for r in parts if r["key"]["kind"] == kind and r["part"]["ref"] == part]
             parts = [r for r in parts if not (r["key"]["kind"] == kind and r["part"]["ref"] == part)]
-    parts += [{"key": e["key"], "summary": ref, "entity": entity, "id": qbo_id, "part": e["part"]}
-              for e in entries if not e.get("out")]
+    parts += [{"key": e["key"], "summary": ref, "entity": entity, "id": qbo_id, "part": e["part"], "run": run,
+               **({"applied": applied} if applied else {})} for e in entries if not e.get("out")]
     first = entries[0]["key"]
     return {**s, "ref": ref, "entity": entity, "id": qbo_id, "base": SummaryKey.from_json(first).base.ref,
-            "correction": first["correction"], "parts": parts,
+            "correction": first["correction"], "parts": parts, "gone": gone, "run": run,
             "pending": [r for r in s.get("pending") or () if r["summary"] != ref]}
+
+
+# --- undo (qbtui/sync/undo.py) -----------------------------------------------------------------------------------
+
+def _summaries_of(link: Mapping[str, Any]) -> Iterable[dict[str, Any]]:
+    """Every summary a document's record names: those its parts are in (also parts a later correction took out) and
+    the corrections that took them out."""
+    s = link.get("summary") or {}
+    for r in [*(s.get("parts") or ()), *(s.get("gone") or ())]:
+        yield r
+        if r.get("by"):
+            yield r["by"]
+
+
+def run_summaries(cache: Cache, run_id: str) -> list[dict[str, Any]]:
+    """The summaries run ``run_id`` posted (or found after a lost answer), newest first: ``{"ref", "key", "entity",
+    "id", "applied"}`` (``applied``: the Id of the payment that applied a credit memo, else None)."""
+    found: dict[str, dict[str, Any]] = {}
+    for link in cache.links(["summarized", "sending", "voided"]):
+        for r in _summaries_of(link):
+            if r.get("run") == run_id and r.get("id"):
+                found.setdefault(r["summary"], {"ref": r["summary"], "key": SummaryKey.from_json(r["key"]),
+                                                "entity": r["entity"], "id": str(r["id"]), "applied": None})
+                if r.get("applied"):
+                    found[r["summary"]]["applied"] = r["applied"]
+    return sorted(found.values(), key=lambda x: (x["key"].correction, x["key"].period, KINDS.index(x["key"].kind)),
+                  reverse=True)
+
+
+def later_corrections(cache: Cache, summaries: Iterable[Mapping[str, Any]], run_id: str) -> dict[str, list[str]]:
+    """By summary reference, the later corrections of its key that other runs posted and that are still in QBO: an
+    undo of the summary alone would leave them correcting a summary that is gone."""
+    bases = {s["key"].base.ref: s["key"].correction for s in summaries}
+    out: dict[str, list[str]] = {}
+    for link in cache.links(["summarized", "sending", "voided"]):
+        for r in _summaries_of(link):
+            k = SummaryKey.from_json(r["key"])
+            if r.get("run") != run_id and k.base.ref in bases and k.correction > bases[k.base.ref]:
+                own = replace(k, correction=bases[k.base.ref]).ref
+                if r["summary"] not in out.setdefault(own, []):
+                    out[own].append(r["summary"])
+    return out
+
+
+def forget(cache: Cache, refs: Iterable[str], run: str | None) -> list[tuple[str, str]]:
+    """After an undo removed summaries ``refs`` from QBO: their documents are pending again (what they brought to
+    them is no longer posted; what a removed correction took out is posted again). Returns the documents changed."""
+    refs = set(refs)
+    outcomes = []
+    for link in cache.links(["summarized", "sending", "voided"]):
+        s = link.get("summary") or {}
+        parts, gone = list(s.get("parts") or ()), list(s.get("gone") or ())
+        undone = [g for g in gone if (g.get("by") or {}).get("summary") in refs]
+        if not any(r["summary"] in refs for r in parts) and not undone:
+            continue
+        parts = [r for r in parts if r["summary"] not in refs]
+        parts += [{k: v for k, v in g.items() if k != "by"} for g in undone if g["summary"] not in refs]
+        gone = [g for g in gone if g not in undone and g["summary"] not in refs]
+        last = parts[-1] if parts else None
+        record = None if not parts and not gone else {
+            **s, "parts": parts, "gone": gone, "pending": [],
+            **({"ref": last["summary"], "entity": last["entity"], "id": last["id"]} if last else
+               {"ref": None, "entity": None, "id": None})}
+        outcomes.append({"type": link["type"], "ref": link["ref"], "status": "summarized", "synced_rev": None,
+                         "summary": record, "error": None, "run": run})
+    cache.record_outcomes(outcomes)  # type: ignore[arg-type]
+    return [(o["type"], o["ref"]) for o in outcomes]
 
 
 def _invoices(cache: Cache) -> dict[str, dict[int, str]]:
@@ -433,7 +503,8 @@ async def _post(cache: Cache, client: QBOClient, p: Plan, run: str | None, resul
             applied = await _apply_credit(client, s, found, body, invoices.get(group, {}))
         outcomes = []
         for t, r in ps.docs:
-            record = _posted(cache.link(t, r), key.ref, payload.entity, qbo_id, ps.entries[(t, r)])
+            record = _posted(cache.link(t, r), key.ref, payload.entity, qbo_id, ps.entries[(t, r)], run,
+                             None if applied is None else str(applied["Id"]))
             left = awaits.get((t, r), set())
             left.discard(key.ref)
             o: dict[str, Any] = {"type": t, "ref": r, "summary": record, "error": None, "run": run,

@@ -37,7 +37,7 @@ from qbtui.errors import FAULT_INACTIVE_REFERENCE, FAULT_STALE_OBJECT
 from qbtui.ledger.kinds import KINDS, WAVES, dependencies
 from qbtui.limits import BATCH_MAX_ITEMS
 from qbtui.qbo import BatchItem, CompanyFault, QBOClient, QBOFault, UnknownOutcome, request_id
-from qbtui.sync import events
+from qbtui.sync import events, summaries
 from qbtui.sync.engine import fault_error
 from qbtui.sync.readonly import check_writes_allowed
 from qbtui.sync.runs import now_iso, who
@@ -46,6 +46,10 @@ log = logging.getLogger(__name__)
 
 NEVER_DELETED = frozenset({"Customer", "Vendor", "Item", "Account", "Class", "Department", "Term"})
 _WAVE_OF = {t: i for i, wave in enumerate(WAVES) for t in wave}
+# a run's summaries (qbtui/sync/summaries.py) are posted after its waves: removed first, their payments (and the
+# payments applying their credit memos) before the documents they link
+_WAVE_OF |= {"summary": len(WAVES), "summary_payment": len(WAVES) + 1}
+SUMMARY_TYPES = ("summary", "summary_payment")
 #: Ids per read (an ``IN`` query), as the lookup after a lost answer reads (qbtui/sync/lookup.py)
 READ_CHUNK = 100
 #: reads of one object after a stale SyncToken or a lost answer before it is reported failed
@@ -437,6 +441,7 @@ def undo_plan(cache: Cache, run_id: str, *, cascade: bool = False) -> dict[str, 
                 made_by[(c["type"], c["ref"])] = other["id"]
     objects: list[dict[str, Any]] = [{**c, "id": str(c["id"]), "run": run_id} for c in created]
     users = still_used(cache, objects)  # type: ignore[arg-type]
+    posted = summaries.run_summaries(cache, run_id)
     if cascade:
         seen = {(o["type"], o["ref"]) for o in objects}
         made_in_qbo: set[tuple[str, str]] = set()  # brought in by qbtui pull (qbtui/sync/inbound.py): never undone
@@ -464,6 +469,16 @@ def undo_plan(cache: Cache, run_id: str, *, cascade: bool = False) -> dict[str, 
         used = users.get((o["type"], o["ref"])) or []
         rows.append({**o, "action": "refused" if used else _action(o["entity"]),
                      "used_by": [{"run": made_by.get(u), "type": u[0], "ref": u[1]} for u in used]})
+    later = summaries.later_corrections(cache, posted, run_id)
+    for s in posted:  # its summaries, newest first; refused while a later run's correction of them is in QBO
+        used_by = [{"run": None, "type": "summary", "ref": ref} for ref in later.get(s["ref"], [])]
+        action = "refused" if used_by else "delete"
+        payment = s["entity"] == "Payment"
+        rows.append({"type": "summary_payment" if payment else "summary", "ref": s["ref"], "entity": s["entity"],
+                     "id": s["id"], "run": run_id, "action": action, "used_by": used_by})
+        if s["applied"]:
+            rows.append({"type": "summary_payment", "ref": s["ref"], "entity": "Payment", "id": s["applied"],
+                         "run": run_id, "action": action, "used_by": used_by})
     rows.sort(key=lambda r: _WAVE_OF.get(r["type"], 1), reverse=True)  # the order undo removes them: newest first
     return {"run": run_id, "cascade": cascade, "objects": rows}
 
@@ -510,10 +525,16 @@ async def undo_run(cache: Cache, client: QBOClient, run_id: str, *, cascade: boo
 def _record(cache: Cache, undo: _Undo, undo_id: str, kept: list[dict[str, Any]]) -> None:
     outcomes: list[Outcome] = []
     for doc_type, ref in dict.fromkeys((c["type"], c["ref"]) for c in undo.removed):
-        if (doc_type, ref) in undo.failures:
+        if (doc_type, ref) in undo.failures or doc_type in SUMMARY_TYPES:
             continue
         outcomes.append({"type": doc_type, "ref": ref, "status": "voided", "run": undo_id})
-    outcomes += [{"type": t, "ref": r, "status": "failed", "error": e, "run": undo_id} for (t, r), e in undo.failures.items()]
+    outcomes += [{"type": t, "ref": r, "status": "failed", "error": e, "run": undo_id} for (t, r), e in undo.failures.items()
+                 if t not in SUMMARY_TYPES]
     cache.record_outcomes(outcomes)
+    # a summary all of whose objects are gone: its documents are pending again (the next sync posts them anew)
+    failed = {r for t, r in undo.failures if t in SUMMARY_TYPES}
+    gone = {c["ref"] for c in undo.removed if c["type"] in SUMMARY_TYPES and c["ref"] not in failed}
+    if gone:
+        summaries.forget(cache, gone, undo_id)
     counts = {"removed": len(undo.removed), "failed": len(undo.failed_objects), "kept": len(kept)}
     cache.update_run(undo_id, ended=now_iso(), counts=counts, removed=undo.removed, kept=kept)

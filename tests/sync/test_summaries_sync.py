@@ -344,3 +344,48 @@ def test_the_periods_credit_memo_is_applied_to_its_summary_invoice_up_to_its_ope
     results = post(profile, date(2026, 11, 5))
     assert [(r["entity"], r["key"]["correction"], "applied" in r) for r in results] == [("CreditMemo", 1, False)]
     assert len(ours(profile, "Payment", "PrivateNote", "SC-20261102-web")) == 1
+
+
+def test_undo_of_a_run_removes_its_summaries_and_returns_their_documents_to_pending(profile, monkeypatch):
+    docs = orders([f"WEB-{i}" for i in range(3)])
+    docs += [credit_note("RET-0", invoice="WEB-0", date=DAY, lines=[line("MUG-01", 1, "12.50")], channel="web")]
+    setup(profile, docs, monkeypatch)
+    monkeypatch.setenv("QBTUI_TODAY", "2026-11-04")
+    code, first = profile.sync_json()
+    assert code == 0, first
+    profile.import_docs([dict(next(d for d in docs if d["ref"] == "WEB-1" and d["type"] == "sale_invoice"),
+                              voided=True)], name="void.json")
+    code, second = profile.sync_json()  # the void: a correction (a credit memo) in a second run
+    assert code == 0 and [s["ref"] for s in second["run"]["summaries"]] == ["SI-20261102-web-USD-C1"]
+    # the first run's summaries are corrected by the second's: its undo alone is refused, naming the correction
+    r = profile.q("undo", first["run"]["id"], "--yes")
+    assert r.exit_code != 0 and "SI-20261102-web-USD-C1" in r.output
+    plan = json.loads(profile.q("undo", second["run"]["id"], "--dry-run", "--json").stdout)
+    assert [(o["type"], o["entity"], o["action"]) for o in plan["objects"]] == \
+        [("summary", "CreditMemo", "delete")]
+    r = profile.q("undo", second["run"]["id"], "--yes")
+    assert r.exit_code == 0, r.output
+    assert not ours(profile, "CreditMemo", "PrivateNote", "SI-20261102-web-USD-C1")
+    with profile.cache() as cache:  # the void waits again for its correction
+        assert cache.status_of("sale_invoice", "WEB-1") == "pending"
+    plan = json.loads(profile.q("undo", first["run"]["id"], "--dry-run", "--json").stdout)
+    assert [(o["type"], o["entity"]) for o in plan["objects"]] == [
+        ("summary_payment", "Payment"), ("summary_payment", "Payment"),  # the day's payments, the memo's apply
+        ("summary", "JournalEntry"), ("summary", "CreditMemo"), ("summary", "Invoice")] or \
+        sorted((o["type"], o["entity"]) for o in plan["objects"]) == sorted([
+            ("summary_payment", "Payment"), ("summary_payment", "Payment"), ("summary", "JournalEntry"),
+            ("summary", "CreditMemo"), ("summary", "Invoice")])
+    assert plan["objects"][0]["type"] == plan["objects"][1]["type"] == "summary_payment"  # payments first
+    r = profile.q("undo", first["run"]["id"], "--yes")
+    assert r.exit_code == 0, r.output
+    for entity in ("Invoice", "CreditMemo", "JournalEntry", "Payment"):
+        assert not ours(profile, entity, "PrivateNote", "S"), entity
+    with profile.cache() as cache:
+        for key in (("sale_invoice", "WEB-0"), ("sale_payment", "PAY-WEB-2"), ("cogs", "COGS-WEB-2"),
+                    ("credit_note", "RET-0")):
+            assert cache.status_of(*key) == "pending", key
+        assert cache.link("sale_invoice", "WEB-0")["summary"] is None
+    code, again = profile.sync_json()  # posted anew: the day as it is now, WEB-1 (voided) left out
+    assert code == 0, again
+    [inv] = ours(profile, "Invoice", "PrivateNote", "SI-20261102-web")
+    assert inv["PrivateNote"].startswith("SI-20261102-web-USD:") and "2 documents" in inv["PrivateNote"]
