@@ -11,6 +11,7 @@ journal (:func:`journal`, the lines as an accountant reads them, Dr / Cr with to
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -142,20 +143,26 @@ def postings(entity: str, body: Mapping[str, Any], items: Mapping[str, Mapping[s
     return out
 
 
+def words(entity: str) -> str:
+    """A QuickBooks transaction's name as QuickBooks writes it to a person: CreditMemo -> Credit memo."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", entity).capitalize()
+
+
 def journal(payloads: Iterable[Mapping[str, Any]], items: Mapping[str, Mapping[str, Any]],
             mapping: Mapping[str, str], names: Mapping[str, str]) -> dict[str, Any] | None:
     """The journal a document's payloads (``Payload.to_json()``: entity, body, tax) post, as the document screen
     shows it: ``{"lines": [{"entry", "account", "debit", "credit", "memo"}], "debit", "credit"}``, amounts as
-    strings of cents ("" on the other side), ``entry`` naming the QuickBooks transaction a line belongs to and
-    ``account`` the account's name (``names``: Id -> name; the tax and an account not mapped in words), each
-    transaction's debits before its credits; None when they post nothing (a contact, a product, a quote)."""
+    strings of cents ("" on the other side), ``entry`` naming the QuickBooks transaction a line belongs to (in
+    words: "Credit memo CN-7") and ``account`` the account's name (``names``: Id -> name; the tax and an account
+    not mapped in words), each transaction's debits before its credits; None when they post nothing (a contact, a
+    product, a quote)."""
     rows: list[dict[str, str]] = []
     debit = credit = ZERO
     for payload in payloads:
         entity, body = str(payload.get("entity") or ""), payload.get("body") or {}
         expected = (payload.get("tax") or {}).get("tax_total")
         lines = posting_lines(entity, body, items, mapping, None if expected is None else _amount(expected))
-        entry = f"{entity} {body.get('DocNumber') or body.get('PaymentRefNum') or ''}".strip()
+        entry = f"{words(entity)} {body.get('DocNumber') or body.get('PaymentRefNum') or ''}".strip()
         for p in sorted(lines, key=lambda p: p.amount < 0):  # its debits first, then its credits
             if p.account == TAX:
                 account = "Tax payable (QuickBooks' tax accounts)"

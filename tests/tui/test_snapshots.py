@@ -102,3 +102,35 @@ def _open_pending_adjustment():
 def test_document_journal(snap_compare, make_app, size):
     """A stock adjustment's document screen: its journal as Dr/Cr with totals, above the payload."""
     assert snap_compare(make_app(), terminal_size=size, run_before=_open_pending_adjustment())
+
+
+def _open_document(tab: str, ref: str, to_journal: bool = False):
+    """Enter on ``ref`` in the view of every document of ``tab``'s first sub-tab holding it; ``to_journal``: then
+    scroll its journal to the top of the screen."""
+    async def run_before(pilot):
+        await _ready(pilot)
+        await pilot.press(tab, "p")
+        await _ready(pilot)
+        table = pilot.app.dashboard.table
+        while not any(r.ref == ref for r in table.shown_rows()):
+            await pilot.press("right_square_bracket")
+            await _ready(pilot)
+        table.move_cursor(next(i for i, r in enumerate(table.shown_rows()) if r.ref == ref))
+        await pilot.press("enter")
+        await _ready(pilot)
+        if to_journal:
+            pilot.app.screen.query_one("#journal").scroll_visible(top=True, animate=False)
+            await _ready(pilot)
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_invoice_journal(snap_compare, make_app, size):
+    """A sales invoice's document screen: Dr A/R, Cr sales income line by line, with totals, above the payload."""
+    assert snap_compare(make_app(), terminal_size=size, run_before=_open_document("1", "SO-1006"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_credit_note_journal(snap_compare, make_app, size):
+    """A credit note with a refund posts two QuickBooks transactions: each under its own heading, one total."""
+    assert snap_compare(make_app(), terminal_size=size, run_before=_open_document("1", "CN-77", to_journal=True))
