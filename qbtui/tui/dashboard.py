@@ -42,6 +42,8 @@ QBO_LIMIT_PER_MIN = 1660
 STORE_ORDERS = {"ref": "ref", "date": "date", "status": "status"}
 #: a view of the store this long or shorter shows its totals (a few pages read)
 TOTALS_PAGED = 500
+#: a selection of more documents than this is summed in a thread (select all on a view of thousands)
+SUM_INLINE = 1_000
 NO_EXTRA: dict = {}
 #: footer keys left out on the Errors and Discrepancies tabs (see Dashboard.active_bindings)
 OFF_DOCUMENTS_UNSHOWN = frozenset({"upload_selected", "upload_all", "toggle_pending"})
@@ -204,7 +206,9 @@ class Dashboard(DiscrepancyActions, Screen):
         self._generation = 0
         #: the load generation whose gates overlay is in (or failed to come): equal to the current one once settled
         self.gates_checked = -1
-        self._reading_totals = False
+        #: the selection's total summed in a thread: (model, its revision, the keys, total); what is being summed
+        self._selection_sum: tuple[Model, int, frozenset[tuple[str, str]], Any] | None = None
+        self._summing: tuple[Model, int, frozenset[tuple[str, str]]] | None = None
         self._lines: dict[str, Text] = {}
         #: per document type: (column index, descending) of its sort (none: by date, as the store reads it)
         self.sorts: dict[str, tuple[int, bool]] = {}
@@ -638,14 +642,7 @@ class Dashboard(DiscrepancyActions, Screen):
             info.truncate(max(10, (self.size.width or 80) - 2), overflow="ellipsis")
             self._set_line("#info", info)
         sel = table.selected
-        total = self.model.total_of(sel, read=False)
-        if len(sel) > len(self.model.by_key) or not sel <= self.model.by_key.keys():
-            missing = self.model.missing_totals(sel)
-            if missing:  # rows never shown (a whole view selected): their totals are read in a thread
-                total = UNSET
-                if not self._reading_totals:
-                    self._reading_totals = True
-                    self._read_totals(missing)
+        total = self._selection_total(sel)
         env = str(self.settings.get("environment") or "")
         env_word = "PRODUCTION" if env == "production" else ("SANDBOX" if env else "NO COMPANY")
         connected = "connected" if self.settings.get("realm_id") and env else "not connected"
@@ -709,18 +706,37 @@ class Dashboard(DiscrepancyActions, Screen):
     def model_generation(self) -> int:
         return int(getattr(self, "_generation", 0))
 
-    @work(thread=True, group="selection-totals", exit_on_error=False)
-    def _read_totals(self, keys: list[tuple[str, str]]) -> None:
+    def _selection_total(self, sel: set[tuple[str, str]]) -> Any:
+        """The selected documents' total. A few, all in hand: summed here. More (a whole view selected) or rows
+        never shown: summed in a thread, off the key's path (the count shows at once, the total as ``...`` until
+        it is in), once per selection and model revision."""
         model = self.model
+        if len(sel) <= SUM_INLINE and (len(sel) <= len(model.by_key) and sel <= model.by_key.keys()
+                                       or not model.missing_totals(sel)):
+            return model.total_of(sel, read=False)
+        snap = frozenset(sel)
+        held = self._selection_sum
+        if held is not None and held[0] is model and held[1] == model.revision and held[2] == snap:
+            return held[3]
+        if self._summing != (model, model.revision, snap):
+            self._summing = (model, model.revision, snap)
+            self._sum_selection(model, model.revision, snap)
+        return UNSET
+
+    @work(thread=True, group="selection-totals", exclusive=True, exit_on_error=False)
+    def _sum_selection(self, model: Model, revision: int, keys: frozenset[tuple[str, str]]) -> None:
         try:
-            for key in keys:
-                model.total_from_store(key)
+            total = model.total_of(keys)  # those not in hand read from the store
         except Exception:  # noqa: BLE001 - the model was replaced (its reader closed) meanwhile
-            pass
-        finally:
-            self._reading_totals = False
-        if model is self.model:
-            self.app.call_from_thread(self.update_status)
+            return
+        self.app.call_from_thread(self._selection_summed, (model, revision, keys, total))
+
+    def _selection_summed(self, held: tuple[Model, int, frozenset[tuple[str, str]], Any]) -> None:
+        self._selection_sum = held
+        if self._summing is not None and self._summing[0] is held[0] and self._summing[2] == held[2]:
+            self._summing = None
+        if self.is_attached and held[0] is self.model:
+            self.update_status()
 
     def on_virtual_table_cursor_moved(self, message: VirtualTable.CursorMoved) -> None:
         if self.is_attached:  # not while the app closes (a gate check may still report then)

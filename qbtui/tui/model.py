@@ -272,7 +272,11 @@ class Shown(list):
         return None
 
     def keys(self) -> list[tuple[str, str]]:
-        return [r.key for r in self]
+        """The rows' keys, listed once (a view is made anew, never changed, when its rows change)."""
+        keys = self.__dict__.get("_keys")
+        if keys is None or len(keys) != len(self):
+            keys = self._keys = [r.key for r in self]
+        return keys
 
 
 @dataclass(repr=False)
@@ -291,6 +295,8 @@ class Model:
     load_seconds: float = 0.0
     complete: bool = False
     _views: dict[tuple, Sequence[Row]] = field(default_factory=dict)
+    #: raised whenever a row or a view may have changed (:meth:`invalidate`)
+    revision: int = 0
     _names: dict[tuple[str, str], str] = field(default_factory=dict)
     _party_refs: dict[tuple[str, str], Any] = field(default_factory=dict)
     _totals: dict[tuple[str, str], Decimal | None] = field(default_factory=dict)
@@ -614,8 +620,10 @@ class Model:
         return sum(self.counts.get(key, {}).get(s, 0) for s in statuses) > FILTER_IN_MEMORY
 
     def invalidate(self) -> None:
+        """The views are read again, and anything summed from the rows (the selection's total) summed again."""
         self._views.clear()
         self._full.clear()
+        self.revision += 1
 
     def total_of(self, keys: Iterable[tuple[str, str]], *, read: bool = True) -> Decimal:
         """The sum of the documents' totals: those in hand and those seen on a page at once; any other is read
