@@ -45,6 +45,7 @@ from qbtui.maintenance.common import (
     query_range,
 )
 from qbtui.qbo import QBOClient, QBOFault
+from qbtui.sync import summaries
 
 PRIMARY_ROLES = ("inventory_asset", "cogs", "inventory_discrepancy", "sales_income", "accounts_receivable",
                  "accounts_payable")
@@ -111,6 +112,7 @@ async def reconcile(cache: Cache, client: QBOClient, start: str | date, end: str
                 "accounts": {a: json_number(v) for a, v in sorted(diff.items())}, "message": message}
 
     opening: dict[tuple[str, str], tuple[str, str]] = {}  # QBO (entity, Id) -> the opening-balance document
+    items_to_compare: list[tuple[tuple[str, str], Mapping[str, Any], list[Any], dict[str, Any]]] = []
     for key, doc in snap.docs.items():
         link = snap.links.get(key)
         status = snap.status.get(key, {})
@@ -128,7 +130,12 @@ async def reconcile(cache: Cache, client: QBOClient, start: str | date, end: str
             payloads = build(doc, led.ledger)
         except Exception:  # a document the ledger can no longer build: nothing to compare with
             continue
-        parts = {(q.get("key") or "doc"): q for q in link.get("qbo") or () if q.get("id")}
+        items_to_compare.append((key, status, payloads,
+                                 {(q.get("key") or "doc"): q for q in link.get("qbo") or () if q.get("id")}))
+    # the summaries of summarized channels, as posted (qbtui/sync/summaries.py), each named by its reference
+    items_to_compare += [(key, {}, payloads, parts)
+                         for key, payloads, parts in summaries.reconcile_payloads(cache, led.ledger)]
+    for key, status, payloads, parts in items_to_compare:
         for payload in payloads:
             body = payload.body
             if payload.entity not in POSTING_ENTITIES or not in_range(body.get("TxnDate"), d1, d2):

@@ -22,6 +22,7 @@ from qbtui.qbo import QBOClient
 from qbtui.settings import Settings
 from qbtui.sync.balances import pull_inventory_balance
 from qbtui.sync.runs import now_iso
+from qbtui.sync.summaries import posted_summaries, summary_discrepancy
 
 REFERENCE = {
     "accounts": "Account", "tax_codes": "TaxCode", "tax_rates": "TaxRate", "terms": "Term", "classes": "Class",
@@ -154,7 +155,8 @@ async def pull_changes(cache: Cache, client: QBOClient) -> list[dict[str, Any]]:
     since = max(datetime.fromisoformat(last), now - timedelta(days=CDC_DAYS)) if last else now - timedelta(days=CDC_DAYS)
     found: dict[tuple[str, str, str], dict[str, Any]] = {(d["type"], d["ref"], d.get("id", "")): d
                                                     for d in cache.reference("discrepancies", []) or []}
-    entities = sorted({entity for entity, _ in objects})
+    summaries = {(p.entity, p.id): p for p in posted_summaries(cache).values()}
+    entities = sorted({entity for entity, _ in objects} | {entity for entity, _ in summaries})
     sent = _Sent(cache)
     if entities:
         changes = await client.cdc(entities, since)
@@ -162,6 +164,10 @@ async def pull_changes(cache: Cache, client: QBOClient) -> list[dict[str, Any]]:
             for row in rows:
                 hit = objects.get((entity, str(row.get("Id"))))
                 if hit is None:
+                    posted = summaries.get((entity, str(row.get("Id"))))
+                    found_one = summary_discrepancy(posted, row, now_iso()) if posted is not None else None
+                    if found_one is not None:  # a summary changed or deleted in QuickBooks, named by its reference
+                        found[("summary", found_one["ref"], found_one["id"])] = found_one
                     continue
                 link, part = hit
                 if row.get("status") == "Deleted":

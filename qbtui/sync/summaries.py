@@ -38,6 +38,7 @@ from qbtui.ledger.summaries import (
     numbered,
     part_from_json,
     part_json,
+    period_bounds,
     summarize,
     today,
 )
@@ -313,6 +314,85 @@ def _posted(link: Mapping[str, Any] | None, ref: str, entity: str, qbo_id: str, 
     return {**s, "ref": ref, "entity": entity, "id": qbo_id, "base": SummaryKey.from_json(first).base.ref,
             "correction": first["correction"], "parts": parts, "gone": gone, "run": run,
             "pending": [r for r in s.get("pending") or () if r["summary"] != ref]}
+
+
+# --- what is in QBO: reconcile and discrepancies ------------------------------------------------------------------
+
+@dataclass
+class Posted:
+    """A summary as posted, rebuilt from its documents' records (what each brought to it, what a correction took
+    out): the same figures and payload the sync sent, whatever the documents say now."""
+
+    summary: Summary
+    entity: str
+    id: str
+    run: str | None
+
+
+def posted_summaries(cache: Cache, ledger: Ledger | None = None) -> dict[str, Posted]:
+    """Every summary in QBO by reference (corrections too), rebuilt from the records on its documents' links
+    (``ledger``: the plan's, made when there is a summary and none is given)."""
+    entries: dict[str, list[Entry]] = {}
+    where: dict[str, tuple[str, str, str | None]] = {}
+    for link in cache.links(["summarized", "sending", "voided"]):
+        s = link.get("summary") or {}
+        for r in [*(s.get("parts") or ()), *(s.get("gone") or ())]:
+            if not r.get("id"):
+                continue
+            part = part_from_json(r["part"])
+            entries.setdefault(r["summary"], []).append((SummaryKey.from_json(r["key"]), part))
+            where[r["summary"]] = (r["entity"], str(r["id"]), r.get("run"))
+            by = r.get("by")
+            if by and by.get("id"):
+                entries.setdefault(by["summary"], []).append((SummaryKey.from_json(by["key"]), negated(part)))
+                where[by["summary"]] = (by["entity"], str(by["id"]), by.get("run"))
+    out: dict[str, Posted] = {}
+    if entries and ledger is None:
+        ledger = _ledger(cache, snapshot(cache))
+    for ref, items in entries.items():
+        for summary in summarize(items, ledger or Ledger()):
+            if summary.key.ref == ref:
+                out[ref] = Posted(summary, *where[ref])
+    return out
+
+
+def reconcile_payloads(cache: Cache, ledger: Ledger) -> list[tuple[tuple[str, str], list[Payload],
+                                                                    dict[str, dict[str, Any]]]]:
+    """For qbtui reconcile: per summary in QBO, ``(("summary", ref), [its payload], {payload key: its QBO part})``,
+    as a synced document gives its payloads and the parts of its link."""
+    out = []
+    ids = _invoice_ids(cache)
+    for ref, p in sorted(posted_summaries(cache, ledger).items()):
+        [payload] = build_summary(p.summary, ledger, ids)
+        out.append((("summary", ref), [payload], {payload.key or "doc": {"entity": p.entity, "id": p.id}}))
+    return out
+
+
+def _expected_fields(p: Posted) -> dict[str, str]:
+    s = p.summary
+    number = "PaymentRefNum" if p.entity == "Payment" else "DocNumber"
+    total = -s.total if s.reversed and p.entity != "JournalEntry" else s.total
+    fields = {"TxnDate": period_bounds(s.key.period)[1].isoformat(), number: s.key.doc_number}
+    if p.entity != "JournalEntry":
+        fields["TotalAmt"] = format(total.normalize(), "f")
+    return fields
+
+
+def summary_discrepancy(p: Posted, row: Mapping[str, Any], seen: str) -> dict[str, Any] | None:
+    """A summary changed or deleted in QuickBooks, as a discrepancy naming the summary (``type`` ``summary``, ``ref``
+    its reference): its total, date or number differ from what was posted (a payment applied to it moves its
+    balance, never these), or it is gone. None: nothing of ours changed."""
+    base = {"type": "summary", "ref": p.summary.key.ref, "entity": p.entity, "id": p.id, "seen": seen}
+    if row.get("status") == "Deleted":
+        return {**base, "kind": "deleted", "differences": []}
+    differences = []
+    for name, ours in _expected_fields(p).items():
+        theirs = row.get(name)
+        if name == "TotalAmt" and theirs is not None:
+            theirs = format(Decimal(str(theirs)).normalize(), "f")
+        if theirs is not None and str(theirs) != ours:
+            differences.append({"field": name, "ours": ours, "qbo": str(theirs)})
+    return {**base, "kind": "changed", "differences": differences} if differences else None
 
 
 # --- undo (qbtui/sync/undo.py) -----------------------------------------------------------------------------------

@@ -389,3 +389,38 @@ def test_undo_of_a_run_removes_its_summaries_and_returns_their_documents_to_pend
     assert code == 0, again
     [inv] = ours(profile, "Invoice", "PrivateNote", "SI-20261102-web")
     assert inv["PrivateNote"].startswith("SI-20261102-web-USD:") and "2 documents" in inv["PrivateNote"]
+
+
+def test_reconcile_and_discrepancies_name_a_summary_edited_in_quickbooks(profile, monkeypatch):
+    docs = orders([f"WEB-{i}" for i in range(3)])
+    setup(profile, docs, monkeypatch)
+    monkeypatch.setenv("QBTUI_TODAY", "2026-11-04")
+    assert profile.sync_json()[0] == 0
+    assert profile.q("pull").exit_code == 0
+    assert json.loads(profile.q("discrepancies", "--json").stdout)["discrepancies"] == []
+    report = profile.q.json("reconcile", "--from", "2026-11-01", "--to", "2026-11-30")
+    assert report["clean"] and report["differences"] == [], report
+    income = next(a for a in report["accounts"] if a["role"] == "sales_income")
+    sales = sum(Decimal(l["unit_price"]) * l["quantity"] for d in docs if d["type"] == "sale_invoice"
+                for l in d["lines"])
+    assert Decimal(str(income["inventory"])) == -sales and income["difference"] == 0  # the summary, on both sides
+    [inv] = ours(profile, "Invoice", "PrivateNote", "SI-20261102-web")
+
+    async def edit(c):  # someone changes a line of the summary invoice in QuickBooks
+        obj = await c.read("Invoice", inv["Id"])
+        lines = [dict(x) for x in obj["Line"] if x.get("DetailType") == "SalesItemLineDetail"]
+        lines[0] = {**lines[0], "Amount": 1, "SalesItemLineDetail": {**lines[0]["SalesItemLineDetail"], "Qty": 1,
+                                                                     "UnitPrice": 1}}
+        return await c.update("Invoice", {"Id": inv["Id"], "SyncToken": obj["SyncToken"], "Line": lines},
+                              sparse=True)
+    edited = profile.qbo(edit)
+    assert profile.q("pull").exit_code == 0
+    listed = json.loads(profile.q("discrepancies", "--json").stdout)["discrepancies"]
+    assert [(d["kind"], d["type"], d["ref"], d.get("qbo_id")) for d in listed] == \
+        [("changed", "summary", "SI-20261102-web-USD", inv["Id"])]
+    text = profile.q("discrepancies").output
+    assert "SI-20261102-web-USD" in text and str(edited["TotalAmt"]).rstrip("0").rstrip(".") in text
+    report = profile.q.json("reconcile", "--from", "2026-11-01", "--to", "2026-11-30")
+    assert not report["clean"]
+    assert [(d["kind"], d["type"], d["ref"], d["id"]) for d in report["differences"]] == \
+        [("changed", "summary", "SI-20261102-web-USD", inv["Id"])]
