@@ -247,9 +247,9 @@ class EventPrinter:
             click.echo(json.dumps(event, default=str))
             sys.stdout.flush()
         elif self.tty and event.get("event") == "progress":
-            click.echo(f"\rsent {event['sent']}  ok {event['ok']}  failed {event['failed']}  remaining "
-                       f"{event['remaining']}  {event.get('rate_per_min', 0):.0f}/min (QBO allows ~1,660/min)   ",
-                       err=True, nl=False)
+            from qbtui.sync.events import progress_text
+
+            click.echo(f"\r{progress_text(event)}   ", err=True, nl=False)
 
     def close(self) -> None:
         if self.tty and not self.events:

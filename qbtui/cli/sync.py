@@ -27,6 +27,7 @@ from qbtui.cli.common import (
 from qbtui.documents.text import safe_text
 from qbtui.documents.types import DOCUMENT_TYPES
 from qbtui.qbo import CompanyFault
+from qbtui.sync.events import counts_text
 
 
 def _read_refs_file(path: Path | None) -> set[tuple[str, str]] | None:
@@ -213,7 +214,7 @@ def sync_command(profile: Profile, types: tuple[str, ...], refs: tuple[str, ...]
         print_json(report.to_json())
     else:
         counts = report.run.get("counts", {})
-        click.echo(f"run {report.run['id']}: " + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to send"))
+        click.echo(f"run {report.run['id']}: {counts_text(counts)}")
         for doc in report.documents:
             if doc["status"] in ("failed", "blocked", "pending", "conflict") and doc.get("error"):
                 err = doc["error"]
@@ -335,13 +336,10 @@ def sync_all_profiles(profile: Profile, types: tuple[str, ...], *, as_json: bool
         elif r["result"].get("message"):  # --scheduled: not due, or what the scheduled run did
             said = str(r["result"]["message"])
         else:
-            sent = sum(r["counts"].values())
-            said = (f"sent {sent}: " + ", ".join(f"{n} {s}" for s, n in sorted(r["counts"].items()))
-                    if sent else "nothing to send")
+            said = counts_text(r["counts"])
         click.echo(safe_text(f"{r['profile']:<{width}}  exit {r['exit_code']}  {said}"))
     total = {s: sum(r["counts"].get(s, 0) for r in rows) for s in sorted({s for r in rows for s in r["counts"]})}
-    click.echo(f"{len(rows)} profiles: " + (", ".join(f"{n} {s}" for s, n in total.items()) or "nothing sent")
-               + f"; exit {code}")
+    click.echo(f"{len(rows)} profiles: {counts_text(total)}; exit {code}")
     raise SystemExit(code)
 
 
@@ -359,7 +357,8 @@ def runs_command(profile: Profile, as_json: bool) -> None:
     if not runs:
         click.echo("no runs yet")
     for run in runs:
-        counts = ", ".join(f"{n} {k}" for k, n in sorted((run.get("counts") or {}).items()))
+        counts = (counts_text(run.get("counts") or {}) if run.get("kind") in ("sync", "scheduled") else
+                  ", ".join(f"{n} {k}" for k, n in sorted((run.get("counts") or {}).items())))
         click.echo(f"{run['id']}  {run.get('kind') or '':11} {run.get('started') or ''} -> {run.get('ended') or 'not ended'}"
                    f"  {counts}  created {len(run.get('created') or [])}"
                    + ("  INTERRUPTED" if run.get("interrupted") else "")

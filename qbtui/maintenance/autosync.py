@@ -109,13 +109,12 @@ def run_scheduled_with(cache: Cache, profile_path: Path, *, now: datetime | None
     run = next(r for r in cache.runs() if r["id"] == run_id)
     failed = [d for d in report.documents if d["status"] == "failed"]
     counts = run.get("counts") or {}
-    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to send"
+    summary = events.counts_text(counts)
     alert = None
     if failed:
-        lines = [f"{d['type']} {d['ref']}: {(d.get('error') or {}).get('code')} {(d.get('error') or {}).get('message')}"
-                 for d in failed[:20]]
+        lines = [f"{d['type']} {d['ref']}: {events.reason_text(d.get('error'))}" for d in failed[:20]]
         more = f"\n... and {len(failed) - 20} more" if len(failed) > 20 else ""
-        alert = raise_alert(cache, f"scheduled sync: {len(failed)} documents failed",
+        alert = raise_alert(cache, f"scheduled sync: {len(failed)} document{'s' if len(failed) != 1 else ''} failed",
                             f"run {run_id}: {summary}\n" + "\n".join(lines) + more, run=run_id)
     return ScheduledResult(report.exit_code, f"scheduled run {run_id}: {summary}", run, report, alert)
 

@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Literal, TextIO, TypedDict
+
+from qbtui.limits import BATCH_MAX_ITEMS, Limits
 
 EVENT_KINDS = ("progress", "document", "log", "error", "result", "done")
 #: the most items of a list one ``result`` event holds: a reader decodes a line at a time, so that the gates of
@@ -126,3 +128,55 @@ def emit(event: Event | dict[str, Any], out: TextIO | None = None) -> None:
     stream = out or sys.stdout
     stream.write(encode(event) + "\n")
     stream.flush()
+
+
+# --------------------------------------------------------------------------- the counts in words
+# One wording of how far a sync went, for every place that says it (the dashboard's progress panel and
+# notifications, the command line's progress line and summary, the scheduled sync's message and alert):
+# "sent 58: 54 OK, 4 failed", where sent is what QuickBooks answered, so that the parts add up to it.
+
+#: the run statuses QuickBooks accepted (a document linked to an existing object is synced too)
+OK_STATUSES = ("synced", "voided", "summarized")
+#: the other statuses of a run's counts, in words (after the sent part)
+NOT_SENT_WORDS = {"blocked": "blocked", "skipped": "skipped", "conflict": "held back as conflicts",
+                  "pending": "with no answer yet (looked up at the next sync)"}
+#: the most documents QuickBooks takes a minute from one app: full batches within the batch limit, singles in the
+#: rest of the request limit (qbtui.limits)
+DOCUMENTS_PER_MINUTE = (Limits.batches_per_minute * BATCH_MAX_ITEMS
+                        + Limits.per_minute - Limits.batches_per_minute)
+
+
+def sent_text(ok: int, failed: int, total: int | None = None) -> str:
+    """``sent 58: 54 OK, 4 failed``; with ``total`` (while it runs) ``sent 30 of 58: 28 OK, 2 failed``."""
+    head = f"sent {ok + failed:,}" + (f" of {total:,}" if total is not None else "")
+    return f"{head}: {ok:,} OK, {failed:,} failed"
+
+
+def progress_text(progress: Mapping[str, Any]) -> str:
+    """A ``progress`` event in words: what was answered of the total, and the pace against QuickBooks' limit."""
+    ok, failed = int(progress.get("ok") or 0), int(progress.get("failed") or 0)
+    total = int(progress.get("total") or 0)
+    rate = float(progress.get("rate_per_min") or 0)
+    return (f"{sent_text(ok, failed, total)}, {max(0, total - ok - failed):,} to go, "
+            f"{rate:,.0f}/min of QuickBooks' {DOCUMENTS_PER_MINUTE:,}/min")
+
+
+def counts_text(counts: Mapping[str, int]) -> str:
+    """A run's counts by status (the run log's ``counts``) in the same words: ``sent 58: 54 OK, 4 failed; 3
+    blocked, 1 skipped``; ``nothing sent: 3 blocked``; ``nothing to send``."""
+    ok = sum(int(counts.get(s) or 0) for s in OK_STATUSES)
+    failed = int(counts.get("failed") or 0)
+    rest = ", ".join(f"{int(n):,} {NOT_SENT_WORDS.get(s, s)}" for s, n in sorted(counts.items())
+                     if n and s not in OK_STATUSES and s != "failed")
+    if ok or failed:
+        return sent_text(ok, failed) + (f"; {rest}" if rest else "")
+    return f"nothing sent: {rest}" if rest else "nothing to send"
+
+
+def reason_text(reason: Mapping[str, Any] | None, *, hint: bool = False) -> str:
+    """An error or a gate's reason (``{"code", "message", "hint"}``) in words: ``6000: A business validation error
+    has occurred`` (and ``  Hint: ...`` with ``hint``); a part that is missing is left out, never written "None"."""
+    reason = reason or {}
+    code, message, tip = (str(reason.get(k) or "").strip() for k in ("code", "message", "hint"))
+    text = f"{code}: {message}" if code and message else (code or message or "no reason given")
+    return text + (f"  Hint: {tip}" if hint and tip else "")
