@@ -47,8 +47,10 @@ qbtui.sync.readonly)."""
 def is_read_only(store: Any) -> bool:
     """True when the profile (a Cache or a StateReader: anything with ``get_setting``) is set to "From
     QuickBooks only". Here, below the cache's users, so that a reader that must not reach QuickBooks (the
-    dashboard's autosync timer) can ask too; qbtui.sync.readonly re-exports it with the refusal."""
-    return bool(store.get_setting("integration_mode") == READ_ONLY_MODE)
+    dashboard's autosync timer) can ask too, or the settings as read (a mapping: the dashboard's status line);
+    qbtui.sync.readonly re-exports it with the refusal."""
+    mode = store.get("integration_mode") if isinstance(store, Mapping) else store.get_setting("integration_mode")
+    return bool(mode == READ_ONLY_MODE)
 
 
 @dataclass(frozen=True)

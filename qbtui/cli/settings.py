@@ -53,25 +53,14 @@ def settings_set(profile: Profile, key: str, value: str, events: bool) -> None:
 def _check_keymap(stored: dict, key: str, keys: str) -> None:
     """A remapped key must name a dashboard binding (keys.py's ids) and must not take a key another binding
     already has (as remapped so far): either would leave a key that silently does something else."""
-    import difflib
-
     from qbtui.settings import keymap
-    from qbtui.tui.keys import APP_BINDINGS
+    from qbtui.tui.keys import keymap_refusal
 
     binding_id = key.split(".", 1)[1]
-    defaults = {b.id: b for b in APP_BINDINGS if b.id}
-    if binding_id not in defaults:
-        close = difflib.get_close_matches(binding_id, defaults, n=1, cutoff=0.6)
-        fail(f"{binding_id!r} is not a binding id" + (f" (did you mean {close[0]!r}?)" if close else ""),
-             error="setting.unknown_binding", hint="`?` in the dashboard lists every binding id with its key")
-    current = {bid: b.key for bid, b in defaults.items()}
-    current.update(keymap(stored))
-    for new_key in keys.split(","):
-        for other, bound in current.items():
-            if other != binding_id and new_key in bound.split(","):
-                fail(f"{new_key!r} is already bound to {other} ({defaults[other].description}): nothing was "
-                     "changed", error="setting.key_taken",
-                     hint=f"remap {other} first (qbtui settings set keymap.{other} KEY), or choose another key")
+    refused = keymap_refusal({k: v for k, v in keymap(stored).items() if k != binding_id}, binding_id, keys)
+    if refused is not None:
+        code, message, hint = refused
+        fail(message + (": nothing was changed" if code == "setting.key_taken" else ""), error=code, hint=hint)
 
 
 @settings_group.command("unset")

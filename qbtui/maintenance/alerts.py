@@ -37,6 +37,14 @@ def unread(cache: Cache | StateReader) -> list[dict[str, Any]]:
     return [a for a in inbox(cache) if not a.get("read")]
 
 
+def alert_rows(cache: Cache | StateReader) -> list[dict[str, Any]]:
+    """The in-app alerts as the dashboard's alerts screen lists them: newest first, each with ``run_record``, the
+    run log's record of its run (who ran it, when, its counts), or None when it made no run (a scheduled sync the
+    preflight refused sends nothing and records no run)."""
+    runs = {r.get("id"): r for r in cache.runs()}
+    return [{**a, "run_record": runs.get(a.get("run"))} for a in reversed(inbox(cache))]
+
+
 def mark_read(cache: Cache, ids: list[str] | None = None) -> None:
     """Mark alerts (all when ``ids`` is None) as read; needs the writer."""
     items = inbox(cache)

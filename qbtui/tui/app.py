@@ -105,9 +105,20 @@ class QbtuiApp(App[None]):
 
     async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
         result = await super().run_action(action, default_namespace, namespaces)
+        if not result and isinstance(action, str) and action.startswith("dashboard.") and self._dashboard is not None:
+            self._say_why_disabled(self._dashboard, action)
         if self._key_started is not None:
             self.call_after_refresh(self._key_done)  # the end of the refresh after the action's work
         return result
+
+    def _say_why_disabled(self, dashboard: Dashboard, action: str) -> None:
+        """A dashboard key shown disabled (greyed in the footer) was pressed: say why, rather than nothing."""
+        from textual.actions import parse
+
+        _, name, parameters = parse(action)
+        why = dashboard.disabled_why(name, parameters) if self.screen is dashboard else None
+        if why:
+            self.notify(why, severity="warning", timeout=8)
 
     def on_dashboard_shown(self, message: Dashboard.Shown) -> None:
         if self._key_started is not None:

@@ -224,6 +224,17 @@ class Backend:
         """The audit log ({"rows": every run, newest first, "alerts": the unread alerts})."""
         return await self.call("audit")
 
+    async def alerts(self) -> list[dict[str, Any]]:
+        """Every in-app alert (a failing scheduled sync raises one), newest first, with its run's record
+        (qbtui.maintenance.alerts.alert_rows): the settings and the run log only, read in a thread."""
+        from qbtui.maintenance.alerts import alert_rows
+
+        def read() -> list[dict[str, Any]]:
+            with StateReader.open(self.profile_path) as state:
+                return alert_rows(state)
+
+        return await asyncio.to_thread(read)
+
     async def mark_alerts_read(self) -> None:
         await self.call("alerts-read")
 
@@ -281,7 +292,8 @@ class Backend:
                         outcome.queued = int(event.get("queued") or 0)
                         outcome.message = str(event.get("message") or "")
         except Exception as exc:  # noqa: BLE001 - shown, never raised into the UI
-            outcome.error = f"{type(exc).__name__}: {exc}"
+            outcome.error = (f"the upload stopped: {exc or 'qbtui sync ended without saying why'}; nothing is sent "
+                             "twice: the next upload looks up what was in flight (qbtui runs lists what was sent)")
         finally:
             if refs_file is not None:
                 refs_file.unlink(missing_ok=True)
@@ -328,8 +340,11 @@ class Backend:
 
 
 def profile_state(cache: Cache | StateReader) -> dict[str, Any]:
+    from qbtui.maintenance.alerts import unread
+
     return {"settings": cache.settings(), "company_info": cache.reference("company_info") or {},
-            "preferences": cache.reference("preferences") or {}, "runs": cache.runs()}
+            "preferences": cache.reference("preferences") or {}, "runs": cache.runs(),
+            "unread_alerts": len(unread(cache))}
 
 
 def write_refs_file(keys: Iterable[tuple[str, str]]) -> Path:

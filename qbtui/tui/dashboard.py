@@ -27,9 +27,11 @@ from textual.widgets import Footer, Static
 
 from qbtui.cache import Cache, CacheError
 from qbtui.ledger.listing import columns_of, sort_rows, to_csv, totals_of, totals_text
+from qbtui.settings import is_read_only
+from qbtui.sync.events import progress_text, sent_text
 
 from .backend import Backend, BackendError, Gates
-from .keys import APP_BINDINGS
+from .keys import APP_BINDINGS, usable_keymap
 from .messages import DocumentChanged, UploadFinished, UploadProgress
 from .model import FILTER_IN_MEMORY, SENDABLE, UNSET, Model, Paged, Shown, money
 from .resolving import DiscrepancyActions, discrepancy_bindings
@@ -37,7 +39,15 @@ from .screens import ConfirmScreen, DocumentScreen, HelpScreen, fix_screen_for
 from .table import DISCREPANCY_COLUMNS, ERROR_COLUMNS, VirtualTable, kind_columns, listed_of, sorted_columns
 from .tabs import TABS, TYPE_SHORT
 
-QBO_LIMIT_PER_MIN = 1660
+#: the dashboard's actions that send to QuickBooks (shown disabled and refused, saying why, on a read-only profile)
+SENDING_ACTIONS = frozenset({"upload_selected", "upload_all", "sync_everything", "resync"})
+#: the Discrepancies tab's resolutions that send (taking QuickBooks' version or dismissing sends nothing)
+SENDING_RESOLUTIONS = frozenset({"push", "resend"})
+#: the status line's mark of a profile that sends nothing (integration mode "From QuickBooks only")
+READ_ONLY_WORDS = "READ-ONLY: nothing is sent"
+READ_ONLY_WHY = ("Nothing is sent: this profile is read-only (From QuickBooks only). qbtui integration enable "
+                 "turns sending back on.")
+BUSY_WHY = "A sync is already running (an upload or the autosync): wait for it to finish."
 #: the columns a view of the store can be sorted by a page at a time (its indexed orders: Cache.rows, ROW_ORDERS)
 STORE_ORDERS = {"ref": "ref", "date": "date", "status": "status"}
 #: a view of the store this long or shorter shows its totals (a few pages read)
@@ -200,6 +210,10 @@ class Dashboard(DiscrepancyActions, Screen):
         self.settings: dict[str, Any] = {}
         self.company = ""
         self.last_run: dict | None = None
+        #: the stored key remaps left out, already said (qbtui.tui.keys.usable_keymap)
+        self._keymap_said: set[str] = set()
+        #: alerts of failing scheduled syncs not read yet (A lists them all: the alerts screen)
+        self.unread_alerts = 0
         self.first_paint_at: float | None = None
         self.loaded_at: float | None = None
         self.progress: dict[str, Any] = {}
@@ -351,17 +365,25 @@ class Dashboard(DiscrepancyActions, Screen):
         self._model_complete(self._generation)
 
     def _apply_profile_state(self, state: dict) -> None:
+        was_read_only = self.read_only
         self.settings = state["settings"]
+        if self.read_only != was_read_only and self.is_attached:
+            self.app.refresh_bindings()  # the keys that send: greyed, or back
         info = state["company_info"]
         if isinstance(info, list):
             info = info[0] if info else {}
         self.company = str(info.get("CompanyName") or "")
         self.last_run = next((r for r in state["runs"] if r.get("kind") in ("sync", "scheduled")), None)
+        self.unread_alerts = int(state.get("unread_alerts") or 0)
         from qbtui.settings import keymap
 
-        remapped = keymap(self.settings)
+        remapped, refused = usable_keymap(keymap(self.settings))
         if remapped:
             self.app.set_keymap(remapped)
+        for why in refused:  # each said once, not at every reload
+            if why not in self._keymap_said:
+                self._keymap_said.add(why)
+                self.notify(why, title="A remapped key is not applied", severity="warning", timeout=15)
 
     @work(group="after-sync", exit_on_error=False)
     async def after_sync(self) -> None:
@@ -663,9 +685,16 @@ class Dashboard(DiscrepancyActions, Screen):
             selection = Text("UPLOADING | ", style="bold") + selection
         company = self.company or "(no company)"
         short_last = ("synced " + last[15:]) if last.startswith("last sync") else last
+        tails: list[tuple[str, ...]] = [(connected, last), (connected, short_last)]
+        if self.read_only:  # in words, next to the selection: the keys that would send are greyed (check_action)
+            selection = selection + Text(" | ") + Text(READ_ONLY_WORDS, style="bold reverse")
+        if self.unread_alerts:
+            n = self.unread_alerts
+            selection = selection + Text(" | ") + Text(f"{n:,} new alert{'s' if n != 1 else ''} (A)", style="bold")
+        if self.read_only or self.unread_alerts:  # at 80 columns these stay whole: the last sync, then the
+            tails += [(connected,), ()]  # connection leave first (the company is shortened last)
         env_style = "bold reverse" if env_word == "PRODUCTION" else "bold"
         status = Text()
-        tails = [(connected, last), (connected, short_last)]
         for tail in tails:
             status = selection + Text(" | ")
             status.append(company, style="bold")
@@ -903,6 +932,22 @@ class Dashboard(DiscrepancyActions, Screen):
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.help_rows()))
 
+    def action_alerts(self) -> None:
+        """The alerts of failing scheduled syncs, newest first, each with its run (Enter: the run's record)."""
+        from .maintenance import AlertsScreen
+
+        self.app.push_screen(AlertsScreen(self.backend), lambda _: self.refresh_state())
+
+    @work(group="state", exit_on_error=False)
+    async def refresh_state(self) -> None:
+        """The settings, the run log and the alerts read again (not the documents), then the status line."""
+        try:
+            self._apply_profile_state(await asyncio.to_thread(self.backend.state))
+        except CacheError as exc:
+            self.notify(str(exc), title="Cannot read the cache", severity="error", timeout=10)
+            return
+        self.update_status()
+
     def commands(self):
         """The command palette's entries: every key of the dashboard, then the other screens."""
         seen = set()
@@ -1002,24 +1047,37 @@ class Dashboard(DiscrepancyActions, Screen):
             bindings = discrepancy_bindings(self, bindings)
         return bindings
 
+    @property
+    def read_only(self) -> bool:
+        """The profile sends nothing (integration mode From QuickBooks only: ``qbtui integration disable``)."""
+        return is_read_only(self.settings)
+
+    def disabled_why(self, action: str, parameters=()) -> str | None:
+        """Why a key is shown disabled (greyed in the footer) here, in words: said when it is pressed anyway (the
+        App's run_action). None when the key works, or is simply not this tab's."""
+        sends = action in SENDING_ACTIONS or (action == "resolve" and bool(parameters)
+                                              and parameters[0] in SENDING_RESOLUTIONS)
+        if sends and self.read_only:
+            return READ_ONLY_WHY
+        if (sends or action in ("resolve", "pull")) and (self.busy or self.pulling or self.resolving):
+            return BUSY_WHY
+        if action == "resync" and self.is_mounted and self.tab.kind != "errors":
+            return "r re-syncs what failed, on the Errors tab (5); here u uploads the selection."
+        return None
+
     def check_action(self, action: str, parameters) -> bool | None:
         if action not in ("quit", "back") and self.is_attached and self.app.screen is not self:
             return False  # another screen is on top: its footer and keys are its own (no upload from Reconcile)
-        if action in ("upload_selected", "upload_all", "sync_everything", "resync") and self.busy:
-            return None  # shown disabled while a run goes
-        if action == "resolve":  # the Discrepancies tab's keys: there only, disabled while a run goes
-            if not self.is_mounted or self.tab.kind != "discrepancies":
-                return False
-            return None if (self.busy or self.pulling or self.resolving) else True
-        if action == "pull" and (self.busy or self.pulling):
-            return None
-        if action in ("fix", "resync") and self.tab.kind != "errors":
-            return True if action == "fix" else None
+        if action == "resolve" and (not self.is_mounted or self.tab.kind != "discrepancies"):
+            return False  # the Discrepancies tab's keys: there only
+        if action in SENDING_ACTIONS or action in ("resolve", "pull"):
+            return None if self.disabled_why(action, parameters) else True  # greyed: read-only, or a run goes
         return True
 
     def _confirm_upload(self, keys: list[tuple[str, str]], what: str) -> None:
-        if self.busy:
-            self.notify("A sync is already running (an upload or the autosync).", severity="warning")
+        why = READ_ONLY_WHY if self.read_only else (BUSY_WHY if self.busy else None)
+        if why:
+            self.notify(why, severity="warning", timeout=8)
             return
         sendable = [k for k in keys if self.model.by_key.get(k) and self.model.by_key[k].status in SENDABLE]
         if not sendable:
@@ -1129,11 +1187,7 @@ class Dashboard(DiscrepancyActions, Screen):
         self.table.refresh()
 
     def render_progress(self, state: str) -> None:
-        p = self.progress
-        rate = p.get("rate_per_min") or 0
-        text = (f"Upload {state}: sent {p.get('sent', 0):,} of {p.get('total', 0):,} | OK {p.get('ok', 0):,} | "
-                f"FAILED {p.get('failed', 0):,} | remaining {p.get('remaining', 0):,} | "
-                f"{rate:,.0f}/min of QBO's {QBO_LIMIT_PER_MIN:,}/min")
+        text = f"Upload {state}: {progress_text(self.progress)}"  # the words of qbtui sync's progress line
         panel = self._dash("#progress", ProgressPanel)
         panel.update(text)
         panel.set_class(state in ("starting", "running"), "running")
@@ -1146,11 +1200,11 @@ class Dashboard(DiscrepancyActions, Screen):
         self.table.selected.clear()
         self.after_sync()
         p = self.progress
+        ok, n_failed = int(p.get("ok") or 0), max(len(failed), int(p.get("failed") or 0))
         if error:
             self.notify(error, title="Upload did not run", severity="error", timeout=15)
-        elif failed or p.get("failed"):
-            n = len(failed) or p.get("failed")
-            self.notify(f"{n} document(s) FAILED: press 5 for Errors, e to fix, r to re-sync.",
-                        title="Upload finished with failures", severity="error", timeout=15)
+        elif n_failed:
+            self.notify(f"Upload finished: {sent_text(ok, n_failed)}. FAILED ones: press 5 for Errors, e to fix, "
+                        "r to re-sync.", title="Upload finished with failures", severity="error", timeout=15)
         else:
-            self.notify(f"Upload finished: {p.get('ok', 0):,} OK.", title="Upload", timeout=6)
+            self.notify(f"Upload finished: {sent_text(ok, 0)}.", title="Upload", timeout=6)

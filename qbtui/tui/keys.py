@@ -45,8 +45,46 @@ APP_BINDINGS: list[Binding] = [
             tooltip="Write the rows shown to a CSV file (as qbtui list --csv)"),
     Binding("y", "dashboard.copy_ref", "Copy ref", show=False, id="copy_reference"),
     Binding("Y", "dashboard.copy_qbo_id", "Copy QBO Id", show=False, id="copy_qbo_id"),
+    Binding("A", "dashboard.alerts", "Alerts", show=False, id="alerts",
+            tooltip="Failing scheduled syncs (autosync), newest first, with their runs"),
     Binding("ctrl+p,colon", "command_palette", "Commands", show=False, id="command_palette"),
     Binding("question_mark", "dashboard.help", "Help", id="help"),
     Binding("q", "dashboard.back", "Back", show=False, id="back"),
     Binding("ctrl+q", "dashboard.quit", "Quit", id="quit", priority=True),
 ]
+
+
+def keymap_refusal(remapped: dict[str, str], binding_id: str, keys: str) -> tuple[str, str, str] | None:
+    """Why remapping ``binding_id`` to ``keys`` is refused, as (error code, message, hint), given the other keys
+    remapped (``remapped``: {binding id: keys}); None when it is fine. Refused: an id that is not a binding of the
+    dashboard, and a key another binding already has (either would leave a key that silently does something else).
+    ``qbtui settings set keymap.ID`` refuses with it; the dashboard leaves out, and names, a stored remap it refuses."""
+    import difflib
+
+    defaults = {b.id: b for b in APP_BINDINGS if b.id}
+    if binding_id not in defaults:
+        close = difflib.get_close_matches(binding_id, defaults, n=1, cutoff=0.6)
+        return ("setting.unknown_binding", f"{binding_id!r} is not a binding id" + (
+            f" (did you mean {close[0]!r}?)" if close else ""), "`?` in the dashboard lists every binding id with its key")
+    current = {bid: b.key for bid, b in defaults.items()}
+    current.update(remapped)
+    for new_key in keys.split(","):
+        for other, bound in current.items():
+            if other != binding_id and new_key in bound.split(","):
+                return ("setting.key_taken", f"{new_key!r} is already bound to {other} ({defaults[other].description})",
+                        f"remap {other} first (qbtui settings set keymap.{other} KEY), or choose another key")
+    return None
+
+
+def usable_keymap(remapped: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The stored remaps the dashboard applies, and a sentence for each it leaves out (one stored before the
+    refusals existed, or written by hand): an unknown binding id, or a key another binding has."""
+    usable, refused = {}, []
+    for binding_id, keys in remapped.items():
+        why = keymap_refusal({k: v for k, v in remapped.items() if k != binding_id}, binding_id, keys)
+        if why is None:
+            usable[binding_id] = keys
+        else:
+            refused.append(f"keymap.{binding_id} = {keys} is not applied: {why[1]}. Fix: {why[2]}, or "
+                           f"qbtui settings unset keymap.{binding_id}.")
+    return usable, refused

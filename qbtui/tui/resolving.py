@@ -17,6 +17,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from qbtui.sync.events import reason_text
+
 from .adapter import family
 from .backend import BackendError
 from .model import Row
@@ -160,7 +162,7 @@ class DiscrepancyActions:
                       and d.get("error")]
             if failed:
                 err = failed[0]["error"]
-                dash.notify(f"{what}: {err.get('code')} {err.get('message')}", title="QuickBooks refused it",
+                dash.notify(f"{what}: {reason_text(err)}", title="QuickBooks refused it",
                             severity="error", timeout=15)
             else:
                 dash.notify(f"{what}: {DONE[action]} (run {result.get('run')}); now {status}.", title="Resolved",

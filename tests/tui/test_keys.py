@@ -428,13 +428,13 @@ async def test_keymap_setting_remaps_by_id(make_app, data_dir):
 
     with Cache.open(data_dir / "profiles" / "demo", writer=True) as c:  # as `qbtui settings set KEY VALUE` does
         set_setting(c, "keymap.upload_all", "ctrl+u")
-        set_setting(c, "keymap.toggle_pending", "P")
+        set_setting(c, "keymap.toggle_pending", "F")  # P is Pull
         with pytest.raises(SettingError, match="not a key list"):
             set_setting(c, "keymap.upload_all", "ctrl u; rm")
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
-        await pilot.press("P")
+        await pilot.press("F")
         assert not app.dashboard.pending_only
         await pilot.press("ctrl+u")
         await pilot.pause()

@@ -3,6 +3,7 @@
     ReconcileScreen(backend, start=None, end=None)   per-account totals and the documents behind differences
     DuplicatesScreen(backend, start=None, end=None)  duplicate QBO transactions; ``d`` removes the selected one
     AuditScreen(backend)                             every run: who, when, what, QBO Ids; ``enter`` for details
+    AlertsScreen(backend)                            failing scheduled syncs, newest first, with their runs
     AutosyncTimer(app, profile_path, profile=..., data_dir=...)  the scheduler while the dashboard runs
 
 ``start``/``end`` default to the first and last day of the current month. ``backend`` is the dashboard's
@@ -11,7 +12,7 @@ processes (the cache and the QBO client are opened there), and the audit screen 
 ``qbtui audit --events`` (marking alerts read: ``qbtui alerts-read``), so the UI never blocks.
 """
 
-from .screens import AuditScreen, DuplicatesScreen, ReconcileScreen, RunDetailScreen
+from .screens import AlertsScreen, AuditScreen, DuplicatesScreen, ReconcileScreen, RunDetailScreen
 from .timer import AutosyncTimer
 
-__all__ = ["AuditScreen", "AutosyncTimer", "DuplicatesScreen", "ReconcileScreen", "RunDetailScreen"]
+__all__ = ["AlertsScreen", "AuditScreen", "AutosyncTimer", "DuplicatesScreen", "ReconcileScreen", "RunDetailScreen"]

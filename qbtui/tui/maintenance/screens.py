@@ -36,6 +36,11 @@ def _amt(value: Any) -> str:
     return f"{_money(value):,.2f}"
 
 
+def _when(at: Any) -> str:
+    """A stored ISO time as the screens show it: ``2026-11-27 09:00``."""
+    return str(at or "")[:16].replace("T", " ")
+
+
 class _RangeScreen(Screen[None]):
     """A screen with a From/To range, a status line and a worker that loads from QBO."""
 
@@ -284,11 +289,43 @@ class DuplicatesScreen(_RangeScreen):
         self.action_load()
 
 
+def run_words(run: dict[str, Any]) -> str:
+    """A run's record as a person reads it: what, when, who, the counts in the words of every sync summary, what it
+    created in QuickBooks, its error and its refused answers (with the intuit_tid Intuit's support asks for)."""
+    from qbtui.maintenance.audit import describe
+    from qbtui.sync.events import counts_text, reason_text
+
+    kind = str(run.get("kind") or "run")
+    lines = [f"Run {run.get('id')}: {kind}" + (f", by {run['who']}" if run.get("who") else "")
+             + (f" ({run['trigger']})" if run.get("trigger") else ""),
+             f"Started {_when(run.get('started')) or '-'}, ended " + (_when(run.get("ended")) or "not ended")
+             + ("  INTERRUPTED (stopped part way: the next sync looks up what was in flight)"
+                if run.get("interrupted") else ""),
+             counts_text(run.get("counts") or {}) if kind in ("sync", "scheduled") else describe(run)]
+    created = run.get("created") or []
+    if created:
+        lines.append(f"Created in QuickBooks ({len(created):,}): " + ", ".join(
+            f"{c.get('entity')} {c.get('id')} ({c.get('ref')})" for c in created[:8])
+            + (f" and {len(created) - 8:,} more" if len(created) > 8 else ""))
+    if run.get("error"):
+        error = run["error"]
+        lines.append("Error: " + (reason_text(error) if isinstance(error, dict) else str(error)))
+    for f in (run.get("failures") or [])[:20]:
+        lines.append(f"Refused: {f.get('type')} {f.get('ref')} ({f.get('entity')}): QuickBooks code {f.get('code')}"
+                     + (f", intuit_tid {f['intuit_tid']}" if f.get("intuit_tid") else ""))
+    if run.get("undone_by"):
+        lines.append(f"Undone by run {run['undone_by']}.")
+    return "\n".join(lines)
+
+
 class RunDetailScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,enter", "close", "Close")]
+    """One run: in words first (run_words), then its whole record as the run log keeps it (for Intuit's support)."""
+
+    BINDINGS = [Binding("escape,q,enter", "close", "Close", id="run.close")]
     DEFAULT_CSS = """
     RunDetailScreen { align: center middle; }
     RunDetailScreen > VerticalScroll { width: 90%; height: 80%; border: thick $accent; background: $surface; }
+    RunDetailScreen #run-words { margin-bottom: 1; }
     """
 
     def __init__(self, run: dict[str, Any]):
@@ -297,13 +334,50 @@ class RunDetailScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Static(json.dumps(self.run, indent=2, default=str), markup=False)
+            yield Static(run_words(self.run), markup=False, id="run-words")
+            yield Static("The whole record (as qbtui runs --json prints it):", classes="dim")
+            yield Static(json.dumps(self.run, indent=2, default=str), markup=False, id="run-record")
 
     def action_close(self) -> None:
         self.dismiss(None)
 
 
-class AuditScreen(Screen[None]):
+class _RunLogScreen(Screen[None]):
+    """A screen drawn from the run log and the alerts through the Backend: read on mount, ``r`` again, Esc back;
+    ``fill`` draws it, ``mark_read`` marks the alerts read and draws it again."""
+
+    def __init__(self, backend: Backend | Path | str):
+        super().__init__()
+        self.backend = backend if isinstance(backend, Backend) else Backend(Path(backend))
+        self.rows: list[dict[str, Any]] = []
+
+    def on_mount(self) -> None:
+        self.action_load()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_load(self) -> None:
+        self.load()
+
+    @work(exclusive=True, exit_on_error=False, group="run-log")
+    async def load(self) -> None:
+        await self.fill()
+
+    async def fill(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @work(exclusive=True, exit_on_error=False, group="alerts-read")
+    async def mark_read(self) -> None:
+        try:
+            await self.backend.mark_alerts_read()
+        except BackendError as exc:
+            self.app.notify(f"The alerts were not marked read: {exc}", severity="warning", timeout=8)
+            return
+        await self.fill()
+
+
+class AuditScreen(_RunLogScreen):
     """Every run: when, kind, who, what, QBO Ids; ``enter`` shows the whole record."""
 
     BINDINGS = [Binding("escape,q", "back", "Back", id="audit.back"), Binding("r", "load", "Refresh", id="audit.refresh"),
@@ -316,28 +390,10 @@ class AuditScreen(Screen[None]):
     AuditScreen DataTable { height: 1fr; }
     """
 
-    def __init__(self, backend: Backend | Path | str):
-        super().__init__()
-        self.backend = backend if isinstance(backend, Backend) else Backend(Path(backend))
-        self.rows: list[dict[str, Any]] = []
-
     def compose(self) -> ComposeResult:
         yield Static("Audit log", id="status")
         yield DataTable(id="audit", cursor_type="row", zebra_stripes=True)
         yield Footer()
-
-    def on_mount(self) -> None:
-        self.action_load()
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
-    def action_load(self) -> None:
-        self.load()
-
-    @work(exclusive=True, exit_on_error=False, group="audit")
-    async def load(self) -> None:
-        await self.fill()
 
     async def fill(self) -> None:
         """The run log and the unread alerts, read by the Backend (a child process)."""
@@ -362,15 +418,6 @@ class AuditScreen(Screen[None]):
 
     def action_alerts_read(self) -> None:
         self.mark_read()
-
-    @work(exclusive=True, exit_on_error=False, group="audit-alerts")
-    async def mark_read(self) -> None:
-        try:
-            await self.backend.mark_alerts_read()
-        except BackendError as exc:
-            self.app.notify(f"Not saved: {exc}", severity="warning", timeout=8)
-            return
-        await self.fill()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -443,3 +490,92 @@ def undo_question(run_id: str, planned: dict[str, Any], refused: list[dict[str, 
                 f"{u['type']} {u['ref']}" + (f" (run {u['run']})" if u.get("run") else "") for u in o["used_by"])
             for o in refused[:10]) + (f"\n  ... and {len(refused) - 10} more" if len(refused) > 10 else "")
     return text
+
+
+class AlertsScreen(_RunLogScreen):
+    """The in-app alerts: a scheduled sync (autosync, from the dashboard or cron) that failed, could not run, or
+    was refused by the preflight; newest first, each with its run (id, when, who) and its message whole below the
+    list. Enter opens the run's record, ``a`` marks them read, Esc goes back."""
+
+    BINDINGS = [Binding("escape,q", "back", "Back", id="alerts.back"),
+                Binding("enter", "details", "Run details", id="alerts.details"),
+                Binding("a", "read", "Mark all read", id="alerts.read"),
+                Binding("r", "load", "Refresh", id="alerts.refresh")]
+    DEFAULT_CSS = """
+    AlertsScreen { layout: vertical; }
+    AlertsScreen #status { height: 1; padding: 0 1; background: $panel; }
+    AlertsScreen DataTable { height: 1fr; }
+    AlertsScreen #alert-detail { height: 7; padding: 0 1; background: $boost; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("Alerts: reading...", id="status")
+        yield DataTable(id="alerts", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="alert-detail", markup=False)
+        yield Footer()
+
+    async def fill(self) -> None:
+        try:
+            self.rows = await self.backend.alerts()
+        except Exception as exc:  # noqa: BLE001 - an unreadable profile: said on the screen
+            self.query_one("#status", Static).update(f"Could not read the alerts: {exc}")
+            return
+        table = self.query_one("#alerts", DataTable)
+        table.clear(columns=True)
+        table.add_columns("", "When", "Alert", "Run", "Who")  # at 80 columns: who is in the detail below
+        for i, a in enumerate(self.rows):
+            run = a.get("run_record") or {}
+            table.add_row("NEW" if not a.get("read") else "", _when(a.get("at"))[5:], str(a.get("title") or ""),
+                          str(a.get("run") or "-"), str(run.get("who") or "-"), key=str(i))
+        table.focus()
+        new = sum(1 for a in self.rows if not a.get("read"))
+        self.query_one("#status", Static).update(
+            (f"Alerts of scheduled syncs: {len(self.rows):,}, {new:,} new, newest first" if self.rows else
+             "No alerts: every scheduled sync so far ran without a failure.") + "  |  enter: the run, a: mark read")
+        self.show_detail()
+
+    def current(self) -> dict[str, Any] | None:
+        table = self.query_one("#alerts", DataTable)
+        if not self.rows or table.row_count == 0:
+            return None
+        return self.rows[min(table.cursor_row, len(self.rows) - 1)]
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        """The cursor row's alert whole: its message, its run's outcome, whether it was e-mailed."""
+        a = self.current()
+        if a is None:
+            self.query_one("#alert-detail", Static).update("")
+            return
+        lines = [str(a.get("message") or "")]
+        run = a.get("run_record")
+        if run:
+            lines.append(f"Run {run.get('id')} started {_when(run.get('started'))} by {run.get('who') or 'unknown'}"
+                         "; enter shows it.")
+        else:
+            lines.append("It made no run: nothing was sent.")
+        email = a.get("email") or {}
+        if email.get("sent"):
+            lines.append("E-mailed to " + ", ".join(email.get("to") or []) + ".")
+        elif email.get("error"):
+            lines.append(f"Not e-mailed: {email['error']}.")
+        self.query_one("#alert-detail", Static).update("\n".join(lines))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_details()
+
+    def action_details(self) -> None:
+        a = self.current()
+        if a is None:
+            return
+        if not a.get("run_record"):
+            self.app.notify(f"{a.get('title')}: it made no run (nothing was sent), so there is no run to show.",
+                            timeout=5)
+            return
+        self.app.push_screen(RunDetailScreen(a["run_record"]))
+
+    def action_read(self) -> None:
+        self.mark_read()
