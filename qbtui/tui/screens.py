@@ -104,13 +104,27 @@ def _lines_table(lines: list[dict]) -> Table:
     return t
 
 
+def _when(stamp: Any) -> str:
+    """A stored moment (ISO 8601) as the screen writes it: 2026-11-26 16:41:15 UTC."""
+    text = str(stamp or "")
+    return text[:19].replace("T", " ") + (" UTC" if text.endswith(("+00:00", "Z")) else "")
+
+
+def reason_text(reason: dict[str, Any]) -> str:
+    """A reason as a person reads it: its message, after QuickBooks' own error number when it is one (what Intuit
+    support asks for); qbtui's reason codes (``invoice.missing_date``) are for scripts, not shown."""
+    code, message = str(reason.get("code") or ""), str(reason.get("message") or "")
+    return f"QuickBooks error {code}: {message}" if code.isdigit() else message
+
+
 def _plan_text(planned: dict[str, Any] | None) -> Text:
     """What a document sends to QuickBooks (the exact payloads), or why it sends nothing."""
     if planned is None:
-        return Text("The planner (qbtui.sync.plan) is not available in this build.")
+        return Text("The planner is not available in this build: what it would send cannot be shown.")
     if not planned["payloads"]:
-        reasons = "; ".join(f"{r.get('code')}: {r.get('message')}" for r in planned["reasons"])
-        return Text(f"Nothing to send ({planned['status']}){': ' + reasons if reasons else ''}.")
+        status = STATUS_WORDS.get(planned["status"], str(planned["status"]))
+        return Text(shown("\n".join([f"Nothing to send: it is {status}.",
+                                      *(f"- {reason_text(r)}" for r in planned["reasons"])])))
     parts = []
     for p in planned["payloads"]:
         parts.append(f"{p.get('operation', '').upper()} {p.get('entity')}\n" + json.dumps(p.get("body"), indent=2, default=str))
@@ -190,7 +204,8 @@ class DocumentScreen(Screen["str | None"]):
         refunds = data.pop("refunds", None)
         data.pop("type", None)
         out.append(Static("Fields", classes="section"))
-        out.append(Static(_kv_table({**data, "revision": record.get("rev"), "imported": record.get("imported")})))
+        out.append(Static(_kv_table({**data, "revision": record.get("rev"),
+                                             "imported": _when(record.get("imported"))})))
         qbo = getattr(self, "quickbooks", None)
         if qbo:  # an invoice's or bill's balance in QuickBooks (qbtui pull: payments recorded there)
             out.append(Static("In QuickBooks", classes="section"))
@@ -207,7 +222,7 @@ class DocumentScreen(Screen["str | None"]):
             out.append(Static("Why it is not synced", classes="section"))
             reasons = row.error.get("reasons") or [row.error]
             for r in reasons:
-                out.append(Static(Text(shown(f"{r.get('code', '')}: {r.get('message', '')}\n  Hint: {r.get('hint', '')}"))))
+                out.append(Static(Text(shown(reason_text(r) + (f"\n  Hint: {r['hint']}" if r.get("hint") else "")))))
             target = self.waits_on()
             if target is not None:
                 out.append(Static(Text(shown(f"  enter opens {TYPE_LABELS.get(target[0], target[0])} {target[1]}, "
@@ -233,8 +248,8 @@ class DocumentScreen(Screen["str | None"]):
         for c in ("when", "status", "run", "QBO Id", "error"):
             t.add_column(c, overflow="fold")
         for h in link.get("history") or []:
-            t.add_row(str(h.get("at") or "")[:19], str(h.get("status") or "").upper(), str(h.get("run") or ""),
-                      ",".join(str(i) for i in h.get("qbo") or []), str(h.get("error") or ""))
+            t.add_row(_when(h.get("at")), str(h.get("status") or "").upper(),
+                      str(h.get("run") or ""), ",".join(str(i) for i in h.get("qbo") or []), str(h.get("error") or ""))
         qbo = ", ".join(f"{q.get('entity')} {q.get('id')} (SyncToken {q.get('sync_token')})"
                         for q in link.get("qbo") or [])
         grid = Table.grid()
@@ -244,7 +259,7 @@ class DocumentScreen(Screen["str | None"]):
                                     f"{summary.get('id') or '(no QBO Id yet)'} (7: Summaries)")))
         if link.get("error"):
             e = link["error"]
-            grid.add_row(Text(f"Last error: {e.get('code')}: {e.get('message')} {e.get('detail') or ''}"
+            grid.add_row(Text(f"Last error: {reason_text(e)}" + (f" ({e['detail']})" if e.get("detail") else "")
                               + (f" (intuit_tid {e['intuit_tid']})" if e.get("intuit_tid") else "")))
         grid.add_row(t)
         return grid

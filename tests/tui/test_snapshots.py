@@ -134,3 +134,9 @@ def test_invoice_journal(snap_compare, make_app, size):
 def test_credit_note_journal(snap_compare, make_app, size):
     """A credit note with a refund posts two QuickBooks transactions: each under its own heading, one total."""
     assert snap_compare(make_app(), terminal_size=size, run_before=_open_document("1", "CN-77", to_journal=True))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_document_blocked(snap_compare, make_app, size):
+    """A blocked invoice's document screen: why it is not synced and why it sends nothing, in words."""
+    assert snap_compare(make_app(), terminal_size=size, run_before=_open_document("1", "SO-1008"))
