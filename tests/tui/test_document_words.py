@@ -4,29 +4,20 @@
 from __future__ import annotations
 
 import io
-import time
 
 from rich.console import Console
 from textual.widgets import Static
 
 from qbtui.tui.screens import DocumentScreen
+from tests.tui.test_document_journal import _open, _ready
 
 
-async def _open(app, pilot, ref: str) -> DocumentScreen:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
+async def _open_sale(app, pilot, ref: str) -> DocumentScreen:
+    """Sales, every document, Enter on ``ref``: its document screen once the Backend's child has read it."""
+    await _ready(pilot)
     await pilot.press("1", "p")
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    rows = list(app.dashboard.table.shown_rows())
-    app.dashboard.table.move_cursor(next(i for i, r in enumerate(rows) if r.ref == ref))
-    await pilot.press("enter")
-    deadline = time.monotonic() + 60  # a guard against hanging (the Backend's child reads the document)
-    while not app.screen.query("#history"):
-        assert time.monotonic() < deadline
-        await pilot.pause(0.05)
-    await pilot.pause()
-    assert isinstance(app.screen, DocumentScreen) and app.screen.row.ref == ref
+    await _ready(pilot)
+    await _open(app, pilot, ref)
     return app.screen
 
 
@@ -44,7 +35,7 @@ def _text(screen: DocumentScreen) -> str:
 async def test_a_blocked_invoice_says_why_in_words(make_app):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await _open(app, pilot, "SO-1008")  # blocked: no invoice date (tests/tui/conftest.py FIXED_GATES)
+        screen = await _open_sale(app, pilot, "SO-1008")  # blocked: no invoice date (tests/tui/conftest.py FIXED_GATES)
         text = _text(screen)
         assert "This sales invoice has no invoice date.\n  Hint: Set the invoice date and import it again" in text
         payloads = _plain(screen.query_one("#payloads", Static))
@@ -57,7 +48,7 @@ async def test_a_blocked_invoice_says_why_in_words(make_app):
 async def test_a_failed_invoice_names_quickbooks_error_number(make_app):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await _open(app, pilot, "SO-1010")  # failed in the sample's run: QuickBooks answered 6210
+        screen = await _open_sale(app, pilot, "SO-1010")  # failed in the sample's run: QuickBooks answered 6210
         history = _plain(screen.query_one("#history", Static))
         assert "Last error: QuickBooks error 6210: Account Period Closed" in history, history
         when = history.split("when", 1)[1].splitlines()[1].split()[:2]
