@@ -286,6 +286,7 @@ class Backend:
                     target.post_message(BackendLog(str(event.get("message") or "")))
                 elif kind == "error":
                     outcome.error = str(event.get("message") or "the sync could not run")
+                    outcome.error_code, outcome.hint = str(event.get("code") or ""), str(event.get("hint") or "")
                 elif kind == "done":
                     outcome.exit_code = int(event.get("exit_code") or 0)
                     if event.get("backend") == "desktop":  # queued for the Web Connector (docs/desktop.md)

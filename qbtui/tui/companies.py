@@ -92,7 +92,8 @@ def read_company(data_dir: Path, profile: str, now: datetime | None = None) -> C
             else:
                 row.next_autosync = sched.next_after(now or datetime.now().astimezone()).strftime("%m-%d %H:%M")
     except Exception as exc:  # a damaged or half-made profile: its row says so, the others still show
-        row.problem = f"cannot be read: {exc.__class__.__name__}"
+        said = str(exc).strip().splitlines()  # in words, never the exception's class name
+        row.problem = "cannot be read: " + (said[0] if said else "its files are damaged or half made")
     return row
 
 

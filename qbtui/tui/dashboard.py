@@ -28,7 +28,7 @@ from textual.widgets import Footer, Static
 from qbtui.cache import Cache, CacheError
 from qbtui.ledger.listing import columns_of, sort_rows, to_csv, totals_of, totals_text
 from qbtui.settings import is_read_only
-from qbtui.sync.events import progress_text, sent_text
+from qbtui.sync.events import progress_text, reason_text, sent_text
 
 from .backend import Backend, BackendError, Gates
 from .keys import APP_BINDINGS, usable_keymap
@@ -48,6 +48,9 @@ READ_ONLY_WORDS = "READ-ONLY: nothing is sent"
 READ_ONLY_WHY = ("Nothing is sent: this profile is read-only (From QuickBooks only). qbtui integration enable "
                  "turns sending back on.")
 BUSY_WHY = "A sync is already running (an upload or the autosync): wait for it to finish."
+#: what to press when the preflight keeps the first sync from running (the connect wizard's Preflight step)
+PREFLIGHT_KEYS = ("Press ctrl+p and choose Connect wizard: on its Preflight step f fixes the highlighted problem "
+                  "where QuickBooks allows it, b records that the backup is made; then U uploads again.")
 #: the columns a view of the store can be sorted by a page at a time (its indexed orders: Cache.rows, ROW_ORDERS)
 STORE_ORDERS = {"ref": "ref", "date": "date", "status": "status"}
 #: a view of the store this long or shorter shows its totals (a few pages read)
@@ -210,8 +213,9 @@ class Dashboard(DiscrepancyActions, Screen):
         self.settings: dict[str, Any] = {}
         self.company = ""
         self.last_run: dict | None = None
-        #: the stored key remaps left out, already said (qbtui.tui.keys.usable_keymap)
+        #: the stored key remaps left out, already said (qbtui.tui.keys.usable_keymap); the ones applied
         self._keymap_said: set[str] = set()
+        self._keymap_applied: dict[str, str] = {}
         #: alerts of failing scheduled syncs not read yet (A lists them all: the alerts screen)
         self.unread_alerts = 0
         self.first_paint_at: float | None = None
@@ -378,7 +382,8 @@ class Dashboard(DiscrepancyActions, Screen):
         from qbtui.settings import keymap
 
         remapped, refused = usable_keymap(keymap(self.settings))
-        if remapped:
+        if remapped != self._keymap_applied:  # changed (qbtui settings set or unset, from anywhere): applied again
+            self._keymap_applied = remapped
             self.app.set_keymap(remapped)
         for why in refused:  # each said once, not at every reload
             if why not in self._keymap_said:
@@ -654,10 +659,10 @@ class Dashboard(DiscrepancyActions, Screen):
         elif row is not None and row.error and tab.kind == "errors":
             parts.append("e: fix  r: re-sync  enter: details")
         elif row is not None and row.error and tab.kind != "documents":
-            parts = [f"{row.ref}: {row.error.get('message', '')}" + (
+            parts = [f"{row.ref}: {row.error.get('message') or ''}" + (
                 f"  Hint: {row.error['hint']}" if row.error.get("hint") else "")]
         elif row is not None and row.error and row.status in ("blocked", "failed"):
-            parts = [f"{row.ref} {row.status.upper()} {row.error.get('code', '')}: {row.error.get('message', '')}"
+            parts = [f"{row.ref} {row.status.upper()} {reason_text(row.error)}"
                      "  (e: fix, enter: details)"]
         if parts:
             info = Text("  |  ".join(parts), no_wrap=True, overflow="ellipsis")
@@ -1138,7 +1143,10 @@ class Dashboard(DiscrepancyActions, Screen):
                         title="Queued for the next Web Connector session", timeout=10)
             self.update_status()
             return
-        self.finish_upload(outcome.failed, outcome.exit_code, outcome.error)
+        error = outcome.error
+        if error and outcome.error_code.startswith("preflight."):  # a first sync the preflight keeps: what to press
+            error = f"{error}. {outcome.hint} {PREFLIGHT_KEYS}"
+        self.finish_upload(outcome.failed, outcome.exit_code, error)
 
     # ------------------------------------------------------------------ quitting
     async def action_quit(self) -> None:

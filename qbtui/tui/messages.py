@@ -46,6 +46,9 @@ class UploadOutcome:
     failed: list[dict[str, Any]] = field(default_factory=list)
     exit_code: int | None = None
     error: str | None = None
+    #: the error's code and hint (the CLI's JSON error: ``preflight.<check>`` when the preflight kept a first sync)
+    error_code: str = ""
+    hint: str = ""
     queued: int | None = None
     """On a QuickBooks Desktop profile: how many documents wait for the Web Connector's next session (nothing was
     sent: ``qbtui sync`` queues there); ``message`` says so, and when it last called."""

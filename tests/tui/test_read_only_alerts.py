@@ -202,3 +202,34 @@ async def test_a_stored_remap_that_would_take_a_bound_key_or_names_no_binding_is
         app.dashboard.reload()  # read again: not said twice
         await ready(app, pilot)
         assert len([n for n in app._notifications if n.title == "A remapped key is not applied"]) == 2
+
+
+async def test_qbtui_settings_unset_gives_the_default_key_back_in_the_open_dashboard(make_app, data_dir):
+    """`qbtui settings unset keymap.ID` from a shell while the dashboard is open: the dashboard notices (it watches its
+    profile) and the default key works again, the remapped one no longer."""
+    from tests.support.profiles import Qbtui
+
+    q = Qbtui(data_dir)
+    assert q("settings", "set", "keymap.upload_all", "ctrl+u", profile="demo").exit_code == 0
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        d = app.dashboard
+        await pilot.press("U")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)  # U gave way to ctrl+u
+        await pilot.press("ctrl+u")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        r = q("settings", "unset", "keymap.upload_all", profile="demo")
+        assert r.exit_code == 0 and "unset" in r.output
+        await wait_for(pilot, lambda: "keymap.upload_all" not in d.settings, "the dashboard never noticed")
+        await pilot.pause()
+        await pilot.press("ctrl+u")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)
+        await pilot.press("U")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")

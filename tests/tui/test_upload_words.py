@@ -108,3 +108,28 @@ def test_failing_then_succeeding_uploads_say_it_in_words_and_the_counts_add_up(m
     assert r.exit_code == 0 and re.search(r"^run \S+: (nothing to send|sent \d+: \d+ OK, 0 failed)", r.output, re.M), \
         r.output
     plain(r.output)
+
+
+def test_an_upload_the_preflight_keeps_names_the_keys_that_fix_it(make_profile):
+    """A first sync QuickBooks' settings would make wrong (inventory quantities tracked there): nothing is sent, and
+    the note says what is wrong, why, and what to press (the connect wizard's Preflight step: f fixes it)."""
+    profile = make_profile()
+    profile.import_docs(small_set(2))
+    profile.company.preferences["ProductAndServicesPrefs"].update({"QuantityOnHand": True})
+    assert profile.q("pull").exit_code == 0
+
+    async def walk() -> list[str]:
+        app = QbtuiApp(profile.path, profile="default", data_dir=profile.data_dir)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await start_uploading_all_invoices(app, pilot)
+            await settle(app, pilot)
+            assert "Connect wizard" in {c.title for c in app.get_system_commands(app.screen)}  # what it names
+            await app.workers.wait_for_complete()
+            return [n.message for n in app._notifications if n.title == "Upload did not run"]
+
+    said = asyncio.run(walk())
+    assert len(said) == 1, said
+    note = plain(said[0])
+    assert note.startswith("nothing was sent: ") and "inventory" in note
+    assert "Press ctrl+p and choose Connect wizard" in note and "f fixes" in note
+    assert not [i for i in profile.live("Invoice") if str(i.get("DocNumber")).startswith("SO-")]  # nothing sent

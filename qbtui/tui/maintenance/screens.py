@@ -106,7 +106,7 @@ class _RangeScreen(Screen[None]):
         try:
             self.report = await self.fetch()
         except Exception as exc:  # connection, login, bad dates: say it on the screen
-            self.error = str(exc) or type(exc).__name__
+            self.error = str(exc) or "qbtui stopped without saying why (qbtui runs and the log say more)"
             self.report = None
         self.show()
 
