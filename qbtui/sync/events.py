@@ -173,10 +173,14 @@ def counts_text(counts: Mapping[str, int]) -> str:
     return f"nothing sent: {rest}" if rest else "nothing to send"
 
 
-def reason_text(reason: Mapping[str, Any] | None, *, hint: bool = False) -> str:
+def reason_text(reason: Mapping[str, Any] | None, *, hint: bool = False, codes: bool = True) -> str:
     """An error or a gate's reason (``{"code", "message", "hint"}``) in words: ``6000: A business validation error
-    has occurred`` (and ``  Hint: ...`` with ``hint``); a part that is missing is left out, never written "None"."""
+    has occurred`` (and ``  Hint: ...`` with ``hint``); a part that is missing is left out, never written "None".
+    ``codes=False``, as the screens say it: QuickBooks' own error number stays, named (``QuickBooks error 6000:
+    ...``: what Intuit's support asks for), qbtui's reason codes (``invoice.missing_date``, for scripts) are left out."""
     reason = reason or {}
     code, message, tip = (str(reason.get(k) or "").strip() for k in ("code", "message", "hint"))
+    if not codes:
+        code = f"QuickBooks error {code}" if code.isdigit() else ""
     text = f"{code}: {message}" if code and message else (code or message or "no reason given")
     return text + (f"  Hint: {tip}" if hint and tip else "")

@@ -162,7 +162,7 @@ class DiscrepancyActions:
                       and d.get("error")]
             if failed:
                 err = failed[0]["error"]
-                dash.notify(f"{what}: {reason_text(err)}", title="QuickBooks refused it",
+                dash.notify(f"{what}: {reason_text(err, codes=False)}", title="QuickBooks refused it",
                             severity="error", timeout=15)
             else:
                 dash.notify(f"{what}: {DONE[action]} (run {result.get('run')}); now {status}.", title="Resolved",

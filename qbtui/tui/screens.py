@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 from qbtui.documents.text import safe_text
 from qbtui.errors import FAULT_DUPLICATE_DOC_NUMBER
 from qbtui.ledger.kinds import KIND
+from qbtui.sync.events import reason_text as events_reason_text
 
 from .backend import Backend, BackendError
 from .model import STATUS_WORDS, Row, money, summaries_of
@@ -112,9 +113,9 @@ def _when(stamp: Any) -> str:
 
 def reason_text(reason: dict[str, Any]) -> str:
     """A reason as a person reads it: its message, after QuickBooks' own error number when it is one (what Intuit
-    support asks for); qbtui's reason codes (``invoice.missing_date``) are for scripts, not shown."""
-    code, message = str(reason.get("code") or ""), str(reason.get("message") or "")
-    return f"QuickBooks error {code}: {message}" if code.isdigit() else message
+    support asks for); qbtui's reason codes (``invoice.missing_date``) are for scripts, not shown (the one wording
+    of a reason: qbtui.sync.events.reason_text)."""
+    return events_reason_text(reason, codes=False)
 
 
 def _plan_text(planned: dict[str, Any] | None) -> Text:
