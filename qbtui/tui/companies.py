@@ -198,8 +198,12 @@ class CompaniesScreen(Screen):
         100 columns."""
         narrow = self.size.width < 100
         profile = min(max([len("Profile"), *(len(c.profile) for c in rows)]), 16) + 1
-        counts = [max(len(t[1 if narrow else 0]), 5) + 1 for t in COLUMNS[4:8]]
-        fixed = [profile, 0, 7, 4, *counts, DATE_WIDTH + 1, max(DATE_WIDTH, len(COLUMNS[9][1 if narrow else 0])) + 1]
+        # the counts and the next autosync as wide as their title and widest value: the company's name gets the rest
+        counts = [max([len(t[1 if narrow else 0]), 4 if narrow else 5,
+                       *(len(f"{c.count(status):,}") for c in rows)]) + 1
+                  for t, status in zip(COLUMNS[4:8], COUNTED)]
+        autosync = max([len(COLUMNS[9][1 if narrow else 0]), *(len(c.next_autosync) for c in rows)]) + 1
+        fixed = [profile, 0, 7, 4, *counts, DATE_WIDTH + 1, autosync]
         fixed[1] = max(8, self.size.width - sum(fixed) - 2)
         return fixed, narrow
 
