@@ -8,11 +8,11 @@ from textual.widgets import OptionList
 
 from qbtui.tui.wizard import SettingsScreen
 
+from .conftest import at_step
 from .host import Host
-from .test_snapshots import at_step, seeded  # noqa: F401  (the module's seeded profile fixture)
 
 
-async def test_j_and_k_move_in_the_settings_list(seeded, tmp_path: Path):  # noqa: F811
+async def test_j_and_k_move_in_the_settings_list(seeded, tmp_path: Path):
     profile = at_step(seeded, tmp_path, "mode")
     app = Host(lambda: SettingsScreen(profile))
     async with app.run_test(size=(80, 24)) as pilot:

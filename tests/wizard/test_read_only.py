@@ -35,7 +35,7 @@ async def test_wizard_in_from_quickbooks_mode_writes_nothing(profile, sandbox):
         await settle(host, pilot)
         await pilot.press("a", "r")
         await settle(host, pilot)
-        await pilot.press("n")
+        await pilot.press("n", "y")  # yes: go on with the required roles auto-mapping left unmapped
         await settle(host, pilot)
         await pilot.press("a", "n")
         await settle(host, pilot)

@@ -1,7 +1,7 @@
 """The wizard does not fight the user: the account picker offers only what a role allows (searchable, a row highlighted
 at once), skipping required roles and changing QuickBooks ask first (a change recorded in the audit log), the settings
 the preflight asks for change in place, placeholders never pass for values, the company is named by its name, and
-nothing on screen is an internal code. Pilot against the profile of tests/wizard/test_snapshots.py (reference data
+nothing on screen is an internal code. Pilot against the profile ``seeded`` (tests/wizard/conftest.py: reference data
 pulled, no network while the app runs) or, where QuickBooks is changed, the loopback sandbox."""
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from qbtui.ledger.roles import ROLE_BY_NAME, ROLES, assignment_refused
 from qbtui.settings import SettingError, parse_setting
 from qbtui.sync.preflight import CODES
 from qbtui.tui.screens import ConfirmScreen
-from qbtui.tui.wizard import CONFIRM_PHRASE, STEPS, ConnectWizard
+from qbtui.tui.wizard import CONFIRM_PHRASE, STEPS
 
-from .host import Host
-from .test_snapshots import REALM, _host, _ready, at_step, seeded  # noqa: F401  (the module's seeded profile)
+from .conftest import REALM, _ready, at_step
+from .test_snapshots import _host
 from .test_wizard_walk import connect_steps, message, settle, wizard_host
 
 

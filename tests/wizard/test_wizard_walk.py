@@ -83,8 +83,11 @@ async def connect_steps(host, pilot, sandbox, mode_down: int = 1) -> None:
     redirect_uri = parse_qs(urlsplit(url).query)["redirect_uri"][0]
     assert redirect_uri in str(w.query_one("#redirect-label").render())  # where the browser lands, named
     assert "qbtui connect --print-auth-url" in str(w.query_one("#auth-label").render())  # the command-line twin
+    await pilot.pause()
+    box = w.query_one("#redirect")
+    assert host.screen.get_widget_at(box.region.x, box.region.y)[0] is box  # the paste field in view at 80x24
     await pilot.press("ctrl+y")
-    assert "copied" in message(host)
+    assert "copied" in message(host) and host.clipboard == url  # the whole link, by OSC 52
     w.query_one("#redirect").value = await redirected_url(None, url)
     await pilot.press("enter")
     await settle(host, pilot)

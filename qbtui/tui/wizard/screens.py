@@ -30,7 +30,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from qbtui.ledger.roles import ROLE_BY_NAME
-from qbtui.settings import SettingError, parse_setting, setting_for
+from qbtui.settings import SettingError, is_read_only, parse_setting, setting_for
 from qbtui.sync.wizard import Check
 from qbtui.tui.backend import Backend, BackendError
 from qbtui.tui.screens import ConfirmScreen
@@ -62,7 +62,10 @@ def _opt(label: str, id: str) -> Option:
 
 
 def _actions(*items: tuple[str, str], id: str = "actions") -> OptionList:
-    return OptionList(*[_opt(label, key) for key, label in items], id=id)
+    """A step's choices, the first highlighted (enter takes it at once)."""
+    actions = OptionList(*[_opt(label, key) for key, label in items], id=id)
+    actions.highlighted = 0
+    return actions
 
 
 class Step(Widget):
@@ -71,7 +74,7 @@ class Step(Widget):
     DEFAULT_CSS = """
     Step { height: 1fr; overflow-y: auto; }
     Step .explain { margin-bottom: 1; }
-    Step OptionList { height: auto; max-height: 10; }
+    Step OptionList { height: auto; max-height: 60%; }
     Step Input { margin-bottom: 1; }
     """
     keys = "enter choose · esc back"
@@ -190,7 +193,7 @@ def _redirect_label(url: str | None) -> str:
     from urllib.parse import parse_qs, urlsplit
 
     uri = (parse_qs(urlsplit(url or "").query).get("redirect_uri") or [""])[0]
-    return f"Redirected URL (the address starting with {uri}):" if uri else "Redirected URL:"
+    return f"Paste the address you land on (it starts with {uri}):" if uri else "Paste the address you land on:"
 
 
 class ConnectStep(Step):
@@ -220,7 +223,7 @@ class ConnectStep(Step):
                 yield Input(value=self.wizard.client_secret or "", placeholder="its client secret, then enter",
                             password=True, id="client-secret", compact=True)
         url = self.wizard.state.get("auth_url") if pending else ""
-        yield Static("Link (ctrl+y copies it; `qbtui connect --print-auth-url` prints the same link):", id="auth-label")
+        yield Static("Link (ctrl+y copies it; `qbtui connect --print-auth-url` prints it):", id="auth-label")
         yield Static(_whole(url), id="auth-url", markup=False)
         yield Static(_redirect_label(url), id="redirect-label")
         yield Input(placeholder="paste the address the browser landed on", id="redirect", compact=True)
@@ -231,9 +234,16 @@ class ConnectStep(Step):
             for w in self.query("#redirect, #auth-url, #auth-label, #redirect-label"):
                 w.display = bool(url)
         if url:
-            self.query_one("#redirect", Input).focus()
+            self.focus_paste()
         else:
             super().on_mount()
+
+    def focus_paste(self) -> None:
+        """The link shown: the credentials close up, and the paste field is focused and scrolled into view."""
+        self.query_one("#credentials").add_class("-link-shown")
+        box = self.query_one("#redirect", Input)
+        box.focus()
+        self.call_after_refresh(box.scroll_visible, animate=False)
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
@@ -271,7 +281,7 @@ class ConnectStep(Step):
         self.query_one("#redirect-label", Static).update(_redirect_label(url))
         for w in self.query("#redirect, #auth-url, #auth-label, #redirect-label"):
             w.display = True
-        self.query_one("#redirect", Input).focus()
+        self.focus_paste()
         self.say("Link ready: ctrl+y copies it. Open it, approve, paste the address you land on.")
 
     @on(Input.Submitted, "#redirect")
@@ -388,6 +398,8 @@ class PreflightStep(Step):
         elif not c.fix:
             self.say("qbtui cannot fix this one in QuickBooks: see the explanation"
                      + (" (s changes the setting it names)." if c.setting else "."), error=True)
+        elif is_read_only(self.wizard.settings):  # nothing to ask: the child refuses it, in the rule's own words
+            self.run_fix(c.code)
         else:
             def answered(yes: bool | None) -> None:
                 if yes:
@@ -495,12 +507,14 @@ class AccountsStep(Step):
         yield Static("Map each role to its own QuickBooks account of an allowed type. Missing accounts? Create them "
                      "in QuickBooks, then r reloads.", classes="explain")
         yield OptionList(id="roles")
-        yield PickerFilter(placeholder="type part of a name or type to filter", id="account-filter", compact=True)
+        with Horizontal(id="account-search", classes="field"):
+            yield Static("Search        ", classes="label")
+            yield PickerFilter(placeholder="part of a name or a type", id="account-filter", compact=True)
         yield OptionList(id="accounts")
 
     def on_mount(self) -> None:
         self.role: str | None = None
-        for w in self.query("#accounts, #account-filter"):
+        for w in self.query("#accounts, #account-search"):
             w.display = False
         self.fill_roles()
         self.query_one("#roles").focus()
@@ -528,7 +542,7 @@ class AccountsStep(Step):
         box = self.query_one("#account-filter", Input)
         box.value = ""
         self.fill_accounts()
-        for w in self.query("#accounts, #account-filter"):
+        for w in self.query("#accounts, #account-search"):
             w.display = True
         self.query_one("#roles").display = False
         box.focus()
@@ -593,7 +607,7 @@ class AccountsStep(Step):
     def close_picker(self) -> bool:
         if not self.query_one("#accounts").display:
             return False
-        for w in self.query("#accounts, #account-filter"):
+        for w in self.query("#accounts, #account-search"):
             w.display = False
         self.query_one("#roles").display = True
         self.wizard.query_one("#wizard-keys", Static).update(self.keys)
@@ -683,7 +697,7 @@ class TaxTermsStep(Step):
         self.tax_region = self.view.get("region")
         if self.tax_region:
             self.query_one(".explain", Static).update(
-                f"Company region {self.tax_region}, home currency {self.view.get('home_currency') or '?'}. "
+                f"Company region {self.tax_region.upper()}, home currency {self.view.get('home_currency') or '?'}. "
                 "Our tax codes and payment terms must name QuickBooks ones spelled exactly the same, case included. "
                 "Pick the QuickBooks one for any that does not match"
                 + (", and a default tax code for sales and for purchase lines without one (outside the US every "
@@ -935,6 +949,8 @@ class ConnectWizard(ListKeys, ModalScreen[bool | None]):
     .field { height: 1; margin-bottom: 1; }
     .field .label { width: 14; }
     .field Input { width: 1fr; }
+    #credentials.-link-shown .field { margin-bottom: 0; }
+    #setting-label { width: auto; text-style: bold; }
     #detail-box { height: 1fr; border-top: solid $primary; }
     .warning { color: $warning; }
     """ + PLACEHOLDER_CSS
@@ -970,6 +986,7 @@ class ConnectWizard(ListKeys, ModalScreen[bool | None]):
             yield Static(id="wizard-keys")
 
     def on_mount(self) -> None:
+        self.query_one("#wizard-frame").border_title = "Connect wizard"
         self.open_step(None, {}, False)  # the stored state (the child reads it), its step drawn
 
     # -- navigation -----------------------------------------------------------------------
@@ -1015,7 +1032,7 @@ class ConnectWizard(ListKeys, ModalScreen[bool | None]):
     def mount_step(self, view: dict[str, Any], keep_message: bool) -> None:
         step = self.step
         n = STEPS.index(step) + 1
-        title = f"Connect wizard, step {n} of {len(STEPS)}: {TITLES[step]}"
+        title = f"Step {n} of {len(STEPS)}: {TITLES[step]}"
         self.query_one("#wizard-title", Static).update(title + (f" · {self.company}" if self.company else ""))
         self.set_subtitle("")
         if not keep_message:
