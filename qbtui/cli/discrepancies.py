@@ -55,7 +55,7 @@ def discrepancies_group(ctx: click.Context, as_json: bool, events: bool) -> None
 
 
 @discrepancies_group.command("resolve")
-@click.argument("doc_type", metavar="TYPE", type=click.Choice(DOCUMENT_TYPES))
+@click.argument("doc_type", metavar="TYPE", type=click.Choice((*DOCUMENT_TYPES, "summary")))
 @click.argument("ref")
 @click.option("--push", "action", flag_value="push", help="Send our version again, over QuickBooks' changes.")
 @click.option("--accept", "action", flag_value="accept",

@@ -63,6 +63,9 @@ def check(cache: Cache, doc_type: str, ref: str, action: str) -> list[dict[str, 
         raise ResolveError(f"{doc_type} {ref!r} has no discrepancy (`qbtui discrepancies` lists them)")
     if action == "dismiss":
         return found
+    if doc_type == "summary":  # a summarized channel's summary (qbtui/sync/summaries.py): never edited by qbtui
+        raise ResolveError(f"summary {ref!r} is never sent again nor taken from QuickBooks (a change of its documents "
+                           "posts a correction): put it right in QuickBooks, then dismiss it with a note")
     if link is None or not any(q.get("id") for q in link.get("qbo") or ()):
         raise ResolveError(f"{doc_type} {ref!r} is not linked to a QuickBooks object: nothing to {action}")
     deleted = any(_kind(d) == "deleted" for d in found)
@@ -184,8 +187,8 @@ async def resolve(cache: Cache, client: QBOClient, doc_type: str, ref: str, acti
         raise
     _forget(cache, doc_type, ref)
     cache.update_run(run_id, ended=now_iso(), counts={"resolved": 1})
-    return {"run": run_id, "action": action, "type": doc_type, "ref": ref, "status": cache.status_of(doc_type, ref),
-            "documents": []}
+    return {"run": run_id, "action": action, "type": doc_type, "ref": ref,
+            "status": "dismissed" if doc_type == "summary" else cache.status_of(doc_type, ref), "documents": []}
 
 
 async def _accept(cache: Cache, client: QBOClient, doc_type: str, ref: str, run_id: str,

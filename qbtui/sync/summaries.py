@@ -42,13 +42,16 @@ from qbtui.ledger.summaries import (
     summarize,
     today,
 )
-from qbtui.qbo.client import QBOClient
+from qbtui.qbo import UnknownOutcome
+from qbtui.qbo.client import QBOClient, request_id
 from qbtui.settings import SUMMARY_TYPES, Settings
 from qbtui.sync import credits, taxcheck
 from qbtui.sync.lookup import lookup_key, quote
 from qbtui.sync.plan import Snapshot, _connected, cache_resolver, snapshot
 
 SUMMARIZED_CODE = "channel.summarized"
+#: lost answers to a summary's create that a run settles itself (look up, send again) before it leaves it to the next
+LOST_ANSWERS = 3
 
 
 @dataclass
@@ -248,13 +251,20 @@ class _Names:
 
 
 def _invoice_ids(cache: Cache) -> Any:
-    """The QBO Id of the invoice that holds an invoice ref: the summary its sales part was posted in, else its own."""
+    """The QBO Id of the invoice that holds an invoice ref: the summary its sales part was posted in (a correction
+    posted as a credit memo: the latest summary invoice of its period), else its own."""
+    group: dict[str, dict[int, str]] = {}
+
     def find(ref: str) -> str | None:
         link = cache.link("sale_invoice", ref) or {}
-        ids = [str(r["id"]) for r in (link.get("summary") or {}).get("parts") or ()
-               if r.get("id") and r["key"]["kind"] == "sales"]
-        if ids:
-            return ids[-1]
+        parts = [r for r in (link.get("summary") or {}).get("parts") or () if r.get("id") and r["key"]["kind"] == "sales"]
+        if parts:
+            if parts[-1]["entity"] == "Invoice":
+                return str(parts[-1]["id"])
+            if not group:
+                group.update(_invoices(cache))
+            postings = group.get(SummaryKey.from_json(parts[-1]["key"]).base.ref) or {}
+            return postings[max(postings)] if postings else None
         return next((str(q["id"]) for q in link.get("qbo") or () if q.get("entity") == "Invoice"), None)
     return find
 
@@ -514,6 +524,23 @@ async def _apply_credit(client: QBOClient, summary: Summary, memo: dict[str, Any
     return await client.create("Payment", wire(pay))
 
 
+async def _create(client: QBOClient, entity: str, body: dict[str, Any], ref: str) -> dict[str, Any]:
+    """Create a summary; after a lost answer look it up and send it again (same requestid: QBO replays its first
+    answer if it did act) up to :data:`LOST_ANSWERS` times, then let the next run look it up (its documents stay
+    marked)."""
+    rid = request_id("summary", ref, entity, body)  # a body that changed (a balance moved) is another request
+    for attempt in range(LOST_ANSWERS + 1):
+        try:
+            return await client.create(entity, body, request_id=rid)
+        except UnknownOutcome:
+            if attempt == LOST_ANSWERS:
+                raise
+            found = await _find(client, entity, body, ref)
+            if found is not None:
+                return found
+    raise AssertionError("unreachable")
+
+
 async def _cap_at_balances(client: QBOClient, body: dict[str, Any]) -> None:
     """A payments summary pays each invoice up to its open balance (a summary credit memo applied to it first, a
     payment recorded in QuickBooks); the rest stays on the payment unapplied (a credit of the channel's customer), its
@@ -568,7 +595,7 @@ async def _post(cache: Cache, client: QBOClient, p: Plan, run: str | None, resul
                 cache.record_outcomes([{"type": t, "ref": r, "status": "sending", "run": run,
                                         "summary": _marked(cache.link(t, r), ps.entries[(t, r)])}  # type: ignore[typeddict-item]
                                        for t, r in ps.docs])
-            found, outcome = await client.create(payload.entity, body), "created"
+            found, outcome = await _create(client, payload.entity, body, key.ref), "created"
             diffs = taxcheck.differences(payload, found)  # QBO's TotalAmt / TotalTax against the summary's
             if diffs:
                 taxcheck.record(cache, [taxcheck.discrepancy("summary", key.ref, payload, found, diffs)])
