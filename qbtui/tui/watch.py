@@ -16,11 +16,17 @@ INTERVAL_S = 2.0
 
 
 def stamp(profile_path: Path) -> tuple:
+    """The files' (modification time, size). An empty journal is no journal: SQLite makes it when a first
+    connection opens the store and removes it when the last one closes (a reader child of the dashboard, the
+    gates' check), which writes nothing; taken as a change, each would reload the whole model."""
     out = []
     for name in STORE_FILES:
         try:
             st = os.stat(Path(profile_path) / name)
         except OSError:
+            out.append((name, None))
+            continue
+        if name.endswith("-wal") and st.st_size == 0:
             out.append((name, None))
             continue
         out.append((name, st.st_mtime_ns, st.st_size))

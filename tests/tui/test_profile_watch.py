@@ -28,3 +28,24 @@ async def test_the_dashboard_reloads_what_another_process_wrote(make_app, data_d
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "SO-9001" in [r.ref for r in d.table.shown_rows()]
+
+
+def test_a_reader_opening_and_closing_the_store_is_no_change(data_dir):
+    """SQLite makes the store's journal empty when a first connection opens it and removes it when the last one
+    closes: a reader (a child of the dashboard, the gates' check) writes nothing, and must not reload the model
+    (each reload read every row in hand again, and the frozen rows of the old one stayed in memory)."""
+    from qbtui.tui.watch import stamp
+
+    profile = data_dir / "profiles" / "demo"
+    reader = Cache.open(profile, writer=False)
+    try:
+        assert reader.status_counts()
+        while_open = stamp(profile)
+    finally:
+        reader.close()
+    assert not (profile / "documents.sqlite-wal").exists() or (profile / "documents.sqlite-wal").stat().st_size == 0
+    assert stamp(profile) == while_open
+    with Cache.open(profile, writer=True, command="another process") as cache:
+        cache.set_setting("memo_prefix", "x")
+        cache.upsert_documents([{"type": "customer", "ref": "C-9001", "name": "Someone New"}])
+    assert stamp(profile) != while_open
