@@ -200,9 +200,8 @@ def _paid_alone(snap: Snapshot, key: tuple[str, str], changes: Sequence[Entry]) 
                        f"{invoice!r} is in QuickBooks on its own (Invoice {alone[0]['id']}, posted before the channel "
                        "was summarized): a summary payment cannot pay another customer's invoice.",
             "detail": None,
-            "hint": f"record it in QuickBooks against Invoice {alone[0]['id']} by hand and import it again with "
-                    "voided: true (qbtui leaves it); to have qbtui send such payments on their own, qbtui settings "
-                    f"set channel.{channel}.payment_sync individual until those invoices are paid"}
+            "hint": f"record it in QuickBooks against Invoice {alone[0]['id']} by hand, then import it again with "
+                    "voided: true so that qbtui leaves it"}
 
 
 def _is_out(entry: Entry, posted: Sequence[Entry]) -> bool:
