@@ -27,7 +27,7 @@ from qbtui.cli.common import (
 from qbtui.documents.text import safe_text
 from qbtui.documents.types import DOCUMENT_TYPES
 from qbtui.qbo import CompanyFault
-from qbtui.sync.events import counts_text
+from qbtui.sync.events import counts_text, run_text
 
 
 def _read_refs_file(path: Path | None) -> set[tuple[str, str]] | None:
@@ -357,7 +357,7 @@ def runs_command(profile: Profile, as_json: bool) -> None:
     if not runs:
         click.echo("no runs yet")
     for run in runs:
-        counts = (counts_text(run.get("counts") or {}) if run.get("kind") in ("sync", "scheduled") else
+        counts = (run_text(run) if run.get("kind") in ("sync", "scheduled") else
                   ", ".join(f"{n} {k}" for k, n in sorted((run.get("counts") or {}).items())))
         click.echo(f"{run['id']}  {run.get('kind') or '':11} {run.get('started') or ''} -> {run.get('ended') or 'not ended'}"
                    f"  {counts}  created {len(run.get('created') or [])}"

@@ -33,6 +33,7 @@ from .errors import (
     company_fault,
     fault_for_response,
     fault_from_dict,
+    network_words,
 )
 from .oauth import check_realm_id, refresh_tokens
 from .throttle import Limits, Throttle
@@ -238,7 +239,7 @@ class QBOClient:
                 except _NOT_SENT as exc:
                     # never reached the server: nothing happened, resending is safe
                     if errors >= self.max_retries:
-                        raise QBOFault("network", "could not reach QuickBooks", type(exc).__name__,
+                        raise QBOFault("network", "could not reach QuickBooks", network_words(exc),
                                        fault_type="network") from None
                     errors += 1
                     self.stats.retries += 1
@@ -251,10 +252,10 @@ class QBOClient:
                         log.warning("no answer to %s %s (%s); retrying a read", method, path, type(exc).__name__)
                         resp = None
                     elif write:
-                        raise UnknownOutcome(request_id or "", method, path, type(exc).__name__) from exc
+                        raise UnknownOutcome(request_id or "", method, path, network_words(exc)) from exc
                     else:  # a read changes nothing: its lost answer is just a network failure
                         raise QBOFault("network", f"no answer from QuickBooks to {method} {path}",
-                                       type(exc).__name__, fault_type="network") from exc
+                                       network_words(exc), fault_type="network") from exc
             if resp is None:
                 await self._sleep(self._backoff(errors - 1))
                 continue

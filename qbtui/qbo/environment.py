@@ -104,7 +104,9 @@ async def resolve_environment(spec: str, *, transport: httpx2.AsyncBaseTransport
         async with httpx2.AsyncClient(transport=transport, timeout=30.0) as http:
             resp = await http.get(discovery_url, headers={"Accept": "application/json"})
     except httpx2.HTTPError as exc:
-        raise ValueError(f"could not reach {discovery_url}: {type(exc).__name__}") from None
+        from qbtui.qbo.errors import network_words
+
+        raise ValueError(f"could not reach {discovery_url}: {network_words(exc)}") from None
     if resp.status_code != 200:
         raise ValueError(f"{discovery_url} answered HTTP {resp.status_code}: is {root} a qbtui sandbox?")
     try:

@@ -55,6 +55,19 @@ def redact(text: str, secrets: Iterable[str | None]) -> str:
     return _WORD.sub(hide, text)
 
 
+def network_words(exc: BaseException) -> str:
+    """A failure of the network in words, for messages and a fault's detail (a person never reads an exception's
+    class name): no connection made, no answer in time, the connection cut off mid-request."""
+    name = type(exc).__name__
+    if "Timeout" in name:
+        return "no answer in time"
+    if name in ("ConnectError", "UnsupportedProtocol") or isinstance(exc, ConnectionRefusedError):
+        return "no connection could be made (no network, a firewall, or the server is down)"
+    if "Protocol" in name or name in ("ReadError", "WriteError", "NetworkError", "CloseError"):
+        return "the connection was cut off mid-request"
+    return "a network error"
+
+
 class QBOFault(QbtuiError):
     """A fault QuickBooks answered with (or the client's stand-in for one). `str()` is safe to show."""
 

@@ -15,7 +15,7 @@ from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
 
 from .environment import SCOPE, Environment, require_secure
-from .errors import QBOFault, ReconnectRequired, redact
+from .errors import QBOFault, ReconnectRequired, network_words, redact
 from .tokens import Tokens, TokenStore
 
 log = logging.getLogger(__name__)
@@ -109,7 +109,7 @@ async def _token_call(env: Environment, *, client_id: str, client_secret: str,
                        status=exc.response.status_code, fault_type="OAUTH") from None
     except httpx2.HTTPError as exc:
         raise QBOFault("network", f"the QuickBooks {what} failed: could not reach the token endpoint",
-                       type(exc).__name__, fault_type="OAUTH") from None
+                       network_words(exc), fault_type="OAUTH") from None
     except (ValueError, KeyError) as exc:  # not a token answer
         raise QBOFault("oauth_error", f"the QuickBooks {what} answered something that is not a token",
                        redact(str(exc), secrets), fault_type="OAUTH") from None
@@ -176,7 +176,7 @@ async def revoke(env: Environment, store: TokenStore, *, client_id: str, client_
                                    auth=httpx2.BasicAuth(client_id, client_secret),
                                    headers={"Accept": "application/json"})
     except httpx2.HTTPError as exc:
-        raise QBOFault("network", "could not reach QuickBooks to revoke the connection", type(exc).__name__,
+        raise QBOFault("network", "could not reach QuickBooks to revoke the connection", network_words(exc),
                        fault_type="OAUTH") from None
     if resp.status_code >= 500 or resp.status_code == 401:
         raise QBOFault(str(resp.status_code), "QuickBooks did not revoke the connection",

@@ -173,6 +173,15 @@ def counts_text(counts: Mapping[str, int]) -> str:
     return f"nothing sent: {rest}" if rest else "nothing to send"
 
 
+def run_text(run: Mapping[str, Any]) -> str:
+    """A sync run's outcome in the words of :func:`counts_text`; a run that stopped before sending anything says
+    so (``could not run: ...``) instead of ``nothing to send``."""
+    counts, error = run.get("counts") or {}, run.get("error")
+    if error and not any(counts.values()):
+        return "could not run, nothing was sent: " + (reason_text(error) if isinstance(error, Mapping) else str(error))
+    return counts_text(counts)
+
+
 def reason_text(reason: Mapping[str, Any] | None, *, hint: bool = False, codes: bool = True) -> str:
     """An error or a gate's reason (``{"code", "message", "hint"}``) in words: ``6000: A business validation error
     has occurred`` (and ``  Hint: ...`` with ``hint``); a part that is missing is left out, never written "None".

@@ -678,10 +678,14 @@ class Dashboard(DiscrepancyActions, Screen):
             called = str((self.settings.get("desktop_last_session") or {}).get("ended") or "")
             connected = (f"Web Connector last called {called[:16].replace('T', ' ')}" if called
                          else "Web Connector not called yet") + f" | {self._desktop_queued():,} queued"
-        last = "never synced"
+        last = short_last = "never synced"
         if self.last_run:
-            when = str(self.last_run.get("ended") or self.last_run.get("started") or "")
-            last = "last sync " + when[:16].replace("T", " ")
+            when = str(self.last_run.get("ended") or self.last_run.get("started") or "")[:16].replace("T", " ")
+            run = self.last_run
+            if run.get("error") and not any((run.get("counts") or {}).values()):  # it could not run (A: why)
+                last, short_last = f"last sync FAILED {when}", f"sync FAILED {when[5:]}"
+            else:
+                last, short_last = f"last sync {when}", f"synced {when[5:]}"
         width = max(20, (self.size.width or 80) - 2)
         # the selection first (what the next key acts on), then the company, the connection and the last sync;
         # when narrow, the last sync is shortened, then the company
@@ -689,15 +693,14 @@ class Dashboard(DiscrepancyActions, Screen):
         if self.uploading:
             selection = Text("UPLOADING | ", style="bold") + selection
         company = self.company or "(no company)"
-        short_last = ("synced " + last[15:]) if last.startswith("last sync") else last
         tails: list[tuple[str, ...]] = [(connected, last), (connected, short_last)]
         if self.read_only:  # in words, next to the selection: the keys that would send are greyed (check_action)
             selection = selection + Text(" | ") + Text(READ_ONLY_WORDS, style="bold reverse")
         if self.unread_alerts:
             n = self.unread_alerts
             selection = selection + Text(" | ") + Text(f"{n:,} new alert{'s' if n != 1 else ''} (A)", style="bold")
-        if self.read_only or self.unread_alerts:  # at 80 columns these stay whole: the last sync, then the
-            tails += [(connected,), ()]  # connection leave first (the company is shortened last)
+        if self.read_only or self.unread_alerts:  # these stay whole: the connection, then the last sync leave
+            tails += [(short_last,), ()]  # first (the company is shortened last)
         env_style = "bold reverse" if env_word == "PRODUCTION" else "bold"
         status = Text()
         for tail in tails:

@@ -233,3 +233,21 @@ async def test_qbtui_settings_unset_gives_the_default_key_back_in_the_open_dashb
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
+
+
+async def test_the_status_line_counts_new_alerts_and_says_when_the_last_sync_could_not_run(make_app, data_dir):
+    from .test_read_only_alerts_snapshots import ALERTS, RUNS
+
+    with Cache.open(data_dir / "profiles" / "demo", writer=True, command="tests") as cache:
+        for run in RUNS:  # the newest: a scheduled sync that could not reach QuickBooks
+            cache.add_run(run)
+        cache.put_reference("alerts", ALERTS)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        text = status_text(app)
+        assert "2 new alerts (A)" in text and "sync FAILED 11-27 06:00" in text, text
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:  # at 80 columns the alerts stay whole (A tells what failed)
+        await ready(app, pilot)
+        assert "0 selected, total $0.00 | 2 new alerts (A) | " in status_text(app)

@@ -293,7 +293,7 @@ def run_words(run: dict[str, Any]) -> str:
     """A run's record as a person reads it: what, when, who, the counts in the words of every sync summary, what it
     created in QuickBooks, its error and its refused answers (with the intuit_tid Intuit's support asks for)."""
     from qbtui.maintenance.audit import describe
-    from qbtui.sync.events import counts_text, reason_text
+    from qbtui.sync.events import reason_text, run_text
 
     kind = str(run.get("kind") or "run")
     lines = [f"Run {run.get('id')}: {kind}" + (f", by {run['who']}" if run.get("who") else "")
@@ -301,13 +301,13 @@ def run_words(run: dict[str, Any]) -> str:
              f"Started {_when(run.get('started')) or '-'}, ended " + (_when(run.get("ended")) or "not ended")
              + ("  INTERRUPTED (stopped part way: the next sync looks up what was in flight)"
                 if run.get("interrupted") else ""),
-             counts_text(run.get("counts") or {}) if kind in ("sync", "scheduled") else describe(run)]
+             run_text(run) if kind in ("sync", "scheduled") else describe(run)]
     created = run.get("created") or []
     if created:
         lines.append(f"Created in QuickBooks ({len(created):,}): " + ", ".join(
             f"{c.get('entity')} {c.get('id')} ({c.get('ref')})" for c in created[:8])
             + (f" and {len(created) - 8:,} more" if len(created) > 8 else ""))
-    if run.get("error"):
+    if run.get("error") and not lines[-1].startswith("could not run"):
         error = run["error"]
         lines.append("Error: " + (reason_text(error) if isinstance(error, dict) else str(error)))
     for f in (run.get("failures") or [])[:20]:
