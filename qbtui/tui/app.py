@@ -116,7 +116,8 @@ class QbtuiApp(App[None]):
         from textual.actions import parse
 
         _, name, parameters = parse(action)
-        why = dashboard.disabled_why(name, parameters) if self.screen is dashboard else None
+        shown_disabled = self.screen is dashboard and dashboard.check_action(name, parameters) is None
+        why = dashboard.disabled_why(name, parameters) if shown_disabled else None  # not a key hidden here
         if why:
             self.notify(why, severity="warning", timeout=8)
 
