@@ -362,6 +362,7 @@ class Dashboard(DiscrepancyActions, Screen):
         row = self.table.current_row
         self._generation += 1
         old, self.model = self.model, model
+        self._totals_memo.clear()  # its views hold the old model
         self._apply_profile_state(state)
         gc.freeze()
         self.show(cursor_key=row.key if row else None)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -133,7 +134,9 @@ class _InHand(dict):
 
     def __init__(self, model: Model) -> None:
         super().__init__()
-        self.model = model
+        # not the model itself: a cycle (model -> rows -> model), which the dashboard's frozen collector would keep
+        # for the app's life once a reload replaced the model
+        self.model = weakref.proxy(model)
 
     def __missing__(self, key: tuple[str, str]) -> Row:
         row = self.model.fetch_row(key)
@@ -324,8 +327,11 @@ class Model:
         return self
 
     def close(self) -> None:
+        """The reader closed and the views let go (a view holds its model: a cycle, which the dashboard's frozen
+        collector would keep for the app's life after a reload)."""
         if self.cache is not None:
             self.cache.close()
+        self.invalidate()
 
     def load_rest(self) -> Model:
         """The rows in hand (documents pending or failed), with the Discrepancies tab (thread-safe: a part)."""
