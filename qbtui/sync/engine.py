@@ -271,11 +271,13 @@ class SyncEngine:
             return
         for r in posted:
             for t, ref in r["document_keys"]:
-                self._report[(t, ref)] = {"type": t, "ref": ref, "status": "summarized", "qbo_ids": [r["qbo_id"]],
-                                          "error": None, "summary": r["key"]["ref"]}
+                doc = {"type": t, "ref": ref, "status": "summarized", "qbo_ids": [r["qbo_id"]], "error": None,
+                       "summary": r["key"]["ref"]}
+                self._report[(t, ref)] = doc
+                self.on_event({"event": "document", **doc})  # the dashboard's row follows
         self.cache.update_run(self.run_id, summaries=[
             {"ref": r["key"]["ref"], "entity": r["entity"], "id": r["qbo_id"], "outcome": r["outcome"],
-             "count": r["count"], "total": str(r["total"])} for r in posted])
+             "count": r["count"], "total": str(r["total"]), "key": r["key"]} for r in posted])
 
     # -- conflicts (qbtui/sync/conflicts.py) ------------------------------------------------------
 

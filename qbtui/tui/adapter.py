@@ -4,6 +4,7 @@ TUI needs from below goes through the Backend (qbtui.tui.backend)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from qbtui.cache import Cache
@@ -58,3 +59,65 @@ def family(kind: str, text: str = "") -> str:
     if kind == "deleted" or text.removeprefix("held back, not sent: ").startswith("deleted in QuickBooks"):
         return "deleted"
     return FAMILY.get(kind, kind)
+
+
+
+def summaries(cache: Cache) -> list[dict[str, Any]]:
+    """The summaries QuickBooks holds, or may (the Summaries tab): one per summary reference the documents' links
+    carry (qbtui.sync.summaries marks them), ``status`` ``summarized`` (posted: its QBO Id) or ``sending`` (marked, the
+    answer not heard yet: looked up by the next sync). Each: ``ref``, ``base``, ``correction``, ``entity``, ``id``,
+    ``status``, ``key`` (channel, kind, period, currency...), ``total`` (what its documents bring, to the cent),
+    ``documents`` ([type, ref], sorted) and ``run`` (the run that posted it). Undone summaries are gone with their
+    marks. Reads the links of summarized documents and the runs (call it in a thread)."""
+    from qbtui.ledger.summaries import SummaryKey
+
+    recorded: dict[str, dict[str, Any]] = {}
+    for run in reversed(cache.runs()):  # oldest first: the newest record of a reference wins
+        for s in run.get("summaries") or ():
+            recorded[str(s.get("ref"))] = {**s, "run": run.get("id")}
+    found: dict[str, dict[str, Any]] = {}
+
+    def add(ref: str, key: dict | None, entity: Any, qbo_id: Any, posted: bool, doc: list[str],
+            total: Any) -> None:
+        s = found.get(ref)
+        if s is None:
+            record = recorded.get(ref) or {}
+            key = key or record.get("key")
+            k = SummaryKey.from_json(key) if key else None
+            s = found[ref] = {"ref": ref, "base": k.base.ref if k else ref, "correction": k.correction if k else 0,
+                              "entity": entity or record.get("entity"), "id": None, "status": "sending",
+                              "key": key, "total": None, "parts_total": Decimal(0), "documents": {},
+                              "run": record.get("run"), "recorded": record.get("total")}
+        if qbo_id:
+            s["id"] = str(qbo_id)
+        if posted:
+            s["status"] = "summarized"
+        if total is not None:
+            s["parts_total"] += Decimal(str(total))
+        s["documents"][tuple(doc)] = None
+
+    for link in cache.links(["summarized", "sending", "voided", "failed"]):
+        mark = link.get("summary")
+        if not mark:
+            continue
+        doc = [link["type"], link["ref"]]
+        # a document's parts, each under its summary (a credit note's memo and refunds are in two), those a
+        # correction took out since (still in the summary QuickBooks holds), those marked for the next one
+        parts = [(r, True) for r in (*(mark.get("parts") or ()), *(mark.get("gone") or ()))] + \
+            [(r, False) for r in mark.get("pending") or ()]
+        for r, posted in parts:
+            add(str(r["summary"]), r.get("key"), r.get("entity"), r.get("id"), posted,
+                doc, (r.get("part") or {}).get("total"))
+        if not parts and mark.get("ref"):  # one summary per document, as first recorded
+            add(str(mark["ref"]), None, mark.get("entity"), mark.get("id"), link.get("status") == "summarized", doc,
+                None)
+    out = []
+    for s in found.values():
+        recorded_total = s.pop("recorded")
+        parts_total = s.pop("parts_total")
+        s["total"] = str(recorded_total) if recorded_total is not None else (str(parts_total) if parts_total else None)
+        if s["id"] is None and s["ref"] in recorded:
+            s["id"] = recorded[s["ref"]].get("id")
+        s["documents"] = sorted(list(d) for d in s["documents"])
+        out.append(s)
+    return sorted(out, key=lambda s: (s["base"], s["correction"]))

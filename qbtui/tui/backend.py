@@ -266,15 +266,19 @@ class Backend:
         return await self.call("discrepancies", "resolve", flag, "--yes", operands=[type_, ref])
 
     # ------------------------------------------------------------------ runs that report as messages
-    async def upload(self, keys: list[tuple[str, str]], target: MessagePump) -> UploadOutcome:
+    async def upload(self, keys: list[tuple[str, str]], target: MessagePump, *, full: bool = False) -> UploadOutcome:
         """Send the chosen documents (``qbtui sync --events``; the child adds what they depend on). Posts
         UploadProgress (coalesced), DocumentChanged and BackendLog to ``target`` as it goes, and
-        UploadFinished last; returns the same outcome."""
+        UploadFinished last; returns the same outcome. ``full``: a full sync (every document waiting, then the due
+        summaries of summarized channels, which only a full sync posts), ``keys`` unused."""
         outcome = UploadOutcome()
         refs_file: Path | None = None
         try:
-            refs_file = await asyncio.to_thread(write_refs_file, keys)
-            async for event in self.stream("sync", "--yes", "--events", "--refs-from", str(refs_file)):
+            refs: list[str] = []
+            if not full:
+                refs_file = await asyncio.to_thread(write_refs_file, keys)
+                refs = ["--refs-from", str(refs_file)]
+            async for event in self.stream("sync", "--yes", "--events", *refs):
                 kind = event["event"]
                 if kind == "progress":
                     target.post_message(UploadProgress(event))  # type: ignore[arg-type]
@@ -333,6 +337,14 @@ class Backend:
     def reader(self) -> Cache:
         """A reader of the whole cache, for the dashboard's model (call it from a thread, or at startup)."""
         return Cache.open(self.profile_path, writer=False)
+
+    def summaries(self) -> list[dict[str, Any]]:
+        """The summaries the profile's documents are in, for the Summaries tab (qbtui.tui.adapter.summaries: the
+        links of summarized documents and the runs, not the documents): call it from a thread."""
+        from .adapter import summaries
+
+        with self.reader() as cache:
+            return summaries(cache)
 
     def state(self) -> dict[str, Any]:
         """Settings, company and runs without the documents (cheap at any size)."""

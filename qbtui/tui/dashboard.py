@@ -36,6 +36,7 @@ from .messages import DocumentChanged, UploadFinished, UploadProgress
 from .model import FILTER_IN_MEMORY, SENDABLE, UNSET, Model, Paged, Shown, money
 from .resolving import DiscrepancyActions, discrepancy_bindings
 from .screens import ConfirmScreen, DocumentScreen, HelpScreen, fix_screen_for
+from .summaries import SummaryView, summary_line
 from .table import DISCREPANCY_COLUMNS, ERROR_COLUMNS, VirtualTable, kind_columns, listed_of, sorted_columns
 from .tabs import TABS, TYPE_SHORT
 
@@ -154,10 +155,10 @@ TAB_NAMES: tuple[tuple[str, ...], ...] = (
     tuple(t.label for t in TABS),
     tuple(t.label.replace("Adjustments", "Adj") for t in TABS),
     tuple({"Adjustments & COGS": "Adj", "Discrepancies": "Discrep."}.get(t.label, t.label) for t in TABS),
-    tuple({"Purchases": "Purch", "Adjustments & COGS": "Adj", "Discrepancies": "Discrep."}.get(t.label, t.label)
-          for t in TABS),
+    tuple({"Purchases": "Purch", "Adjustments & COGS": "Adj", "Discrepancies": "Discrep.", "Summaries": "Summ."}.get(
+        t.label, t.label) for t in TABS),
     tuple({"Purchases": "Pur", "Adjustments & COGS": "Adj", "Discrepancies": "Diff", "Errors": "Err",
-           "Retail": "Ret", "Sales": "Sal"}.get(t.label, t.label) for t in TABS),
+           "Retail": "Ret", "Sales": "Sal", "Summaries": "Sum"}.get(t.label, t.label) for t in TABS),
 )
 
 
@@ -177,7 +178,7 @@ def gate_changes(model: Model, gates: Gates) -> Gates:
     return changes
 
 
-class Dashboard(DiscrepancyActions, Screen):
+class Dashboard(SummaryView, DiscrepancyActions, Screen):
     """The main screen (modal screens pop back to it). Its keys are declared once in keys.py, on the App so
     that the footer shows them on every screen, and run here (the ``dashboard.`` action namespace)."""
 
@@ -405,6 +406,7 @@ class Dashboard(DiscrepancyActions, Screen):
         self.model.invalidate()
         self.show(cursor_key=self.table.current_row.key if self.table.current_row else None)
         self.check_gates()
+        self.load_summaries()  # a sync may post a period's summaries
         await self.refresh_discrepancies()  # a sync may hold a conflict back, or find a tax difference
 
     def _after_load_paint(self, cache: Cache | None, generation: int) -> None:
@@ -449,6 +451,7 @@ class Dashboard(DiscrepancyActions, Screen):
             self.run_worker(compute_totals, thread=True, group="totals", description="totals",
                             exit_on_error=False)
         self.check_gates()
+        self.load_summaries()
 
     def _totals_done(self) -> None:
         gc.freeze()
@@ -491,12 +494,18 @@ class Dashboard(DiscrepancyActions, Screen):
 
     def show(self, cursor_key: tuple[str, str] | None = None) -> None:
         tab, sub = self.tab, self.sub
+        if tab.kind == "summaries":  # the summaries, or one's documents (qbtui/tui/summaries.py)
+            self.table.set_view(*self.summary_view(sub.key, self.filter_text), cursor_key)
+            self.render_tabs()
+            self.update_status()
+            return
         rows = self.model.view(tab.kind, sub.key, self.pending_only, self.filter_text)
-        columns = kind_columns(sub.key) if tab.kind == "documents" else (
+        wide = self.summaries_used()  # SUMMARIZED whole in the Status column
+        columns = kind_columns(sub.key, wide) if tab.kind == "documents" else (
             ERROR_COLUMNS if tab.kind == "errors" else DISCREPANCY_COLUMNS)
         sort = self.sorts.get(sub.key) if tab.kind == "documents" else None
         if sort is not None:
-            rows, columns = self._sorted(sub.key, rows, sort), sorted_columns(sub.key, *sort)
+            rows, columns = self._sorted(sub.key, rows, sort), sorted_columns(sub.key, *sort, wide)
         if not self.model.complete and tab.kind != "documents":
             empty = "Loading..."
         elif tab.kind == "documents":
@@ -592,11 +601,14 @@ class Dashboard(DiscrepancyActions, Screen):
 
     def render_tabs(self) -> None:
         width = self.size.width or 80
-        counts = {"errors": len(self.model.errors), "discrepancies": len(self.model.discrepancies)}
+        counts = {"errors": len(self.model.errors), "discrepancies": len(self.model.discrepancies),
+                  "summaries": len(self.summary_rows_ or ())}
         top = Text()
         for names in TAB_NAMES:  # the longest names that fit: counts are never cut
             top = Text()
             for i, (t, name) in enumerate(zip(TABS, names)):
+                if t.kind == "summaries" and i != self.top and not self.summaries_used():
+                    continue  # a profile that summarizes nothing: its key (7) still shows the empty tab
                 count = counts.get(t.kind)
                 label = f" {i + 1} {name} ({count:,}) " if count else f" {i + 1} {name} "
                 if i == self.top:
@@ -625,10 +637,12 @@ class Dashboard(DiscrepancyActions, Screen):
         table = self.table
         tab = self.tab
         detail = self._dash("#detail", DetailBox)
-        detail.set_class(tab.kind == "errors", "shown")
+        detail.set_class(tab.kind in ("errors", "summaries"), "shown")
         if tab.kind == "errors":
             row = table.current_row
             detail.update(error_detail(row, TYPE_SHORT.get(row.type, row.type) if row else ""))
+        elif tab.kind == "summaries":  # the summary under the cursor, its corrections
+            detail.update(self.summary_detail(table.current_row))
         shown = len(table.rows)
         base = self.model.size(self.sub.key) if tab.kind == "documents" else len(self.model.base(tab.kind,
                                                                                                   self.sub.key))
@@ -638,6 +652,8 @@ class Dashboard(DiscrepancyActions, Screen):
             if totals_part:
                 parts[0] = f"{self.sub.label}: {totals_part}"
             parts.append("pending only (p: all)" if self.pending_only else f"all {base:,} (p: pending only)")
+        elif tab.kind == "summaries":
+            parts = self.summary_info(table.rows)
         if self.filter_text:
             parts.append(f"filter: {self.filter_text}")
             unapplied = getattr(table.rows, "unapplied", "")
@@ -665,6 +681,8 @@ class Dashboard(DiscrepancyActions, Screen):
         elif row is not None and row.error and row.status in ("blocked", "failed"):
             parts = [f"{row.ref} {row.status.upper()} {reason_text(row.error)}"
                      "  (e: fix, enter: details)"]
+        elif row is not None and tab.kind == "documents" and summary_line(row):
+            parts = [str(summary_line(row))]
         if parts:
             info = Text("  |  ".join(parts), no_wrap=True, overflow="ellipsis")
             info.truncate(max(10, (self.size.width or 80) - 2), overflow="ellipsis")
@@ -815,6 +833,8 @@ class Dashboard(DiscrepancyActions, Screen):
         self.update_status()
 
     def action_clear(self) -> None:
+        if self.summary_back():  # a summary's documents: back to the summaries
+            return
         if self.table.selected:
             self.table.clear_selection()
             self.update_status()
@@ -826,6 +846,8 @@ class Dashboard(DiscrepancyActions, Screen):
     def action_back(self) -> None:
         if self.app.screen is not self:  # a screen over the dashboard
             self.app.pop_screen()
+        elif self.summary_back():
+            pass
         elif self.table.selected or self.filter_text:
             self.table.clear_selection()
             self.set_query("") if self.filter_text else self.update_status()
@@ -881,7 +903,7 @@ class Dashboard(DiscrepancyActions, Screen):
     # ------------------------------------------------------------------ documents
     def action_open_document(self) -> None:
         row = self.table.current_row
-        if row is None:
+        if row is None or self.summary_enter():  # enter on a summary shows its documents
             return
 
         def closed(then: str | None) -> None:
@@ -1031,6 +1053,9 @@ class Dashboard(DiscrepancyActions, Screen):
     def action_sync_everything(self) -> None:
         """Every tab at once, in dependency order (contacts and products, then what uses them, then payments)."""
         keys = [k for k, r in self.model.by_key.items() if r.status in SENDABLE]
+        if self.summaries_used():  # a full sync: it also posts the due summaries of summarized channels
+            self.confirm_full_sync(keys)
+            return
         if not keys:
             self.notify("Nothing is waiting to be sent on any tab.", timeout=3)
             return
@@ -1110,19 +1135,20 @@ class Dashboard(DiscrepancyActions, Screen):
 
         self.app.push_screen(ConfirmScreen(message, note), done)
 
-    def start_upload(self, keys: list[tuple[str, str]]) -> None:
+    def start_upload(self, keys: list[tuple[str, str]], full: bool = False) -> None:
         self.uploading = True
         self.app.refresh_bindings()
         self.progress = {"total": len(keys), "sent": 0, "ok": 0, "failed": 0, "remaining": len(keys),
                          "rate_per_min": 0}
         self.render_progress("starting")
-        self.run_upload(keys)
+        self.run_upload(keys, full)
 
     @work(exclusive=False, group="upload", exit_on_error=False)
-    async def run_upload(self, keys: list[tuple[str, str]]) -> None:
+    async def run_upload(self, keys: list[tuple[str, str]], full: bool = False) -> None:
         """The chosen documents only: the sync child adds what they depend on (their customer, products,
-        invoice) and orders them; its events come back as Messages (below)."""
-        await self.backend.upload(keys, self)
+        invoice) and orders them; its events come back as Messages (below). ``full``: every document waiting
+        and the due summaries (a full ``qbtui sync``)."""
+        await self.backend.upload(keys, self, full=full)
 
     def on_upload_progress(self, message: UploadProgress) -> None:
         self.progress.update({k: message.progress[k] for k in  # type: ignore[literal-required]
@@ -1192,6 +1218,9 @@ class Dashboard(DiscrepancyActions, Screen):
         ids = event.get("qbo_ids") or []
         if ids:
             row.qbo_id = ",".join(str(i) for i in ids)
+        if event.get("summary"):  # posted in its channel's summary: the info line names it
+            row.extra = {**(row.extra or {}), "summaries": [{"ref": str(event["summary"]),
+                                                             "id": str(ids[0]) if ids else None}]}
         err = event.get("error")
         if err:
             row.error = {"code": str(err.get("code") or ""), "message": err.get("message") or "",

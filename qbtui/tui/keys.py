@@ -13,6 +13,7 @@ APP_BINDINGS: list[Binding] = [
     Binding("4", "dashboard.top_tab(3)", "Retail", show=False, id="tab_retail"),
     Binding("5", "dashboard.top_tab(4)", "Errors", show=False, id="tab_errors"),
     Binding("6", "dashboard.top_tab(5)", "Discrepancies", show=False, id="tab_discrepancies"),
+    Binding("7", "dashboard.top_tab(6)", "Summaries", show=False, id="tab_summaries"),
     Binding("left_square_bracket", "dashboard.sub_tab(-1)", "Previous sub-tab", show=False, id="subtab_previous"),
     Binding("right_square_bracket", "dashboard.sub_tab(1)", "Next sub-tab", show=False, id="subtab_next"),
     Binding("space", "dashboard.toggle_select", "Select", id="select_toggle", tooltip="Toggle the row, move down"),

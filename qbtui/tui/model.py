@@ -345,7 +345,7 @@ class Model:
                 link = rec.get("link") or {}
                 row = Row(type_, ref, document_date(type_, d), self.party(type_, d), document_total(type_, d),
                           rec["status"], _qbo_ids(link))
-                row.extra = self.extra_of(type_, ref, d)
+                row.extra = _with_summary(self.extra_of(type_, ref, d), link)
                 err = link.get("error")
                 if rec["status"] == "failed" and err:
                     row.error = {"code": str(err.get("code") or ""), "message": err.get("message") or "",
@@ -450,7 +450,7 @@ class Model:
             r["status"] != "pending" or r.get("changed")) else None
         row = Row(type_, ref, document_date(type_, d), self.party(type_, d), document_total(type_, d), r["status"],
                   _qbo_ids(link or {}))
-        row.extra = self.extra_of(type_, ref, d)
+        row.extra = _with_summary(self.extra_of(type_, ref, d), link)
         err = r.get("error")
         if r["status"] == "failed" and err:
             row.error = {"code": str(err.get("code") or ""), "message": err.get("message") or "",
@@ -672,7 +672,29 @@ class Model:
 
 
 def _qbo_ids(link: dict) -> str:
-    return ",".join(str(q.get("id")) for q in link.get("qbo") or [] if q.get("id") is not None)
+    """The document's QBO Ids; a summarized document's, its summary's (the document it is posted in)."""
+    ids = ",".join(str(q.get("id")) for q in link.get("qbo") or [] if q.get("id") is not None)
+    if not ids and link.get("status") == "summarized":
+        ids = ",".join(dict.fromkeys(s["id"] for s in summaries_of(link) if s.get("id")))
+    return ids
+
+
+def summaries_of(link: dict | None) -> list[dict]:
+    """The summaries a document's link says it is in (qbtui.sync.summaries marks them): [{"ref", "id", "entity"}],
+    one per summary (a credit note's memo part and its refunds are in two); [] for a document sent on its own."""
+    mark = (link or {}).get("summary") or {}
+    parts = [r for r in mark.get("parts") or () if r.get("summary")]
+    if parts:
+        found = {str(r["summary"]): {"ref": str(r["summary"]), "id": r.get("id") or mark.get("id"),
+                                     "entity": r.get("entity")} for r in parts}
+        return list(found.values())
+    return [{"ref": str(mark["ref"]), "id": mark.get("id"), "entity": mark.get("entity")}] if mark.get("ref") else []
+
+
+def _with_summary(extra: dict | None, link: dict | None) -> dict | None:
+    """A row's extra with the summaries its document is in (the info line names them)."""
+    found = summaries_of(link)
+    return {**(extra or {}), "summaries": found} if found else extra
 
 
 class _no_gc:

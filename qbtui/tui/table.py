@@ -52,9 +52,13 @@ def listed_of(r: Row) -> dict:
             "data": extra, "balance": extra if "balance" in extra else None, "currency": extra.get("currency") or ""}
 
 
-def _table_column(c: ListColumn) -> Column:
+#: the Status column's width where a status word may be SUMMARIZED (a profile that summarizes: every word whole)
+STATUS_WIDE = max(len(w) for w in STATUS_WORDS.values())
+
+
+def _table_column(c: ListColumn, status_width: int = 7) -> Column:
     if c.key == "status":
-        return Column(c.title, lambda r: STATUS_WORDS.get(r.status, r.status.upper()), 7, status=True)
+        return Column(c.title, lambda r: STATUS_WORDS.get(r.status, r.status.upper()), status_width, status=True)
     if c.key == "ref":
         return Column(c.title, lambda r: r.ref, c.width, c.flex)
     if c.key == "date":
@@ -70,27 +74,29 @@ def _table_column(c: ListColumn) -> Column:
     return Column(c.title, lambda r, c=c: list_cell(c, listed_of(r)), c.width, c.flex)
 
 
-_KIND_COLUMNS: dict[str, tuple[Column, ...]] = {}
+_KIND_COLUMNS: dict[tuple[str, bool], tuple[Column, ...]] = {}
 
 
-def kind_columns(type_: str) -> tuple[Column, ...]:
+def kind_columns(type_: str, wide: bool = False) -> tuple[Column, ...]:
     """A document tab's columns: its kind's own (qbtui.ledger.listing.KIND_COLUMNS), the same object each time
-    (the table measures widths again only when the columns change)."""
-    cols = _KIND_COLUMNS.get(type_)
+    (the table measures widths again only when the columns change). ``wide``: the Status column holds every status
+    word whole (:data:`STATUS_WIDE`: a profile whose channels summarize shows SUMMARIZED)."""
+    cols = _KIND_COLUMNS.get((type_, wide))
     if cols is None:
-        cols = _KIND_COLUMNS[type_] = tuple(_table_column(c) for c in columns_of(type_))
+        width = STATUS_WIDE if wide else 7
+        cols = _KIND_COLUMNS[type_, wide] = tuple(_table_column(c, width) for c in columns_of(type_))
     return cols
 
 
-_SORTED_COLUMNS: dict[tuple[str, int, bool], tuple[Column, ...]] = {}
+_SORTED_COLUMNS: dict[tuple[str, int, bool, bool], tuple[Column, ...]] = {}
 
 
-def sorted_columns(type_: str, index: int, descending: bool) -> tuple[Column, ...]:
+def sorted_columns(type_: str, index: int, descending: bool, wide: bool = False) -> tuple[Column, ...]:
     """The kind's columns with the sorted one's title marked (``^`` ascending, ``v`` descending)."""
-    key = (type_, index, descending)
+    key = (type_, index, descending, wide)
     cols = _SORTED_COLUMNS.get(key)
     if cols is None:
-        base = list(kind_columns(type_))
+        base = list(kind_columns(type_, wide))
         c = base[index]
         base[index] = Column(f"{c.title} {'v' if descending else '^'}", c.get, c.width + 2, c.flex, c.right, c.status,
                              c.hide_below)
@@ -323,8 +329,10 @@ class VirtualTable(ScrollView, can_focus=True):
                 # the cursor row's own colours (never the status colour on the cursor's background): the word
                 # says the status, the colour only repeats it
                 segments.append(Segment(cell, style + Style(bold=True)))
-            elif col.status and row.status in ("failed", "blocked", "synced"):
-                segments.append(Segment(cell, style + self._style(f"vtable--{row.status}")))
+            elif col.status and row.status in ("failed", "blocked", "synced", "summarized"):
+                # summarized: posted in its channel's summary, done as a synced one is (the same colour)
+                name = "synced" if row.status == "summarized" else row.status
+                segments.append(Segment(cell, style + self._style(f"vtable--{name}")))
             else:
                 segments.append(Segment(cell, style))
         return Strip(segments).adjust_cell_length(width, style)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from qbtui.ledger.gates import FAMILIES
 from qbtui.ledger.kinds import ABBREV, TAB_ORDER, dashboard_kinds
+from qbtui.ledger.summaries import KINDS as SUMMARY_KINDS
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,7 @@ class SubTab:
 @dataclass(frozen=True)
 class TopTab:
     label: str
-    kind: str  # "documents" | "errors" | "discrepancies"
+    kind: str  # "documents" | "errors" | "discrepancies" | "summaries"
     subtabs: tuple[SubTab, ...]
 
 
@@ -27,6 +28,11 @@ _FAMILY_LABELS = {"dates": "Dates", "names": "Names & links", "amounts": "Amount
                   "dependencies": "Waiting on others", "other": "Other"}
 ERROR_FAMILIES: tuple[tuple[str, str], ...] = (("all", "All"), *((f, _FAMILY_LABELS[f]) for f in FAMILIES))
 """The Errors tab's sub-tabs: the families of the gates' reasons (ledger.gates.FAMILIES)."""
+
+SUMMARY_LABELS: dict[str, tuple[str, str]] = {
+    "sales": ("Sales invoices", "Sales"), "credits": ("Credit memos", "Credits"), "refunds": ("Refunds", "Refunds"),
+    "cogs": ("COGS journals", "COGS"), "payments": ("Payments", "Payments")}
+"""The Summaries tab's sub-tabs: each kind of summary (qbtui.ledger.summaries.KINDS), long and short."""
 
 TABS: tuple[TopTab, ...] = (
     *(TopTab(tab, "documents", tuple(SubTab(k.label, k.short, k.name) for k in dashboard_kinds(tab)))
@@ -38,6 +44,11 @@ TABS: tuple[TopTab, ...] = (
         SubTab("Changed in QBO", "Changed", "changed"),
         SubTab("Deleted in QBO", "Deleted", "deleted"),
         SubTab("Total differs", "Total", "total"),
+    )),
+    # the summaries of channels posted daily or monthly (docs/domain.md#summarized-posting), per kind of summary
+    TopTab("Summaries", "summaries", (
+        SubTab("All", "All", "all"),
+        *(SubTab(*SUMMARY_LABELS[kind], kind) for kind in SUMMARY_KINDS),
     )),
 )
 

@@ -7,7 +7,7 @@ import pytest
 from rich.color import Color
 from rich.style import Style
 
-STATUS_WORDS = ("FAILED", "BLOCKED", "SYNCED", "SKIPPED", "PENDING", "OK")
+STATUS_WORDS = ("FAILED", "BLOCKED", "SYNCED", "SKIPPED", "PENDING", "OK", "SUMMARIZED")
 
 
 def _luminance(color: Color) -> float:

@@ -102,7 +102,11 @@ class SettingsScreen(ListKeys, ModalScreen[None]):
             return
         key = str(ol.get_option_at_index(ol.highlighted).id)
         if key == OTHER:
-            text = "Per sales channel: individual (each document is sent) or no_sync (skipped)."
+            text = ("Per sales channel: individual (each document is sent on its own), daily or monthly (a day's or "
+                    "a month's documents posted as one summary once summary.grace has passed: the documents show "
+                    "SUMMARIZED, the Summaries tab (7) lists the summaries) or no_sync (skipped). payment_sync: "
+                    "its payments and refunds (unset: as its invoices); summary_customer: the QBO customer of its "
+                    "summary invoices (unset: '<name> sales').")
         else:
             s = setting_for(key)
             allowed = f" Allowed: {', '.join(s.choices)}." if s.choices and len(s.choices) <= 6 else ""
