@@ -95,7 +95,9 @@ def _summarized(snap: Snapshot, key: tuple[str, str]) -> bool:
 
 
 def key_json(key: SummaryKey) -> dict[str, Any]:
-    return {k: v for k, v in key.to_json().items() if k not in ("ref", "doc_number")}
+    """A key's fields (its references left out: what a document's record keeps of each summary it is in)."""
+    return {"channel": key.channel, "kind": key.kind, "period": key.period, "currency": key.currency,
+            "location": key.location, "class": key.klass, "tax": key.tax, "correction": key.correction}
 
 
 def _record_entries(records: list[dict[str, Any]]) -> list[Entry]:
@@ -169,11 +171,14 @@ def plan(cache: Cache, now: datetime | date | None = None) -> Plan:
             entries_of[id(entry[1])] = (k, _is_out(entry, posted))
             fresh.append(entry)
     for summary in summarize(numbered(fresh, corrections), ledger):
+        due = is_due(summary.key.period, grace, now)
         by_doc = {}
         for part in summary.parts:
             k, is_out = entries_of[id(part)]
-            by_doc.setdefault(k, []).append(_entry_json(summary, part, is_out))
-        out.append(PlannedSummary(summary, is_due(summary.key.period, grace, now), False, list(by_doc), by_doc))
+            entries = by_doc.setdefault(k, [])
+            if due:  # what the marks record: only for what is about to be sent
+                entries.append(_entry_json(summary, part, is_out))
+        out.append(PlannedSummary(summary, due, False, list(by_doc), by_doc))
     out.sort(key=lambda p: (p.summary.key.period, KINDS.index(p.summary.key.kind), p.summary.key.ref))
     awaits: dict[tuple[str, str], set[str]] = {}
     for p in out:
@@ -523,11 +528,12 @@ async def _apply_credit(client: QBOClient, summary: Summary, memo: dict[str, Any
     return await client.create("Payment", wire(pay))
 
 
-async def _create(client: QBOClient, entity: str, body: dict[str, Any], ref: str) -> dict[str, Any]:
+async def _create(client: QBOClient, entity: str, body: dict[str, Any], ref: str, run: str | None) -> dict[str, Any]:
     """Create a summary; after a lost answer look it up and send it again (same requestid: QBO replays its first
     answer if it did act) up to :data:`LOST_ANSWERS` times, then let the next run look it up (its documents stay
-    marked)."""
-    rid = request_id("summary", ref, entity, body)  # a body that changed (a balance moved) is another request
+    marked). The requestid is this run's: a later run looks the summary up instead (and a request a killed run left
+    half-sent, answered with a fault, is not replayed to it)."""
+    rid = request_id("summary", ref, entity, body, run)  # a body that changed (a balance moved) is another request
     for attempt in range(LOST_ANSWERS + 1):
         try:
             return await client.create(entity, body, request_id=rid)
@@ -594,7 +600,7 @@ async def _post(cache: Cache, client: QBOClient, p: Plan, run: str | None, resul
                 cache.record_outcomes([{"type": t, "ref": r, "status": "sending", "run": run,
                                         "summary": _marked(cache.link(t, r), ps.entries[(t, r)])}  # type: ignore[typeddict-item]
                                        for t, r in ps.docs])
-            found, outcome = await _create(client, payload.entity, body, key.ref), "created"
+            found, outcome = await _create(client, payload.entity, body, key.ref, run), "created"
             diffs = taxcheck.differences(payload, found)  # QBO's TotalAmt / TotalTax against the summary's
             if diffs:
                 taxcheck.record(cache, [taxcheck.discrepancy("summary", key.ref, payload, found, diffs)])
