@@ -495,7 +495,8 @@ class Dashboard(SummaryView, DiscrepancyActions, Screen):
     def show(self, cursor_key: tuple[str, str] | None = None) -> None:
         tab, sub = self.tab, self.sub
         if tab.kind == "summaries":  # the summaries, or one's documents (qbtui/tui/summaries.py)
-            self.table.set_view(*self.summary_view(sub.key, self.filter_text), cursor_key)
+            rows, columns, empty = self.summary_view(sub.key, self.filter_text)
+            self.table.set_view(rows, columns, cursor_key, empty)
             self.render_tabs()
             self.update_status()
             return

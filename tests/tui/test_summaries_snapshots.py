@@ -112,3 +112,20 @@ async def test_summarized_readable(summarized_app, monkeypatch, theme, no_color,
             if style.reverse:
                 fg, bg = bg, fg
             assert contrast(fg, bg) >= 4.5, f"{word} (cursor row: {on_cursor}) {fg} on {bg}: {contrast(fg, bg):.2f}:1"
+
+
+async def test_the_summaries_tab_of_a_profile_that_summarizes_nothing(make_app):
+    """7 on a profile without a summarized channel: the tab shows (it is hidden from the tab bar otherwise) and says
+    how to summarize; back on Sales the tab bar leaves it out again."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _ready(pilot)
+        assert "Summ" not in str(app.dashboard._dash("#topbar").render())
+        await pilot.press("7")
+        await _ready(pilot)
+        assert app.dashboard.tab.label == "Summaries" and len(app.dashboard.table.rows) == 0
+        assert app.dashboard.table.empty_text.startswith("No summaries posted yet: a channel in daily or monthly mode")
+        assert "[7 Sum" in str(app.dashboard._dash("#topbar").render())
+        await pilot.press("enter", "escape", "1")
+        await _ready(pilot)
+        assert "Summ" not in str(app.dashboard._dash("#topbar").render())
