@@ -240,3 +240,30 @@ async def test_a_fix_that_changes_quickbooks_asks_first_and_is_audited(profile, 
         assert run["who"] and run["code"] == "inventory_items" and run["ended"]
         assert [(c["entity"], c["field"], c["before"], c["after"]) for c in run["changed"]] == [
             ("Item", "Active", True, False)]
+
+
+async def test_the_stock_step_asks_before_it_changes_quickbooks(seeded, tmp_path):
+    profile = at_step(seeded, tmp_path, "stock")
+    app = _host(profile)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _ready(pilot)
+        await pilot.press("enter")  # Import stock on hand and recreate the items
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "inactive in QuickBooks" in app.screen.message and "audit log" in app.screen.note
+        await pilot.press("n")
+        await _ready(pilot)
+        assert app.screen.step == "stock" and "Nothing was changed" in message(app)
+        assert not (profile / "stock_on_hand.json").exists()
+
+
+async def test_a_terms_choice_starts_on_the_name_spelled_alike(seeded, tmp_path):
+    app = _host(at_step(seeded, tmp_path, "tax_terms"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _ready(pilot)
+        names = app.screen.query_one("#names", OptionList)
+        names.highlighted = next(i for i, o in enumerate(options(names)) if "net 15" in str(o.prompt))
+        await pilot.press("enter")
+        await pilot.pause()
+        choices = app.screen.query_one("#choices", OptionList)
+        assert str(choices.get_option_at_index(choices.highlighted).prompt) == "Net 15"

@@ -210,7 +210,7 @@ async def test_walk_the_whole_wizard(profile, sandbox):
         # stock on hand
         assert w.step == "stock"
         assert "batch" in str(w.query_one(".warning").content) and "serial" in str(w.query_one(".warning").content)
-        await pilot.press("enter")
+        await pilot.press("enter", "y")  # it changes QuickBooks: asked first
         await settle(host, pilot)
         assert w.step == "opening_journal", message(host)
         assert status_of(profile, "product", "MUG-01") == "synced"

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from qbtui.sync.wizard import OPENING_QUESTIONS
 from qbtui.tui.backend import Backend, BackendError
 from qbtui.tui.wizard.listkeys import LIST_KEYS, PLACEHOLDER_CSS, ListKeys
+from qbtui.tui.wizard.state import sentence
 
 TITLES = {"balances": "Opening balances: QuickBooks' open invoices and bills",
           "stock": "Stock on hand: from QuickBooks' Inventory items",
@@ -72,7 +73,7 @@ class OpeningScreen(ListKeys, ModalScreen[None]):
     def ask(self) -> None:
         assert self.chosen is not None
         self.asking = True
-        self.query_one("#opening-question", Static).update(OPENING_QUESTIONS[self.chosen].capitalize()
+        self.query_one("#opening-question", Static).update(sentence(OPENING_QUESTIONS[self.chosen])
                                                             + "  (y: run, n: cancel)")
         self.query_one("#opening-list").focus()
 

@@ -31,7 +31,7 @@ from textual.widgets.option_list import Option
 
 from qbtui.ledger.roles import ROLE_BY_NAME
 from qbtui.settings import SettingError, is_read_only, parse_setting, setting_for
-from qbtui.sync.wizard import Check
+from qbtui.sync.wizard import OPENING_QUESTIONS, Check
 from qbtui.tui.backend import Backend, BackendError
 from qbtui.tui.screens import ConfirmScreen
 from qbtui.tui.wizard.listkeys import LIST_KEYS, PLACEHOLDER_CSS, ListKeys
@@ -47,11 +47,15 @@ from qbtui.tui.wizard.state import (
     picker_rows,
     previous_step,
     quoted,
+    sentence,
     unmapped_required,
 )
 
 #: the error code of a step that QuickBooks or the rules refuse (qbtui/cli/wizard.py)
 REFUSED = "refused"
+#: what every question before a change to QuickBooks says
+AUDITED = ("This changes QuickBooks. It is recorded in the audit log (qbtui audit), with who made the change and what "
+           "it was before and after.")
 #: the id of a list's row that says there is nothing to choose
 NONE = "\tnone"
 
@@ -108,6 +112,21 @@ class Step(Widget):
             return
         self.say(answer["message"])
         self.wizard.advance(keep_message=True)
+
+    def ask_first(self, question: str, go: Callable[[], None], note: str = "") -> None:
+        """A step that changes QuickBooks: ``go`` once the question is answered yes (at once in "From QuickBooks
+        only" mode, where the child refuses it in the rule's own words and nothing changes)."""
+        if is_read_only(self.wizard.settings):
+            go()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                go()
+            else:
+                self.say("Nothing was changed in QuickBooks.")
+        self.app.push_screen(ConfirmScreen(question, (note + "\n" if note else "") + AUDITED,
+                                           yes="Yes, change QuickBooks (y)"), answered)
 
 
 # --- 1. integration mode and filter start date ------------------------------------------------
@@ -398,20 +417,12 @@ class PreflightStep(Step):
         elif not c.fix:
             self.say("qbtui cannot fix this one in QuickBooks: see the explanation"
                      + (" (s changes the setting it names)." if c.setting else "."), error=True)
-        elif is_read_only(self.wizard.settings):  # nothing to ask: the child refuses it, in the rule's own words
-            self.run_fix(c.code)
         else:
-            def answered(yes: bool | None) -> None:
-                if yes:
-                    self.say(f"Fixing: {c.fix}...")
-                    self.run_fix(c.code)
-                else:
-                    self.say("Nothing was changed in QuickBooks.")
-            details = "".join(f"\n  - {d}" for d in c.details[:8]) + ("\n  ..." if len(c.details) > 8 else "")
-            self.app.push_screen(ConfirmScreen(
-                f"{c.fix}?", "This changes QuickBooks" + (f":{details}" if details else ".") + "\nIt is recorded in "
-                "the audit log (qbtui audit), with who made the change and what it was before and after.",
-                yes="Yes, change QuickBooks (y)"), answered)
+            def go() -> None:
+                self.say(f"Fixing: {c.fix}...")
+                self.run_fix(c.code)
+            details = "\n".join(f"  - {d}" for d in c.details[:8]) + ("\n  ..." if len(c.details) > 8 else "")
+            self.ask_first(f"{c.fix}?", go, details)
 
     @work(exclusive=True, group="preflight", exit_on_error=False)
     async def run_fix(self, code: str) -> None:
@@ -430,6 +441,7 @@ class PreflightStep(Step):
             self.say("This check names no setting of ours to change.", error=True)
             return
         self.editing = c.setting
+        self.say("")
         current = self.setting(c.setting)
         self.query_one("#setting-label", Static).update(f"{setting_words(c.setting)}: ")
         box = self.query_one("#setting-value", Input)
@@ -758,7 +770,11 @@ class TaxTermsStep(Step):
         items, _ = self.lists(kind)
         choices = self.query_one("#choices", OptionList)
         choices.clear_options()
-        choices.add_options([_opt(str(i.get("Name")), str(i.get("Id"))) for i in items if i.get("Active", True)])
+        active = [i for i in items if i.get("Active", True)]
+        choices.add_options([_opt(str(i.get("Name")), str(i.get("Id"))) for i in active])
+        # highlighted at once: the one spelled the same but for case, else the first
+        names = [str(i.get("Name")).casefold() for i in active]
+        choices.highlighted = names.index(name.casefold()) if name.casefold() in names else 0 if active else None
         choices.display = True
         self.query_one("#names").display = False
         choices.focus()
@@ -848,8 +864,11 @@ class StockStep(Step):
             return
         location = self.query_one("#location", Input).value.strip()
         self.wizard.state["location"] = location
-        self.say("Importing stock on hand...")
-        self.run_import(location)
+
+        def go() -> None:
+            self.say("Importing stock on hand...")
+            self.run_import(location)
+        self.ask_first(sentence(OPENING_QUESTIONS["stock"]), go, f"Location: {location or '(none)'}.")
 
     @work(exclusive=True, group="stock", exit_on_error=False)
     async def run_import(self, location: str) -> None:
@@ -887,8 +906,10 @@ class OpeningJournalStep(Step):
         if event.option.id == "skip":
             self.wizard.advance()
         else:
-            self.say("Posting the opening inventory journal...")
-            self.run_post()
+            def go() -> None:
+                self.say("Posting the opening inventory journal...")
+                self.run_post()
+            self.ask_first(sentence(OPENING_QUESTIONS["journal"]), go)
 
     @work(exclusive=True, group="journal", exit_on_error=False)
     async def run_post(self) -> None:

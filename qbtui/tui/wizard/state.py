@@ -24,8 +24,8 @@ from qbtui.sync.wizard import (
 
 __all__ = ["CONFIRM_PHRASE", "MODES", "NAME_MAPPINGS", "STATE_KEY", "STEPS", "TITLES", "TRANSACTION_TYPES",
            "account_label", "account_text", "allowed_words", "assign_account", "load_state", "mapping_rows",
-           "names_used", "needs_wizard", "next_step", "picker_rows", "previous_step", "quoted", "unmapped_required",
-           "words"]
+           "names_used", "needs_wizard", "next_step", "picker_rows", "previous_step", "quoted", "sentence",
+           "unmapped_required", "words"]
 
 TITLES: dict[str, str] = {
     "mode": "Integration mode", "local_data": "Local data", "connect": "Connect to QuickBooks",
@@ -61,6 +61,12 @@ def account_text(account: Mapping[str, Any]) -> str:
 def allowed_words(role: str) -> str:
     """The account types ``role`` allows (:meth:`qbtui.ledger.roles.Role.allowed_text`), in words."""
     return words(ROLE_BY_NAME[role].allowed_text())
+
+
+def sentence(text: str) -> str:
+    """``text`` as a sentence: its first letter capital, the rest as written (str.capitalize would lower
+    "QuickBooks")."""
+    return text[:1].upper() + text[1:]
 
 
 def quoted(name: Any) -> str:
