@@ -500,7 +500,7 @@ class FixScreen(ModalScreen["bool | dict"]):
         with Vertical():
             yield Static(Text(f"Fix {kind_label(self.row.type)} {self.row.ref}", style="bold"))
             for r in e.get("reasons") or [e]:
-                yield Static(Text(f"{r.get('code', '')}: {r.get('message', '')}"))
+                yield Static(Text(events_reason_text(r)))
                 if r.get("hint"):
                     yield Static(Text(f"Hint: {r['hint']}", style="italic"))
             if self.fault.get("intuit_tid"):
