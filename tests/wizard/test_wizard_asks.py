@@ -267,3 +267,20 @@ async def test_a_terms_choice_starts_on_the_name_spelled_alike(seeded, tmp_path)
         await pilot.pause()
         choices = app.screen.query_one("#choices", OptionList)
         assert str(choices.get_option_at_index(choices.highlighted).prompt) == "Net 15"
+
+
+async def test_the_settings_screen_speaks_words_and_names_the_company(seeded, tmp_path):
+    from qbtui.tui.wizard import SettingsScreen
+
+    from .host import Host
+
+    profile = at_step(seeded, tmp_path, "mode", integration_mode="both_ways")
+    app = Host(lambda: SettingsScreen(profile))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _ready(pilot)
+        rows = [str(o.prompt) for o in options(app.screen.query_one("#settings-list", OptionList))]
+        assert rows[0].split()[:2] == ["Integration", "mode"] and rows[0].endswith("Both ways")
+        for row in rows:  # names and values in words: no key, no underscore, no Python value
+            assert "_" not in row and not INTERNAL.search(row), row
+        assert "Harbourside Goods (unprepared)" in screen_text(app) and "region CA" in screen_text(app)
+        assert "qbtui settings set integration_mode" in " ".join(screen_text(app).replace("│", " ").split())

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,6 +22,7 @@ from textual.widgets.option_list import Option
 from qbtui.settings import SettingError, parse_setting, setting_for, settings_table
 from qbtui.tui.backend import Backend, BackendError
 from qbtui.tui.wizard.listkeys import LIST_KEYS, PLACEHOLDER_CSS, ListKeys
+from qbtui.tui.wizard.state import MODES, sentence
 
 OTHER = "\tother"
 
@@ -33,14 +35,34 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
+def label(key: str) -> str:
+    """A setting's name in words (``filter_start_date`` -> ``Filter start date``); the key itself is named in the
+    help line, with the command that sets it."""
+    return sentence(key.replace(".", " ").replace("_", " "))
+
+
+def value_words(key: str, value: Any) -> str:
+    """A setting's value in words: on/off, (not set), a mode's name, a choice without its underscores."""
+    if value is None:
+        return "(not set)"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if key == "integration_mode" and value in MODES:
+        return MODES[value]
+    if isinstance(value, str) and value in setting_for(key).choices:
+        return value.replace("_", " ")
+    return str(value)
+
+
 def company_line(state: dict[str, Any]) -> str:
-    """The company's region and home currency as the last pull saw them (docs/domain.md#tax-and-regions)."""
+    """The company's name, region and home currency as the last pull saw them (docs/domain.md#tax-and-regions)."""
     from qbtui.ledger.context import Prefs
 
     prefs = Prefs.from_qbo(state.get("preferences") or None, state.get("company_info") or None)
     if prefs.region is None:
         return "company: not pulled yet"
-    return f"company region {prefs.region}, home currency {prefs.home_currency or '?'}"
+    name = (state.get("company_info") or {}).get("CompanyName")
+    return (f"{name}: " if name else "") + f"region {prefs.region.upper()}, home currency {prefs.home_currency or '?'}"
 
 
 class SettingsScreen(ListKeys, ModalScreen[None]):
@@ -70,7 +92,7 @@ class SettingsScreen(ListKeys, ModalScreen[None]):
             yield Static("Settings (enter edit, esc back)", id="settings-title")
             yield OptionList(id="settings-list")
             yield Static(id="settings-help", markup=False)
-            yield Input(placeholder="channel.<name>.invoice_sync", id="settings-key")
+            yield Input(placeholder="a key such as channel.<name>.invoice_sync", id="settings-key")
             yield Input(id="settings-value")
             yield Static(id="settings-error", markup=False)
 
@@ -89,9 +111,10 @@ class SettingsScreen(ListKeys, ModalScreen[None]):
         keep = ol.highlighted or 0
         ol.clear_options()
         rows = self.rows()
-        width = max(28, *(len(r["key"]) for r in rows))
-        ol.add_options([Option(f"{r['key']:<{width}}  {_shown(r['value'])}", id=r["key"]) for r in rows])
-        ol.add_option(Option("(another key: channel.<name>.invoice_sync / cogs_sync)", id=OTHER))
+        width = max(28, *(len(label(r["key"])) for r in rows))
+        ol.add_options([Option(Text(f"{label(r['key']):<{width}}  {value_words(r['key'], r['value'])}"), id=r["key"])
+                        for r in rows])
+        ol.add_option(Option("(a sales channel's setting: how its invoices and cost of goods are sent)", id=OTHER))
         ol.highlighted = min(keep, ol.option_count - 1)
         self._help()
 
@@ -110,7 +133,8 @@ class SettingsScreen(ListKeys, ModalScreen[None]):
         else:
             s = setting_for(key)
             allowed = f" Allowed: {', '.join(s.choices)}." if s.choices and len(s.choices) <= 6 else ""
-            text = f"{s.help}. Default: {_shown(s.default)}.{allowed}"
+            text = (f"{s.help}. Default: {value_words(key, s.default)}.{allowed} Command line: qbtui settings set "
+                    f"{key} VALUE.")
         self.query_one("#settings-help", Static).update(text)
 
     @on(OptionList.OptionSelected, "#settings-list")
@@ -162,7 +186,7 @@ class SettingsScreen(ListKeys, ModalScreen[None]):
             self.query_one("#settings-error", Static).update(exc.message)
             return
         self.query_one("#settings-error", Static).update("")
-        self.notify(f"{key} = {_shown(value)}")
+        self.notify(f"{label(key)}: {value_words(key, value)}")
         self.close_editor()
 
     def close_editor(self) -> bool:
