@@ -184,7 +184,7 @@ class SummaryView:
         payments side by side), or, drilled into a summary, what it holds."""
         if self.drill is not None:
             s = self.drill
-            return [f"In {s.ref}: {len(rows):,} documents, {_amount(s)}", "esc: back"]
+            return [f"In {s.ref}: {_documents(len(rows))}, {_amount(s)}", "esc: back"]
         per_kind: dict[str, list[Row]] = {}
         for r in rows:
             per_kind.setdefault(r.family, []).append(r)
@@ -195,7 +195,7 @@ class SummaryView:
             for currency, (_, amount) in sorted(totals_of((_extra(r)["currency"], r.total) for r in kind_rows).items()))
             for kind, kind_rows in per_kind.items())
         head = f"{len(rows):,} summar{'y' if len(rows) == 1 else 'ies'}, " \
-               f"{sum(int(_extra(r)['count']) for r in rows):,} documents"
+               f"{_documents(sum(int(_extra(r)['count']) for r in rows))}"
         tail = f" ({next(iter(currencies))})" if one and next(iter(currencies)) else ""
         return [head + (f": {sums}{tail}" if sums else "")]
 
@@ -212,8 +212,8 @@ class SummaryView:
         entity = e.get("entity") or "QuickBooks document"
         text.append(f"  {entity} " + (f"QBO Id {s.qbo_id}" if s.qbo_id else "(no QBO Id yet: the next sync looks "
                                                                              "it up before sending it again)"))
-        text.append(f"\n{e['count']:,} documents, total {_amount(s)}" + (f", posted by run {e['run']}"
-                                                                          if e.get("run") else ""))
+        text.append(f"\n{_documents(e['count'])}, total {_amount(s)}" + (f", posted by run {e['run']}"
+                                                                           if e.get("run") else ""))
         text.append("\n" + self.corrections_text(s))
         if self.drill is None:
             text.append("\nenter: its documents", style="dim")
@@ -228,9 +228,8 @@ class SummaryView:
                        and _extra(r)["correction"]), key=lambda r: _extra(r)["correction"])
         if not same:
             return "No corrections"
-        return "Corrections: " + ", ".join(f"{correction_text(_extra(r)['correction'])} ({_extra(r)['count']:,} "
-                                           f"document{'s' if _extra(r)['count'] != 1 else ''}, {money(r.total)})"
-                                           for r in same)
+        return "Corrections: " + ", ".join(f"{correction_text(_extra(r)['correction'])} "
+                                           f"({_documents(_extra(r)['count'])}, {money(r.total)})" for r in same)
 
     # ------------------------------------------------------------------ keys
     def confirm_full_sync(self, keys: list[tuple[str, str]]) -> None:
@@ -272,6 +271,10 @@ class SummaryView:
         row, self.drill = self.drill, None
         dash.show(cursor_key=row.key)
         return True
+
+
+def _documents(n: int) -> str:
+    return f"{n:,} document{'' if n == 1 else 's'}"
 
 
 def _amount(row: Row) -> str:
