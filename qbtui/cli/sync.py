@@ -285,11 +285,32 @@ def _worst(codes: list[int]) -> int:
     return max(codes, key=lambda c: (c == 130, c >= 2, c), default=0)
 
 
+def same_company(data_dir: Path, names: list[str]) -> list[list[str]]:
+    """``names`` in groups of the profiles connected to the same QuickBooks company (environment and realm id), in
+    their order; a profile not connected (or not readable: its own sync says why) is a group of its own."""
+    from qbtui.cache import CacheError, StateReader
+    from qbtui.cache.paths import profile_dir
+
+    groups: dict[Any, list[str]] = {}
+    for name in names:
+        key: Any = name
+        try:
+            with StateReader.open(profile_dir(data_dir, name)) as state:
+                if state.get_setting("realm_id"):
+                    key = (str(state.get_setting("environment") or ""), str(state.get_setting("realm_id")))
+        except (CacheError, OSError, ValueError):
+            pass
+        groups.setdefault(key, []).append(name)
+    return list(groups.values())
+
+
 def sync_all_profiles(profile: Profile, types: tuple[str, ...], *, as_json: bool, yes: bool, scheduled: bool) -> None:
     """``qbtui sync --all-profiles``: one ``qbtui --profile P sync --yes --json`` child per profile, all at once
-    (each its own process, so each within its own company's rate limits), then one summary; the exit code is the
-    worst of theirs. JSON: ``{"exit_code", "profiles": [{"profile", "exit_code", "counts", "result"}]}`` with
-    ``result`` that profile's ``sync --json`` (or its ``{"error": ...}``)."""
+    (each its own process, so each within its own company's rate limits: QBO counts them per realm), then one
+    summary; the exit code is the worst of theirs. Profiles connected to the same company (the same environment
+    and realm: one company, two profiles) share its limits, so they go one after the other. JSON: ``{"exit_code",
+    "profiles": [{"profile", "exit_code", "counts", "result", "after"?}]}`` with ``result`` that profile's
+    ``sync --json`` (or its ``{"error": ...}``) and ``after`` the profile of the same company it waited for."""
     import os
     import shlex
     import subprocess
@@ -320,10 +341,23 @@ def sync_all_profiles(profile: Profile, types: tuple[str, ...], *, as_json: bool
         counts = (result.get("run") or {}).get("counts", {}) if isinstance(result, dict) else {}
         return {"profile": name, "exit_code": done.returncode, "counts": counts, "result": result}
 
+    groups = same_company(profile.data_dir, names)
+
+    def in_turn(group: list[str]) -> list[dict[str, Any]]:
+        rows = [one(name) for name in group]
+        for before, row in zip(group, rows[1:]):
+            row["after"] = before
+        return rows
+
     if not as_json:
         click.echo(f"syncing {len(names)} profiles at once: {', '.join(names)}...", err=True)
-    with ThreadPoolExecutor(max_workers=len(names)) as pool:
-        rows = list(pool.map(one, names))
+        for group in groups:
+            if len(group) > 1:
+                click.echo(f"{', '.join(group)} are connected to the same QuickBooks company: one after the other "
+                           "(they share its limits)", err=True)
+    with ThreadPoolExecutor(max_workers=len(groups)) as pool:
+        done = {row["profile"]: row for rows in pool.map(in_turn, groups) for row in rows}
+    rows = [done[name] for name in names]
     code = _worst([r["exit_code"] for r in rows])
     if as_json:
         print_json({"exit_code": code, "profiles": rows})
