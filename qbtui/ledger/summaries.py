@@ -29,6 +29,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -126,12 +127,14 @@ class SummaryKey:
     tax: str | None = None
     correction: int = 0
 
-    @property
+    # cached: a key is frozen, and a month of a marketplace's orders asks each of its 300,000 entries' keys for them
+
+    @cached_property
     def base(self) -> SummaryKey:
         """The key without its correction number (every posting of the same period and group)."""
-        return replace(self, correction=0)
+        return replace(self, correction=0) if self.correction else self
 
-    @property
+    @cached_property
     def ref(self) -> str:
         """The full reference: ``SI-20261102-web-USD[-location][-class][-tax][-C1]`` (PrivateNote; DocNumber is
         :attr:`doc_number`)."""
@@ -477,7 +480,15 @@ def numbered(entries: Iterable[Entry], corrections: Mapping[str, int] | None = N
     """Each entry under the correction its key takes: ``corrections`` by the reference of a key's base, the next
     correction number (the number of postings it has had); 0 for a key not posted yet."""
     corrections = corrections or {}
-    return [(replace(k, correction=corrections.get(k.base.ref, 0)), p) for k, p in entries]
+    keys: dict[SummaryKey, SummaryKey] = {}  # a few keys, each numbered once (not once per entry)
+
+    def key(k: SummaryKey) -> SummaryKey:
+        found = keys.get(k)
+        if found is None:
+            found = keys[k] = replace(k, correction=corrections.get(k.base.ref, 0))
+        return found
+
+    return [(key(k), p) for k, p in entries]
 
 
 def summarize(entries: Iterable[Entry], ledger: Ledger) -> list[Summary]:

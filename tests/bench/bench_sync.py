@@ -87,13 +87,20 @@ def qbtui(env: dict, *args: str, check: bool = True) -> subprocess.CompletedProc
     return r
 
 
-def run_qbtui(url: str, docs: list[dict], work: Path) -> dict:
+def connect_profile(url: str, work: Path) -> dict:
+    """A profile under ``work`` connected to the sandbox at ``url`` as a user would (``connect``, ``map --auto``):
+    the environment that runs qbtui on it."""
     env = {**os.environ, "QBTUI_DATA_DIR": str(work / "data"), SECRET_ENV: "bench-secret"}
     auth_url = qbtui(env, "connect", "--environment", url, "--client-id", "bench", "--client-secret-env", SECRET_ENV,
                      "--print-auth-url").stdout.strip().splitlines()[0]
     landed = httpx2.get(auth_url, follow_redirects=False).headers["location"]
     qbtui(env, "connect", "--redirect-url", landed)
     qbtui(env, "map", "--auto")
+    return env
+
+
+def run_qbtui(url: str, docs: list[dict], work: Path) -> dict:
+    env = connect_profile(url, work)
     path = work / "bench.json"
     path.write_text(json.dumps({"documents": docs}))
     qbtui(env, "import", str(path))
