@@ -205,6 +205,7 @@ async def stock(s: Step) -> dict[str, Any]:
     async with await s.client() as client:
         done = await opening.import_stock_on_hand(s.cache, client, location=str(s.request.get("location")),
                                                   path=Path(str(s.request.get("path"))))
+        await refresh(s.cache, client, "items")  # the items made inactive and recreated: the preflight reads them
     return {"message": done.summary()}
 
 

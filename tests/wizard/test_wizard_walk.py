@@ -226,8 +226,10 @@ async def test_walk_the_whole_wizard(profile, sandbox):
         await pilot.press("enter")
         await settle(host, pilot)
 
-        # confirm: only the exact phrase
+        # confirm: only the exact phrase; the preflight as QuickBooks is now (stock on hand made the matching
+        # Inventory item inactive)
         assert w.step == "confirm"
+        assert not any("Inventory item" in p for p in w.step_widget.view["problems"]), w.step_widget.view
         for wrong in ("i would like to update all transactions", CONFIRM_PHRASE + ".", "yes"):
             w.query_one("#phrase").value = wrong
             await pilot.press("enter")
