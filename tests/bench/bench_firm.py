@@ -87,21 +87,34 @@ class Firm:
         """``qbtui ARGS`` timed from process start to exit, with the machine's load before it and the CPU
         seconds it (and its children) and the sandboxes used."""
         load = os.getloadavg()[0]
-        cpu0, served0 = children_cpu(), self.sandbox_cpu()
+        cpu0, served0, waited0 = children_cpu(), self.sandbox_cpu(), cpu_waited()
         t0 = time.perf_counter()
         r = qbtui(self.env, *args, check=False)
         wall = time.perf_counter() - t0
         used, served = children_cpu() - cpu0, self.sandbox_cpu() - served0
+        waited = cpu_waited() - waited0 if waited0 >= 0 else -1.0
         try:
             out = json.loads(r.stdout)
         except ValueError:
             raise RuntimeError(f"qbtui {' '.join(args)} -> {r.returncode}: {r.stderr[-2000:]}") from None
-        return wall, r.returncode, out, f"load {load:.1f} before; CPU {used:.1f} s qbtui, {served:.1f} s sandboxes"
+        pressure = f"; a task waited for a CPU {waited / wall:.0%} of the time" if waited >= 0 else ""
+        return wall, r.returncode, out, (f"load {load:.1f} before; CPU {used:.1f} s qbtui, {served:.1f} s sandboxes"
+                                         + pressure)
 
 
 def children_cpu() -> float:
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
     return r.ru_utime + r.ru_stime
+
+
+def cpu_waited() -> float:
+    """Seconds during which some task of the machine waited for a CPU (Linux PSI, /proc/pressure/cpu; -1 when
+    not known): the other work on a shared machine shows here."""
+    try:
+        some = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+    except (OSError, IndexError):
+        return -1.0
+    return int(some.rsplit("total=", 1)[1]) / 1e6
 
 
 def cpu_seconds(pid: int) -> float:
