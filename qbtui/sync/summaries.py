@@ -82,6 +82,8 @@ class Plan:
     awaits: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     #: documents refused (a summarized payment of an invoice posted on its own): the error each gets
     refused: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    #: voided documents a correction already took out (its answer was looked up): voided, nothing to send
+    voided: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _ledger(cache: Cache, snap: Snapshot) -> Ledger:
@@ -152,13 +154,18 @@ def plan(cache: Cache, now: datetime | date | None = None) -> Plan:
     entries_of: dict[int, tuple[tuple[str, str], bool]] = {}  # id(part) -> (document, out)
     fresh: list[Entry] = []
     settled: list[tuple[str, str]] = []
+    voided: list[tuple[str, str]] = []
     refused: dict[tuple[str, str], dict[str, Any]] = {}
     for k in sorted(snap.docs):
         if k[0] not in SUMMARIZED_TYPES or k in in_flight or snap.status.get(k, {}).get("status") != "pending":
             continue
         link = snap.links.get(k)
         posted = posted_entries(link)
-        if not posted and (snap.docs[k].get("voided") or not _summarized(snap, k)):
+        if not posted and snap.docs[k].get("voided"):
+            if (link or {}).get("summary"):  # taken out of its summary by a correction already: it is voided
+                voided.append(k)
+            continue
+        if not posted and not _summarized(snap, k):
             continue
         changes = correction_entries(posted, doc_entries(snap.docs[k], ledger))
         alone = _paid_alone(snap, k, changes)
@@ -185,7 +192,7 @@ def plan(cache: Cache, now: datetime | date | None = None) -> Plan:
         if p.due and p.summary.problem is None:
             for k in p.docs:
                 awaits.setdefault(k, set()).add(p.summary.key.ref)
-    return Plan(out, ledger, settled, awaits, refused)
+    return Plan(out, ledger, settled, awaits, refused, voided)
 
 
 def _paid_alone(snap: Snapshot, key: tuple[str, str], changes: Sequence[Entry]) -> dict[str, Any] | None:
@@ -579,6 +586,9 @@ async def _post(cache: Cache, client: QBOClient, p: Plan, run: str | None, resul
     if p.refused:
         cache.record_outcomes([{"type": t, "ref": r, "status": "failed", "error": e, "run": run}
                                for (t, r), e in p.refused.items()])
+    if p.voided:
+        cache.record_outcomes([{"type": t, "ref": r, "status": "voided", "error": None, "run": run}
+                               for t, r in p.voided])
     if p.settled:  # changed, but nothing a summary holds changed: summarized again, no correction
         cache.record_outcomes([{"type": t, "ref": r, "status": "summarized", "error": None, "run": run}
                                for t, r in p.settled])
