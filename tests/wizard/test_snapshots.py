@@ -18,6 +18,15 @@ AUTH_URL = (f"{ROOT}/oauth2/authorize?response_type=code&client_id={CLIENT_ID}&r
             "localhost%2Fqbtui-callback&scope=com.intuit.quickbooks.accounting&state=FixedStateForSnapshots0001")
 
 
+def pressing(*keys: str):
+    """A run_before: the wizard drawn, then ``keys`` pressed, then what they started done."""
+    async def run_before(pilot):
+        await _ready(pilot)
+        await pilot.press(*keys)
+        await _ready(pilot)
+    return run_before
+
+
 def _host(profile: Path) -> Host:
     return Host(lambda: ConnectWizard(profile, environment=ROOT, client_id=CLIENT_ID, client_secret=CLIENT_SECRET))
 
@@ -58,56 +67,32 @@ def test_connect_credentials(snap_compare, seeded, tmp_path, size):
 def test_accounts_picker(snap_compare, seeded, tmp_path, size):
     """The account picker of the inventory asset: its allowed types only, filtered by what is typed."""
     profile = at_step(seeded, tmp_path, "accounts", mapping={})
-
-    async def run_before(pilot):
-        await _ready(pilot)
-        await pilot.press("enter", *"inv")
-        await _ready(pilot)
-    assert snap_compare(_host(profile), terminal_size=size, run_before=run_before)
+    assert snap_compare(_host(profile), terminal_size=size, run_before=pressing("enter", *"inv"))
 
 
 @SIZES
 def test_accounts_skip_question(snap_compare, seeded, tmp_path, size):
     profile = at_step(seeded, tmp_path, "accounts", mapping={})
-
-    async def run_before(pilot):
-        await _ready(pilot)
-        await pilot.press("n")
-        await _ready(pilot)
-    assert snap_compare(_host(profile), terminal_size=size, run_before=run_before)
+    assert snap_compare(_host(profile), terminal_size=size, run_before=pressing("n"))
 
 
 @SIZES
 def test_preflight_fix_question(snap_compare, seeded, tmp_path, size):
     profile = at_step(seeded, tmp_path, "preflight")
-
-    async def run_before(pilot):
-        await _ready(pilot)
-        await pilot.press("down", "f")  # inventory tracking
-        await _ready(pilot)
-    assert snap_compare(_host(profile), terminal_size=size, run_before=run_before)
+    assert snap_compare(_host(profile), terminal_size=size, run_before=pressing("down", "f"))  # inventory tracking
 
 
 @SIZES
 def test_preflight_setting(snap_compare, seeded, tmp_path, size):
     profile = at_step(seeded, tmp_path, "preflight")
-
-    async def run_before(pilot):
-        await _ready(pilot)
-        await pilot.press("s")  # the base currency, the company's home currency ready to store
-        await _ready(pilot)
-    assert snap_compare(_host(profile), terminal_size=size, run_before=run_before)
+    # the base currency, the company's home currency ready to store
+    assert snap_compare(_host(profile), terminal_size=size, run_before=pressing("s"))
 
 
 @SIZES
 def test_confirm_refusal(snap_compare, seeded, tmp_path, size):
     profile = at_step(seeded, tmp_path, "confirm")
-
-    async def run_before(pilot):
-        await _ready(pilot)
-        await pilot.press(*"yes", "enter")
-        await _ready(pilot)
-    assert snap_compare(_host(profile), terminal_size=size, run_before=run_before)
+    assert snap_compare(_host(profile), terminal_size=size, run_before=pressing(*"yes", "enter"))
 
 
 @SIZES
@@ -119,9 +104,5 @@ def test_settings_screen(snap_compare, seeded, tmp_path, size):
 @SIZES
 def test_settings_screen_bad_value(snap_compare, seeded, tmp_path, size):
     profile = at_step(seeded, tmp_path, "mode")
-
-    async def run_before(pilot):
-        await _ready(pilot)
-        await pilot.press("down", "enter", "ctrl+a", "ctrl+k", *"EURO", "enter")  # base_currency
-        await _ready(pilot)
-    assert snap_compare(Host(lambda: SettingsScreen(profile)), terminal_size=size, run_before=run_before)
+    keys = pressing("down", "enter", "ctrl+a", "ctrl+k", *"EURO", "enter")  # base_currency
+    assert snap_compare(Host(lambda: SettingsScreen(profile)), terminal_size=size, run_before=keys)

@@ -734,7 +734,8 @@ class TaxTermsStep(Step):
             for name in names:
                 target = by_id.get(str(mapped.get(name))) if name in mapped else None
                 label = "Tax code" if kind == "tax" else "Terms"
-                rows.append(_opt(f"{label} {quoted(name)}: {quoted(target) if target else '(no exact match: pick one)'}",
+                shown = quoted(target) if target else "(no exact match: pick one)"
+                rows.append(_opt(f"{label} {quoted(name)}: {shown}",
                                  f"{kind}\t{name}"))
         if not rows:
             rows.append(_opt("No document names a tax code or payment terms: nothing to map.", "none"))
