@@ -204,6 +204,8 @@ class CompaniesScreen(Screen):
                   for t, status in zip(COLUMNS[4:8], COUNTED)]
         autosync = max([len(COLUMNS[9][1 if narrow else 0]), *(len(c.next_autosync) for c in rows)]) + 1
         fixed = [profile, 0, 7, 4, *counts, DATE_WIDTH + 1, autosync]
+        sorted_title = COLUMNS[self.sort_column][1 if narrow else 0]  # with the dashboard's mark after it: " ^"
+        fixed[self.sort_column] = max(fixed[self.sort_column], len(sorted_title) + 3)
         fixed[1] = max(8, self.size.width - sum(fixed) - 2)
         return fixed, narrow
 
@@ -216,7 +218,7 @@ class CompaniesScreen(Screen):
         for i, (title, short, _key) in enumerate(COLUMNS):
             label = short if narrow else title
             if i == self.sort_column:
-                label += "-" if self.sort_reverse else "+"
+                label += " v" if self.sort_reverse else " ^"
             label = label.rjust(widths[i] - 1) + " " if 4 <= i < 8 else label
             table.add_column(Text(label), width=widths[i], key=str(i))
         for c in rows:
