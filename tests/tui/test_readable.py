@@ -75,15 +75,21 @@ async def test_status_words_readable(make_app, monkeypatch, theme, no_color, key
         cells = _status_cells(app)
         assert cells, "no status word drawn"
         assert any(on_cursor for _, _, on_cursor in cells), "the cursor row shows no status word"
-        default_fg = app.screen.styles.color.rich_color
-        default_bg = app.screen.styles.background.rich_color
-        for word, style, on_cursor in cells:
-            fg = style.color or default_fg
-            bg = style.bgcolor or default_bg
-            if style.reverse:
-                fg, bg = bg, fg
-            ratio = contrast(fg, bg)
-            assert ratio >= 4.5, f"{word} (cursor row: {on_cursor}) {fg} on {bg}: {ratio:.2f}:1"
+        assert_readable(app, cells)
+
+
+def assert_readable(app, cells: list[tuple[str, Style, bool]]) -> None:
+    """Each status word drawn reads at 4.5:1 or better against what it is drawn on (the screen's colours where
+    its style names none)."""
+    default_fg = app.screen.styles.color.rich_color
+    default_bg = app.screen.styles.background.rich_color
+    for word, style, on_cursor in cells:
+        fg = style.color or default_fg
+        bg = style.bgcolor or default_bg
+        if style.reverse:
+            fg, bg = bg, fg
+        ratio = contrast(fg, bg)
+        assert ratio >= 4.5, f"{word} (cursor row: {on_cursor}) {fg} on {bg}: {ratio:.2f}:1"
 
 
 def _text(app) -> list[str]:

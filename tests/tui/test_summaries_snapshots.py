@@ -13,7 +13,7 @@ import pytest
 from qbtui.cache import Cache
 from qbtui.tui.app import QbtuiApp
 from tests.tui.conftest import FAKE_SYNC, fixed_gates
-from tests.tui.test_readable import CASES, _ready, _status_cells, contrast
+from tests.tui.test_readable import CASES, _ready, _status_cells, assert_readable
 from tests.tui.test_snapshots import SIZES, _keys
 
 DAY = "2026-11-02"
@@ -105,13 +105,7 @@ async def test_summarized_readable(summarized_app, monkeypatch, theme, no_color,
         await _ready(pilot)
         cells = [c for c in _status_cells(app) if c[0] == "SUMMARIZED"]
         assert any(on_cursor for *_, on_cursor in cells) and any(not on_cursor for *_, on_cursor in cells), cells
-        default_fg = app.screen.styles.color.rich_color
-        default_bg = app.screen.styles.background.rich_color
-        for word, style, on_cursor in cells:
-            fg, bg = style.color or default_fg, style.bgcolor or default_bg
-            if style.reverse:
-                fg, bg = bg, fg
-            assert contrast(fg, bg) >= 4.5, f"{word} (cursor row: {on_cursor}) {fg} on {bg}: {contrast(fg, bg):.2f}:1"
+        assert_readable(app, cells)
 
 
 async def test_the_summaries_tab_of_a_profile_that_summarizes_nothing(make_app):

@@ -12,6 +12,7 @@ from typing import Any
 
 from qbtui.tui.app import QbtuiApp
 from tests.support.documents import cogs, customer, invoice, line, payment, product
+from tests.tui.test_month_end import _settle
 
 WEB = {"channel": "web"}
 
@@ -43,13 +44,6 @@ def summarized_profile(make_profile, monkeypatch):
 
 def invoices_in_qbo(profile) -> dict[str, dict]:
     return {str(o.get("PrivateNote") or "").split(":")[0]: o for o in profile.live("Invoice")}
-
-
-async def _settle(app, pilot) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def info_line(app) -> str:
