@@ -57,14 +57,16 @@ def summaries_in_qbo(profile) -> Counter:
     return out
 
 
-def until_done(profile, env, rng, requests, kills: int, nth_max: int = 12) -> tuple[int, list]:
-    """`qbtui sync` again and again, SIGKILLed up to ``kills`` times while a summary's create is in the sandbox (at
-    its first to ``nth_max``-th create: a run that finishes before is not killed)."""
+def until_done(profile, env, rng, requests, kills: int, total: int, nth_max: int = 12) -> tuple[int, list]:
+    """`qbtui sync` again and again, SIGKILLed ``kills`` times while a summary's create is in the sandbox (at its
+    first to ``nth_max``-th create, never past the ``total`` summaries the phase ends with: a run that finishes
+    before its moment is not killed)."""
     done, log, last = 0, [], ""
     for _ in range(kills * 2 + 12):
         kill_when = None
-        if done < kills:
-            nth = rng.randint(1, nth_max)
+        left = total - len(summaries_in_qbo(profile))
+        if done < kills and left > 0:
+            nth = rng.randint(1, min(nth_max, left))
             kill_when = (lambda run, nth=nth: sum(1 for r in run.sent(requests) if r.method == "POST" and
                                                   r.path.lower().endswith(SUMMARY_CREATES)) >= nth
                          and any(r.method == "POST" and r.path.lower().endswith(SUMMARY_CREATES)
@@ -101,10 +103,10 @@ def test_a_month_of_daily_summaries_exactly_once_with_faults_and_kills(make_prof
     requests = profile.log_requests()
     profile.faults(FAULTS, seed=SEED)
     rng = random.Random(SEED)
-    kills, log = until_done(profile, env, rng, requests, KILLS)
-    assert kills == KILLS, log
     kinds = {"SI": "Invoice", "SJ": "JournalEntry", "SP": "Payment"}
     want = Counter({(kinds[k], f"{k}-202611{d:02d}-web-USD"): 1 for k in kinds for d in range(1, DAYS + 1)})
+    kills, log = until_done(profile, env, rng, requests, KILLS, len(want))
+    assert kills == KILLS, log
     assert summaries_in_qbo(profile) == want
     with profile.cache() as cache:
         counts = cache.status_counts()
@@ -115,8 +117,8 @@ def test_a_month_of_daily_summaries_exactly_once_with_faults_and_kills(make_prof
     late = month_of_orders(3, seed=7, prefix="LATE")[4:]
     void = [dict(next(d for d in docs if d["type"] == "sale_invoice" and d["ref"] == "WEB-000010"), voided=True)]
     profile.import_docs([*late, *void], name="late.json")
-    kills, log = until_done(profile, env, rng, requests, 2, nth_max=2)  # nine corrections to post
-    assert kills >= 1, log
+    kills, log = until_done(profile, env, rng, requests, 2, len(want) + 9, nth_max=4)  # nine corrections to post
+    assert kills == 2, log
     got = summaries_in_qbo(profile)
     assert all(n == 1 for n in got.values()), [k for k, n in got.items() if n > 1]
     corrections = {k for k in got if k[1].endswith("-C1")}
