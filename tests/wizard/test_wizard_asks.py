@@ -284,3 +284,21 @@ async def test_the_settings_screen_speaks_words_and_names_the_company(seeded, tm
             assert "_" not in row and not INTERNAL.search(row), row
         assert "Harbourside Goods (unprepared)" in screen_text(app) and "region CA" in screen_text(app)
         assert "qbtui settings set integration_mode" in " ".join(screen_text(app).replace("│", " ").split())
+
+
+async def test_going_on_with_tax_codes_or_terms_left_to_pick_asks_first(seeded, tmp_path):
+    profile = at_step(seeded, tmp_path, "tax_terms")
+    app = _host(profile)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _ready(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        note = app.screen.note
+        assert "\u201cnet 15\u201d" in note and "default sales tax code" in note and "\u201cNet 30\u201d" not in note
+        await pilot.press("n")
+        await _ready(pilot)
+        assert app.screen.step == "tax_terms" and "Still on this step" in message(app)
+        await pilot.press("n", "y")
+        await _ready(pilot)
+        assert app.screen.step == "opening_balances"

@@ -187,7 +187,7 @@ async def test_walk_the_whole_wizard(profile, sandbox):
         await pilot.press("enter")
         await settle(host, pilot)
         assert setting(profile, "terms_mapping")["net 15"] == terms["Net 15"]
-        await pilot.press("n")
+        await pilot.press("n", "y")  # yes: go on with the default tax codes not picked (asked first)
         await settle(host, pilot)
 
         # opening balances: once only

@@ -113,6 +113,21 @@ class Step(Widget):
         self.say(answer["message"])
         self.wizard.advance(keep_message=True)
 
+    def next_asking(self, left: list[str], what: str, note: str, how: str) -> None:
+        """The next step; with ``left`` (what the step leaves undone, in words) not empty, after a question naming
+        it (``what``: how many of what, ``note``: the names go in its {}); no keeps the step, saying ``how``."""
+        if not left:
+            self.wizard.advance()
+            return
+
+        def answered(go_on: bool | None) -> None:
+            if go_on:
+                self.wizard.advance()
+            else:
+                self.say(f"Still on this step: {how}.")
+        self.app.push_screen(ConfirmScreen(f"Go on with {len(left)} {what}?", note.format(", ".join(left)),
+                                           yes="Go on without them (y)"), answered)
+
     def ask_first(self, question: str, go: Callable[[], None], note: str = "") -> None:
         """A step that changes QuickBooks: ``go`` once the question is answered yes (at once in "From QuickBooks
         only" mode, where the child refuses it in the rule's own words and nothing changes)."""
@@ -656,21 +671,9 @@ class AccountsStep(Step):
         self.fill_roles()
 
     def action_next(self) -> None:
-        """The next step; with required roles left unmapped, after a question naming them."""
-        missing = unmapped_required(self.mapping)
-        if not missing:
-            self.wizard.advance()
-            return
-
-        def answered(go_on: bool | None) -> None:
-            if go_on:
-                self.wizard.advance()
-            else:
-                self.say("Still on the account mapping: enter on a role picks its account, a auto-maps.")
-        self.app.push_screen(ConfirmScreen(
-            f"Go on with {len(missing)} required role(s) not mapped?",
-            "Not mapped: " + ", ".join(missing) + ". Nothing that posts to them is sent until they are mapped "
-            "(this step again, or qbtui map).", yes="Go on without them (y)"), answered)
+        self.next_asking(unmapped_required(self.mapping), "required role(s) not mapped", "Not mapped: {}. Nothing "
+                         "that posts to them is sent until they are mapped (this step again, or qbtui map).",
+                         "enter on a role picks its account, a auto-maps")
 
     def action_reload(self) -> None:
         self.say("Reloading accounts from QuickBooks...")
@@ -727,6 +730,7 @@ class TaxTermsStep(Step):
         ol = self.query_one("#names", OptionList)
         ol.clear_options()
         rows = []
+        self.open: list[str] = []  # what is left to pick, in words (the question before going on names them)
         for kind, names in (("tax", self.taxes), ("terms", self.terms)):
             items, key = self.lists(kind)
             mapped = self.setting(key) or {}
@@ -737,6 +741,8 @@ class TaxTermsStep(Step):
                 shown = quoted(target) if target else "(no exact match: pick one)"
                 rows.append(_opt(f"{label} {quoted(name)}: {shown}",
                                  f"{kind}\t{name}"))
+                if not target:
+                    self.open.append(f"{label} {quoted(name)}")
         if not rows:
             rows.append(_opt("No document names a tax code or payment terms: nothing to map.", "none"))
         if self.tax_region and self.tax_region != "us":  # the default codes of lines without one (docs/domain.md#tax-and-regions)
@@ -747,6 +753,8 @@ class TaxTermsStep(Step):
                 target = by_id.get(str(defaults.get(side))) if side in defaults else None
                 rows.append(_opt(f"Default {side} tax code: {quoted(target) if target else '(none: pick one)'}",
                                  f"tax_default\t{side}"))
+                if not target:
+                    self.open.append(f"the default {side} tax code")
         ol.add_options(rows)
         ol.highlighted = 0
 
@@ -805,7 +813,8 @@ class TaxTermsStep(Step):
         return True
 
     def action_next(self) -> None:
-        self.wizard.advance()
+        self.next_asking(self.open, "left to pick", "Not picked: {}. Documents that use them are held back until "
+                         "they are picked (this step again).", "enter on a row picks its QuickBooks one")
 
 
 # --- 7. opening balances -------------------------------------------------------------------
