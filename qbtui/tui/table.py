@@ -9,6 +9,7 @@ widget's width).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -84,7 +85,14 @@ def kind_columns(type_: str, wide: bool = False) -> tuple[Column, ...]:
     cols = _KIND_COLUMNS.get((type_, wide))
     if cols is None:
         width = STATUS_WIDE if wide else 7
-        cols = _KIND_COLUMNS[type_, wide] = tuple(_table_column(c, width) for c in columns_of(type_))
+        made = [_table_column(c, width) for c in columns_of(type_)]
+        spare = width - 7  # the wider Status takes its cells from the flexible columns' minimums, one at a time
+        flexible = [i for i, c in enumerate(made) if c.flex]
+        while spare and any(made[i].width > 8 for i in flexible):
+            for i in flexible:
+                if spare and made[i].width > 8:
+                    made[i], spare = dataclasses.replace(made[i], width=made[i].width - 1), spare - 1
+        cols = _KIND_COLUMNS[type_, wide] = tuple(made)
     return cols
 
 

@@ -123,3 +123,17 @@ async def test_the_summaries_tab_of_a_profile_that_summarizes_nothing(make_app):
         await pilot.press("enter", "escape", "1")
         await _ready(pilot)
         assert "Summ" not in str(app.dashboard._dash("#topbar").render())
+
+
+def test_the_wide_status_column_takes_its_cells_from_the_flexible_columns():
+    """SUMMARIZED whole in the Status column costs no column its place at 80: every kind's columns need no more
+    cells than without it (the flexible ones give theirs)."""
+    from qbtui.ledger.kinds import KIND
+    from qbtui.tui.table import STATUS_WIDE, kind_columns
+
+    assert STATUS_WIDE == len("SUMMARIZED")
+    for type_ in KIND:
+        narrow, wide = kind_columns(type_), kind_columns(type_, True)
+        assert sum(c.width for c in wide) <= sum(c.width for c in narrow) or not any(c.flex for c in wide), type_
+        assert [c.title for c in wide] == [c.title for c in narrow]
+        assert next(c.width for c in wide if c.status) == STATUS_WIDE
