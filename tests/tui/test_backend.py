@@ -80,7 +80,7 @@ def test_the_hidden_commands_answer_in_events(data_dir):
     assert set(view["plan"]) == {"status", "reasons", "payloads"}
     code, said = run(data_dir, "document", "sale_invoice", "SO-NOT-THERE")
     assert code == 0 and said[0]["data"] == {"record": None, "link": None, "plan": None, "fixed": None,
-                                              "quickbooks": None}
+                                              "quickbooks": None, "journal": None}
     code, said = run(data_dir, "link-candidates", "customer")
     assert code == 0 and any(i["Id"] == "58" for i in said[0]["data"])
 
