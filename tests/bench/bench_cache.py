@@ -220,7 +220,7 @@ def measure(n: int, keep: bool, reuse: Path | None = None, history: bool = True)
             out[name], peak, printed = run_cli(prof, *args)
             out[f"{name}_peak"] = peak
             peaks.append(peak)
-        out["errors_rows"] = len(printed.splitlines())
+        out["errors_rows"] = len(json.loads(printed).get("errors") or ())
         with Cache.open(prof, writer=False) as reader:  # the dashboard's Enter on a document: its child
             pay = next(iter(reader.documents_with_status(["pending"], "sale_payment")))
         out["document"], out["document_peak"], _ = run_cli(prof, "document", "sale_payment", pay["ref"], "--events")
@@ -258,7 +258,7 @@ ROWS = (  # key, label, unit, target (None: reported only), compared across size
     ("counts", "reader open + status_counts (the cache's part of status)", "s", 1.0, True),
     ("status", "qbtui status --json (whole process, gates included)", "s", 1.0, True),
     ("errors", "qbtui errors --json (whole process, gates included)", "s", 1.0, True),
-    ("errors_rows", "    the rows it prints", "", None, False),
+    ("errors_rows", "    the blocked and failed documents it lists", "", None, False),
     ("document", "qbtui document (a pending payment: the dashboard's Enter)", "s", 1.0, True),
     ("document_peak", "    its peak memory", "MB", None, True),
     ("dry_run", "qbtui sync --dry-run --json (every pending and failed)", "s", None, True),
