@@ -7,7 +7,7 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -28,6 +28,27 @@ from qbtui.documents.text import safe_text
 from qbtui.documents.types import DOCUMENT_TYPES
 from qbtui.qbo import CompanyFault
 from qbtui.sync.events import counts_text, run_text
+
+
+def _dry_run_summaries(profile: Profile, full: bool, *, as_json: bool, events: bool) -> NoReturn:
+    """``qbtui sync --dry-run --summaries``: the summaries a full sync would post (due or not), each with its
+    payload when due and the documents behind each line, without planning the documents one by one. With
+    ``--events`` (the dashboard's Summaries tab, w) each carries ``text``, its lines as the human form prints them."""
+    from qbtui.sync.summaries import dry_run_summaries, render_summaries
+
+    if not full:
+        fail("--summaries goes with --dry-run, without --type, --ref or --refs-from (summaries are posted by a full "
+             "sync)", error="usage")
+    with profile.open(writer=False) as cache:
+        summaries = dry_run_summaries(cache)
+    if events:
+        answer("summaries", [{**s, "text": render_summaries([s])} for s in summaries])
+    if as_json:
+        print_json({"summaries": summaries})
+    else:
+        for text in render_summaries(summaries) or ["no summaries to post: no channel summarizes, or nothing waits"]:
+            click.echo(safe_text(text))
+    raise SystemExit(0)
 
 
 def _read_refs_file(path: Path | None) -> set[tuple[str, str]] | None:
@@ -131,6 +152,8 @@ def _desktop_queue(profile: Profile, *, as_json: bool, events: bool) -> bool:
 @click.option("--refs-from", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="A file of TYPE<TAB>REF lines to send.")
 @click.option("--dry-run", is_flag=True, help="Print the exact payloads; change nothing.")
+@click.option("--summaries", "summaries_only", is_flag=True,
+              help="With --dry-run: only the summaries of summarized channels a full sync would post.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--scheduled", is_flag=True, help="For cron: run only when the autosync schedule says so.")
@@ -140,7 +163,8 @@ def _desktop_queue(profile: Profile, *, as_json: bool, events: bool) -> bool:
 @click.pass_obj
 @user_errors
 def sync_command(profile: Profile, types: tuple[str, ...], refs: tuple[str, ...], refs_from: Path | None,
-                 dry_run: bool, as_json: bool, yes: bool, scheduled: bool, events: bool, all_profiles: bool) -> None:
+                 dry_run: bool, as_json: bool, yes: bool, scheduled: bool, events: bool, all_profiles: bool,
+                 summaries_only: bool = False) -> None:
     """Send pending documents (and what they depend on) to QuickBooks, in dependency order."""
     from qbtui.sync import dry_run_json, plan, render_dry_run
     from qbtui.sync.runs import marks_interrupted
@@ -152,6 +176,8 @@ def sync_command(profile: Profile, types: tuple[str, ...], refs: tuple[str, ...]
         sync_all_profiles(profile, types, as_json=as_json, yes=yes, scheduled=scheduled)
     keys = _read_refs_file(refs_from)
     types_, refs_ = set(types), set(refs)
+    if summaries_only:
+        _dry_run_summaries(profile, dry_run and not (types_ or refs_ or keys), as_json=as_json, events=events)
     if dry_run:
         from qbtui.sync.resolve import dry_run_conflicts
         from qbtui.sync.summaries import dry_run_summaries, render_summaries

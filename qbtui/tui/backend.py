@@ -253,6 +253,12 @@ class Backend:
         documents still use (nothing was removed)."""
         return await self.call("undo", run_id, "--yes", *(["--cascade"] if cascade else []))
 
+    async def planned_summaries(self) -> list[dict[str, Any]]:
+        """The summaries a full sync would post (``qbtui sync --dry-run --summaries``), due or not: each summary's
+        JSON, its payload when due, and ``text``, its lines as the dry run prints them (payload, the documents behind
+        each line)."""
+        return list(await self.call("sync", "--dry-run", "--summaries") or [])
+
     async def discrepancies(self) -> list[dict[str, Any]]:
         """The discrepancies in words (``qbtui discrepancies --events``), as ``qbtui discrepancies --json`` lists
         them: [{"kind", "type", "ref", "qbo_id", "entity", "fields", "text"}]."""

@@ -1105,6 +1105,8 @@ class Dashboard(SummaryView, DiscrepancyActions, Screen):
             return False  # another screen is on top: its footer and keys are its own (no upload from Reconcile)
         if action == "resolve" and (not self.is_mounted or self.tab.kind != "discrepancies"):
             return False  # the Discrepancies tab's keys: there only
+        if action == "summaries_planned" and (not self.is_mounted or self.tab.kind != "summaries"):
+            return False  # the Summaries tab's key: there only
         if action in SENDING_ACTIONS or action in ("resolve", "pull"):
             return None if self.disabled_why(action, parameters) else True  # greyed: read-only, or a run goes
         return True

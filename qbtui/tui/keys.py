@@ -37,6 +37,8 @@ APP_BINDINGS: list[Binding] = [
             tooltip="Discrepancies: send a document deleted in QuickBooks again"),
     Binding("d", "dashboard.resolve('dismiss')", "Dismiss", id="resolve_dismiss",
             tooltip="Discrepancies: leave both as they are, with a note"),
+    Binding("w", "dashboard.summaries_planned", "Would post", id="summaries_planned",
+            tooltip="Summaries: what a full sync would post (its dry run: each summary's payload, its documents)"),
     Binding("P", "dashboard.pull", "Pull", show=False, id="pull",
             tooltip="Pull from QuickBooks: changes, payments, documents created there"),
     Binding("greater_than_sign", "dashboard.sort_next", "Sort by next column", show=False, id="sort_next",

@@ -14,12 +14,19 @@ from typing import Any
 
 from rich.text import Text
 from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
 
 from qbtui.cache import CacheError
 from qbtui.ledger.listing import totals_of
 from qbtui.settings import SUMMARY_TYPES
 
+from .backend import BackendError
 from .model import STATUS_WORDS, Row, money
+from .screens import MODAL_CSS, ConfirmScreen, shown
 from .table import Column
 from .tabs import SUMMARY_LABELS, TYPE_SHORT
 
@@ -92,6 +99,52 @@ def _kind_of_entity(entity: Any) -> str:
     return _ENTITY_KIND.get(str(entity), "sales")
 
 
+class SummaryTextScreen(ModalScreen[None]):
+    """What a full sync would post of one summary, as ``qbtui sync --dry-run`` prints it: its payload and the
+    documents behind each of its lines (j / k scroll, esc or q closes)."""
+
+    DEFAULT_CSS = MODAL_CSS.format(name="SummaryTextScreen") + """
+    SummaryTextScreen > Vertical { width: 110; }
+    SummaryTextScreen VerticalScroll { height: auto; max-height: 30; }
+    """
+    BINDINGS = [Binding("q,escape", "close", "Close", id="summary_text_close"),
+                Binding("j,down", "scroll(1)", "Down", show=False), Binding("k,up", "scroll(-1)", "Up", show=False)]
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__()
+        self.lines = lines
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            with VerticalScroll():
+                yield Static(Text(shown("\n".join(self.lines)), no_wrap=True, overflow="ellipsis"), id="summary-text")
+            yield Static("j k scroll  esc close", classes="dim")
+
+    def action_scroll(self, step: int) -> None:
+        self.query_one(VerticalScroll).scroll_relative(y=step, animate=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def planned_rows(items: list[dict[str, Any]]) -> list[Row]:
+    """The summaries a full sync would post (``Backend.planned_summaries``): DUE (its period's grace has passed) or
+    WAITING, with the dry run's text of each (enter shows it)."""
+    rows = []
+    for s in items:
+        key = s.get("key") or {}
+        extra = {"correction": int(key.get("correction") or 0), "count": int(s.get("count") or 0),
+                 "currency": str(key.get("currency") or ""), "entity": str(s.get("entity") or ""),
+                 "base": str(key.get("ref") or ""), "documents": [], "run": None, "planned": True,
+                 "text": list(s.get("text") or ()), "problem": s.get("problem")}
+        row = Row("summary", str(key.get("ref") or ""), str(key.get("period") or ""), str(key.get("channel") or ""),
+                  _decimal(s.get("total")), "due" if s.get("due") else "waiting", "", family=str(key.get("kind")),
+                  extra=extra)
+        row.search = f"{row.ref}\t{row.party}\t{row.date}".lower()
+        rows.append(row)
+    return rows
+
+
 class Held(Sequence):
     """The documents a summary holds, as the document tabs show them: a row read from the store when first drawn
     (a monthly summary may hold 100,000 documents; only the rows on screen are read)."""
@@ -128,6 +181,8 @@ class SummaryView:
     """The dashboard's Summaries tab (a mixin of :class:`qbtui.tui.dashboard.Dashboard`)."""
 
     summary_rows_: list[Row] | None = None
+    #: what a full sync would post (w: its dry run), shown after the summaries posted
+    planned_rows_: list[Row] | None = None
     #: the summary whose documents are shown (``enter``), None: the list of summaries
     drill: Row | None = None
 
@@ -142,6 +197,7 @@ class SummaryView:
             dash.notify(f"Could not read the summaries: {exc}", title="Summaries", severity="warning", timeout=8)
             return
         self.summary_rows_ = summary_rows(items)
+        self.planned_rows_ = None  # read before this (a sync may have posted them): w reads them again
         if self.drill is not None:  # the summary shown may have changed (a correction, an undo)
             self.drill = next((r for r in self.summary_rows_ if r.ref == self.drill.ref), None)
         if dash.is_attached:
@@ -170,10 +226,13 @@ class SummaryView:
         if self.summary_rows_ is None:
             return [], SUMMARY_COLUMNS, "Loading..."
         rows = [r for r in self.summary_rows_ if key == "all" or r.family == key]
+        planned = [r for r in self.planned_rows_ or () if key == "all" or r.family == key]
         if query:
             words = query.lower().split()
             rows = [r for r in rows if all(w in r.search for w in words)]
+            planned = [r for r in planned if all(w in r.search for w in words)]
         rows.sort(key=lambda r: (r.party, r.date, _extra(r)["base"], _extra(r)["correction"]))
+        rows += planned  # after the posted ones: what a full sync would post (w)
         empty = "No summaries match." if query else (
             "No summaries posted yet: a channel in daily or monthly mode (channel.NAME.invoice_sync) posts its "
             "periods once their grace has passed; qbtui sync --dry-run lists those a sync would post.")
@@ -207,6 +266,16 @@ class SummaryView:
         if s is None or s.type != "summary":
             return text
         e = _extra(s)
+        if e.get("planned"):
+            text.append(s.ref, style="bold")
+            text.append(f"  {STATUS_WORDS.get(s.status, s.status.upper())}", style="bold")
+            text.append("  would be posted by the next full sync (S)" if s.status == "due" else
+                        "  waits for its period's grace (summary.grace)")
+            text.append(f"\n{e['entity']} of {_documents(e['count'])}, total {_amount(s)}")
+            if e.get("problem"):
+                text.append(f"\ncannot be posted: {e['problem']}")
+            text.append("\nenter: its payload and the documents behind each line", style="dim")
+            return text
         text.append(s.ref, style="bold")
         text.append(f"  {STATUS_WORDS.get(s.status, s.status.upper())}", style="bold")
         entity = e.get("entity") or "QuickBooks document"
@@ -232,14 +301,36 @@ class SummaryView:
                                            f"({_documents(_extra(r)['count'])}, {money(r.total)})" for r in same)
 
     # ------------------------------------------------------------------ keys
+    def action_summaries_planned(self) -> None:
+        """``w`` on the Summaries tab: what a full sync would post, read by a child (its dry run), listed after the
+        summaries posted as DUE or WAITING; enter on one shows its payload and the documents behind its lines."""
+        dash: Any = self
+        dash.notify("Reading what a full sync would post (qbtui sync --dry-run --summaries)...", timeout=4)
+        self.read_planned()
+
+    @work(group="summaries-planned", exclusive=True, exit_on_error=False)
+    async def read_planned(self) -> None:
+        dash: Any = self
+        try:
+            items = await dash.backend.planned_summaries()
+        except BackendError as exc:
+            dash.notify(str(exc), title="Could not read what a sync would post", severity="error", timeout=10)
+            return
+        self.planned_rows_ = planned_rows(items)
+        due = sum(1 for r in self.planned_rows_ if r.status == "due")
+        dash.notify(f"A full sync (S) would post {due:,} summar{'y' if due == 1 else 'ies'} now; "
+                    f"{len(self.planned_rows_) - due:,} wait for their period's grace (summary.grace).", timeout=8)
+        if dash.is_attached and dash.tab.kind == "summaries":
+            current = dash.table.current_row
+            dash.show(cursor_key=current.key if current else None)
+
     def confirm_full_sync(self, keys: list[tuple[str, str]]) -> None:
         """``S`` on a profile that summarizes: a full ``qbtui sync`` (what waits on every tab, then the summaries
         whose period's grace has passed: only a full sync posts them), after a confirm."""
-        from .screens import ConfirmScreen
-
         dash: Any = self
-        if dash.busy:
-            dash.notify("A sync is already running (an upload or the autosync).", severity="warning")
+        why = dash.disabled_why("sync_everything") if hasattr(dash, "disabled_why") else None
+        if why or dash.busy:  # read-only, or a run goes
+            dash.notify(why or "A sync is already running (an upload or the autosync).", severity="warning", timeout=8)
             return
         message = (f"Sync every tab: {len(keys):,} document{'s' if len(keys) != 1 else ''} waiting, then the "
                    f"summaries of summarized channels whose period's grace has passed, to "
@@ -259,6 +350,9 @@ class SummaryView:
         row = dash.table.current_row
         if dash.tab.kind != "summaries" or self.drill is not None or row is None or row.type != "summary":
             return False
+        if _extra(row).get("planned"):  # not posted yet: what the dry run would send
+            dash.app.push_screen(SummaryTextScreen(_extra(row)["text"]))
+            return True
         self.drill = row
         dash.show()
         return True

@@ -40,6 +40,14 @@ def test_the_dry_run_shows_each_summary_payload_and_the_documents_behind_each_li
     by_sku = {line["sku"]: line["documents"] for line in sales["lines"]}
     assert by_sku == {"MUG-01": [f"WEB-{i}" for i in range(1, 8)], "BOWL-02": ["WEB-1", "WEB-2"]}
 
+    # --summaries: the summaries only (the documents are not planned one by one), the same lines and JSON
+    only = profile.q("sync", "--dry-run", "--summaries")
+    assert only.exit_code == 0 and only.output.startswith("SUMMARY Invoice SI-20261102-web-USD: 7 documents"), only.output
+    assert only.output.strip() in text and "[skipped]" not in only.output
+    assert json.loads(profile.q("sync", "--dry-run", "--summaries", "--json").stdout)["summaries"] == out["summaries"]
+    refused = profile.q("sync", "--dry-run", "--summaries", "--type", "sale_invoice")
+    assert refused.exit_code == 2 and "--summaries goes with --dry-run" in refused.output
+
     monkeypatch.setenv("QBTUI_TODAY", "2026-11-02")  # the day itself: not due, no payload yet
     text = profile.q("sync", "--dry-run").output
     assert "SUMMARY Invoice SI-20261102-web-USD: 7 documents: WEB-1 .. WEB-7, total 365.98, not yet due" in text

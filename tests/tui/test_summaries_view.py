@@ -57,6 +57,17 @@ async def _walk(profile) -> dict[str, Any]:
         await _settle(app, pilot)
         dash = app.dashboard
         seen["tabs"] = str(dash._dash("#topbar").render())
+        await pilot.press("7", "w")  # what a full sync would post: the late order's corrections, due
+        await _settle(app, pilot)
+        seen["footer_7"] = {a.binding.id for a in dash.active_bindings.values() if a.binding.show}
+        seen["planned"] = [(r.ref, r.status, r.extra["count"]) for r in dash.table.shown_rows() if r.extra.get("planned")]
+        dash.table.move_cursor(next(i for i, r in enumerate(dash.table.rows) if r.extra.get("planned")))
+        await pilot.press("enter")
+        await pilot.pause()
+        seen["planned_text"] = "\n".join(getattr(app.screen, "lines", []))
+        await pilot.press("escape", "1")
+        await _settle(app, pilot)
+        seen["footer_1"] = {a.binding.id for a in dash.active_bindings.values() if a.binding.show}
         await pilot.press("S")  # a full sync: the late order's correction is posted
         await pilot.pause()
         seen["confirm"] = app.screen.message
@@ -108,6 +119,14 @@ def test_the_summaries_tab_lists_each_summary_and_its_documents(make_profile, mo
 
     assert "7 Summ" in seen["tabs"], seen["tabs"]  # a profile that summarizes shows the tab
     assert "then the summaries of summarized channels whose period's grace has passed" in seen["confirm"]
+    # w: what a full sync would post, DUE, and its dry run's text (payload, the documents behind each line)
+    assert seen["planned"] == [("SI-20261102-web-USD-C1", "due", 1), ("SJ-20261102-web-USD-C1", "due", 1),
+                               ("SP-20261102-web-USD-C1", "due", 1)], seen["planned"]
+    text = seen["planned_text"]
+    assert text.startswith("SUMMARY Invoice SI-20261102-web-USD-C1: 1 document: WEB-LATE, total 12.50, due"), text
+    assert "  Invoice create  no. " in text and "customer web sales" in text, text
+    assert "MUG-01  x 1 = 12.50: 1 document: WEB-LATE" in text, text
+    assert "summaries_planned" in seen["footer_7"] and "summaries_planned" not in seen["footer_1"]
     rows = seen["invoice_rows"]
     assert rows["WEB-2"] == ("summarized", first["Id"]) and rows["WEB-6"] == ("summarized", second["Id"])
     assert rows["WEB-LATE"] == ("summarized", correction["Id"])
