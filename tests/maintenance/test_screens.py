@@ -31,7 +31,11 @@ async def test_reconcile_screen(synced):
         await settle(app, pilot)
         screen = app.screen
         assert str(screen.query_one("#status", Static).render()).startswith("OK: no difference")
-        assert screen.query_one("#accounts", DataTable).row_count >= 6
+        accounts = screen.query_one("#accounts", DataTable)
+        assert accounts.row_count >= 6
+        roles = {str(accounts.get_row_at(i)[1]) for i in range(accounts.row_count)}
+        assert "Accounts receivable" in roles, roles  # the role in words, as the wizard names it
+        assert not any("_" in role for role in roles), roles  # never its setting key (accounts_receivable)
         assert screen.query_one("#differences", DataTable).row_count == 0
         await pilot.press("escape")
         assert not isinstance(app.screen, ReconcileScreen)

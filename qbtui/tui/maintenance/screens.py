@@ -16,8 +16,10 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Static
 
 from qbtui.ledger.money import money
+from qbtui.ledger.roles import ROLE_BY_NAME
 
 from ..backend import Backend, BackendError
+from ..screens import kind_label
 
 
 def month_range(today: date | None = None) -> tuple[date, date]:
@@ -141,11 +143,11 @@ class ReconcileScreen(_RangeScreen):
         accounts.add_columns("Account", "Role", "Inventory", "QuickBooks", "Difference", "Other in QBO")
         for row in r["accounts"]:
             mark = "" if _money(row["difference"]) == 0 else "  DIFF"
-            accounts.add_row(row["account"], row["role"] or "", _amt(row["inventory"]), _amt(row["qbo"]),
+            accounts.add_row(row["account"], _role_words(row["role"]), _amt(row["inventory"]), _amt(row["qbo"]),
                              _amt(row["difference"]) + mark, _amt(row["qbo_other"]), key=row["account_id"])
         diffs.add_columns("Kind", "Document", "QBO", "Date", "Ours", "QBO amount", "Why")
         for i, d in enumerate(r["differences"]):
-            diffs.add_row(d["kind"].upper(), f"{d['type']} {d['ref']}", f"{d['entity']} {d['id'] or '-'}",
+            diffs.add_row(d["kind"].upper(), f"{kind_label(d['type'])} {d['ref']}", f"{d['entity']} {d['id'] or '-'}",
                           d["date"] or "", _amt(d["ours"]) if d["ours"] is not None else "-",
                           _amt(d["qbo"]) if d["qbo"] is not None else "-", d["message"], key=str(i))
         (diffs if diffs.row_count else accounts).focus()
@@ -156,7 +158,6 @@ class ReconcileScreen(_RangeScreen):
         if r.get("unsent"):
             text += f"; {r['unsent']} documents in the range not sent yet"
         status.update(text)
-
 
     def _show_desktop(self, data: dict[str, Any], status: Static, totals: DataTable, diffs: DataTable) -> None:
         """A Desktop profile: the range is queued for the Web Connector's next session; its last answer for the
@@ -579,3 +580,9 @@ class AlertsScreen(_RunLogScreen):
 
     def action_read(self) -> None:
         self.mark_read()
+
+
+def _role_words(role: str | None) -> str:
+    """A mapped account's role as the wizard names it (Inventory asset), not its setting key."""
+    found = ROLE_BY_NAME.get(role or "")
+    return found.label if found is not None else (role or "")
