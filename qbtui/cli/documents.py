@@ -318,8 +318,8 @@ def document_command(profile: Profile, doc_type: str, ref: str, events: bool) ->
     reasons, payloads} | null, "journal": what those payloads post, Dr / Cr (qbtui.ledger.postings.journal) |
     null, "fixed": the fields fixed in qbtui {"fields", "removed", "at"} | null, "quickbooks": an invoice's or
     bill's balance in QBO as the last pull saw it {"entity", "id", "total", "balance", "paid", "at"} | null})."""
+    from qbtui.ledger.listing import balance_of  # not qbtui.sync.inbound: it loads the QBO client (0.5 s)
     from qbtui.sync.fixes import fix_of
-    from qbtui.sync.inbound import balance_of
 
     with profile.open(writer=False) as cache:
         record = cache.get(doc_type, ref)

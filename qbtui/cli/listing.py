@@ -20,9 +20,17 @@ from qbtui.documents.types import DOCUMENT_TYPES
 def list_command(profile: Profile, doc_type: str, query: str, as_csv: bool) -> None:
     """The documents of one type with the dashboard's columns for it, filtered; a totals line per currency
     (on stderr with --csv)."""
-    from qbtui.ledger.listing import FilterError, columns_of, parse_filter, read_listed, to_csv, to_table, totals_text
+    from qbtui.ledger.listing import (
+        BALANCES,
+        FilterError,
+        columns_of,
+        parse_filter,
+        read_listed,
+        to_csv,
+        to_table,
+        totals_text,
+    )
     from qbtui.sync.gatestore import gate_statuses
-    from qbtui.sync.inbound import BALANCES
 
     try:
         wanted = parse_filter(query)

@@ -26,6 +26,11 @@ Listed = Mapping[str, Any]
 #: "balance", "paid", "at"}}`` (written by qbtui.sync.inbound, read here for the QBO balance column)
 BALANCES = "qbo_balances"
 
+
+def balance_of(cache: Any, doc_type: str, ref: str) -> dict[str, Any] | None:
+    """QBO's balance and paid state of an invoice or bill as the last pull saw it, or None."""
+    return (cache.reference(BALANCES, {}) or {}).get(f"{doc_type}:{ref}")
+
 #: the document fields the kinds' own columns show, beyond reference, date, counterparty, total, status, QBO Id
 #: (the dashboard keeps only these of a row's document)
 DATA_FIELDS: dict[str, tuple[str, ...]] = {

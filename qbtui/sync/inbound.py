@@ -33,7 +33,7 @@ from typing import Any
 from qbtui.cache import Cache
 from qbtui.documents.importer import check_document
 from qbtui.documents.types import DOCUMENT_TYPES
-from qbtui.ledger.listing import BALANCES
+from qbtui.ledger.listing import BALANCES, balance_of  # noqa: F401 - balance_of: read here by the tests
 from qbtui.qbo import QBOClient
 from qbtui.settings import Settings
 from qbtui.sync.runs import now_iso, who
@@ -381,11 +381,6 @@ async def run_pull(cache: Cache, client: QBOClient) -> dict[str, Any]:
     cache.update_run(run_id, ended=now_iso(), counts=counts, reference=reference, received=inbound["received"],
                      skipped=inbound["skipped"])
     return {"run": run_id, "reference": reference, "discrepancies": discrepancies, **inbound}
-
-
-def balance_of(cache: Any, doc_type: str, ref: str) -> dict[str, Any] | None:
-    """QBO's balance and paid state of an invoice or bill as the last pull saw it, or None."""
-    return (cache.reference(BALANCES, {}) or {}).get(f"{doc_type}:{ref}")
 
 
 # --- export -----------------------------------------------------------------------------------------------

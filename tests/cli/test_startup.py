@@ -58,3 +58,15 @@ def test_status_of_a_profile_imports_no_http_client_no_dashboard_no_server(tmp_p
     env = {**os.environ, "QBTUI_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": os.pathsep.join(sys.path)}
     loaded = _imported("status", "--json", env=env)
     assert not loaded & {"textual", "httpx2", "authlib", "starlette", "uvicorn"}
+
+
+def test_the_document_child_imports_no_http_client(tmp_path):
+    """``qbtui document`` is the child the dashboard starts on Enter and ``e``: its start-up is part of the wait."""
+    from qbtui.cache import Cache
+
+    profile = tmp_path / "data" / "profiles" / "default"
+    with Cache.open(profile, writer=True) as cache:
+        cache.upsert_documents([{"type": "customer", "ref": "C-1", "name": "Customer 1"}])
+    env = {**os.environ, "QBTUI_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": os.pathsep.join(sys.path)}
+    loaded = _imported("--profile", "default", "document", "customer", "C-1", "--events", env=env)
+    assert "qbtui" in loaded and not loaded & {"textual", "httpx2", "authlib", "starlette", "uvicorn"}
