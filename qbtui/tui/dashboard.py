@@ -36,7 +36,7 @@ from .messages import DocumentChanged, UploadFinished, UploadProgress
 from .model import FILTER_IN_MEMORY, SENDABLE, UNSET, Model, Paged, Shown, money
 from .resolving import DiscrepancyActions, discrepancy_bindings
 from .screens import ConfirmScreen, DocumentScreen, HelpScreen, fix_screen_for
-from .summaries import SummaryView, summary_line
+from .summaries import SummaryView, summary_bindings, summary_line
 from .table import DISCREPANCY_COLUMNS, ERROR_COLUMNS, VirtualTable, kind_columns, listed_of, sorted_columns
 from .tabs import TABS, TYPE_SHORT
 
@@ -1080,6 +1080,8 @@ class Dashboard(SummaryView, DiscrepancyActions, Screen):
                     bindings[key] = active._replace(binding=dataclasses.replace(active.binding, show=False))
         if self.is_mounted and self.tab.kind == "discrepancies":
             bindings = discrepancy_bindings(self, bindings)
+        if self.is_mounted and self.tab.kind == "summaries":
+            bindings = summary_bindings(bindings)
         return bindings
 
     @property

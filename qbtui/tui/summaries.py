@@ -8,6 +8,7 @@ once a channel summarizes or a summary exists (its key works always)."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -97,6 +98,18 @@ _ENTITY_KIND = {"Invoice": "sales", "CreditMemo": "credits", "RefundReceipt": "r
 
 def _kind_of_entity(entity: Any) -> str:
     return _ENTITY_KIND.get(str(entity), "sales")
+
+
+#: footer keys left out on the Summaries tab (nothing there to fix, re-sync or select; they still work, and are in help)
+SUMMARIES_UNSHOWN = frozenset({"fix", "resync", "select_toggle"})
+
+
+def summary_bindings(bindings: dict) -> dict:
+    """The footer's keys on the Summaries tab: its own (w) in room of those that do nothing there (80 columns)."""
+    for key, active in list(bindings.items()):
+        if active.binding.id in SUMMARIES_UNSHOWN and active.binding.show:
+            bindings[key] = active._replace(binding=dataclasses.replace(active.binding, show=False))
+    return bindings
 
 
 class SummaryTextScreen(ModalScreen[None]):

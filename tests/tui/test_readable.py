@@ -67,15 +67,20 @@ CASES = [("textual-dark", False), ("textual-light", False), ("textual-dark", Tru
 async def test_status_words_readable(make_app, monkeypatch, theme, no_color, keys):
     if no_color:
         monkeypatch.setenv("NO_COLOR", "1")
-    app = make_app(theme=theme)
+    cells = await readable_after(make_app(theme=theme), keys)
+    assert cells, "no status word drawn"
+    assert any(on_cursor for _, _, on_cursor in cells), "the cursor row shows no status word"
+
+
+async def readable_after(app, keys) -> list[tuple[str, Style, bool]]:
+    """The status words drawn at 80x24 after ``keys``, each checked readable (:func:`assert_readable`)."""
     async with app.run_test(size=(80, 24)) as pilot:
         await _ready(pilot)
         await pilot.press(*keys)
         await _ready(pilot)
         cells = _status_cells(app)
-        assert cells, "no status word drawn"
-        assert any(on_cursor for _, _, on_cursor in cells), "the cursor row shows no status word"
         assert_readable(app, cells)
+        return cells
 
 
 def assert_readable(app, cells: list[tuple[str, Style, bool]]) -> None:

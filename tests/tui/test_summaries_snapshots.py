@@ -13,7 +13,7 @@ import pytest
 from qbtui.cache import Cache
 from qbtui.tui.app import QbtuiApp
 from tests.tui.conftest import FAKE_SYNC, fixed_gates
-from tests.tui.test_readable import CASES, _ready, _status_cells, assert_readable
+from tests.tui.test_readable import CASES, _ready, readable_after
 from tests.tui.test_snapshots import SIZES, _keys
 
 DAY = "2026-11-02"
@@ -98,14 +98,8 @@ async def test_summarized_readable(summarized_app, monkeypatch, theme, no_color,
     the dark and light themes and with NO_COLOR, on the cursor row and off it (tests/tui/test_readable.py)."""
     if no_color:
         monkeypatch.setenv("NO_COLOR", "1")
-    app = summarized_app(theme=theme)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await _ready(pilot)
-        await pilot.press(*keys)
-        await _ready(pilot)
-        cells = [c for c in _status_cells(app) if c[0] == "SUMMARIZED"]
-        assert any(on_cursor for *_, on_cursor in cells) and any(not on_cursor for *_, on_cursor in cells), cells
-        assert_readable(app, cells)
+    cells = [c for c in await readable_after(summarized_app(theme=theme), keys) if c[0] == "SUMMARIZED"]
+    assert any(on_cursor for *_, on_cursor in cells) and any(not on_cursor for *_, on_cursor in cells), cells
 
 
 async def test_the_summaries_tab_of_a_profile_that_summarizes_nothing(make_app):
