@@ -449,7 +449,16 @@ def failing_fields(row: Row, data: dict) -> list[tuple]:
 
 
 def _label(path: tuple) -> str:
-    return ".".join(str(p + 1) if isinstance(p, int) else p for p in path)
+    """A field's place in words (Invoice date, Line 2 unit price), not the import format's key path."""
+    parts = []
+    for i, p in enumerate(path):
+        if isinstance(p, int):
+            parts.append(str(p + 1))
+            continue
+        word = str(p).replace("_", " ")
+        parts.append(word.removesuffix("s") if i + 1 < len(path) and isinstance(path[i + 1], int) else word)
+    text = " ".join(parts)
+    return text[:1].upper() + text[1:]
 
 
 def _id(path: tuple) -> str:
