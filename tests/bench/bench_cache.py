@@ -46,8 +46,15 @@ ERROR = {"code": "6240", "message": "Duplicate Name Exists Error", "detail": "Th
 
 
 def peak_rss_mb() -> float:
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
+    """This process's peak memory since it started its program: Linux's VmHWM. Not ``ru_maxrss``, which keeps
+    the resident size of the process that started it (the benchmark's parent, as it was when it forked), so that a
+    child looked as large as its parent."""
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
 
 
 # --------------------------------------------------------------------------- phases (each in its own process)
@@ -168,7 +175,11 @@ def run_cli(prof: Path, *args: str, stdin: str | None = None) -> tuple[float, fl
     env = {**os.environ, "QBTUI_DATA_DIR": str(prof.parent.parent), "PYTHONPATH": str(ROOT)}
     code = (f"import resource, runpy, sys; sys.argv = ['qbtui', '--profile', {prof.name!r}] + sys.argv[1:]\n"
             "try:\n    runpy.run_module('qbtui', run_name='__main__')\n"
-            "finally:\n    sys.stderr.write(f'PEAK {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')")
+            "finally:\n    try:  # as peak_rss_mb: VmHWM, not the parent's size that ru_maxrss keeps\n"
+            "        kb = int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM:')).split()[1])\n"
+            "    except (OSError, StopIteration):\n"
+            "        kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+            "    sys.stderr.write(f'PEAK {kb / 1024}\\n')")
     t = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True,
                           input=stdin)
@@ -176,7 +187,7 @@ def run_cli(prof: Path, *args: str, stdin: str | None = None) -> tuple[float, fl
     peak = [line for line in proc.stderr.splitlines() if line.startswith("PEAK ")]
     if proc.returncode not in (0, 1) or not peak:
         raise SystemExit(f"qbtui {' '.join(args)} failed: {proc.stderr[-2000:]}")
-    return took, int(peak[-1].split()[1]) / 1024, proc.stdout
+    return took, float(peak[-1].split()[1]), proc.stdout
 
 
 def measure(n: int, keep: bool, reuse: Path | None = None, history: bool = True) -> dict[str, float]:
