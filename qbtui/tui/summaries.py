@@ -118,10 +118,13 @@ class SummaryTextScreen(ModalScreen[None]):
 
     DEFAULT_CSS = MODAL_CSS.format(name="SummaryTextScreen") + """
     SummaryTextScreen > Vertical { width: 110; }
-    SummaryTextScreen VerticalScroll { height: auto; max-height: 30; }
+    SummaryTextScreen VerticalScroll { height: auto; max-height: 30; overflow-x: auto; }
+    SummaryTextScreen #summary-text { width: auto; }
     """
     BINDINGS = [Binding("q,escape", "close", "Close", id="summary_text_close"),
-                Binding("j,down", "scroll(1)", "Down", show=False), Binding("k,up", "scroll(-1)", "Up", show=False)]
+                Binding("j,down", "scroll(0, 1)", "Down", show=False), Binding("k,up", "scroll(0, -1)", "Up", show=False),
+                Binding("l,right", "scroll(8, 0)", "Right", show=False),
+                Binding("h,left", "scroll(-8, 0)", "Left", show=False)]
 
     def __init__(self, lines: list[str]) -> None:
         super().__init__()
@@ -130,11 +133,11 @@ class SummaryTextScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             with VerticalScroll():
-                yield Static(Text(shown("\n".join(self.lines)), no_wrap=True, overflow="ellipsis"), id="summary-text")
-            yield Static("j k scroll  esc close", classes="dim")
+                yield Static(Text(shown("\n".join(self.lines)), no_wrap=True), id="summary-text")
+            yield Static("j k h l scroll  esc close", classes="dim")
 
-    def action_scroll(self, step: int) -> None:
-        self.query_one(VerticalScroll).scroll_relative(y=step, animate=False)
+    def action_scroll(self, x: int, y: int) -> None:
+        self.query_one(VerticalScroll).scroll_relative(x=x, y=y, animate=False)
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -252,11 +255,13 @@ class SummaryView:
         return rows, SUMMARY_COLUMNS, empty
 
     def summary_info(self, rows: Sequence[Row]) -> list[str]:
-        """The info line's parts on the Summaries tab: the totals of the rows shown, per kind of summary (sales and
-        payments side by side), or, drilled into a summary, what it holds."""
+        """The info line's parts on the Summaries tab: the totals of the summaries posted shown, per kind (sales and
+        payments side by side), and how many a sync would post (w); or, drilled into a summary, what it holds."""
         if self.drill is not None:
             s = self.drill
             return [f"In {s.ref}: {_documents(len(rows))}, {_amount(s)}", "esc: back"]
+        planned = sum(1 for r in rows if _extra(r).get("planned"))
+        rows = [r for r in rows if not _extra(r).get("planned")]  # the totals are of what QuickBooks holds
         per_kind: dict[str, list[Row]] = {}
         for r in rows:
             per_kind.setdefault(r.family, []).append(r)
@@ -266,8 +271,9 @@ class SummaryView:
             f"{currency + ' ' if currency and not one else ''}{amount:,.2f}"
             for currency, (_, amount) in sorted(totals_of((_extra(r)["currency"], r.total) for r in kind_rows).items()))
             for kind, kind_rows in per_kind.items())
-        head = f"{len(rows):,} summar{'y' if len(rows) == 1 else 'ies'}, " \
-               f"{_documents(sum(int(_extra(r)['count']) for r in rows))}"
+        head = f"{len(rows):,} summar{'y' if len(rows) == 1 else 'ies'}" + (
+            f" (+{planned:,} a sync would post)" if planned else "") + \
+            f", {_documents(sum(int(_extra(r)['count']) for r in rows))}"
         tail = f" ({next(iter(currencies))})" if one and next(iter(currencies)) else ""
         return [head + (f": {sums}{tail}" if sums else "")]
 

@@ -61,6 +61,7 @@ async def _walk(profile) -> dict[str, Any]:
         await _settle(app, pilot)
         seen["footer_7"] = {a.binding.id for a in dash.active_bindings.values() if a.binding.show}
         seen["planned"] = [(r.ref, r.status, r.extra["count"]) for r in dash.table.shown_rows() if r.extra.get("planned")]
+        seen["planned_info"] = info_line(app)
         dash.table.move_cursor(next(i for i, r in enumerate(dash.table.rows) if r.extra.get("planned")))
         await pilot.press("enter")
         await pilot.pause()
@@ -122,6 +123,8 @@ def test_the_summaries_tab_lists_each_summary_and_its_documents(make_profile, mo
     # w: what a full sync would post, DUE, and its dry run's text (payload, the documents behind each line)
     assert seen["planned"] == [("SI-20261102-web-USD-C1", "due", 1), ("SJ-20261102-web-USD-C1", "due", 1),
                                ("SP-20261102-web-USD-C1", "due", 1)], seen["planned"]
+    assert seen["planned_info"].startswith("6 summaries (+3 a sync would post), 21 documents: Sales 162.50; "), \
+        seen["planned_info"]  # the totals of what QuickBooks holds
     text = seen["planned_text"]
     assert text.startswith("SUMMARY Invoice SI-20261102-web-USD-C1: 1 document: WEB-LATE, total 12.50, due"), text
     assert "  Invoice create  no. " in text and "customer web sales" in text, text
