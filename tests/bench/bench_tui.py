@@ -37,7 +37,6 @@ import argparse
 import asyncio
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -51,6 +50,7 @@ os.environ["QBTUI_TIME_KEYS"] = "1"
 
 from qbtui.cache import Cache  # noqa: E402
 from qbtui.tui.app import QbtuiApp  # noqa: E402
+from tests.bench.bench_cache import peak_rss_mb  # noqa: E402 - VmHWM: not the parent's size ru_maxrss keeps
 from tests.bench.datasets import document_mix  # noqa: E402
 
 FIRST_PAINT_TARGET = 1.0
@@ -181,7 +181,7 @@ async def measure(profile: Path, data_dir: Path, presses: int, sync: bool = True
         out.update(await stalls_opening_documents(app, pilot))
         if sync:
             out["j during a running sync"] = await during_sync(app, pilot, presses)
-    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["peak_rss_mb"] = peak_rss_mb()
     return out
 
 
