@@ -19,7 +19,6 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult, SystemCommand
 from textual.message import Message
-from textual.reactive import reactive
 from textual.screen import Screen
 from textual.strip import Strip
 from textual.widget import Widget
@@ -193,8 +192,11 @@ class Dashboard(SummaryView, DiscrepancyActions, Screen):
         """The table was redrawn for a key typed into the filter (not an action: the App's key timer counts
         the refresh it causes). Redraws by background work (loads, gates, the end of a sync) are not keys'."""
 
-    top = reactive(0, init=False)
-    pending_only = reactive(True, init=False)
+    #: the top tab shown, and the document tabs' pending-only view: plain attributes, not reactives (a reactive
+    #: repaints the whole screen when set: each tab switch and p drew every widget once more; show() refreshes
+    #: what they change)
+    top = 0
+    pending_only = True
 
     def __init__(self, backend: Backend, *, clock: Callable[[], datetime] | None = None,
                  autosync: bool = False, wizard: bool = False) -> None:
