@@ -62,6 +62,39 @@ def _name_key(name: str, limit: int | None = None) -> str:
     return nfc(name[:limit] if limit else name).strip().casefold()
 
 
+def name_key(type_: str, name: Any) -> tuple[str, str] | None:
+    """The name space (``product``, or ``contact``: customers and suppliers share one) and the key by which QBO
+    compares a contact's or product's ``name`` with the others of that space (:func:`_name_key`; a product's over
+    its first 100 characters), or None (no name, or not a contact or product)."""
+    if not name:
+        return None
+    if type_ == "product":
+        return "product", _name_key(name, PRODUCT_NAME_MAX)
+    if type_ in ("customer", "supplier"):
+        return "contact", _name_key(name)
+    return None
+
+
+def counted_name(type_: str, doc: Mapping[str, Any]) -> tuple[str, str] | None:
+    """:func:`name_key` of a document whose name counts against the others of its space, or None. A contact
+    brought in with the opening balances stands for QBO's own of that name: the firm's contact of the same name
+    is not a duplicate, it is linked to that one when sent."""
+    if type_ != "product" and (doc.get("extra") or {}).get("opening_balance"):
+        return None
+    return name_key(type_, doc.get("name"))
+
+
+def name_counts(docs: Iterable[tuple[tuple[str, str], Doc]]) -> tuple[Counter[str], Counter[str]]:
+    """(products, contacts): how many of ``docs`` ((type, ref), document) count each name key."""
+    products: Counter[str] = Counter()
+    contacts: Counter[str] = Counter()
+    for (t, _), d in docs:
+        hit = counted_name(t, d)
+        if hit is not None:
+            (products if hit[0] == "product" else contacts)[hit[1]] += 1
+    return products, contacts
+
+
 @dataclass(frozen=True)
 class GateContext:
     """What the gates compare a document with. ``docs``: every document in the cache by (type, ref);
@@ -90,18 +123,13 @@ class GateContext:
               qbo_terms: Iterable[Mapping[str, Any]] | None = None, qbo_items: Iterable[Mapping[str, Any]] = (),
               item_links: Mapping[str, str] | None = None, qbo_classes: Iterable[Mapping[str, Any]] | None = None,
               qbo_departments: Iterable[Mapping[str, Any]] | None = None,
-              qbo_tax_rates: Iterable[Mapping[str, Any]] | None = None) -> GateContext:
+              qbo_tax_rates: Iterable[Mapping[str, Any]] | None = None,
+              names: tuple[Mapping[str, int], Mapping[str, int]] | None = None) -> GateContext:
         """``qbo_tax_codes`` / ``qbo_terms``: QBO's lists once pulled (None before: no tax/terms gate).
-        ``qbo_items``: QBO's items as pulled; ``item_links``: product ref -> the QBO Item Id it is linked to."""
-        products: Counter[str] = Counter()
-        contacts: Counter[str] = Counter()
-        for (t, _), d in docs.items():
-            if t == "product" and d.get("name"):
-                products[_name_key(d["name"], PRODUCT_NAME_MAX)] += 1
-            elif t in ("customer", "supplier") and d.get("name") and not (d.get("extra") or {}).get("opening_balance"):
-                # a contact brought in with the opening balances stands for QBO's own of that name: the firm's
-                # contact of the same name is not a duplicate, it is linked to that one when sent
-                contacts[_name_key(d["name"])] += 1
+        ``qbo_items``: QBO's items as pulled; ``item_links``: product ref -> the QBO Item Id it is linked to.
+        ``names``: the products' and the contacts' name counts (:func:`name_counts` of every contact and product)
+        when ``docs`` does not hold them all."""
+        products, contacts = name_counts(docs.items()) if names is None else names
         kinds = {_name_key(c["DisplayName"]): "Customer" for c in qbo_customers if c.get("DisplayName")}
         kinds.update({_name_key(v["DisplayName"]): "Vendor" for v in qbo_vendors if v.get("DisplayName")})
         settings = settings or Settings()
@@ -639,6 +667,8 @@ def _range(doc: Doc) -> list[Reason]:
 def numbers_out_of_range(node: Any, path: str = "") -> list[str]:
     """Every number of a QBO request body beyond QBO's range, as ``Line[2].Amount 12345678901.00``: the
     backstop behind :func:`_range`, over what is really sent (journal lines, converted amounts)."""
+    if not _any_out_of_range(node):  # the usual answer, found without a path string per number
+        return []
     if isinstance(node, Decimal):
         return [f"{path} {node}"] if out_of_range(node) else []
     if isinstance(node, Mapping):
@@ -646,6 +676,33 @@ def numbers_out_of_range(node: Any, path: str = "") -> list[str]:
     if isinstance(node, list):
         return [hit for n, v in enumerate(node, 1) for hit in numbers_out_of_range(v, f"{path}[{n}]")]
     return []
+
+
+def _any_out_of_range(node: Any) -> bool:
+    """Whether :func:`numbers_out_of_range` finds anything (plain dicts and lists looked at first: a body is made
+    of them)."""
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        kind = type(n)
+        if kind is dict:
+            todo.extend(n.values())
+        elif kind is list:
+            todo.extend(n)
+        elif kind in _LEAVES:
+            continue
+        elif isinstance(n, Decimal):
+            if out_of_range(n):
+                return True
+        elif isinstance(n, Mapping):
+            todo.extend(n.values())
+        elif isinstance(n, list):
+            todo.extend(n)
+    return False
+
+
+#: what a body holds that is never a number to check
+_LEAVES = frozenset({str, bool, int, float, type(None)})
 
 
 #: names and references: no control character, separator or bidi control at all

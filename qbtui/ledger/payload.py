@@ -87,11 +87,15 @@ def wire(obj: Any) -> Any:
     (:func:`exact_number`); serialize it with orjson."""
     if isinstance(obj, Decimal):
         return exact_number(obj)
-    if isinstance(obj, dict):
-        return {k: wire(v) for k, v in obj.items()}
+    if isinstance(obj, dict):  # text and plain numbers as they are, without a call each
+        return {k: v if type(v) in _AS_IS else wire(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [wire(v) for v in obj]
+        return [v if type(v) in _AS_IS else wire(v) for v in obj]
     return obj
+
+
+#: what :func:`wire` gives back unchanged
+_AS_IS = frozenset({str, int, float, bool, type(None)})
 
 
 PART_PREFIX = "@part:"
@@ -105,13 +109,18 @@ def part_id(key: str) -> str:
 
 def unresolved_parts(obj: Any) -> set[str]:
     """The part keys ``obj`` still names through :func:`part_id` placeholders."""
-    if isinstance(obj, str):
-        return {obj[len(PART_PREFIX):]} if obj.startswith(PART_PREFIX) else set()
-    if isinstance(obj, dict):
-        return set().union(*(unresolved_parts(v) for v in obj.values()))
-    if isinstance(obj, (list, tuple)):
-        return set().union(*(unresolved_parts(v) for v in obj))
-    return set()
+    found: set[str] = set()
+    todo = [obj]
+    while todo:  # a loop, not a call per value: every body sent is looked at
+        node = todo.pop()
+        if isinstance(node, str):
+            if node.startswith(PART_PREFIX):
+                found.add(node[len(PART_PREFIX):])
+        elif isinstance(node, dict):
+            todo.extend(node.values())
+        elif isinstance(node, (list, tuple)):
+            todo.extend(node)
+    return found
 
 
 def _fill(obj: Any, ids: dict[str, str]) -> Any:

@@ -6,17 +6,20 @@ import hmac
 import logging
 import re
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx2
-from authlib.common.security import generate_token
-from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
-from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
 
 from .environment import SCOPE, Environment, require_secure
 from .errors import QBOFault, ReconnectRequired, network_words, redact
 from .tokens import Tokens, TokenStore
+
+if TYPE_CHECKING:
+    from authlib.integrations.httpx_client import AsyncOAuth2Client
+
+# authlib (and the JOSE and crypto packages it brings, a tenth of a second) is imported where a token is asked
+# for, not by every process that only sends with a token it has
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +39,9 @@ def check_realm_id(value: object, where: str = "the realmId") -> str:
 
 def authorization_url(env: Environment, client_id: str, redirect_uri: str) -> tuple[str, str]:
     """The URL to open in a browser, and the `state` the caller keeps to check the redirect."""
+    from authlib.common.security import generate_token
+    from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
+
     require_secure(env.authorize_url, "authorize URL")
     state = generate_token(30)
     url = prepare_grant_uri(env.authorize_url, client_id, "code", redirect_uri=redirect_uri, scope=SCOPE,
@@ -79,6 +85,8 @@ def parse_redirect(pasted: str, expected_state: str) -> tuple[str, str]:
 
 def _oauth_client(client_id: str, client_secret: str, transport: httpx2.AsyncBaseTransport | None,
                   **kw: Any) -> AsyncOAuth2Client:
+    from authlib.integrations.httpx_client import AsyncOAuth2Client
+
     return AsyncOAuth2Client(client_id=client_id, client_secret=client_secret, scope=SCOPE, transport=transport,
                              timeout=60.0, headers={"Accept": "application/json"}, **kw)
 
@@ -87,6 +95,8 @@ async def _token_call(env: Environment, *, client_id: str, client_secret: str,
                       transport: httpx2.AsyncBaseTransport | None, what: str,
                       secrets: list[str | None], **params: Any) -> dict:
     """POST to the token endpoint; `invalid_grant` -> ReconnectRequired; other failures -> QBOFault."""
+    from authlib.integrations.httpx_client import OAuthError
+
     require_secure(env.token_url, "token URL")
     secrets = [*secrets, client_secret]
     redirect_uri = params.pop("redirect_uri", None)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from decimal import Decimal, InvalidOperation
+from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
 #: fields of a QBO object that never count: its identity and version, and what QBO derives on its own
@@ -41,14 +42,20 @@ def _norm(value: Any) -> Any:
     if isinstance(value, dict):
         if "value" in value and set(value) <= {"value", "name", "type"}:
             return {"value": str(value["value"])}
-        return {k: _norm(v) for k, v in sorted(value.items()) if k not in ("LinkedTxn", "Id", "LineNum")}
+        return {k: v if type(v) is str else _norm(v) for k, v in sorted(value.items())
+                if k not in ("LinkedTxn", "Id", "LineNum")}
     if isinstance(value, (list, tuple)):
-        return [_norm(v) for v in value]
+        return [v if type(v) is str else _norm(v) for v in value]
     return str(value)
 
 
+#: json.dumps(..., sort_keys=True, separators=(",", ":")) made once, not per field hashed
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+
+
 def _hash(value: Any) -> str:
-    text = json.dumps(_norm(value), sort_keys=True, separators=(",", ":"))
+    # a text field (most of them) is its own normal form: encoded as _CANONICAL.encode encodes a str
+    text = encode_basestring_ascii(value) if type(value) is str else _CANONICAL.encode(_norm(value))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
