@@ -408,7 +408,8 @@ class Dashboard(SummaryView, DiscrepancyActions, Screen):
         self.model.invalidate()
         self.show(cursor_key=self.table.current_row.key if self.table.current_row else None)
         self.check_gates()
-        self.load_summaries()  # a sync may post a period's summaries
+        if self.summaries_used():
+            self.load_summaries()  # a sync may post a period's summaries
         await self.refresh_discrepancies()  # a sync may hold a conflict back, or find a tax difference
 
     def _after_load_paint(self, cache: Cache | None, generation: int) -> None:
