@@ -794,6 +794,20 @@ class Cache:
                         rec["link"] = None if link is None else orjson.loads(link)
                     yield rec
 
+    def names(self, types: Iterable[str]) -> list[tuple[str, str, str]]:
+        """(type, ref, name) of every document of ``types`` that has a counterparty (a contact's or product's
+        name: :func:`qbtui.cache.index.party_of`), read from the indexes alone, not a record: what the gates'
+        name comparisons need of the contacts and products they do not check."""
+        self._check_open()
+        out: list[tuple[str, str, str]] = []
+        for t in dict.fromkeys(types):
+            refs = dict(self._conn.execute("SELECT id, ref FROM documents INDEXED BY documents_key WHERE type = ?",
+                                           (t,)))
+            out += [(t, refs[i], party) for i, party in self._conn.execute(
+                "SELECT id, party FROM documents INDEXED BY documents_party WHERE type = ? AND party IS NOT NULL",
+                (t,)) if i in refs]  # (a document a writer added in between is left out)
+        return out
+
     def keys_by_status(self, statuses: Iterable[str], type: str | None = None) -> list[tuple[str, str]]:
         """(type, ref) of the documents whose status is one of ``statuses`` (through the index)."""
         self._check_open()

@@ -24,6 +24,8 @@ from qbtui.ledger.gates import (
     GateContext,
     Reason,
     check,
+    counted_name,
+    name_key,
     numbers_out_of_range,
     range_reason,
     skip_reason,
@@ -78,6 +80,8 @@ class Snapshot:
     settings: Settings
     prefs: Prefs
     reference: dict[str, Any]
+    #: the gates' name counts (products, contacts) when ``docs`` does not hold every contact and product
+    names: tuple[Mapping[str, int], Mapping[str, int]] | None = None
 
 
 def snapshot(cache: Cache) -> Snapshot:
@@ -141,6 +145,51 @@ class _OnDemand(dict):  # type: ignore[type-arg]
         return self.get(key) is not None  # type: ignore[arg-type]
 
 
+class _NameIndex:
+    """The contacts' and products' names as the store's index holds them (Cache.names: names and keys, no
+    record), grouped as the gates compare them (ledger.gates.name_key); a name's count is that of the records of
+    that name alone that count (ledger.gates.counted_name), read when the gates first ask for it."""
+
+    def __init__(self, cache: Cache, docs: Mapping[tuple[str, str], Mapping[str, Any]]) -> None:
+        self._cache, self._docs = cache, docs
+        self._groups: dict[tuple[str, str], list[tuple[str, str]]] | None = None
+        self._counts: dict[tuple[str, str], int] = {}
+
+    def groups(self) -> dict[tuple[str, str], list[tuple[str, str]]]:
+        if self._groups is None:
+            self._groups = {}
+            for t, ref, name in self._cache.names(sorted(CONTACTS)):
+                if (hit := name_key(t, name)) is not None:
+                    self._groups.setdefault(hit, []).append((t, ref))
+        return self._groups
+
+    def count(self, space: str, key: str) -> int:
+        if (space, key) not in self._counts:
+            members = (self._docs.get(k) for k in self.groups().get((space, key), ()))
+            self._counts[(space, key)] = sum(1 for k, d in zip(self.groups().get((space, key), ()), members)
+                                             if d is not None and counted_name(k[0], d) == (space, key))
+        return self._counts[(space, key)]
+
+
+class _NameCounts(Mapping[str, int]):
+    """One name space's counts (GateContext.product_names or contact_names) from a :class:`_NameIndex`."""
+
+    def __init__(self, index: _NameIndex, space: str) -> None:
+        self._index, self._space = index, space
+
+    def __getitem__(self, key: str) -> int:
+        n = self._index.count(self._space, key)
+        if not n:
+            raise KeyError(key)
+        return n
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for space, key in self._index.groups() if space == self._space and key in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 def gate_snapshot(cache: Cache, pending: bool = True, named: bool = True) -> Snapshot:
     """What the gates read, without reading the whole cache: every contact and product (the gates compare
     names across all of them and iterate them; ``named`` False: none up front, for gates of no contact or
@@ -181,13 +230,16 @@ def gate_snapshot(cache: Cache, pending: bool = True, named: bool = True) -> Sna
 
 def plan_snapshot(cache: Cache, statuses: tuple[str, ...], types: Iterable[str] | None = None,
                   refs: Iterable[str] | None = None, keys: Iterable[tuple[str, str]] | None = None) -> Snapshot:
-    """What a plan of the selection reads, without reading the whole cache: every contact and product (the gates
-    compare their names, the resolver names them, QBO's items are matched to them), the documents of the selection
-    whose status is one of ``statuses`` (exact keys or type and ref: each read by its key; else through the
-    (type, status) index), and anything else only when asked for (a dependency of the closure, a payment's
-    invoice, a link). Its plan equals the plan of :func:`snapshot` (tests/sync/test_plan_snapshot.py)."""
-    snap = gate_snapshot(cache, pending=False, named=True)
+    """What a plan of the selection reads, without reading the whole cache: the documents of the selection whose
+    status is one of ``statuses`` (exact keys or type and ref: each read by its key; else through the (type,
+    status) index), anything else only when asked for (a dependency of the closure, a payment's invoice, a
+    link, a contact the resolver names), and for the gates that compare names, the names of the contacts and
+    products from the store's index (:class:`_NameIndex`: the records of a name only when a gate asks for its
+    count). Its plan equals the plan of :func:`snapshot` (tests/sync/test_plan_snapshot.py)."""
+    snap = gate_snapshot(cache, pending=False, named=False)
     docs, status, links = snap.docs, snap.status, snap.links
+    index = _NameIndex(cache, docs)
+    snap.names = (_NameCounts(index, "product"), _NameCounts(index, "contact"))
 
     def hold(key: tuple[str, str]) -> None:
         rec = cache.get(*key)
@@ -207,18 +259,14 @@ def plan_snapshot(cache: Cache, statuses: tuple[str, ...], types: Iterable[str] 
     if keys is not None:
         wanted = [k for k in dict.fromkeys(keys) if (not types_ or k[0] in types_) and (not refs_ or k[1] in refs_)]
         for key in wanted:
-            if key[0] not in CONTACTS:
-                hold(key)
+            hold(key)
         return snap
     if refs_:
         for t in types_ or cache.types():
             for r in refs_:
-                if t not in CONTACTS:
-                    hold((t, r))
+                hold((t, r))
         return snap
     for t in types_ or cache.types():
-        if t in CONTACTS:
-            continue
         for rec in cache.documents_with_status(statuses, t, with_links=True):
             key = (t, rec["ref"])
             docs[key] = rec["data"]
@@ -230,9 +278,31 @@ def plan_snapshot(cache: Cache, statuses: tuple[str, ...], types: Iterable[str] 
     return snap
 
 
+class _ContactNames(Mapping[tuple[str, str], str]):
+    """{(type, ref): name} of the contacts and products of a snapshot (what a resolver names them by), each read
+    from its ``docs`` when asked for: a snapshot of a selection reads only those its documents name."""
+
+    def __init__(self, docs: Mapping[tuple[str, str], Mapping[str, Any]]) -> None:
+        self._docs = docs
+
+    def __getitem__(self, key: tuple[str, str]) -> str:
+        d = self._docs.get(key) if key[0] in CONTACTS else None
+        if not d or not d.get("name"):
+            raise KeyError(key)
+        return str(d["name"])
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return (k for k, d in list(self._docs.items()) if k[0] in CONTACTS and d.get("name"))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __bool__(self) -> bool:
+        return True  # what it has not read yet is there too (LookupResolver takes ``names or {}``)
+
+
 def cache_resolver(snap: Snapshot, connected: bool) -> LookupResolver:
-    names = {k: str(d["name"]) for k, d in snap.docs.items() if k[0] in CONTACTS
-             and d.get("name")}
+    names = _ContactNames(snap.docs)
 
     def link_ids(type_: str, ref: str) -> list[tuple[str, str]]:
         link = snap.links.get((type_, ref))
@@ -307,7 +377,8 @@ def _evaluate(snap: Snapshot, keys: Iterable[tuple[str, str]], statuses: tuple[s
     r = snap.reference
     ctx = GateContext.build(snap.docs, snap.settings, snap.prefs, r["customers"] or (), r["vendors"] or (),
                             r["tax_codes"], r["terms"], r.get("items") or (), _item_links(snap),
-                            qbo_classes=r["classes"], qbo_departments=r["departments"], qbo_tax_rates=r.get("tax_rates"))
+                            qbo_classes=r["classes"], qbo_departments=r["departments"], qbo_tax_rates=r.get("tax_rates"),
+                            names=snap.names)
     result: dict[tuple[str, str], tuple[str, list[Reason]]] = dict(known or {})
     keys = list(keys)
     for key in keys:
