@@ -478,6 +478,7 @@ class FixScreen(ModalScreen["bool | dict"]):
     """A form for the failing fields; saving writes through the cache and re-checks the gates."""
 
     DEFAULT_CSS = MODAL_CSS.format(name="FixScreen") + """
+    FixScreen { background: $background; }
     FixScreen .field { height: 1; margin-bottom: 1; }
     FixScreen .field Label { width: 22; padding: 0 1 0 0; }
     FixScreen .field Input { width: 1fr; height: 1; border: none; padding: 0 1; background: $boost; }
@@ -618,7 +619,13 @@ class FixScreen(ModalScreen["bool | dict"]):
 class LinkPicker(ModalScreen["dict | bool"]):
     """Link a contact or product to one that already exists in QBO, searched by name."""
 
-    DEFAULT_CSS = MODAL_CSS.format(name="LinkPicker") + "LinkPicker OptionList { height: 12; }"
+    #: an opaque background (the fix form's too): a see-through one has Textual draw the fix form and the dashboard
+    #: behind it again on every paint, and lay the dashboard out again as the picker opens (most of the UI thread's
+    #: time in opening the picker)
+    DEFAULT_CSS = MODAL_CSS.format(name="LinkPicker") + """
+    LinkPicker { background: $background; }
+    LinkPicker OptionList { height: 12; }
+    """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="picker_cancel")]
 
     def __init__(self, backend: Backend, row: Row, rev: int | None) -> None:
