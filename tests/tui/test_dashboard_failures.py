@@ -23,7 +23,9 @@ async def start_uploading_all_invoices(app: QbtuiApp, pilot) -> None:
     await pilot.press("y")
 
 
-async def upload_all_invoices(profile) -> tuple[QbtuiApp, list[str]]:
+async def upload_all_invoices(profile, look=None) -> tuple[QbtuiApp, list[str]]:
+    """Upload every invoice as a person does; ``look(app)`` is called once it is all in, while the app still runs
+    (its rows are read from the store, which closes with the app), and its answer kept as ``app.seen``."""
     app = QbtuiApp(profile.path, profile="default", data_dir=profile.q.data_dir)
     async with app.run_test(size=(100, 30)) as pilot:
         await start_uploading_all_invoices(app, pilot)
@@ -37,6 +39,7 @@ async def upload_all_invoices(profile) -> tuple[QbtuiApp, list[str]]:
         await app.workers.wait_for_complete()
         await pilot.pause()
         messages = [f"{n.title}: {n.message}" for n in app._notifications]
+        app.seen = look(app) if look is not None else None
     return app, messages
 
 
