@@ -396,6 +396,13 @@ def _evaluate(snap: Snapshot, keys: Iterable[tuple[str, str]], statuses: tuple[s
             result[key] = ("ready", [])
             continue
         skip = skip_reason(doc, snap.settings, snap.docs)
+        if skip is not None and skip.code == SUMMARIZED:
+            # a summarized document goes into its period's summary only when its own gates pass (and what it
+            # needs is not held back): else it is blocked with their reasons, and a fix lets it in (or into a
+            # correction of a period posted since)
+            own = _summarized_gates(doc, ctx, snap, result, statuses)
+            result[key] = ("blocked", own) if own else ("skipped", [skip])
+            continue
         if skip is not None:
             result[key] = ("skipped", [skip])
             continue
@@ -426,6 +433,29 @@ def _evaluate(snap: Snapshot, keys: Iterable[tuple[str, str]], statuses: tuple[s
         evaluated = set(keys)
         return {k: v for k, v in result.items() if k not in known or k in evaluated}
     return result
+
+
+SUMMARIZED = "channel.summarized"
+"""The skip reason of a document its channel posts in a summary (qbtui.ledger.gates.skip_reason)."""
+
+
+def _summarized_gates(doc: Mapping[str, Any], ctx: GateContext, snap: Snapshot, result: Mapping[tuple[str, str], tuple[str, Any]],
+                      statuses: tuple[str, ...]) -> list[Reason]:
+    """The gates a summarized document fails: its own (a date, a currency, its tax...: what its summary's key and
+    lines are made of), and what it needs that is blocked or refused (a payment's invoice, a product). Its contact
+    is no dependency: a summary goes to the channel's customer."""
+    reasons = check(doc, ctx)
+    for dep in dependencies(doc):
+        if dep[0] == "customer":
+            continue
+        dep_status = _dependency_status(dep, snap, result, statuses)
+        if dep_status in ("blocked", "failed"):
+            reasons.append(Reason(f"dependency.{dep_status}",
+                                  f"It needs {LABEL[dep[0]]} {dep[1]!r}, which is {dep_status}: it goes into no "
+                                  "summary before that one is fixed.",
+                                  f"Fix {LABEL[dep[0]]} {dep[1]!r} first (see qbtui errors); this one follows",
+                                  _referring_field(doc, dep[0]), DEPENDENCIES))
+    return reasons
 
 
 def _dependency_status(dep: tuple[str, str], snap: Snapshot, result: Mapping[tuple[str, str], tuple[str, Any]],

@@ -46,6 +46,7 @@ from qbtui.qbo import UnknownOutcome
 from qbtui.qbo.client import QBOClient, request_id
 from qbtui.settings import SUMMARY_TYPES, Settings
 from qbtui.sync import credits, taxcheck
+from qbtui.sync.gatestore import gate_statuses
 from qbtui.sync.lookup import lookup_key, quote
 from qbtui.sync.plan import Snapshot, _connected, cache_resolver, snapshot
 
@@ -151,6 +152,7 @@ def plan(cache: Cache, now: datetime | date | None = None) -> Plan:
                     by_doc.setdefault(k, []).append(r)
                 out.append(PlannedSummary(summary, True, True, list(by_doc), by_doc))
     in_flight = {k for items in marked.values() for k, _ in items}
+    gates = gate_statuses(cache, plain=True)
     entries_of: dict[int, tuple[tuple[str, str], bool]] = {}  # id(part) -> (document, out)
     fresh: list[Entry] = []
     settled: list[tuple[str, str]] = []
@@ -165,9 +167,13 @@ def plan(cache: Cache, now: datetime | date | None = None) -> Plan:
             if (link or {}).get("summary"):  # taken out of its summary by a correction already: it is voided
                 voided.append(k)
             continue
-        if not posted and not _summarized(snap, k):
+        if not posted and not _summarized(snap, k) or gates.get(k, ("",))[0] == "blocked":
+            continue  # a document that fails its own gates is blocked with their reasons, in no summary
+        try:
+            changes = correction_entries(posted, doc_entries(snap.docs[k], ledger))
+        except (ValueError, ArithmeticError, KeyError, TypeError) as exc:  # what no gate caught: this one alone
+            refused[k] = _unreadable(k, exc)
             continue
-        changes = correction_entries(posted, doc_entries(snap.docs[k], ledger))
         alone = _paid_alone(snap, k, changes)
         if alone is not None:
             refused[k] = alone
@@ -193,6 +199,17 @@ def plan(cache: Cache, now: datetime | date | None = None) -> Plan:
             for k in p.docs:
                 awaits.setdefault(k, set()).add(p.summary.key.ref)
     return Plan(out, ledger, settled, awaits, refused, voided)
+
+
+def _unreadable(key: tuple[str, str], exc: Exception) -> dict[str, Any]:
+    """The error of a summarized document its summary cannot be made of although its gates passed: it is left out
+    (failed), the period's other documents are summarized."""
+    return {"code": "summary.unreadable",
+            "message": f"{key[0].replace('_', ' ').capitalize()} {key[1]!r} could not go into its channel's summary: "
+                       f"{exc}.",
+            "detail": None,
+            "hint": "check its dates, amounts and lines, fix it in the inventory system and import it again; the "
+                    "next sync puts it into its period's summary (or a correction of it)"}
 
 
 def _paid_alone(snap: Snapshot, key: tuple[str, str], changes: Sequence[Entry]) -> dict[str, Any] | None:

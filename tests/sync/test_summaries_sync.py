@@ -443,3 +443,49 @@ def test_reconcile_and_discrepancies_name_a_summary_edited_in_quickbooks(profile
     assert json.loads(profile.q("discrepancies", "--json").stdout)["discrepancies"] == []
     assert [(d["kind"], d["type"], d["ref"], d["id"]) for d in report["differences"]] == \
         [("changed", "summary", "SI-20261102-web-USD", inv["Id"])]
+
+
+def test_a_document_failing_its_own_gates_is_blocked_and_the_others_are_summarized(profile, monkeypatch):
+    """A dateless web invoice among a day's good ones (the demo's SO-1008): its channel summarizes it, but it fails
+    its own gate (invoice.missing_date), so it is BLOCKED with that reason (not SKIPPED as summarized), its payment
+    waits for it, and the day's other orders are summarized and posted without it. Once its date is set and it is
+    imported again, the next sync takes it in: a correction of the day already posted."""
+    from qbtui.tui.backend import Backend
+
+    good = orders([f"WEB-{i}" for i in range(3)])
+    bad = orders(["WEB-BAD"])
+    bad[0]["invoice_date"] = None
+    setup(profile, [*good, *bad], monkeypatch, blocked=True)
+    monkeypatch.setenv("QBTUI_TODAY", "2026-11-04")
+    code, out = profile.sync_json()
+    assert code == 1, out  # a blocked document: the run says so
+    by = {(d["type"], d["ref"]): d for d in out["documents"]}
+    assert by["sale_invoice", "WEB-BAD"]["status"] == "blocked"
+    assert by["sale_invoice", "WEB-BAD"]["error"]["code"] == "invoice.missing_date"
+    assert by["sale_payment", "PAY-WEB-BAD"]["status"] == "blocked"  # it pays an invoice in no summary
+    assert by["sale_payment", "PAY-WEB-BAD"]["error"]["code"] == "dependency.blocked"
+    assert [(s["entity"], s["count"]) for s in out["run"]["summaries"]] == \
+        [("Invoice", 3), ("JournalEntry", 4), ("Payment", 3)]  # the COGS journal names its invoice only in a memo
+    [inv] = ours(profile, "Invoice", "PrivateNote", "SI-20261102-web")
+    assert inv["PrivateNote"].endswith("3 documents, WEB-0 .. WEB-2")
+    gates = asyncio.run(Backend(profile.path, profile="default", data_dir=profile.data_dir).gates())
+    status, reasons = gates["sale_invoice", "WEB-BAD"]  # what the dashboard shows: BLOCKED, with its reason
+    assert status == "blocked" and [r["code"] for r in reasons] == ["invoice.missing_date"]
+    with profile.cache() as cache:
+        assert cache.status_counts()["sale_invoice"]["summarized"] == 3
+
+    fixed = {**bad[0], "invoice_date": DAY}
+    profile.import_docs([fixed], name="fixed.json")
+    monkeypatch.setenv("QBTUI_TODAY", "2026-11-05")
+    code, out = profile.sync_json()
+    assert code == 0, out
+    assert [(s["entity"], s["key"]["correction"], s["count"]) for s in out["run"]["summaries"]] == \
+        [("Invoice", 1, 1), ("Payment", 1, 1)]
+    both = ours(profile, "Invoice", "PrivateNote", "SI-20261102-web")
+    assert len(both) == 2
+    assert sum(Decimal(str(o["TotalAmt"])) for o in both) == sum(
+        Decimal(l["unit_price"]) * l["quantity"] for d in [*good, *bad] if d["type"] == "sale_invoice"
+        for l in d["lines"])
+    with profile.cache() as cache:
+        assert cache.status_counts()["sale_invoice"]["summarized"] == 4
+        assert cache.status_counts()["sale_payment"]["summarized"] == 4
