@@ -1133,23 +1133,47 @@ class Cache:
         self._set_mark(self._seq)
 
     def _apply_outcomes(self, conn: sqlite3.Connection, outcomes: Sequence[Mapping[str, Any]], at: str) -> None:
+        """The outcomes in order, as if one at a time (a document given twice: the second applies to the first's
+        link), with the documents and links read a chunk of keys at a time and written with executemany (a
+        summary marks thousands of documents in one batch)."""
+        keys = list(dict.fromkeys((o["type"], o["ref"]) for o in outcomes))
+        docs: dict[tuple[str, str], list[Any]] = {}
+        links: dict[tuple[str, str], dict[str, Any]] = {}
+        by_type: dict[str, list[str]] = {}
+        for t, r in keys:
+            by_type.setdefault(t, []).append(r)
+        for t, refs in by_type.items():
+            for part in _chunks(refs, 400):
+                marks = _marks(len(part))
+                for ref, *row in conn.execute(f"SELECT ref, id, rev, voided, status FROM documents WHERE type = ? "
+                                              f"AND ref IN ({marks})", (t, *part)):
+                    docs[t, ref] = row
+                for ref, data in conn.execute(f"SELECT ref, data FROM links WHERE type = ? AND ref IN ({marks})",
+                                              (t, *part)):
+                    links[t, ref] = orjson.loads(data)
+        written: dict[tuple[str, str], dict[str, Any]] = {}
+        deltas: dict[tuple[str, str], int] = {}
         for o in outcomes:
-            t, r = o["type"], o["ref"]
-            doc = conn.execute("SELECT id, rev, voided, status FROM documents WHERE type = ? AND ref = ?",
-                               (t, r)).fetchone()
+            t, r = key = o["type"], o["ref"]
+            doc = docs.get(key)
             if o.get("status") in ("synced", "summarized") and "synced_rev" not in o and doc is not None:
                 o = {**o, "synced_rev": doc[1]}  # synced (or summarized) = the current revision was sent
-            row = conn.execute("SELECT data FROM links WHERE type = ? AND ref = ?", (t, r)).fetchone()
-            link = apply_outcome(_new_link(t, r) if row is None else orjson.loads(row[0]), o, at)
-            conn.execute("INSERT INTO links(status, synced_rev, ever, run, data, type, ref) VALUES(?,?,?,?,?,?,?) "
-                         "ON CONFLICT(type, ref) DO UPDATE SET status = excluded.status, synced_rev = "
-                         "excluded.synced_rev, ever = excluded.ever, run = excluded.run, data = excluded.data",
-                         _link_row(link))
+            link = links.get(key)
+            link = links[key] = written[key] = apply_outcome(_new_link(t, r) if link is None else link, o, at)
             if doc is not None:
                 status = document_status(link["status"], link["synced_rev"], _ever(link), doc[1], bool(doc[2]))
                 if status != doc[3]:
-                    conn.execute("UPDATE documents SET status = ? WHERE id = ?", (status, doc[0]))
-                    _count(conn, {(t, doc[3]): -1, (t, status): 1})
+                    deltas[(t, doc[3])] = deltas.get((t, doc[3]), 0) - 1
+                    deltas[(t, status)] = deltas.get((t, status), 0) + 1
+                    doc[3] = status
+                    doc.append(True)  # its row is written below
+        conn.executemany("INSERT INTO links(status, synced_rev, ever, run, data, type, ref) VALUES(?,?,?,?,?,?,?) "
+                         "ON CONFLICT(type, ref) DO UPDATE SET status = excluded.status, synced_rev = "
+                         "excluded.synced_rev, ever = excluded.ever, run = excluded.run, data = excluded.data",
+                         [_link_row(link) for link in written.values()])
+        conn.executemany("UPDATE documents SET status = ? WHERE id = ?",
+                         [(doc[3], doc[0]) for doc in docs.values() if len(doc) > 4])
+        _count(conn, deltas)
         if outcomes and _gated(conn):
             _stale_gates(conn, {(o["type"], o["ref"]) for o in outcomes})
 

@@ -269,7 +269,8 @@ class SyncEngine:
         """The due periods of summarized channels, after every wave (their customer's and products' Ids are known,
         and their payments need the Ids of the invoices they pay). The run keeps what it posted (``summaries``);
         each summarized document is in the report as ``summarized`` with the summary's QBO Id."""
-        posted = await post_summaries(self.cache, self.client, run=self.run_id)
+        blocked = {k for k, d in self._report.items() if d["status"] == "blocked"}  # this run's gates: none again
+        posted = await post_summaries(self.cache, self.client, run=self.run_id, blocked=blocked)
         if not posted:
             return
         for r in posted:

@@ -48,7 +48,7 @@ from qbtui.settings import SUMMARY_TYPES, Settings
 from qbtui.sync import credits, taxcheck
 from qbtui.sync.gatestore import gate_statuses
 from qbtui.sync.lookup import lookup_key, quote
-from qbtui.sync.plan import Snapshot, _connected, cache_resolver, snapshot
+from qbtui.sync.plan import Snapshot, _bulk, _connected, cache_resolver, snapshot
 
 SUMMARIZED_CODE = "channel.summarized"
 #: lost answers to a summary's create that a run settles itself (look up, send again) before it leaves it to the next
@@ -85,6 +85,8 @@ class Plan:
     refused: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     #: voided documents a correction already took out (its answer was looked up): voided, nothing to send
     voided: list[tuple[str, str]] = field(default_factory=list)
+    #: the summary record on the link of each document of a summary, as the plan read it (posting keeps it current)
+    records: dict[tuple[str, str], dict[str, Any] | None] = field(default_factory=dict)
 
 
 def _ledger(cache: Cache, snap: Snapshot) -> Ledger:
@@ -118,12 +120,13 @@ def plan_summaries(cache: Cache, now: datetime | date | None = None) -> tuple[li
     return p.summaries, p.ledger
 
 
-def plan(cache: Cache, now: datetime | date | None = None) -> Plan:
+def plan(cache: Cache, now: datetime | date | None = None, blocked: Iterable[tuple[str, str]] | None = None) -> Plan:
     """The summaries to post: those whose documents a lost answer left marked (``resend``, rebuilt from the marks,
     never from the documents as they are now), then what the pending documents of summarized channels bring: a new
     document its parts, in the next correction of their key; a document summarized and changed or voided since, the
     difference (:func:`qbtui.ledger.summaries.correction_entries`). Without a summarized channel and without marks,
-    nothing is read (a sync of a profile that does not summarize pays nothing)."""
+    nothing is read (a sync of a profile that does not summarize pays nothing). ``blocked``: the documents the gates
+    hold back, when the caller has them (a sync's own plan); else read from the stored gate results."""
     if not _any_summarized(cache):
         return Plan([], Ledger())
     snap = snapshot(cache)
@@ -152,7 +155,8 @@ def plan(cache: Cache, now: datetime | date | None = None) -> Plan:
                     by_doc.setdefault(k, []).append(r)
                 out.append(PlannedSummary(summary, True, True, list(by_doc), by_doc))
     in_flight = {k for items in marked.values() for k, _ in items}
-    gates = gate_statuses(cache, plain=True)
+    held = set(blocked) if blocked is not None else {
+        k for k, (status, _) in gate_statuses(cache, plain=True).items() if status == "blocked"}
     entries_of: dict[int, tuple[tuple[str, str], bool]] = {}  # id(part) -> (document, out)
     fresh: list[Entry] = []
     settled: list[tuple[str, str]] = []
@@ -167,7 +171,7 @@ def plan(cache: Cache, now: datetime | date | None = None) -> Plan:
             if (link or {}).get("summary"):  # taken out of its summary by a correction already: it is voided
                 voided.append(k)
             continue
-        if not posted and not _summarized(snap, k) or gates.get(k, ("",))[0] == "blocked":
+        if not posted and not _summarized(snap, k) or k in held:
             continue  # a document that fails its own gates is blocked with their reasons, in no summary
         try:
             changes = correction_entries(posted, doc_entries(snap.docs[k], ledger))
@@ -186,11 +190,12 @@ def plan(cache: Cache, now: datetime | date | None = None) -> Plan:
     for summary in summarize(numbered(fresh, corrections), ledger):
         due = is_due(summary.key.period, grace, now)
         by_doc = {}
+        head = {"key": key_json(summary.key), "summary": summary.key.ref, "entity": summary.entity}
         for part in summary.parts:
             k, is_out = entries_of[id(part)]
             entries = by_doc.setdefault(k, [])
             if due:  # what the marks record: only for what is about to be sent
-                entries.append(_entry_json(summary, part, is_out))
+                entries.append(_entry_json(summary, part, is_out, head))
         out.append(PlannedSummary(summary, due, False, list(by_doc), by_doc))
     out.sort(key=lambda p: (p.summary.key.period, KINDS.index(p.summary.key.kind), p.summary.key.ref))
     awaits: dict[tuple[str, str], set[str]] = {}
@@ -198,7 +203,8 @@ def plan(cache: Cache, now: datetime | date | None = None) -> Plan:
         if p.due and p.summary.problem is None:
             for k in p.docs:
                 awaits.setdefault(k, set()).add(p.summary.key.ref)
-    return Plan(out, ledger, settled, awaits, refused, voided)
+    records = {k: (snap.links.get(k) or {}).get("summary") for p in out for k in p.docs}
+    return Plan(out, ledger, settled, awaits, refused, voided, records)
 
 
 def _unreadable(key: tuple[str, str], exc: Exception) -> dict[str, Any]:
@@ -239,9 +245,12 @@ def _is_out(entry: Entry, posted: Sequence[Entry]) -> bool:
                for k, p in posted)
 
 
-def _entry_json(summary: Summary, part: Part, out: bool) -> dict[str, Any]:
-    return {"key": key_json(summary.key), "summary": summary.key.ref, "entity": summary.entity,
-            "part": part_json(part), **({"out": True} if out else {})}
+def _entry_json(summary: Summary, part: Part, out: bool, head: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """What a document's mark records of one part it brings to ``summary`` (``head``: the summary's key, reference
+    and entity, made once per summary)."""
+    if head is None:
+        head = {"key": key_json(summary.key), "summary": summary.key.ref, "entity": summary.entity}
+    return {**head, "part": part_json(part), **({"out": True} if out else {})}
 
 
 def _any_summarized(cache: Cache) -> bool:
@@ -324,21 +333,23 @@ async def _find(client: QBOClient, entity: str, body: dict[str, Any], ref: str) 
     return None
 
 
-def _marked(link: Mapping[str, Any] | None, entries: list[dict[str, Any]]) -> dict[str, Any]:
-    """A document's summary record with this summary's entries pending (the run is about to send it)."""
-    s = dict((link or {}).get("summary") or {})
+def _marked(record: Mapping[str, Any] | None, entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """A document's summary record (its link's ``summary``) with this summary's entries pending (the run is about
+    to send it)."""
+    s = dict(record or {})
     summary = entries[0]["summary"]
     s["pending"] = [*(r for r in s.get("pending") or () if r["summary"] != summary), *entries]
     s.setdefault("parts", [])
     return s
 
 
-def _posted(link: Mapping[str, Any] | None, ref: str, entity: str, qbo_id: str, entries: list[dict[str, Any]],
+def _posted(record: Mapping[str, Any] | None, ref: str, entity: str, qbo_id: str, entries: list[dict[str, Any]],
             run: str | None = None, applied: str | None = None) -> dict[str, Any]:
-    """A document's summary record once summary ``ref`` is in QBO as ``qbo_id`` (posted by ``run``; ``applied``: the
-    Id of the payment that applied it, a credit memo): what it took out moves from its parts to ``gone`` (an undo of
-    this summary puts it back), what it brought is in its parts; the summary it names is this one."""
-    s = dict((link or {}).get("summary") or {})
+    """A document's summary record (its link's ``summary``) once summary ``ref`` is in QBO as ``qbo_id`` (posted by
+    ``run``; ``applied``: the Id of the payment that applied it, a credit memo): what it took out moves from its parts
+    to ``gone`` (an undo of this summary puts it back), what it brought is in its parts; the summary it names is
+    this one."""
+    s = dict(record or {})
     parts, gone = list(s.get("parts") or ()), list(s.get("gone") or ())
     for e in entries:
         if e.get("out"):
@@ -583,17 +594,20 @@ async def _cap_at_balances(client: QBOClient, body: dict[str, Any]) -> None:
 
 
 async def post_summaries(cache: Cache, client: QBOClient, *, now: datetime | date | None = None,
-                         run: str | None = None) -> list[dict[str, Any]]:
+                         run: str | None = None, blocked: Iterable[tuple[str, str]] | None = None
+                         ) -> list[dict[str, Any]]:
     """Post every due summary (resends first): mark, look up when marked before, create, then record what each
     document brought to it. Returns, per summary: its JSON, ``outcome`` (``created`` / ``found``), its QBO Id and the
     (type, ref) of its documents (``document_keys``). After a resend the plan is made again (what the documents held
     by the lost answer bring since is posted in the same run)."""
     results: list[dict[str, Any]] = []
-    for _ in range(2):
-        p = plan(cache, now)
-        resent = await _post(cache, client, p, run, results)
-        if not resent:
-            break
+    blocked = None if blocked is None else set(blocked)
+    with _bulk():  # tens of thousands of marks and records that all stay alive: no cyclic GC over them each time
+        for _ in range(2):
+            p = plan(cache, now, blocked)
+            resent = await _post(cache, client, p, run, results)
+            if not resent:
+                break
     return results
 
 
@@ -611,6 +625,7 @@ async def _post(cache: Cache, client: QBOClient, p: Plan, run: str | None, resul
                                for t, r in p.settled])
     resent = False
     awaits = {k: set(v) for k, v in p.awaits.items()}
+    records = dict(p.records)  # each document's summary record as last written (no link read again per document)
     invoices = _invoices(cache) if any(ps.due and ps.summary.entity == "CreditMemo" for ps in p.summaries) else {}
     for ps in p.summaries:
         if not ps.due or ps.summary.problem is not None:
@@ -624,9 +639,10 @@ async def _post(cache: Cache, client: QBOClient, p: Plan, run: str | None, resul
         resent = resent or ps.resend
         if found is None:
             if not ps.resend:
-                cache.record_outcomes([{"type": t, "ref": r, "status": "sending", "run": run,
-                                        "summary": _marked(cache.link(t, r), ps.entries[(t, r)])}  # type: ignore[typeddict-item]
-                                       for t, r in ps.docs])
+                marks = [{"type": t, "ref": r, "status": "sending", "run": run,
+                          "summary": _marked(records.get((t, r)), ps.entries[(t, r)])} for t, r in ps.docs]
+                cache.record_outcomes(marks)  # type: ignore[arg-type]
+                records.update(((o["type"], o["ref"]), o["summary"]) for o in marks)
             found, outcome = await _create(client, payload.entity, body, key.ref, run), "created"
             diffs = taxcheck.differences(payload, found)  # QBO's TotalAmt / TotalTax against the summary's
             if diffs:
@@ -642,8 +658,8 @@ async def _post(cache: Cache, client: QBOClient, p: Plan, run: str | None, resul
             applied = await _apply_credit(client, s, found, body, invoices.get(group, {}))
         outcomes = []
         for t, r in ps.docs:
-            record = _posted(cache.link(t, r), key.ref, payload.entity, qbo_id, ps.entries[(t, r)], run,
-                             None if applied is None else str(applied["Id"]))
+            record = records[t, r] = _posted(records.get((t, r)), key.ref, payload.entity, qbo_id,
+                                             ps.entries[(t, r)], run, None if applied is None else str(applied["Id"]))
             left = awaits.get((t, r), set())
             left.discard(key.ref)
             o: dict[str, Any] = {"type": t, "ref": r, "summary": record, "error": None, "run": run,
