@@ -124,12 +124,12 @@ class GateContext:
               item_links: Mapping[str, str] | None = None, qbo_classes: Iterable[Mapping[str, Any]] | None = None,
               qbo_departments: Iterable[Mapping[str, Any]] | None = None,
               qbo_tax_rates: Iterable[Mapping[str, Any]] | None = None,
-              names: tuple[Mapping[str, int], Mapping[str, int]] | None = None) -> GateContext:
+              counts: tuple[Mapping[str, int], Mapping[str, int]] | None = None) -> GateContext:
         """``qbo_tax_codes`` / ``qbo_terms``: QBO's lists once pulled (None before: no tax/terms gate).
         ``qbo_items``: QBO's items as pulled; ``item_links``: product ref -> the QBO Item Id it is linked to.
-        ``names``: the products' and the contacts' name counts (:func:`name_counts` of every contact and product)
+        ``counts``: the products' and the contacts' name counts (:func:`name_counts` of every contact and product)
         when ``docs`` does not hold them all."""
-        products, contacts = name_counts(docs.items()) if names is None else names
+        products, contacts = name_counts(docs.items()) if counts is None else counts
         kinds = {_name_key(c["DisplayName"]): "Customer" for c in qbo_customers if c.get("DisplayName")}
         kinds.update({_name_key(v["DisplayName"]): "Vendor" for v in qbo_vendors if v.get("DisplayName")})
         settings = settings or Settings()
