@@ -1111,7 +1111,7 @@ class Cache:
         for _, data in self._paged(sql, tuple(args)):
             yield orjson.loads(data)
 
-    def record_outcomes(self, outcomes: Sequence[Outcome]) -> None:
+    def record_outcomes(self, outcomes: Sequence[Outcome], *, json_ready: bool = False) -> None:
         """Record a batch of outcomes in one transaction (all or nothing, durable when this returns).
 
         Each outcome (:class:`~qbtui.cache.records.Outcome`): ``type``, ``ref`` and any of ``status``
@@ -1120,12 +1120,13 @@ class Cache:
         except that a synced outcome without ``synced_rev`` gets the document's current rev;
         a synced/voided outcome without ``error`` clears the error. An event is added to the
         link's ``history`` (last 20 kept). The documents' statuses and the counts change in the same
-        transaction.
+        transaction. ``json_ready``: the outcomes hold JSON values only (str, int, bool, None, lists and dicts of
+        them, as a summary's marks are made): checked, but kept as given rather than copied through JSON first.
         """
         self._require_writer()
         if not outcomes:
             return
-        clean = [self._validate_outcome(i, o) for i, o in enumerate(outcomes)]
+        clean = [self._validate_outcome(i, o, json_ready) for i, o in enumerate(outcomes)]
         with self._transaction() as conn:
             self._apply_outcomes(conn, clean, now_iso())
             self._set_meta("seq", self._seq + 1)
@@ -1178,7 +1179,7 @@ class Cache:
             _stale_gates(conn, {(o["type"], o["ref"]) for o in outcomes})
 
     @staticmethod
-    def _validate_outcome(i: int, o: Any) -> Outcome:
+    def _validate_outcome(i: int, o: Any, json_ready: bool = False) -> Outcome:
         if not isinstance(o, Mapping):
             raise ValueError(f"outcome #{i} is not a dict")
         t, r = o.get("type"), o.get("ref")
@@ -1207,6 +1208,8 @@ class Cache:
                                 **{k: err[k] for k in OPTIONAL_ERROR_FIELDS if err.get(k)}}}
         if "run" in o and o["run"] is not None and not isinstance(o["run"], str):
             raise ValueError(f"outcome #{i} ({t} {r!r}): run must be a string or None")
+        if json_ready:
+            return o  # type: ignore[return-value]
         try:
             return normalize(o)
         except TypeError as exc:

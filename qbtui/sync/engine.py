@@ -269,8 +269,12 @@ class SyncEngine:
         """The due periods of summarized channels, after every wave (their customer's and products' Ids are known,
         and their payments need the Ids of the invoices they pay). The run keeps what it posted (``summaries``);
         each summarized document is in the report as ``summarized`` with the summary's QBO Id."""
-        blocked = {k for k, d in self._report.items() if d["status"] == "blocked"}  # this run's gates: none again
-        posted = await post_summaries(self.cache, self.client, run=self.run_id, blocked=blocked)
+        # this run's gate results, not computed again: what the gates hold back, and what its channel summarizes
+        blocked = {k for k, d in self._report.items() if d["status"] == "blocked"}
+        summarized = {k for k, d in self._report.items()
+                      if d["status"] == "skipped" and (d["error"] or {}).get("code") == "channel.summarized"}
+        posted = await post_summaries(self.cache, self.client, run=self.run_id, blocked=blocked,
+                                      summarized=summarized)
         if not posted:
             return
         for r in posted:

@@ -120,13 +120,15 @@ def plan_summaries(cache: Cache, now: datetime | date | None = None) -> tuple[li
     return p.summaries, p.ledger
 
 
-def plan(cache: Cache, now: datetime | date | None = None, blocked: Iterable[tuple[str, str]] | None = None) -> Plan:
+def plan(cache: Cache, now: datetime | date | None = None, blocked: Iterable[tuple[str, str]] | None = None,
+         summarized: Iterable[tuple[str, str]] | None = None) -> Plan:
     """The summaries to post: those whose documents a lost answer left marked (``resend``, rebuilt from the marks,
     never from the documents as they are now), then what the pending documents of summarized channels bring: a new
     document its parts, in the next correction of their key; a document summarized and changed or voided since, the
     difference (:func:`qbtui.ledger.summaries.correction_entries`). Without a summarized channel and without marks,
     nothing is read (a sync of a profile that does not summarize pays nothing). ``blocked``: the documents the gates
-    hold back, when the caller has them (a sync's own plan); else read from the stored gate results."""
+    hold back, when the caller has them (a sync's own plan); else read from the stored gate results. ``summarized``:
+    likewise, the documents the gates say their channel summarizes (else each one's skip reason is asked)."""
     if not _any_summarized(cache):
         return Plan([], Ledger())
     snap = snapshot(cache)
@@ -171,7 +173,7 @@ def plan(cache: Cache, now: datetime | date | None = None, blocked: Iterable[tup
             if (link or {}).get("summary"):  # taken out of its summary by a correction already: it is voided
                 voided.append(k)
             continue
-        if not posted and not _summarized(snap, k) or k in held:
+        if not posted and not (k in summarized if summarized is not None else _summarized(snap, k)) or k in held:
             continue  # a document that fails its own gates is blocked with their reasons, in no summary
         try:
             changes = correction_entries(posted, doc_entries(snap.docs[k], ledger))
@@ -594,17 +596,19 @@ async def _cap_at_balances(client: QBOClient, body: dict[str, Any]) -> None:
 
 
 async def post_summaries(cache: Cache, client: QBOClient, *, now: datetime | date | None = None,
-                         run: str | None = None, blocked: Iterable[tuple[str, str]] | None = None
-                         ) -> list[dict[str, Any]]:
+                         run: str | None = None, blocked: Iterable[tuple[str, str]] | None = None,
+                         summarized: Iterable[tuple[str, str]] | None = None) -> list[dict[str, Any]]:
     """Post every due summary (resends first): mark, look up when marked before, create, then record what each
     document brought to it. Returns, per summary: its JSON, ``outcome`` (``created`` / ``found``), its QBO Id and the
     (type, ref) of its documents (``document_keys``). After a resend the plan is made again (what the documents held
-    by the lost answer bring since is posted in the same run)."""
+    by the lost answer bring since is posted in the same run). ``blocked`` / ``summarized``: the sync's own gate
+    results (:func:`plan`)."""
     results: list[dict[str, Any]] = []
     blocked = None if blocked is None else set(blocked)
+    summarized = None if summarized is None else set(summarized)
     with _bulk():  # tens of thousands of marks and records that all stay alive: no cyclic GC over them each time
         for _ in range(2):
-            p = plan(cache, now, blocked)
+            p = plan(cache, now, blocked, summarized)
             resent = await _post(cache, client, p, run, results)
             if not resent:
                 break
@@ -641,7 +645,7 @@ async def _post(cache: Cache, client: QBOClient, p: Plan, run: str | None, resul
             if not ps.resend:
                 marks = [{"type": t, "ref": r, "status": "sending", "run": run,
                           "summary": _marked(records.get((t, r)), ps.entries[(t, r)])} for t, r in ps.docs]
-                cache.record_outcomes(marks)  # type: ignore[arg-type]
+                cache.record_outcomes(marks, json_ready=True)  # type: ignore[arg-type]
                 records.update(((o["type"], o["ref"]), o["summary"]) for o in marks)
             found, outcome = await _create(client, payload.entity, body, key.ref, run), "created"
             diffs = taxcheck.differences(payload, found)  # QBO's TotalAmt / TotalTax against the summary's
@@ -671,7 +675,7 @@ async def _post(cache: Cache, client: QBOClient, p: Plan, run: str | None, resul
             elif not record["parts"]:  # a void taken out of its summary: nothing of it is left in QBO
                 o["status"] = "voided"
             outcomes.append(o)
-        cache.record_outcomes(outcomes)  # type: ignore[arg-type]
+        cache.record_outcomes(outcomes, json_ready=True)  # type: ignore[arg-type]
         results.append({**ps.to_json(), "outcome": outcome, "qbo_id": qbo_id,
                         "document_keys": [list(k) for k in ps.docs],
                         **({"applied": str(applied["Id"])} if applied is not None else {})})
