@@ -489,3 +489,19 @@ def test_a_document_failing_its_own_gates_is_blocked_and_the_others_are_summariz
     with profile.cache() as cache:
         assert cache.status_counts()["sale_invoice"]["summarized"] == 4
         assert cache.status_counts()["sale_payment"]["summarized"] == 4
+
+
+def test_a_blocked_document_fixed_before_its_day_is_posted_goes_into_the_days_summary(profile, monkeypatch):
+    good = orders([f"WEB-{i}" for i in range(2)])
+    bad = orders(["WEB-BAD"])
+    bad[0]["invoice_date"] = None
+    setup(profile, [*good, *bad], monkeypatch, blocked=True)  # the day's grace has not passed
+    with profile.cache() as cache:  # the summaries a sync would post hold the good ones only
+        planned, _ = plan_summaries(cache, date(2026, 11, 4))
+        assert [(p.summary.key.kind, p.summary.refs) for p in planned][0] == ("sales", ["WEB-0", "WEB-1"])
+    profile.import_docs([{**bad[0], "invoice_date": DAY}], name="fixed.json")
+    monkeypatch.setenv("QBTUI_TODAY", "2026-11-04")
+    code, out = profile.sync_json()
+    assert code == 0, out
+    assert [(s["entity"], s["key"]["correction"], s["count"]) for s in out["run"]["summaries"]] == \
+        [("Invoice", 0, 3), ("JournalEntry", 0, 3), ("Payment", 0, 3)]
