@@ -1209,7 +1209,7 @@ class Cache:
         if "run" in o and o["run"] is not None and not isinstance(o["run"], str):
             raise ValueError(f"outcome #{i} ({t} {r!r}): run must be a string or None")
         if json_ready:
-            return o  # type: ignore[return-value]
+            return o
         try:
             return normalize(o)
         except TypeError as exc:
