@@ -314,7 +314,7 @@ def summary_mix(doc: Doc, settings: Settings, docs: Mapping[tuple[str, str], Doc
     t = doc["type"]
     if t not in ("sale_payment", "credit_note") or (t == "credit_note" and not doc.get("refunds")):
         return None
-    invoice = (docs or {}).get(("sale_invoice", doc.get("invoice"))) if doc.get("invoice") else None
+    invoice = (docs or {}).get(("sale_invoice", str(doc["invoice"]))) if doc.get("invoice") else None
     channel = doc.get("channel")
     if invoice is not None and (t == "sale_payment" or channel in (None, "direct")):
         channel = invoice.get("channel")
