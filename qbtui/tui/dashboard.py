@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import gc
+import sqlite3
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -32,12 +33,12 @@ from qbtui.sync.events import progress_text, reason_text, sent_text
 from .backend import Backend, BackendError, Gates
 from .keys import APP_BINDINGS, usable_keymap
 from .messages import DocumentChanged, UploadFinished, UploadProgress
-from .model import FILTER_IN_MEMORY, SENDABLE, UNSET, Model, Paged, Shown, money
+from .model import FILTER_IN_MEMORY, SENDABLE, UNSET, Model, Paged, Shown, money, warm_pages
 from .resolving import DiscrepancyActions, discrepancy_bindings
 from .screens import ConfirmScreen, DocumentScreen, HelpScreen, fix_screen_for
 from .summaries import SummaryView, summary_bindings, summary_line
 from .table import DISCREPANCY_COLUMNS, ERROR_COLUMNS, VirtualTable, kind_columns, listed_of, sorted_columns
-from .tabs import TABS, TYPE_SHORT
+from .tabs import TABS, TYPE_LABELS, TYPE_SHORT
 
 #: the dashboard's actions that send to QuickBooks (shown disabled and refused, saying why, on a read-only profile)
 SENDING_ACTIONS = frozenset({"upload_selected", "upload_all", "sync_everything", "resync"})
@@ -227,6 +228,7 @@ class Dashboard(SummaryView, DiscrepancyActions, Screen):
         self._generation = 0
         #: the load generation whose gates overlay is in (or failed to come): equal to the current one once settled
         self.gates_checked = -1
+        self._warmed = False  # the views' pages read ahead once (_warm_pages)
         #: the selection's total summed in a thread: (model, its revision, the keys, total); what is being summed
         self._selection_sum: tuple[Model, int, frozenset[tuple[str, str]], Any] | None = None
         self._summing: tuple[Model, int, frozenset[tuple[str, str]]] | None = None
@@ -454,6 +456,18 @@ class Dashboard(SummaryView, DiscrepancyActions, Screen):
             self.run_worker(compute_totals, thread=True, group="totals", description="totals",
                             exit_on_error=False)
         self.check_gates()
+        if not self._warmed:
+            self._warmed = True
+            self.run_worker(self._warm_pages, thread=True, group="warm", description="read ahead",
+                            exit_on_error=False)
+
+    def _warm_pages(self) -> None:
+        """Every tab's first and last page read once after start-up, off the UI thread (model.warm_pages)."""
+        try:
+            with self.backend.reader() as cache:
+                warm_pages(cache, TYPE_LABELS)
+        except (CacheError, OSError, sqlite3.Error):
+            pass  # only a read ahead: the views read what they show themselves
         self.load_summaries()
 
     def _totals_done(self) -> None:

@@ -671,6 +671,16 @@ class Model:
         return sum(sum(c.values()) for c in self.counts.values())
 
 
+def warm_pages(cache: Cache, types: Iterable[str]) -> None:
+    """Read the first and the last page of each type's view of every document once, through a reader of its own:
+    on a store of a million documents the first visit of a tab otherwise waits for its pages to come from the disk
+    (30-40 ms instead of 3), and the system keeps them for the reader the views read from."""
+    for t in types:
+        if cache.count_rows(t, None):
+            for descending in (False, True):
+                cache.rows(t, None, order="date", descending=descending, limit=PAGE, data=True)
+
+
 def _qbo_ids(link: dict) -> str:
     """The document's QBO Ids; a summarized document's, its summary's (the document it is posted in)."""
     ids = ",".join(str(q.get("id")) for q in link.get("qbo") or [] if q.get("id") is not None)
