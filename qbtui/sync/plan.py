@@ -83,6 +83,15 @@ class Snapshot:
     #: the gates' name counts (products, contacts) when ``docs`` does not hold every contact and product
     names: tuple[Mapping[str, int], Mapping[str, int]] | None = None
 
+    def hold(self, key: tuple[str, str], data: dict[str, Any], info: dict[str, Any], link: Any) -> None:
+        """A document read up front, with its status and its link (a snapshot of read-on-demand maps
+        (:func:`gate_snapshot`) remembers a document without a link as such, so that it is not asked again)."""
+        self.docs[key], self.status[key] = data, info
+        if link is not None:
+            self.links[key] = link
+        elif isinstance(self.links, _OnDemand):
+            self.links.absent.add(key)
+
 
 def snapshot(cache: Cache) -> Snapshot:
     docs: dict[tuple[str, str], dict[str, Any]] = {}
@@ -207,25 +216,15 @@ def gate_snapshot(cache: Cache, pending: bool = True, named: bool = True) -> Sna
     docs = _OnDemand(lambda key: (cache.get(*key) or {}).get("data"))
     status = _OnDemand(read_status)
     links = _OnDemand(lambda key: cache.link(*key))
+    snap = Snapshot(docs, status, links, *_state(cache))
     for kind in sorted(CONTACTS) if named else ():
         for rec, info, link in cache.documents_and_links(kind):
-            key = (kind, rec["ref"])
-            docs[key], status[key] = rec["data"], info
-            if link is not None:
-                links[key] = link
-            else:
-                links.absent.add(key)
+            snap.hold((kind, rec["ref"]), rec["data"], info, link)
     for rec in cache.documents_with_status(["pending"] if pending else [], with_links=True):
-        key = (rec["type"], rec["ref"])
-        if key[0] in CONTACTS:
-            continue
-        docs[key] = rec["data"]
-        status[key] = {"status": rec["status"], "changed": rec["changed"]}
-        if rec["link"] is not None:
-            links[key] = rec["link"]
-        else:
-            links.absent.add(key)
-    return Snapshot(docs, status, links, *_state(cache))
+        if rec["type"] not in CONTACTS:
+            snap.hold((rec["type"], rec["ref"]), rec["data"], {"status": rec["status"], "changed": rec["changed"]},
+                      rec["link"])
+    return snap
 
 
 def plan_snapshot(cache: Cache, statuses: tuple[str, ...], types: Iterable[str] | None = None,
@@ -237,8 +236,7 @@ def plan_snapshot(cache: Cache, statuses: tuple[str, ...], types: Iterable[str] 
     products from the store's index (:class:`_NameIndex`: the records of a name only when a gate asks for its
     count). Its plan equals the plan of :func:`snapshot` (tests/sync/test_plan_snapshot.py)."""
     snap = gate_snapshot(cache, pending=False, named=False)
-    docs, status, links = snap.docs, snap.status, snap.links
-    index = _NameIndex(cache, docs)
+    index = _NameIndex(cache, snap.docs)
     snap.names = (_NameCounts(index, "product"), _NameCounts(index, "contact"))
 
     def hold(key: tuple[str, str]) -> None:
@@ -246,14 +244,8 @@ def plan_snapshot(cache: Cache, statuses: tuple[str, ...], types: Iterable[str] 
         if rec is None:
             return
         info = cache.status_info(*key)
-        if info["status"] not in statuses:
-            return
-        docs[key], status[key] = rec["data"], info
-        link = cache.link(*key)
-        if link is not None:
-            links[key] = link
-        else:
-            links.absent.add(key)
+        if info["status"] in statuses:
+            snap.hold(key, rec["data"], info, cache.link(*key))
 
     types_, refs_ = list(dict.fromkeys(types or ())), list(dict.fromkeys(refs or ()))
     if keys is not None:
@@ -268,13 +260,7 @@ def plan_snapshot(cache: Cache, statuses: tuple[str, ...], types: Iterable[str] 
         return snap
     for t in types_ or cache.types():
         for rec in cache.documents_with_status(statuses, t, with_links=True):
-            key = (t, rec["ref"])
-            docs[key] = rec["data"]
-            status[key] = {"status": rec["status"], "changed": rec["changed"]}
-            if rec["link"] is not None:
-                links[key] = rec["link"]
-            else:
-                links.absent.add(key)
+            snap.hold((t, rec["ref"]), rec["data"], {"status": rec["status"], "changed": rec["changed"]}, rec["link"])
     return snap
 
 
