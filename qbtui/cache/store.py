@@ -739,6 +739,13 @@ class Cache:
                                  (type, ref)).fetchone()
         return None if row is None else self._record(type, ref, row[0], row[1], row[2])
 
+    def party(self, type: str, ref: str) -> str | None:
+        """The counterparty the index holds for one document (a contact's name, an invoice's customer:
+        :func:`qbtui.cache.index.party_of`), "" when it has none, None when there is no such document: one
+        column, no record read."""
+        row = self._conn.execute("SELECT party FROM documents WHERE type = ? AND ref = ?", (type, ref)).fetchone()
+        return None if row is None else row[0] or ""
+
     def _paged(self, sql: str, args: tuple, size: int = CHUNK) -> Iterator[tuple]:
         """Rows of ``sql`` (which selects the row id first and has ``AND d.id > ?`` ... ``ORDER BY d.id LIMIT
         ?`` placeholders last), a page at a time: no statement stays open while the caller works."""
@@ -835,35 +842,54 @@ class Cache:
             args += [like, like]
         return " AND ".join(where), args
 
-    def rows(self, type: str, status: str | Iterable[str] | None = None, *, order: str = "date",
-             descending: bool = False, offset: int = 0, limit: int = 100, filter: str | None = None,
-             data: bool = False, date: str | None = None) -> list[dict[str, Any]]:
-        """One page of a sorted, filtered view of one type (the dashboard's visible rows): each row has
-        ``type, ref, rev, status, changed, date, party, imported``, the link's ``error`` (or None) and ``qbo_ids``
-        (the QBO Ids it is linked to, in the link's order), and ``data`` when asked. ``order``: one of
-        :data:`ROW_ORDERS` (ties by insertion); ``filter``: text found in the ref or the counterparty; ``date``: a
-        prefix of the document's ISO date (``2026-11``). Sorted by an indexed column (date, party, status, inserted), the cost follows the page, not the cache's size."""
+    def _rows_sql(self, type: str, status: str | Iterable[str] | None, order: str, descending: bool, offset: int,
+                  limit: int, filter: str | None, data: bool, date: str | None) -> tuple[str, list]:
         if order not in ROW_ORDERS:
             raise ValueError(f"order must be one of {sorted(ROW_ORDERS)}")
         where, args = self._row_filter(type, status, filter, date)
         direction = "DESC" if descending else "ASC"
         cols = ", d.data" if data else ""
-        sql = (f"SELECT d.ref, d.rev, d.status, d.date, d.party, d.imported, l.status, l.data{cols} FROM documents d "
-               f"LEFT JOIN links l ON l.type = d.type AND l.ref = d.ref WHERE {where} "
-               f"ORDER BY {ROW_ORDERS[order]} {direction}, d.id {direction} LIMIT ? OFFSET ?")
+        order_by = f"ORDER BY {ROW_ORDERS[order]} {direction}, d.id {direction}"
+        # the page's ids first, from the index alone (the rows an offset skips are index entries, not documents
+        # and links read and dropped: 2.4 ms instead of 71 at an offset of 20,000 of a million), then its rows
+        sql = (f"SELECT d.ref, d.rev, d.status, d.date, d.party, d.imported, l.status, l.data{cols} FROM "
+               f"(SELECT d.id FROM documents d WHERE {where} {order_by} LIMIT ? OFFSET ?) AS page "
+               f"JOIN documents d ON d.id = page.id LEFT JOIN links l ON l.type = d.type AND l.ref = d.ref "
+               f"{order_by}")
+        return sql, [*args, max(0, limit), max(0, offset)]
+
+    def rows(self, type: str, status: str | Iterable[str] | None = None, *, order: str = "date",
+             descending: bool = False, offset: int = 0, limit: int = 100, filter: str | None = None,
+             data: bool = False, date: str | None = None) -> list[dict[str, Any]]:
+        """One page of a sorted, filtered view of one type (the dashboard's visible rows): each row has
+        ``type, ref, rev, status, changed, date, party, imported``, the link's ``error`` (or None) and ``qbo_ids``
+        (the QBO Ids it is linked to, in the link's order), the ``link`` itself (or None), and ``data`` when asked. ``order``: one of
+        :data:`ROW_ORDERS` (ties by insertion); ``filter``: text found in the ref or the counterparty; ``date``: a
+        prefix of the document's ISO date (``2026-11``). Sorted by an indexed column (date, party, status,
+        inserted), the cost follows the page, not the cache's size."""
+        sql, args = self._rows_sql(type, status, order, descending, offset, limit, filter, data, date)
         out = []
-        for row in self._conn.execute(sql, (*args, max(0, limit), max(0, offset))):
+        for row in self._conn.execute(sql, args):
             ref, rev, status, date, party, imported, link_status, link = row[:8]
             parsed = orjson.loads(link) if link is not None else {}
             error = parsed.get("error") if status == "failed" else None
             ids = [str(q["id"]) for q in parsed.get("qbo") or () if q.get("id") is not None]
             item = {"type": type, "ref": ref, "rev": rev, "status": status,
-                    "changed": link_status in ("synced", "summarized") and status == "pending", "date": date, "party": party,
-                    "imported": imported, "error": error, "qbo_ids": ids}
+                    "changed": link_status in ("synced", "summarized") and status == "pending", "date": date,
+                    "party": party, "imported": imported, "error": error, "qbo_ids": ids,
+                    "link": parsed if link is not None else None}
             if data:
                 item["data"] = orjson.loads(row[8])
             out.append(item)
         return out
+
+    def warm_rows(self, type: str, status: str | Iterable[str] | None = None, *, order: str = "date",
+                  descending: bool = False, offset: int = 0, limit: int = 100, filter: str | None = None) -> None:
+        """Read what :meth:`rows` would read, with the documents, and keep nothing: the pages come from the disk
+        into the system's cache (for another reader's :meth:`rows` soon after), with no row built."""
+        sql, args = self._rows_sql(type, status, order, descending, offset, limit, filter, True, None)
+        for _ in self._conn.execute(sql, args):
+            pass
 
     def count_rows(self, type: str, status: str | Iterable[str] | None = None, *, filter: str | None = None,
                    date: str | None = None) -> int:

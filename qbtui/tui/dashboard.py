@@ -33,7 +33,7 @@ from qbtui.sync.events import progress_text, reason_text, sent_text
 from .backend import Backend, BackendError, Gates
 from .keys import APP_BINDINGS, usable_keymap
 from .messages import DocumentChanged, UploadFinished, UploadProgress
-from .model import FILTER_IN_MEMORY, SENDABLE, UNSET, Model, Paged, Shown, money, warm_pages
+from .model import FILTER_IN_MEMORY, SENDABLE, UNSET, Model, Paged, ReadAhead, Shown, money, warm_pages
 from .resolving import DiscrepancyActions, discrepancy_bindings
 from .screens import ConfirmScreen, DocumentScreen, HelpScreen, fix_screen_for
 from .summaries import SummaryView, summary_bindings, summary_line
@@ -229,6 +229,7 @@ class Dashboard(SummaryView, DiscrepancyActions, Screen):
         #: the load generation whose gates overlay is in (or failed to come): equal to the current one once settled
         self.gates_checked = -1
         self._warmed = False  # the views' pages read ahead once (_warm_pages)
+        self._read_ahead = ReadAhead(self.backend.reader)  # the pages beside those a view reads
         #: the selection's total summed in a thread: (model, its revision, the keys, total); what is being summed
         self._selection_sum: tuple[Model, int, frozenset[tuple[str, str]], Any] | None = None
         self._summing: tuple[Model, int, frozenset[tuple[str, str]]] | None = None
@@ -290,6 +291,7 @@ class Dashboard(SummaryView, DiscrepancyActions, Screen):
 
     def on_unmount(self) -> None:
         self.model.close()  # the reader its pages are read from
+        self._read_ahead.close()
 
     def _start_autosync(self) -> None:
         """The autosync schedule while the dashboard runs (qbtui.tui.maintenance)."""
@@ -330,7 +332,7 @@ class Dashboard(SummaryView, DiscrepancyActions, Screen):
             self.notify(str(exc), title="Cannot read the cache", severity="error", timeout=10)
         else:
             try:
-                old, self.model = self.model, Model.load(cache, totals=False, first=())
+                old, self.model = self.model, Model.load(cache, totals=False, first=(), read_ahead=self._read_ahead)
                 old.close()
                 from .backend import profile_state
                 self._apply_profile_state(profile_state(cache))
@@ -352,7 +354,7 @@ class Dashboard(SummaryView, DiscrepancyActions, Screen):
         try:
             cache = self.backend.reader()
             try:
-                model = Model.load(cache, totals=False)
+                model = Model.load(cache, totals=False, read_ahead=self._read_ahead)
                 state = profile_state(cache)
             except BaseException:
                 cache.close()

@@ -81,6 +81,22 @@ def test_rows_pages_sorts_and_filters(cache: Cache) -> None:
         cache.rows("sale_invoice", order="data")
 
 
+@pytest.mark.parametrize("order", ["date", "ref", "party", "status", "inserted"])
+@pytest.mark.parametrize("descending", [False, True])
+def test_pages_at_any_offset_are_the_whole_view_in_order(cache: Cache, order: str, descending: bool) -> None:
+    """A page read at an offset (its ids from the index first) is that slice of the whole view, in the view's
+    order, ties by insertion, with every field of its rows."""
+    whole = cache.rows("sale_invoice", order=order, descending=descending, limit=1000, data=True)
+    key = {"inserted": lambda r: int(r["ref"][3:])}.get(order, lambda r: (r[order], int(r["ref"][3:])))
+    assert [r["ref"] for r in whole] == [r["ref"] for r in sorted(whole, key=key, reverse=descending)]
+    paged = [r for offset in range(0, 60, 7)
+             for r in cache.rows("sale_invoice", order=order, descending=descending, offset=offset, limit=7,
+                                 data=True)]
+    assert paged == whole and len(whole) == 60
+    assert cache.rows("sale_invoice", "failed", order=order, offset=2, limit=2) == cache.rows(
+        "sale_invoice", "failed", order=order, limit=10)[2:4]
+
+
 def test_documents_and_links_in_one_pass(cache: Cache) -> None:
     seen = {(rec["type"], rec["ref"]): (info, link) for rec, info, link in cache.documents_and_links()}
     assert len(seen) == 63
