@@ -263,8 +263,9 @@ class ReadAhead:
         except (CacheError, OSError, sqlite3.Error):
             pass  # only a read ahead: the view reads what it shows itself
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+    def close(self, wait: bool = False) -> None:
+        """Nothing more read ahead (with ``wait``: after what was asked for is read)."""
+        self._pool.shutdown(wait=wait, cancel_futures=not wait)
 
 
 class Listed(Sequence):

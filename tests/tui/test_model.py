@@ -206,3 +206,37 @@ def test_views_read_from_the_store_a_page_at_a_time(tmp_path):
         every = model.view("documents", "sale_invoice", False, "")
         assert next(r for r in every if r.key == held[0].key).status == "blocked"
         assert model.total_of([held[0].key, forwards[0]]) == held[0].total + model.by_key[forwards[0]].total
+
+
+def test_the_pages_beside_a_page_read_are_read_ahead_off_the_ui_thread(tmp_path):
+    """A page read on the UI thread asks the read-ahead for the pages on either side (the next PgDn / PgUp),
+    each with the arguments the view itself will read it with, once, and none beyond the view's ends; the
+    read-ahead reads them in a thread of its own through a reader of its own."""
+    import threading
+
+    from qbtui.tui.model import PAGE, ReadAhead
+
+    n = 3 * PAGE + 10
+    with Cache.open(tmp_path / "p", writer=True) as cache:
+        cache.upsert_documents([{"type": "sale_invoice", "ref": f"SO-{i:04d}", "invoice_date": "2026-11-02",
+                                 "customer": "C-1"} for i in range(n)])
+    read: list[tuple[str, dict]] = []
+
+    class Reader(Cache):
+        def warm_rows(self, type, status=None, **kw):  # noqa: A002 - Cache.rows' own names
+            read.append((threading.current_thread().name, {"type": type, "status": status, **kw}))
+            super().warm_rows(type, status, **kw)
+
+    ahead = ReadAhead(lambda: Reader.open(tmp_path / "p", writer=False))
+    with Cache.open(tmp_path / "p", writer=False) as cache:
+        model = Model.load(cache, first=(), read_ahead=ahead)
+        every = model.view("documents", "sale_invoice", False, "")
+        assert isinstance(every, Paged) and len(every) == n
+        every[0]  # page 0: page 1 read ahead (there is no page -1)
+        every[PAGE]  # page 1: page 2 (page 0 is in hand)
+        every[PAGE + 1]  # the same page: nothing more
+        every[n - 1]  # page 3, the last: page 2 asked for already, and there is no page 4
+        ahead.close(wait=True)
+    assert [q for _, q in read] == [every._query(1)[0], every._query(2)[0]]
+    assert all(name.startswith("qbtui-read-ahead") for name, _ in read)
+    assert read[1][1]["offset"] == n - 3 * PAGE and read[1][1]["descending"] is True  # nearer the end: backwards
