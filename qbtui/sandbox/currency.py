@@ -19,7 +19,12 @@ Each rule's source (or *unverified*) is here and in docs/qbo.md#multicurrency-in
   account per currency"]. Every stored invoice, credit memo and payment carries its ``ARAccountRef``, every bill,
   vendor credit, purchase order and bill payment its ``APAccountRef``; an A/R or A/P account in another currency
   is 6000 "The transaction needs to be in the same currency as the A/R and A/P accounts you use." [Connex and
-  Expensify's QBO error articles quote it].
+  Expensify's QBO error articles quote it]. A journal entry's line on an A/R or A/P account is held to the same
+  rule: QBO blocks a journal whose A/R or A/P accounts, contacts and currency do not all match [Dancing Numbers,
+  "QuickBooks Multi-Currency: Journal Entry Error Message" (the screen's wording "Only home currency A/R and A/P
+  accounts can be used with home currency balance sheet accounts"); Expensify: journal entries fail when "the
+  account currency has to match"; the API's code and wording for a journal: *unverified*, the sandbox answers the
+  6000 above with ``element`` "Line"].
 - A currency used for the first time joins the company's currency list (``CompanyCurrency``) [python-quickbooks
   has the entity; when QBO adds it: *unverified*].
 - A payment (or bill payment) carries its own rate; what it clears of an invoice at the invoice's rate and what it
@@ -31,6 +36,7 @@ Each rule's source (or *unverified*) is here and in docs/qbo.md#multicurrency-in
 
 from __future__ import annotations
 
+from collections.abc import Container
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -132,13 +138,26 @@ def check(company: Any, entity: str, obj: dict) -> None:
             raise E.business(f"The currency of the transaction ({code}) must be the currency of {name!r} "
                              f"({theirs}).")
     for field in ("ARAccountRef", "APAccountRef"):
-        value = _value(obj.get(field))
-        if value is None:
-            continue
-        account = company.objects["Account"].get(value)
-        if account is not None and (_value(account.get("CurrencyRef")) or company.home_currency) != code:
-            raise E.QBOError(6000, "A business validation error has occurred while processing your request",
-                             f"Business Validation Error: {SAME_CURRENCY}", element=field)
+        _same_currency(company, obj.get(field), code, field)
+    # a journal's line on an A/R or A/P account: the same rule [Dancing Numbers, "QuickBooks Multi-Currency: Journal
+    # Entry Error Message"; the API's code and wording for a journal: unverified] (module docstring)
+    if entity == "JournalEntry":
+        for line in obj.get("Line") or []:
+            detail = (line.get("JournalEntryLineDetail") if isinstance(line, dict) else None) or {}
+            _same_currency(company, detail.get("AccountRef"), code, "Line", CONTROL_NAMES)
+
+
+def _same_currency(company: Any, account_ref: Any, code: str, element: str,
+                   types: Container[str] | None = None) -> None:
+    """6000 SAME_CURRENCY when ``account_ref`` names an account (of one of ``types``: any when None) in another
+    currency than ``code``."""
+    value = _value(account_ref)
+    account = company.objects["Account"].get(value) if value is not None else None
+    if account is None or (types is not None and account.get("AccountType") not in types):
+        return
+    if (_value(account.get("CurrencyRef")) or company.home_currency) != code:
+        raise E.QBOError(6000, "A business validation error has occurred while processing your request",
+                         f"Business Validation Error: {SAME_CURRENCY}", element=element)
 
 
 def settle(company: Any, entity: str, obj: dict) -> None:
