@@ -22,6 +22,7 @@ from qbtui.ledger.credit_notes import credit_note_parts
 from qbtui.ledger.journals import adjustment_total
 from qbtui.ledger.kinds import NOUN, SALE_LINES
 from qbtui.ledger.money import dec, money
+from qbtui.ledger.resolver import control_accounts
 from qbtui.ledger.roles import ROLE_BY_NAME
 from qbtui.ledger.tax import PURCHASE_TYPES, SALES_TYPES, TaxBook
 from qbtui.settings import SUMMARY_TYPES, Settings
@@ -115,6 +116,8 @@ class GateContext:
     departments: frozenset[str] | None = None  # the same for locations (QBO departments)
     #: QBO's tax codes and rates with our mapping and defaults (ledger.tax); empty before a pull
     tax_book: TaxBook = field(default_factory=TaxBook)
+    #: the currencies QBO has an active A/P account in, as pulled; None: QBO's accounts not pulled (no gate)
+    payables: frozenset[str] | None = None
 
     @classmethod
     def build(cls, docs: Mapping[tuple[str, str], Doc], settings: Settings | None = None,
@@ -124,8 +127,10 @@ class GateContext:
               item_links: Mapping[str, str] | None = None, qbo_classes: Iterable[Mapping[str, Any]] | None = None,
               qbo_departments: Iterable[Mapping[str, Any]] | None = None,
               qbo_tax_rates: Iterable[Mapping[str, Any]] | None = None,
-              counts: tuple[Mapping[str, int], Mapping[str, int]] | None = None) -> GateContext:
-        """``qbo_tax_codes`` / ``qbo_terms``: QBO's lists once pulled (None before: no tax/terms gate).
+              counts: tuple[Mapping[str, int], Mapping[str, int]] | None = None,
+              qbo_accounts: Iterable[Mapping[str, Any]] | None = None) -> GateContext:
+        """``qbo_tax_codes`` / ``qbo_terms``: QBO's lists once pulled (None before: no tax/terms gate); the same
+        for ``qbo_accounts`` (the A/P accounts per currency an applied supplier deposit needs).
         ``qbo_items``: QBO's items as pulled; ``item_links``: product ref -> the QBO Item Id it is linked to.
         ``counts``: the products' and the contacts' name counts (:func:`name_counts` of every contact and product)
         when ``docs`` does not hold them all."""
@@ -144,7 +149,9 @@ class GateContext:
                    _product_items(docs, qbo_items, item_links or {}),
                    names(qbo_classes, {}), names(qbo_departments, {}),
                    TaxBook(qbo_tax_codes, qbo_tax_rates, settings.tax_mapping, settings.tax_defaults)
-                   if qbo_tax_codes is not None else TaxBook(None, None, settings.tax_mapping, settings.tax_defaults))
+                   if qbo_tax_codes is not None else TaxBook(None, None, settings.tax_mapping, settings.tax_defaults),
+                   None if qbo_accounts is None else
+                   frozenset(cur for kind, cur in control_accounts(qbo_accounts) if kind == "Accounts Payable"))
 
     @classmethod
     def from_ledger(cls, ledger: Ledger, **kw: Any) -> GateContext:
@@ -429,6 +436,7 @@ def _currency(doc: Doc, ctx: GateContext) -> list[Reason]:
                                f"Give the document the {contact_kind}'s currency, or the {contact_kind} the document's "
                                f"(a new {contact_kind} in QuickBooks: its currency cannot change once used); "
                                f"{REIMPORT}"))
+    out += _payables(doc, ctx, cur, home)
     if not cur or cur == home:
         return out
     if ctx.prefs.known and not ctx.prefs.multicurrency:
@@ -444,6 +452,28 @@ def _currency(doc: Doc, ctx: GateContext) -> list[Reason]:
                            + (" of its own (a payment's rate is its day's, not its invoice's)." if t in _PAID else "."),
                            f"Add exchange_rate ({home} per 1 {cur}) to the document, then {REIMPORT}"))
     return out
+
+
+def _payables(doc: Doc, ctx: GateContext, cur: str | None, home: str) -> list[Reason]:
+    """A supplier deposit applied to a supplier invoice in a foreign currency posts its applied journal's A/P line
+    to QBO's A/P account of that currency (the invoice's, else the deposit's: ledger.journals.deposit_payables): a
+    journal line must name its account and QBO refuses another currency's (docs/qbo.md#supplier-deposits), so until
+    a pull has brought that account in the deposit waits. No gate before QBO's accounts and preferences are pulled,
+    nor with multicurrency off (``currency.no_multicurrency`` says so)."""
+    if doc["type"] != "supplier_deposit" or not doc.get("supplier_invoice") or ctx.payables is None \
+            or not ctx.prefs.multicurrency:
+        return []
+    ref = str(doc["supplier_invoice"])
+    wanted = (ctx.docs.get(("supplier_invoice", ref)) or {}).get("currency") or cur
+    if not wanted or wanted == home or wanted in ctx.payables:
+        return []
+    return [_reason(MAPPINGS, "currency", "currency.no_payables_account",
+                    f"This supplier deposit is applied to supplier invoice {ref!r} in {wanted}, but QuickBooks has no "
+                    f"Accounts Payable account in {wanted} (as last pulled): the applied journal's A/P line must name "
+                    f"it, and QuickBooks refuses the {home} A/P on a {wanted} journal.",
+                    f"QuickBooks makes the account with the first bill in {wanted} (supplier invoice {ref!r}, once "
+                    f"synced), or create an Accounts Payable account in {wanted} in QuickBooks; then qbtui pull, and "
+                    "the deposit follows at the next sync")]
 
 
 def _known(ctx: GateContext, t: str, ref: str | None) -> bool:

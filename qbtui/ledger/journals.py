@@ -7,7 +7,17 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from qbtui.ledger.common import Doc, add_currency, header, line_class_value, location_value, txn_class_value
+from qbtui.ledger.common import (
+    Doc,
+    add_currency,
+    control_account,
+    foreign_currency,
+    header,
+    line_class_value,
+    location_value,
+    put,
+    txn_class_value,
+)
 from qbtui.ledger.context import Ledger
 from qbtui.ledger.money import ZERO, dec, money, split
 from qbtui.ledger.payload import Payload, part_id
@@ -60,10 +70,16 @@ def journal(ref: str, txn_date: str | None, lines: list[dict[str, Any]], note: s
 
 def pair(ledger: Ledger, debit_role: str, credit_role: str, amount: Decimal, description: str | None = None,
          debit_entity: tuple[str, dict[str, Any]] | None = None,
-         credit_entity: tuple[str, dict[str, Any]] | None = None, klass: str | None = None) -> list[dict[str, Any]]:
+         credit_entity: tuple[str, dict[str, Any]] | None = None, klass: str | None = None,
+         accounts: dict[str, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Dr ``debit_role``, Cr ``credit_role`` for ``amount``; a negative amount posts the reverse. ``klass``: the
-    class name both lines carry (ClassRef in JournalEntryLineDetail)."""
-    acct = ledger.resolver.account
+    class name both lines carry (ClassRef in JournalEntryLineDetail). ``accounts``: a role's account other than its
+    mapped one (a foreign currency's A/P: :func:`deposit_payables`)."""
+    accounts = accounts or {}
+
+    def acct(role: str) -> dict[str, Any]:
+        return accounts[role] if role in accounts else ledger.resolver.account(role)
+
     if amount < 0:
         debit_role, credit_role, amount = credit_role, debit_role, -amount
         debit_entity, credit_entity = credit_entity, debit_entity
@@ -174,9 +190,23 @@ def build_adjustment(doc: Doc, ledger: Ledger) -> list[Payload]:
     return [_je(doc, ledger, lines, doc.get("accounting_date"), note)]
 
 
+def payables_source(doc: Doc, ledger: Ledger) -> Doc:
+    """What sets the currency of an applied supplier deposit's A/P: the supplier invoice it is applied to (the
+    deposit itself when that one has no currency), as for a bill payment (purchases.py)."""
+    bill = ledger.doc("supplier_invoice", doc.get("supplier_invoice")) or {}
+    return bill if bill.get("currency") else doc
+
+
+def deposit_payables(doc: Doc, ledger: Ledger) -> dict[str, Any] | None:
+    """The A/P account of an applied supplier deposit (its journal's A/P line and its bill payment's APAccountRef):
+    QBO keeps one A/P per currency and refuses another currency's on either (docs/qbo.md#supplier-deposits), so in
+    a foreign currency the pulled A/P of that currency (:func:`control_account`); None when QBO has none yet."""
+    return control_account("accounts_payable", payables_source(doc, ledger), ledger)
+
+
 def build_supplier_deposit(doc: Doc, ledger: Ledger) -> list[Payload]:
     """Paid: Dr supplier deposits, Cr bank. Applied to its supplier invoice: a second journal,
-    Dr A/P (Entity: the vendor), Cr supplier deposits."""
+    Dr A/P (Entity: the vendor; the A/P of the supplier invoice's currency), Cr supplier deposits."""
     amount = money(doc["amount"])
     vendor = ("Vendor", ledger.resolver.contact("supplier", doc["supplier"]))
     klass = journal_class(doc, ledger)  # the class and location of the supplier invoice it pays
@@ -184,22 +214,29 @@ def build_supplier_deposit(doc: Doc, ledger: Ledger) -> list[Payload]:
     out = [_je(doc, ledger, paid, doc.get("date"), "supplier deposit paid", key="deposit:paid")]
     if doc.get("supplier_invoice"):
         note = f"supplier deposit applied to supplier invoice {doc['supplier_invoice']}"
-        applied = pair(ledger, "accounts_payable", "supplier_deposits", amount, note, debit_entity=vendor, klass=klass)
+        payables = deposit_payables(doc, ledger)
+        # none yet: a journal line cannot leave its account out (the gate currency.no_payables_account holds the
+        # deposit back), so a stand-in of no Id named as QBO names the account
+        currency = foreign_currency(payables_source(doc, ledger), ledger)
+        stand_in = {"value": None, "name": f"Accounts Payable (A/P) - {currency}"}
+        applied = pair(ledger, "accounts_payable", "supplier_deposits", amount, note, debit_entity=vendor, klass=klass,
+                       accounts={"accounts_payable": payables or stand_in})
         applied_on = doc.get("applied_date") or doc.get("date")
         out.append(_je(doc, ledger, applied, applied_on, note, key="deposit:applied",
                        number_ref=f"{doc['ref']}-APPLIED"))
-        out.append(_deposit_bill_payment(doc, ledger, amount, applied_on, note))
+        out.append(_deposit_bill_payment(doc, ledger, amount, applied_on, note, payables))
     return out
 
 
-def _deposit_bill_payment(doc: Doc, ledger: Ledger, amount: Decimal, applied_on: str | None, note: str) -> Payload:
+def _deposit_bill_payment(doc: Doc, ledger: Ledger, amount: Decimal, applied_on: str | None, note: str,
+                          payables: dict[str, Any] | None) -> Payload:
     """What settles the bill in QBO: a BillPayment of total 0 whose lines link the Bill (the deposit's amount
     paid) and the applied journal (its A/P debit used as the vendor's credit), as QBO's Pay Bills screen applies a
     credit; the bill's Balance drops by the deposit. Intuit's BillPayment page: a line's LinkedTxn may be a Bill,
     a VendorCredit or a JournalEntry (docs/qbo.md#supplier-deposits). Sent after the journal, whose Id it names."""
     body = header(f"{doc['ref']}-APPLY", applied_on)
     body["VendorRef"] = ledger.resolver.contact("supplier", doc["supplier"])
-    body["APAccountRef"] = ledger.resolver.account("accounts_payable")
+    put(body, "APAccountRef", payables)  # the journal's A/P (deposit_payables); none: QBO's of the currency
     body["PayType"] = "Check"
     body["CheckPayment"] = {"BankAccountRef": ledger.resolver.account("bank"), "PrintStatus": "NotSet"}  # no cheque
     add_currency(body, doc, ledger)

@@ -25,6 +25,19 @@ def _ids_by_name(items: Iterable[Mapping[str, Any]] | None) -> dict[str, str]:
     return {str(i["Name"]): str(i["Id"]) for i in items or () if "Name" in i and "Id" in i}
 
 
+def control_accounts(accounts: Iterable[Mapping[str, Any]] | None) -> dict[tuple[str, str], Ref]:
+    """(AccountType, currency) -> the active A/R or A/P account of that currency among QBO's ``accounts`` as pulled
+    (QBO keeps one per currency)."""
+    out: dict[tuple[str, str], Ref] = {}
+    for a in accounts or ():
+        cur = a.get("CurrencyRef")
+        cur = cur.get("value") if isinstance(cur, Mapping) else cur
+        if "Id" in a and cur and a.get("Active", True) and a.get("AccountType") in (
+                "Accounts Receivable", "Accounts Payable"):
+            out.setdefault((str(a["AccountType"]), str(cur)), {"value": str(a["Id"]), "name": str(a.get("Name", a["Id"]))})
+    return out
+
+
 class LookupResolver:
     """A Resolver over plain lookups (built once per plan).
 
@@ -56,14 +69,7 @@ class LookupResolver:
         self.mapping = dict(mapping or {}) if connected else {}
         self.account_names = {str(a["Id"]): str(a.get("Name", a["Id"])) for a in accounts or () if "Id" in a}
         #: (AccountType, currency) -> the active A/R or A/P account of that currency (QBO keeps one per currency)
-        self.control_accounts: dict[tuple[str, str], Ref] = {}
-        for a in accounts or () if connected else ():
-            cur = a.get("CurrencyRef")
-            cur = cur.get("value") if isinstance(cur, Mapping) else cur
-            if "Id" in a and cur and a.get("Active", True) and a.get("AccountType") in (
-                    "Accounts Receivable", "Accounts Payable"):
-                self.control_accounts.setdefault((str(a["AccountType"]), str(cur)),
-                                                 {"value": str(a["Id"]), "name": str(a.get("Name", a["Id"]))})
+        self.control_accounts: dict[tuple[str, str], Ref] = control_accounts(accounts) if connected else {}
         self.terms = {**_ids_by_name(terms), **(terms_mapping or {})} if connected else {}
         self.tax_codes = {**_ids_by_name(tax_codes), **(tax_mapping or {})} if connected else {}
         self.classes = _ids_by_name(classes) if connected else {}

@@ -364,7 +364,7 @@ def _evaluate(snap: Snapshot, keys: Iterable[tuple[str, str]], statuses: tuple[s
     ctx = GateContext.build(snap.docs, snap.settings, snap.prefs, r["customers"] or (), r["vendors"] or (),
                             r["tax_codes"], r["terms"], r.get("items") or (), _item_links(snap),
                             qbo_classes=r["classes"], qbo_departments=r["departments"], qbo_tax_rates=r.get("tax_rates"),
-                            counts=snap.names)
+                            counts=snap.names, qbo_accounts=r["accounts"])
     result: dict[tuple[str, str], tuple[str, list[Reason]]] = dict(known or {})
     keys = list(keys)
     for key in keys:
