@@ -53,7 +53,8 @@ class _RangeScreen(Screen[None]):
     DEFAULT_CSS = """
     _RangeScreen, ReconcileScreen, DuplicatesScreen { layout: vertical; }
     #range { height: 3; }
-    #range Input { width: 16; }
+    /* a date whole with the cursor after it (YYYY-MM-DD + 1), whatever the Input's padding and border */
+    #range Input { box-sizing: content-box; width: 11; height: 1; }
     #range Label { padding: 1 1 0 1; }
     #status { height: auto; padding: 0 1; }
     DataTable { height: 1fr; }
