@@ -105,19 +105,25 @@ class QbtuiApp(App[None]):
 
     async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
         result = await super().run_action(action, default_namespace, namespaces)
-        if not result and isinstance(action, str) and action.startswith("dashboard.") and self._dashboard is not None:
-            self._say_why_disabled(self._dashboard, action)
+        if not result and isinstance(action, str):
+            # a key greyed in the footer, pressed anyway: the dashboard's, or a screen's own that says why (Duplicates'
+            # d, the audit log's u on a read-only profile)
+            target = (self._dashboard if action.startswith("dashboard.") else
+                      default_namespace if default_namespace is self.screen else None)
+            if target is not None and hasattr(target, "disabled_why"):
+                self._say_why_disabled(target, action)
         if self._key_started is not None:
             self.call_after_refresh(self._key_done)  # the end of the refresh after the action's work
         return result
 
-    def _say_why_disabled(self, dashboard: Dashboard, action: str) -> None:
-        """A dashboard key shown disabled (greyed in the footer) was pressed: say why, rather than nothing."""
+    def _say_why_disabled(self, screen: Screen, action: str) -> None:
+        """A key shown disabled (greyed in the footer) was pressed: say why (the screen's ``disabled_why``), rather
+        than nothing."""
         from textual.actions import parse
 
         _, name, parameters = parse(action)
-        shown_disabled = self.screen is dashboard and dashboard.check_action(name, parameters) is None
-        why = dashboard.disabled_why(name, parameters) if shown_disabled else None  # not a key hidden here
+        shown_disabled = self.screen is screen and screen.check_action(name, parameters) is None
+        why = screen.disabled_why(name, parameters) if shown_disabled else None  # type: ignore[attr-defined]
         if why:
             self.notify(why, severity="warning", timeout=8)
 

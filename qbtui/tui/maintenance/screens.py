@@ -17,8 +17,10 @@ from textual.widgets import Button, DataTable, Footer, Input, Label, Static
 
 from qbtui.ledger.money import money
 from qbtui.ledger.roles import ROLE_BY_NAME
+from qbtui.settings import is_read_only
 
 from ..backend import Backend, BackendError
+from ..dashboard import READ_ONLY_WHY
 from ..screens import kind_label
 
 
@@ -43,7 +45,43 @@ def _when(at: Any) -> str:
     return str(at or "")[:16].replace("T", " ")
 
 
-class _RangeScreen(Screen[None]):
+class _SendingKeys:
+    """A screen whose keys in ``SENDING`` write to QuickBooks (``d`` removes a duplicate, ``u`` undoes a run): on a
+    read-only profile (From QuickBooks only) they are greyed in the footer and, pressed anyway, say why at once in
+    the dashboard's words (READ_ONLY_WHY, through the App's run_action as the dashboard's keys do), instead of
+    starting a child process that refuses. Whether the profile is read-only: as the dashboard under the screen
+    knows it (its profile watch keeps it fresh and refreshes the footer's keys when it changes); without one (a
+    screen hosted alone), as the profile's settings were read when the screen opened."""
+
+    SENDING: frozenset[str] = frozenset()
+    backend: Backend
+    _settings_read_only = False
+
+    @property
+    def read_only(self) -> bool:
+        dashboard = getattr(self.app, "dashboard", None)  # type: ignore[attr-defined]
+        if getattr(dashboard, "backend", None) is self.backend:
+            return bool(dashboard.read_only)  # type: ignore[union-attr]
+        return self._settings_read_only
+
+    @work(exit_on_error=False, group="read-only", thread=True)
+    def read_settings(self) -> None:
+        """Without the dashboard of this profile under the screen: its settings, read off the UI thread."""
+        dashboard = getattr(self.app, "dashboard", None)  # type: ignore[attr-defined]
+        if getattr(dashboard, "backend", None) is self.backend:
+            return
+        self._settings_read_only = is_read_only(self.backend.state()["settings"])
+        self.app.call_from_thread(self.refresh_bindings)  # type: ignore[attr-defined]
+
+    def disabled_why(self, action: str, parameters=()) -> str | None:
+        """Why a key is greyed here, in words (said when it is pressed anyway); None when it works."""
+        return READ_ONLY_WHY if action in self.SENDING and self.read_only else None
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        return None if self.disabled_why(action, parameters) else True
+
+
+class _RangeScreen(_SendingKeys, Screen[None]):
     """A screen with a From/To range, a status line and a worker that loads from QBO."""
 
     BINDINGS = [
@@ -81,6 +119,7 @@ class _RangeScreen(Screen[None]):
         yield Static("loading...", id="status")
 
     def on_mount(self) -> None:
+        self.read_settings()
         self.action_load()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -219,6 +258,7 @@ class DuplicatesScreen(_RangeScreen):
 
     TITLE_TEXT = "Duplicates"
     BINDINGS = [*_RangeScreen.BINDINGS, Binding("d", "remove", "Remove selected", id="maintenance.remove")]
+    SENDING = frozenset({"remove"})
 
     def compose(self) -> ComposeResult:
         yield from self.compose_range()
@@ -344,7 +384,7 @@ class RunDetailScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-class _RunLogScreen(Screen[None]):
+class _RunLogScreen(_SendingKeys, Screen[None]):
     """A screen drawn from the run log and the alerts through the Backend: read on mount, ``r`` again, Esc back;
     ``fill`` draws it, ``mark_read`` marks the alerts read and draws it again."""
 
@@ -354,6 +394,7 @@ class _RunLogScreen(Screen[None]):
         self.rows: list[dict[str, Any]] = []
 
     def on_mount(self) -> None:
+        self.read_settings()
         self.action_load()
 
     def action_back(self) -> None:
@@ -386,6 +427,7 @@ class AuditScreen(_RunLogScreen):
                 Binding("enter", "details", "Details", id="audit.details", show=True),
                 Binding("a", "alerts_read", "Alerts read", id="audit.alerts_read"),
                 Binding("u", "undo", "Undo run", id="audit.undo")]
+    SENDING = frozenset({"undo"})
     DEFAULT_CSS = """
     AuditScreen { layout: vertical; }
     AuditScreen #status { height: auto; padding: 0 1; }
