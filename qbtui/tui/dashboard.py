@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from qbtui.cache import Cache, CacheError
 from qbtui.ledger.listing import columns_of, sort_rows, to_csv, totals_of, totals_text
@@ -31,6 +31,7 @@ from qbtui.settings import is_read_only
 from qbtui.sync.events import progress_text, reason_text, sent_text
 
 from .backend import Backend, BackendError, Gates
+from .footer import KeysFooter
 from .keys import APP_BINDINGS, usable_keymap
 from .messages import DocumentChanged, UploadFinished, UploadProgress
 from .model import FILTER_IN_MEMORY, SENDABLE, UNSET, Model, Paged, ReadAhead, Shown, money, warm_pages
@@ -247,7 +248,7 @@ class Dashboard(SummaryView, DiscrepancyActions, Screen):
         yield Bar(id="info")
         yield ProgressPanel(id="progress")
         yield Bar(id="statusline")
-        yield Footer()
+        yield KeysFooter()  # its keys change in place: a tab switch does not mount them again
 
     # ------------------------------------------------------------------ startup
     @property

@@ -1,5 +1,5 @@
 """Run every benchmark, one process each: `python -m tests.bench [NAME...]` (names: import, cache, ledger,
-sandbox, sync, summaries, firm, undo, startup, tui, desktop). Each prints its figures, targets and ratios; the exit code is non-zero if any missed."""
+sandbox, sync, summaries, firm, undo, startup, tui, footer, desktop). Each prints its figures, targets and ratios; the exit code is non-zero if any missed."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ("import", "cache", "startup", "ledger", "sandbox", "tui", "sync", "summaries", "firm", "undo", "desktop")
+ORDER = ("import", "cache", "startup", "ledger", "sandbox", "tui", "footer", "sync", "summaries", "firm", "undo", "desktop")
 
 
 def main(names: list[str]) -> int:
