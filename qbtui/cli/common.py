@@ -183,6 +183,8 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             fail(str(exc), 2, hint=exc.hint or None)
         except QBOFault as exc:
             fail(f"QuickBooks: {exc}", 2)
+        except BrokenPipeError:  # stdout's reader quit (`| head`, `less` closed): click ends quietly, exit 1
+            raise
         except OSError as exc:  # a read-only folder, a full disk, a file-size limit, permissions
             fail(os_error_message(exc))
         except ValueError as exc:  # bad profile name, bad pasted URL and the like
