@@ -208,7 +208,23 @@ def status_command(profile: Profile, as_json: bool, all_profiles: bool) -> None:
         click.echo(f"{doc_type:<{width}}  " + "  ".join(f"{row[s]:>{max(7, len(s))}}" for s in STATUSES))
     if data["last_run"]:
         run = data["last_run"]
-        click.echo(f"last run {run.get('id')} ({run.get('kind')}) ended {run.get('ended') or 'not ended'}")
+        if run.get("ended"):
+            click.echo(f"last run {run.get('id')} ({run.get('kind')}) ended {run['ended']}")
+        else:
+            click.echo(safe_text(f"last run {run.get('id')} ({run.get('kind')}) started {run.get('started')} and has not "
+                                 f"ended: {_unended_text(profile)}"))
+
+
+def _unended_text(profile: Profile) -> str:
+    """What a run without an end means, for ``qbtui status``: running now, or stopped before its end (killed,
+    the machine went down), and what the documents it was sending become."""
+    with profile.open(writer=False) as cache:
+        sending = sum(1 for _ in cache.links(["sending"]))
+    return ("it is still running, or it was stopped before its end (killed, or the machine went down)"
+            + (f"; {sending} document{'s' if sending != 1 else ''} it was sending {'are' if sending != 1 else 'is'} "
+               "in doubt: the next `qbtui sync` looks each up in QuickBooks before sending it again (`qbtui repair` "
+               "does it now)" if sending else
+               "; the next `qbtui sync` sends the rest"))
 
 
 def with_gates(cache: Cache) -> dict[str, dict[str, int]]:

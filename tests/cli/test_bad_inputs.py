@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+from tests.support import documents
+
 
 def _into_closed_pipe(data_dir, *args: str) -> subprocess.CompletedProcess:
     """`qbtui ARGS | head -0`: stdout is a pipe whose reader has already gone, as when `head` or `less` quits."""
@@ -28,3 +30,23 @@ def test_a_reader_that_closes_the_pipe_early_is_not_a_profile_error(qbtui, examp
         assert r.stderr == "", (args, r.stderr)
         assert r.returncode in (0, 1), (args, r.returncode)
 
+
+def test_status_after_a_killed_sync_says_what_the_unended_run_means_and_the_next_sync_duplicates_nothing(make_profile):
+    profile = make_profile()
+    profile.import_docs([documents.customer(), documents.product(), documents.invoice()])
+    assert profile.sync_json()[0] == 0
+    with profile.cache(writer=True) as cache:  # as `kill -9` leaves it: the run never ended, its answer never kept
+        cache.add_run({"id": "killed", "kind": "sync"})
+        cache.record_outcomes([{"type": "sale_invoice", "ref": "SO-1001", "status": "sending", "run": "killed",
+                                "qbo": []}])
+    r = profile.q("status")
+    assert r.exit_code == 0, r.output
+    last = r.stdout.strip().splitlines()[-1]
+    assert "not ended" not in last.split("has not ended")[0]  # was: "last run killed (sync) ended not ended"
+    assert last.startswith("last run killed (sync) started ") and "has not ended: it is still running, or it " \
+        "was stopped before its end" in last
+    assert "1 document it was sending is in doubt: the next `qbtui sync` looks each up in QuickBooks" in last
+    code, _ = profile.sync_json()
+    assert code == 0
+    assert profile.count("Invoice", "DocNumber")["SO-1001"] == 1  # found, not sent again
+    assert "ended 20" in profile.q("status").stdout.strip().splitlines()[-1]
