@@ -271,6 +271,7 @@ def errors_command(profile: Profile, as_json: bool) -> None:
     else:
         for row in rows:
             click.echo(safe_text(f"{row['status'].upper():7} {row['type']} {row['ref']}: [{row['code']}] {row['message']}"
+                                 + (f"\n        detail: {row['detail']}" if row.get("detail") else "")
                                  + (f"\n        hint: {row['hint']}" if row.get("hint") else "")
                                  + (f"\n        intuit_tid: {row['intuit_tid']}" if row.get("intuit_tid") else "")))
     raise SystemExit(1 if rows else 0)

@@ -245,7 +245,8 @@ def sync_command(profile: Profile, types: tuple[str, ...], refs: tuple[str, ...]
             if doc["status"] in ("failed", "blocked", "pending", "conflict") and doc.get("error"):
                 err = doc["error"]
                 click.echo(safe_text(f"  {doc['status'].upper():7} {doc['type']} {doc['ref']}: {err.get('code')} "
-                                     f"{err.get('message')}" + (f" (hint: {err['hint']})" if err.get("hint") else "")),
+                                     f"{err.get('message')}" + (f"; detail: {err['detail']}" if err.get("detail") else "")
+                                     + (f" (hint: {err['hint']})" if err.get("hint") else "")),
                            err=True)
         skipped = [d for d in report.documents if d["status"] == "skipped" and d.get("error")]
         for doc in skipped[:SKIPPED_SHOWN]:  # not an error (exit 0): said, with the reason, on stdout

@@ -50,3 +50,20 @@ def test_status_after_a_killed_sync_says_what_the_unended_run_means_and_the_next
     assert code == 0
     assert profile.count("Invoice", "DocNumber")["SO-1001"] == 1  # found, not sent again
     assert "ended 20" in profile.q("status").stdout.strip().splitlines()[-1]
+
+
+def test_quickbooks_own_words_on_a_refused_document_are_printed_where_the_hint_says_see_the_detail(make_profile):
+    profile = make_profile()
+    profile.import_docs([documents.customer(), documents.product(),
+                         documents.invoice(lines=[documents.line(quantity=-4, unit_price="2.00")])])
+    r = profile.q("sync", "--yes")
+    assert r.exit_code == 1, r.output
+    # the hint says "see the detail": the detail, QBO's own reason, is on the same line, not only in --json
+    assert "SO-1001: 6000 A business validation error has occurred while processing your request; detail: " \
+        "Business Validation Error: Transaction amount must be zero or greater. (hint: QuickBooks refused it " \
+        "(see the detail)" in r.stderr
+    r = profile.q("errors")
+    assert r.exit_code == 1
+    assert "FAILED  sale_invoice SO-1001: [6000] A business validation error has occurred while processing your " \
+        "request\n        detail: Business Validation Error: Transaction amount must be zero or greater.\n" \
+        "        hint: QuickBooks refused it (see the detail)" in r.stdout
