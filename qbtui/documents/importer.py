@@ -250,7 +250,7 @@ class _Collector:
     def add(self, raw: Any, where: str, locate: Callable[[tuple[Any, ...]], tuple[str, str]], size: int = 0,
             brackets: int | None = None) -> None:
         if not isinstance(raw, dict):
-            self.problem(where, "", f"a document must be a JSON object, not {type(raw).__name__}")
+            self.problem(where, "", f"a document must be a JSON object {{...}}, not {_json_kind(raw)}")
             return
         over = _bounds(raw, size, brackets)
         if over:
@@ -314,7 +314,34 @@ class CheckedDocuments(Sequence[dict[str, Any]]):
 
 
 def _json_error(path: Path, exc: json.JSONDecodeError) -> ImportFileError:
-    return _fail(path, f"line {exc.lineno}, column {exc.colno}", "", f"invalid JSON: {exc.msg}")
+    return _fail(path, f"line {exc.lineno}, column {exc.colno}", "", f"invalid JSON: {_json_reason(exc)}")
+
+
+def _json_reason(exc: json.JSONDecodeError, unit: str = "file") -> str:
+    """The parser's reason in words a person can act on: a ``unit`` (the file; a .jsonl line) that ends before its
+    JSON does, as a failed copy or export leaves it, says so, instead of "Unterminated string starting at"."""
+    if exc.msg.startswith("Unterminated string"):
+        return f"a text (a quoted string) starts here and is never closed: the {unit} may be cut short; export it again"
+    if exc.pos >= len(exc.doc.rstrip()):
+        return f"the {unit} ends before its JSON is complete: it may be cut short; export it again"
+    if exc.msg.startswith("Invalid control character"):
+        ch = exc.doc[exc.pos:exc.pos + 1] or "\0"
+        what = {"\t": "a tab", "\n": "a line break", "\r": "a carriage return"}.get(ch, f"the control character U+{ord(ch):04X}")
+        return f"{what} inside a quoted text: JSON writes it escaped (\\t, \\n, \\u0001)"
+    return exc.msg
+
+
+def _json_kind(value: Any) -> str:
+    """What a JSON value is, in JSON's words (never a Python type name)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float, Decimal)):
+        return "a number"
+    if isinstance(value, str):
+        return "a text"
+    return "a list" if isinstance(value, list) else "an object"
 
 
 def _skip_ws(text: str, pos: int) -> int:
@@ -350,7 +377,7 @@ def _read_json(path: Path, text: str, default_type: str | None) -> CheckedDocume
             pos = _read_wrapper(path, text, pos, collector)
         else:
             data, pos = _value_at(path, text, pos, "/")
-            raise _fail(path, "/", "", f"expected a list of documents or {{\"documents\": [...]}}, found {type(data).__name__}")
+            raise _fail(path, "/", "", f"expected a list of documents or {{\"documents\": [...]}}, found {_json_kind(data)}")
         pos = _skip_ws(text, pos)
         if pos != len(text):
             raise _json_error(path, json.JSONDecodeError("Extra data", text, pos))
@@ -388,7 +415,7 @@ def _read_wrapper(path: Path, text: str, pos: int, collector: _Collector) -> int
             else:
                 value, pos = _value_at(path, text, pos, "/")
                 if key == "documents":
-                    raise _fail(path, "/documents", "", "expected a list of documents, found " + type(value).__name__)
+                    raise _fail(path, "/documents", "", "expected a list of documents, found " + _json_kind(value))
                 extra.append(key)
             pos = _skip_ws(text, pos)
             if text[pos:pos + 1] == ",":
@@ -462,7 +489,7 @@ def _read_jsonl(path: Path, stream: BinaryIO, default_type: str | None) -> Check
             try:
                 raw = _loads(line)
             except (json.JSONDecodeError, ValueError) as exc:
-                reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+                reason = _json_reason(exc, "line") if isinstance(exc, json.JSONDecodeError) else str(exc)
                 collector.problem(f"line {n}", "", f"invalid JSON: {reason}")
                 continue
             except RecursionError:

@@ -107,9 +107,24 @@ def with_line(**changes):
 BAD_JSON = [
     # (name, file content, expected fragments in the message)
     ("truncated", b'{"documents": [{"type": "customer", "ref": "C-1"', ["line 1, column", "invalid JSON"]),
+    # a file cut short by a failed copy or export says so, not the parser's "Unterminated string starting at"
+    ("cut_in_a_text", b'{"documents": [{"type": "customer", "ref": "C-1", "na', ["line 1, column 51: invalid JSON: a "
+     "text (a quoted string) starts here and is never closed: the file may be cut short; export it again"]),
+    ("cut_after_a_value", b'[{"type": "customer", "ref": "C-1", "name": "A"}, ', ["line 1, column 51: invalid JSON: "
+     "the file ends before its JSON is complete: it may be cut short; export it again"]),
+    ("tab_in_a_text", b'[{"type": "customer", "ref": "C-1", "name": "A\tB"}]', ["line 1, column 47: invalid JSON: a tab "
+     "inside a quoted text: JSON writes it escaped"]),
     ("invalid", b'[{"type": "customer", "ref": "C-1", "name": "A",}]', ["line 1, column", "invalid JSON"]),
     ("not_a_list", b'{"type": "customer", "ref": "C-1", "name": "A"}', ["/", 'expected a list of documents']),
-    ("a_number", b"42", ["expected a list of documents", "int"]),
+    # what was found, in JSON's words: never a Python type name (int, str, NoneType, Decimal)
+    ("a_number", b"42", ["expected a list of documents", "found a number"]),
+    ("null", b"null", ["expected a list of documents", "found null"]),
+    ("a_decimal", b"4.5", ["expected a list of documents", "found a number"]),
+    ("documents_a_text", b'{"documents": "C-1"}', ["/documents: expected a list of documents, found a text"]),
+    ("not_objects", b'[1, "C-1", null, true]', ["/0: a document must be a JSON object {...}, not a number",
+                                                 "/1: a document must be a JSON object {...}, not a text",
+                                                 "/2: a document must be a JSON object {...}, not null",
+                                                 "/3: a document must be a JSON object {...}, not true or false"]),
     ("empty", b"", ["the file is empty"]),
     ("blank", b"  \n ", ["the file is empty"]),
     ("not_utf8", '[{"type": "customer", "ref": "C-1", "name": "Caf\u00e9"}]'.encode("latin-1"), ["not UTF-8", "line 1"]),
@@ -157,11 +172,14 @@ def test_bad_json_is_rejected_whole_with_a_clear_message(qbtui, example_file, tm
 
 def test_bad_jsonl_names_the_line(qbtui, tmp_path):
     path = tmp_path / "docs.jsonl"
-    path.write_text(json.dumps(GOOD) + "\n" + json.dumps(dict(GOOD, ref="C-2", emial="x")) + "\n{broken\n")
+    path.write_text(json.dumps(GOOD) + "\n" + json.dumps(dict(GOOD, ref="C-2", emial="x")) + "\n{broken\n"
+                    + '{"type": "customer", "ref": "C-3", "na\n' + "[1]\n")
     result = qbtui("import", str(path))
     assert result.exit_code == 1
     assert "line 2, /emial: unknown field" in result.stderr
     assert "line 3: invalid JSON" in result.stderr
+    assert "line 4: invalid JSON: the line ends before its JSON is complete: it may be cut short" in result.stderr
+    assert "line 5: a document must be a JSON object {...}, not a list" in result.stderr
     assert not (qbtui.data_dir / "profiles" / "default" / "documents.sqlite").exists() or qbtui.json("status")["documents"] == {}
 
 
