@@ -182,33 +182,34 @@ def _too_deep() -> str:
     return f"nested deeper than {MAX_DEPTH} levels (the import format allows {MAX_DEPTH})"
 
 
-def _bounds(value: Any, size: int, brackets: int | None = None) -> str | None:
+def _bounds(value: Any, size: int, brackets: int | None = None) -> tuple[tuple[Any, ...], str] | None:
     """Why one parsed record is over a hard cap (a text longer than MAX_FIELD_BYTES, nesting deeper than
-    MAX_DEPTH), or None. ``size``: its length in characters; ``brackets``: how many ``{`` and ``[`` its text holds
+    MAX_DEPTH), and where in it (the field's path: ``("name",)``, ``("lines", 0, "sku")``), or None. ``size``: its
+    length in characters; ``brackets``: how many ``{`` and ``[`` its text holds
     (None: not counted). A record is within the caps without walking it when it is too short to hold a text over
     the cap (4 bytes a character at most) and too short, or has too few brackets, to nest deeper than the cap
     (each level opens with one; brackets inside strings only count more)."""
     if size <= MAX_FIELD_BYTES // 4 and (size <= MAX_DEPTH or (brackets is not None and brackets <= MAX_DEPTH)):
         return None
-    stack: list[tuple[Any, int]] = [(value, 1)]
+    stack: list[tuple[Any, int, tuple[Any, ...]]] = [(value, 1, ())]
     while stack:
-        node, depth = stack.pop()
+        node, depth, loc = stack.pop()
         if isinstance(node, dict):
             if depth > MAX_DEPTH:
-                return _too_deep()
+                return (), _too_deep()
             for k, v in node.items():
                 if len(k) > MAX_FIELD_BYTES // 4 and len(k.encode()) > MAX_FIELD_BYTES:
-                    return f"a field name is longer than {_mib(MAX_FIELD_BYTES)}"
-                stack.append((v, depth + 1))
+                    return loc, f"a field name is longer than {_mib(MAX_FIELD_BYTES)}"
+                stack.append((v, depth + 1, (*loc, k)))
         elif isinstance(node, list):
             if depth > MAX_DEPTH:
-                return _too_deep()
-            stack.extend((v, depth + 1) for v in node)
+                return (), _too_deep()
+            stack.extend((v, depth + 1, (*loc, i)) for i, v in enumerate(node))
         elif isinstance(node, str):
             if len(node) > MAX_FIELD_BYTES // 4 and len(node.encode()) > MAX_FIELD_BYTES:
-                return f"a value is {len(node.encode()):,} bytes long; a field may hold at most {_mib(MAX_FIELD_BYTES)}"
+                return loc, f"a value is {len(node.encode()):,} bytes long; a field may hold at most {_mib(MAX_FIELD_BYTES)}"
         elif isinstance(node, Decimal) and len(node.as_tuple().digits) > MAX_FIELD_BYTES:
-            return f"a number has more than {MAX_FIELD_BYTES:,} digits"
+            return loc, f"a number has more than {MAX_FIELD_BYTES:,} digits"
     return None
 
 
@@ -254,7 +255,9 @@ class _Collector:
             return
         over = _bounds(raw, size, brackets)
         if over:
-            self.problem(where, "", over)
+            loc, reason = over
+            at, fld = locate(loc) if loc else (where, "")
+            self.problem(at, fld, reason)
             return
         doc_type = raw.get("type", self.default_type)
         if doc_type is None:

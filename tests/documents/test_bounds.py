@@ -64,7 +64,15 @@ def test_caps_on_depth_and_field_size_are_exact(qbtui, tmp_path):
     too_long = tmp_path / "long.jsonl"
     too_long.write_text(json.dumps(dict(GOOD, ref="C-4", name="\u00e9" * (MAX_FIELD_BYTES // 2 + 1))) + "\n")
     result = qbtui("import", str(too_long))
-    assert result.exit_code == 1 and "line 1: a value is 65,538 bytes long; a field may hold at most 64 KiB" in result.stderr
+    # the field is named, as the import format's limits promise ("the document is rejected, naming the field")
+    assert result.exit_code == 1 and "line 1, /name: a value is 65,538 bytes long; a field may hold at most 64 KiB" \
+        in result.stderr
+    long_sku = tmp_path / "long.json"
+    long_sku.write_text(json.dumps([{"type": "sale_invoice", "ref": "SO-1", "customer": "C-1", "lines": [
+        {"sku": "MUG-01", "quantity": 1, "unit_price": "1"}, {"sku": "x" * (10 * 1024 * 1024), "quantity": 1,
+                                                              "unit_price": "1"}]}]))
+    result = qbtui("import", str(long_sku))
+    assert result.exit_code == 1 and "/0/lines/1/sku: a value is 10,485,760 bytes long" in result.stderr
     csv_path = tmp_path / "customer.csv"
     csv_path.write_text("ref,name\nC-5," + "x" * (MAX_FIELD_BYTES + 1) + "\n")
     result = qbtui("import", str(csv_path))
