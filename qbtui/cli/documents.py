@@ -28,7 +28,7 @@ def schema_command() -> None:
 
 
 @click.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))  # a folder: rejected on its own
 @click.option("--type", "doc_type", type=click.Choice([*DOCUMENT_TYPES, REFUND_TYPE]),
               help="Document type of the files (CSV files are otherwise typed by their name, e.g. sale_invoice.csv).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")

@@ -678,6 +678,8 @@ def read_file(path: Path, *, doc_type: str | None = None,
     ``.jsonl`` and ``.csv`` are streamed record by record, with no limit on the file's size."""
     if doc_type is not None and doc_type not in MODELS and doc_type != REFUND_TYPE:
         raise _fail(path, "", "--type", f"unknown document type {doc_type!r} (known: {', '.join(DOCUMENT_TYPES)})")
+    if path.is_dir():
+        raise _fail(path, "", "", f"is a folder, not a file: name the files in it ({path / '*.json'})")
     suffix = path.suffix.lower()
     if suffix not in (".json", ".jsonl", ".csv"):
         raise _fail(path, "", "", f"unknown file kind {suffix or '(no extension)'!r}: use .json, .jsonl or .csv")
@@ -694,4 +696,6 @@ def read_file(path: Path, *, doc_type: str | None = None,
                 return _read_jsonl(path, stream, doc_type)
             return _read_csv(path, stream, doc_type, find_credit_note)
     except OSError as exc:
-        raise _fail(path, "", "", f"cannot read the file: {exc.strerror or exc}") from None
+        hint = ("; check its permissions (ls -l) or run qbtui as a user who may read it"
+                if isinstance(exc, PermissionError) else "")
+        raise _fail(path, "", "", f"cannot read the file: {exc.strerror or exc}{hint}") from None

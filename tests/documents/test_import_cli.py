@@ -255,3 +255,14 @@ def test_dry_run_of_exact_keys_lists_them_and_what_they_depend_on(qbtui, example
     refs.write_text('[["sale_invoice", 7]]')  # the dashboard's format: a JSON array of [TYPE, REF] pairs
     bad = qbtui("sync", "--dry-run", "--refs-from", str(refs))
     assert bad.exit_code == 2 and "item 1: expected [TYPE, REF]" in bad.stderr
+
+
+def test_a_folder_among_the_files_is_rejected_on_its_own_and_the_files_are_imported(qbtui, example_file, tmp_path):
+    folder = tmp_path / "exports.json"
+    folder.mkdir()
+    result = qbtui("import", str(folder), str(example_file))
+    # each file of one `qbtui import a b c` is imported or rejected on its own: a folder too (it was a usage
+    # error, exit 2, that imported nothing)
+    assert result.exit_code == 1, result.output
+    assert f"{folder.name}: is a folder, not a file: name the files in it ({folder}/*.json)" in result.stderr
+    assert f"{example_file.name}: {len(example())} documents" in result.stdout
