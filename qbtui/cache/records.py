@@ -48,6 +48,7 @@ class LinkEvent(TypedDict, total=False):
     run: str
     error: str  # the error's code
     qbo: list[str]  # the ids of the parts
+    note: str  # what this attempt left undone on purpose, in words (the link's ``note``)
 
 
 class Link(TypedDict):
@@ -62,6 +63,7 @@ class Link(TypedDict):
     run: str | None
     history: list[LinkEvent]
     replaced: NotRequired[list[dict[str, Any]]]  # QBO objects it had before it was re-sent (deleted in QuickBooks)
+    note: NotRequired[str | None]  # what the last sync left undone on purpose ("credit left unapplied: ...")
 
 
 class SummaryRef(TypedDict):
@@ -85,6 +87,7 @@ class Outcome(TypedDict, total=False):
     run: str | None
     replaced: list[dict[str, Any]]
     summary: SummaryRef | None
+    note: str | None
 
 
 class RunObject(TypedDict):

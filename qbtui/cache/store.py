@@ -41,7 +41,7 @@ STATUSES: tuple[str, ...] = ("pending", "blocked", "failed", "conflict", "skippe
 #: ``conflict``: an update held back because QuickBooks' copy changed since qbtui last wrote or accepted it
 LINK_STATUSES = frozenset({"synced", "failed", "voided", "sending", "conflict", "summarized"})
 #: ``replaced``: the QBO objects a document had before it was re-sent (deleted in QuickBooks), kept
-OUTCOME_FIELDS = frozenset({"status", "qbo", "synced_rev", "error", "run", "replaced", "summary"})
+OUTCOME_FIELDS = frozenset({"status", "qbo", "synced_rev", "error", "run", "replaced", "summary", "note"})
 ERROR_FIELDS = ("code", "message", "detail", "hint")
 OPTIONAL_ERROR_FIELDS = ("intuit_tid", "holder")  # kept when given (records.ErrorRecord)
 HISTORY_MAX = 20
@@ -154,6 +154,8 @@ def apply_outcome(link: dict[str, Any], o: Mapping[str, Any], at: str | None) ->
         event["error"] = link["error"].get("code")
     if "qbo" in o and o["qbo"]:
         event["qbo"] = [q.get("id") for q in o["qbo"]]
+    if o.get("note"):
+        event["note"] = o["note"]
     link["history"] = (link.get("history") or [])[-(HISTORY_MAX - 1):] + [event]
     return link
 

@@ -6,8 +6,8 @@ parts add up to the note's total exactly. A fully refunded note yields no memo.
 
 A note that names its invoice (of the same customer, in QBO) has one more part, ``apply``: a Payment of total 0
 linking the invoice and the credit memo, the way QBO's API applies a credit to a chosen invoice
-(docs/qbo.md#applying-credit-notes); the sync takes off what QBO's own AutoApplyCredit did first
-(qbtui/sync/credits.py)."""
+(docs/qbo.md#applying-credit-notes); the sync takes off what QBO's own AutoApplyCredit did first, and applies
+no more than the invoice still owes when it is sent (qbtui/sync/credits.py)."""
 
 from __future__ import annotations
 
@@ -112,7 +112,9 @@ def build_credit_note(doc: Doc, ledger: Ledger) -> list[Payload]:
 
 def _apply_to_invoice(doc: Doc, ledger: Ledger, customer: dict[str, Any], memo_part: Decimal) -> Payload | None:
     """The Payment of total 0 that applies the credit memo (part ``doc``) to the note's invoice: up to the
-    invoice's total, when the invoice is the same customer's and in QBO (else None: the credit stays unapplied)."""
+    invoice's total, when the invoice is the same customer's and in QBO (else None: the credit stays unapplied).
+    As planned (what ``qbtui sync --dry-run`` shows): the sync caps both lines at the invoice's open balance in QBO
+    when it sends them, and sends none when it is 0 (qbtui/sync/credits.py, cap_application)."""
     invoice = ledger.doc("sale_invoice", doc.get("invoice"))
     invoice_id = ledger.resolver.linked_txn("sale_invoice", doc["invoice"]) if invoice is not None else None
     if invoice is None or invoice_id is None or invoice.get("customer") != doc["customer"]:

@@ -506,7 +506,9 @@ class Company:
                     open_balance = money(linked.get("Balance", 0), "Balance")
                 if old is not None:
                     open_balance += self._linked_amount(old, target, linked["Id"])
-                if amount > open_balance:
+                if amount > open_balance:  # a line above its invoice's (credit's) open Balance: Intuit's Payment page
+                    # states no such rule (unverified); an integrator's QBO notes (developer.getautofy.com/docs/payment)
+                    # say credits applied "must not exceed" an invoice's open amount (docs/qbo.md, sandbox enforces)
                     raise E.business(f"The amount {amount} applied to {target} {linked['Id']} "
                                      f"exceeds its open balance {open_balance}.")
                 if target in CREDITS:

@@ -11,17 +11,25 @@ are not qbtui's own ``apply`` part (its PaymentRefNum is the note's reference).
 The engine (qbtui/sync/engine.py) calls :func:`release` where a credit memo was just created, updated (a re-sync of
 a note whose release failed) or found after a lost answer, and before the ``apply`` part is sent; deleting is safe
 to repeat (a payment already gone counts as gone).
+
+What is applied is capped when it is sent (:func:`cap_at_balances`, :func:`cap_application`): a payment line
+linking an invoice at most that invoice's open ``Balance`` in QBO, read then (a payment synced before, or recorded
+in QuickBooks, paid part of it); QBO refuses more (6000, docs/qbo.md#applying-credit-notes). What is not applied
+stays the customer's unapplied credit (the credit memo's ``Balance``).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from qbtui.errors import FAULT_INACTIVE_REFERENCE
 from qbtui.ledger.context import Prefs
+from qbtui.ledger.money import ZERO
 from qbtui.ledger.payload import Payload
 from qbtui.qbo import QBOFault
 from qbtui.sync.lookup import quote
@@ -31,6 +39,10 @@ log = logging.getLogger(__name__)
 #: a payment made this long after its credit memo at most is QBO's auto-apply (it is made in the same request)
 AUTO_WINDOW = timedelta(minutes=2)
 
+#: why a credit note's ``apply`` part was not sent (on its link's ``note`` and history; the document screen shows it)
+UNAPPLIED_PAID = "credit left unapplied: the invoice was already paid"
+UNAPPLIED_USED = "credit left unapplied: nothing of the credit memo was left to apply in QuickBooks"
+
 
 def may_auto_apply(payload: Payload, prefs: Prefs) -> bool:
     """Whether QBO may have applied this credit memo on its own, unless the pulled preferences say AutoApplyCredit is
@@ -39,9 +51,10 @@ def may_auto_apply(payload: Payload, prefs: Prefs) -> bool:
         not prefs.known or prefs.auto_apply_credit)
 
 
-def applies_credit_memo(payload: Payload) -> str | None:
-    """The QBO Id of the credit memo this payment applies (our ``apply`` part, its Ids filled in), else None."""
-    if payload.entity != "Payment" or payload.operation != "create":
+def applies_credit_memo(payload: Payload, operations: tuple[str, ...] = ("create",)) -> str | None:
+    """The QBO Id of the credit memo this payment applies (our ``apply`` part, its Ids filled in), else None;
+    its create (``operations``: its update too)."""
+    if payload.entity != "Payment" or payload.operation not in operations:
         return None
     for line in payload.body.get("Line") or ():
         for link in line.get("LinkedTxn") or ():
@@ -98,3 +111,63 @@ async def release(client: Any, credit_id: str, our_ref: str) -> list[str]:
         log.info("credit memo %s: QuickBooks applied it on its own (AutoApplyCredit); payment(s) %s taken off",
                  credit_id, ", ".join(removed))
     return removed
+
+
+def _invoice_links(line: dict[str, Any]) -> list[str]:
+    return [str(link["TxnId"]) for link in line.get("LinkedTxn") or ()
+            if link.get("TxnType") == "Invoice" and link.get("TxnId")]
+
+
+async def cap_at_balances(client: Any, lines: list[dict[str, Any]], left: Decimal | None = None,
+                          back: Mapping[tuple[str, str], Decimal] | None = None) -> list[dict[str, Any]]:
+    """The payment lines with each line that links an Invoice capped at that invoice's open ``Balance`` in QBO (read
+    now: a payment synced before or recorded in QuickBooks, a credit applied, lowered it; plus ``back``: what the
+    payment being updated applies to it now) and, ``left`` given, those lines together at ``left`` (the first
+    first); lines left at 0 dropped, other lines kept as they are. QBO refuses a line above its invoice's open
+    balance (6000 "exceeds its open balance"; docs/qbo.md#applying-credit-notes says what is known of the rule)."""
+    out: list[dict[str, Any]] = []
+    for line in lines:
+        invoices = _invoice_links(line)
+        amount = Decimal(str(line.get("Amount", 0)))
+        if invoices and left is not None and left <= 0:
+            continue  # nothing left to apply: the invoice is not read
+        for invoice_id in invoices:
+            balance = Decimal(str((await client.read("Invoice", invoice_id)).get("Balance", 0)))
+            amount = min(amount, balance + (back or {}).get(("Invoice", invoice_id), ZERO))
+        if invoices and left is not None:
+            amount = min(amount, left)
+            left -= amount
+        if amount > 0:
+            out.append({**line, "Amount": amount})
+    return out
+
+
+async def cap_application(client: Any, payload: Payload) -> tuple[Payload | None, str | None]:
+    """A credit note's ``apply`` part (a Payment of total 0 linking its invoice and its credit memo, the memo's Id
+    filled in; its create or its update) as it can be sent now: the invoice's line at most the invoice's open
+    Balance and what is left of the credit memo (its Balance; an update: plus what the payment applies now), the
+    credit memo's line equal to it (a Payment of total 0 applies as much credit as it pays). (payload, None), or
+    (None, why in words) when a create can apply nothing: the credit stays unapplied."""
+    memo_id = applies_credit_memo(payload, ("create", "update"))
+    lines = list(payload.body.get("Line") or ())
+    charges = [line for line in lines if _invoice_links(line)]
+    if memo_id is None or not charges:
+        return payload, None
+    credit = next(line for line in lines if any(link.get("TxnType") == "CreditMemo" for link in line["LinkedTxn"]))
+    back: dict[tuple[str, str], Decimal] = {}
+    if payload.operation == "update":  # what it applies now is given back to the invoice and the memo first
+        for line in (await client.read("Payment", str(payload.body["Id"]))).get("Line") or ():
+            for link in line.get("LinkedTxn") or ():
+                key = (str(link.get("TxnType")), str(link.get("TxnId")))
+                back[key] = back.get(key, ZERO) + Decimal(str(line.get("Amount", 0)))
+    memo = await client.read("CreditMemo", memo_id)
+    left = min(Decimal(str(credit["Amount"])), Decimal(str(memo.get("Balance", memo.get("TotalAmt", 0))))
+               + back.get(("CreditMemo", memo_id), ZERO))
+    capped = await cap_at_balances(client, charges, left, back) if left > 0 else []
+    applied = sum((Decimal(str(line["Amount"])) for line in capped), ZERO)
+    if applied <= 0:
+        if payload.operation != "create":
+            return payload, None  # sent as planned: QBO says what is wrong (the application is never deleted here)
+        return None, UNAPPLIED_USED if left <= 0 else UNAPPLIED_PAID
+    body = {**payload.body, "Line": [*capped, {**credit, "Amount": applied}]}
+    return replace(payload, body=body), None

@@ -35,7 +35,7 @@ import dataclasses
 import logging
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -150,6 +150,14 @@ class RunReport:
 
 class Linked(dict):
     """An object QBO already had (found by name after 6240): linked to, never counted as created."""
+
+
+@dataclass(frozen=True)
+class Unapplied:
+    """A credit note's ``apply`` part not sent: nothing could be applied (credits.cap_application), ``note`` says
+    why; the document is synced without it, the note on its link and history."""
+
+    note: str
 
 
 HOLDER_WORDS = {"Customer": "customer", "Vendor": "supplier (vendor)", "Employee": "employee", "Item": "product"}
@@ -682,8 +690,10 @@ class SyncEngine:
             part["baseline"] = conflicts.fingerprint(obj)
         return part
 
-    def _outcome(self, p: PlannedDocument, parts: list[QBOPart], error: ErrorRecord | None) -> Outcome:
-        """The link record after this attempt: parts created so far (earlier attempts included) and the status."""
+    def _outcome(self, p: PlannedDocument, parts: list[QBOPart], error: ErrorRecord | None,
+                 unapplied: Mapping[str, str] | None = None) -> Outcome:
+        """The link record after this attempt: parts created so far (earlier attempts included) and the status;
+        ``unapplied``: the parts not sent as nothing could be applied (part key -> why, kept as the link's note)."""
         record = self.cache.get(p.type, p.ref)
         outcome: Outcome = {"type": p.type, "ref": p.ref, "run": self.run_id}
         if p.payloads and all(pl.operation in ("void", "delete") for pl in p.payloads):
@@ -694,10 +704,14 @@ class SyncEngine:
             else:
                 outcome.update({"status": "failed", "error": error})
             return outcome
-        merged = {q.get("key") or q["entity"]: q for q in self._parts_done(p)}
+        link = self.cache.link(p.type, p.ref)
+        merged = {q.get("key") or q["entity"]: q for q in (link.get("qbo") or () if link else ()) if q.get("id")}
         merged.update({q["key"]: q for q in parts})
         outcome["qbo"] = list(merged.values())
-        complete = all(pl.key in merged for pl in p.payloads)
+        unapplied = unapplied or {}
+        complete = all(pl.key in merged or pl.key in unapplied for pl in p.payloads)
+        if unapplied or (link is not None and link.get("note")):
+            outcome["note"] = "; ".join(unapplied.values()) or None
         if error is None and complete:
             outcome.update({"status": "synced", "synced_rev": record["rev"] if record else None})
         elif error is not None and error["code"] == NO_ANSWER:
@@ -712,10 +726,13 @@ class SyncEngine:
                 progress: Progress) -> None:
         parts: dict[tuple[str, str], list[QBOPart]] = {}
         errors: dict[tuple[str, str], ErrorRecord] = {}
+        unapplied: dict[tuple[str, str], dict[str, str]] = {}
         tax_items: list[dict[str, Any]] = []
         for p, payload, result in results:
             key = (p.type, p.ref)
-            if isinstance(result, QBOFault):
+            if isinstance(result, Unapplied):
+                unapplied.setdefault(key, {})[payload.key] = result.note
+            elif isinstance(result, QBOFault):
                 if key not in errors or errors[key]["code"] == NO_ANSWER:
                     errors[key] = fault_error(result)
                 if result.code != NO_ANSWER:
@@ -734,7 +751,8 @@ class SyncEngine:
                 else:
                     self._changed.append({**entry, "operation": payload.operation,
                                           "sync_token": str(result.get("SyncToken", ""))})
-        outcomes = [self._outcome(p, parts.get((p.type, p.ref), []), errors.get((p.type, p.ref))) for p in docs]
+        outcomes = [self._outcome(p, parts.get((p.type, p.ref), []), errors.get((p.type, p.ref)),
+                                  unapplied.get((p.type, p.ref))) for p in docs]
         self.cache.record_outcomes(outcomes)
         taxcheck.record(self.cache, tax_items)
         for o in outcomes:
@@ -914,6 +932,9 @@ class SyncEngine:
             payload = resolve_parts(payload, made)  # the Ids of the parts sent before it, when it names them
             credit = credits.applies_credit_memo(payload)  # a re-sync's apply part: released before it is sent
             result = await self._release(p, credit) if credit is not None and credit not in released else None
+            if result is None and credits.applies_credit_memo(payload, ("create", "update")) is not None:
+                # a credit note's application (made or changed): up to the invoice's open balance, read now
+                payload, result = await self._cap_application(p, payload)
             if result is None:
                 result = await self._single(p, payload, 0)
             results.append((p, payload, result))
@@ -928,6 +949,22 @@ class SyncEngine:
                         break
                     released.add(str(result["Id"]))
         self._record([p], results, progress)
+
+    async def _cap_application(self, p: PlannedDocument, payload: Payload) -> tuple[Payload, Any]:
+        """The apply part as it can be sent now (credits.cap_application) and None, else the part with Unapplied
+        (nothing to apply) or the fault that kept the balances from being read."""
+        try:
+            capped, why = await credits.cap_application(self.client, payload)
+        except CompanyFault:
+            raise
+        except QBOFault as fault:
+            return payload, fault
+        except UnknownOutcome as exc:
+            return payload, _unknown_fault(exc.reason)
+        if capped is None:
+            log.info("%s %s: %s", p.type, p.ref, why)
+            return payload, Unapplied(str(why))
+        return capped, None
 
     async def _release(self, p: PlannedDocument, credit_id: str) -> QBOFault | None:
         """Take off what QBO applied of credit memo ``credit_id`` on its own (qbtui/sync/credits.py); the fault that

@@ -89,6 +89,20 @@ def _linked_txns(obj: dict[str, Any]) -> Counter[tuple[str, str, Decimal]]:
                    for line in obj.get("Line") or () for t in line.get("LinkedTxn") or ())
 
 
+def _applies_credit(entity: str, body: dict[str, Any]) -> bool:
+    """A Payment of total 0 linking a credit memo: a credit note's application, sent capped at its invoice's open
+    balance (qbtui/sync/credits.py, cap_application), so QBO's copy may apply less than the planned body."""
+    return entity == "Payment" and "TotalAmt" in body and _amount(body["TotalAmt"]) == 0 and any(
+        t == "CreditMemo" for t, _, _ in _linked_txns(body))
+
+
+def _within(found: Counter[tuple[str, str, Decimal]], planned: Counter[tuple[str, str, Decimal]]) -> bool:
+    """The same transactions linked, each for at most the planned amount."""
+    most = {(t, i): a for t, i, a in planned}
+    got = {(t, i): a for t, i, a in found}
+    return got.keys() == most.keys() and all(0 < got[k] <= most[k] for k in most)
+
+
 def same_document(found: dict[str, Any], entity: str, body: dict[str, Any], *, renumbered: bool = False) -> bool:
     """Is ``found`` what this create payload made (or would make)? Same key; for a transaction also the same
     date, counterparty, total and linked transactions, and (but for a payment, found by our reference
@@ -114,7 +128,10 @@ def same_document(found: dict[str, Any], entity: str, body: dict[str, Any], *, r
             return False
     elif _line_total(found) != _line_total(body):
         return False
-    if _linked_txns(body) - _linked_txns(found):  # it pays what ours pays (QBO may have applied a credit too)
+    if _applies_credit(entity, body):
+        if not _within(_linked_txns(found), _linked_txns(body)):
+            return False
+    elif _linked_txns(body) - _linked_txns(found):  # it pays what ours pays (QBO may have applied a credit too)
         return False
     if entity != "Payment":
         ours = _text(body.get(memo_field(entity)))

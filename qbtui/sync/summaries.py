@@ -541,15 +541,9 @@ async def _apply_credit(client: QBOClient, summary: Summary, memo: dict[str, Any
     if not invoices:
         return None
     left = Decimal(str((await client.read("CreditMemo", str(memo["Id"]))).get("Balance", memo.get("TotalAmt", 0))))
-    lines: list[dict[str, Any]] = []
-    for _, invoice_id in sorted(invoices.items()):
-        if left <= 0:
-            break
-        balance = Decimal(str((await client.read("Invoice", invoice_id)).get("Balance", 0)))
-        amount = min(left, balance)
-        if amount > 0:
-            lines.append({"Amount": amount, "LinkedTxn": [{"TxnId": invoice_id, "TxnType": "Invoice"}]})
-            left -= amount
+    lines = await credits.cap_at_balances(client, [{"Amount": left, "LinkedTxn": [{"TxnId": invoice_id,
+                                                                                   "TxnType": "Invoice"}]}
+                                                   for _, invoice_id in sorted(invoices.items())], left)
     if not lines:
         return None
     applied = sum((line["Amount"] for line in lines), Decimal(0))
@@ -581,18 +575,6 @@ async def _create(client: QBOClient, entity: str, body: dict[str, Any], ref: str
             if found is not None:
                 return found
     raise AssertionError("unreachable")
-
-
-async def _cap_at_balances(client: QBOClient, body: dict[str, Any]) -> None:
-    """A payments summary pays each invoice up to its open balance (a summary credit memo applied to it first, a
-    payment recorded in QuickBooks); the rest stays on the payment unapplied (a credit of the channel's customer), its
-    total the payments' to the cent."""
-    for line in body.get("Line") or ():
-        for link in line.get("LinkedTxn") or ():
-            if link.get("TxnType") == "Invoice" and link.get("TxnId"):
-                balance = Decimal(str((await client.read("Invoice", str(link["TxnId"]))).get("Balance", 0)))
-                line["Amount"] = min(line["Amount"], balance)
-    body["Line"] = [line for line in body.get("Line") or () if line["Amount"] > 0]
 
 
 async def post_summaries(cache: Cache, client: QBOClient, *, now: datetime | date | None = None,
@@ -636,8 +618,10 @@ async def _post(cache: Cache, client: QBOClient, p: Plan, run: str | None, resul
             continue
         s, key = ps.summary, ps.summary.key
         [payload] = build_summary(s, ledger, _invoice_ids(cache))
-        if payload.entity == "Payment":
-            await _cap_at_balances(client, payload.body)
+        if payload.entity == "Payment":  # each invoice paid up to its open balance (a summary credit memo applied
+            # to it first, a payment recorded in QuickBooks); the rest stays on the payment unapplied (a credit of
+            # the channel's customer), its total the payments' to the cent
+            payload.body["Line"] = await credits.cap_at_balances(client, payload.body.get("Line") or [])
         body = await _fill(payload, s, names, ledger)
         found = await _find(client, payload.entity, body, key.ref) if ps.resend else None
         resent = resent or ps.resend

@@ -258,6 +258,8 @@ class DocumentScreen(Screen["str | None"]):
         for summary in summaries_of(link):  # posted in its channel's summary (7: the Summaries tab lists it)
             grid.add_row(Text(shown(f"In summary {summary['ref']}: {summary.get('entity') or 'QBO document'} "
                                     f"{summary.get('id') or '(no QBO Id yet)'} (7: Summaries)")))
+        if link.get("note"):  # what the last sync left undone on purpose (a credit left unapplied)
+            grid.add_row(Text(shown(f"Note: {link['note']}")))
         if link.get("error"):
             e = link["error"]
             grid.add_row(Text(f"Last error: {reason_text(e)}" + (f" ({e['detail']})" if e.get("detail") else "")

@@ -178,3 +178,109 @@ def test_lost_answers_with_duplicates_allowed_are_looked_up_never_duplicated(mak
     assert set(profile.count("Invoice", "DocNumber").values()) == {1}
     assert set(profile.count("JournalEntry", "DocNumber").values()) == {1}
     assert profile.sandbox.faults.counts["drop_after_commit"] > 0
+
+
+# -- a credit note on an invoice already partly paid ----------------------------------------------------------
+
+HUNDRED = D.invoice("SO-7", invoice_date="2026-11-02", lines=[D.line(quantity=8)])  # 100.00
+PAID_70 = D.payment("PAY-7", invoice="SO-7", date="2026-11-03", amount="70.00")
+NOTE_50 = D.credit_note("CN-7", invoice="SO-7", date="2026-11-05", lines=[D.line(quantity=4, unit_cost=None)])  # 50
+
+
+def _applying(profile, memo_id: str) -> list[dict]:
+    return [p for p in profile.live("Payment") if any(t["TxnType"] == "CreditMemo" and t["TxnId"] == memo_id
+                                                      for line in p["Line"] for t in line["LinkedTxn"])]
+
+
+def _partly_paid(profile) -> None:
+    _set_auto_apply(profile, False)
+    profile.import_docs([CUSTOMER, PRODUCT, HUNDRED, PAID_70])
+    code, out = profile.sync_json()
+    assert code == 0, out["documents"]
+    assert _by_number(profile, "Invoice", "SO-7")["Balance"] == 30
+
+
+def _applied_for_30(profile) -> None:
+    memo, invoice = _by_number(profile, "CreditMemo", "CN-7"), _by_number(profile, "Invoice", "SO-7")
+    assert (invoice["Balance"], memo["Balance"]) == (0, 20)  # the other 20 stays the customer's unapplied credit
+    [applying] = _applying(profile, memo["Id"])
+    assert applying["TotalAmt"] == 0 and applying["PaymentRefNum"] == "CN-7"
+    links = sorted((t["TxnType"], t["TxnId"], line["Amount"]) for line in applying["Line"] for t in line["LinkedTxn"])
+    assert links == sorted([("CreditMemo", memo["Id"], 30), ("Invoice", invoice["Id"], 30)])
+    with profile.cache() as cache:
+        link = cache.link("credit_note", "CN-7")
+        assert cache.status_of("credit_note", "CN-7") == "synced"
+    assert {q["key"]: q["id"] for q in link["qbo"]} == {"doc": memo["Id"], "apply": applying["Id"]}
+
+
+def test_a_credit_note_on_a_partly_paid_invoice_is_applied_up_to_its_open_balance(make_profile):
+    profile = make_profile()
+    _partly_paid(profile)
+    profile.import_docs([NOTE_50], name="note.json")
+    code, out = profile.sync_json()
+    assert code == 0, [d for d in out["documents"] if d["status"] != "synced"]
+    _applied_for_30(profile)
+    requests = profile.log_requests()
+    code, again = profile.sync_json()  # nothing left to send
+    assert code == 0 and requests.writes == []
+    with profile.cache(writer=True) as cache:  # as if the run was killed before it recorded the note's answers
+        cache.record_outcomes([{"type": "credit_note", "ref": "CN-7", "status": "sending", "run": "killed", "qbo": []}])
+    code, again = profile.sync_json()
+    assert code == 0, again["documents"]
+    assert requests.writes == []  # the memo and its application of 30 (not the 50 planned) found, nothing sent again
+    _applied_for_30(profile)
+
+
+def test_a_credit_note_killed_between_its_memo_and_its_application_is_applied_up_to_the_balance(make_profile):
+    """Killed after the credit memo was made, before the apply part: the next run finds the memo, and sends the
+    application capped at what the invoice still owes then, once."""
+    profile = make_profile()
+    _partly_paid(profile)
+    profile.import_docs([NOTE_50], name="note.json")
+    profile.refuse("6190", after_writes=1)  # the credit memo is made, the application is refused
+    code, out = profile.sync_json()
+    assert code != 0
+    profile.refuse(None)
+    assert not _applying(profile, _by_number(profile, "CreditMemo", "CN-7")["Id"])
+    with profile.cache(writer=True) as cache:  # and the run died before it recorded the memo's answer
+        cache.record_outcomes([{"type": "credit_note", "ref": "CN-7", "status": "sending", "run": "killed", "qbo": []}])
+    code, out = profile.sync_json()
+    assert code == 0, [d for d in out["documents"] if d["status"] != "synced"]
+    assert len([m for m in profile.live("CreditMemo") if m.get("DocNumber") == "CN-7"]) == 1
+    _applied_for_30(profile)
+
+
+def test_a_credit_note_on_a_paid_invoice_stays_unapplied_and_says_so(make_profile):
+    profile = make_profile()
+    _set_auto_apply(profile, False)
+    profile.import_docs([CUSTOMER, PRODUCT, HUNDRED, D.payment("PAY-7", invoice="SO-7", amount="100.00")])
+    assert profile.sync_json()[0] == 0
+    profile.import_docs([NOTE_50], name="note.json")
+    code, out = profile.sync_json()
+    assert code == 0, [d for d in out["documents"] if d["status"] != "synced"]
+    memo = _by_number(profile, "CreditMemo", "CN-7")
+    assert memo["Balance"] == 50 and not _applying(profile, memo["Id"])  # the whole credit is the customer's
+    with profile.cache() as cache:
+        link = cache.link("credit_note", "CN-7")
+        assert cache.status_of("credit_note", "CN-7") == "synced"
+    assert [q["key"] for q in link["qbo"]] == ["doc"]
+    assert link["note"] == "credit left unapplied: the invoice was already paid"
+    assert link["history"][-1]["note"] == link["note"]
+    shown = profile.q("document", "credit_note", "CN-7")
+    assert shown.exit_code == 0 and "credit left unapplied: the invoice was already paid" in shown.output
+    requests = profile.log_requests()
+    assert profile.sync_json()[0] == 0 and requests.writes == []  # synced: not tried again
+
+
+def test_a_credit_note_made_larger_is_applied_again_up_to_the_open_balance(make_profile):
+    """A note of 25 applied to SO-7 (70 paid: 30 owed, 5 left), then re-imported as 50: the application is updated
+    to what the invoice owes with it given back (30), not 50 (QBO's 6000), the other 20 the customer's credit."""
+    profile = make_profile()
+    _partly_paid(profile)
+    profile.import_docs([D.credit_note("CN-7", invoice="SO-7", date="2026-11-05")], name="note.json")  # 2 mugs: 25
+    assert profile.sync_json()[0] == 0
+    assert _by_number(profile, "Invoice", "SO-7")["Balance"] == 5
+    profile.import_docs([NOTE_50], name="note50.json")
+    code, out = profile.sync_json()
+    assert code == 0, [d for d in out["documents"] if d["status"] != "synced"]
+    _applied_for_30(profile)
