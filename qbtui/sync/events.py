@@ -175,11 +175,13 @@ def counts_text(counts: Mapping[str, int]) -> str:
 
 def run_text(run: Mapping[str, Any]) -> str:
     """A sync run's outcome in the words of :func:`counts_text`; a run that stopped before sending anything says
-    so (``could not run: ...``) instead of ``nothing to send``."""
-    counts, error = run.get("counts") or {}, run.get("error")
+    so (``could not run: ...``) instead of ``nothing to send``, and one a fault about the whole company stopped
+    (its ``stopped``: the connection revoked, 3100, 120, 6190) says why after its counts."""
+    counts, error, stopped = run.get("counts") or {}, run.get("error"), run.get("stopped")
     if error and not any(counts.values()):
         return "could not run, nothing was sent: " + (reason_text(error) if isinstance(error, Mapping) else str(error))
-    return counts_text(counts)
+    return counts_text(counts) + (f"; stopped: {reason_text(stopped, codes=False)}" if isinstance(stopped, Mapping)
+                                  else "")
 
 
 def reason_text(reason: Mapping[str, Any] | None, *, hint: bool = False, codes: bool = True) -> str:

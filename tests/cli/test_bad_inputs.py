@@ -67,3 +67,17 @@ def test_quickbooks_own_words_on_a_refused_document_are_printed_where_the_hint_s
     assert "FAILED  sale_invoice SO-1001: [6000] A business validation error has occurred while processing your " \
         "request\n        detail: Business Validation Error: Transaction amount must be zero or greater.\n" \
         "        hint: QuickBooks refused it (see the detail)" in r.stdout
+
+
+def test_the_run_log_says_a_sync_was_stopped_by_a_revoked_connection_not_only_its_counts(make_profile):
+    profile = make_profile()
+    profile.import_docs(documents.small_set(2))
+    tokens = profile.sandbox.tokens
+    for refresh in list(tokens.data["refresh"]):  # as Intuit's revoke endpoint does: the whole token family dies
+        tokens.revoke(refresh)
+    r = profile.q("sync", "--yes")
+    assert r.exit_code == 2 and "run `qbtui connect` again" in r.stderr, r.output
+    r = profile.q("runs")
+    last = r.stdout.splitlines()[0]
+    # was "nothing to send" (or its counts) alone, as if the run had done its work
+    assert "stopped: the QuickBooks connection has expired or was revoked: run `qbtui connect` again" in last, last
