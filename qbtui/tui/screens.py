@@ -228,7 +228,13 @@ class DocumentScreen(Screen["str | None"]):
             if target is not None:
                 out.append(Static(Text(shown(f"  enter opens {TYPE_LABELS.get(target[0], target[0])} {target[1]}, "
                                              "which it waits on")), id="waits-on"))
-            tid = ((self.link or {}).get("error") or {}).get("intuit_tid") if row.status == "failed" else None
+            err = ((self.link or {}).get("error") or {}) if row.status == "failed" else {}
+            detail = str(err.get("detail") or "")
+            if detail and detail not in str(err.get("message") or "") and not str(err.get("code")).startswith("desktop_"):
+                # QuickBooks' own reason, which the hint of its general message (6000) says to see; Desktop's detail
+                # is an outcome word for scripts (docs/cli.md), its message already Desktop's own
+                out.append(Static(Text(shown(f"  QuickBooks says: {detail}")), id="qbo-detail"))
+            tid = err.get("intuit_tid")
             if tid:  # what Intuit support asks for
                 out.append(Static(Text(shown(f"  QuickBooks intuit_tid: {tid}")), id="intuit-tid"))
         journal = journal_table(self.journal)
