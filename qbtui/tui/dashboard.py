@@ -32,7 +32,7 @@ from qbtui.sync.events import progress_text, reason_text, sent_text
 
 from .backend import Backend, BackendError, Gates
 from .footer import KeysFooter
-from .keys import APP_BINDINGS, usable_keymap
+from .keys import APP_BINDINGS, READ_ONLY_WHY, usable_keymap
 from .messages import DocumentChanged, UploadFinished, UploadProgress
 from .model import FILTER_IN_MEMORY, SENDABLE, UNSET, Model, Paged, ReadAhead, Shown, money, warm_pages
 from .resolving import DiscrepancyActions, discrepancy_bindings
@@ -47,8 +47,6 @@ SENDING_ACTIONS = frozenset({"upload_selected", "upload_all", "sync_everything",
 SENDING_RESOLUTIONS = frozenset({"push", "resend"})
 #: the status line's mark of a profile that sends nothing (integration mode "From QuickBooks only")
 READ_ONLY_WORDS = "READ-ONLY: nothing is sent"
-READ_ONLY_WHY = ("Nothing is sent: this profile is read-only (From QuickBooks only). qbtui integration enable "
-                 "turns sending back on.")
 BUSY_WHY = "A sync is already running (an upload or the autosync): wait for it to finish."
 #: what to press when the preflight keeps the first sync from running (the connect wizard's Preflight step)
 PREFLIGHT_KEYS = ("Press ctrl+p and choose Connect wizard: on its Preflight step f fixes the highlighted problem "

@@ -6,6 +6,11 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
+#: why a key that sends is greyed on a read-only profile (integration mode "From QuickBooks only"): said by the
+#: dashboard and by the maintenance screens when such a key is pressed anyway
+READ_ONLY_WHY = ("Nothing is sent: this profile is read-only (From QuickBooks only). qbtui integration enable "
+                 "turns sending back on.")
+
 APP_BINDINGS: list[Binding] = [
     Binding("1", "dashboard.top_tab(0)", "Sales", show=False, id="tab_sales"),
     Binding("2", "dashboard.top_tab(1)", "Purchases", show=False, id="tab_purchases"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from qbtui.cache import Cache
 from qbtui.maintenance import integration
-from qbtui.tui.dashboard import READ_ONLY_WHY
+from qbtui.tui.keys import READ_ONLY_WHY
 from qbtui.tui.maintenance import AuditScreen, DuplicatesScreen
 from qbtui.tui.maintenance.screens import ConfirmRemoveScreen
 from tests.maintenance.test_screens import Host  # a maintenance screen alone (no dashboard under it)

@@ -11,8 +11,13 @@ from .test_snapshots import SIZES, _ready
 
 
 async def _reconcile(pilot):
+    from textual.widgets import Input
+
     await _ready(pilot)
     pilot.app.push_screen(ReconcileScreen(pilot.app.backend, "2026-11-01", "2026-11-30"))
+    await _ready(pilot)
+    for field in pilot.app.screen.query(Input):  # a blinking cursor is drawn or not by when the picture is taken
+        field.cursor_blink = False
     await _ready(pilot)
 
 

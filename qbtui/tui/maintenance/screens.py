@@ -20,7 +20,7 @@ from qbtui.ledger.roles import ROLE_BY_NAME
 from qbtui.settings import is_read_only
 
 from ..backend import Backend, BackendError
-from ..dashboard import READ_ONLY_WHY
+from ..keys import READ_ONLY_WHY
 from ..screens import kind_label
 
 
