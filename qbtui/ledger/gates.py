@@ -556,6 +556,12 @@ def _specific(doc: Doc, ctx: GateContext) -> list[Reason]:
         if not _known(ctx, "customer", doc.get("customer")):
             out.append(_unknown(doc, "customer", "customer", "invoice.unknown_customer"))
         out += _products(doc, ctx, "invoice")
+        total = sum(sale_amounts(doc), Decimal(0)) if doc.get("lines") else Decimal(0)
+        if total < 0:  # QBO answers 6000 "Transaction amount must be zero or greater" (docs/qbo.md#what-the-sandbox-enforces)
+            out.append(_reason(AMOUNTS, "lines",
+                               "invoice.negative_total", f"This invoice's total is {total}; QBO allows no invoice "
+                               "below zero (it would answer 6000: Transaction amount must be zero or greater).",
+                               f"Send what it takes back as a credit note, or correct its lines; {REIMPORT}"))
     elif t == "credit_note":
         if not doc.get("date"):
             out.append(_missing_date("credit_note.missing_date", "date", "credit note", "date"))

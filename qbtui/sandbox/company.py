@@ -729,7 +729,8 @@ class Company:
         lines.append({"Amount": num(subtotal), "DetailType": "SubTotalLineDetail", "SubTotalLineDetail": {}})
         obj["Line"] = lines
         total = taxed.total - discount_total
-        if total < 0:
+        if total < 0:  # an invoice (or sales receipt, credit memo) below zero: OnTime360's support article "QuickBooks:
+            # Transaction Amount Must be Positive" (QBO's wording there "...must be positive"; this one unverified)
             raise E.business("Transaction amount must be zero or greater.")
         obj["TotalAmt"] = num(total)
         if spec.name == "Invoice":

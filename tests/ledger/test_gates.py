@@ -129,6 +129,15 @@ def note(**kw):
     return doc(**{**base, **kw})
 
 
+def test_an_invoice_below_zero_is_held_and_one_of_zero_is_not():
+    r = reason(doc(**{**INVOICE, "lines": [{"sku": "MUG-01", "quantity": -4, "unit_price": "12.50"}]}),
+               "invoice.negative_total")
+    assert "-50.00" in r.message and "credit note" in r.hint
+    assert "invoice.negative_total" not in codes(doc(**{**INVOICE, "lines": [
+        {"sku": "MUG-01", "quantity": 1, "unit_price": "12.50"},
+        {"sku": "MUG-01", "quantity": -1, "unit_price": "12.50"}]}))  # zero: QBO takes it
+
+
 def test_credit_note_gates():
     r = reason(note(refunds=[{"ref": "RF-1", "date": "2026-11-06", "amount": "500.01"}]),
                "credit_note.refund_exceeds_total")

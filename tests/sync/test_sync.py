@@ -255,3 +255,24 @@ def test_no_secret_in_output_logs_or_json(make_profile, caplog, capfd):
         assert secret not in haystack
     assert "Bearer " not in haystack and "Authorization" not in haystack
     assert "sync" in haystack  # something was captured at all
+
+
+def test_an_invoice_below_zero_is_held_before_it_is_sent(profile):
+    """QBO refuses an invoice whose total is below zero (6000; the sandbox too): the gate holds it BLOCKED, naming
+    the total and the credit note to send instead, and nothing of it reaches QuickBooks; the sandbox refuses the
+    same invoice sent anyway."""
+    profile.import_docs(small_set(1) + [documents.invoice("SO-NEG", lines=[documents.line(quantity=-4)])])
+    code, out = profile.sync_json()
+    by_ref = {d["ref"]: d for d in out["documents"]}
+    assert code == 1 and by_ref["SO-1001"]["status"] == "synced"
+    assert by_ref["SO-NEG"]["status"] == "blocked" and not by_ref["SO-NEG"]["qbo_ids"]
+    reasons = by_ref["SO-NEG"]["error"].get("reasons") or [by_ref["SO-NEG"]["error"]]
+    assert [r["code"] for r in reasons] == ["invoice.negative_total"]
+    assert "-50.00" in reasons[0]["message"] and "credit note" in reasons[0]["hint"]
+    assert not [o for o in profile.company.objects.get("Invoice", {}).values() if o.get("DocNumber") == "SO-NEG"]
+    customer = next(iter(profile.company.objects["Customer"]))
+    item = next(iter(profile.company.objects["Item"]))
+    with pytest.raises(Exception, match="must be zero or greater"):
+        profile.company.create("Invoice", {"CustomerRef": {"value": customer}, "Line": [
+            {"Amount": -50, "DetailType": "SalesItemLineDetail",
+             "SalesItemLineDetail": {"ItemRef": {"value": item}, "Qty": -4, "UnitPrice": 12.5}}]})
