@@ -243,13 +243,13 @@ class QBOClient:
                                        fault_type="network") from None
                     errors += 1
                     self.stats.retries += 1
-                    log.warning("QuickBooks not reachable (%s); retrying", type(exc).__name__)
+                    log.warning("QuickBooks not reachable (%s); retrying", network_words(exc))
                     resp = None
                 except Exception as exc:  # sent, no answer (timeout, dropped connection)
                     if not write and errors < self.max_retries:
                         errors += 1
                         self.stats.retries += 1
-                        log.warning("no answer to %s %s (%s); retrying a read", method, path, type(exc).__name__)
+                        log.warning("no answer to %s %s (%s); retrying a read", method, path, network_words(exc))
                         resp = None
                     elif write:
                         raise UnknownOutcome(request_id or "", method, path, network_words(exc)) from exc

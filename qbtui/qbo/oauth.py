@@ -107,10 +107,10 @@ async def _token_call(env: Environment, *, client_id: str, client_secret: str,
             return dict(await oc.fetch_token(env.token_url, **params))
     except OAuthError as exc:
         if exc.error == "invalid_grant":
-            log.warning("%s refused: invalid_grant", what)
+            log.info("%s refused: invalid_grant", what)  # said by the command: "run `qbtui connect` again"
             raise ReconnectRequired(status=400) from None
         desc = redact(str(exc.description or ""), secrets)
-        log.warning("%s refused: %s", what, exc.error)
+        log.info("%s refused: %s", what, exc.error)  # said by the command, with QuickBooks' description
         raise QBOFault(exc.error or "oauth_error", f"the QuickBooks {what} was refused", desc, status=400,
                        fault_type="OAUTH") from None
     except httpx2.HTTPStatusError as exc:
