@@ -195,3 +195,16 @@ def reason_text(reason: Mapping[str, Any] | None, *, hint: bool = False, codes: 
         code = f"QuickBooks error {code}" if code.isdigit() else ""
     text = f"{code}: {message}" if code and message else (code or message or "no reason given")
     return text + (f"  Hint: {tip}" if hint and tip else "")
+
+
+def detail_text(error: Mapping[str, Any] | None) -> str:
+    """QuickBooks' own reason for refusing a document, its error's ``detail`` (``Business Validation Error:
+    Transaction amount must be zero or greater.``, where the hint of its general 6000 message sends the reader), as
+    the screens say it: ``QuickBooks says: ...``. Empty when there is none, when it only repeats the message, and for
+    QuickBooks Desktop, whose detail is an outcome word for scripts (``cannot_save``: docs/cli.md) and whose message
+    is already Desktop's own."""
+    error = error or {}
+    detail = str(error.get("detail") or "").strip()
+    if not detail or detail in str(error.get("message") or "") or str(error.get("code") or "").startswith("desktop_"):
+        return ""
+    return f"QuickBooks says: {detail}"

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.text import Text
 from textual import work
@@ -26,15 +27,16 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from qbtui.cache import Cache, CacheError
+from qbtui.documents.text import safe_text
 from qbtui.ledger.listing import columns_of, sort_rows, to_csv, totals_of, totals_text
 from qbtui.settings import is_read_only
-from qbtui.sync.events import progress_text, reason_text, sent_text
+from qbtui.sync.events import detail_text, progress_text, reason_text, sent_text
 
 from .backend import Backend, BackendError, Gates
 from .footer import KeysFooter
 from .keys import APP_BINDINGS, READ_ONLY_WHY, usable_keymap
 from .messages import DocumentChanged, UploadFinished, UploadProgress
-from .model import FILTER_IN_MEMORY, SENDABLE, UNSET, Model, Paged, ReadAhead, Shown, money, warm_pages
+from .model import FILTER_IN_MEMORY, SENDABLE, UNSET, Model, Paged, ReadAhead, Shown, money, row_error, warm_pages
 from .resolving import DiscrepancyActions, discrepancy_bindings
 from .screens import ConfirmScreen, DocumentScreen, HelpScreen, fix_screen_for
 from .summaries import SummaryView, summary_bindings, summary_line
@@ -113,8 +115,17 @@ class DetailBox(Widget):
         return self.text
 
 
-def error_detail(row, type_label: str) -> Text:
-    """What the Errors tab says of one row: its reasons whole (code, message, hint), then what to press."""
+def one_line(text: str, width: int) -> Text:
+    """``text`` in one line of ``width`` cells, shortened with an ellipsis (no control sequence reaches the
+    terminal, and only the start of a long text is looked at)."""
+    line = Text(safe_text(text, multiline=False, limit=4 * width + 8), no_wrap=True)
+    line.truncate(max(1, width), overflow="ellipsis")
+    return line
+
+
+def error_detail(row, type_label: str, width: int = 78) -> Text:
+    """What the Errors tab says of one row: its reasons whole (code, message, hint), then QuickBooks' own reason
+    of a refusal (``QuickBooks says: ...``) on one line of ``width`` cells: the document screen has it whole."""
     text = Text()
     if row is None:
         return text
@@ -133,7 +144,24 @@ def error_detail(row, type_label: str) -> Text:
         if hint:
             text.append("  Hint: ", style="bold")
             text.append(hint)
+    said = detail_text(error)
+    if said:
+        text.append("\n")
+        text.append_text(one_line(said, width))
     return text
+
+
+def failure_line(row, width: int) -> str:
+    """The info line of a blocked or failed document: its reason and what to press, and QuickBooks' own reason
+    (``QuickBooks says: ...``) when its detail adds to the message. In ``width`` cells that one goes before the
+    keys, then before the general message (its code stays): the document screen (enter) has them all."""
+    head, reason, keys = f"{row.ref} {row.status.upper()} ", reason_text(row.error), "  (e: fix, enter: details)"
+    said = detail_text(row.error)
+    if not said:
+        return head + reason + keys
+    code = str(row.error.get("code") or "")
+    lines = (f"{head}{reason}  {said}{keys}", f"{head}{reason}  {said}", f"{head}{code + '  ' if code else ''}{said}")
+    return next((line for line in lines if cell_len(line) <= width), lines[-1])
 
 
 class TabBar(Bar):
@@ -659,7 +687,8 @@ class Dashboard(SummaryView, DiscrepancyActions, Screen):
         detail.set_class(tab.kind in ("errors", "summaries"), "shown")
         if tab.kind == "errors":
             row = table.current_row
-            detail.update(error_detail(row, TYPE_SHORT.get(row.type, row.type) if row else ""))
+            detail.update(error_detail(row, TYPE_SHORT.get(row.type, row.type) if row else "",
+                                       max(10, (self.size.width or 80) - 2)))
         elif tab.kind == "summaries":  # the summary under the cursor, its corrections
             detail.update(self.summary_detail(table.current_row))
         shown = len(table.rows)
@@ -698,8 +727,7 @@ class Dashboard(SummaryView, DiscrepancyActions, Screen):
             parts = [f"{row.ref}: {row.error.get('message') or ''}" + (
                 f"  Hint: {row.error['hint']}" if row.error.get("hint") else "")]
         elif row is not None and row.error and row.status in ("blocked", "failed"):
-            parts = [f"{row.ref} {row.status.upper()} {reason_text(row.error)}"
-                     "  (e: fix, enter: details)"]
+            parts = [failure_line(row, max(10, (self.size.width or 80) - 2))]
         elif row is not None and tab.kind == "documents" and summary_line(row):
             parts = [str(summary_line(row))]
         if parts:
@@ -1246,8 +1274,7 @@ class Dashboard(SummaryView, DiscrepancyActions, Screen):
                                                              "id": str(ids[0]) if ids else None}]}
         err = event.get("error")
         if err:
-            row.error = {"code": str(err.get("code") or ""), "message": err.get("message") or "",
-                         "hint": err.get("hint") or ""}
+            row.error = row_error(err)
         self.table.refresh()
 
     def render_progress(self, state: str) -> None:

@@ -60,7 +60,7 @@ class Row:
     total: Any  # Decimal | None, or UNSET until computed
     status: str
     qbo_id: str
-    error: dict | None = None  # {"code", "message", "hint"}
+    error: dict | None = None  # {"code", "message", "hint"}, and a failure's "detail" (row_error)
     family: str = ""  # error family on the Errors tab
     search: str = ""
     #: the document's fields its kind's own columns show (qbtui.ledger.listing.DATA_FIELDS), its QBO balance
@@ -80,6 +80,10 @@ def document_date(type_: str, data: dict) -> str:
     return ""
 
 
+def row_error(err: dict[str, Any]) -> dict[str, str]:
+    """A recorded (or just sent) error as a row carries it: its code, message and hint, and the detail, QuickBooks'
+    own reason (qbtui.sync.events.detail_text says it), never None."""
+    return {k: str(err.get(k) or "") for k in ("code", "message", "hint", "detail")}
 
 
 def error_family(code: str | None, message: str | None = "") -> str:
@@ -402,8 +406,7 @@ class Model:
                 row.extra = _with_summary(self.extra_of(type_, ref, d), link)
                 err = link.get("error")
                 if rec["status"] == "failed" and err:
-                    row.error = {"code": str(err.get("code") or ""), "message": err.get("message") or "",
-                                 "hint": err.get("hint") or ""}
+                    row.error = row_error(err)
                 row.search = f"{row.ref}\t{row.party}\t{row.qbo_id}".lower()
                 part.by_key[row.key] = row
                 part.rows.setdefault(type_, []).append(row)
@@ -510,8 +513,7 @@ class Model:
         row.extra = _with_summary(self.extra_of(type_, ref, d), link)
         err = r.get("error")
         if r["status"] == "failed" and err:
-            row.error = {"code": str(err.get("code") or ""), "message": err.get("message") or "",
-                         "hint": err.get("hint") or ""}
+            row.error = row_error(err)
         row.search = f"{row.ref}\t{row.party}\t{row.qbo_id}".lower()
         return row
 

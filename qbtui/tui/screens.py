@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 from qbtui.documents.text import safe_text
 from qbtui.errors import FAULT_DUPLICATE_DOC_NUMBER
 from qbtui.ledger.kinds import KIND
-from qbtui.sync.events import reason_text as events_reason_text
+from qbtui.sync.events import detail_text, reason_text as events_reason_text
 
 from .backend import Backend, BackendError
 from .model import STATUS_WORDS, Row, money, summaries_of
@@ -229,11 +229,9 @@ class DocumentScreen(Screen["str | None"]):
                 out.append(Static(Text(shown(f"  enter opens {TYPE_LABELS.get(target[0], target[0])} {target[1]}, "
                                              "which it waits on")), id="waits-on"))
             err = ((self.link or {}).get("error") or {}) if row.status == "failed" else {}
-            detail = str(err.get("detail") or "")
-            if detail and detail not in str(err.get("message") or "") and not str(err.get("code")).startswith("desktop_"):
-                # QuickBooks' own reason, which the hint of its general message (6000) says to see; Desktop's detail
-                # is an outcome word for scripts (docs/cli.md), its message already Desktop's own
-                out.append(Static(Text(shown(f"  QuickBooks says: {detail}")), id="qbo-detail"))
+            said = detail_text(err)  # QuickBooks' own reason, which the hint of its general message (6000) names
+            if said:
+                out.append(Static(Text(shown(f"  {said}")), id="qbo-detail"))
             tid = err.get("intuit_tid")
             if tid:  # what Intuit support asks for
                 out.append(Static(Text(shown(f"  QuickBooks intuit_tid: {tid}")), id="intuit-tid"))
