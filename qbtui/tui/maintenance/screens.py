@@ -36,8 +36,9 @@ def _money(value: Any) -> Decimal:
     return money("0" if value in (None, "") else str(value))  # str: as the report was written (JSON)
 
 
-def _amt(value: Any) -> str:
-    return f"{_money(value):,.2f}"
+def _amt(value: Any, currency: str | None = None) -> str:
+    """``1,234.50``; ``EUR -70.00`` with a (foreign) currency."""
+    return f"{currency} {_money(value):,.2f}" if currency else f"{_money(value):,.2f}"
 
 
 def _when(at: Any) -> str:
@@ -180,16 +181,23 @@ class ReconcileScreen(_RangeScreen):
         if r.get("backend") == "desktop":  # queued for the Web Connector (docs/desktop.md#reconcile-by-queries)
             self._show_desktop(r, status, accounts, diffs)
             return
+        home = r.get("home_currency")
         accounts.add_columns("Account", "Role", "Inventory", "QuickBooks", "Difference", "Other in QBO")
+        foreign = False
         for row in r["accounts"]:
+            # an account in another currency than the home one (a foreign A/R or A/P): its amounts are in it
+            code = row.get("currency") if row.get("currency") not in (None, home) else None
+            foreign = foreign or code is not None
             mark = "" if _money(row["difference"]) == 0 else "  DIFF"
-            accounts.add_row(row["account"], _role_words(row["role"]), _amt(row["inventory"]), _amt(row["qbo"]),
-                             _amt(row["difference"]) + mark, _amt(row["qbo_other"]), key=row["account_id"])
+            accounts.add_row(row["account"], _role_words(row["role"]), _amt(row["inventory"], code),
+                             _amt(row["qbo"], code), _amt(row["difference"], code) + mark,
+                             _amt(row["qbo_other"], code), key=row["account_id"])
         diffs.add_columns("Kind", "Document", "QBO", "Date", "Ours", "QBO amount", "Why")
         for i, d in enumerate(r["differences"]):
+            code = d.get("currency")  # a foreign document's own totals, in its currency
             diffs.add_row(d["kind"].upper(), f"{kind_label(d['type'])} {d['ref']}", f"{d['entity']} {d['id'] or '-'}",
-                          d["date"] or "", _amt(d["ours"]) if d["ours"] is not None else "-",
-                          _amt(d["qbo"]) if d["qbo"] is not None else "-", d["message"], key=str(i))
+                          d["date"] or "", _amt(d["ours"], code) if d["ours"] is not None else "-",
+                          _amt(d["qbo"], code) if d["qbo"] is not None else "-", d["message"], key=str(i))
         (diffs if diffs.row_count else accounts).focus()
         if r["clean"]:
             text = f"OK: no difference {r['from']} .. {r['to']}"
@@ -197,6 +205,8 @@ class ReconcileScreen(_RangeScreen):
             text = f"DIFFERENCES: {len(r['differences'])} documents behind them ({r['from']} .. {r['to']})"
         if r.get("unsent"):
             text += f"; {r['unsent']} documents in the range not sent yet"
+        if foreign:
+            text += f"; amounts in {home} but where an account names its currency"
         status.update(text)
 
     def _show_desktop(self, data: dict[str, Any], status: Static, totals: DataTable, diffs: DataTable) -> None:
