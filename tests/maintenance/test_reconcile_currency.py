@@ -94,6 +94,21 @@ def test_a_rate_changed_in_quickbooks_is_named_as_a_rate_difference(synced):
     assert text.exit_code == 1 and "RATE" in text.output and "rate: ours 1.08, QuickBooks 1.10" in text.output
 
 
+def test_a_rate_and_an_amount_changed_in_quickbooks_is_a_changed_document_naming_both(synced):
+    p = synced
+    bill = next(o for o in p.live("Bill") if o.get("DocNumber") == "B-77")
+    bill["ExchangeRate"] = 1.10
+    bill["Line"][0]["Amount"] = 90.0  # and a line cut to EUR 90.00 in the company directly
+    code, report = _reconcile(p)
+    [diff] = report["differences"]
+    assert (code, diff["kind"], diff["ref"], diff["ours"], diff["qbo"]) == (1, "changed", "PI-EU", 100, 90)
+    assert diff["message"].endswith("; and its rate: ours 1.08, QuickBooks 1.10")
+    by_role = {r["role"]: r for r in report["accounts"] if r["role"]}
+    assert by_role["inventory_asset"]["qbo"] == 99  # 90.00 x 1.10
+    eur_ap = _by_name(report)["Accounts Payable (A/P) - EUR"]
+    assert (eur_ap["inventory"], eur_ap["qbo"], eur_ap["difference"]) == (-100, -90, -10)
+
+
 def test_home_amounts_are_rounded_to_the_cent_half_up_and_foreign_accounts_kept():
     cur = Currencies("USD", [{"Id": "9", "AccountType": "Accounts Payable", "CurrencyRef": {"value": "EUR"}},
                              {"Id": "1", "AccountType": "Other Current Asset", "CurrencyRef": {"value": "USD"}}])
