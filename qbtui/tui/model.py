@@ -70,6 +70,10 @@ class Row:
     def key(self) -> tuple[str, str]:
         return (self.type, self.ref)
 
+    def index(self) -> None:
+        """The text the filter finds it by (reference, counterparty, QBO Id), made again when one of them changes."""
+        self.search = f"{self.ref}\t{self.party}\t{self.qbo_id}".lower()
+
 
 def document_date(type_: str, data: dict) -> str:
     kind = KIND.get(type_)
@@ -407,7 +411,7 @@ class Model:
                 err = link.get("error")
                 if rec["status"] == "failed" and err:
                     row.error = row_error(err)
-                row.search = f"{row.ref}\t{row.party}\t{row.qbo_id}".lower()
+                row.index()
                 part.by_key[row.key] = row
                 part.rows.setdefault(type_, []).append(row)
             for rows in part.rows.values():
@@ -514,7 +518,7 @@ class Model:
         err = r.get("error")
         if r["status"] == "failed" and err:
             row.error = row_error(err)
-        row.search = f"{row.ref}\t{row.party}\t{row.qbo_id}".lower()
+        row.index()
         return row
 
     def fetch_row(self, key: tuple[str, str]) -> Row | None:
@@ -546,7 +550,7 @@ class Model:
                 for r in self.by_key.values():
                     if r.party == old and r.type not in CONTACTS:
                         r.party = name
-                        r.search = f"{r.ref}\t{r.party}\t{r.qbo_id}".lower()
+                        r.index()
         elif row is not None:
             kind = KIND[type_]
             field_ = next((f for f in kind.party if data.get(f)), None)
@@ -556,7 +560,7 @@ class Model:
         if row is not None:
             row.date = document_date(type_, data)
             row.total = document_total(type_, data)
-            row.search = f"{row.ref}\t{row.party}\t{row.qbo_id}".lower()
+            row.index()
             self.rows.get(type_, []).sort(key=_sort_key)
         self._totals.pop((type_, ref), None)
         self.invalidate()
