@@ -1275,6 +1275,7 @@ class Dashboard(SummaryView, DiscrepancyActions, Screen):
         err = event.get("error")
         if err:
             row.error = row_error(err)
+        row.index()  # its QBO Id and error, found by the filter
         self.table.refresh()
 
     def render_progress(self, state: str) -> None:

@@ -71,8 +71,12 @@ class Row:
         return (self.type, self.ref)
 
     def index(self) -> None:
-        """The text the filter finds it by (reference, counterparty, QBO Id), made again when one of them changes."""
-        self.search = f"{self.ref}\t{self.party}\t{self.qbo_id}".lower()
+        """The text the filter finds it by (reference, counterparty, QBO Id, and why it is not synced: the message
+        and QuickBooks' own detail, so that / closed finds the documents of a closed period), made again when one of
+        them changes."""
+        error = self.error or {}
+        self.search = "\t".join((self.ref, self.party, self.qbo_id, str(error.get("message") or ""),
+                                 str(error.get("detail") or ""))).lower()
 
 
 def document_date(type_: str, data: dict) -> str:
@@ -581,6 +585,7 @@ class Model:
                                  "family": r.get("family") or "", "reasons": reasons}
             elif status in ("ready", "pending") and row.status == "blocked":
                 row.status, row.error = "pending", None
+            row.index()
         self._rebuild_errors()
         self.invalidate()
 

@@ -140,3 +140,25 @@ def test_desktop_detail_is_an_outcome_word_not_said():
     assert detail_text({"code": "6000", "message": GENERAL, "detail": None}) == ""
     assert detail_text(None) == ""
     assert detail_text({"code": "6000", "message": GENERAL, "detail": DETAIL}) == SAID
+
+
+async def test_the_filter_finds_errors_by_their_words_and_quickbooks_detail(make_app, data_dir):
+    """On the Errors tab / finds a document by why it is not synced: a word of its message (a gate's reason) or of
+    QuickBooks' own detail, as well as by its reference."""
+    _record_refusal(data_dir)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _ready(pilot)
+        await pilot.press("5")
+        await _ready(pilot)
+        every = {r.ref: r for r in app.dashboard.table.shown_rows()}
+        assert "SO-1001" in every and len(every) > 3
+        for query, why in (("zero or greater", "detail"), ("no invoice date", "message")):
+            await pilot.press("slash", *("space" if ch == " " else ch for ch in query), "enter")
+            await _ready(pilot)
+            shown = [r for r in app.dashboard.table.shown_rows()]
+            assert shown and all(query in r.search for r in shown), (why, [r.ref for r in shown])
+            assert all(query in (r.error or {}).get(why, "").lower() for r in shown), why
+            await pilot.press("escape")
+            await _ready(pilot)
+        assert {r.ref for r in app.dashboard.table.shown_rows()} == set(every)  # the filter cleared
