@@ -30,6 +30,7 @@ def list_command(profile: Profile, doc_type: str, query: str, as_csv: bool) -> N
         to_table,
         totals_text,
     )
+    from qbtui.ledger.totals import before_tax_note, tax_context
     from qbtui.sync.gatestore import gate_statuses
 
     try:
@@ -37,7 +38,8 @@ def list_command(profile: Profile, doc_type: str, query: str, as_csv: bool) -> N
     except FilterError as exc:
         fail(str(exc), hint='terms: status:failed amount:>100 date:2026-11-01..2026-11-15 "a phrase" text')
     with profile.open(writer=False) as cache:
-        rows = read_listed(cache, doc_type, cache.reference(BALANCES, {}) or {})
+        tax = tax_context(cache)
+        rows = read_listed(cache, doc_type, cache.reference(BALANCES, {}) or {}, tax=tax)
         gates = gate_statuses(cache, plain=True)
     for row in rows:  # the gates' overlay, as the dashboard shows it
         status, _ = gates.get((doc_type, row["ref"]), (None, None))
@@ -45,12 +47,14 @@ def list_command(profile: Profile, doc_type: str, query: str, as_csv: bool) -> N
             row["status"] = status
     shown = [r for r in rows if wanted.matches(r)]
     columns = columns_of(doc_type)
+    note = before_tax_note(doc_type, tax)  # the US with Automated Sales Tax: the totals are the lines' sums
+    totals = f"{totals_text(shown)} {note}" if note else totals_text(shown)
     if as_csv:
         click.echo(to_csv(shown, columns), nl=False)
-        click.echo(totals_text(shown), err=True)
+        click.echo(totals, err=True)
     else:
         click.echo(safe_text(to_table(shown, columns), multiline=True), nl=False)
-        click.echo(totals_text(shown))
+        click.echo(totals)
 
 
 COMMANDS = (list_command,)

@@ -24,7 +24,7 @@ from qbtui.ledger.kinds import NOUN, SALE_LINES
 from qbtui.ledger.money import dec, money
 from qbtui.ledger.resolver import control_accounts
 from qbtui.ledger.roles import ROLE_BY_NAME
-from qbtui.ledger.tax import PURCHASE_TYPES, SALES_TYPES, TaxBook
+from qbtui.ledger.tax import PURCHASE_TYPES, SALES_TYPES, TaxBook, book_for
 from qbtui.settings import SUMMARY_TYPES, Settings
 
 PRODUCT_NAME_MAX = 100
@@ -148,8 +148,7 @@ class GateContext:
                    names(qbo_tax_codes, settings.tax_mapping), names(qbo_terms, settings.terms_mapping),
                    _product_items(docs, qbo_items, item_links or {}),
                    names(qbo_classes, {}), names(qbo_departments, {}),
-                   TaxBook(qbo_tax_codes, qbo_tax_rates, settings.tax_mapping, settings.tax_defaults)
-                   if qbo_tax_codes is not None else TaxBook(None, None, settings.tax_mapping, settings.tax_defaults),
+                   book_for(qbo_tax_codes, qbo_tax_rates, settings),
                    None if qbo_accounts is None else
                    frozenset(cur for kind, cur in control_accounts(qbo_accounts) if kind == "Accounts Payable"))
 

@@ -317,8 +317,9 @@ def sort_rows(rows: list, column: ListColumn, descending: bool = False,
 
 # ------------------------------------------------------------------ reading
 def listed(type_: str, ref: str, data: Mapping[str, Any], *, status: str = "pending", qbo_id: str = "",
-           party: str | None = None, balance: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """One listed row of a document."""
+           party: str | None = None, balance: Mapping[str, Any] | None = None, tax: Any = None) -> dict[str, Any]:
+    """One listed row of a document; ``tax``: the company's tax context (qbtui.ledger.totals.tax_context), the
+    total then as QuickBooks will show it, tax included."""
     from qbtui.ledger.totals import document_total
 
     kind = KIND[type_]
@@ -326,14 +327,19 @@ def listed(type_: str, ref: str, data: Mapping[str, Any], *, status: str = "pend
     if party is None:
         party = next((str(data[f]) for f in kind.party if data.get(f)), "")
     return {"type": type_, "ref": ref, "status": status, "qbo_id": qbo_id, "date": date, "party": party,
-            "total": document_total(type_, dict(data)), "currency": data.get("currency") or "", "data": data,
+            "total": document_total(type_, dict(data), tax), "currency": data.get("currency") or "", "data": data,
             "balance": balance}
 
 
 def read_listed(cache: Any, type_: str, balances: Mapping[str, Any] | None = None,
-                statuses: Iterable[str] | None = None) -> list[dict[str, Any]]:
-    """Every document of ``type_`` in the store as listed rows, by date then reference (the store's order)."""
+                statuses: Iterable[str] | None = None, tax: Any = None) -> list[dict[str, Any]]:
+    """Every document of ``type_`` in the store as listed rows, by date then reference (the store's order); their
+    totals as QuickBooks will show them (tax included where the ledger can foresee it; ``tax``: the company's tax
+    context when the caller has read it, else read here)."""
+    from qbtui.ledger.totals import tax_context
+
     columns_of(type_)  # an unknown type says so
+    tax = tax if tax is not None else tax_context(cache)
     wanted = list(statuses) if statuses else None
     n = cache.count_rows(type_, wanted)
     kind = KIND[type_]
@@ -361,5 +367,6 @@ def read_listed(cache: Any, type_: str, balances: Mapping[str, Any] | None = Non
             link = cache.link(type_, r["ref"]) or {}
             ids = [str(q["id"]) for q in link.get("qbo") or () if q.get("id") is not None]
         out.append(listed(type_, r["ref"], r.get("data") or {}, status=r["status"], qbo_id=",".join(ids),
-                          party=party_of(r.get("data") or {}), balance=(balances or {}).get(f"{type_}:{r['ref']}")))
+                          party=party_of(r.get("data") or {}), balance=(balances or {}).get(f"{type_}:{r['ref']}"),
+                          tax=tax))
     return out

@@ -121,6 +121,28 @@ class TaxBook:
 EMPTY = TaxBook()
 
 
+def book_for(codes: Iterable[Mapping[str, Any]] | None, rates: Iterable[Mapping[str, Any]] | None,
+             settings: Any) -> TaxBook:
+    """The TaxBook of QBO's tax codes and rates as pulled (``codes`` None: not pulled, nothing resolves) with the
+    settings' tax mapping and defaults: the one the gates check and the totals shown read."""
+    return TaxBook(codes, rates, settings.tax_mapping, settings.tax_defaults)
+
+
+@dataclass(frozen=True)
+class TaxContext:
+    """What a document's tax is worked out with, outside a sync: the book, the company's region and whether QBO's
+    Automated Sales Tax (US) computes the tax."""
+
+    book: TaxBook
+    region: str | None
+    ast: bool = False
+
+    @property
+    def adds_tax(self) -> bool:
+        """QuickBooks adds the sales tax itself (the US with Automated Sales Tax): a sale's total is before tax."""
+        return self.region == "us" and self.ast
+
+
 @dataclass(frozen=True)
 class LineTax:
     """One line as sent: its tax code (``ref``, None: none sent), its net ``Amount``, its tax-inclusive amount

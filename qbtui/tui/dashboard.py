@@ -641,6 +641,8 @@ class Dashboard(SummaryView, DiscrepancyActions, Screen):
             text = "totals ..."
         else:  # straight from the rows (no listed dicts): a tab switch to 20,000 rows stays within a key's budget
             text = totals_text(per=totals_of(((r.extra or NO_EXTRA).get("currency") or "", r.total) for r in rows))
+            note = self.model.totals_note(self.sub.key)  # the US with Automated Sales Tax: QuickBooks adds the tax
+            text = f"{text} {note}" if note else text
         if len(memo) >= 16:  # the views of a few tabs; older ones are gone from the model
             memo.clear()
         memo[id(rows)] = (key, rows, text)
@@ -755,7 +757,9 @@ class Dashboard(SummaryView, DiscrepancyActions, Screen):
         width = max(20, (self.size.width or 80) - 2)
         # the selection first (what the next key acts on), then the company, the connection and the last sync;
         # when narrow, the last sync is shortened, then the company
-        selection = Text(f"{len(sel):,} selected, total ${money(total) or '0.00'}", style="bold")
+        note = self.model.totals_note(self.sub.key) if sel else ""
+        selection = Text(f"{len(sel):,} selected, total ${money(total) or '0.00'}{' ' + note if note else ''}",
+                         style="bold")
         if self.uploading:
             selection = Text("UPLOADING | ", style="bold") + selection
         company = self.company or "(no company)"

@@ -31,7 +31,7 @@ from qbtui.ledger.listing import (
     date_matches,
     split_terms,
 )
-from qbtui.ledger.totals import document_total
+from qbtui.ledger.totals import before_tax_note, document_total, tax_context
 
 from . import adapter
 from .tabs import TYPE_SHORT
@@ -366,6 +366,8 @@ class Model:
     _names: dict[tuple[str, str], str] = field(default_factory=dict)
     _party_refs: dict[tuple[str, str], Any] = field(default_factory=dict)
     _totals: dict[tuple[str, str], Decimal | None] = field(default_factory=dict)
+    #: the company's tax context (ledger.totals.tax_context), read once per model; UNSET until first needed
+    _tax: Any = UNSET
     _full: dict[tuple, list[Row]] = field(default_factory=dict)
     _lock: Any = field(default_factory=threading.RLock)
     _balances: dict | None = None
@@ -402,14 +404,15 @@ class Model:
     def load_rest(self) -> Model:
         """The rows in hand (documents pending or failed), with the Discrepancies tab (thread-safe: a part)."""
         with _no_gc():
-            part = Model(cache=self.cache, _names=self._names, _party_refs=self._party_refs, _lock=self._lock)
+            part = Model(cache=self.cache, _names=self._names, _party_refs=self._party_refs, _lock=self._lock,
+                         _tax=self.tax())
             cache = self.cache
             assert cache is not None
             recs = list(cache.documents_with_status(["pending", "failed", "conflict"], with_links=True))
             for rec in recs:
                 type_, ref, d = rec["type"], rec["ref"], rec["data"]
                 link = rec.get("link") or {}
-                row = Row(type_, ref, document_date(type_, d), self.party(type_, d), document_total(type_, d),
+                row = Row(type_, ref, document_date(type_, d), self.party(type_, d), self.total(type_, d),
                           rec["status"], _qbo_ids(link))
                 row.extra = _with_summary(self.extra_of(type_, ref, d), link)
                 err = link.get("error")
@@ -447,6 +450,23 @@ class Model:
 
     def compute_totals(self) -> None:
         """Totals are computed with each row (kept for callers)."""
+
+    def tax(self) -> Any:
+        """The company's tax context (QBO's tax codes and rates as pulled, the mapping, the region), read from the
+        cache once per model: a reload reads it again (after a pull or a change of mapping)."""
+        if self._tax is UNSET:
+            with self._lock:
+                if self._tax is UNSET:
+                    self._tax = tax_context(self.cache) if self.cache is not None else None
+        return self._tax
+
+    def total(self, type_: str, d: dict) -> Decimal | None:
+        """A document's total as QuickBooks will show it (tax included where the ledger can foresee it)."""
+        return document_total(type_, d, self.tax())
+
+    def totals_note(self, type_: str) -> str:
+        """Said beside the totals of ``type_`` when they are before tax (QuickBooks adds it); else empty."""
+        return before_tax_note(type_, self.tax())
 
     # ------------------------------------------------------------------ rows read from the store
     def _read(self, fn: Callable[..., Any], *args: Any) -> Any:
@@ -516,7 +536,7 @@ class Model:
         else:
             link = self._read(self.cache.link, type_, ref) if self.cache is not None and (
                 r["status"] != "pending" or r.get("changed")) else None
-        row = Row(type_, ref, document_date(type_, d), self.party(type_, d), document_total(type_, d), r["status"],
+        row = Row(type_, ref, document_date(type_, d), self.party(type_, d), self.total(type_, d), r["status"],
                   _qbo_ids(link or {}))
         row.extra = _with_summary(self.extra_of(type_, ref, d), link)
         err = r.get("error")
@@ -563,7 +583,7 @@ class Model:
                 row.party = self.name(contact, data[field_])
         if row is not None:
             row.date = document_date(type_, data)
-            row.total = document_total(type_, data)
+            row.total = self.total(type_, data)
             row.index()
             self.rows.get(type_, []).sort(key=_sort_key)
         self._totals.pop((type_, ref), None)
@@ -724,7 +744,7 @@ class Model:
 
     def total_from_store(self, key: tuple[str, str]) -> Decimal | None:
         rec = self._read(self.cache.get, *key) if self.cache is not None else None
-        t = self._totals[key] = document_total(key[0], rec["data"]) if rec is not None else None
+        t = self._totals[key] = self.total(key[0], rec["data"]) if rec is not None else None
         return t
 
     def remember_totals(self, rows: Iterable[Row]) -> None:
