@@ -95,8 +95,8 @@ def test_an_invoice_and_its_payment_show_what_they_post(make_profile):
     equal; its payment: Dr the clearing account, Cr A/R. The same postings reconciliation compares with QBO's."""
     import asyncio
 
-    from qbtui.tui.app import QbtuiApp
     from tests.support import documents as d
+    from tests.support.tui import on_invoices
 
     profile = make_profile(region="uk")
     assert profile.q("settings", "set", "base_currency", "GBP").exit_code == 0
@@ -112,13 +112,7 @@ def test_an_invoice_and_its_payment_show_what_they_post(make_profile):
                                     ("accounts_receivable", "sales_income", "payment_clearing"))
 
     async def go() -> None:
-        app = QbtuiApp(profile.path, profile="default", data_dir=profile.data_dir)
-        async with app.run_test(size=(120, 40)) as pilot:
-            await _ready(pilot)
-            await pilot.press("1")
-            while app.dashboard.sub.key != "sale_invoice":
-                await pilot.press("right_square_bracket")
-            await _ready(pilot)
+        async with on_invoices(profile) as (app, pilot):
             await _open(app, pilot, "SO-VAT")
             rows, totals = _journal(app.screen)
             assert rows == [[receivable, "42.00", "", "Harbour Cafe"],

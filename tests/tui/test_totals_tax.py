@@ -9,8 +9,8 @@ import csv
 import io
 from decimal import Decimal
 
-from qbtui.tui.app import QbtuiApp
 from tests.support import documents as d
+from tests.support.tui import on_invoices
 
 D = Decimal
 
@@ -41,13 +41,7 @@ def _listed(p) -> dict[str, D]:
 def _dashboard(p) -> tuple[dict[str, D], str, str, str]:
     """The invoices tab's totals, one rendered row, the totals line and the status line with every row selected."""
     async def go():
-        app = QbtuiApp(p.path, profile="default", data_dir=p.data_dir)
-        async with app.run_test(size=(120, 40)) as pilot:
-            await _ready(pilot)
-            await pilot.press("1")
-            while app.dashboard.sub.key != "sale_invoice":
-                await pilot.press("right_square_bracket")
-            await _ready(pilot)
+        async with on_invoices(p) as (app, pilot):
             await pilot.press("p")  # every invoice, synced or not
             await _ready(pilot)
             rows = {r.ref: r.total for r in app.dashboard.table.shown_rows()}
