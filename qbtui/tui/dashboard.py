@@ -28,6 +28,7 @@ from textual.widgets import Static
 
 from qbtui.cache import Cache, CacheError
 from qbtui.documents.text import safe_text
+from qbtui.ledger.context import Prefs
 from qbtui.ledger.listing import columns_of, sort_rows, to_csv, totals_of, totals_text
 from qbtui.settings import is_read_only
 from qbtui.sync.events import detail_text, progress_text, reason_text, sent_text
@@ -36,7 +37,7 @@ from .backend import Backend, BackendError, Gates
 from .footer import KeysFooter
 from .keys import APP_BINDINGS, READ_ONLY_WHY, usable_keymap
 from .messages import DocumentChanged, UploadFinished, UploadProgress
-from .model import FILTER_IN_MEMORY, SENDABLE, UNSET, Model, Paged, ReadAhead, Shown, money, row_error, warm_pages
+from .model import FILTER_IN_MEMORY, SENDABLE, UNSET, Model, Paged, ReadAhead, Shown, priced, row_error, warm_pages
 from .resolving import DiscrepancyActions, discrepancy_bindings
 from .screens import ConfirmScreen, DocumentScreen, HelpScreen, fix_screen_for
 from .summaries import SummaryView, summary_bindings, summary_line
@@ -243,6 +244,7 @@ class Dashboard(SummaryView, DiscrepancyActions, Screen):
         self.quitting = False
         self.settings: dict[str, Any] = {}
         self.company = ""
+        self.currency = "USD"  # the home currency (_apply_profile_state)
         self.last_run: dict | None = None
         #: the stored key remaps left out, already said (qbtui.tui.keys.usable_keymap); the ones applied
         self._keymap_said: set[str] = set()
@@ -412,6 +414,9 @@ class Dashboard(SummaryView, DiscrepancyActions, Screen):
         if isinstance(info, list):
             info = info[0] if info else {}
         self.company = str(info.get("CompanyName") or "")
+        #: the home currency the status line's totals are in: QuickBooks' (as pulled), else the settings' base currency
+        self.currency = str(Prefs.from_qbo(state.get("preferences"), info).home_currency
+                            or self.settings.get("base_currency") or "USD")
         self.last_run = next((r for r in state["runs"] if r.get("kind") in ("sync", "scheduled")), None)
         self.unread_alerts = int(state.get("unread_alerts") or 0)
         from qbtui.settings import keymap
@@ -758,7 +763,7 @@ class Dashboard(SummaryView, DiscrepancyActions, Screen):
         # the selection first (what the next key acts on), then the company, the connection and the last sync;
         # when narrow, the last sync is shortened, then the company
         note = self.model.totals_note(self.sub.key) if sel else ""
-        selection = Text(f"{len(sel):,} selected, total ${money(total) or '0.00'}{' ' + note if note else ''}",
+        selection = Text(f"{len(sel):,} selected, total {priced(total, self.currency)}{' ' + note if note else ''}",
                          style="bold")
         if self.uploading:
             selection = Text("UPLOADING | ", style="bold") + selection
@@ -1174,7 +1179,7 @@ class Dashboard(SummaryView, DiscrepancyActions, Screen):
             return
         total = self.model.total_of(sendable)
         message = (f"Upload {len(sendable):,} document{'s' if len(sendable) != 1 else ''} {what}, "
-                   f"total ${money(total) or '0.00'}, to {self.company or 'QuickBooks'}?")
+                   f"total {priced(total, self.currency)}, to {self.company or 'QuickBooks'}?")
         note = "What they depend on (their customer or supplier, their products) goes first."
         skipped = len(keys) - len(sendable)
         if skipped:

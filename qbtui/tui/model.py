@@ -132,6 +132,16 @@ def money(value: Any) -> str:
     return f"{value:,.2f}"
 
 
+#: how an amount in the home currency is written on the status line (a currency not named here: its code)
+CURRENCY_SIGNS = {"USD": "$", "CAD": "$", "AUD": "$", "NZD": "$", "GBP": "£", "EUR": "€"}
+
+
+def priced(value: Any, currency: str) -> str:
+    """An amount of the home currency as the status line says it: $1,234.50, £1,234.50, CHF 1,234.50."""
+    sign = CURRENCY_SIGNS.get(currency.upper(), f"{currency.upper()} ")
+    return f"{sign}{money(value) or '0.00'}"
+
+
 #: rows read from the store at a time (a 40-line window and its margin); pages kept per view
 PAGE = 100
 KEEP_PAGES = 64

@@ -240,3 +240,11 @@ def test_the_pages_beside_a_page_read_are_read_ahead_off_the_ui_thread(tmp_path)
     assert [q for _, q in read] == [every._query(1)[0], every._query(2)[0]]
     assert all(name.startswith("qbtui-read-ahead") for name, _ in read)
     assert read[1][1]["offset"] == n - 3 * PAGE and read[1][1]["descending"] is True  # nearer the end: backwards
+
+
+def test_a_total_is_written_with_the_home_currencys_sign_or_its_code():
+    from qbtui.tui.model import priced
+
+    assert [priced(Decimal("1234.5"), c) for c in ("USD", "cad", "GBP", "EUR", "CHF")] == [
+        "$1,234.50", "$1,234.50", "£1,234.50", "€1,234.50", "CHF 1,234.50"]
+    assert priced(None, "GBP") == "£0.00"

@@ -61,7 +61,7 @@ def test_a_uk_invoice_of_100_net_shows_120_the_sandboxs_total(make_profile):
     assert rows == {"SO-X": D("120.00"), "SO-I": D("120.00")}
     assert "120.00" in line and "100.00" not in line
     assert "2 documents, 240.00" in info and "before tax" not in info, info
-    assert status.startswith("2 selected, total $240.00 | "), status
+    assert status.startswith("2 selected, total £240.00 | "), status  # the home currency's sign
 
     code, out = p.sync_json()
     assert code == 0, out
