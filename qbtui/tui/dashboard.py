@@ -922,9 +922,17 @@ class Dashboard(SummaryView, DiscrepancyActions, Screen):
         self.update_status()
 
     def filter_key(self, event) -> bool:
-        """Keys while the filter is being typed; True when consumed."""
+        """Keys while the filter is being typed; True when consumed. The filter's own key (`/`, or its remap) is
+        taken here too, with the key, not by its binding: a binding runs after the key has bubbled up to the screen,
+        and the keys that came with it (a fast typist, a paste: one packet over SSH) would reach the dashboard's
+        bindings first (r re-syncs, e opens the fix form, a selects every row, u uploads)."""
         buffer = self.filter_buffer
         if buffer is None:
+            keys = self._keymap_applied.get("filter", "slash")
+            if event.key in {k.strip() for k in keys.split(",")} and self.check_action("filter", ()):
+                self.action_filter()
+                self.post_message(self.Shown())
+                return True
             return False
         key = event.key
         if key == "escape":
