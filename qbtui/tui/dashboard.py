@@ -48,6 +48,8 @@ from .tabs import TABS, TYPE_LABELS, TYPE_SHORT
 SENDING_ACTIONS = frozenset({"upload_selected", "upload_all", "sync_everything", "resync"})
 #: the Discrepancies tab's resolutions that send (taking QuickBooks' version or dismissing sends nothing)
 SENDING_RESOLUTIONS = frozenset({"push", "resend"})
+#: the dashboard's keys that are followed by typing, by binding id (qbtui/tui/keys.py), as Textual names them
+MODE_KEYS = {"filter": "slash", "fix": "e"}
 #: the status line's mark of a profile that sends nothing (integration mode "From QuickBooks only")
 READ_ONLY_WORDS = "READ-ONLY: nothing is sent"
 BUSY_WHY = "A sync is already running (an upload or the autosync): wait for it to finish."
@@ -258,6 +260,7 @@ class Dashboard(SummaryView, DiscrepancyActions, Screen):
         #: the load generation whose gates overlay is in (or failed to come): equal to the current one once settled
         self.gates_checked = -1
         self._warmed = False  # the views' pages read ahead once (_warm_pages)
+        self.opening_fix = False  # the fix form is being read (open_fix): keys typed meanwhile are not the dashboard's
         self._read_ahead = ReadAhead(self.backend.reader)  # the pages beside those a view reads
         #: the selection's total summed in a thread: (model, its revision, the keys, total); what is being summed
         self._selection_sum: tuple[Model, int, frozenset[tuple[str, str]], Any] | None = None
@@ -922,17 +925,25 @@ class Dashboard(SummaryView, DiscrepancyActions, Screen):
         self.update_status()
 
     def filter_key(self, event) -> bool:
-        """Keys while the filter is being typed; True when consumed. The filter's own key (`/`, or its remap) is
-        taken here too, with the key, not by its binding: a binding runs after the key has bubbled up to the screen,
-        and the keys that came with it (a fast typist, a paste: one packet over SSH) would reach the dashboard's
-        bindings first (r re-syncs, e opens the fix form, a selects every row, u uploads)."""
+        """Keys while the filter is being typed (or the fix form is read); True when consumed. The keys that are
+        followed by typing (`/` the filter, `e` the fix form, or their remaps: MODE_KEYS) are taken here too, with
+        the key, not by their bindings: a binding runs after the key has bubbled up to the screen, and the keys that
+        came with it (a fast typist, a paste: one packet over SSH) would reach the dashboard's bindings first (r
+        re-syncs, e opens the fix form, a selects every row, u uploads, 2 switches tab)."""
+        if self.opening_fix:  # keys typed while the fix form is read belong to the form, not to the dashboard
+            if event.key == "escape":
+                self.workers.cancel_group(self, "fix-open")
+                self.opening_fix = False
+                self.notify("The fix form was not opened.", timeout=3)
+            return True
         buffer = self.filter_buffer
         if buffer is None:
-            keys = self._keymap_applied.get("filter", "slash")
-            if event.key in {k.strip() for k in keys.split(",")} and self.check_action("filter", ()):
-                self.action_filter()
-                self.post_message(self.Shown())
-                return True
+            for action in ("filter", "fix"):  # the keys that are followed by typing: taken here, with the key
+                keys = self._keymap_applied.get(action, MODE_KEYS[action])
+                if event.key in {k.strip() for k in keys.split(",")} and self.check_action(action, ()):
+                    getattr(self, f"action_{action}")()
+                    self.post_message(self.Shown())
+                    return True
             return False
         key = event.key
         if key == "escape":
@@ -1073,16 +1084,22 @@ class Dashboard(SummaryView, DiscrepancyActions, Screen):
         if self.tab.kind != "errors" and row.status not in ("blocked", "failed"):
             self.notify("Nothing to fix here: press 5 for Errors.", timeout=3)
             return
+        self.opening_fix = True  # now, not when the worker starts: the keys already queued are the form's
         self.open_fix(row)
 
     @work(exclusive=True, group="fix-open", exit_on_error=False)
     async def open_fix(self, row) -> None:
-        """The fix form of one document, read by the Backend (a child process): the key never waits on it."""
+        """The fix form of one document, read by the Backend (a child process): the key never waits on it. The
+        keys typed meanwhile (what the form is opened for: a date, a name) are kept from the dashboard's bindings
+        (filter_key); escape gives up opening it."""
+        self.opening_fix = True
         try:
             view = await self.backend.document(row.type, row.ref)
         except BackendError as exc:
             self.notify(str(exc), title="Cannot open the document", severity="error", timeout=10)
             return
+        finally:
+            self.opening_fix = False
         self.app.push_screen(fix_screen_for(self.backend, row, view["record"], view["link"]), self._after_fix)
 
     def _after_fix(self, saved: bool | dict | None) -> None:

@@ -41,3 +41,24 @@ async def test_the_filters_remapped_key_opens_it_with_the_keys_that_came_along(m
             app.post_message(events.Key(key, char))
         await ready(pilot)
         assert app.dashboard.filter_buffer == "refunds" and app.screen is app.dashboard
+
+
+async def test_keys_typed_while_the_fix_form_is_read_are_not_the_dashboards(make_app):
+    """e reads the document in a child process before the form opens: the keys typed meanwhile (the date the form is
+    opened for: 2 would switch to Purchases, a would select every row) do nothing on the dashboard."""
+    from qbtui.tui.screens import FixScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("5")
+        await ready(pilot)
+        top = app.dashboard.top
+        for key, char in [("e", "e"), ("2", "2"), ("a", "a"), ("u", "u")]:
+            app.post_message(events.Key(key, char))
+        for _ in range(600):  # the child process reads the document
+            await pilot.pause(0.05)
+            if isinstance(app.screen, FixScreen):
+                break
+        assert isinstance(app.screen, FixScreen)
+        assert app.dashboard.top == top and not app.dashboard.table.selected and not app.dashboard.opening_fix
