@@ -50,6 +50,12 @@ SENDING_ACTIONS = frozenset({"upload_selected", "upload_all", "sync_everything",
 SENDING_RESOLUTIONS = frozenset({"push", "resend"})
 #: the dashboard's keys that are followed by typing, by binding id (qbtui/tui/keys.py), as Textual names them
 MODE_KEYS = {"filter": "slash", "fix": "e"}
+
+
+def mode_keys(remapped: dict[str, str]) -> dict[str, frozenset[str]]:
+    """The keys of each of MODE_KEYS' actions, a stored remap (``keymap.ID``: keys separated by commas) applied."""
+    return {action: frozenset(k.strip() for k in remapped.get(action, key).split(","))
+            for action, key in MODE_KEYS.items()}
 #: the status line's mark of a profile that sends nothing (integration mode "From QuickBooks only")
 READ_ONLY_WORDS = "READ-ONLY: nothing is sent"
 BUSY_WHY = "A sync is already running (an upload or the autosync): wait for it to finish."
@@ -251,6 +257,8 @@ class Dashboard(SummaryView, DiscrepancyActions, Screen):
         #: the stored key remaps left out, already said (qbtui.tui.keys.usable_keymap); the ones applied
         self._keymap_said: set[str] = set()
         self._keymap_applied: dict[str, str] = {}
+        #: the keys of MODE_KEYS' actions as applied (their remaps), by action: filter_key reads them on every key
+        self._mode_keys = mode_keys({})
         #: alerts of failing scheduled syncs not read yet (A lists them all: the alerts screen)
         self.unread_alerts = 0
         self.first_paint_at: float | None = None
@@ -427,6 +435,7 @@ class Dashboard(SummaryView, DiscrepancyActions, Screen):
         remapped, refused = usable_keymap(keymap(self.settings))
         if remapped != self._keymap_applied:  # changed (qbtui settings set or unset, from anywhere): applied again
             self._keymap_applied = remapped
+            self._mode_keys = mode_keys(remapped)
             self.app.set_keymap(remapped)
         for why in refused:  # each said once, not at every reload
             if why not in self._keymap_said:
@@ -938,9 +947,8 @@ class Dashboard(SummaryView, DiscrepancyActions, Screen):
             return True
         buffer = self.filter_buffer
         if buffer is None:
-            for action in ("filter", "fix"):  # the keys that are followed by typing: taken here, with the key
-                keys = self._keymap_applied.get(action, MODE_KEYS[action])
-                if event.key in {k.strip() for k in keys.split(",")} and self.check_action(action, ()):
+            for action, keys in self._mode_keys.items():  # the keys followed by typing: taken here, with the key
+                if event.key in keys and self.check_action(action, ()):
                     getattr(self, f"action_{action}")()
                     self.post_message(self.Shown())
                     return True
@@ -1092,7 +1100,6 @@ class Dashboard(SummaryView, DiscrepancyActions, Screen):
         """The fix form of one document, read by the Backend (a child process): the key never waits on it. The
         keys typed meanwhile (what the form is opened for: a date, a name) are kept from the dashboard's bindings
         (filter_key); escape gives up opening it."""
-        self.opening_fix = True
         try:
             view = await self.backend.document(row.type, row.ref)
         except BackendError as exc:
